@@ -1,0 +1,137 @@
+//! The command line: one binary, one subcommand per mode.
+//!
+//! Every mode is declared here so that `cuedeck --help` tells the whole story;
+//! a mode whose work has not landed yet says so plainly and exits with code 2.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// cuedeck: the performer console for the cam Performance Queue.
+///
+/// With no subcommand it runs the demo: an embedded server, a simulated
+/// audience, a virtual toy and the console, all on this machine.
+#[derive(Debug, Parser)]
+#[command(name = "cuedeck", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub mode: Option<Mode>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Mode {
+    /// The one-command demo: embedded server, simulated audience, virtual toy, console.
+    Demo(DemoArgs),
+    /// The performer console: the live queue on screen, driven by keys.
+    Console(ConsoleArgs),
+    /// The reference backend: queue, escrow ledger and event stream, durable in SQLite.
+    Serve(ServeArgs),
+    /// A simulated audience that buys, leaves, retries and disputes against a server.
+    Sim(SimArgs),
+    /// Hardware mode: find, identify and test Lovense toys.
+    Toy(ToyArgs),
+    /// Export and import a performer's chip menus as TOML.
+    Menu(MenuArgs),
+    /// Where configuration, themes and logs live; write a commented default file.
+    Config(ConfigArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the demo's database at this path instead of a temporary directory.
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// The server's base URL, e.g. http://127.0.0.1:7070.
+    #[arg(long, env = "CUEDECK_SERVER")]
+    pub server: Option<String>,
+    /// The room to open.
+    #[arg(long, env = "CUEDECK_ROOM")]
+    pub room: Option<String>,
+    /// A performer token (full control) or a moderator token (read-only).
+    #[arg(long, env = "CUEDECK_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// A theme from themes/ or the config directory.
+    #[arg(long)]
+    pub theme: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default).
+    #[arg(long, default_value = "127.0.0.1:7070")]
+    pub listen: String,
+    /// The SQLite database (default: in the data directory).
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// A server configuration file (see config/server.example.toml).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// The server's base URL, e.g. http://127.0.0.1:7070.
+    #[arg(long, env = "CUEDECK_SERVER")]
+    pub server: Option<String>,
+    /// The room to fill with viewers.
+    #[arg(long)]
+    pub room: Option<String>,
+    /// An admin or integration token.
+    #[arg(long, env = "CUEDECK_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// How many synthetic viewers.
+    #[arg(long, default_value_t = 20)]
+    pub viewers: u32,
+    /// Purchases per minute across all viewers.
+    #[arg(long, default_value_t = 30)]
+    pub rate: u32,
+    /// The random seed: the same seed makes the same requests in the same order.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// A scenario from config/scenarios (quiet, rush-hour, chaos).
+    #[arg(long, default_value = "quiet")]
+    pub scenario: String,
+    /// Stop after this many seconds.
+    #[arg(long)]
+    pub seconds: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ToyArgs {
+    /// scan | test | info
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MenuArgs {
+    /// export | import
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// path | init
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+impl Mode {
+    /// The mode's name as typed on the command line.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Mode::Demo(_) => "demo",
+            Mode::Console(_) => "console",
+            Mode::Serve(_) => "serve",
+            Mode::Sim(_) => "sim",
+            Mode::Toy(_) => "toy",
+            Mode::Menu(_) => "menu",
+            Mode::Config(_) => "config",
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! What callers ask of the engine, and what it answers.
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::event::Event;
+use super::ids::{IdemKey, ItemId, PerformerId, RoomId, UserId};
+use super::intake::IntakePayload;
+use super::item::Actor;
+use super::ledger::Transfer;
+use super::messages::Tier;
+use super::refund::RefundReason;
+use super::room::RoomSettings;
+use super::time::Stamp;
+
+/// Queued items wait for the performer; instant ones settle at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntakeMode {
+    #[default]
+    Queued,
+    Instant,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Command {
+    CreateRoom {
+        room: RoomId,
+        performer: PerformerId,
+    },
+    /// Tokens from outside the platform's scope (payments) into a wallet.
+    Mint {
+        user: UserId,
+        amount: u64,
+    },
+    Intake {
+        room: RoomId,
+        #[serde(default)]
+        mode: IntakeMode,
+        payload: Box<IntakePayload>,
+        /// Loyalty points credited when the item settles (menu items carry them).
+        #[serde(default)]
+        loyalty_points: u64,
+    },
+    /// Start the head item; `item`, when given, must be the head, so a
+    /// performer never starts something other than what they saw.
+    Start {
+        room: RoomId,
+        #[serde(default)]
+        item: Option<ItemId>,
+        by: Actor,
+    },
+    Finish {
+        room: RoomId,
+        #[serde(default)]
+        item: Option<ItemId>,
+        by: Actor,
+    },
+    /// Refund `amount` (None: in full) of a waiting or running item.
+    Refund {
+        room: RoomId,
+        item: ItemId,
+        #[serde(default)]
+        amount: Option<u64>,
+        reason: RefundReason,
+        #[serde(default)]
+        note: Option<Arc<str>>,
+        by: Actor,
+    },
+    Join {
+        room: RoomId,
+        user: UserId,
+        #[serde(default)]
+        tier: Tier,
+    },
+    Leave {
+        room: RoomId,
+        user: UserId,
+    },
+    BroadcastStart {
+        room: RoomId,
+    },
+    BroadcastEnd {
+        room: RoomId,
+    },
+    Configure {
+        room: RoomId,
+        settings: RoomSettings,
+    },
+    /// Apply grace-period deadlines that are due.
+    Tick,
+}
+
+impl Command {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::CreateRoom { .. } => "create_room",
+            Command::Mint { .. } => "mint",
+            Command::Intake { .. } => "intake",
+            Command::Start { .. } => "start",
+            Command::Finish { .. } => "finish",
+            Command::Refund { .. } => "refund",
+            Command::Join { .. } => "join",
+            Command::Leave { .. } => "leave",
+            Command::BroadcastStart { .. } => "broadcast_start",
+            Command::BroadcastEnd { .. } => "broadcast_end",
+            Command::Configure { .. } => "configure",
+            Command::Tick => "tick",
+        }
+    }
+
+    /// The room the command acts on, if any.
+    pub fn room(&self) -> Option<&RoomId> {
+        match self {
+            Command::CreateRoom { room, .. }
+            | Command::Intake { room, .. }
+            | Command::Start { room, .. }
+            | Command::Finish { room, .. }
+            | Command::Refund { room, .. }
+            | Command::Join { room, .. }
+            | Command::Leave { room, .. }
+            | Command::BroadcastStart { room }
+            | Command::BroadcastEnd { room }
+            | Command::Configure { room, .. } => Some(room),
+            Command::Mint { .. } | Command::Tick => None,
+        }
+    }
+
+    /// A stable 64-bit digest of the whole command, to tell a retry from a
+    /// different request under the same idempotency key.
+    pub fn fingerprint(&self) -> u64 {
+        let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
+        self.hash(&mut StreamHasher(&mut hasher));
+        hasher.digest()
+    }
+}
+
+/// Feeds `Hash` output into xxh3's streaming state.
+struct StreamHasher<'a>(&'a mut xxhash_rust::xxh3::Xxh3Default);
+
+impl Hasher for StreamHasher<'_> {
+    fn finish(&self) -> u64 {
+        self.0.digest()
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+}
+
+/// A command with its optional idempotency key (intake takes the payload's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Request {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<IdemKey>,
+    pub command: Command,
+}
+
+impl Request {
+    pub fn new(command: Command) -> Self {
+        Request { key: None, command }
+    }
+
+    pub fn keyed(key: impl Into<IdemKey>, command: Command) -> Self {
+        Request {
+            key: Some(key.into()),
+            command,
+        }
+    }
+}
+
+impl From<Command> for Request {
+    fn from(command: Command) -> Self {
+        Request::new(command)
+    }
+}
+
+/// The answer to an accepted command. A retry with the same key gets the
+/// very same value back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum Reply {
+    RoomCreated { room: RoomId },
+    Minted { user: UserId, amount: u64 },
+    Queued { item: ItemId, position: u32 },
+    Settled { item: ItemId },
+    Started { item: ItemId },
+    Finished { item: ItemId, settled: u64 },
+    Refunded { item: ItemId, amount: u64, settled: u64 },
+    Joined { room: RoomId, user: UserId },
+    Left { room: RoomId, user: UserId, refund_at: Stamp },
+    BroadcastStarted { room: RoomId },
+    BroadcastEnded { room: RoomId, refund_at: Stamp },
+    Configured { room: RoomId },
+    Ticked { refunded: u32 },
+}
+
+impl Reply {
+    /// The item the reply is about, if any.
+    pub fn item(&self) -> Option<ItemId> {
+        match self {
+            Reply::Queued { item, .. }
+            | Reply::Settled { item }
+            | Reply::Started { item }
+            | Reply::Finished { item, .. }
+            | Reply::Refunded { item, .. } => Some(*item),
+            _ => None,
+        }
+    }
+}
+
+/// Everything an accepted command did, for the store to commit as one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub reply: Reply,
+    /// The stamp the engine acted at (never earlier than any before it).
+    pub at: Stamp,
+    /// True when this is a retry answered from the idempotency record:
+    /// nothing changed and there is nothing to store.
+    pub replayed: bool,
+    pub events: Vec<Event>,
+    pub transfers: Vec<Transfer>,
+}
+
+impl Outcome {
+    /// Whether the command changed anything worth storing.
+    pub fn changed(&self) -> bool {
+        !self.replayed
+    }
+}

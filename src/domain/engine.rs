@@ -1,0 +1,1102 @@
+//! The queue engine: a deterministic state machine over every room and the
+//! one ledger they share. Commands in, events and transfers out, the clock
+//! passed in. No IO, no tasks, no randomness.
+//!
+//! Money needs one serialization point (a viewer's wallet is shared by every
+//! room), so one engine owns all rooms; each room still has its own queue and
+//! its own gap-free event sequence.
+//!
+//! Every handler checks everything that can fail before it changes anything,
+//! so a refused command leaves no trace.
+
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+
+use super::command::{Command, IntakeMode, Outcome, Reply, Request};
+use super::error::DomainError;
+use super::event::{Event, EventKind};
+use super::ids::{IdemKey, ItemId, PerformerId, RoomId, UserId, id_problem};
+use super::intake::{IntakeLimits, IntakePayload, Source, check_key};
+use super::item::{Actor, AuditEntry, Item, ItemState, ItemView, Role, Transition};
+use super::ledger::{Account, InvariantViolation, Ledger, Transfer, TransferKind, Unit};
+use super::messages::{MessageVars, SIT_BACK_AHEAD, SOON_POSITION, Tier, keys};
+use super::queue::Entry;
+use super::refund::{RefundReason, check_refund};
+use super::room::{Member, Room, RoomSettings, RoomView};
+use super::time::Stamp;
+
+/// Engine-wide settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EngineConfig {
+    /// How long idempotency records are kept (at least a day).
+    pub idempotency_retention_ms: u64,
+    /// Settings a new room starts with.
+    pub room_defaults: RoomSettings,
+}
+
+pub const MIN_IDEMPOTENCY_RETENTION_MS: u64 = 24 * 3600 * 1000;
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            idempotency_retention_ms: MIN_IDEMPOTENCY_RETENTION_MS,
+            room_defaults: RoomSettings::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct IdemRecord {
+    fingerprint: u64,
+    reply: Reply,
+}
+
+/// A grace period that ends at a stamp; checked against the room when due,
+/// so one that was cancelled (the user came back) simply does nothing.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Deadline {
+    Leave { room: RoomId, user: UserId },
+    Offline { room: RoomId },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Engine {
+    config: EngineConfig,
+    rooms: HashMap<RoomId, Room>,
+    /// Indexed by item number - 1.
+    items: Vec<Item>,
+    ledger: Ledger,
+    idempotency: HashMap<IdemKey, IdemRecord>,
+    /// Keys in the order they were recorded, for expiry.
+    idempotency_expiry: VecDeque<(Stamp, IdemKey)>,
+    source_events: HashSet<(Source, Arc<str>)>,
+    deadlines: BTreeSet<(Stamp, Deadline)>,
+    /// The latest stamp seen; stamps never go backwards.
+    clock: Stamp,
+    next_intake_seq: u64,
+}
+
+/// Collects what one command emits.
+struct Effects {
+    at: Stamp,
+    events: Vec<Event>,
+    transfers: Vec<Transfer>,
+}
+
+impl Effects {
+    fn emit(&mut self, room: &mut Room, kind: EventKind) {
+        let seq = room.next_event_seq;
+        room.next_event_seq += 1;
+        self.events.push(Event {
+            room: room.id.clone(),
+            seq,
+            at: self.at,
+            kind,
+        });
+    }
+
+    fn post(&mut self, ledger: &mut Ledger, transfer: Transfer) {
+        if transfer.amount == 0 {
+            return;
+        }
+        // Handlers check balances before they change anything, so a refusal
+        // here is a bug in the engine, not bad input.
+        if let Err(broken) = ledger.post(&transfer) {
+            panic!("engine posted a transfer it had not checked: {broken}");
+        }
+        self.transfers.push(transfer);
+    }
+}
+
+fn private_message(view: &ItemView, key: &str, vars: MessageVars) -> EventKind {
+    EventKind::PrivateMessage {
+        user: view.user_id.clone(),
+        tier: view.tier,
+        priority: view.tier.priority(),
+        delay_ms: view.tier.delivery_delay_ms(),
+        key: key.into(),
+        vars,
+    }
+}
+
+fn base_vars(view: &ItemView) -> MessageVars {
+    MessageVars {
+        user: view.user_name.clone(),
+        item: Some(view.id),
+        action: Some(view.action.title.clone()),
+        tokens: Some(view.token_cost),
+        ..MessageVars::default()
+    }
+}
+
+impl Engine {
+    pub fn new(config: EngineConfig) -> Self {
+        Engine {
+            config,
+            ..Engine::default()
+        }
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// Execute one request at `now`. On success the outcome lists every event
+    /// and transfer; on refusal nothing has changed.
+    pub fn execute(&mut self, now: Stamp, request: Request) -> Result<Outcome, DomainError> {
+        let at = now.max(self.clock);
+        self.clock = at;
+        self.expire_idempotency(at);
+
+        let Request { key, command } = request;
+        let key = match (&command, key) {
+            (Command::Intake { payload, .. }, Some(header)) => {
+                if header != payload.idempotency_key {
+                    return Err(DomainError::invalid(
+                        "idempotencyKey",
+                        "differs from the Idempotency-Key of the request",
+                    ));
+                }
+                Some(header)
+            }
+            (Command::Intake { payload, .. }, None) => Some(payload.idempotency_key.clone()),
+            (_, key) => key,
+        };
+
+        let fingerprint = match &key {
+            Some(key) => {
+                check_key("idempotencyKey", key.as_str())?;
+                let fingerprint = command.fingerprint();
+                if let Some(record) = self.idempotency.get(key) {
+                    if record.fingerprint != fingerprint {
+                        return Err(DomainError::IdempotencyConflict { key: key.clone() });
+                    }
+                    return Ok(Outcome {
+                        reply: record.reply.clone(),
+                        at,
+                        replayed: true,
+                        events: Vec::new(),
+                        transfers: Vec::new(),
+                    });
+                }
+                Some(fingerprint)
+            }
+            None => None,
+        };
+
+        let mut fx = Effects {
+            at,
+            events: Vec::new(),
+            transfers: Vec::new(),
+        };
+        let reply = self.dispatch(command, key.as_ref(), &mut fx)?;
+        if let (Some(key), Some(fingerprint)) = (key, fingerprint) {
+            self.idempotency.insert(
+                key.clone(),
+                IdemRecord {
+                    fingerprint,
+                    reply: reply.clone(),
+                },
+            );
+            self.idempotency_expiry.push_back((at, key));
+        }
+        Ok(Outcome {
+            reply,
+            at,
+            replayed: false,
+            events: fx.events,
+            transfers: fx.transfers,
+        })
+    }
+
+    fn dispatch(
+        &mut self,
+        command: Command,
+        key: Option<&IdemKey>,
+        fx: &mut Effects,
+    ) -> Result<Reply, DomainError> {
+        match command {
+            Command::CreateRoom { room, performer } => self.create_room(room, performer, fx),
+            Command::Mint { user, amount } => self.mint(user, amount, key, fx),
+            Command::Intake {
+                room,
+                mode,
+                payload,
+                loyalty_points,
+            } => self.intake(&room, mode, *payload, loyalty_points, fx),
+            Command::Start { room, item, by } => self.start(&room, item, by, fx),
+            Command::Finish { room, item, by } => self.finish(&room, item, by, key, fx),
+            Command::Refund {
+                room,
+                item,
+                amount,
+                reason,
+                note,
+                by,
+            } => {
+                let room_state = self.room(&room)?;
+                let item = self.item_in(room_state, item)?;
+                let amount = check_refund(
+                    item.view.token_cost,
+                    amount,
+                    reason,
+                    note.as_deref(),
+                )?;
+                if item.state.is_closed() {
+                    return Err(DomainError::ItemClosed {
+                        item: item.id(),
+                        state: item.state,
+                    });
+                }
+                let id = item.id();
+                let note = note.map(|n| Arc::from(n.trim()));
+                let settled = self.refund_item(&room, id, amount, reason, note, by, key, fx);
+                Ok(Reply::Refunded {
+                    item: id,
+                    amount,
+                    settled,
+                })
+            }
+            Command::Join { room, user, tier } => self.join(&room, user, tier, fx),
+            Command::Leave { room, user } => self.leave(&room, user, fx),
+            Command::BroadcastStart { room } => self.broadcast_start(&room, fx),
+            Command::BroadcastEnd { room } => self.broadcast_end(&room, fx),
+            Command::Configure { room, settings } => {
+                settings.validate()?;
+                let state = self.room_mut(&room)?;
+                state.settings = settings;
+                fx.emit(state, EventKind::SettingsChanged { settings });
+                Ok(Reply::Configured { room })
+            }
+            Command::Tick => Ok(self.tick(fx)),
+        }
+    }
+
+    fn room(&self, room: &RoomId) -> Result<&Room, DomainError> {
+        self.rooms
+            .get(room)
+            .ok_or_else(|| DomainError::UnknownRoom { room: room.clone() })
+    }
+
+    fn room_mut(&mut self, room: &RoomId) -> Result<&mut Room, DomainError> {
+        self.rooms
+            .get_mut(room)
+            .ok_or_else(|| DomainError::UnknownRoom { room: room.clone() })
+    }
+
+    /// The item, if it exists and belongs to `room`.
+    fn item_in(&self, room: &Room, id: ItemId) -> Result<&Item, DomainError> {
+        id.0.checked_sub(1)
+            .and_then(|i| self.items.get(i as usize))
+            .filter(|item| item.view.room == room.id)
+            .ok_or(DomainError::UnknownItem { item: id })
+    }
+
+    fn item_mut(items: &mut [Item], id: ItemId) -> &mut Item {
+        &mut items[(id.0 - 1) as usize]
+    }
+
+    fn create_room(
+        &mut self,
+        room: RoomId,
+        performer: PerformerId,
+        fx: &mut Effects,
+    ) -> Result<Reply, DomainError> {
+        if let Some(problem) = id_problem(room.as_str()) {
+            return Err(DomainError::invalid("room", problem));
+        }
+        if let Some(problem) = id_problem(performer.as_str()) {
+            return Err(DomainError::invalid("performer", problem));
+        }
+        if self.rooms.contains_key(&room) {
+            return Err(DomainError::RoomExists { room });
+        }
+        let mut state = Room::new(room.clone(), performer.clone(), self.config.room_defaults);
+        fx.emit(&mut state, EventKind::RoomCreated { performer });
+        self.rooms.insert(room.clone(), state);
+        Ok(Reply::RoomCreated { room })
+    }
+
+    fn mint(
+        &mut self,
+        user: UserId,
+        amount: u64,
+        key: Option<&IdemKey>,
+        fx: &mut Effects,
+    ) -> Result<Reply, DomainError> {
+        if let Some(problem) = id_problem(user.as_str()) {
+            return Err(DomainError::invalid("user", problem));
+        }
+        if amount == 0 {
+            return Err(DomainError::invalid("amount", "must be at least 1"));
+        }
+        if !self.ledger.can_mint(Unit::Tokens, amount) {
+            return Err(DomainError::Overflow);
+        }
+        fx.post(
+            &mut self.ledger,
+            Transfer {
+                kind: TransferKind::Mint,
+                from: Account::Mint,
+                to: Account::Wallet(user.clone()),
+                amount,
+                item: None,
+                key: key.cloned(),
+            },
+        );
+        Ok(Reply::Minted { user, amount })
+    }
+
+    fn intake(
+        &mut self,
+        room_id: &RoomId,
+        mode: IntakeMode,
+        payload: IntakePayload,
+        loyalty_points: u64,
+        fx: &mut Effects,
+    ) -> Result<Reply, DomainError> {
+        let room = self.room(room_id)?;
+        payload.validate(&IntakeLimits {
+            max_token_cost: room.settings.max_token_cost,
+        })?;
+        if payload.performer_id != room.performer {
+            return Err(DomainError::invalid(
+                "performerId",
+                format!("room `{}` belongs to another performer", room.id),
+            ));
+        }
+        if !room.live {
+            return Err(DomainError::NotLive {
+                room: room.id.clone(),
+            });
+        }
+        let source_event = (payload.source, payload.source_event_id.clone());
+        if self.source_events.contains(&source_event) {
+            return Err(DomainError::DuplicateSourceEvent {
+                source_event_id: payload.source_event_id.to_string(),
+            });
+        }
+        let cost = payload.token_cost;
+        let available = self.ledger.wallet(&payload.user_id);
+        if available < cost {
+            return Err(DomainError::InsufficientFunds {
+                user: payload.user_id.clone(),
+                needed: cost,
+                available,
+            });
+        }
+        if !self.ledger.can_mint(Unit::Points, loyalty_points) {
+            return Err(DomainError::Overflow);
+        }
+
+        // Everything is checked: from here on nothing can fail.
+        let room = self.rooms.get_mut(room_id).expect("checked above");
+        let member = room.members.entry(payload.user_id.clone()).or_default();
+        member.refund_at = None; // buying means being here
+        let tier = member.tier;
+        let id = ItemId(self.items.len() as u64 + 1);
+        self.next_intake_seq += 1;
+        let private = payload.is_private_request();
+        let view = Arc::new(ItemView {
+            id,
+            room: room.id.clone(),
+            source: payload.source,
+            source_event_id: payload.source_event_id.clone(),
+            performer_id: payload.performer_id.clone(),
+            user_id: payload.user_id.clone(),
+            user_name: payload
+                .metadata
+                .user_display_name
+                .clone()
+                .unwrap_or_else(|| Arc::from(payload.user_id.as_str())),
+            tier,
+            action: payload.action.clone(),
+            token_cost: cost,
+            duration_ms: payload
+                .action
+                .duration_hint_ms
+                .unwrap_or(room.settings.default_duration_ms),
+            effects: payload.toy_effects().cloned().collect(),
+            private,
+            instant: mode == IntakeMode::Instant,
+            stamp: fx.at,
+            seq: self.next_intake_seq,
+            client_stamp: payload.created_at_high_precision.clone(),
+            loyalty_points,
+        });
+        self.source_events.insert(source_event);
+        self.ledger.open_escrow(id);
+        let key = payload.idempotency_key.clone();
+        fx.post(
+            &mut self.ledger,
+            Transfer {
+                kind: TransferKind::Hold,
+                from: Account::Wallet(view.user_id.clone()),
+                to: Account::Escrow(id),
+                amount: cost,
+                item: Some(id),
+                key: Some(key.clone()),
+            },
+        );
+
+        let mut item = Item {
+            view: view.clone(),
+            key,
+            state: ItemState::Queued,
+            started_at: None,
+            closed_at: None,
+            settled: 0,
+            refunded: 0,
+            refund_reason: None,
+            audit: Vec::with_capacity(3),
+            intake_position: 0,
+            soon_sent: true,
+        };
+        let vars = base_vars(&view);
+        let public_key: Arc<str> = payload.chat.public_announce_template_key.clone();
+
+        let reply = match mode {
+            IntakeMode::Queued => {
+                let index = room.waiting.insert(
+                    Entry {
+                        id,
+                        private,
+                        stamp: view.stamp,
+                        cost,
+                        seq: view.seq,
+                    },
+                    room.in_progress.is_none(),
+                );
+                let position = room.position_of_index(index);
+                item.intake_position = position;
+                item.soon_sent = position <= SOON_POSITION;
+                item.audit.push(AuditEntry {
+                    at: fx.at,
+                    transition: Transition::Queued { position },
+                    by: Actor::new(Role::Integration, payload.source.as_str()),
+                });
+                fx.emit(
+                    room,
+                    EventKind::ItemQueued {
+                        item: view.clone(),
+                        position,
+                    },
+                );
+                fx.emit(
+                    room,
+                    EventKind::Announcement {
+                        key: public_key,
+                        vars: vars.clone(),
+                    },
+                );
+                let ahead = position - 1;
+                let queue_vars = MessageVars {
+                    position: Some(position),
+                    ahead: Some(ahead),
+                    ..vars.clone()
+                };
+                fx.emit(
+                    room,
+                    private_message(&view, keys::QUEUE_RECEIPT, queue_vars.clone()),
+                );
+                if ahead > SIT_BACK_AHEAD {
+                    fx.emit(
+                        room,
+                        private_message(&view, keys::QUEUE_SIT_BACK, queue_vars.clone()),
+                    );
+                }
+                for extra in &payload.chat.private_user_message_template_keys {
+                    if &**extra != keys::QUEUE_RECEIPT {
+                        fx.emit(room, private_message(&view, extra, queue_vars.clone()));
+                    }
+                }
+                self.items.push(item);
+                Reply::Queued { item: id, position }
+            }
+            IntakeMode::Instant => {
+                fx.post(
+                    &mut self.ledger,
+                    Transfer {
+                        kind: TransferKind::Settle,
+                        from: Account::Escrow(id),
+                        to: Account::Earned(view.performer_id.clone()),
+                        amount: cost,
+                        item: Some(id),
+                        key: Some(item.key.clone()),
+                    },
+                );
+                Self::credit_points(&mut self.ledger, &view, fx);
+                item.state = ItemState::Finished;
+                item.closed_at = Some(fx.at);
+                item.settled = cost;
+                item.audit.push(AuditEntry {
+                    at: fx.at,
+                    transition: Transition::Settled { amount: cost },
+                    by: Actor::new(Role::Integration, payload.source.as_str()),
+                });
+                fx.emit(room, EventKind::InstantSettled { item: view.clone() });
+                fx.emit(
+                    room,
+                    EventKind::Announcement {
+                        key: public_key,
+                        vars: vars.clone(),
+                    },
+                );
+                fx.emit(room, private_message(&view, keys::INSTANT_RECEIPT, vars.clone()));
+                for extra in &payload.chat.private_user_message_template_keys {
+                    if &**extra != keys::INSTANT_RECEIPT {
+                        fx.emit(room, private_message(&view, extra, vars.clone()));
+                    }
+                }
+                self.items.push(item);
+                Reply::Settled { item: id }
+            }
+        };
+        Ok(reply)
+    }
+
+    fn credit_points(ledger: &mut Ledger, view: &ItemView, fx: &mut Effects) {
+        fx.post(
+            ledger,
+            Transfer {
+                kind: TransferKind::Points,
+                from: Account::PointsMint,
+                to: Account::Points(view.user_id.clone()),
+                amount: view.loyalty_points,
+                item: Some(view.id),
+                key: None,
+            },
+        );
+    }
+
+    fn start(
+        &mut self,
+        room_id: &RoomId,
+        expected: Option<ItemId>,
+        by: Actor,
+        fx: &mut Effects,
+    ) -> Result<Reply, DomainError> {
+        let room = self.room(room_id)?;
+        if !room.live {
+            return Err(DomainError::NotLive {
+                room: room.id.clone(),
+            });
+        }
+        if let Some(item) = room.in_progress {
+            return Err(DomainError::Busy { item });
+        }
+        let head = room.waiting.head().ok_or(DomainError::QueueEmpty)?;
+        if let Some(item) = expected
+            && item != head
+        {
+            // Name the real problem when the item is gone or elsewhere.
+            let item_state = self.item_in(room, item)?;
+            if item_state.state.is_closed() {
+                return Err(DomainError::ItemClosed {
+                    item,
+                    state: item_state.state,
+                });
+            }
+            return Err(DomainError::NotHead {
+                item,
+                head: Some(head),
+            });
+        }
+
+        let room = self.rooms.get_mut(room_id).expect("checked above");
+        room.waiting.pop_head();
+        room.in_progress = Some(head);
+        let item = Self::item_mut(&mut self.items, head);
+        item.state = ItemState::InProgress;
+        item.started_at = Some(fx.at);
+        item.soon_sent = true;
+        item.audit.push(AuditEntry {
+            at: fx.at,
+            transition: Transition::Started,
+            by,
+        });
+        let view = item.view.clone();
+        fx.emit(
+            room,
+            EventKind::ItemStarted {
+                item: head,
+                started_at: fx.at,
+                duration_ms: view.duration_ms,
+                effects: view.effects.clone(),
+            },
+        );
+        fx.emit(
+            room,
+            EventKind::Announcement {
+                key: keys::QUEUE_STARTED.into(),
+                vars: base_vars(&view),
+            },
+        );
+        Ok(Reply::Started { item: head })
+    }
+
+    fn finish(
+        &mut self,
+        room_id: &RoomId,
+        expected: Option<ItemId>,
+        by: Actor,
+        key: Option<&IdemKey>,
+        fx: &mut Effects,
+    ) -> Result<Reply, DomainError> {
+        let room = self.room(room_id)?;
+        let current = room.in_progress.ok_or(DomainError::NothingInProgress)?;
+        if let Some(item) = expected
+            && item != current
+        {
+            let item_state = self.item_in(room, item)?;
+            if item_state.state.is_closed() {
+                return Err(DomainError::ItemClosed {
+                    item,
+                    state: item_state.state,
+                });
+            }
+            return Err(DomainError::NotInProgress { item });
+        }
+        if !self
+            .ledger
+            .can_mint(Unit::Points, self.items[(current.0 - 1) as usize].view.loyalty_points)
+        {
+            return Err(DomainError::Overflow);
+        }
+
+        let room = self.rooms.get_mut(room_id).expect("checked above");
+        room.in_progress = None;
+        let escrow = self.ledger.escrow_of(current);
+        let item = Self::item_mut(&mut self.items, current);
+        let view = item.view.clone();
+        fx.post(
+            &mut self.ledger,
+            Transfer {
+                kind: TransferKind::Settle,
+                from: Account::Escrow(current),
+                to: Account::Earned(view.performer_id.clone()),
+                amount: escrow,
+                item: Some(current),
+                key: key.cloned(),
+            },
+        );
+        Self::credit_points(&mut self.ledger, &view, fx);
+        item.state = ItemState::Finished;
+        item.closed_at = Some(fx.at);
+        item.settled = escrow;
+        item.audit.push(AuditEntry {
+            at: fx.at,
+            transition: Transition::Finished { settled: escrow },
+            by,
+        });
+        fx.emit(
+            room,
+            EventKind::ItemFinished {
+                item: current,
+                settled: escrow,
+                points: view.loyalty_points,
+            },
+        );
+        Self::notify_soon(room, &mut self.items, fx);
+        Ok(Reply::Finished {
+            item: current,
+            settled: escrow,
+        })
+    }
+
+    /// Refund an open item of `room_id`: `amount` back to the buyer, the rest
+    /// of its escrow to the performer. The caller has checked the amount.
+    /// Returns what was settled to the performer.
+    #[allow(clippy::too_many_arguments)]
+    fn refund_item(
+        &mut self,
+        room_id: &RoomId,
+        id: ItemId,
+        amount: u64,
+        reason: RefundReason,
+        note: Option<Arc<str>>,
+        by: Actor,
+        key: Option<&IdemKey>,
+        fx: &mut Effects,
+    ) -> u64 {
+        let room = self.rooms.get_mut(room_id).expect("caller checked the room");
+        if room.in_progress == Some(id) {
+            room.in_progress = None;
+        } else {
+            room.waiting.remove(id);
+        }
+        let escrow = self.ledger.escrow_of(id);
+        let settled = escrow - amount;
+        let item = Self::item_mut(&mut self.items, id);
+        let view = item.view.clone();
+        fx.post(
+            &mut self.ledger,
+            Transfer {
+                kind: TransferKind::Refund,
+                from: Account::Escrow(id),
+                to: Account::Wallet(view.user_id.clone()),
+                amount,
+                item: Some(id),
+                key: key.cloned(),
+            },
+        );
+        fx.post(
+            &mut self.ledger,
+            Transfer {
+                kind: TransferKind::Settle,
+                from: Account::Escrow(id),
+                to: Account::Earned(view.performer_id.clone()),
+                amount: settled,
+                item: Some(id),
+                key: key.cloned(),
+            },
+        );
+        item.state = ItemState::Refunded;
+        item.closed_at = Some(fx.at);
+        item.refunded = amount;
+        item.settled = settled;
+        item.refund_reason = Some(reason);
+        let role = by.role;
+        item.audit.push(AuditEntry {
+            at: fx.at,
+            transition: Transition::Refunded {
+                amount,
+                settled,
+                reason,
+                note: note.clone(),
+            },
+            by,
+        });
+        fx.emit(
+            room,
+            EventKind::ItemRefunded {
+                item: id,
+                amount,
+                settled,
+                reason,
+                note,
+                by: role,
+            },
+        );
+        let vars = MessageVars {
+            amount: Some(amount),
+            reason: Some(reason),
+            ..base_vars(&view)
+        };
+        fx.emit(room, private_message(&view, keys::QUEUE_REFUND, vars.clone()));
+        fx.emit(
+            room,
+            EventKind::Announcement {
+                key: keys::QUEUE_REFUND_PUBLIC.into(),
+                vars,
+            },
+        );
+        Self::notify_soon(room, &mut self.items, fx);
+        settled
+    }
+
+    /// "It won't be long": once, to items that came in behind position 3 and
+    /// have now reached it.
+    fn notify_soon(room: &mut Room, items: &mut [Item], fx: &mut Effects) {
+        for index in 0..room.waiting.len().min(SOON_POSITION as usize) {
+            let position = room.position_of_index(index);
+            if position > SOON_POSITION {
+                break;
+            }
+            let id = room.waiting.get(index).expect("index in range").id;
+            let item = Self::item_mut(items, id);
+            if !item.soon_sent {
+                item.soon_sent = true;
+                let vars = MessageVars {
+                    position: Some(position),
+                    ahead: Some(position - 1),
+                    ..base_vars(&item.view)
+                };
+                let message = private_message(&item.view, keys::QUEUE_SOON, vars);
+                fx.emit(room, message);
+            }
+        }
+    }
+
+    fn join(
+        &mut self,
+        room_id: &RoomId,
+        user: UserId,
+        tier: Tier,
+        fx: &mut Effects,
+    ) -> Result<Reply, DomainError> {
+        if let Some(problem) = id_problem(user.as_str()) {
+            return Err(DomainError::invalid("user", problem));
+        }
+        let room = self.room_mut(room_id)?;
+        room.members.insert(
+            user.clone(),
+            Member {
+                tier,
+                refund_at: None,
+            },
+        );
+        fx.emit(
+            room,
+            EventKind::UserJoined {
+                user: user.clone(),
+                tier,
+            },
+        );
+        Ok(Reply::Joined {
+            room: room_id.clone(),
+            user,
+        })
+    }
+
+    fn leave(&mut self, room_id: &RoomId, user: UserId, fx: &mut Effects) -> Result<Reply, DomainError> {
+        let at = fx.at;
+        let room = self.room_mut(room_id)?;
+        let grace = room.settings.leave_grace_ms;
+        let member = room
+            .members
+            .get_mut(&user)
+            .filter(|m| m.refund_at.is_none())
+            .ok_or_else(|| DomainError::NotInRoom {
+                room: room_id.clone(),
+                user: user.clone(),
+            })?;
+        let refund_at = at.plus_millis(grace);
+        member.refund_at = Some(refund_at);
+        fx.emit(
+            room,
+            EventKind::UserLeft {
+                user: user.clone(),
+                refund_at,
+            },
+        );
+        self.deadlines.insert((
+            refund_at,
+            Deadline::Leave {
+                room: room_id.clone(),
+                user: user.clone(),
+            },
+        ));
+        Ok(Reply::Left {
+            room: room_id.clone(),
+            user,
+            refund_at,
+        })
+    }
+
+    fn broadcast_start(&mut self, room_id: &RoomId, fx: &mut Effects) -> Result<Reply, DomainError> {
+        let room = self.room_mut(room_id)?;
+        if room.live {
+            return Err(DomainError::AlreadyLive {
+                room: room_id.clone(),
+            });
+        }
+        room.live = true;
+        room.offline_refund_at = None;
+        fx.emit(room, EventKind::BroadcastStarted);
+        Ok(Reply::BroadcastStarted {
+            room: room_id.clone(),
+        })
+    }
+
+    fn broadcast_end(&mut self, room_id: &RoomId, fx: &mut Effects) -> Result<Reply, DomainError> {
+        let at = fx.at;
+        let room = self.room_mut(room_id)?;
+        if !room.live {
+            return Err(DomainError::NotLive {
+                room: room_id.clone(),
+            });
+        }
+        let refund_at = at.plus_millis(room.settings.offline_grace_ms);
+        room.live = false;
+        room.offline_refund_at = Some(refund_at);
+        fx.emit(room, EventKind::BroadcastEnded { refund_at });
+        self.deadlines.insert((
+            refund_at,
+            Deadline::Offline {
+                room: room_id.clone(),
+            },
+        ));
+        Ok(Reply::BroadcastEnded {
+            room: room_id.clone(),
+            refund_at,
+        })
+    }
+
+    /// Apply every grace period that has run out: refund the waiting items
+    /// of users who did not come back, and of broadcasts that did not resume.
+    fn tick(&mut self, fx: &mut Effects) -> Reply {
+        let mut refunded = 0;
+        while let Some((due, _)) = self.deadlines.first() {
+            if *due > fx.at {
+                break;
+            }
+            let (due, deadline) = self.deadlines.pop_first().expect("just looked");
+            let (room_id, victims): (RoomId, Vec<ItemId>) = match deadline {
+                Deadline::Leave { room, user } => {
+                    let Some(state) = self.rooms.get_mut(&room) else { continue };
+                    let still_away = state
+                        .members
+                        .get(&user)
+                        .is_some_and(|m| m.refund_at == Some(due));
+                    if !still_away {
+                        continue;
+                    }
+                    state.members.remove(&user);
+                    let items = &self.items;
+                    let victims = state
+                        .waiting
+                        .ids()
+                        .filter(|id| items[(id.0 - 1) as usize].view.user_id == user)
+                        .collect();
+                    (room, victims)
+                }
+                Deadline::Offline { room } => {
+                    let Some(state) = self.rooms.get_mut(&room) else { continue };
+                    if state.live || state.offline_refund_at != Some(due) {
+                        continue;
+                    }
+                    state.offline_refund_at = None;
+                    (room, state.waiting.ids().collect())
+                }
+            };
+            for id in victims {
+                let cost = self.items[(id.0 - 1) as usize].view.token_cost;
+                self.refund_item(
+                    &room_id,
+                    id,
+                    cost,
+                    RefundReason::SystemAuto,
+                    None,
+                    Actor::system(),
+                    None,
+                    fx,
+                );
+                refunded += 1;
+            }
+        }
+        Reply::Ticked { refunded }
+    }
+
+    fn expire_idempotency(&mut self, now: Stamp) {
+        let retention = self.config.idempotency_retention_ms;
+        while let Some((at, _)) = self.idempotency_expiry.front() {
+            if at.plus_millis(retention) > now {
+                break;
+            }
+            let (_, key) = self.idempotency_expiry.pop_front().expect("just looked");
+            self.idempotency.remove(&key);
+        }
+    }
+
+    // ---- queries -------------------------------------------------------
+
+    /// The next moment a [`Command::Tick`] has work to do.
+    pub fn next_deadline(&self) -> Option<Stamp> {
+        self.deadlines.first().map(|(at, _)| *at)
+    }
+
+    /// The latest stamp the engine has acted at.
+    pub fn clock(&self) -> Stamp {
+        self.clock
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    pub fn item(&self, id: ItemId) -> Option<&Item> {
+        id.0.checked_sub(1).and_then(|i| self.items.get(i as usize))
+    }
+
+    pub fn items(&self) -> &[Item] {
+        &self.items
+    }
+
+    pub fn room_ids(&self) -> impl Iterator<Item = &RoomId> {
+        self.rooms.keys()
+    }
+
+    pub fn room_view(&self, room: &RoomId) -> Option<RoomView> {
+        self.rooms.get(room).map(|r| RoomView {
+            id: r.id.clone(),
+            performer: r.performer.clone(),
+            live: r.live,
+            settings: r.settings,
+            in_progress: r.in_progress,
+            waiting: r.waiting.ids().collect(),
+            last_seq: r.next_event_seq - 1,
+        })
+    }
+
+    /// The queue as a performer sees it: position 1 first.
+    pub fn queue(&self, room: &RoomId) -> Vec<ItemId> {
+        self.rooms
+            .get(room)
+            .map(|r| r.in_progress.into_iter().chain(r.waiting.ids()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Whether an idempotency key is still remembered.
+    pub fn remembers(&self, key: &IdemKey) -> bool {
+        self.idempotency.contains_key(key)
+    }
+
+    /// Every rule that must hold between commands. Tests call this after
+    /// every step; the store calls it after rebuilding from disk.
+    pub fn check_invariants(&self) -> Result<(), InvariantViolation> {
+        let broken = |what: String| Err(InvariantViolation(what));
+        self.ledger.check()?;
+        let mut open_in_rooms = 0usize;
+        for room in self.rooms.values() {
+            if let Some(id) = room.in_progress {
+                match self.item(id) {
+                    Some(item) if item.state == ItemState::InProgress && item.view.room == room.id => {}
+                    _ => return broken(format!("room {} runs {id} which is not in progress there", room.id)),
+                }
+                open_in_rooms += 1;
+            }
+            let mut previous: Option<&Entry> = None;
+            for index in 0..room.waiting.len() {
+                let entry = room.waiting.get(index).expect("in range");
+                match self.item(entry.id) {
+                    Some(item) if item.state == ItemState::Queued && item.view.room == room.id => {}
+                    _ => return broken(format!("room {} waits on {} which is not queued there", room.id, entry.id)),
+                }
+                let pinned = index == 1 && room.in_progress.is_none();
+                if let Some(prev) = previous
+                    && !pinned
+                    && (!prev.private, prev.stamp, std::cmp::Reverse(prev.cost), prev.seq)
+                        > (!entry.private, entry.stamp, std::cmp::Reverse(entry.cost), entry.seq)
+                {
+                    return broken(format!("room {} is out of order at {}", room.id, entry.id));
+                }
+                previous = Some(entry);
+                open_in_rooms += 1;
+            }
+        }
+        let mut open_items = 0usize;
+        for item in &self.items {
+            let id = item.id();
+            let escrow = self.ledger.escrow_of(id);
+            let cost = item.view.token_cost;
+            if item.state.is_closed() {
+                if escrow != 0 {
+                    return broken(format!("closed item {id} still holds {escrow} in escrow"));
+                }
+                if item.settled + item.refunded != cost {
+                    return broken(format!("closed item {id} paid out {} of {cost}", item.settled + item.refunded));
+                }
+            } else {
+                open_items += 1;
+                if escrow != cost {
+                    return broken(format!("open item {id} holds {escrow} in escrow, costs {cost}"));
+                }
+            }
+        }
+        if open_items != open_in_rooms {
+            return broken(format!("{open_items} open items but {open_in_rooms} in rooms"));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,162 @@
+//! A queue item: what was bought, its money state, and its audit record.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::{IdemKey, ItemId, PerformerId, RoomId, UserId};
+use super::intake::{Action, Source};
+use super::messages::Tier;
+use super::refund::RefundReason;
+use super::time::Stamp;
+use super::toy_effect::ToyEffect;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemState {
+    Queued,
+    InProgress,
+    Finished,
+    Refunded,
+}
+
+impl ItemState {
+    pub fn is_closed(self) -> bool {
+        matches!(self, ItemState::Finished | ItemState::Refunded)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemState::Queued => "queued",
+            ItemState::InProgress => "in_progress",
+            ItemState::Finished => "finished",
+            ItemState::Refunded => "refunded",
+        }
+    }
+}
+
+impl fmt::Display for ItemState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who asked for a transition, for the audit record (ids only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Integration,
+    Performer,
+    Moderator,
+    Viewer,
+    System,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Actor {
+    pub role: Role,
+    pub id: Arc<str>,
+}
+
+impl Actor {
+    pub fn new(role: Role, id: impl Into<Arc<str>>) -> Self {
+        Actor {
+            role,
+            id: id.into(),
+        }
+    }
+
+    /// The engine itself (auto-refunds).
+    pub fn system() -> Self {
+        Actor::new(Role::System, "queue")
+    }
+}
+
+/// What happened to an item, as stamped in its audit record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "transition", rename_all = "snake_case")]
+pub enum Transition {
+    Queued {
+        position: u32,
+    },
+    /// An instant item: held and settled in the same moment.
+    Settled {
+        amount: u64,
+    },
+    Started,
+    Finished {
+        settled: u64,
+    },
+    Refunded {
+        amount: u64,
+        settled: u64,
+        reason: RefundReason,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<Arc<str>>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: Stamp,
+    #[serde(flatten)]
+    pub transition: Transition,
+    pub by: Actor,
+}
+
+/// The part of an item that never changes after intake; shared with events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemView {
+    pub id: ItemId,
+    pub room: RoomId,
+    pub source: Source,
+    pub source_event_id: Arc<str>,
+    pub performer_id: PerformerId,
+    pub user_id: UserId,
+    /// The name to show: the buyer's display name, or their id.
+    pub user_name: Arc<str>,
+    pub tier: Tier,
+    pub action: Action,
+    pub token_cost: u64,
+    /// D, fixed at intake: later config changes never touch it.
+    pub duration_ms: u64,
+    /// Enabled toy effects only.
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub effects: Arc<[ToyEffect]>,
+    pub private: bool,
+    pub instant: bool,
+    /// The server's intake stamp, the primary ordering key.
+    pub stamp: Stamp,
+    /// Intake sequence, the last tie-breaker.
+    pub seq: u64,
+    /// The client's own stamp, kept only as metadata.
+    pub client_stamp: Arc<str>,
+    pub loyalty_points: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    pub view: Arc<ItemView>,
+    pub key: IdemKey,
+    pub state: ItemState,
+    pub started_at: Option<Stamp>,
+    pub closed_at: Option<Stamp>,
+    /// Tokens that went to the performer.
+    pub settled: u64,
+    /// Tokens that went back to the buyer.
+    pub refunded: u64,
+    pub refund_reason: Option<RefundReason>,
+    pub audit: Vec<AuditEntry>,
+    /// Position at intake; "it won't be long" is for items that came in behind 3.
+    pub intake_position: u32,
+    pub soon_sent: bool,
+}
+
+impl Item {
+    pub fn id(&self) -> ItemId {
+        self.view.id
+    }
+}

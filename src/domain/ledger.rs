@@ -1,0 +1,342 @@
+//! The double-entry ledger: integer amounts, every movement one transfer
+//! between two accounts, conservation checked against what was minted.
+//!
+//! Balances are unsigned, so no account but the mint (whose balance is the
+//! negative of everything minted, kept as `minted`) can go below zero: a debit
+//! that would is refused before anything moves.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::{IdemKey, ItemId, PerformerId, UserId};
+
+/// Which unit an account counts in. Points never mix with tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Tokens,
+    Points,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Account {
+    /// Where tokens bought outside the platform's scope come from.
+    Mint,
+    Wallet(UserId),
+    /// One escrow per queue item.
+    Escrow(ItemId),
+    Earned(PerformerId),
+    /// Where loyalty points come from.
+    PointsMint,
+    Points(UserId),
+}
+
+impl Account {
+    pub fn unit(&self) -> Unit {
+        match self {
+            Account::PointsMint | Account::Points(_) => Unit::Points,
+            _ => Unit::Tokens,
+        }
+    }
+
+    /// A stable text form, used as the account column in the store.
+    pub fn key(&self) -> String {
+        match self {
+            Account::Mint => "mint".into(),
+            Account::Wallet(u) => format!("wallet:{u}"),
+            Account::Escrow(i) => format!("escrow:{}", i.0),
+            Account::Earned(p) => format!("earned:{p}"),
+            Account::PointsMint => "points_mint".into(),
+            Account::Points(u) => format!("points:{u}"),
+        }
+    }
+}
+
+/// Why money moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferKind {
+    /// Mint -> wallet (a top-up).
+    Mint,
+    /// Wallet -> escrow, at intake.
+    Hold,
+    /// Escrow -> earned, on Finish (or the rest of a partial refund).
+    Settle,
+    /// Escrow -> wallet.
+    Refund,
+    /// Points mint -> points, when an item settles.
+    Points,
+}
+
+impl TransferKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransferKind::Mint => "mint",
+            TransferKind::Hold => "hold",
+            TransferKind::Settle => "settle",
+            TransferKind::Refund => "refund",
+            TransferKind::Points => "points",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transfer {
+    pub kind: TransferKind,
+    pub from: Account,
+    pub to: Account,
+    pub amount: u64,
+    pub item: Option<ItemId>,
+    pub key: Option<IdemKey>,
+}
+
+/// A broken ledger rule, found by [`Ledger::check`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("ledger invariant broken: {0}")]
+pub struct InvariantViolation(pub String);
+
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    wallets: HashMap<UserId, u64>,
+    earned: HashMap<PerformerId, u64>,
+    /// Indexed by item number - 1; items are numbered densely from 1.
+    escrow: Vec<u64>,
+    minted: u64,
+    points: HashMap<UserId, u64>,
+    points_minted: u64,
+}
+
+impl Ledger {
+    pub fn balance(&self, account: &Account) -> i128 {
+        match account {
+            Account::Mint => -i128::from(self.minted),
+            Account::Wallet(u) => self.wallets.get(u).copied().unwrap_or(0).into(),
+            Account::Escrow(i) => self.escrow_of(*i).into(),
+            Account::Earned(p) => self.earned.get(p).copied().unwrap_or(0).into(),
+            Account::PointsMint => -i128::from(self.points_minted),
+            Account::Points(u) => self.points.get(u).copied().unwrap_or(0).into(),
+        }
+    }
+
+    pub fn wallet(&self, user: &UserId) -> u64 {
+        self.wallets.get(user).copied().unwrap_or(0)
+    }
+
+    pub fn earned(&self, performer: &PerformerId) -> u64 {
+        self.earned.get(performer).copied().unwrap_or(0)
+    }
+
+    pub fn points(&self, user: &UserId) -> u64 {
+        self.points.get(user).copied().unwrap_or(0)
+    }
+
+    pub fn escrow_of(&self, item: ItemId) -> u64 {
+        item.0
+            .checked_sub(1)
+            .and_then(|i| self.escrow.get(i as usize))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    pub fn total_minted(&self) -> u64 {
+        self.minted
+    }
+
+    /// Whether `amount` more can be minted without overflowing any balance.
+    pub fn can_mint(&self, unit: Unit, amount: u64) -> bool {
+        match unit {
+            Unit::Tokens => self.minted.checked_add(amount).is_some(),
+            Unit::Points => self.points_minted.checked_add(amount).is_some(),
+        }
+    }
+
+    /// Whether `from` holds at least `amount` (the mints always do).
+    pub fn covers(&self, from: &Account, amount: u64) -> bool {
+        match from {
+            Account::Mint | Account::PointsMint => true,
+            other => self.balance(other) >= i128::from(amount),
+        }
+    }
+
+    /// Apply one transfer. Both legs are checked before either moves, so a
+    /// refused transfer leaves the ledger as it was.
+    pub fn post(&mut self, t: &Transfer) -> Result<(), InvariantViolation> {
+        if t.from.unit() != t.to.unit() {
+            return Err(InvariantViolation(format!(
+                "transfer between units: {} -> {}",
+                t.from.key(),
+                t.to.key()
+            )));
+        }
+        if !self.covers(&t.from, t.amount) {
+            return Err(InvariantViolation(format!(
+                "{} cannot cover {}",
+                t.from.key(),
+                t.amount
+            )));
+        }
+        if !self.can_mint(t.from.unit(), t.amount) {
+            return Err(InvariantViolation("amount overflows the ledger".into()));
+        }
+        self.debit(&t.from, t.amount);
+        self.credit(&t.to, t.amount);
+        Ok(())
+    }
+
+    /// Make room for a new item's escrow account.
+    pub fn open_escrow(&mut self, item: ItemId) {
+        let index = (item.0 - 1) as usize;
+        if self.escrow.len() <= index {
+            self.escrow.resize(index + 1, 0);
+        }
+    }
+
+    fn debit(&mut self, account: &Account, amount: u64) {
+        match account {
+            Account::Mint => self.minted += amount,
+            Account::PointsMint => self.points_minted += amount,
+            other => *self.slot(other) -= amount,
+        }
+    }
+
+    fn credit(&mut self, account: &Account, amount: u64) {
+        match account {
+            Account::Mint => self.minted -= amount,
+            Account::PointsMint => self.points_minted -= amount,
+            other => *self.slot(other) += amount,
+        }
+    }
+
+    fn slot(&mut self, account: &Account) -> &mut u64 {
+        match account {
+            Account::Wallet(u) => self.wallets.entry(u.clone()).or_default(),
+            Account::Earned(p) => self.earned.entry(p.clone()).or_default(),
+            Account::Points(u) => self.points.entry(u.clone()).or_default(),
+            Account::Escrow(i) => {
+                self.open_escrow(*i);
+                &mut self.escrow[(i.0 - 1) as usize]
+            }
+            Account::Mint | Account::PointsMint => unreachable!("mints have no slot"),
+        }
+    }
+
+    /// Conservation: every token and point in an account was minted, once.
+    pub fn check(&self) -> Result<(), InvariantViolation> {
+        let held: u128 = self.wallets.values().map(|&v| u128::from(v)).sum::<u128>()
+            + self.escrow.iter().map(|&v| u128::from(v)).sum::<u128>()
+            + self.earned.values().map(|&v| u128::from(v)).sum::<u128>();
+        if held != u128::from(self.minted) {
+            return Err(InvariantViolation(format!(
+                "tokens held {held} != tokens minted {}",
+                self.minted
+            )));
+        }
+        let points: u128 = self.points.values().map(|&v| u128::from(v)).sum();
+        if points != u128::from(self.points_minted) {
+            return Err(InvariantViolation(format!(
+                "points held {points} != points minted {}",
+                self.points_minted
+            )));
+        }
+        Ok(())
+    }
+
+    /// Every non-zero token balance, for comparing two ledgers.
+    pub fn token_balances(&self) -> Vec<(String, i128)> {
+        let mut all: Vec<(String, i128)> = self
+            .wallets
+            .iter()
+            .map(|(u, &v)| (Account::Wallet(u.clone()), v))
+            .chain(self.earned.iter().map(|(p, &v)| (Account::Earned(p.clone()), v)))
+            .chain(
+                self.escrow
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &v)| (Account::Escrow(ItemId(i as u64 + 1)), v)),
+            )
+            .chain(self.points.iter().map(|(u, &v)| (Account::Points(u.clone()), v)))
+            .filter(|(_, v)| *v != 0)
+            .map(|(a, v)| (a.key(), i128::from(v)))
+            .collect();
+        all.push(("mint".into(), -i128::from(self.minted)));
+        all.push(("points_mint".into(), -i128::from(self.points_minted)));
+        all.sort();
+        all
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transfer(kind: TransferKind, from: Account, to: Account, amount: u64) -> Transfer {
+        Transfer {
+            kind,
+            from,
+            to,
+            amount,
+            item: None,
+            key: None,
+        }
+    }
+
+    #[test]
+    fn a_transfer_moves_between_two_accounts_and_conserves() {
+        let mut ledger = Ledger::default();
+        let alice = Account::Wallet("alice".into());
+        ledger
+            .post(&transfer(TransferKind::Mint, Account::Mint, alice.clone(), 100))
+            .unwrap();
+        ledger.check().unwrap();
+        ledger
+            .post(&transfer(TransferKind::Hold, alice.clone(), Account::Escrow(ItemId(1)), 30))
+            .unwrap();
+        ledger.check().unwrap();
+        assert_eq!(ledger.balance(&alice), 70);
+        assert_eq!(ledger.balance(&Account::Escrow(ItemId(1))), 30);
+        assert_eq!(ledger.balance(&Account::Mint), -100);
+    }
+
+    #[test]
+    fn an_overdraft_is_refused_and_changes_nothing() {
+        let mut ledger = Ledger::default();
+        let alice = Account::Wallet("alice".into());
+        ledger
+            .post(&transfer(TransferKind::Mint, Account::Mint, alice.clone(), 10))
+            .unwrap();
+        let before = ledger.token_balances();
+        let err = ledger.post(&transfer(
+            TransferKind::Hold,
+            alice,
+            Account::Escrow(ItemId(1)),
+            11,
+        ));
+        assert!(err.is_err());
+        assert_eq!(ledger.token_balances(), before);
+        ledger.check().unwrap();
+    }
+
+    #[test]
+    fn points_and_tokens_never_mix() {
+        let mut ledger = Ledger::default();
+        let err = ledger.post(&transfer(
+            TransferKind::Points,
+            Account::PointsMint,
+            Account::Wallet("a".into()),
+            5,
+        ));
+        assert!(err.is_err());
+        ledger
+            .post(&transfer(
+                TransferKind::Points,
+                Account::PointsMint,
+                Account::Points("a".into()),
+                5,
+            ))
+            .unwrap();
+        assert_eq!(ledger.points(&"a".into()), 5);
+        ledger.check().unwrap();
+    }
+}

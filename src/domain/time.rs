@@ -1,0 +1,50 @@
+//! Time as the engine sees it: microsecond stamps passed in by the caller.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Microseconds since the Unix epoch, as stamped by the server.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Stamp(pub i64);
+
+impl Stamp {
+    pub const fn from_millis(ms: i64) -> Self {
+        Stamp(ms.saturating_mul(1000))
+    }
+
+    pub const fn from_secs(s: i64) -> Self {
+        Stamp(s.saturating_mul(1_000_000))
+    }
+
+    /// The wall clock now; only the edges call this, never the engine.
+    pub fn now() -> Self {
+        let micros = chrono::Utc::now().timestamp_micros();
+        Stamp(micros)
+    }
+
+    pub const fn plus_millis(self, ms: u64) -> Self {
+        Stamp(self.0.saturating_add((ms as i64).saturating_mul(1000)))
+    }
+
+    /// Microseconds from `earlier` to `self` (negative if `earlier` is later).
+    pub const fn micros_since(self, earlier: Stamp) -> i64 {
+        self.0.saturating_sub(earlier.0)
+    }
+}
+
+impl fmt::Debug for Stamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Stamp({})", self.0)
+    }
+}
+
+impl fmt::Display for Stamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match chrono::DateTime::from_timestamp_micros(self.0) {
+            Some(t) => write!(f, "{}", t.format("%Y-%m-%dT%H:%M:%S%.6fZ")),
+            None => write!(f, "{}us", self.0),
+        }
+    }
+}

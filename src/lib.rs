@@ -1,0 +1,9 @@
+//! cuedeck: a performer console for the cam Performance Queue.
+//!
+//! Data flows one way: intake -> [`domain`] (pure rules and ledger) ->
+//! [`store`] (durable SQLite log) -> events for consoles and toys.
+
+pub mod cli;
+pub mod domain;
+pub mod store;
+pub mod toy;

@@ -1,0 +1,1 @@
+//! Lovense toy control (codec, transports, effect scheduler): lands with its own issue.
