@@ -1,6 +1,7 @@
 //! The pure core: queue rules, the ledger, intake validation, timers and
 //! message keys. Deterministic, no IO, the clock passed in.
 
+pub mod builder;
 pub mod command;
 pub mod engine;
 pub mod error;
