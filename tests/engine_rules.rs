@@ -43,7 +43,7 @@ impl World {
 
     fn run(&mut self, request: impl Into<Request>) -> Result<Outcome, DomainError> {
         let before = snapshot(&self.engine);
-        let result = self.engine.execute(self.now, request.into());
+        let result = self.engine.execute(self.now, &request.into());
         self.engine.check_invariants().expect("invariants hold");
         if result.is_err() || result.as_ref().is_ok_and(|o| o.replayed) {
             assert_eq!(
@@ -125,7 +125,9 @@ fn refund(item: ItemId, amount: Option<u64>, reason: RefundReason, note: Option<
 }
 
 /// Everything observable, to prove a refused command changed nothing.
-fn snapshot(engine: &Engine) -> (Vec<(String, i128)>, Vec<ItemId>, Vec<ItemState>, u64) {
+type Snapshot = (Vec<(String, i128)>, Vec<ItemId>, Vec<ItemState>, u64);
+
+fn snapshot(engine: &Engine) -> Snapshot {
     (
         engine.ledger().token_balances(),
         engine.queue(&ROOM.into()),

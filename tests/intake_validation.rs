@@ -5,6 +5,9 @@ use cuedeck::domain::builder::PayloadBuilder;
 use cuedeck::domain::{DomainError, IntakeLimits, IntakePayload};
 use serde_json::{Value, json};
 
+/// A named change to a valid payload.
+type Edit = Box<dyn FnOnce(&mut Value)>;
+
 fn valid() -> Value {
     PayloadBuilder::new("perf-1", "user-1", "key-1", 25)
         .display_name("LuckyStar")
@@ -102,7 +105,7 @@ fn every_required_field_is_named_when_missing() {
 
 #[test]
 fn malformed_values_are_named() {
-    let cases: Vec<(&str, Box<dyn FnOnce(&mut Value)>)> = vec![
+    let cases: Vec<(&str, Edit)> = vec![
         ("source", Box::new(|v| v["source"] = json!("lottery"))),
         (
             "action.actionType",
@@ -184,7 +187,7 @@ fn unknown_fields_are_refused_by_name() {
 
 #[test]
 fn pii_is_forbidden_anywhere_in_the_payload() {
-    let cases: Vec<(&str, Box<dyn FnOnce(&mut Value)>)> = vec![
+    let cases: Vec<(&str, Edit)> = vec![
         ("email", Box::new(|v| v["email"] = json!("a@b.co"))),
         (
             "metadata.phoneNumber",

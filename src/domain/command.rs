@@ -164,6 +164,15 @@ impl Request {
         Request { key: None, command }
     }
 
+    /// The key the engine records: the payload's for an intake.
+    pub fn idempotency_key(&self) -> Option<&IdemKey> {
+        match (&self.key, &self.command) {
+            (Some(key), _) => Some(key),
+            (None, Command::Intake { payload, .. }) => Some(&payload.idempotency_key),
+            (None, _) => None,
+        }
+    }
+
     pub fn keyed(key: impl Into<IdemKey>, command: Command) -> Self {
         Request {
             key: Some(key.into()),

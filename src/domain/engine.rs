@@ -143,24 +143,24 @@ impl Engine {
 
     /// Execute one request at `now`. On success the outcome lists every event
     /// and transfer; on refusal nothing has changed.
-    pub fn execute(&mut self, now: Stamp, request: Request) -> Result<Outcome, DomainError> {
+    pub fn execute(&mut self, now: Stamp, request: &Request) -> Result<Outcome, DomainError> {
         let at = now.max(self.clock);
         self.clock = at;
         self.expire_idempotency(at);
 
         let Request { key, command } = request;
-        let key = match (&command, key) {
+        let key = match (command, key) {
             (Command::Intake { payload, .. }, Some(header)) => {
-                if header != payload.idempotency_key {
+                if *header != payload.idempotency_key {
                     return Err(DomainError::invalid(
                         "idempotencyKey",
                         "differs from the Idempotency-Key of the request",
                     ));
                 }
-                Some(header)
+                Some(header.clone())
             }
             (Command::Intake { payload, .. }, None) => Some(payload.idempotency_key.clone()),
-            (_, key) => key,
+            (_, key) => key.clone(),
         };
 
         let fingerprint = match &key {
@@ -211,21 +211,23 @@ impl Engine {
 
     fn dispatch(
         &mut self,
-        command: Command,
+        command: &Command,
         key: Option<&IdemKey>,
         fx: &mut Effects,
     ) -> Result<Reply, DomainError> {
         match command {
-            Command::CreateRoom { room, performer } => self.create_room(room, performer, fx),
-            Command::Mint { user, amount } => self.mint(user, amount, key, fx),
+            Command::CreateRoom { room, performer } => {
+                self.create_room(room.clone(), performer.clone(), fx)
+            }
+            Command::Mint { user, amount } => self.mint(user.clone(), *amount, key, fx),
             Command::Intake {
                 room,
                 mode,
                 payload,
                 loyalty_points,
-            } => self.intake(&room, mode, *payload, loyalty_points, fx),
-            Command::Start { room, item, by } => self.start(&room, item, by, fx),
-            Command::Finish { room, item, by } => self.finish(&room, item, by, key, fx),
+            } => self.intake(room, *mode, payload, *loyalty_points, fx),
+            Command::Start { room, item, by } => self.start(room, *item, by.clone(), fx),
+            Command::Finish { room, item, by } => self.finish(room, *item, by.clone(), key, fx),
             Command::Refund {
                 room,
                 item,
@@ -234,9 +236,9 @@ impl Engine {
                 note,
                 by,
             } => {
-                let room_state = self.room(&room)?;
-                let item = self.item_in(room_state, item)?;
-                let amount = check_refund(item.view.token_cost, amount, reason, note.as_deref())?;
+                let room_state = self.room(room)?;
+                let item = self.item_in(room_state, *item)?;
+                let amount = check_refund(item.view.token_cost, *amount, *reason, note.as_deref())?;
                 if item.state.is_closed() {
                     return Err(DomainError::ItemClosed {
                         item: item.id(),
@@ -244,24 +246,30 @@ impl Engine {
                     });
                 }
                 let id = item.id();
-                let note = note.map(|n| Arc::from(n.trim()));
-                let settled = self.refund_item(&room, id, amount, reason, note, by, key, fx);
+                let note = note.as_deref().map(|n| Arc::from(n.trim()));
+                let settled =
+                    self.refund_item(room, id, amount, *reason, note, by.clone(), key, fx);
                 Ok(Reply::Refunded {
                     item: id,
                     amount,
                     settled,
                 })
             }
-            Command::Join { room, user, tier } => self.join(&room, user, tier, fx),
-            Command::Leave { room, user } => self.leave(&room, user, fx),
-            Command::BroadcastStart { room } => self.broadcast_start(&room, fx),
-            Command::BroadcastEnd { room } => self.broadcast_end(&room, fx),
+            Command::Join { room, user, tier } => self.join(room, user.clone(), *tier, fx),
+            Command::Leave { room, user } => self.leave(room, user.clone(), fx),
+            Command::BroadcastStart { room } => self.broadcast_start(room, fx),
+            Command::BroadcastEnd { room } => self.broadcast_end(room, fx),
             Command::Configure { room, settings } => {
                 settings.validate()?;
-                let state = self.room_mut(&room)?;
-                state.settings = settings;
-                fx.emit(state, EventKind::SettingsChanged { settings });
-                Ok(Reply::Configured { room })
+                let state = self.room_mut(room)?;
+                state.settings = *settings;
+                fx.emit(
+                    state,
+                    EventKind::SettingsChanged {
+                        settings: *settings,
+                    },
+                );
+                Ok(Reply::Configured { room: room.clone() })
             }
             Command::Tick => Ok(self.tick(fx)),
         }
@@ -346,7 +354,7 @@ impl Engine {
         &mut self,
         room_id: &RoomId,
         mode: IntakeMode,
-        payload: IntakePayload,
+        payload: &IntakePayload,
         loyalty_points: u64,
         fx: &mut Effects,
     ) -> Result<Reply, DomainError> {
