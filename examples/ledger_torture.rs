@@ -42,7 +42,10 @@ impl ChildTask {
     pub fn to_env(&self, cmd: &mut Process) {
         cmd.env("CUEDECK_TORTURE_DB", &self.db)
             .env("CUEDECK_TORTURE_ROUND", self.round.to_string())
-            .env("CUEDECK_TORTURE_RETRY", format!("{}..{}", self.retry.0, self.retry.1));
+            .env(
+                "CUEDECK_TORTURE_RETRY",
+                format!("{}..{}", self.retry.0, self.retry.1),
+            );
     }
 
     pub fn from_env() -> Option<Self> {
@@ -64,14 +67,17 @@ fn key(round: u64, index: u64) -> String {
 
 /// The same key always means the same payload, so a retry is a true retry.
 fn intake_for(key: &str) -> Request {
-    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
     let user = format!("user-{}", hash % USERS);
     Request::new(PayloadBuilder::new(PERFORMER, &user, key, 1 + hash % 40).queued(ROOM))
 }
 
 /// The child: write until killed. Prints `ack KEY` after each commit.
 pub fn run_child(task: &ChildTask) -> Result<(), String> {
-    let mut service = QueueService::open(&task.db, StoreOptions::default()).map_err(|e| e.to_string())?;
+    let mut service =
+        QueueService::open(&task.db, StoreOptions::default()).map_err(|e| e.to_string())?;
     let now = Stamp::now;
     let setup = |service: &mut QueueService, key: &str, command: Command| {
         service
@@ -81,22 +87,40 @@ pub fn run_child(task: &ChildTask) -> Result<(), String> {
             .map_err(|e| e.to_string())
             .map(drop)
     };
-    setup(&mut service, "setup-room", Command::CreateRoom { room: ROOM.into(), performer: PERFORMER.into() })?;
-    setup(&mut service, "setup-live", Command::BroadcastStart { room: ROOM.into() })?;
+    setup(
+        &mut service,
+        "setup-room",
+        Command::CreateRoom {
+            room: ROOM.into(),
+            performer: PERFORMER.into(),
+        },
+    )?;
+    setup(
+        &mut service,
+        "setup-live",
+        Command::BroadcastStart { room: ROOM.into() },
+    )?;
     for user in 0..USERS {
-        let mint = Command::Mint { user: format!("user-{user}").as_str().into(), amount: 1_000_000 };
+        let mint = Command::Mint {
+            user: format!("user-{user}").as_str().into(),
+            amount: 1_000_000,
+        };
         setup(&mut service, &format!("mint-{}-{user}", task.round), mint)?;
     }
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut in_flight: std::collections::VecDeque<(Option<String>, Ack)> = Default::default();
-    let mut drain = |in_flight: &mut std::collections::VecDeque<(Option<String>, Ack)>, keep: usize| -> Result<(), String> {
+    let mut drain = |in_flight: &mut std::collections::VecDeque<(Option<String>, Ack)>,
+                     keep: usize|
+     -> Result<(), String> {
         while in_flight.len() > keep {
             let (key, ack) = in_flight.pop_front().expect("non-empty");
             ack.wait().map_err(|e| e.to_string())?;
             if let Some(key) = key {
-                writeln!(out, "ack {key}").and_then(|_| out.flush()).map_err(|e| e.to_string())?;
+                writeln!(out, "ack {key}")
+                    .and_then(|_| out.flush())
+                    .map_err(|e| e.to_string())?;
             }
         }
         Ok(())
@@ -111,16 +135,28 @@ pub fn run_child(task: &ChildTask) -> Result<(), String> {
         }
         // Keep the queue moving: money flows to earned and back to wallets too.
         let extra = match n % 10 {
-            3 => Some(Command::Start { room: ROOM.into(), item: None, by: performer.clone() }),
-            6 => Some(Command::Finish { room: ROOM.into(), item: None, by: performer.clone() }),
-            8 => service.engine().queue(&ROOM.into()).last().map(|&item: &ItemId| Command::Refund {
+            3 => Some(Command::Start {
                 room: ROOM.into(),
-                item,
-                amount: Some(1),
-                reason: RefundReason::Goodwill,
-                note: None,
+                item: None,
                 by: performer.clone(),
             }),
+            6 => Some(Command::Finish {
+                room: ROOM.into(),
+                item: None,
+                by: performer.clone(),
+            }),
+            8 => service
+                .engine()
+                .queue(&ROOM.into())
+                .last()
+                .map(|&item: &ItemId| Command::Refund {
+                    room: ROOM.into(),
+                    item,
+                    amount: Some(1),
+                    reason: RefundReason::Goodwill,
+                    note: None,
+                    by: performer.clone(),
+                }),
             _ => None,
         };
         if let Some(command) = extra
@@ -157,17 +193,34 @@ impl Report {
 
 /// The parent: `rounds` children, each killed at a random moment, with a
 /// full verification after each. `child` builds the child's command line.
-pub fn run_parent(rounds: u64, seed: u64, dir: &Path, child: &dyn Fn() -> Process) -> Result<Report, String> {
+pub fn run_parent(
+    rounds: u64,
+    seed: u64,
+    dir: &Path,
+    child: &dyn Fn() -> Process,
+) -> Result<Report, String> {
     let db = dir.join("torture.db");
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let mut acked: Vec<String> = Vec::new();
-    let mut report = Report { rounds, ..Report::default() };
+    let mut report = Report {
+        rounds,
+        ..Report::default()
+    };
     let mut last_index: u64 = 0;
 
     for round in 0..rounds {
-        let retry = if round == 0 { (0, 0) } else { (last_index.saturating_sub(16), last_index + 48) };
+        let retry = if round == 0 {
+            (0, 0)
+        } else {
+            (last_index.saturating_sub(16), last_index + 48)
+        };
         let mut cmd = child();
-        ChildTask { db: db.clone(), round, retry }.to_env(&mut cmd);
+        ChildTask {
+            db: db.clone(),
+            round,
+            retry,
+        }
+        .to_env(&mut cmd);
         let mut process = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -178,8 +231,13 @@ pub fn run_parent(rounds: u64, seed: u64, dir: &Path, child: &dyn Fn() -> Proces
         let stdout = process.stdout.take().expect("piped");
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
-            let Some(key) = line.strip_prefix("ack ") else { continue };
-            if let Some(index) = key.strip_prefix(&format!("r{round}-i")).and_then(|i| i.parse().ok()) {
+            let Some(key) = line.strip_prefix("ack ") else {
+                continue;
+            };
+            if let Some(index) = key
+                .strip_prefix(&format!("r{round}-i"))
+                .and_then(|i| i.parse().ok())
+            {
                 last_index = last_index.max(index);
             }
             acked.push(key.to_string());
@@ -196,14 +254,22 @@ pub fn run_parent(rounds: u64, seed: u64, dir: &Path, child: &dyn Fn() -> Proces
             if let Some(mut stderr) = process.stderr.take() {
                 let _ = std::io::Read::read_to_string(&mut stderr, &mut err);
             }
-            return Err(format!("round {round}: the child stopped by itself ({status}) after {seen} acks: {err}"));
+            return Err(format!(
+                "round {round}: the child stopped by itself ({status}) after {seen} acks: {err}"
+            ));
         }
 
         match Store::open(&db, StoreOptions::default()) {
             Ok((store, _engine)) => {
                 let reader = store.reader().map_err(|e| e.to_string())?;
-                report.lost = acked.iter().filter(|k| !reader.has_key(k).unwrap_or(false)).count() as u64;
-                report.duplicated = reader.keys_with_several_holds().map_err(|e| e.to_string())?.len() as u64;
+                report.lost = acked
+                    .iter()
+                    .filter(|k| !reader.has_key(k).unwrap_or(false))
+                    .count() as u64;
+                report.duplicated = reader
+                    .keys_with_several_holds()
+                    .map_err(|e| e.to_string())?
+                    .len() as u64;
                 let sums = reader.unit_sums().map_err(|e| e.to_string())?;
                 report.imbalance += sums.iter().filter(|(_, sum)| *sum != 0).count() as u64;
                 store.close();
@@ -257,7 +323,11 @@ fn main() -> ExitCode {
     match run_parent(rounds, seed, dir.path(), &|| Process::new(&me)) {
         Ok(report) => {
             println!("{}", report.line());
-            if report.clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+            if report.clean() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
         }
         Err(err) => {
             eprintln!("ledger_torture: {err}");

@@ -121,7 +121,13 @@ impl Model {
 
     fn apply(&mut self, op: &Op) -> Decision {
         match *op {
-            Op::Intake { user, cost, private, key, advance_us } => {
+            Op::Intake {
+                user,
+                cost,
+                private,
+                key,
+                advance_us,
+            } => {
                 self.now += advance_us;
                 if let Some((fields, reply)) = self.keys.get(&key) {
                     return if *fields == (user, cost, private) {
@@ -142,7 +148,14 @@ impl Model {
                 self.wallets[user] -= cost;
                 self.members.insert(user, None);
                 let i = self.items.len();
-                self.items.push(ModelItem { user, cost, private, stamp: self.now, seq: i as u64, state: State::Queued });
+                self.items.push(ModelItem {
+                    user,
+                    cost,
+                    private,
+                    stamp: self.now,
+                    seq: i as u64,
+                    state: State::Queued,
+                });
                 let pinned_head = if self.running.is_none() && !self.waiting.is_empty() {
                     Some(self.waiting.remove(0))
                 } else {
@@ -155,8 +168,12 @@ impl Model {
                 if let Some(head) = pinned_head {
                     self.waiting.insert(0, head);
                 }
-                let reply = Reply::Queued { item: ItemId(i as u64 + 1), position: self.position(i) };
-                self.keys.insert(key, ((user, cost, private), reply.clone()));
+                let reply = Reply::Queued {
+                    item: ItemId(i as u64 + 1),
+                    position: self.position(i),
+                };
+                self.keys
+                    .insert(key, ((user, cost, private), reply.clone()));
                 Ok(reply)
             }
             Op::Start => {
@@ -172,7 +189,9 @@ impl Model {
                 let head = self.waiting.remove(0);
                 self.running = Some(head);
                 self.items[head].state = State::Running;
-                Ok(Reply::Started { item: ItemId(head as u64 + 1) })
+                Ok(Reply::Started {
+                    item: ItemId(head as u64 + 1),
+                })
             }
             Op::Finish => {
                 let Some(i) = self.running.take() else {
@@ -180,9 +199,16 @@ impl Model {
                 };
                 self.earned += self.items[i].cost;
                 self.items[i].state = State::Closed;
-                Ok(Reply::Finished { item: ItemId(i as u64 + 1), settled: self.items[i].cost })
+                Ok(Reply::Finished {
+                    item: ItemId(i as u64 + 1),
+                    settled: self.items[i].cost,
+                })
             }
-            Op::Refund { pick, amount, reason } => {
+            Op::Refund {
+                pick,
+                amount,
+                reason,
+            } => {
                 let Some(item) = self.items.get(pick as usize).cloned() else {
                     return Err("unknown_item");
                 };
@@ -194,18 +220,29 @@ impl Model {
                     return Err("item_closed");
                 }
                 self.refund(pick as usize, amount);
-                Ok(Reply::Refunded { item: ItemId(pick + 1), amount, settled: item.cost - amount })
+                Ok(Reply::Refunded {
+                    item: ItemId(pick + 1),
+                    amount,
+                    settled: item.cost - amount,
+                })
             }
             Op::Leave { user } => match self.members.get(&user) {
                 Some(None) => {
                     self.members.insert(user, Some(self.now + LEAVE_GRACE_US));
-                    Ok(Reply::Left { room: ROOM.into(), user: USERS[user].into(), refund_at: Stamp(self.now + LEAVE_GRACE_US) })
+                    Ok(Reply::Left {
+                        room: ROOM.into(),
+                        user: USERS[user].into(),
+                        refund_at: Stamp(self.now + LEAVE_GRACE_US),
+                    })
                 }
                 _ => Err("not_in_room"),
             },
             Op::Join { user } => {
                 self.members.insert(user, None);
-                Ok(Reply::Joined { room: ROOM.into(), user: USERS[user].into() })
+                Ok(Reply::Joined {
+                    room: ROOM.into(),
+                    user: USERS[user].into(),
+                })
             }
             Op::BroadcastEnd => {
                 if !self.live {
@@ -213,7 +250,10 @@ impl Model {
                 }
                 self.live = false;
                 self.offline_until = Some(self.now + OFFLINE_GRACE_US);
-                Ok(Reply::BroadcastEnded { room: ROOM.into(), refund_at: Stamp(self.now + OFFLINE_GRACE_US) })
+                Ok(Reply::BroadcastEnded {
+                    room: ROOM.into(),
+                    refund_at: Stamp(self.now + OFFLINE_GRACE_US),
+                })
             }
             Op::BroadcastStart => {
                 if self.live {
@@ -247,7 +287,9 @@ impl Model {
                     let cost = self.items[v].cost;
                     self.refund(v, cost);
                 }
-                Ok(Reply::Ticked { refunded: victims.len() as u32 })
+                Ok(Reply::Ticked {
+                    refunded: victims.len() as u32,
+                })
             }
         }
     }
@@ -264,16 +306,35 @@ impl Model {
 fn to_request(op: &Op) -> Request {
     let performer = Actor::new(Role::Performer, PERFORMER);
     let command = match *op {
-        Op::Intake { user, cost, private, key, .. } => {
-            let mut builder = PayloadBuilder::new(PERFORMER, USERS[user], &format!("key-{key}"), cost);
+        Op::Intake {
+            user,
+            cost,
+            private,
+            key,
+            ..
+        } => {
+            let mut builder =
+                PayloadBuilder::new(PERFORMER, USERS[user], &format!("key-{key}"), cost);
             if private {
                 builder = builder.private_request();
             }
             builder.queued(ROOM)
         }
-        Op::Start => Command::Start { room: ROOM.into(), item: None, by: performer },
-        Op::Finish => Command::Finish { room: ROOM.into(), item: None, by: performer },
-        Op::Refund { pick, amount, reason } => Command::Refund {
+        Op::Start => Command::Start {
+            room: ROOM.into(),
+            item: None,
+            by: performer,
+        },
+        Op::Finish => Command::Finish {
+            room: ROOM.into(),
+            item: None,
+            by: performer,
+        },
+        Op::Refund {
+            pick,
+            amount,
+            reason,
+        } => Command::Refund {
             room: ROOM.into(),
             item: ItemId(pick + 1),
             amount,
@@ -281,8 +342,15 @@ fn to_request(op: &Op) -> Request {
             note: None,
             by: performer,
         },
-        Op::Leave { user } => Command::Leave { room: ROOM.into(), user: USERS[user].into() },
-        Op::Join { user } => Command::Join { room: ROOM.into(), user: USERS[user].into(), tier: Tier::Basic },
+        Op::Leave { user } => Command::Leave {
+            room: ROOM.into(),
+            user: USERS[user].into(),
+        },
+        Op::Join { user } => Command::Join {
+            room: ROOM.into(),
+            user: USERS[user].into(),
+            tier: Tier::Basic,
+        },
         Op::BroadcastEnd => Command::BroadcastEnd { room: ROOM.into() },
         Op::BroadcastStart => Command::BroadcastStart { room: ROOM.into() },
         Op::Tick { .. } => Command::Tick,
@@ -294,12 +362,22 @@ fn setup() -> (Engine, Model) {
     let mut engine = Engine::new(EngineConfig::default());
     let t = Stamp(0);
     let mut run = |command: Command| engine.execute(t, &Request::new(command)).unwrap();
-    run(Command::CreateRoom { room: ROOM.into(), performer: PERFORMER.into() });
+    run(Command::CreateRoom {
+        room: ROOM.into(),
+        performer: PERFORMER.into(),
+    });
     run(Command::BroadcastStart { room: ROOM.into() });
     for user in USERS {
-        run(Command::Mint { user: user.into(), amount: START_BALANCE });
+        run(Command::Mint {
+            user: user.into(),
+            amount: START_BALANCE,
+        });
     }
-    let model = Model { live: true, wallets: [START_BALANCE; 3], ..Model::default() };
+    let model = Model {
+        live: true,
+        wallets: [START_BALANCE; 3],
+        ..Model::default()
+    };
     (engine, model)
 }
 

@@ -18,12 +18,21 @@ fn sigkill_mid_write_loses_nothing_acknowledged() {
     let me = std::env::current_exe().unwrap();
     let child = || {
         let mut cmd = Command::new(&me);
-        cmd.args(["sigkill_mid_write_loses_nothing_acknowledged", "--exact", "--nocapture", "--test-threads=1"]);
+        cmd.args([
+            "sigkill_mid_write_loses_nothing_acknowledged",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ]);
         cmd
     };
     let report = torture::run_parent(4, 7, dir.path(), &child).expect("torture ran");
     println!("{}", report.line());
     assert_eq!(report.rounds, 4);
-    assert!(report.acked >= 4, "every round acknowledged something: {}", report.line());
+    assert!(
+        report.acked >= 4,
+        "every round acknowledged something: {}",
+        report.line()
+    );
     assert!(report.clean(), "{}", report.line());
 }

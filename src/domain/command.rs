@@ -1,6 +1,5 @@
 //! What callers ask of the engine, and what it answers.
 
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -129,25 +128,12 @@ impl Command {
         }
     }
 
-    /// A stable 64-bit digest of the whole command, to tell a retry from a
-    /// different request under the same idempotency key.
+    /// A 64-bit digest of the whole command, to tell a retry from a
+    /// different request under the same idempotency key. It is never
+    /// stored: a restart recomputes it while replaying the log.
     pub fn fingerprint(&self) -> u64 {
-        let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
-        self.hash(&mut StreamHasher(&mut hasher));
-        hasher.digest()
-    }
-}
-
-/// Feeds `Hash` output into xxh3's streaming state.
-struct StreamHasher<'a>(&'a mut xxhash_rust::xxh3::Xxh3Default);
-
-impl Hasher for StreamHasher<'_> {
-    fn finish(&self) -> u64 {
-        self.0.digest()
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        self.0.update(bytes);
+        use std::hash::BuildHasher;
+        foldhash::quality::FixedState::with_seed(0x6375_6564_6563_6b21).hash_one(self)
     }
 }
 

@@ -9,7 +9,7 @@
 //! Every handler checks everything that can fail before it changes anything,
 //! so a refused command leaves no trace.
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use super::command::{Command, IntakeMode, Outcome, Reply, Request};
@@ -19,11 +19,16 @@ use super::ids::{IdemKey, ItemId, PerformerId, RoomId, UserId, id_problem};
 use super::intake::{IntakeLimits, IntakePayload, Source, check_key};
 use super::item::{Actor, AuditEntry, Item, ItemState, ItemView, Role, Transition};
 use super::ledger::{Account, InvariantViolation, Ledger, Transfer, TransferKind, Unit};
-use super::messages::{MessageVars, SIT_BACK_AHEAD, SOON_POSITION, Tier, keys};
+use super::messages::{MessageVars, SIT_BACK_AHEAD, SOON_POSITION, TemplateKey, Tier, keys};
 use super::queue::Entry;
 use super::refund::{RefundReason, check_refund};
 use super::room::{Member, Room, RoomSettings, RoomView};
 use super::time::Stamp;
+use super::toy_effect::ToyEffect;
+
+/// Fast hashing with a per-process random seed (ids come from the network).
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 /// Engine-wide settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,15 +113,24 @@ impl Effects {
     }
 }
 
-fn private_message(view: &ItemView, key: &str, vars: MessageVars) -> EventKind {
+fn private_message(view: &ItemView, key: TemplateKey, vars: MessageVars) -> EventKind {
     EventKind::PrivateMessage {
         user: view.user_id.clone(),
         tier: view.tier,
         priority: view.tier.priority(),
         delay_ms: view.tier.delivery_delay_ms(),
-        key: key.into(),
+        key,
         vars,
     }
+}
+
+/// The item's enabled toy effects; items without any share one empty list.
+fn shared_effects(payload: &IntakePayload) -> Arc<[ToyEffect]> {
+    static NONE: std::sync::LazyLock<Arc<[ToyEffect]>> = std::sync::LazyLock::new(|| Arc::from([]));
+    if payload.toy_effects().next().is_none() {
+        return NONE.clone();
+    }
+    payload.toy_effects().cloned().collect()
 }
 
 fn base_vars(view: &ItemView) -> MessageVars {
@@ -186,7 +200,7 @@ impl Engine {
 
         let mut fx = Effects {
             at,
-            events: Vec::new(),
+            events: Vec::with_capacity(4),
             transfers: Vec::new(),
         };
         let reply = self.dispatch(command, key.as_ref(), &mut fx)?;
@@ -419,7 +433,7 @@ impl Engine {
                 .action
                 .duration_hint_ms
                 .unwrap_or(room.settings.default_duration_ms),
-            effects: payload.toy_effects().cloned().collect(),
+            effects: shared_effects(payload),
             private,
             instant: mode == IntakeMode::Instant,
             stamp: fx.at,
@@ -456,7 +470,7 @@ impl Engine {
             soon_sent: true,
         };
         let vars = base_vars(&view);
-        let public_key: Arc<str> = payload.chat.public_announce_template_key.clone();
+        let public_key = TemplateKey::from(payload.chat.public_announce_template_key.clone());
 
         let reply = match mode {
             IntakeMode::Queued => {
@@ -500,17 +514,28 @@ impl Engine {
                 };
                 fx.emit(
                     room,
-                    private_message(&view, keys::QUEUE_RECEIPT, queue_vars.clone()),
+                    private_message(
+                        &view,
+                        TemplateKey::fixed(keys::QUEUE_RECEIPT),
+                        queue_vars.clone(),
+                    ),
                 );
                 if ahead > SIT_BACK_AHEAD {
                     fx.emit(
                         room,
-                        private_message(&view, keys::QUEUE_SIT_BACK, queue_vars.clone()),
+                        private_message(
+                            &view,
+                            TemplateKey::fixed(keys::QUEUE_SIT_BACK),
+                            queue_vars.clone(),
+                        ),
                     );
                 }
                 for extra in &payload.chat.private_user_message_template_keys {
                     if &**extra != keys::QUEUE_RECEIPT {
-                        fx.emit(room, private_message(&view, extra, queue_vars.clone()));
+                        fx.emit(
+                            room,
+                            private_message(&view, extra.clone().into(), queue_vars.clone()),
+                        );
                     }
                 }
                 self.items.push(item);
@@ -547,11 +572,18 @@ impl Engine {
                 );
                 fx.emit(
                     room,
-                    private_message(&view, keys::INSTANT_RECEIPT, vars.clone()),
+                    private_message(
+                        &view,
+                        TemplateKey::fixed(keys::INSTANT_RECEIPT),
+                        vars.clone(),
+                    ),
                 );
                 for extra in &payload.chat.private_user_message_template_keys {
                     if &**extra != keys::INSTANT_RECEIPT {
-                        fx.emit(room, private_message(&view, extra, vars.clone()));
+                        fx.emit(
+                            room,
+                            private_message(&view, extra.clone().into(), vars.clone()),
+                        );
                     }
                 }
                 self.items.push(item);
@@ -629,13 +661,6 @@ impl Engine {
                 started_at: fx.at,
                 duration_ms: view.duration_ms,
                 effects: view.effects.clone(),
-            },
-        );
-        fx.emit(
-            room,
-            EventKind::Announcement {
-                key: keys::QUEUE_STARTED.into(),
-                vars: base_vars(&view),
             },
         );
         Ok(Reply::Started { item: head })
@@ -794,12 +819,12 @@ impl Engine {
         };
         fx.emit(
             room,
-            private_message(&view, keys::QUEUE_REFUND, vars.clone()),
+            private_message(&view, TemplateKey::fixed(keys::QUEUE_REFUND), vars.clone()),
         );
         fx.emit(
             room,
             EventKind::Announcement {
-                key: keys::QUEUE_REFUND_PUBLIC.into(),
+                key: TemplateKey::fixed(keys::QUEUE_REFUND_PUBLIC),
                 vars,
             },
         );
@@ -824,7 +849,8 @@ impl Engine {
                     ahead: Some(position - 1),
                     ..base_vars(&item.view)
                 };
-                let message = private_message(&item.view, keys::QUEUE_SOON, vars);
+                let message =
+                    private_message(&item.view, TemplateKey::fixed(keys::QUEUE_SOON), vars);
                 fx.emit(room, message);
             }
         }

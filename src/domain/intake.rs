@@ -423,8 +423,19 @@ pub fn check_key(field: &str, key: &str) -> Result<(), DomainError> {
 }
 
 fn check_text(field: &str, text: &str, min: usize, max: usize) -> Result<(), DomainError> {
-    let chars = text.chars().count();
-    if text.trim().chars().count() < min {
+    // One pass: count characters, non-blank ones, and refuse control characters.
+    let (mut chars, mut visible) = (0usize, 0usize);
+    for ch in text.chars() {
+        if ch.is_control() {
+            return Err(DomainError::invalid(
+                field,
+                "must not contain control characters",
+            ));
+        }
+        chars += 1;
+        visible += usize::from(!ch.is_whitespace());
+    }
+    if visible < min {
         return Err(DomainError::invalid(field, "must not be empty"));
     }
     if chars > max {
@@ -433,25 +444,19 @@ fn check_text(field: &str, text: &str, min: usize, max: usize) -> Result<(), Dom
             format!("{chars} characters, at most {max} allowed"),
         ));
     }
-    if text.chars().any(char::is_control) {
-        return Err(DomainError::invalid(
-            field,
-            "must not contain control characters",
-        ));
-    }
     Ok(())
 }
 
 /// Template keys look like `menu.purchase` or `slot.spin.winner`.
 pub fn check_template_key(field: &str, key: &str) -> Result<(), DomainError> {
-    let ok = !key.is_empty()
-        && key.len() <= 64
-        && key.split('.').all(|part| {
-            !part.is_empty()
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        });
+    let bytes = key.as_bytes();
+    let word_byte = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_';
+    let ok = !bytes.is_empty()
+        && bytes.len() <= 64
+        && bytes.first().is_some_and(word_byte)
+        && bytes.last().is_some_and(word_byte)
+        && bytes.iter().all(|b| word_byte(b) || *b == b'.')
+        && !key.contains("..");
     if ok {
         Ok(())
     } else {

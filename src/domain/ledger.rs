@@ -5,9 +5,9 @@
 //! negative of everything minted, kept as `minted`) can go below zero: a debit
 //! that would is refused before anything moves.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
+
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 use super::ids::{IdemKey, ItemId, PerformerId, UserId};
 

@@ -1,8 +1,8 @@
 //! One room's queue state and its settings.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
+
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 use super::error::DomainError;
 use super::ids::{ItemId, PerformerId, RoomId, UserId};
@@ -99,7 +99,7 @@ impl Room {
             in_progress: None,
             waiting: WaitingLine::default(),
             next_event_seq: 1,
-            members: HashMap::new(),
+            members: HashMap::default(),
             offline_refund_at: None,
         }
     }
