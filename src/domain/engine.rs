@@ -485,6 +485,7 @@ impl Engine {
                     room.in_progress.is_none(),
                 );
                 let position = room.position_of_index(index);
+                room.totals.escrow += cost;
                 item.intake_position = position;
                 item.soon_sent = position <= SOON_POSITION;
                 item.audit.push(AuditEntry {
@@ -557,6 +558,8 @@ impl Engine {
                 item.state = ItemState::Finished;
                 item.closed_at = Some(fx.at);
                 item.settled = cost;
+                room.totals.earned += cost;
+                room.totals.done += 1;
                 item.audit.push(AuditEntry {
                     at: fx.at,
                     transition: Transition::Settled { amount: cost },
@@ -698,6 +701,9 @@ impl Engine {
         let room = self.rooms.get_mut(room_id).expect("checked above");
         room.in_progress = None;
         let escrow = self.ledger.escrow_of(current);
+        room.totals.escrow -= escrow;
+        room.totals.earned += escrow;
+        room.totals.done += 1;
         let item = Self::item_mut(&mut self.items, current);
         let view = item.view.clone();
         fx.post(
@@ -761,6 +767,9 @@ impl Engine {
         }
         let escrow = self.ledger.escrow_of(id);
         let settled = escrow - amount;
+        room.totals.escrow -= escrow;
+        room.totals.earned += settled;
+        room.totals.refunded += amount;
         let item = Self::item_mut(&mut self.items, id);
         let view = item.view.clone();
         fx.post(
@@ -1077,6 +1086,7 @@ impl Engine {
             in_progress: r.in_progress,
             waiting: r.waiting.ids().collect(),
             last_seq: r.next_event_seq - 1,
+            totals: r.totals,
         })
     }
 
@@ -1144,6 +1154,17 @@ impl Engine {
                 }
                 previous = Some(entry);
                 open_in_rooms += 1;
+            }
+        }
+        for room in self.rooms.values() {
+            let open: u64 = room
+                .in_progress
+                .iter()
+                .chain(room.waiting.ids().collect::<Vec<_>>().iter())
+                .map(|id| self.ledger.escrow_of(*id))
+                .sum();
+            if open != room.totals.escrow {
+                return broken(format!("room {} counts {} in escrow, its items hold {open}", room.id, room.totals.escrow));
             }
         }
         let mut open_items = 0usize;

@@ -29,6 +29,6 @@ pub use item::{Actor, Item, ItemState, ItemView, Role};
 pub use ledger::{Account, InvariantViolation, Ledger, Transfer, TransferKind};
 pub use messages::Tier;
 pub use refund::RefundReason;
-pub use room::{RoomSettings, RoomView};
+pub use room::{RoomSettings, RoomTotals, RoomView};
 pub use time::Stamp;
 pub use timer::Phase;

@@ -67,6 +67,19 @@ impl RoomSettings {
     }
 }
 
+/// Money and counts of one room since it was created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RoomTotals {
+    /// Tokens in escrow for this room's open items now.
+    pub escrow: u64,
+    /// Tokens settled to the performer.
+    pub earned: u64,
+    /// Tokens refunded to viewers.
+    pub refunded: u64,
+    /// Items finished (instant items included).
+    pub done: u64,
+}
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Member {
     pub tier: Tier,
@@ -87,6 +100,7 @@ pub(crate) struct Room {
     pub members: HashMap<UserId, Member>,
     /// Set while the broadcast is off: when waiting items get refunded.
     pub offline_refund_at: Option<Stamp>,
+    pub totals: RoomTotals,
 }
 
 impl Room {
@@ -101,6 +115,7 @@ impl Room {
             next_event_seq: 1,
             members: HashMap::default(),
             offline_refund_at: None,
+            totals: RoomTotals::default(),
         }
     }
 
@@ -122,4 +137,5 @@ pub struct RoomView {
     pub waiting: Vec<ItemId>,
     /// The seq of the last event emitted (0 before any).
     pub last_seq: u64,
+    pub totals: RoomTotals,
 }
