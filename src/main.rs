@@ -12,7 +12,10 @@ use cuedeck::cli::{Cli, DemoArgs, Mode};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mode = cli.mode.unwrap_or(Mode::Demo(DemoArgs { db: None }));
-    not_yet_available(&mode)
+    match mode {
+        Mode::Serve(args) => cuedeck::modes::serve::run(args),
+        other => not_yet_available(&other),
+    }
 }
 
 /// Modes whose work has not landed say so plainly and exit with code 2.
@@ -20,7 +23,7 @@ fn not_yet_available(mode: &Mode) -> ExitCode {
     let what = match mode {
         Mode::Demo(_) => "the one-command demo (simulated audience + console)",
         Mode::Console(_) => "the performer console",
-        Mode::Serve(_) => "the backend server (HTTP + WebSocket)",
+        Mode::Serve(_) => unreachable!("serve has landed"),
         Mode::Sim(_) => "the simulated audience",
         Mode::Toy(_) => "hardware mode for Lovense toys",
         Mode::Menu(_) => "chip menu export and import",

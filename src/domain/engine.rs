@@ -1164,7 +1164,10 @@ impl Engine {
                 .map(|id| self.ledger.escrow_of(*id))
                 .sum();
             if open != room.totals.escrow {
-                return broken(format!("room {} counts {} in escrow, its items hold {open}", room.id, room.totals.escrow));
+                return broken(format!(
+                    "room {} counts {} in escrow, its items hold {open}",
+                    room.id, room.totals.escrow
+                ));
             }
         }
         let mut open_items = 0usize;
