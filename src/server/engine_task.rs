@@ -45,12 +45,24 @@ impl CoreHandle {
 
     /// Run a command; the reply comes once it is durable.
     pub async fn execute(&self, request: Request) -> Result<Reply, ApiError> {
+        self.submit(request)
+            .await?
+            .await
+            .map_err(|_| unavailable())?
+    }
+
+    /// Queue a command and return where its reply will arrive. Commands
+    /// submitted one after another run in that order.
+    pub async fn submit(
+        &self,
+        request: Request,
+    ) -> Result<oneshot::Receiver<Result<Reply, ApiError>>, ApiError> {
         let (reply, rx) = oneshot::channel();
         self.tx
             .send(CoreMsg::Execute { request, reply })
             .await
             .map_err(|_| unavailable())?;
-        rx.await.map_err(|_| unavailable())?
+        Ok(rx)
     }
 
     /// Read the engine's state (a snapshot, a balance, an audit record).

@@ -253,7 +253,10 @@ impl Connection {
                 idempotency_key,
                 room,
                 command,
-            } => self.command(request_id, idempotency_key, room, command),
+            } => {
+                self.command(request_id, idempotency_key, room, command)
+                    .await
+            }
         }
     }
 
@@ -282,8 +285,9 @@ impl Connection {
         Ok(())
     }
 
-    /// Check and run a command in the background; its ack follows later.
-    fn command(
+    /// Check a command and queue it, in the order received; its ack follows
+    /// once it is durable.
+    async fn command(
         &mut self,
         request_id: String,
         key: String,
@@ -333,11 +337,16 @@ impl Connection {
             key: Some(IdemKey::new(key.as_str())),
             command,
         };
-        let core = self.app.core.clone();
+        let pending = self.app.core.submit(request).await;
         let metrics = self.app.metrics.clone();
         let acks = self.acks.clone();
         tokio::spawn(async move {
-            let result = core.execute(request).await;
+            let result = match pending {
+                Ok(reply) => reply
+                    .await
+                    .unwrap_or_else(|_| Err(super::errors::unavailable())),
+                Err(err) => Err(err),
+            };
             if let Err(err) = &result {
                 metrics.error(&err.code);
             }
