@@ -8,6 +8,19 @@ use axum::response::{IntoResponse, Response};
 use crate::domain::DomainError;
 use crate::protocol::ApiError;
 
+/// Codes the server adds to the engine's own ([`DomainError::CODES`]).
+pub const SERVER_CODES: &[&str] = &[
+    "unauthorized",
+    "forbidden",
+    "missing_idempotency_key",
+    "bad_frame",
+    "already_subscribed",
+    "rate_limited",
+    "payload_too_large",
+    "unavailable",
+    "internal",
+];
+
 pub fn domain_error(err: &DomainError) -> ApiError {
     ApiError {
         code: err.code().to_string(),
