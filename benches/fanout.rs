@@ -270,9 +270,11 @@ fn main() {
         for watchers in [1usize, 100] {
             // A fresh server per run, so item numbers start at 1.
             let dir = tempfile::tempdir().unwrap();
-            let mut config = cuedeck::server::ServerConfig::default();
-            config.listen = "127.0.0.1:0".into();
-            config.admin_token = Some(ADMIN.into());
+            let mut config = cuedeck::server::ServerConfig {
+                listen: "127.0.0.1:0".into(),
+                admin_token: Some(ADMIN.into()),
+                ..Default::default()
+            };
             // CUEDECK_BENCH_SYNC=normal measures without an fsync per commit.
             if std::env::var("CUEDECK_BENCH_SYNC").as_deref() == Ok("normal") {
                 config.synchronous = cuedeck::store::Synchronous::Normal;
