@@ -14,6 +14,8 @@ fn main() -> ExitCode {
     let mode = cli.mode.unwrap_or(Mode::Demo(DemoArgs { db: None }));
     match mode {
         Mode::Serve(args) => cuedeck::modes::serve::run(args),
+        Mode::Console(args) => cuedeck::modes::console::run(args),
+        Mode::Config(args) => cuedeck::modes::config::run(args),
         other => not_yet_available(&other),
     }
 }
@@ -22,12 +24,11 @@ fn main() -> ExitCode {
 fn not_yet_available(mode: &Mode) -> ExitCode {
     let what = match mode {
         Mode::Demo(_) => "the one-command demo (simulated audience + console)",
-        Mode::Console(_) => "the performer console",
+        Mode::Console(_) | Mode::Config(_) => unreachable!("landed"),
         Mode::Serve(_) => unreachable!("serve has landed"),
         Mode::Sim(_) => "the simulated audience",
         Mode::Toy(_) => "hardware mode for Lovense toys",
         Mode::Menu(_) => "chip menu export and import",
-        Mode::Config(_) => "console configuration",
     };
     eprintln!(
         "cuedeck {}: {what} is not available in this build yet.\n\
