@@ -265,8 +265,9 @@ fn draw_queue(frame: &mut Frame, app: &App, server_now: Stamp, area: Rect) {
         } else {
             Cell::from(Span::styled(duration(waited), fg(t.dim)))
         };
+        let marker = if index == selected { '›' } else { ' ' };
         let mut row = Row::new(vec![
-            Cell::from(format!("{position:>3}")),
+            Cell::from(format!("{marker}{position:>3}")),
             Cell::from(Span::styled(who(item), fg(t.accent))),
             Cell::from(item.action.title.to_string()),
             Cell::from(format!("{:>6}", item.token_cost)),
@@ -279,14 +280,20 @@ fn draw_queue(frame: &mut Frame, app: &App, server_now: Stamp, area: Rect) {
         rows.push(row);
     }
     let widths = [
-        Constraint::Length(3),
+        Constraint::Length(4),
         Constraint::Length(20),
         Constraint::Min(10),
         Constraint::Length(6),
         Constraint::Length(8),
         Constraint::Length(3),
     ];
-    let header = Row::new(["  #", "user (tier)", "action", "tokens", "waiting", ""]).style(fg(t.dim));
+    let header = Row::new(["   #", "user (tier)", "action", "tokens", "waiting", ""]).style(fg(t.dim));
+    let shown = rows.len();
+    let title = if shown < rows_total {
+        format!("{}· {}-{} ", title, top + 1, top + shown)
+    } else {
+        title
+    };
     let table = Table::new(rows, widths).header(header).block(block(title, t)).column_spacing(1);
     frame.render_widget(table, area);
     if rows_total == 0 {
