@@ -26,13 +26,21 @@ fn busy_queue() {
 
 #[test]
 fn an_item_in_each_phase_and_in_overtime() {
-    for (name, ms) in [("green", 10_000), ("yellow", 45_000), ("red", 75_000), ("overtime", 97_000)] {
+    for (name, ms) in [
+        ("green", 10_000),
+        ("yellow", 45_000),
+        ("red", 75_000),
+        ("overtime", 97_000),
+    ] {
         let mut f = Fixture::new("performer");
         f.buy(4);
         f.start();
         f.advance_ms(ms);
         let screen = f.render(80, 24);
-        assert!(screen.contains(&name.to_uppercase()), "{name} shows its word:\n{screen}");
+        assert!(
+            screen.contains(&name.to_uppercase()),
+            "{name} shows its word:\n{screen}"
+        );
         both(&format!("phase_{name}"), &f);
     }
 }
@@ -60,7 +68,11 @@ fn the_disconnected_banner() {
     f.buy(5);
     f.start();
     f.app.on_stream(
-        StreamEvent::Disconnected { attempt: 3, reason: "connection refused".into(), retry_in: std::time::Duration::from_secs(2) },
+        StreamEvent::Disconnected {
+            attempt: 3,
+            reason: "connection refused".into(),
+            retry_in: std::time::Duration::from_secs(2),
+        },
         f.now,
     );
     f.advance_ms(4_000);
@@ -73,5 +85,8 @@ fn the_disconnected_banner() {
 fn a_terminal_too_small_gets_a_plain_message() {
     let f = Fixture::new("performer");
     let screen = f.render(50, 12);
-    assert!(screen.contains("cuedeck needs at least") && screen.contains("60x16"), "{screen}");
+    assert!(
+        screen.contains("cuedeck needs at least") && screen.contains("60x16"),
+        "{screen}"
+    );
 }

@@ -21,7 +21,11 @@ pub enum Connection {
     Connecting,
     Connected,
     /// Lost since `since`; `attempt` retries so far.
-    Lost { since: Stamp, attempt: u32, reason: String },
+    Lost {
+        since: Stamp,
+        attempt: u32,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,14 +123,21 @@ impl RefundForm {
 pub enum Dialog {
     Refund(RefundForm),
     Help,
-    Details { item: ItemId, record: Option<Result<Box<Item>, String>> },
+    Details {
+        item: ItemId,
+        record: Option<Result<Box<Item>, String>>,
+    },
     ConfirmQuit,
 }
 
 /// What the runtime must do after an update.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    Send { request_id: String, key: String, command: RoomCommand },
+    Send {
+        request_id: String,
+        key: String,
+        command: RoomCommand,
+    },
     FetchAudit(ItemId),
     StopToy,
     Suspend,
@@ -207,7 +218,13 @@ impl App {
     pub fn rows(&self) -> Vec<ItemId> {
         self.model
             .as_ref()
-            .map(|m| m.in_progress.iter().map(|r| r.item.id).chain(m.waiting.iter().map(|w| w.id)).collect())
+            .map(|m| {
+                m.in_progress
+                    .iter()
+                    .map(|r| r.item.id)
+                    .chain(m.waiting.iter().map(|w| w.id))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -217,7 +234,11 @@ impl App {
         if rows.is_empty() {
             return None;
         }
-        Some(self.selected.and_then(|id| rows.iter().position(|r| *r == id)).unwrap_or(0))
+        Some(
+            self.selected
+                .and_then(|id| rows.iter().position(|r| *r == id))
+                .unwrap_or(0),
+        )
     }
 
     pub fn pending_for(&self, item: ItemId) -> Option<&Pending> {
@@ -244,7 +265,11 @@ impl App {
             }
             StreamEvent::Resumed { from, to } => {
                 if to > from {
-                    self.note(now, LogKind::Info, format!("caught up: {} missed events", to - from));
+                    self.note(
+                        now,
+                        LogKind::Info,
+                        format!("caught up: {} missed events", to - from),
+                    );
                 }
                 effects.extend(self.resend());
             }
@@ -255,10 +280,17 @@ impl App {
                 {
                     let (kind, line) = match notice {
                         Notice::Public(text) => (LogKind::Public, text),
-                        Notice::Private { user, text } => (LogKind::Private, format!("to {user}: {text}")),
-                        Notice::Refund { item, amount, reason } => {
-                            (LogKind::Refund, format!("refunded {amount} tk of {item} ({reason})"))
+                        Notice::Private { user, text } => {
+                            (LogKind::Private, format!("to {user}: {text}"))
                         }
+                        Notice::Refund {
+                            item,
+                            amount,
+                            reason,
+                        } => (
+                            LogKind::Refund,
+                            format!("refunded {amount} tk of {item} ({reason})"),
+                        ),
                         Notice::Info(text) => (LogKind::Info, text),
                     };
                     self.note(event.at, kind, line);
@@ -274,7 +306,9 @@ impl App {
                 self.rtt_ms = Some((rtt_us.max(0) as u64).div_ceil(1000));
                 self.offset_us = offset_us;
             }
-            StreamEvent::Disconnected { attempt, reason, .. } => {
+            StreamEvent::Disconnected {
+                attempt, reason, ..
+            } => {
                 let since = match &self.connection {
                     Connection::Lost { since, .. } => *since,
                     _ => now,
@@ -282,9 +316,15 @@ impl App {
                 if attempt == 1 {
                     self.note(now, LogKind::Error, format!("connection lost: {reason}"));
                 }
-                self.connection = Connection::Lost { since, attempt, reason };
+                self.connection = Connection::Lost {
+                    since,
+                    attempt,
+                    reason,
+                };
             }
-            StreamEvent::Error(error) => self.note(now, LogKind::Error, format!("server: {}", error.message)),
+            StreamEvent::Error(error) => {
+                self.note(now, LogKind::Error, format!("server: {}", error.message))
+            }
         }
         effects
     }
@@ -332,7 +372,10 @@ impl App {
     }
 
     pub fn on_audit(&mut self, item: ItemId, record: Result<Item, String>) {
-        if let Some(Dialog::Details { item: shown, record: slot }) = &mut self.dialog
+        if let Some(Dialog::Details {
+            item: shown,
+            record: slot,
+        }) = &mut self.dialog
             && *shown == item
         {
             *slot = Some(record.map(Box::new));
@@ -364,10 +407,15 @@ impl App {
         match action {
             Action::Start => self.send_money(now, |model| {
                 if let Some(running) = &model.in_progress {
-                    return Err(format!("{} is on stage: finish or refund it first", running.item.id));
+                    return Err(format!(
+                        "{} is on stage: finish or refund it first",
+                        running.item.id
+                    ));
                 }
                 let head = model.head().ok_or("the queue is empty: nothing to start")?;
-                Ok(RoomCommand::Start { item: Some(head.id) })
+                Ok(RoomCommand::Start {
+                    item: Some(head.id),
+                })
             }),
             Action::Finish => self.send_money(now, |model| {
                 let running = model.in_progress.as_ref().ok_or("nothing is on stage")?;
@@ -438,12 +486,18 @@ impl App {
         let model = match (&self.model, self.connected()) {
             (Some(model), true) => model,
             _ => {
-                self.say(LogKind::Error, "not connected: money actions wait until the server is back");
+                self.say(
+                    LogKind::Error,
+                    "not connected: money actions wait until the server is back",
+                );
                 return Vec::new();
             }
         };
         if self.read_only() {
-            self.say(LogKind::Error, "read-only: a moderator may only refund for moderation");
+            self.say(
+                LogKind::Error,
+                "read-only: a moderator may only refund for moderation",
+            );
             return Vec::new();
         }
         match build(model) {
@@ -456,8 +510,13 @@ impl App {
     }
 
     fn dispatch(&mut self, command: RoomCommand) -> Vec<Effect> {
-        let same_kind = |p: &Pending| std::mem::discriminant(&p.command) == std::mem::discriminant(&command);
-        if let Some(pending) = self.pending.values().find(|p| same_kind(p) && p.item() == command_item(&command)) {
+        let same_kind =
+            |p: &Pending| std::mem::discriminant(&p.command) == std::mem::discriminant(&command);
+        if let Some(pending) = self
+            .pending
+            .values()
+            .find(|p| same_kind(p) && p.item() == command_item(&command))
+        {
             let message = format!("{} already sent, waiting for the server", pending.verb());
             self.say(LogKind::Info, message);
             return Vec::new();
@@ -481,7 +540,10 @@ impl App {
 
     fn open_refund(&mut self) {
         if !self.connected() {
-            self.say(LogKind::Error, "not connected: refunds wait until the server is back");
+            self.say(
+                LogKind::Error,
+                "not connected: refunds wait until the server is back",
+            );
             return;
         }
         let Some(index) = self.selected_index() else {
@@ -489,13 +551,18 @@ impl App {
             return;
         };
         let id = self.rows()[index];
-        let Some(item) = self.model.as_ref().and_then(|m| m.find(id)).cloned() else { return };
+        let Some(item) = self.model.as_ref().and_then(|m| m.find(id)).cloned() else {
+            return;
+        };
         if self.pending_for(id).is_some() {
             self.say(LogKind::Info, format!("{id} has a command on its way"));
             return;
         }
         if item.token_cost == 0 {
-            self.say(LogKind::Info, format!("{id} cost nothing: nothing to refund"));
+            self.say(
+                LogKind::Info,
+                format!("{id} cost nothing: nothing to refund"),
+            );
             return;
         }
         let reasons: Vec<RefundReason> = if self.read_only() {
@@ -524,7 +591,9 @@ impl App {
     }
 
     fn on_dialog_key(&mut self, key: KeyEvent, now: Stamp) -> Vec<Effect> {
-        let Some(dialog) = self.dialog.take() else { return Vec::new() };
+        let Some(dialog) = self.dialog.take() else {
+            return Vec::new();
+        };
         match dialog {
             Dialog::Help | Dialog::Details { .. } => {
                 let closes = matches!(key.code, KeyCode::Esc | KeyCode::Enter)
@@ -549,7 +618,12 @@ impl App {
     }
 
     /// Keys in the refund dialog. `Some` when the dialog closes.
-    fn on_refund_key(&mut self, form: &mut RefundForm, key: KeyEvent, _now: Stamp) -> Option<Vec<Effect>> {
+    fn on_refund_key(
+        &mut self,
+        form: &mut RefundForm,
+        key: KeyEvent,
+        _now: Stamp,
+    ) -> Option<Vec<Effect>> {
         form.error = None;
         match key.code {
             KeyCode::Esc => return Some(Vec::new()),
@@ -561,7 +635,9 @@ impl App {
                     (RefundField::Note, true) | (RefundField::Amount, false) => RefundField::Reason,
                 };
             }
-            KeyCode::Up if form.field == RefundField::Reason => form.reason = form.reason.saturating_sub(1),
+            KeyCode::Up if form.field == RefundField::Reason => {
+                form.reason = form.reason.saturating_sub(1)
+            }
             KeyCode::Down if form.field == RefundField::Reason => {
                 form.reason = (form.reason + 1).min(form.reasons.len() - 1);
             }
@@ -591,8 +667,12 @@ impl App {
                     form.amount = c.to_string();
                     form.amount_fresh = false;
                 }
-                RefundField::Amount if c.is_ascii_digit() && form.amount.len() < 12 => form.amount.push(c),
-                RefundField::Note if !c.is_control() && form.note.chars().count() < 200 => form.note.push(c),
+                RefundField::Amount if c.is_ascii_digit() && form.amount.len() < 12 => {
+                    form.amount.push(c)
+                }
+                RefundField::Note if !c.is_control() && form.note.chars().count() < 200 => {
+                    form.note.push(c)
+                }
                 _ => {}
             },
             _ => {}
@@ -603,7 +683,8 @@ impl App {
     /// Whether a second-by-second redraw is needed (a timer is running, or
     /// the connection is down and the banner counts).
     pub fn ticking(&self) -> bool {
-        self.model.as_ref().is_some_and(|m| m.in_progress.is_some()) || matches!(self.connection, Connection::Lost { .. })
+        self.model.as_ref().is_some_and(|m| m.in_progress.is_some())
+            || matches!(self.connection, Connection::Lost { .. })
     }
 }
 

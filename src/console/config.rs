@@ -56,15 +56,17 @@ impl ConsoleFile {
     pub fn load(path: &Path) -> Result<ConsoleFile, String> {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(ConsoleFile::default()),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(ConsoleFile::default());
+            }
             Err(err) => return Err(format!("cannot read {}: {err}", path.display())),
         };
         Self::parse(&text, path)
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<ConsoleFile, String> {
-        let file: ConsoleFile =
-            toml::from_str(text).map_err(|e| format!("{}: {}", path.display(), e.to_string().trim_end()))?;
+        let file: ConsoleFile = toml::from_str(text)
+            .map_err(|e| format!("{}: {}", path.display(), e.to_string().trim_end()))?;
         if file.toy.intensity_cap > 20 {
             return Err(format!(
                 "{}: toy.intensity_cap = {} is outside 0..=20 (the Lovense scale)",
@@ -77,10 +79,15 @@ impl ConsoleFile {
 
     /// The keymap: the default with this file's `[keys]` over it.
     pub fn keymap(&self, path: &Path) -> Result<Keymap, String> {
-        let default: toml::Table = toml::from_str(DEFAULT_KEYMAP).expect("the embedded keymap parses");
+        let default: toml::Table =
+            toml::from_str(DEFAULT_KEYMAP).expect("the embedded keymap parses");
         Keymap::from_table(&default, &self.keys).map_err(|problems| {
             let list: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
-            format!("{}: the [keys] table has problems:\n{}", path.display(), list.join("\n"))
+            format!(
+                "{}: the [keys] table has problems:\n{}",
+                path.display(),
+                list.join("\n")
+            )
         })
     }
 }
@@ -112,7 +119,11 @@ pub struct Resolved {
     pub toy: ToySettings,
 }
 
-pub fn resolve(args: &crate::cli::ConsoleArgs, paths: &ConsolePaths, no_color: bool) -> Result<Resolved, String> {
+pub fn resolve(
+    args: &crate::cli::ConsoleArgs,
+    paths: &ConsolePaths,
+    no_color: bool,
+) -> Result<Resolved, String> {
     let file = ConsoleFile::load(&paths.config_file)?;
     let missing = |what: &str, flag: &str, env: &str| {
         format!(
@@ -120,14 +131,30 @@ pub fn resolve(args: &crate::cli::ConsoleArgs, paths: &ConsolePaths, no_color: b
             paths.config_file.display()
         )
     };
-    let server = args.server.clone().or(file.server.clone()).ok_or_else(|| missing("server", "--server", "CUEDECK_SERVER"))?;
+    let server = args
+        .server
+        .clone()
+        .or(file.server.clone())
+        .ok_or_else(|| missing("server", "--server", "CUEDECK_SERVER"))?;
     let server = crate::client::ServerUrl::parse(&server)?;
-    let room = args.room.clone().or(file.room.clone()).ok_or_else(|| missing("room", "--room", "CUEDECK_ROOM"))?;
+    let room = args
+        .room
+        .clone()
+        .or(file.room.clone())
+        .ok_or_else(|| missing("room", "--room", "CUEDECK_ROOM"))?;
     if let Some(problem) = crate::domain::ids::id_problem(&room) {
         return Err(format!("room {room:?} {problem}"));
     }
-    let token = args.token.clone().or(file.token.clone()).ok_or_else(|| missing("token", "--token", "CUEDECK_TOKEN"))?;
-    let theme_name = args.theme.clone().or(file.theme.clone()).unwrap_or_else(|| "default".into());
+    let token = args
+        .token
+        .clone()
+        .or(file.token.clone())
+        .ok_or_else(|| missing("token", "--token", "CUEDECK_TOKEN"))?;
+    let theme_name = args
+        .theme
+        .clone()
+        .or(file.theme.clone())
+        .unwrap_or_else(|| "default".into());
     let theme = Theme::load(&theme_name, &paths.themes_dir, no_color)?;
     let keymap = file.keymap(&paths.config_file)?;
     Ok(Resolved {
@@ -156,7 +183,10 @@ mod tests {
     fn a_bad_file_names_the_path_line_and_value() {
         let path = Path::new("/home/me/.config/cuedeck/config.toml");
         let err = ConsoleFile::parse("room = \"r1\"\ntheme = 7\n", path).unwrap_err();
-        assert!(err.contains("config.toml") && err.contains("line 2") && err.contains('7'), "{err}");
+        assert!(
+            err.contains("config.toml") && err.contains("line 2") && err.contains('7'),
+            "{err}"
+        );
         let err = ConsoleFile::parse("colour = \"red\"\n", path).unwrap_err();
         assert!(err.contains("colour"), "{err}");
         let err = ConsoleFile::parse("[toy]\nintensity_cap = 40\n", path).unwrap_err();

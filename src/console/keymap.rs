@@ -126,7 +126,10 @@ impl Key {
             } else if let Some(r) = rest.strip_prefix("alt-") {
                 modifiers |= KeyModifiers::ALT;
                 rest = r;
-            } else if let Some(r) = rest.strip_prefix("shift-").filter(|r| r.chars().count() > 1) {
+            } else if let Some(r) = rest
+                .strip_prefix("shift-")
+                .filter(|r| r.chars().count() > 1)
+            {
                 modifiers |= KeyModifiers::SHIFT;
                 rest = r;
             } else {
@@ -148,7 +151,10 @@ impl Key {
             "pagedown" => KeyCode::PageDown,
             "home" => KeyCode::Home,
             "end" => KeyCode::End,
-            f if f.starts_with('f') && f.len() > 1 && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) => {
+            f if f.starts_with('f')
+                && f.len() > 1
+                && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
+            {
                 KeyCode::F(f[1..].parse().expect("checked"))
             }
             c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().expect("one char")),
@@ -202,7 +208,8 @@ pub struct Keymap {
 
 impl Keymap {
     pub fn default_keymap() -> Keymap {
-        let table: toml::Table = toml::from_str(DEFAULT_KEYMAP).expect("the embedded keymap parses");
+        let table: toml::Table =
+            toml::from_str(DEFAULT_KEYMAP).expect("the embedded keymap parses");
         Keymap::from_table(&table, &toml::Table::new()).expect("the embedded keymap is valid")
     }
 
@@ -222,7 +229,9 @@ impl Keymap {
                     continue;
                 };
                 let Some(list) = value.as_array() else {
-                    problems.push(format!("[{layer}] `{name}` must be a list of keys, like [\"s\"]"));
+                    problems.push(format!(
+                        "[{layer}] `{name}` must be a list of keys, like [\"s\"]"
+                    ));
                     continue;
                 };
                 let mut keys = Vec::new();
@@ -230,7 +239,9 @@ impl Keymap {
                     match item.as_str().map(Key::parse) {
                         Some(Ok(key)) => keys.push(key),
                         Some(Err(err)) => problems.push(format!("[{layer}] {name}: {err}")),
-                        None => problems.push(format!("[{layer}] {name}: {item} is not a key name")),
+                        None => {
+                            problems.push(format!("[{layer}] {name}: {item} is not a key name"))
+                        }
                     }
                 }
                 by_action.insert(action, keys);
@@ -240,8 +251,14 @@ impl Keymap {
         for (action, keys) in &by_action {
             for key in keys {
                 let shown = key.to_string();
-                if let Some((_, what)) = RESERVED.iter().find(|(name, _)| Key::parse(name).ok() == Some(*key)) {
-                    problems.push(format!("`{shown}` ({}) is reserved to {what}", action.name()));
+                if let Some((_, what)) = RESERVED
+                    .iter()
+                    .find(|(name, _)| Key::parse(name).ok() == Some(*key))
+                {
+                    problems.push(format!(
+                        "`{shown}` ({}) is reserved to {what}",
+                        action.name()
+                    ));
                 } else if let Some(other) = by_key.insert(*key, *action)
                     && other != *action
                 {
@@ -304,31 +321,61 @@ mod tests {
     #[test]
     fn the_default_keymap_binds_every_action() {
         let keys = Keymap::default_keymap();
-        assert_eq!(keys.action(&press(KeyCode::Char('s'), KeyModifiers::NONE)), Some(Action::Start));
-        assert_eq!(keys.action(&press(KeyCode::Char('j'), KeyModifiers::NONE)), Some(Action::Down));
-        assert_eq!(keys.action(&press(KeyCode::Down, KeyModifiers::NONE)), Some(Action::Down));
-        assert_eq!(keys.action(&press(KeyCode::Char('?'), KeyModifiers::SHIFT)), Some(Action::Help));
-        assert_eq!(keys.action(&press(KeyCode::Char('z'), KeyModifiers::CONTROL)), Some(Action::Suspend));
-        assert_eq!(keys.action(&press(KeyCode::Char('x'), KeyModifiers::NONE)), None);
+        assert_eq!(
+            keys.action(&press(KeyCode::Char('s'), KeyModifiers::NONE)),
+            Some(Action::Start)
+        );
+        assert_eq!(
+            keys.action(&press(KeyCode::Char('j'), KeyModifiers::NONE)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            keys.action(&press(KeyCode::Down, KeyModifiers::NONE)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            keys.action(&press(KeyCode::Char('?'), KeyModifiers::SHIFT)),
+            Some(Action::Help)
+        );
+        assert_eq!(
+            keys.action(&press(KeyCode::Char('z'), KeyModifiers::CONTROL)),
+            Some(Action::Suspend)
+        );
+        assert_eq!(
+            keys.action(&press(KeyCode::Char('x'), KeyModifiers::NONE)),
+            None
+        );
         assert_eq!(keys.help().len(), Action::ALL.len());
     }
 
     #[test]
     fn a_user_table_replaces_what_it_names() {
         let default: toml::Table = toml::from_str(DEFAULT_KEYMAP).unwrap();
-        let user: toml::Table = toml::from_str("start = [\"space\"]\nrefund = [\"R\", \"f9\"]").unwrap();
+        let user: toml::Table =
+            toml::from_str("start = [\"space\"]\nrefund = [\"R\", \"f9\"]").unwrap();
         let keys = Keymap::from_table(&default, &user).unwrap();
-        assert_eq!(keys.action(&press(KeyCode::Char(' '), KeyModifiers::NONE)), Some(Action::Start));
-        assert_eq!(keys.action(&press(KeyCode::Char('s'), KeyModifiers::NONE)), None);
-        assert_eq!(keys.action(&press(KeyCode::F(9), KeyModifiers::NONE)), Some(Action::Refund));
+        assert_eq!(
+            keys.action(&press(KeyCode::Char(' '), KeyModifiers::NONE)),
+            Some(Action::Start)
+        );
+        assert_eq!(
+            keys.action(&press(KeyCode::Char('s'), KeyModifiers::NONE)),
+            None
+        );
+        assert_eq!(
+            keys.action(&press(KeyCode::F(9), KeyModifiers::NONE)),
+            Some(Action::Refund)
+        );
         assert_eq!(keys.hints()[0], ("space".to_string(), "start"));
     }
 
     #[test]
     fn duplicates_reserved_keys_and_bad_names_are_all_reported() {
         let default: toml::Table = toml::from_str(DEFAULT_KEYMAP).unwrap();
-        let user: toml::Table =
-            toml::from_str("start = [\"f\"]\nquit = [\"ctrl-c\"]\nhelp = [\"hyper-x\"]\nlaunch = [\"l\"]").unwrap();
+        let user: toml::Table = toml::from_str(
+            "start = [\"f\"]\nquit = [\"ctrl-c\"]\nhelp = [\"hyper-x\"]\nlaunch = [\"l\"]",
+        )
+        .unwrap();
         let problems = Keymap::from_table(&default, &user).unwrap_err();
         let all = problems.join("\n");
         assert!(all.contains("`f` is bound to both"), "{all}");

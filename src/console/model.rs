@@ -25,8 +25,15 @@ pub struct RoomModel {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
     Public(String),
-    Private { user: String, text: String },
-    Refund { item: ItemId, amount: u64, reason: String },
+    Private {
+        user: String,
+        text: String,
+    },
+    Refund {
+        item: ItemId,
+        amount: u64,
+        reason: String,
+    },
     Info(String),
 }
 
@@ -77,7 +84,8 @@ impl RoomModel {
         match &event.kind {
             EventKind::RoomCreated { .. } => None,
             EventKind::ItemQueued { item, position } => {
-                let before = (*position as usize).saturating_sub(1 + usize::from(self.in_progress.is_some()));
+                let before = (*position as usize)
+                    .saturating_sub(1 + usize::from(self.in_progress.is_some()));
                 let index = before.min(self.waiting.len());
                 self.waiting.insert(index, item.clone());
                 self.totals.escrow += item.token_cost;
@@ -91,7 +99,9 @@ impl RoomModel {
                     item.user_name, item.action.title, item.token_cost
                 )))
             }
-            EventKind::ItemStarted { item, started_at, .. } => {
+            EventKind::ItemStarted {
+                item, started_at, ..
+            } => {
                 let index = self.waiting.iter().position(|w| w.id == *item);
                 if let Some(view) = index.map(|i| self.waiting.remove(i)) {
                     self.in_progress = Some(RunningItem {
@@ -102,7 +112,11 @@ impl RoomModel {
                 None
             }
             EventKind::ItemFinished { item, settled, .. } => {
-                if self.in_progress.as_ref().is_some_and(|r| r.item.id == *item) {
+                if self
+                    .in_progress
+                    .as_ref()
+                    .is_some_and(|r| r.item.id == *item)
+                {
                     self.in_progress = None;
                 }
                 self.totals.escrow = self.totals.escrow.saturating_sub(*settled);
@@ -117,7 +131,11 @@ impl RoomModel {
                 reason,
                 ..
             } => {
-                if self.in_progress.as_ref().is_some_and(|r| r.item.id == *item) {
+                if self
+                    .in_progress
+                    .as_ref()
+                    .is_some_and(|r| r.item.id == *item)
+                {
                     self.in_progress = None;
                 } else {
                     self.waiting.retain(|w| w.id != *item);
@@ -144,7 +162,9 @@ impl RoomModel {
             }
             EventKind::UserJoined { .. } | EventKind::UserLeft { .. } => None,
             EventKind::SettingsChanged { .. } => Some(Notice::Info("room settings changed".into())),
-            EventKind::Announcement { key, .. } => Some(Notice::Public(text.unwrap_or(key).to_string())),
+            EventKind::Announcement { key, .. } => {
+                Some(Notice::Public(text.unwrap_or(key).to_string()))
+            }
             EventKind::PrivateMessage { user, key, .. } => Some(Notice::Private {
                 user: user.to_string(),
                 text: text.unwrap_or(key).to_string(),
@@ -173,23 +193,64 @@ mod tests {
     fn events_applied_to_a_snapshot_reach_the_next_snapshot() {
         let mut engine = Engine::new(EngineConfig::default());
         let t = Stamp::from_secs(1_800_000_000);
-        let run = |engine: &mut Engine, c: Command| engine.execute(t, &Request::new(c)).map_err(|e| domain_error(&e));
-        run(&mut engine, Command::CreateRoom { room: "r".into(), performer: "p".into() }).unwrap();
+        let run = |engine: &mut Engine, c: Command| {
+            engine
+                .execute(t, &Request::new(c))
+                .map_err(|e| domain_error(&e))
+        };
+        run(
+            &mut engine,
+            Command::CreateRoom {
+                room: "r".into(),
+                performer: "p".into(),
+            },
+        )
+        .unwrap();
         run(&mut engine, Command::BroadcastStart { room: "r".into() }).unwrap();
-        run(&mut engine, Command::Mint { user: "u".into(), amount: 1000 }).unwrap();
+        run(
+            &mut engine,
+            Command::Mint {
+                user: "u".into(),
+                amount: 1000,
+            },
+        )
+        .unwrap();
         let snap = |engine: &Engine| crate::server::snapshot_of(engine, &"r".into(), "e").unwrap();
         let mut model = RoomModel::from_snapshot(&snap(&engine));
         let by = Actor::new(Role::Performer, "p");
         let commands = vec![
             PayloadBuilder::new("p", "u", "k1", 10).queued("r"),
             PayloadBuilder::new("p", "u", "k2", 20).queued("r"),
-            PayloadBuilder::new("p", "u", "k3", 30).private_request().queued("r"),
-            Command::Start { room: "r".into(), item: None, by: by.clone() },
-            PayloadBuilder::new("p", "u", "k4", 40).private_request().queued("r"),
+            PayloadBuilder::new("p", "u", "k3", 30)
+                .private_request()
+                .queued("r"),
+            Command::Start {
+                room: "r".into(),
+                item: None,
+                by: by.clone(),
+            },
+            PayloadBuilder::new("p", "u", "k4", 40)
+                .private_request()
+                .queued("r"),
             PayloadBuilder::new("p", "u", "k5", 5).instant("r"),
-            Command::Refund { room: "r".into(), item: ItemId(2), amount: Some(5), reason: RefundReason::Goodwill, note: None, by: by.clone() },
-            Command::Finish { room: "r".into(), item: None, by: by.clone() },
-            Command::Start { room: "r".into(), item: None, by: by.clone() },
+            Command::Refund {
+                room: "r".into(),
+                item: ItemId(2),
+                amount: Some(5),
+                reason: RefundReason::Goodwill,
+                note: None,
+                by: by.clone(),
+            },
+            Command::Finish {
+                room: "r".into(),
+                item: None,
+                by: by.clone(),
+            },
+            Command::Start {
+                room: "r".into(),
+                item: None,
+                by: by.clone(),
+            },
             Command::BroadcastEnd { room: "r".into() },
         ];
         for command in commands {

@@ -7,7 +7,9 @@ use std::io::{self, Stdout, Write};
 use std::time::Duration;
 
 use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
-use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use crossterm::terminal::{
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
 use crossterm::{cursor, execute, queue};
 use futures_util::StreamExt;
 use ratatui::Terminal;
@@ -35,17 +37,30 @@ struct Tui {
 
 impl Tui {
     fn enter() -> io::Result<Tui> {
+        Ok(Tui {
+            terminal: Self::fresh()?,
+        })
+    }
+
+    /// A cleared alternate screen and a terminal with empty buffers, so the
+    /// next draw paints everything. (ratatui's own clear asks the terminal
+    /// for the cursor position, which not every terminal answers.)
+    fn fresh() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
         enable_raw_mode()?;
-        execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
-        let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-        terminal.clear()?;
-        Ok(Tui { terminal })
+        execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            cursor::Hide,
+            Clear(ClearType::All)
+        )?;
+        Terminal::new(CrosstermBackend::new(io::stdout()))
     }
 
     fn draw(&mut self, app: &App) -> io::Result<()> {
         // Synchronized output: the terminal shows the frame whole, never half.
         queue!(io::stdout(), crossterm::terminal::BeginSynchronizedUpdate)?;
-        self.terminal.draw(|frame| view::draw(frame, app, Stamp::now()))?;
+        self.terminal
+            .draw(|frame| view::draw(frame, app, Stamp::now()))?;
         queue!(io::stdout(), crossterm::terminal::EndSynchronizedUpdate)?;
         io::stdout().flush()
     }
@@ -58,9 +73,8 @@ impl Tui {
         unsafe {
             libc::raise(libc::SIGTSTP);
         }
-        enable_raw_mode()?;
-        execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
-        self.terminal.clear()
+        self.terminal = Self::fresh()?;
+        Ok(())
     }
 }
 
@@ -102,7 +116,13 @@ pub async fn run(config: Resolved, stop_toy: StopToy) -> Result<(), String> {
         silence_timeout: Duration::from_millis(1500),
         ..StreamOptions::default()
     };
-    let mut stream = RoomStream::connect(&config.server, &config.token, config.room.clone(), None, options);
+    let mut stream = RoomStream::connect(
+        &config.server,
+        &config.token,
+        config.room.clone(),
+        None,
+        options,
+    );
     let rest = RestClient::new(config.server.clone(), config.token.clone());
     let (audit_tx, mut audit_rx) = mpsc::channel::<(ItemId, Result<Item, String>)>(8);
     install_panic_hook(stop_toy.clone());
@@ -148,7 +168,11 @@ pub async fn run(config: Resolved, stop_toy: StopToy) -> Result<(), String> {
         }
         for effect in effects {
             match effect {
-                Effect::Send { request_id, key, command } => {
+                Effect::Send {
+                    request_id,
+                    key,
+                    command,
+                } => {
                     if let Err(err) = stream.command(&request_id, &key, command).await {
                         // Kept as pending: it is resent with the same key on reconnect.
                         tracing::warn!(request = %request_id, error = %err, "command not sent yet");
@@ -163,7 +187,8 @@ pub async fn run(config: Resolved, stop_toy: StopToy) -> Result<(), String> {
                 }
                 Effect::StopToy => stop_toy(),
                 Effect::Suspend => {
-                    tui.suspend().map_err(|e| format!("cannot resume the terminal: {e}"))?;
+                    tui.suspend()
+                        .map_err(|e| format!("cannot resume the terminal: {e}"))?;
                     dirty = true;
                 }
                 Effect::Quit => app.quitting = true,
@@ -191,7 +216,10 @@ fn signals() -> mpsc::Receiver<()> {
     #[cfg(unix)]
     tokio::spawn(async move {
         use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut hup), Ok(mut term)) = (signal(SignalKind::hangup()), signal(SignalKind::terminate())) else {
+        let (Ok(mut hup), Ok(mut term)) = (
+            signal(SignalKind::hangup()),
+            signal(SignalKind::terminate()),
+        ) else {
             return;
         };
         tokio::select! {

@@ -11,7 +11,10 @@ use ratatui::style::Color;
 const SHIPPED: [(&str, &str); 4] = [
     ("default", include_str!("../../themes/default.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
     ("colorblind", include_str!("../../themes/colorblind.toml")),
 ];
 
@@ -40,8 +43,24 @@ macro_rules! slots {
 }
 
 slots!(
-    text, dim, accent, border, header, live, offline, selection, timer_green, timer_yellow, timer_red,
-    overtime, pending, error, success, private, toy_active, disconnected,
+    text,
+    dim,
+    accent,
+    border,
+    header,
+    live,
+    offline,
+    selection,
+    timer_green,
+    timer_yellow,
+    timer_red,
+    overtime,
+    pending,
+    error,
+    success,
+    private,
+    toy_active,
+    disconnected,
 );
 
 impl Theme {
@@ -51,7 +70,9 @@ impl Theme {
 
     pub fn default_theme() -> Theme {
         let mut theme = Theme::all_reset();
-        theme.overlay(SHIPPED[0].1, "themes/default.toml").expect("the default theme is valid");
+        theme
+            .overlay(SHIPPED[0].1, "themes/default.toml")
+            .expect("the default theme is valid");
         theme
     }
 
@@ -62,13 +83,18 @@ impl Theme {
             toml::from_str(text).map_err(|e| format!("{origin}: {}", e.to_string().trim_end()))?;
         for (slot, value) in table {
             let Some(value) = value.as_str() else {
-                return Err(format!("{origin}: `{slot}` must be a colour name or \"#rrggbb\", not {value}"));
+                return Err(format!(
+                    "{origin}: `{slot}` must be a colour name or \"#rrggbb\", not {value}"
+                ));
             };
             let color = parse_color(value).ok_or_else(|| {
                 format!("{origin}: `{slot}` = {value:?} is not a colour (a name like \"light-red\", \"#rrggbb\" or \"reset\")")
             })?;
             if !self.set(&slot, color) {
-                return Err(format!("{origin}: `{slot}` is not a theme slot (slots: {})", SLOT_NAMES.join(", ")));
+                return Err(format!(
+                    "{origin}: `{slot}` is not a theme slot (slots: {})",
+                    SLOT_NAMES.join(", ")
+                ));
             }
         }
         Ok(())
@@ -80,7 +106,8 @@ impl Theme {
         let mut theme = Theme::default_theme();
         let user_file = user_dir.join(format!("{name}.toml"));
         if user_file.is_file() {
-            let text = std::fs::read_to_string(&user_file).map_err(|e| format!("{}: {e}", user_file.display()))?;
+            let text = std::fs::read_to_string(&user_file)
+                .map_err(|e| format!("{}: {e}", user_file.display()))?;
             theme.overlay(&text, &user_file.display().to_string())?;
         } else if let Some((_, text)) = SHIPPED.iter().find(|(n, _)| *n == name) {
             theme.overlay(text, &format!("themes/{name}.toml"))?;
@@ -139,7 +166,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("bad.toml"), "timer_red = \"blurple\"\n").unwrap();
         let err = Theme::load("bad", dir.path(), false).unwrap_err();
-        assert!(err.contains("bad.toml") && err.contains("timer_red") && err.contains("blurple"), "{err}");
+        assert!(
+            err.contains("bad.toml") && err.contains("timer_red") && err.contains("blurple"),
+            "{err}"
+        );
         std::fs::write(dir.path().join("bad.toml"), "sparkle = \"red\"\n").unwrap();
         let err = Theme::load("bad", dir.path(), false).unwrap_err();
         assert!(err.contains("`sparkle` is not a theme slot"), "{err}");

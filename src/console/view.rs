@@ -47,12 +47,15 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
     }
     draw_stage(frame, app, server_now, stage);
     if area.width >= 140 {
-        let [queue, log] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(middle);
+        let [queue, log] =
+            Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
+                .areas(middle);
         draw_queue(frame, app, server_now, queue);
         draw_log(frame, app, log);
     } else {
         let log_height = if tall { 12 } else { 6 };
-        let [queue, log] = Layout::vertical([Constraint::Min(3), Constraint::Length(log_height)]).areas(middle);
+        let [queue, log] =
+            Layout::vertical([Constraint::Min(3), Constraint::Length(log_height)]).areas(middle);
         draw_queue(frame, app, server_now, queue);
         draw_log(frame, app, log);
     }
@@ -72,7 +75,9 @@ fn fg(color: ratatui::style::Color) -> Style {
 }
 
 fn block<'a>(title: impl Into<Line<'a>>, theme: &Theme) -> Block<'a> {
-    Block::bordered().title(title).border_style(fg(theme.border))
+    Block::bordered()
+        .title(title)
+        .border_style(fg(theme.border))
 }
 
 /// mm:ss (h:mm:ss past an hour).
@@ -87,12 +92,21 @@ pub fn duration(ms: u64) -> String {
 
 fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let mut spans = vec![Span::styled(format!(" {} ", app.room), fg(t.header).add_modifier(Modifier::BOLD))];
+    let mut spans = vec![Span::styled(
+        format!(" {} ", app.room),
+        fg(t.header).add_modifier(Modifier::BOLD),
+    )];
     let sep = || Span::styled(" │ ", fg(t.border));
     spans.push(sep());
     match &app.model {
-        Some(m) if m.live => spans.push(Span::styled("● LIVE", fg(t.live).add_modifier(Modifier::BOLD))),
-        Some(_) => spans.push(Span::styled("○ OFFLINE", fg(t.offline).add_modifier(Modifier::BOLD))),
+        Some(m) if m.live => spans.push(Span::styled(
+            "● LIVE",
+            fg(t.live).add_modifier(Modifier::BOLD),
+        )),
+        Some(_) => spans.push(Span::styled(
+            "○ OFFLINE",
+            fg(t.offline).add_modifier(Modifier::BOLD),
+        )),
         None => spans.push(Span::styled("…", fg(t.dim))),
     }
     spans.push(sep());
@@ -105,7 +119,9 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
             },
             fg(t.success),
         ),
-        Connection::Lost { attempt, .. } => Span::styled(format!("reconnecting #{attempt}"), fg(t.error)),
+        Connection::Lost { attempt, .. } => {
+            Span::styled(format!("reconnecting #{attempt}"), fg(t.error))
+        }
     };
     spans.push(connection);
     if app.read_only() {
@@ -132,12 +148,17 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
 }
 
 fn draw_banner(frame: &mut Frame, app: &App, now: Stamp, area: Rect) {
-    let Connection::Lost { since, attempt, .. } = &app.connection else { return };
+    let Connection::Lost { since, attempt, .. } = &app.connection else {
+        return;
+    };
     let secs = now.micros_since(*since).max(0) / 1_000_000;
     let text = format!(
         " DISCONNECTED {secs}s · retry #{attempt} · money keys are off; timers keep running "
     );
-    let style = Style::new().fg(app.theme.text).bg(app.theme.disconnected).add_modifier(Modifier::BOLD | Modifier::REVERSED);
+    let style = Style::new()
+        .fg(app.theme.text)
+        .bg(app.theme.disconnected)
+        .add_modifier(Modifier::BOLD | Modifier::REVERSED);
     frame.render_widget(Paragraph::new(text).style(style), area);
 }
 
@@ -160,11 +181,17 @@ fn draw_stage(frame: &mut Frame, app: &App, server_now: Stamp, area: Rect) {
     let Some(running) = running else {
         let next = app.model.as_ref().and_then(|m| m.head());
         let text = match next {
-            Some(item) => format!("Nothing on stage. Next: {} for {}. Press {} to start.", item.action.title, who(item), key_for(app, super::keymap::Action::Start)),
+            Some(item) => format!(
+                "Nothing on stage. Next: {} for {}. Press {} to start.",
+                item.action.title,
+                who(item),
+                key_for(app, super::keymap::Action::Start)
+            ),
             None if app.model.is_some() => "Nothing on stage, and the queue is empty.".into(),
             None => "Waiting for the server…".into(),
         };
-        let body = Paragraph::new(Span::styled(text, fg(t.dim))).block(block(" Now performing ", t));
+        let body =
+            Paragraph::new(Span::styled(text, fg(t.dim))).block(block(" Now performing ", t));
         frame.render_widget(body, area);
         return;
     };
@@ -173,15 +200,24 @@ fn draw_stage(frame: &mut Frame, app: &App, server_now: Stamp, area: Rect) {
     let color = phase_color(t, reading.phase);
     let inner_width = area.width.saturating_sub(2) as usize;
     let label = if reading.overtime {
-        format!(" {} +{}", reading.phase.label(), duration(reading.remaining_ms))
+        format!(
+            " {} +{}",
+            reading.phase.label(),
+            duration(reading.remaining_ms)
+        )
     } else {
-        format!(" {} {} left", reading.phase.label(), duration(reading.remaining_ms))
+        format!(
+            " {} {} left",
+            reading.phase.label(),
+            duration(reading.remaining_ms)
+        )
     };
     let bar_width = inner_width.saturating_sub(label.chars().count() + 1).max(4);
     let filled = if reading.overtime {
         bar_width
     } else {
-        ((reading.elapsed_ms as u128 * bar_width as u128) / u128::from(item.duration_ms.max(1))) as usize
+        ((reading.elapsed_ms as u128 * bar_width as u128) / u128::from(item.duration_ms.max(1)))
+            as usize
     }
     .min(bar_width);
     let bar = Line::from(vec![
@@ -189,12 +225,18 @@ fn draw_stage(frame: &mut Frame, app: &App, server_now: Stamp, area: Rect) {
         Span::styled("░".repeat(bar_width - filled), fg(t.border)),
         Span::styled(label, fg(color).add_modifier(Modifier::BOLD)),
     ]);
-    let pending = app.pending_for(item.id).map(|_| "  (sending…)").unwrap_or("");
+    let pending = app
+        .pending_for(item.id)
+        .map(|_| "  (sending…)")
+        .unwrap_or("");
     let mut lines = vec![
         Line::from(vec![
             Span::styled(who(item), fg(t.accent).add_modifier(Modifier::BOLD)),
             Span::styled(" · ", fg(t.dim)),
-            Span::styled(item.action.title.to_string(), fg(t.text).add_modifier(Modifier::BOLD)),
+            Span::styled(
+                item.action.title.to_string(),
+                fg(t.text).add_modifier(Modifier::BOLD),
+            ),
             Span::styled(format!(" · {} tk", item.token_cost), fg(t.text)),
             Span::styled(pending, fg(t.pending)),
         ]),
@@ -226,7 +268,11 @@ fn draw_stage(frame: &mut Frame, app: &App, server_now: Stamp, area: Rect) {
 }
 
 fn key_for(app: &App, action: super::keymap::Action) -> String {
-    app.keymap.keys(action).first().map(|k| k.to_string()).unwrap_or_default()
+    app.keymap
+        .keys(action)
+        .first()
+        .map(|k| k.to_string())
+        .unwrap_or_default()
 }
 
 fn draw_queue(frame: &mut Frame, app: &App, server_now: Stamp, area: Rect) {
@@ -240,7 +286,9 @@ fn draw_queue(frame: &mut Frame, app: &App, server_now: Stamp, area: Rect) {
     let rows_total = model.len();
     let selected = app.selected_index().unwrap_or(0);
     // Scroll so the selection stays in view, showing only what fits.
-    let top = selected.saturating_sub(visible.saturating_sub(1)).min(rows_total.saturating_sub(visible));
+    let top = selected
+        .saturating_sub(visible.saturating_sub(1))
+        .min(rows_total.saturating_sub(visible));
     let on_stage = usize::from(model.in_progress.is_some());
     let mut rows = Vec::with_capacity(visible);
     for index in top..(top + visible).min(rows_total) {
@@ -275,7 +323,11 @@ fn draw_queue(frame: &mut Frame, app: &App, server_now: Stamp, area: Rect) {
             Cell::from(Span::styled(marks, fg(t.private))),
         ]);
         if index == selected {
-            row = row.style(Style::new().bg(t.selection).add_modifier(Modifier::BOLD | Modifier::REVERSED));
+            row = row.style(
+                Style::new()
+                    .bg(t.selection)
+                    .add_modifier(Modifier::BOLD | Modifier::REVERSED),
+            );
         }
         rows.push(row);
     }
@@ -287,18 +339,25 @@ fn draw_queue(frame: &mut Frame, app: &App, server_now: Stamp, area: Rect) {
         Constraint::Length(8),
         Constraint::Length(3),
     ];
-    let header = Row::new(["   #", "user (tier)", "action", "tokens", "waiting", ""]).style(fg(t.dim));
+    let header =
+        Row::new(["   #", "user (tier)", "action", "tokens", "waiting", ""]).style(fg(t.dim));
     let shown = rows.len();
     let title = if shown < rows_total {
         format!("{}· {}-{} ", title, top + 1, top + shown)
     } else {
         title
     };
-    let table = Table::new(rows, widths).header(header).block(block(title, t)).column_spacing(1);
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(block(title, t))
+        .column_spacing(1);
     frame.render_widget(table, area);
     if rows_total == 0 {
         let inner = area.inner(ratatui::layout::Margin::new(2, 2));
-        frame.render_widget(Paragraph::new(Span::styled("The queue is empty.", fg(t.dim))), inner);
+        frame.render_widget(
+            Paragraph::new(Span::styled("The queue is empty.", fg(t.dim))),
+            inner,
+        );
     }
 }
 
@@ -335,20 +394,36 @@ fn draw_log(frame: &mut Frame, app: &App, area: Rect) {
 
 fn draw_toy(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let line = Line::from(vec![Span::styled(" toy: ", fg(t.dim)), Span::styled(app.toy_line.clone(), fg(t.toy_active))]);
+    let line = Line::from(vec![
+        Span::styled(" toy: ", fg(t.dim)),
+        Span::styled(app.toy_line.clone(), fg(t.toy_active)),
+    ]);
     frame.render_widget(Paragraph::new(line), area);
 }
 
 fn draw_footer(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     if let Some((kind, message)) = &app.status {
-        let color = if *kind == LogKind::Error { t.error } else { t.accent };
-        frame.render_widget(Paragraph::new(Span::styled(format!(" {message}"), fg(color).add_modifier(Modifier::BOLD))), area);
+        let color = if *kind == LogKind::Error {
+            t.error
+        } else {
+            t.accent
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                format!(" {message}"),
+                fg(color).add_modifier(Modifier::BOLD),
+            )),
+            area,
+        );
         return;
     }
     let mut spans = Vec::new();
     for (key, hint) in app.keymap.hints() {
-        spans.push(Span::styled(format!(" {key} "), Style::new().fg(t.text).add_modifier(Modifier::REVERSED)));
+        spans.push(Span::styled(
+            format!(" {key} "),
+            Style::new().fg(t.text).add_modifier(Modifier::REVERSED),
+        ));
         spans.push(Span::styled(format!(" {hint} "), fg(t.dim)));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -376,31 +451,63 @@ fn draw_refund(frame: &mut Frame, t: &Theme, form: &RefundForm) {
         }
     };
     let mut lines = vec![
-        Line::from(format!("{} for {} ({} tk)", form.title, form.user, form.cost)),
+        Line::from(format!(
+            "{} for {} ({} tk)",
+            form.title, form.user, form.cost
+        )),
         Line::from(""),
         Line::from(Span::styled("Reason", focus(RefundField::Reason))),
     ];
     for (i, reason) in form.reasons.iter().enumerate() {
         let chosen = i == form.reason;
-        let text = format!("  {} {}", if chosen { "(•)" } else { "( )" }, reason.as_str());
-        let style = if chosen { fg(t.text).add_modifier(Modifier::BOLD) } else { fg(t.dim) };
+        let text = format!(
+            "  {} {}",
+            if chosen { "(•)" } else { "( )" },
+            reason.as_str()
+        );
+        let style = if chosen {
+            fg(t.text).add_modifier(Modifier::BOLD)
+        } else {
+            fg(t.dim)
+        };
         lines.push(Line::from(Span::styled(text, style)));
     }
     let cursor = |field: RefundField| if form.field == field { "▏" } else { "" };
     lines.push(Line::from(vec![
         Span::styled("Amount ", focus(RefundField::Amount)),
-        Span::styled(format!("[{}{}] of {} tk", form.amount, cursor(RefundField::Amount), form.cost), fg(t.text)),
+        Span::styled(
+            format!(
+                "[{}{}] of {} tk",
+                form.amount,
+                cursor(RefundField::Amount),
+                form.cost
+            ),
+            fg(t.text),
+        ),
     ]));
-    let note_hint = if form.reasons[form.reason].as_str() == "other" { " (required)" } else { " (optional)" };
+    let note_hint = if form.reasons[form.reason].as_str() == "other" {
+        " (required)"
+    } else {
+        " (optional)"
+    };
     lines.push(Line::from(vec![
         Span::styled("Note   ", focus(RefundField::Note)),
-        Span::styled(format!("[{}{}]", form.note, cursor(RefundField::Note)), fg(t.text)),
+        Span::styled(
+            format!("[{}{}]", form.note, cursor(RefundField::Note)),
+            fg(t.text),
+        ),
         Span::styled(note_hint, fg(t.dim)),
     ]));
     lines.push(Line::from(""));
     match &form.error {
-        Some(error) => lines.push(Line::from(Span::styled(error.clone(), fg(t.error).add_modifier(Modifier::BOLD)))),
-        None => lines.push(Line::from(Span::styled("enter refund · tab next field · ↑↓ reason · esc cancel", fg(t.dim)))),
+        Some(error) => lines.push(Line::from(Span::styled(
+            error.clone(),
+            fg(t.error).add_modifier(Modifier::BOLD),
+        ))),
+        None => lines.push(Line::from(Span::styled(
+            "enter refund · tab next field · ↑↓ reason · esc cancel",
+            fg(t.dim),
+        ))),
     }
     let title = format!(" Refund {} ", form.item);
     frame.render_widget(Paragraph::new(lines).block(block(title, t)), area);
@@ -414,11 +521,20 @@ fn draw_help(frame: &mut Frame, app: &App) {
     let mut lines: Vec<Line> = help
         .into_iter()
         .map(|(keys, what)| {
-            Line::from(vec![Span::styled(format!("{keys:>14}  "), fg(t.accent).add_modifier(Modifier::BOLD)), Span::styled(what, fg(t.text))])
+            Line::from(vec![
+                Span::styled(
+                    format!("{keys:>14}  "),
+                    fg(t.accent).add_modifier(Modifier::BOLD),
+                ),
+                Span::styled(what, fg(t.text)),
+            ])
         })
         .collect();
     lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled("ctrl-c quits at once · esc closes a dialog · keys live in the config file", fg(t.dim))));
+    lines.push(Line::from(Span::styled(
+        "ctrl-c quits at once · esc closes a dialog · keys live in the config file",
+        fg(t.dim),
+    )));
     frame.render_widget(Paragraph::new(lines).block(block(" Keys ", t)), area);
 }
 
@@ -432,14 +548,28 @@ fn draw_details(
     let area = popup(frame.area(), 70, 16);
     frame.render_widget(Clear, area);
     let lines: Vec<Line> = match record {
-        None => vec![Line::from(Span::styled("loading the audit record…", fg(t.dim)))],
+        None => vec![Line::from(Span::styled(
+            "loading the audit record…",
+            fg(t.dim),
+        ))],
         Some(Err(error)) => vec![Line::from(Span::styled(error.clone(), fg(t.error)))],
         Some(Ok(record)) => {
             let v = &record.view;
             let mut lines = vec![
-                Line::from(format!("{} for {} · {} tk · {}", v.action.title, who(v), v.token_cost, record.state)),
+                Line::from(format!(
+                    "{} for {} · {} tk · {}",
+                    v.action.title,
+                    who(v),
+                    v.token_cost,
+                    record.state
+                )),
                 Line::from(Span::styled(
-                    format!("source {} · event {} · user {}", v.source.as_str(), v.source_event_id, v.user_id),
+                    format!(
+                        "source {} · event {} · user {}",
+                        v.source.as_str(),
+                        v.source_event_id,
+                        v.user_id
+                    ),
                     fg(t.dim),
                 )),
                 Line::from(""),
@@ -449,8 +579,15 @@ fn draw_details(
                     Transition::Queued { position } => format!("queued at position {position}"),
                     Transition::Settled { amount } => format!("settled {amount} tk (instant)"),
                     Transition::Started => "started".into(),
-                    Transition::Finished { settled } => format!("finished, {settled} tk to the performer"),
-                    Transition::Refunded { amount, settled, reason, note } => format!(
+                    Transition::Finished { settled } => {
+                        format!("finished, {settled} tk to the performer")
+                    }
+                    Transition::Refunded {
+                        amount,
+                        settled,
+                        reason,
+                        note,
+                    } => format!(
                         "refunded {amount} tk ({reason}{}), {settled} tk settled",
                         note.as_ref().map(|n| format!(": {n}")).unwrap_or_default()
                     ),
@@ -458,13 +595,18 @@ fn draw_details(
                 lines.push(Line::from(vec![
                     Span::styled(format!("{}  ", clock(entry.at)), fg(t.dim)),
                     Span::styled(what, fg(t.text)),
-                    Span::styled(format!("  by {:?}", entry.by.role).to_lowercase(), fg(t.dim)),
+                    Span::styled(
+                        format!("  by {:?}", entry.by.role).to_lowercase(),
+                        fg(t.dim),
+                    ),
                 ]));
             }
             lines
         }
     };
-    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: true }).block(block(format!(" Item {item} "), t));
+    let paragraph = Paragraph::new(lines)
+        .wrap(Wrap { trim: true })
+        .block(block(format!(" Item {item} "), t));
     frame.render_widget(paragraph, area);
 }
 
@@ -473,10 +615,15 @@ fn draw_confirm_quit(frame: &mut Frame, t: &Theme) {
     frame.render_widget(Clear, area);
     let lines = vec![
         Line::from("An item is on stage. Quit anyway?"),
-        Line::from(Span::styled("y quit (the toy stops) · any other key stays", fg(t.dim))),
+        Line::from(Span::styled(
+            "y quit (the toy stops) · any other key stays",
+            fg(t.dim),
+        )),
     ];
     frame.render_widget(
-        Paragraph::new(lines).alignment(Alignment::Center).block(block(" Quit ", t)),
+        Paragraph::new(lines)
+            .alignment(Alignment::Center)
+            .block(block(" Quit ", t)),
         area,
     );
 }

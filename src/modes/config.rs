@@ -12,9 +12,17 @@ pub fn run(args: ConfigArgs) -> ExitCode {
     let console = ConsolePaths::from(&paths);
     match args.action {
         ConfigAction::Path => {
-            let exists = if console.config_file.is_file() { "" } else { " (not created yet: cuedeck config init)" };
+            let exists = if console.config_file.is_file() {
+                ""
+            } else {
+                " (not created yet: cuedeck config init)"
+            };
             println!("config  {}{exists}", console.config_file.display());
-            println!("themes  {} (yours; shipped: {})", console.themes_dir.display(), Theme::shipped_names().join(", "));
+            println!(
+                "themes  {} (yours; shipped: {})",
+                console.themes_dir.display(),
+                Theme::shipped_names().join(", ")
+            );
             println!("data    {}", paths.data_dir.display());
             println!("logs    {}", paths.log_dir.display());
             ExitCode::SUCCESS
@@ -35,7 +43,10 @@ pub fn run(args: ConfigArgs) -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(err) => {
-                    eprintln!("cuedeck config init: cannot write {}: {err}", console.config_file.display());
+                    eprintln!(
+                        "cuedeck config init: cannot write {}: {err}",
+                        console.config_file.display()
+                    );
                     ExitCode::FAILURE
                 }
             }

@@ -26,7 +26,8 @@ pub fn run(args: ConsoleArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let stop_toy: crate::console::run::StopToy = Arc::new(|| tracing::info!("toy stop requested (no toy attached)"));
+    let stop_toy: crate::console::run::StopToy =
+        Arc::new(|| tracing::info!("toy stop requested (no toy attached)"));
     match runtime.block_on(crate::console::run(config, stop_toy)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
