@@ -187,7 +187,9 @@ impl Ledger {
             Account::Earned(p) => take(self.earned.get_mut(p), t.amount),
             Account::Points(u) => take(self.points.get_mut(u), t.amount),
             Account::Escrow(i) => {
-                let slot = i.0.checked_sub(1).and_then(|i| self.escrow.get_mut(i as usize));
+                let slot =
+                    i.0.checked_sub(1)
+                        .and_then(|i| self.escrow.get_mut(i as usize));
                 take(slot, t.amount)
             }
         };
