@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         Mode::Serve(args) => cuedeck::modes::serve::run(args),
         Mode::Console(args) => cuedeck::modes::console::run(args),
         Mode::Config(args) => cuedeck::modes::config::run(args),
+        Mode::Menu(args) => cuedeck::modes::menu::run(args),
         other => not_yet_available(&other),
     }
 }
@@ -24,11 +25,10 @@ fn main() -> ExitCode {
 fn not_yet_available(mode: &Mode) -> ExitCode {
     let what = match mode {
         Mode::Demo(_) => "the one-command demo (simulated audience + console)",
-        Mode::Console(_) | Mode::Config(_) => unreachable!("landed"),
+        Mode::Console(_) | Mode::Config(_) | Mode::Menu(_) => unreachable!("landed"),
         Mode::Serve(_) => unreachable!("serve has landed"),
         Mode::Sim(_) => "the simulated audience",
         Mode::Toy(_) => "hardware mode for Lovense toys",
-        Mode::Menu(_) => "chip menu export and import",
     };
     eprintln!(
         "cuedeck {}: {what} is not available in this build yet.\n\
