@@ -35,6 +35,8 @@ async fn viewer_token(t: &TestServer, user: &str) -> String {
         .token
 }
 
+type Change = Box<dyn Fn(&mut Value)>;
+
 fn spec(value: Value) -> MenuSpec {
     serde_json::from_value(value).unwrap()
 }
@@ -541,7 +543,7 @@ async fn bad_menus_are_refused_naming_the_field() {
     };
     let good = json!({"name": "Menu", "items": [{"title": "A", "baseTokens": 5,
         "toy": {"enabled": true, "timing": "p25", "intensity": 5}}]});
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    let cases: Vec<(&str, Change)> = vec![
         ("multiplier", Box::new(|v| v["multiplier"] = json!(151))),
         (
             "visibility",

@@ -615,6 +615,8 @@ mod tests {
         })
     }
 
+    type Change = Box<dyn Fn(&mut Value)>;
+
     fn field_of(value: Value) -> String {
         let err = from_json::<MenuSpec>(value)
             .and_then(|s| s.validate().map(|()| s))
@@ -634,7 +636,7 @@ mod tests {
 
     #[test]
     fn every_refusal_names_its_field() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+        let cases: Vec<(&str, Change)> = vec![
             ("name", Box::new(|v| v["name"] = json!("  "))),
             ("name", Box::new(|v| v["name"] = json!("x".repeat(61)))),
             ("multiplier", Box::new(|v| v["multiplier"] = json!(151))),
