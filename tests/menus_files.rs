@@ -266,7 +266,7 @@ async fn cuedeck_menu_export_import_and_check() {
     let (code, out, _) = cuedeck(&["menu", "check", TEMPLATE_FILES[0]]).await;
     assert_eq!(code, 0);
     assert!(
-        out.contains("\"Quick Fun\": queue Off") && out.contains("35 tokens  Vibe wave"),
+        out.contains("\"Quick Fun\": queue off") && out.contains("35 tokens  Vibe wave"),
         "{out}"
     );
     let bad = dir.path().join("bad.toml");

@@ -38,6 +38,15 @@ pub enum QueueMode {
     Off,
 }
 
+impl QueueMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueMode::On => "on",
+            QueueMode::Off => "off",
+        }
+    }
+}
+
 /// Who is offered a menu (while the performer is live).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -104,9 +104,9 @@ fn check(path: &std::path::Path) -> ExitCode {
     };
     for menu in &file.menus {
         println!(
-            "{:?}: queue {:?}, {}, multiplier {} %, {} items",
+            "{:?}: queue {}, {}, multiplier {} %, {} items",
             menu.name,
-            menu.queue_mode,
+            menu.queue_mode.as_str(),
             menu.visibility.as_str(),
             menu.multiplier,
             menu.items.len()
