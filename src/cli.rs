@@ -140,9 +140,51 @@ pub struct ToyArgs {
 
 #[derive(Debug, Args)]
 pub struct MenuArgs {
-    /// export | import
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub args: Vec<String>,
+    #[command(subcommand)]
+    pub action: MenuAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MenuAction {
+    /// Print a room's menus as TOML: `cuedeck menu export --server URL --room ROOM > menus.toml`.
+    Export(MenuTarget),
+    /// Make a room's menus match a TOML file (menus are matched by id, then by name).
+    Import(MenuImportArgs),
+    /// Check a menu file without a server: validation and the resulting prices.
+    Check {
+        /// The TOML file (e.g. config/menus/quick_fun.toml).
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct MenuTarget {
+    /// The server's base URL, e.g. http://127.0.0.1:7070.
+    #[arg(long, env = "CUEDECK_SERVER")]
+    pub server: String,
+    /// The performer's room.
+    #[arg(long, env = "CUEDECK_ROOM")]
+    pub room: String,
+    /// The room's performer token (or an admin token).
+    #[arg(long, env = "CUEDECK_TOKEN", hide_env_values = true)]
+    pub token: String,
+}
+
+#[derive(Debug, Args)]
+pub struct MenuImportArgs {
+    /// The TOML file to import.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub target: MenuTarget,
+    /// Overwrite menus that changed on the server since the file was exported.
+    #[arg(long)]
+    pub force: bool,
+    /// Delete the room's menus that are not in the file.
+    #[arg(long)]
+    pub prune: bool,
+    /// Show what would change and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

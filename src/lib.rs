@@ -8,6 +8,7 @@ pub mod client;
 pub mod console;
 pub mod domain;
 pub mod logging;
+pub mod menus;
 pub mod modes;
 pub mod paths;
 pub mod protocol;

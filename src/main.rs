@@ -16,13 +16,13 @@ fn main() -> ExitCode {
         Mode::Serve(args) => cuedeck::modes::serve::run(args),
         Mode::Console(args) => cuedeck::modes::console::run(args),
         Mode::Config(args) => cuedeck::modes::config::run(args),
+        Mode::Menu(args) => cuedeck::modes::menu::run(args),
         Mode::Demo(_) => not_yet_available(
             "demo",
             "the one-command demo (simulated audience + console)",
         ),
         Mode::Sim(_) => not_yet_available("sim", "the simulated audience"),
         Mode::Toy(_) => not_yet_available("toy", "hardware mode for Lovense toys"),
-        Mode::Menu(_) => not_yet_available("menu", "chip menu export and import"),
     }
 }
 
@@ -30,7 +30,7 @@ fn main() -> ExitCode {
 fn not_yet_available(mode: &str, what: &str) -> ExitCode {
     eprintln!(
         "cuedeck {mode}: {what} is not available in this build yet.\n\
-         Working today: cuedeck serve, cuedeck console, cuedeck config (see README.md)."
+         Working today: cuedeck serve, cuedeck console, cuedeck config, cuedeck menu (see README.md)."
     );
     ExitCode::from(2)
 }

@@ -2,6 +2,7 @@
 //! parsed as the real type, and every error code is documented.
 
 use cuedeck::domain::{DomainError, Event, IntakeLimits, IntakePayload, Reply};
+use cuedeck::menus;
 use cuedeck::protocol::{ApiError, ClientFrame, CreateRoom, CreateToken, Join, Mint, ServerFrame};
 use cuedeck::server::errors::SERVER_CODES;
 use serde::Deserialize;
@@ -62,6 +63,25 @@ fn every_example_parses_as_its_type() {
             "body:create-token" => drop(serde_json::from_str::<CreateToken>(&body).unwrap()),
             "body:mint" => drop(serde_json::from_str::<Mint>(&body).unwrap()),
             "body:join" => drop(serde_json::from_str::<Join>(&body).unwrap()),
+            // Chip menus (docs/MENUS.md).
+            "body:menu" => {
+                let value = serde_json::from_str(&body).unwrap();
+                let menu: menus::MenuSpec = menus::model::from_json(value).unwrap();
+                menu.validate().unwrap();
+            }
+            "menu" => drop(serde_json::from_str::<menus::MenuView>(&body).unwrap()),
+            "body:add-item" => drop(serde_json::from_str::<menus::api::AddItem>(&body).unwrap()),
+            "body:update-item" => {
+                drop(serde_json::from_str::<menus::api::UpdateItem>(&body).unwrap())
+            }
+            "body:reorder" => drop(serde_json::from_str::<menus::api::Reorder>(&body).unwrap()),
+            "body:sort" => drop(serde_json::from_str::<menus::api::Sort>(&body).unwrap()),
+            "conflict" => drop(serde_json::from_str::<menus::VersionConflict>(&body).unwrap()),
+            "offer" => drop(serde_json::from_str::<menus::Offer>(&body).unwrap()),
+            "body:purchase" => {
+                drop(serde_json::from_str::<menus::api::PurchaseBody>(&body).unwrap())
+            }
+            "receipt" => drop(serde_json::from_str::<menus::PurchaseReceipt>(&body).unwrap()),
             "transcript" => {
                 for line in body.lines() {
                     match line.split_at(3) {

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod console;
+pub mod menu;
 pub mod serve;
 
 /// Build the tokio runtime a mode runs on.

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::config::Clock;
 use super::errors::{domain_error, unavailable};
 use super::hub::{Publisher, PublisherMsg, Sink};
 use crate::domain::{Engine, Reply, Request, RoomId, Stamp};
@@ -16,6 +17,21 @@ use crate::protocol::{ApiError, ResumePoint, RoomSnapshot, RunningItem};
 use crate::service::QueueService;
 
 type Query = Box<dyn FnOnce(&Engine) + Send>;
+
+/// Added for chip menus (issue 7): checks that read the engine's state and
+/// decide the command, run in the same turn of the core loop as the command
+/// itself, so no other command can come between them (two purchases cannot
+/// both pass a daily limit of 1). Called with the engine and the stamp the
+/// command will run at.
+pub type Prepare = Box<dyn FnOnce(&Engine, Stamp) -> Result<Checked, ApiError> + Send>;
+
+/// What a [`Prepare`] decided.
+pub enum Checked {
+    /// Run this command.
+    Execute(Request),
+    /// Answer with this reply without running anything (a retry).
+    Answer(Reply),
+}
 
 enum CoreMsg {
     Execute {
@@ -29,6 +45,11 @@ enum CoreMsg {
         reply: oneshot::Sender<Result<(), ApiError>>,
     },
     Query(Query),
+    /// See [`Prepare`].
+    ExecuteChecked {
+        prepare: Prepare,
+        reply: oneshot::Sender<Result<Reply, ApiError>>,
+    },
 }
 
 /// A cheap, cloneable handle to the core task.
@@ -63,6 +84,23 @@ impl CoreHandle {
             .await
             .map_err(|_| unavailable())?;
         Ok(rx)
+    }
+
+    /// Check the engine's state and run the command the checks lead to, in
+    /// one turn of the core (see [`Prepare`]); the reply comes once durable.
+    pub async fn execute_checked(
+        &self,
+        prepare: impl FnOnce(&Engine, Stamp) -> Result<Checked, ApiError> + Send + 'static,
+    ) -> Result<Reply, ApiError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(CoreMsg::ExecuteChecked {
+                prepare: Box::new(prepare),
+                reply,
+            })
+            .await
+            .map_err(|_| unavailable())?;
+        rx.await.map_err(|_| unavailable())?
     }
 
     /// Read the engine's state (a snapshot, a balance, an audit record).
@@ -131,14 +169,19 @@ pub fn snapshot(engine: &Engine, room: &RoomId, epoch: &str) -> Option<RoomSnaps
 }
 
 /// Start the core task and its publisher thread.
-pub fn spawn(service: QueueService, publisher: Publisher, done: oneshot::Sender<()>) -> CoreHandle {
+pub fn spawn(
+    service: QueueService,
+    publisher: Publisher,
+    done: oneshot::Sender<()>,
+    clock: Clock,
+) -> CoreHandle {
     let epoch: Arc<str> = Arc::from(service.store().epoch());
     let (tx, rx) = mpsc::channel(4096);
     let failed = publisher.failed_flag();
     let publisher = publisher.start();
     let epoch_for_task = epoch.clone();
     tokio::spawn(async move {
-        run(service, rx, publisher, failed, epoch_for_task).await;
+        run(service, rx, publisher, failed, epoch_for_task, clock).await;
         let _ = done.send(());
     });
     CoreHandle { tx, epoch }
@@ -150,6 +193,7 @@ async fn run(
     publisher: std::sync::mpsc::Sender<PublisherMsg>,
     failed: Arc<AtomicBool>,
     epoch: Arc<str>,
+    clock: Clock,
 ) {
     loop {
         // Sleep until the next grace period ends (or an hour, to look again).
@@ -157,12 +201,12 @@ async fn run(
             .engine()
             .next_deadline()
             .map_or(3_600_000_000, |at| {
-                at.micros_since(Stamp::now()).max(0) as u64
+                at.micros_since(clock.now()).max(0) as u64
             });
         let msg = tokio::select! {
             msg = rx.recv() => msg,
             () = tokio::time::sleep(std::time::Duration::from_micros(wait)) => {
-                tick(&mut service, &publisher);
+                tick(&mut service, &publisher, &clock);
                 continue;
             }
         };
@@ -173,16 +217,25 @@ async fn run(
                     let _ = reply.send(Err(unavailable()));
                     continue;
                 }
-                tick(&mut service, &publisher);
-                match service.execute(Stamp::now(), request) {
-                    Ok(ack) => {
-                        let _ = publisher.send(PublisherMsg::Commit {
-                            ack,
-                            reply: Some(reply),
-                        });
+                tick(&mut service, &publisher, &clock);
+                execute(&mut service, &publisher, clock.now(), request, reply);
+            }
+            CoreMsg::ExecuteChecked { prepare, reply } => {
+                if failed.load(Ordering::Relaxed) {
+                    let _ = reply.send(Err(unavailable()));
+                    continue;
+                }
+                tick(&mut service, &publisher, &clock);
+                let now = clock.now();
+                match prepare(service.engine(), now) {
+                    Ok(Checked::Execute(request)) => {
+                        execute(&mut service, &publisher, now, request, reply);
+                    }
+                    Ok(Checked::Answer(answer)) => {
+                        let _ = reply.send(Ok(answer));
                     }
                     Err(err) => {
-                        let _ = reply.send(Err(domain_error(&err)));
+                        let _ = reply.send(Err(err));
                     }
                 }
             }
@@ -213,8 +266,32 @@ async fn run(
     service.close();
 }
 
-fn tick(service: &mut QueueService, publisher: &std::sync::mpsc::Sender<PublisherMsg>) {
-    if let Some(ack) = service.tick_if_due(Stamp::now()) {
+fn execute(
+    service: &mut QueueService,
+    publisher: &std::sync::mpsc::Sender<PublisherMsg>,
+    now: Stamp,
+    request: Request,
+    reply: oneshot::Sender<Result<Reply, ApiError>>,
+) {
+    match service.execute(now, request) {
+        Ok(ack) => {
+            let _ = publisher.send(PublisherMsg::Commit {
+                ack,
+                reply: Some(reply),
+            });
+        }
+        Err(err) => {
+            let _ = reply.send(Err(domain_error(&err)));
+        }
+    }
+}
+
+fn tick(
+    service: &mut QueueService,
+    publisher: &std::sync::mpsc::Sender<PublisherMsg>,
+    clock: &Clock,
+) {
+    if let Some(ack) = service.tick_if_due(clock.now()) {
         let _ = publisher.send(PublisherMsg::Commit { ack, reply: None });
     }
 }

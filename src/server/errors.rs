@@ -19,6 +19,13 @@ pub const SERVER_CODES: &[&str] = &[
     "payload_too_large",
     "unavailable",
     "internal",
+    // Chip menus (src/menus, issue 7).
+    "unknown_menu",
+    "unknown_menu_item",
+    "version_conflict",
+    "menu_restricted",
+    "daily_limit_reached",
+    "zero_price",
 ];
 
 pub fn domain_error(err: &DomainError) -> ApiError {
@@ -48,11 +55,13 @@ pub fn bad_request(field: &str, message: impl Into<String>) -> ApiError {
 pub fn status(code: &str) -> StatusCode {
     match code {
         "unauthorized" => StatusCode::UNAUTHORIZED,
-        "forbidden" => StatusCode::FORBIDDEN,
+        "forbidden" | "menu_restricted" => StatusCode::FORBIDDEN,
         "invalid_field" | "forbidden_field" | "bad_frame" | "missing_idempotency_key" => {
             StatusCode::UNPROCESSABLE_ENTITY
         }
-        "unknown_room" | "unknown_item" | "not_found" => StatusCode::NOT_FOUND,
+        "unknown_room" | "unknown_item" | "not_found" | "unknown_menu" | "unknown_menu_item" => {
+            StatusCode::NOT_FOUND
+        }
         "insufficient_funds" => StatusCode::PAYMENT_REQUIRED,
         "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
         "rate_limited" => StatusCode::TOO_MANY_REQUESTS,
@@ -70,7 +79,10 @@ pub fn status(code: &str) -> StatusCode {
         | "not_in_progress"
         | "item_closed"
         | "not_in_room"
-        | "overflow" => StatusCode::CONFLICT,
+        | "overflow"
+        | "version_conflict"
+        | "daily_limit_reached"
+        | "zero_price" => StatusCode::CONFLICT,
         _ => StatusCode::BAD_REQUEST,
     }
 }

@@ -40,6 +40,8 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     pub config: Arc<ServerConfig>,
     pub shutdown: watch::Receiver<bool>,
+    /// Chip menus (issue 7; routes in `menus_http.rs`).
+    pub menus: Arc<crate::menus::MenuStore>,
 }
 
 type Reply_<T> = Result<Json<T>, HttpError>;
@@ -89,7 +91,10 @@ pub fn actor(principal: &Principal) -> Actor {
     Actor::new(role, principal.token_id.as_str())
 }
 
-fn idempotency_key(headers: &HeaderMap, required: bool) -> Result<Option<IdemKey>, ApiError> {
+pub(super) fn idempotency_key(
+    headers: &HeaderMap,
+    required: bool,
+) -> Result<Option<IdemKey>, ApiError> {
     match headers.get("idempotency-key").map(|v| v.to_str()) {
         Some(Ok(key)) if !key.trim().is_empty() => Ok(Some(IdemKey::new(key.trim()))),
         Some(_) => Err(bad_request("Idempotency-Key", "must be visible ASCII text")),
@@ -102,7 +107,7 @@ fn idempotency_key(headers: &HeaderMap, required: bool) -> Result<Option<IdemKey
     }
 }
 
-fn body_error(err: BytesRejection) -> ApiError {
+pub(super) fn body_error(err: BytesRejection) -> ApiError {
     if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
             "payload_too_large",
@@ -151,6 +156,7 @@ pub fn routes(app: App) -> Router {
         .route("/api/v1/tokens", post(create_token))
         .route("/api/v1/wallets/{user}", get(balance))
         .route("/api/v1/wallets/{user}/mint", post(mint))
+        .merge(super::menus_http::routes())
         .layer(axum::extract::DefaultBodyLimit::max(
             app.config.max_frame_bytes,
         ))

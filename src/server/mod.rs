@@ -8,6 +8,7 @@ mod engine_task;
 pub mod errors;
 mod http;
 mod hub;
+mod menus_http;
 pub mod metrics;
 pub mod templates;
 mod ws;
@@ -20,6 +21,7 @@ use axum::serve::ListenerExt;
 use tokio::sync::watch;
 
 pub use config::ServerConfig;
+pub use engine_task::Checked;
 pub use engine_task::snapshot as snapshot_of;
 
 use crate::service::QueueService;
@@ -78,6 +80,11 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         .map_err(|e| ServeError::Setup(e.to_string()))??;
     let epoch = service.store().epoch().to_string();
     let tokens = auth::Tokens::open(&db).map_err(|e| ServeError::Setup(e.to_string()))?;
+    // Chip menus live in the same database (migration 3).
+    let menus = Arc::new(
+        crate::menus::MenuStore::open(&db, config.clock.clone())
+            .map_err(|e| ServeError::Setup(e.to_string()))?,
+    );
     let generated_admin_token = tokens
         .ensure_admin(config.admin_token.as_deref())
         .map_err(|e| ServeError::Setup(e.message))?;
@@ -94,7 +101,7 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         config.replay_retention_events,
     );
     let (core_done_tx, core_done) = tokio::sync::oneshot::channel();
-    let core = engine_task::spawn(service, publisher, core_done_tx);
+    let core = engine_task::spawn(service, publisher, core_done_tx, config.clock.clone());
 
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
@@ -130,6 +137,7 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         metrics,
         config: Arc::new(config),
         shutdown: shutdown_rx.clone(),
+        menus,
     };
     let router = http::routes(app);
     let mut stop = shutdown_rx;

@@ -78,6 +78,30 @@ const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL
     );
     ",
+    // 3: chip menus (src/menus/store.rs, issue 7). Every version of every
+    // menu, append-only: a menu's latest row is its current state, a NULL
+    // body marks its deletion. And each room's subscribers, who see its
+    // subscribers_only menus. Menus hold no money: purchases go through the
+    // command log like every other intake.
+    "
+    CREATE TABLE menu_versions (
+        room        TEXT NOT NULL,
+        menu        TEXT NOT NULL,
+        version     INTEGER NOT NULL,
+        at          INTEGER NOT NULL,
+        changed_by  TEXT NOT NULL,
+        change_kind TEXT NOT NULL,
+        body        TEXT,
+        PRIMARY KEY (room, menu, version)
+    ) WITHOUT ROWID;
+    CREATE TABLE menu_subscribers (
+        room       TEXT NOT NULL,
+        user_id    TEXT NOT NULL,
+        at         INTEGER NOT NULL,
+        added_by   TEXT NOT NULL,
+        PRIMARY KEY (room, user_id)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;

@@ -1,0 +1,429 @@
+//! The purchase rules, checked against the engine's state in the same turn
+//! of the core loop as the intake they lead to (`CoreHandle::execute_checked`),
+//! and the canonical payload a purchase becomes.
+//!
+//! Order of the checks: a retry of an accepted purchase gets its original
+//! answer (whatever changed since); then the room must exist and be live,
+//! the menu exist and be offered to this viewer, be the version the viewer
+//! saw (when they say), the item exist and not be hidden, cost more than 0,
+//! and be under its daily limit. The balance is the engine's check.
+
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use crate::domain::intake::{Action, ActionType, Chat, Effects, Metadata};
+use crate::domain::{
+    Command, Engine, IdemKey, IntakeLimits, IntakeMode, IntakePayload, Item, ItemState, Reply,
+    Request, RoomId, Source, Stamp, UserId,
+};
+use crate::protocol::ApiError;
+use crate::server::Checked;
+
+use super::api::{Offer, OfferedItem, OfferedMenu, PurchaseReceipt};
+use super::model::{QueueMode, StoredMenu, Visibility};
+
+/// The public announcement of every purchase (config/templates.toml).
+pub const ANNOUNCE_KEY: &str = "menu.purchase";
+
+const DAY_US: i64 = 24 * 3600 * 1_000_000;
+
+/// The start of the UTC day `at` falls in.
+pub fn day_start(at: Stamp) -> Stamp {
+    Stamp(at.0.div_euclid(DAY_US) * DAY_US)
+}
+
+/// How many times `user` bought menu item `item` in `room` on the UTC day
+/// starting at `start`, counted from the queue's own items (their server
+/// stamps). A purchase refunded in full does not count; one that was
+/// performed, even partly refunded, does.
+pub fn purchases_on_day(
+    engine: &Engine,
+    room: &RoomId,
+    user: &UserId,
+    item: &str,
+    start: Stamp,
+) -> u32 {
+    let end = Stamp(start.0.saturating_add(DAY_US));
+    let mut count = 0;
+    // Items are numbered in intake order and stamps never go back, so the
+    // scan stops at the first item from before the day.
+    for it in engine.items().iter().rev() {
+        let view = &it.view;
+        if view.stamp < start {
+            break;
+        }
+        let refunded_in_full = it.state == ItemState::Refunded && it.settled == 0;
+        if view.stamp < end
+            && view.source == Source::ChipMenu
+            && view.room == *room
+            && view.user_id == *user
+            && view.action.menu_item_id.as_deref() == Some(item)
+            && !refunded_in_full
+        {
+            count += 1;
+        }
+    }
+    count
+}
+
+fn error(code: &str, message: impl Into<String>) -> ApiError {
+    ApiError::new(code, message)
+}
+
+/// `menu.<menu>.v<version>.<digest of room, user and key>`: unique per
+/// purchase, and it records which menu version the price came from.
+pub fn source_event_id(
+    menu: &str,
+    version: u64,
+    room: &RoomId,
+    user: &UserId,
+    key: &IdemKey,
+) -> String {
+    let digest = Sha256::digest(format!("{room}\n{user}\n{key}").as_bytes());
+    format!("menu.{menu}.v{version}.{}", &hex::encode(digest)[..16])
+}
+
+fn parse_source_event(id: &str) -> Option<(String, u64)> {
+    let mut parts = id.split('.');
+    let (Some("menu"), Some(menu), Some(version)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    Some((menu.to_string(), version.strip_prefix('v')?.parse().ok()?))
+}
+
+/// The reply the engine gave when it took `item` in.
+fn original_reply(item: &Item) -> Reply {
+    if item.view.instant {
+        Reply::Settled { item: item.id() }
+    } else {
+        Reply::Queued {
+            item: item.id(),
+            position: item.intake_position,
+        }
+    }
+}
+
+/// The receipt of a purchase, from its queue item.
+pub fn receipt(item: &Item, reply: Reply) -> PurchaseReceipt {
+    let view = &item.view;
+    let (menu, menu_version) = parse_source_event(&view.source_event_id).unwrap_or_default();
+    PurchaseReceipt {
+        room: view.room.clone(),
+        menu,
+        menu_version,
+        item: view
+            .action
+            .menu_item_id
+            .as_deref()
+            .unwrap_or("")
+            .to_string(),
+        title: view.action.title.to_string(),
+        price: view.token_cost,
+        bonus_points: view.loyalty_points,
+        mode: if view.instant {
+            IntakeMode::Instant
+        } else {
+            IntakeMode::Queued
+        },
+        queue_item: view.id,
+        position: match reply {
+            Reply::Queued { position, .. } => Some(position),
+            _ => None,
+        },
+        state: item.state,
+        points_credited: item.state == ItemState::Finished,
+        source_event_id: view.source_event_id.to_string(),
+        reply,
+    }
+}
+
+/// A viewer's purchase, with what the handler knew when it came in.
+pub struct Purchase {
+    pub room: RoomId,
+    pub user: UserId,
+    pub key: IdemKey,
+    pub menu_id: String,
+    pub item_id: String,
+    /// The menu's current version (none: no such menu).
+    pub menu: Option<Arc<StoredMenu>>,
+    pub subscriber: bool,
+    /// The version the viewer saw, when they said.
+    pub seen_version: Option<u64>,
+    pub display_name: Option<String>,
+}
+
+impl Purchase {
+    /// Run every check against `engine` at `now` and build the intake.
+    pub fn prepare(self, engine: &Engine, now: Stamp) -> Result<Checked, ApiError> {
+        // The stamp the engine will give the item.
+        let at = now.max(engine.clock());
+        if engine.remembers(&self.key) {
+            return self.retry(engine);
+        }
+        let room = engine.room_view(&self.room).ok_or_else(|| {
+            error(
+                "unknown_room",
+                format!("room `{}` does not exist", self.room),
+            )
+        })?;
+        if !room.live {
+            return Err(error(
+                "not_live",
+                format!(
+                    "the performer is not live in room `{}`: menus are offered and sold only during a broadcast",
+                    self.room
+                ),
+            ));
+        }
+        let menu = self.menu.as_ref().ok_or_else(|| {
+            error(
+                "unknown_menu",
+                format!("room `{}` has no menu `{}`", self.room, self.menu_id),
+            )
+        })?;
+        if !menu.visible_to(&self.user, self.subscriber) {
+            let why = match menu.spec.visibility {
+                Visibility::SubscribersOnly => "is for the room's subscribers only",
+                _ => "is private: only users on its whitelist may buy from it",
+            };
+            return Err(error(
+                "menu_restricted",
+                format!("menu `{}` {why}", menu.id),
+            ));
+        }
+        if let Some(seen) = self.seen_version
+            && seen != menu.version
+        {
+            return Err(ApiError {
+                code: "version_conflict".into(),
+                message: format!(
+                    "menu `{}` changed since version {seen} (now {}); show the viewer the current prices first",
+                    menu.id, menu.version
+                ),
+                field: Some("menuVersion".into()),
+            });
+        }
+        let item = menu
+            .item(&self.item_id)
+            .filter(|i| !i.hidden)
+            .ok_or_else(|| {
+                error(
+                    "unknown_menu_item",
+                    format!("menu `{}` offers no item `{}`", menu.id, self.item_id),
+                )
+            })?;
+        let price = item.price(menu.spec.multiplier);
+        if price == 0 {
+            return Err(error(
+                "zero_price",
+                format!(
+                    "{:?} costs 0 tokens at the menu's {} % multiplier; the queue takes only paid purchases",
+                    item.title, menu.spec.multiplier
+                ),
+            ));
+        }
+        if let Some(limit) = item.daily_limit {
+            let start = day_start(at);
+            let bought = purchases_on_day(engine, &self.room, &self.user, &self.item_id, start);
+            if bought >= limit {
+                return Err(error(
+                    "daily_limit_reached",
+                    format!(
+                        "{:?} may be bought {limit} time(s) per day; you have bought it {bought} time(s) today (UTC); the limit resets at {}",
+                        item.title,
+                        Stamp(start.0 + DAY_US)
+                    ),
+                ));
+            }
+        }
+        let payload = IntakePayload {
+            source: Source::ChipMenu,
+            source_event_id: Arc::from(source_event_id(
+                &menu.id,
+                menu.version,
+                &self.room,
+                &self.user,
+                &self.key,
+            )),
+            idempotency_key: self.key.clone(),
+            performer_id: room.performer.clone(),
+            user_id: self.user.clone(),
+            token_cost: price,
+            action: Action {
+                action_type: ActionType::PerformanceAction,
+                title: Arc::from(item.title.as_str()),
+                description: Arc::from(item.description.as_str()),
+                menu_item_id: Some(Arc::from(self.item_id.as_str())),
+                rank: None,
+                duration_hint_ms: item.duration_hint_ms,
+            },
+            created_at_high_precision: Arc::from(at.to_string()),
+            chat: Chat {
+                public_announce_template_key: Arc::from(ANNOUNCE_KEY),
+                private_user_message_template_keys: Vec::new(),
+            },
+            metadata: Metadata {
+                user_display_name: self.display_name.as_deref().map(Arc::from),
+                ..Metadata::default()
+            },
+            effects: item.toy.as_ref().map(|toy| Effects {
+                toy: vec![toy.clone()],
+                other: Vec::new(),
+            }),
+        };
+        payload
+            .validate(&IntakeLimits {
+                max_token_cost: room.settings.max_token_cost,
+            })
+            .map_err(|e| {
+                let field = match e.field() {
+                    Some("metadata.userDisplayName") => Some("displayName".to_string()),
+                    other => other.map(str::to_string),
+                };
+                ApiError {
+                    code: e.code().to_string(),
+                    message: e
+                        .to_string()
+                        .replace("metadata.userDisplayName", "displayName"),
+                    field,
+                }
+            })?;
+        let mode = match menu.spec.queue_mode {
+            QueueMode::On => IntakeMode::Queued,
+            QueueMode::Off => IntakeMode::Instant,
+        };
+        Ok(Checked::Execute(Request {
+            key: Some(self.key),
+            command: Command::Intake {
+                room: self.room,
+                mode,
+                payload: Box::new(payload),
+                loyalty_points: item.bonus_points,
+            },
+        }))
+    }
+
+    /// The key was used: the same purchase gets its original answer, any
+    /// other request a conflict.
+    fn retry(self, engine: &Engine) -> Result<Checked, ApiError> {
+        let original = engine.items().iter().rev().find(|i| i.key == self.key);
+        match original {
+            Some(item)
+                if item.view.source == Source::ChipMenu
+                    && item.view.room == self.room
+                    && item.view.user_id == self.user
+                    && item.view.action.menu_item_id.as_deref() == Some(self.item_id.as_str()) =>
+            {
+                Ok(Checked::Answer(original_reply(item)))
+            }
+            _ => Err(ApiError {
+                code: "idempotency_conflict".into(),
+                message: format!(
+                    "idempotency key `{}` was already used for a different request",
+                    self.key
+                ),
+                field: Some("Idempotency-Key".into()),
+            }),
+        }
+    }
+}
+
+/// What `user` (none: an anonymous preview) is offered in `room` now.
+pub fn offer(
+    engine: &Engine,
+    now: Stamp,
+    room: &RoomId,
+    user: Option<&UserId>,
+    subscriber: bool,
+    menus: &[Arc<StoredMenu>],
+) -> Option<Offer> {
+    let view = engine.room_view(room)?;
+    let mut offer = Offer {
+        room: room.clone(),
+        live: view.live,
+        user: user.cloned(),
+        menus: Vec::new(),
+    };
+    if !view.live {
+        return Some(offer);
+    }
+    let start = day_start(now.max(engine.clock()));
+    for menu in menus {
+        let visible = match user {
+            Some(user) => menu.visible_to(user, subscriber),
+            None => menu.spec.visibility == Visibility::Public,
+        };
+        if !visible {
+            continue;
+        }
+        let spec = &menu.spec;
+        let items = spec
+            .items
+            .iter()
+            .filter(|i| !i.hidden && i.price(spec.multiplier) > 0)
+            .map(|i| {
+                let id = i.id.clone().unwrap_or_default();
+                let remaining_today = match (i.daily_limit, user) {
+                    (Some(limit), Some(user)) => {
+                        Some(limit.saturating_sub(purchases_on_day(engine, room, user, &id, start)))
+                    }
+                    (Some(limit), None) => Some(limit),
+                    _ => None,
+                };
+                OfferedItem {
+                    id,
+                    title: i.title.clone(),
+                    description: i.description.clone(),
+                    category: i.category.clone(),
+                    base_tokens: i.base_tokens,
+                    price: i.price(spec.multiplier),
+                    bonus_points: i.bonus_points,
+                    duration_hint_ms: i.duration_hint_ms,
+                    toy: i.toy.clone().filter(|t| t.enabled),
+                    daily_limit: i.daily_limit,
+                    remaining_today,
+                }
+            })
+            .collect();
+        offer.menus.push(OfferedMenu {
+            id: menu.id.clone(),
+            version: menu.version,
+            name: spec.name.clone(),
+            description: spec.description.clone(),
+            queue_mode: spec.queue_mode,
+            visibility: spec.visibility,
+            multiplier: spec.multiplier,
+            theme: spec.theme.clone(),
+            items,
+        });
+    }
+    Some(offer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_days_start_at_midnight() {
+        // 2026-11-21T23:59:59.999999Z and the next microsecond.
+        let last = Stamp(1_795_305_599_999_999);
+        assert_eq!(day_start(last).to_string(), "2026-11-21T00:00:00.000000Z");
+        let next = Stamp(last.0 + 1);
+        assert_eq!(day_start(next).to_string(), "2026-11-22T00:00:00.000000Z");
+        assert_eq!(day_start(next), next);
+        assert_eq!(day_start(Stamp(-1)).0, -DAY_US);
+    }
+
+    #[test]
+    fn source_event_ids_carry_the_menu_version() {
+        let id = source_event_id("m3", 12, &"r1".into(), &"u1".into(), &IdemKey::new("k"));
+        assert!(id.starts_with("menu.m3.v12."), "{id}");
+        assert_eq!(crate::domain::ids::id_problem(&id), None);
+        assert_eq!(parse_source_event(&id), Some(("m3".into(), 12)));
+        let other = source_event_id("m3", 12, &"r1".into(), &"u2".into(), &IdemKey::new("k"));
+        assert_ne!(id, other, "two users' keys never collide");
+    }
+}
