@@ -14,6 +14,7 @@ fn main() -> ExitCode {
     let mode = cli.mode.unwrap_or(Mode::Demo(DemoArgs { db: None }));
     match mode {
         Mode::Serve(args) => cuedeck::modes::serve::run(args),
+        Mode::Sim(args) => cuedeck::modes::sim::run(args),
         other => not_yet_available(&other),
     }
 }
@@ -24,7 +25,7 @@ fn not_yet_available(mode: &Mode) -> ExitCode {
         Mode::Demo(_) => "the one-command demo (simulated audience + console)",
         Mode::Console(_) => "the performer console",
         Mode::Serve(_) => unreachable!("serve has landed"),
-        Mode::Sim(_) => "the simulated audience",
+        Mode::Sim(_) => unreachable!("sim has landed"),
         Mode::Toy(_) => "hardware mode for Lovense toys",
         Mode::Menu(_) => "chip menu export and import",
         Mode::Config(_) => "console configuration",

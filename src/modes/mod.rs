@@ -2,6 +2,7 @@
 //! and an exit code. `main` only dispatches.
 
 pub mod serve;
+pub mod sim;
 
 /// Build the tokio runtime a mode runs on.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {

@@ -66,7 +66,7 @@ pub struct SimOptions {
 }
 
 impl SimOptions {
-    /// Defaults for a room on a server: 20 viewers, 30 purchases a minute,
+    /// Defaults for a room on a server: 20 viewers, 6 purchases a minute,
     /// seed 1, the quiet scenario, real time, a simulated performer.
     pub fn new(server: ServerUrl, room: impl Into<String>, token: impl Into<String>) -> Self {
         SimOptions {
@@ -74,7 +74,7 @@ impl SimOptions {
             room: room.into(),
             token: token.into(),
             viewers: 20,
-            rate_per_min: 30.0,
+            rate_per_min: 6.0,
             seed: 1,
             scenario: Scenario::load("quiet").expect("the quiet scenario is built in"),
             seconds: None,
@@ -127,6 +127,8 @@ pub struct Summary {
     /// retry that charged again, a key reused for another purchase that
     /// was accepted. Non-zero means a server bug.
     pub anomalies: u64,
+    /// Items still waiting at the end.
+    pub waiting: u64,
     /// The room's totals at the end.
     pub escrow: u64,
     pub earned: u64,
@@ -146,7 +148,7 @@ impl Summary {
         format!(
             "viewers={} joins={} leaves={} private={} retries={} top_ups={} insufficient={} \
              conflicts={} disputes={} started={} finished={} other_refused={} \
-             broadcast_drops={} minted={} escrow={} earned={} anomalies={}",
+             broadcast_drops={} waiting={} minted={} escrow={} earned={} anomalies={}",
             self.viewers,
             self.joins,
             self.leaves,
@@ -160,6 +162,7 @@ impl Summary {
             self.finished,
             self.other_refused,
             self.broadcast_drops,
+            self.waiting,
             self.minted,
             self.escrow,
             self.earned,

@@ -911,6 +911,7 @@ impl Sim {
             .snapshot(&self.room)
             .await
             .map_err(|e| failed(&self.server, "reading the room", e))?;
+        self.summary.waiting = snapshot.waiting.len() as u64;
         self.summary.escrow = snapshot.totals.escrow;
         self.summary.earned = snapshot.totals.earned;
         tracing::info!(room = %self.room, summary = %self.summary.line(), "simulation done");

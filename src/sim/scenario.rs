@@ -306,7 +306,7 @@ impl Default for Performer {
     fn default() -> Self {
         Performer {
             pause_s: Span(1.0, 4.0),
-            perform: Span(0.2, 0.5),
+            perform: Span(0.1, 0.3),
             refund: Probability(0.05),
             partial: Probability(0.3),
             reasons: Reasons {
