@@ -120,11 +120,18 @@ async fn the_same_seed_gives_the_same_run_and_another_seed_does_not() {
     let (b, history_b) = run_on_fresh_server("chaos", 7, Pace::Max, settings).await;
     // Not a vacuous run: it bought, got refused, refunded and retried.
     assert!(a.intakes > 5 && a.instant > 0, "{}", a.details());
-    assert!(a.rejected > 0 && a.refunds > 0 && a.retries > 0, "{}", a.details());
+    assert!(
+        a.rejected > 0 && a.refunds > 0 && a.retries > 0,
+        "{}",
+        a.details()
+    );
     assert_eq!(a.anomalies, 0, "{}", a.details());
     assert_eq!(a.line(), b.line());
     assert_eq!(a, b, "every counter agrees, not just the final line");
-    assert_eq!(history_a, history_b, "the same items went through the same states");
+    assert_eq!(
+        history_a, history_b,
+        "the same items went through the same states"
+    );
     assert_eq!(history_a.len() as u64, a.intakes + a.instant);
 
     let (c, history_c) = run_on_fresh_server("chaos", 8, Pace::Max, settings).await;
@@ -136,7 +143,9 @@ async fn the_same_seed_gives_the_same_run_and_another_seed_does_not() {
 async fn pacing_changes_when_requests_go_out_not_what_goes_out() {
     let settings = RoomSettings::default();
     let fresh = Fresh::start(settings).await;
-    let fast = run(options(fresh.url(), "rush-hour", 3, 30.0)).await.unwrap();
+    let fast = run(options(fresh.url(), "rush-hour", 3, 30.0))
+        .await
+        .unwrap();
     fresh.stop().await;
     let fresh = Fresh::start(settings).await;
     let mut paced = options(fresh.url(), "rush-hour", 3, 30.0);
@@ -200,9 +209,21 @@ async fn the_ledger_balances_after_a_chaos_run() {
             summary.details()
         );
     }
-    assert!(summary.leaves > 0 && summary.joins > 16, "{}", summary.details());
-    assert!(summary.insufficient > 0 && summary.top_ups > 0, "{}", summary.details());
-    assert!(summary.conflicts > 0 && summary.broadcast_drops > 0, "{}", summary.details());
+    assert!(
+        summary.leaves > 0 && summary.joins > 16,
+        "{}",
+        summary.details()
+    );
+    assert!(
+        summary.insufficient > 0 && summary.top_ups > 0,
+        "{}",
+        summary.details()
+    );
+    assert!(
+        summary.conflicts > 0 && summary.broadcast_drops > 0,
+        "{}",
+        summary.details()
+    );
     fresh.stop().await;
 }
 
@@ -264,7 +285,10 @@ async fn load_mode_reports_throughput_and_percentiles() {
     for k in 1..=3 {
         let room = RoomId::new(format!("bench-{k}"));
         let snapshot = admin.snapshot(&room).await.unwrap();
-        assert!(snapshot.totals.escrow + snapshot.totals.earned > 0, "{room}");
+        assert!(
+            snapshot.totals.escrow + snapshot.totals.earned > 0,
+            "{room}"
+        );
     }
     fresh.stop().await;
 }
@@ -294,7 +318,10 @@ async fn tokens_without_the_admin_role_are_refused_clearly() {
         .await
         .unwrap_err();
     assert!(matches!(err, SimError::Token(_)), "{err:?}");
-    assert!(err.to_string().contains("does not know this token"), "{err}");
+    assert!(
+        err.to_string().contains("does not know this token"),
+        "{err}"
+    );
     fresh.stop().await;
 }
 
@@ -316,11 +343,26 @@ async fn bad_options_are_usage_errors_before_any_request() {
     // Nothing listens here; a usage error must come before trying.
     let url = ServerUrl::parse("http://127.0.0.1:9").unwrap();
     for (what, change) in [
-        ("viewers", Box::new(|o: &mut SimOptions| o.viewers = 0) as Box<dyn Fn(&mut SimOptions)>),
-        ("room", Box::new(|o: &mut SimOptions| o.room = "a room".into())),
-        ("room", Box::new(|o: &mut SimOptions| o.room = "r".repeat(120))),
-        ("rate", Box::new(|o: &mut SimOptions| o.rate_per_min = f64::NAN)),
-        ("seconds", Box::new(|o: &mut SimOptions| o.seconds = Some(0.0))),
+        (
+            "viewers",
+            Box::new(|o: &mut SimOptions| o.viewers = 0) as Box<dyn Fn(&mut SimOptions)>,
+        ),
+        (
+            "room",
+            Box::new(|o: &mut SimOptions| o.room = "a room".into()),
+        ),
+        (
+            "room",
+            Box::new(|o: &mut SimOptions| o.room = "r".repeat(120)),
+        ),
+        (
+            "rate",
+            Box::new(|o: &mut SimOptions| o.rate_per_min = f64::NAN),
+        ),
+        (
+            "seconds",
+            Box::new(|o: &mut SimOptions| o.seconds = Some(0.0)),
+        ),
     ] {
         let mut opts = SimOptions::new(url.clone(), ROOM, ADMIN);
         change(&mut opts);

@@ -120,7 +120,7 @@ async fn run_room(args: SimArgs, plan: Plan, cancel: watch::Receiver<bool>) -> E
     };
     let pace = match plan.pace {
         Pace::Max => "as fast as the server answers".to_string(),
-        Pace::RealTime { speed } if speed == 1.0 => "in real time".to_string(),
+        Pace::RealTime { speed: 1.0 } => "in real time".to_string(),
         Pace::RealTime { speed } => format!("at {speed}x"),
     };
     let length = args

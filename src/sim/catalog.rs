@@ -121,7 +121,14 @@ pub const PRIVATE_ENERGY: Menu = Menu {
             60,
             &[fx(P50, 8, 4_000, Wave)],
         ),
-        offer("pe-song", "Dance to your song", "You pick the song", 75, 90, &[]),
+        offer(
+            "pe-song",
+            "Dance to your song",
+            "You pick the song",
+            75,
+            90,
+            &[],
+        ),
         offer("pe-feet", "Feet show", "A minute of feet", 80, 60, &[]),
         offer(
             "pe-tease",
@@ -143,7 +150,14 @@ pub const PRIVATE_ENERGY: Menu = Menu {
             120,
             &[fx(P25, 10, 3_000, Pulse), fx(P75, 14, 3_000, Wave)],
         ),
-        offer("pe-roleplay", "Roleplay scene", "Three minutes, your script", 200, 180, &[]),
+        offer(
+            "pe-roleplay",
+            "Roleplay scene",
+            "Three minutes, your script",
+            200,
+            180,
+            &[],
+        ),
     ],
 };
 
@@ -152,7 +166,14 @@ pub const VIP_EXPERIENCE: Menu = Menu {
     instant: false,
     subscribers_only: true,
     items: &[
-        offer("vip-qa", "VIP Q&A", "Two minutes of your questions", 200, 120, &[]),
+        offer(
+            "vip-qa",
+            "VIP Q&A",
+            "Two minutes of your questions",
+            200,
+            120,
+            &[],
+        ),
         offer(
             "vip-shoutout",
             "Personal shout-out",
@@ -169,7 +190,14 @@ pub const VIP_EXPERIENCE: Menu = Menu {
             180,
             &[fx(P50, 15, 5_000, Wave)],
         ),
-        offer("vip-outfit", "Outfit of your choice", "Change into your pick", 350, 120, &[]),
+        offer(
+            "vip-outfit",
+            "Outfit of your choice",
+            "Change into your pick",
+            350,
+            120,
+            &[],
+        ),
         offer(
             "vip-control",
             "Control the toy",
@@ -211,7 +239,14 @@ pub const MENUS: [Menu; 3] = [QUICK_FUN, PRIVATE_ENERGY, VIP_EXPERIENCE];
 
 /// Private requests (`actionType: private_request`): they go to position 2.
 pub const PRIVATE_REQUESTS: &[Offer] = &[
-    offer("pr-pose", "Private request: a pose", "A pose you describe", 120, 60, &[]),
+    offer(
+        "pr-pose",
+        "Private request: a pose",
+        "A pose you describe",
+        120,
+        60,
+        &[],
+    ),
     offer(
         "pr-message",
         "Private request: a message",
@@ -228,7 +263,14 @@ pub const PRIVATE_REQUESTS: &[Offer] = &[
         60,
         &[fx(Start, 9, 4_000, Wave), fx(P50, 15, 4_000, Pulse)],
     ),
-    offer("pr-outfit", "Private request: an outfit", "Wear what you ask", 250, 120, &[]),
+    offer(
+        "pr-outfit",
+        "Private request: an outfit",
+        "Wear what you ask",
+        250,
+        120,
+        &[],
+    ),
 ];
 
 /// The queued menus a viewer of `tier` may buy from.
@@ -264,7 +306,9 @@ mod tests {
         for menu in MENUS {
             assert_eq!(menu.items.len(), 7, "{}", menu.name);
         }
-        assert!(QUICK_FUN.instant && !PRIVATE_ENERGY.instant && VIP_EXPERIENCE.subscribers_only);
+        const {
+            assert!(QUICK_FUN.instant && !PRIVATE_ENERGY.instant && VIP_EXPERIENCE.subscribers_only)
+        };
         assert_eq!(queued_menus(Tier::Free).count(), 1);
         assert_eq!(queued_menus(Tier::Vip).count(), 2);
     }

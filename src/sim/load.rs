@@ -126,8 +126,7 @@ pub async fn run(
     if options.rooms == 0 || options.rooms > 10_000 {
         return usage("--rooms must be within 1..=10000".into());
     }
-    if options.viewers == 0 || u64::from(options.viewers) * u64::from(options.rooms) > 1_000_000
-    {
+    if options.viewers == 0 || u64::from(options.viewers) * u64::from(options.rooms) > 1_000_000 {
         return usage("--viewers must be at least 1 (and rooms x viewers at most 1000000)".into());
     }
     if !(options.rate_per_min.is_finite() && options.rate_per_min > 0.0) {
@@ -143,8 +142,16 @@ pub async fn run(
         .tag
         .clone()
         .unwrap_or_else(|| format!("load{}-{}", options.seed, options.room));
-    check_id("--room", &options.room, &format!("{}-{}", options.room, options.rooms))?;
-    check_id("--room", &options.room, &format!("{prefix}-v999999-L18446744073709551615"))?;
+    check_id(
+        "--room",
+        &options.room,
+        &format!("{}-{}", options.room, options.rooms),
+    )?;
+    check_id(
+        "--room",
+        &options.room,
+        &format!("{prefix}-v999999-L18446744073709551615"),
+    )?;
 
     let server = options.server.to_string();
     let admin = RestClient::new(options.server.clone(), options.token.clone());

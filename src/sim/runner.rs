@@ -541,15 +541,24 @@ impl Sim {
         // stay in step with the seed.
         let (p, c) = (&self.scenario.purchases, &self.scenario.churn);
         let rng = &mut self.audience;
-        let retry = rng.random_bool(p.timeout_retry.0).then(|| span_ms(rng, p.retry_after_s));
-        let top_up = rng.random_bool(p.top_up.0).then(|| span_ms(rng, p.top_up_after_s));
-        let conflict = rng.random_bool(p.key_conflict.0).then(|| span_ms(rng, p.retry_after_s));
+        let retry = rng
+            .random_bool(p.timeout_retry.0)
+            .then(|| span_ms(rng, p.retry_after_s));
+        let top_up = rng
+            .random_bool(p.top_up.0)
+            .then(|| span_ms(rng, p.top_up_after_s));
+        let conflict = rng
+            .random_bool(p.key_conflict.0)
+            .then(|| span_ms(rng, p.retry_after_s));
         let leave = rng
             .random_bool(c.leave_before_turn.0)
             .then(|| span_ms(rng, c.leave_after_s));
-        let disconnect = rng
-            .random_bool(c.disconnect.0)
-            .then(|| (span_ms(rng, c.leave_after_s), span_ms(rng, c.disconnect_s).max(1)));
+        let disconnect = rng.random_bool(c.disconnect.0).then(|| {
+            (
+                span_ms(rng, c.leave_after_s),
+                span_ms(rng, c.disconnect_s).max(1),
+            )
+        });
         let dispute = rng
             .random_bool(c.dispute.0)
             .then(|| (span_ms(rng, c.dispute_after_s), rng.random_bool(0.5)));
@@ -596,7 +605,13 @@ impl Sim {
             if kind != Kind::Instant
                 && let Some((after, partial)) = dispute
             {
-                self.push(now + after, What::Dispute { purchase: n, partial });
+                self.push(
+                    now + after,
+                    What::Dispute {
+                        purchase: n,
+                        partial,
+                    },
+                );
             }
             if kind != Kind::Instant
                 && let Some(after) = leave
@@ -626,7 +641,10 @@ impl Sim {
 
     /// Send a purchase and count the answer: accepted (`Ok`) or refused
     /// with an error code (`Err`).
-    async fn send_purchase(&mut self, prepared: &Prepared) -> Result<Result<Reply, String>, SimError> {
+    async fn send_purchase(
+        &mut self,
+        prepared: &Prepared,
+    ) -> Result<Result<Reply, String>, SimError> {
         match self.shop.send(prepared).await {
             Ok(reply) => {
                 match reply {
@@ -708,10 +726,8 @@ impl Sim {
         self.summary.minted += amount;
         self.summary.top_ups += 1;
         let outcome = self.send_purchase(&prepared).await?;
-        if let Ok(reply) = &outcome {
-            if let Some(item) = reply.item() {
-                self.items.insert(item, (offer.duration_ms, offer.tokens));
-            }
+        if let Some(item) = outcome.as_ref().ok().and_then(Reply::item) {
+            self.items.insert(item, (offer.duration_ms, offer.tokens));
         }
         self.purchases[p].outcome = outcome;
         Ok(())

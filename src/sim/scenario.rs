@@ -22,7 +22,10 @@ pub const BUILT_IN: [(&str, &str); 3] = [
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("no scenario named {name:?}; the built-in ones are {}, or give a path to a .toml file", built_in_names())]
+    #[error(
+        "no scenario named {name:?}; the built-in ones are {}, or give a path to a .toml file",
+        built_in_names()
+    )]
     Unknown { name: String },
     #[error("cannot read {path}: {source}")]
     Read {
@@ -86,7 +89,11 @@ impl Scenario {
             .ok_or_else(|| ScenarioError::Unknown {
                 name: name_or_path.to_string(),
             })?;
-        Self::parse(text, &format!("config/scenarios/{name}.toml (built in)"), name)
+        Self::parse(
+            text,
+            &format!("config/scenarios/{name}.toml (built in)"),
+            name,
+        )
     }
 
     pub fn load_file(path: &Path) -> Result<Self, ScenarioError> {
@@ -466,7 +473,9 @@ impl TryFrom<f64> for Factor {
         if f > 0.0 && f <= 100.0 {
             Ok(Factor(f))
         } else {
-            Err(format!("{f} is not a usable factor: it must be above 0 and at most 100"))
+            Err(format!(
+                "{f} is not a usable factor: it must be above 0 and at most 100"
+            ))
         }
     }
 }
@@ -484,7 +493,9 @@ impl TryFrom<[f64; 2]> for Span {
             return Err(format!("[{min}, {max}] must lie within 0..=86400"));
         }
         if min > max {
-            return Err(format!("[{min}, {max}]: the first value is above the second"));
+            return Err(format!(
+                "[{min}, {max}]: the first value is above the second"
+            ));
         }
         Ok(Span(min, max))
     }
@@ -500,7 +511,9 @@ impl TryFrom<[u64; 2]> for TokenRange {
 
     fn try_from([min, max]: [u64; 2]) -> Result<Self, String> {
         if min > max {
-            return Err(format!("[{min}, {max}]: the first value is above the second"));
+            return Err(format!(
+                "[{min}, {max}]: the first value is above the second"
+            ));
         }
         if max > 1_000_000_000 {
             return Err(format!("[{min}, {max}]: at most 1000000000 tokens"));
@@ -518,7 +531,10 @@ mod tests {
         for (name, _) in BUILT_IN {
             let scenario = Scenario::load(name).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(scenario.name, name);
-            assert!(!scenario.description.is_empty(), "{name} has no description");
+            assert!(
+                !scenario.description.is_empty(),
+                "{name} has no description"
+            );
         }
     }
 
