@@ -231,11 +231,11 @@ async fn the_ledger_balances_after_a_chaos_run() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_run_without_an_end_stops_when_cancelled() {
     let fresh = Fresh::start(RoomSettings::default()).await;
-    let mut opts = SimOptions::new(fresh.url(), ROOM, ADMIN);
-    opts.performer = false;
+    let mut opts = SimOptions::for_demo(fresh.url(), ROOM, ADMIN);
+    assert!(!opts.performer && opts.seconds.is_none());
+    // Quicker than the demo, so the test does not wait.
     opts.rate_per_min = 600.0;
     opts.pace = Pace::RealTime { speed: 20.0 };
-    opts.scenario.audience.arrival_s = cuedeck::sim::scenario::Span(0.0, 0.5);
     let (stop, cancel) = watch::channel(false);
     let (progress_tx, mut progress) = watch::channel(Summary::default());
     let task = tokio::spawn(sim::run_with_progress(opts, cancel, Some(progress_tx)));

@@ -85,6 +85,30 @@ impl SimOptions {
     }
 }
 
+impl SimOptions {
+    /// What the one-command demo runs in the background: the quiet
+    /// scenario in real time with no end, viewers who arrive within two
+    /// seconds and buy about twelve times a minute, and no simulated
+    /// performer (the human at the console performs). The tag is fresh
+    /// for every call, so a demo that keeps its database (`--db`) starts a
+    /// new audience each time instead of replaying the last one.
+    pub fn for_demo(
+        server: ServerUrl,
+        room: impl Into<String>,
+        admin_token: impl Into<String>,
+    ) -> Self {
+        let mut options = SimOptions::new(server, room, admin_token);
+        options.rate_per_min = 12.0;
+        options.performer = false;
+        options.scenario.audience.arrival_s = scenario::Span(0.0, 2.0);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        options.tag = Some(format!("demo{now}"));
+        options
+    }
+}
+
 /// What a run did. The first five fields make the final line; `docs/SIM.md`
 /// defines each one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

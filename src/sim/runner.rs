@@ -832,6 +832,15 @@ impl Sim {
             return Ok(());
         };
         self.summary.started += 1;
+        if !self.items.contains_key(&item) {
+            // Queued by someone else (a reused room): ask for its D and cost.
+            let found = performer
+                .audit(&self.room, item)
+                .await
+                .map_err(|e| failed(&self.server, "reading an item", e))?;
+            self.items
+                .insert(item, (found.view.duration_ms, found.view.token_cost));
+        }
         let (duration_ms, _) = self.items.get(&item).copied().unwrap_or((90_000, 1));
         let s = &self.scenario.performer;
         let rng = &mut self.acting;
