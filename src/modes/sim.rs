@@ -174,7 +174,7 @@ async fn report_progress(mut progress: watch::Receiver<Summary>) {
     every.tick().await;
     loop {
         every.tick().await;
-        let line = progress.borrow_and_update().line();
+        let line = progress.borrow_and_update().progress();
         eprintln!("[{:>5}s] {line}", began.elapsed().as_secs());
     }
 }

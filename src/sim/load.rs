@@ -56,7 +56,7 @@ pub struct LoadReport {
     pub accepted: u64,
     /// Refused by the server, by error code.
     pub refused: BTreeMap<String, u64>,
-    /// Intakes that went out more than a millisecond after they were due
+    /// Intakes that went out more than 5 ms after they were due
     /// (the client, or `concurrency`, could not keep up).
     pub late: u64,
     /// From the first intake due to the last answer.
@@ -260,7 +260,7 @@ pub async fn run(
             let _ = tx.send(Sample {
                 from_due_us: done.duration_since(due).as_micros() as u64,
                 from_sent_us: done.duration_since(went).as_micros() as u64,
-                late: went.duration_since(due) > Duration::from_millis(1),
+                late: went.duration_since(due) > Duration::from_millis(5),
                 result,
             });
             drop(permit);

@@ -167,6 +167,21 @@ impl Summary {
         )
     }
 
+    /// The counts so far, while a run goes on (the wallets are read only at
+    /// the end).
+    pub fn progress(&self) -> String {
+        format!(
+            "intakes={} instant={} refunds={} rejected={} retries={} started={} finished={}",
+            self.intakes,
+            self.instant,
+            self.refunds,
+            self.rejected,
+            self.retries,
+            self.started,
+            self.finished
+        )
+    }
+
     /// Everything else, one line.
     pub fn details(&self) -> String {
         format!(
