@@ -307,9 +307,12 @@ async fn tokens_without_the_admin_role_are_refused_clearly() {
         .await
         .unwrap()
         .token;
-    let err = run(SimOptions::new(fresh.url(), ROOM, integration))
-        .await
-        .unwrap_err();
+    let options = SimOptions::new(fresh.url(), ROOM, integration.clone());
+    assert!(
+        !format!("{options:?}").contains(&integration),
+        "Debug shows no token"
+    );
+    let err = run(options).await.unwrap_err();
     assert!(matches!(err, SimError::Token(_)), "{err:?}");
     assert_eq!(err.exit_code(), 2);
     assert!(err.to_string().contains("admin token"), "{err}");

@@ -26,7 +26,8 @@ use super::{SimError, check_id};
 use crate::client::{ClientError, RestClient, ServerUrl};
 use crate::domain::RoomId;
 
-#[derive(Debug, Clone)]
+/// What load mode runs. `Debug` leaves the token out.
+#[derive(Clone)]
 pub struct LoadOptions {
     pub server: ServerUrl,
     /// Rooms are named `<room>-1` .. `<room>-<rooms>`.
@@ -43,6 +44,23 @@ pub struct LoadOptions {
     /// The most intakes in flight at once.
     pub concurrency: usize,
     pub tag: Option<String>,
+}
+
+impl fmt::Debug for LoadOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoadOptions")
+            .field("server", &self.server)
+            .field("room", &self.room)
+            .field("token", &"<hidden>")
+            .field("rooms", &self.rooms)
+            .field("viewers", &self.viewers)
+            .field("rate_per_min", &self.rate_per_min)
+            .field("seconds", &self.seconds)
+            .field("seed", &self.seed)
+            .field("concurrency", &self.concurrency)
+            .field("tag", &self.tag)
+            .finish()
+    }
 }
 
 /// What a load run measured.

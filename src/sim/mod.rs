@@ -39,8 +39,8 @@ pub enum Pace {
     Max,
 }
 
-/// Everything one simulated room needs.
-#[derive(Debug, Clone)]
+/// Everything one simulated room needs. `Debug` leaves the token out.
+#[derive(Clone)]
 pub struct SimOptions {
     pub server: ServerUrl,
     pub room: String,
@@ -63,6 +63,24 @@ pub struct SimOptions {
     /// `sim<seed>-<room>`. Set a fresh one to run again against a server
     /// that already saw this seed (otherwise its answers are replays).
     pub tag: Option<String>,
+}
+
+impl std::fmt::Debug for SimOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimOptions")
+            .field("server", &self.server)
+            .field("room", &self.room)
+            .field("token", &"<hidden>")
+            .field("viewers", &self.viewers)
+            .field("rate_per_min", &self.rate_per_min)
+            .field("seed", &self.seed)
+            .field("scenario", &self.scenario.name)
+            .field("seconds", &self.seconds)
+            .field("pace", &self.pace)
+            .field("performer", &self.performer)
+            .field("tag", &self.tag)
+            .finish()
+    }
 }
 
 impl SimOptions {
