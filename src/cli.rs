@@ -170,9 +170,20 @@ pub struct MenuArgs {
 
 #[derive(Debug, Args)]
 pub struct ConfigArgs {
-    /// path | init
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub args: Vec<String>,
+    #[command(subcommand)]
+    pub action: ConfigAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Print where the config file, themes, data and logs live.
+    Path,
+    /// Write a commented default config file.
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 impl Mode {

@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod client;
+pub mod console;
 pub mod domain;
 pub mod logging;
 pub mod modes;

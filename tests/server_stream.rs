@@ -23,6 +23,7 @@ fn quick() -> StreamOptions {
         backoff_base: Duration::from_millis(30),
         backoff_max: Duration::from_millis(300),
         ping_every: Duration::from_secs(5),
+        silence_timeout: Duration::from_secs(20),
     }
 }
 

@@ -55,13 +55,14 @@ impl RestClient {
         &self.server
     }
 
-    async fn call<T: DeserializeOwned>(
+    /// Send a request; the status and the body's bytes.
+    async fn send(
         &self,
         method: Method,
         path: &str,
         key: Option<&str>,
         body: Option<Vec<u8>>,
-    ) -> Result<T, ClientError> {
+    ) -> Result<(StatusCode, Vec<u8>), ClientError> {
         let mut request = self
             .http
             .request(method, self.server.http(path))
@@ -83,6 +84,17 @@ impl RestClient {
             .bytes()
             .await
             .map_err(|e| ClientError::Transport(e.to_string()))?;
+        Ok((status, bytes.to_vec()))
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> Result<T, ClientError> {
+        let (status, bytes) = self.send(method, path, key, body).await?;
         if status.is_success() {
             return serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()));
         }
@@ -252,30 +264,10 @@ impl RestClient {
         key: Option<&str>,
         body: Option<Vec<u8>>,
     ) -> Result<(StatusCode, serde_json::Value), ClientError> {
-        let mut request = self
-            .http
-            .request(method, self.server.http(path))
-            .bearer_auth(&self.token);
-        if let Some(key) = key {
-            request = request.header("Idempotency-Key", key);
-        }
-        if let Some(body) = body {
-            request = request
-                .header("Content-Type", "application/json")
-                .body(body);
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
-        let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
-        let value = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::String(
-            String::from_utf8_lossy(&bytes).into_owned(),
-        ));
+        let (status, bytes) = self.send(method, path, key, body).await?;
+        let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+            serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned())
+        });
         Ok((status, value))
     }
 }

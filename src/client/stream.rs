@@ -23,6 +23,9 @@ pub struct StreamOptions {
     pub backoff_max: Duration,
     /// How often to measure round trip and clock offset.
     pub ping_every: Duration,
+    /// Nothing heard from the server for this long counts as a lost
+    /// connection (a half-open socket otherwise looks alive for minutes).
+    pub silence_timeout: Duration,
 }
 
 impl Default for StreamOptions {
@@ -31,6 +34,7 @@ impl Default for StreamOptions {
             backoff_base: Duration::from_millis(250),
             backoff_max: Duration::from_secs(10),
             ping_every: Duration::from_secs(5),
+            silence_timeout: Duration::from_secs(20),
         }
     }
 }
@@ -280,6 +284,7 @@ async fn session(
         .await
         .map_err(|e| e.to_string())?;
     let mut ping = tokio::time::interval(options.ping_every);
+    let mut last_heard = tokio::time::Instant::now();
     let send = |event: StreamEvent| async move {
         events.send(event).await.map_err(|_| "closed".to_string())
     };
@@ -287,6 +292,7 @@ async fn session(
     loop {
         tokio::select! {
             incoming = rx.next() => {
+                last_heard = tokio::time::Instant::now();
                 let text = match incoming {
                     Some(Ok(Message::Text(text))) => text,
                     Some(Ok(Message::Close(frame))) => {
@@ -361,6 +367,9 @@ async fn session(
                 tx.send(Message::Text(text.into())).await.map_err(|e| e.to_string())?;
             }
             _ = ping.tick() => {
+                if last_heard.elapsed() > options.silence_timeout {
+                    return Err(format!("no answer from the server for {} ms", options.silence_timeout.as_millis()));
+                }
                 let frame = serde_json::to_string(&ClientFrame::Ping { t: Stamp::now().0 }).map_err(|e| e.to_string())?;
                 tx.send(Message::Text(frame.into())).await.map_err(|e| e.to_string())?;
             }

@@ -1,6 +1,8 @@
 //! The command-line modes: each turns its arguments into a running program
 //! and an exit code. `main` only dispatches.
 
+pub mod config;
+pub mod console;
 pub mod serve;
 pub mod sim;
 

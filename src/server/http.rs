@@ -425,16 +425,7 @@ async fn start(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Reply_<Reply> {
-    who.require(Action::Start(&room))
-        .map_err(|e| app.refuse(e))?;
-    let key = idempotency_key(&headers, true).map_err(|e| app.refuse(e))?;
-    let ItemChoice { item } = parse(body).map_err(|e| app.refuse(e))?;
-    let command = Command::Start {
-        room,
-        item,
-        by: actor(&who),
-    };
-    Ok(Json(run(&app, Request { key, command }).await?))
+    stage_command(&app, &who, room, &headers, body, true).await
 }
 
 async fn finish(
@@ -444,16 +435,33 @@ async fn finish(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Reply_<Reply> {
-    who.require(Action::Finish(&room))
-        .map_err(|e| app.refuse(e))?;
-    let key = idempotency_key(&headers, true).map_err(|e| app.refuse(e))?;
-    let ItemChoice { item } = parse(body).map_err(|e| app.refuse(e))?;
-    let command = Command::Finish {
-        room,
-        item,
-        by: actor(&who),
+    stage_command(&app, &who, room, &headers, body, false).await
+}
+
+/// Start (or finish) over HTTP: `{"item"?}` naming what the performer saw.
+async fn stage_command(
+    app: &App,
+    who: &Principal,
+    room: RoomId,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    start: bool,
+) -> Reply_<Reply> {
+    let action = if start {
+        Action::Start(&room)
+    } else {
+        Action::Finish(&room)
     };
-    Ok(Json(run(&app, Request { key, command }).await?))
+    who.require(action).map_err(|e| app.refuse(e))?;
+    let key = idempotency_key(headers, true).map_err(|e| app.refuse(e))?;
+    let ItemChoice { item } = parse(body).map_err(|e| app.refuse(e))?;
+    let by = actor(who);
+    let command = if start {
+        Command::Start { room, item, by }
+    } else {
+        Command::Finish { room, item, by }
+    };
+    Ok(Json(run(app, Request { key, command }).await?))
 }
 
 async fn refund(

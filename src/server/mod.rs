@@ -20,6 +20,7 @@ use axum::serve::ListenerExt;
 use tokio::sync::watch;
 
 pub use config::ServerConfig;
+pub use engine_task::snapshot as snapshot_of;
 
 use crate::service::QueueService;
 
