@@ -108,27 +108,50 @@ pub struct SimArgs {
     /// The server's base URL, e.g. http://127.0.0.1:7070.
     #[arg(long, env = "CUEDECK_SERVER")]
     pub server: Option<String>,
-    /// The room to fill with viewers.
+    /// The room to fill with viewers (created when missing). In load mode,
+    /// the prefix of the rooms ROOM-1 .. ROOM-K.
     #[arg(long)]
     pub room: Option<String>,
-    /// An admin or integration token.
+    /// An admin token: the simulator creates the room, the viewers' wallets
+    /// and the tokens it uses.
     #[arg(long, env = "CUEDECK_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
-    /// How many synthetic viewers.
+    /// How many synthetic viewers (per room in load mode).
     #[arg(long, default_value_t = 20)]
     pub viewers: u32,
-    /// Purchases per minute across all viewers.
-    #[arg(long, default_value_t = 30)]
+    /// Purchases per minute across all viewers, before the scenario's
+    /// factors (all rooms in load mode).
+    #[arg(long, default_value_t = 6)]
     pub rate: u32,
     /// The random seed: the same seed makes the same requests in the same order.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// A scenario from config/scenarios (quiet, rush-hour, chaos).
+    /// A scenario from config/scenarios (quiet, rush-hour, chaos) or a path to a .toml file.
     #[arg(long, default_value = "quiet")]
     pub scenario: String,
-    /// Stop after this many seconds.
+    /// Stop after this many seconds of simulated time (default: until Ctrl-C;
+    /// 10 in load mode).
     #[arg(long)]
     pub seconds: Option<u64>,
+    /// Simulated seconds per wall-clock second, or `max` to send each request
+    /// as soon as the previous one is answered. The requests and the summary
+    /// are the same at any speed.
+    #[arg(long, default_value = "1")]
+    pub speed: String,
+    /// Do not simulate the performer: someone at the console starts and
+    /// finishes the items.
+    #[arg(long)]
+    pub no_performer: bool,
+    /// Load mode: several rooms, intakes at a fixed rate, throughput and
+    /// latency percentiles.
+    #[arg(long)]
+    pub load: bool,
+    /// Load mode: how many rooms.
+    #[arg(long, default_value_t = 4, requires = "load")]
+    pub rooms: u32,
+    /// Load mode: the most intakes in flight at once.
+    #[arg(long, default_value_t = 256, requires = "load")]
+    pub concurrency: usize,
 }
 
 #[derive(Debug, Args)]

@@ -14,5 +14,6 @@ pub mod paths;
 pub mod protocol;
 pub mod server;
 pub mod service;
+pub mod sim;
 pub mod store;
 pub mod toy;

@@ -21,7 +21,7 @@ fn main() -> ExitCode {
             "demo",
             "the one-command demo (simulated audience + console)",
         ),
-        Mode::Sim(_) => not_yet_available("sim", "the simulated audience"),
+        Mode::Sim(args) => cuedeck::modes::sim::run(args),
         Mode::Toy(_) => not_yet_available("toy", "hardware mode for Lovense toys"),
     }
 }
@@ -30,7 +30,7 @@ fn main() -> ExitCode {
 fn not_yet_available(mode: &str, what: &str) -> ExitCode {
     eprintln!(
         "cuedeck {mode}: {what} is not available in this build yet.\n\
-         Working today: cuedeck serve, cuedeck console, cuedeck config, cuedeck menu (see README.md)."
+         Working today: cuedeck serve, cuedeck console, cuedeck config, cuedeck menu, cuedeck sim (see README.md)."
     );
     ExitCode::from(2)
 }

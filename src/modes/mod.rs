@@ -5,6 +5,7 @@ pub mod config;
 pub mod console;
 pub mod menu;
 pub mod serve;
+pub mod sim;
 
 /// Build the tokio runtime a mode runs on.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
