@@ -17,10 +17,7 @@ fn main() -> ExitCode {
         Mode::Console(args) => cuedeck::modes::console::run(args),
         Mode::Config(args) => cuedeck::modes::config::run(args),
         Mode::Menu(args) => cuedeck::modes::menu::run(args),
-        Mode::Demo(_) => not_yet_available(
-            "demo",
-            "the one-command demo (simulated audience + console)",
-        ),
+        Mode::Demo(args) => cuedeck::modes::demo::run(args),
         Mode::Sim(args) => cuedeck::modes::sim::run(args),
         Mode::Toy(_) => not_yet_available("toy", "hardware mode for Lovense toys"),
     }
@@ -30,7 +27,7 @@ fn main() -> ExitCode {
 fn not_yet_available(mode: &str, what: &str) -> ExitCode {
     eprintln!(
         "cuedeck {mode}: {what} is not available in this build yet.\n\
-         Working today: cuedeck serve, cuedeck console, cuedeck config, cuedeck menu, cuedeck sim (see README.md)."
+         Working today: cuedeck demo, cuedeck serve, cuedeck console, cuedeck config, cuedeck menu, cuedeck sim (see README.md)."
     );
     ExitCode::from(2)
 }

@@ -4,92 +4,8 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use support::pty::Console;
 use support::*;
-
-struct Console {
-    screen: Arc<Mutex<vt100::Parser>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-    _home: tempfile::TempDir,
-}
-
-impl Console {
-    fn open(url: &str, token: &str) -> Console {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: 30,
-                cols: 100,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let home = tempfile::tempdir().unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_cuedeck"));
-        cmd.args(["console", "--server", url, "--room", ROOM]);
-        cmd.env("CUEDECK_TOKEN", token);
-        cmd.env("HOME", home.path());
-        cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
-        cmd.env("XDG_DATA_HOME", home.path().join("data"));
-        cmd.env("TERM", "xterm-256color");
-        let child = pty.slave.spawn_command(cmd).unwrap();
-        drop(pty.slave);
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(
-            std::num::NonZero::new(30).unwrap(),
-            std::num::NonZero::new(100).unwrap(),
-            0,
-        )));
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let sink = screen.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().process(&buf[..n]);
-            }
-        });
-        let writer = pty.master.take_writer().unwrap();
-        // Keep the master alive as long as the console runs.
-        std::mem::forget(pty.master);
-        Console {
-            screen,
-            writer,
-            child,
-            _home: home,
-        }
-    }
-
-    fn text(&self) -> String {
-        self.screen.lock().unwrap().screen().contents()
-    }
-
-    /// Wait (bounded) until the screen shows `what`.
-    fn wait_for(&self, what: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let text = self.text();
-            if text.contains(what) {
-                return text;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the screen never showed {what:?}:\n{text}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn press(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-    }
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn start_finish_and_refund_through_keys() {
@@ -100,9 +16,14 @@ async fn start_finish_and_refund_through_keys() {
     let admin = t.client(ADMIN);
     let url = t.url().to_string();
     let token = t.tokens.performer.clone();
-    let mut console = tokio::task::spawn_blocking(move || Console::open(&url, &token))
-        .await
-        .unwrap();
+    let mut console = tokio::task::spawn_blocking(move || {
+        Console::spawn(
+            &["console", "--server", &url, "--room", ROOM],
+            &[("CUEDECK_TOKEN", &token)],
+        )
+    })
+    .await
+    .unwrap();
 
     let screen = tokio::task::block_in_place(|| console.wait_for("Queue (3)"));
     assert!(screen.contains("LIVE"), "{screen}");
@@ -140,14 +61,8 @@ async fn start_finish_and_refund_through_keys() {
     // Quit: the console leaves the alternate screen and exits cleanly.
     let status = tokio::task::block_in_place(|| {
         console.press("q");
-        console.child.wait().unwrap()
+        console.wait_exit()
     });
     assert!(status.success(), "{status:?}");
-    // The last bytes (leaving the alternate screen) may still be on their way.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while console.screen.lock().unwrap().screen().alternate_screen() {
-        assert!(Instant::now() < deadline, "the terminal was not restored");
-        std::thread::sleep(Duration::from_millis(10));
-    }
     t.stop().await;
 }

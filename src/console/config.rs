@@ -167,6 +167,27 @@ pub fn resolve(
     })
 }
 
+/// The console for an embedded server (the demo): the user's theme, keys
+/// and toy settings from their file, the connection given here.
+pub fn for_embedded(
+    server: crate::client::ServerUrl,
+    room: crate::domain::RoomId,
+    token: String,
+    paths: &ConsolePaths,
+    no_color: bool,
+) -> Result<Resolved, String> {
+    let file = ConsoleFile::load(&paths.config_file)?;
+    let theme_name = file.theme.clone().unwrap_or_else(|| "default".into());
+    Ok(Resolved {
+        server,
+        room,
+        token,
+        theme: Theme::load(&theme_name, &paths.themes_dir, no_color)?,
+        keymap: file.keymap(&paths.config_file)?,
+        toy: file.toy,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

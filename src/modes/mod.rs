@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod console;
+pub mod demo;
 pub mod menu;
 pub mod serve;
 pub mod sim;

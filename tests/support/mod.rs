@@ -2,6 +2,8 @@
 //! and tokens for every role.
 #![allow(dead_code)]
 
+pub mod pty;
+
 use std::path::PathBuf;
 
 use cuedeck::client::{RestClient, ServerUrl};

@@ -1,0 +1,152 @@
+//! `cuedeck` with no arguments, or `cuedeck demo`: a live simulated show on
+//! this machine. An embedded server on a free loopback port (its database
+//! in a temporary directory, or `--db`), a performer with seed 002's three
+//! menus, live; the `quiet` audience buying in the background; the console
+//! open as the performer. Quitting stops everything and removes what it made.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::cli::DemoArgs;
+use crate::client::{ClientError, RestClient, ServerUrl};
+use crate::console::config::{ConsolePaths, for_embedded};
+use crate::console::theme::no_color_requested;
+use crate::menus::client::MenuClient;
+use crate::paths::Paths;
+use crate::protocol::CreateToken;
+use crate::server::{self, ServerConfig};
+use crate::sim::{self, SimOptions};
+
+pub const ROOM: &str = "demo-room";
+pub const PERFORMER: &str = "demo-performer";
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("cuedeck demo: {message}");
+    ExitCode::FAILURE
+}
+
+/// Accept "already so" answers: a kept `--db` already has the room.
+fn tolerate(result: Result<impl Sized, ClientError>, already: &str) -> Result<(), ClientError> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(err) if err.code() == Some(already) => Ok(()),
+        Err(err) => Err(err),
+    }
+}
+
+pub fn run(args: DemoArgs) -> ExitCode {
+    let paths = Paths::discover();
+    let _log = crate::logging::to_file(&paths.log_dir, "demo").ok();
+    let temp = match &args.db {
+        Some(_) => None,
+        None => match tempfile::Builder::new().prefix("cuedeck-demo-").tempdir() {
+            Ok(dir) => Some(dir),
+            Err(err) => return fail(format!("cannot make a temporary directory: {err}")),
+        },
+    };
+    let db = match (&args.db, &temp) {
+        (Some(db), _) => db.clone(),
+        (None, Some(dir)) => dir.path().join("demo.db"),
+        (None, None) => unreachable!("a temporary directory exists when --db is absent"),
+    };
+    let runtime = match super::runtime() {
+        Ok(runtime) => runtime,
+        Err(err) => return fail(err),
+    };
+    let code = runtime.block_on(show(db, &paths));
+    // The runtime's tasks end before the temporary directory goes.
+    drop(runtime);
+    drop(temp);
+    code
+}
+
+async fn show(db: std::path::PathBuf, paths: &Paths) -> ExitCode {
+    let admin_token = format!("demo-admin-{}", uuid::Uuid::new_v4().simple());
+    let config = ServerConfig {
+        listen: "127.0.0.1:0".into(),
+        admin_token: Some(admin_token.clone()),
+        ..ServerConfig::default()
+    };
+    let server = match server::start(config, db).await {
+        Ok(server) => server,
+        Err(err) => return fail(err),
+    };
+    let url = match ServerUrl::parse(&server.url()) {
+        Ok(url) => url,
+        Err(err) => return fail(err),
+    };
+    let performer = match prepare(&url, &admin_token).await {
+        Ok(token) => token,
+        Err(err) => {
+            server.stop().await;
+            return fail(format!("setting up the show failed: {err}"));
+        }
+    };
+    let console = match for_embedded(
+        url.clone(),
+        ROOM.into(),
+        performer,
+        &ConsolePaths::from(paths),
+        no_color_requested(),
+    ) {
+        Ok(console) => console,
+        Err(err) => {
+            server.stop().await;
+            return fail(err);
+        }
+    };
+
+    // The audience buys in the background until the console closes.
+    let (cancel, cancelled) = tokio::sync::watch::channel(false);
+    let audience = tokio::spawn(sim::run(
+        SimOptions::for_demo(url, ROOM, admin_token),
+        cancelled,
+    ));
+
+    let stop_toy: crate::console::run::StopToy = Arc::new(|| tracing::info!("toy stop requested"));
+    let result = crate::console::run(console, stop_toy).await;
+
+    let _ = cancel.send(true);
+    match tokio::time::timeout(Duration::from_secs(3), audience).await {
+        Ok(Ok(Ok(summary))) => tracing::info!(summary = %summary.line(), "audience done"),
+        Ok(Ok(Err(err))) => tracing::warn!(error = %err, "the audience stopped with an error"),
+        _ => tracing::warn!("the audience did not stop in time"),
+    }
+    server.stop().await;
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => fail(err),
+    }
+}
+
+/// The room, live, with the three template menus; returns the performer's token.
+async fn prepare(url: &ServerUrl, admin_token: &str) -> Result<String, ClientError> {
+    let admin = RestClient::new(url.clone(), admin_token);
+    tolerate(admin.create_room(ROOM, PERFORMER).await, "room_exists")?;
+    tolerate(admin.broadcast(&ROOM.into(), true).await, "already_live")?;
+    let menus = MenuClient::new(admin.clone());
+    let existing = menus.list(&ROOM.into()).await.map_err(menu_error)?;
+    if existing.menus.is_empty() {
+        for template in crate::menus::file::templates() {
+            menus
+                .create(&ROOM.into(), &template)
+                .await
+                .map_err(menu_error)?;
+        }
+    }
+    let spec = CreateToken {
+        role: "performer".into(),
+        room: Some(ROOM.into()),
+        rooms: vec![],
+        user: None,
+    };
+    Ok(admin.create_token(&spec).await?.token)
+}
+
+fn menu_error(err: crate::menus::client::MenuClientError) -> ClientError {
+    match err {
+        crate::menus::client::MenuClientError::Client(err) => err,
+        other => ClientError::Decode(other.to_string()),
+    }
+}

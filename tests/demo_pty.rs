@@ -1,0 +1,27 @@
+//! The one-command demo in a pseudo-terminal: queue items and a running
+//! timer appear within seconds, and it quits cleanly on q.
+
+mod support;
+
+use support::pty::Console;
+
+#[test]
+fn the_demo_shows_a_live_show_and_quits_cleanly() {
+    let mut demo = Console::spawn(&[], &[]);
+    let first = demo.wait_for("demo-room");
+    assert!(first.contains("LIVE"), "{first}");
+    // The simulated audience buys within a few seconds.
+    demo.wait_until("a queued item", |screen| {
+        screen.contains("Press s to start")
+    });
+    demo.press("s");
+    let on_stage = demo.wait_until("a running timer", |screen| {
+        screen.contains(" left") && screen.contains("Now performing #")
+    });
+    assert!(on_stage.contains("GREEN"), "{on_stage}");
+    demo.press("q");
+    demo.wait_for("Quit anyway?");
+    demo.press("y");
+    let status = demo.wait_exit();
+    assert!(status.success(), "{status:?}");
+}
