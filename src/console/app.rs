@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, VecDeque};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::keymap::{Action, Keymap};
+use super::menu_editor::{MenuAnswer, MenuEditor, MenuEffect, MenuRequest};
 use super::model::{Notice, RoomModel};
 use super::theme::Theme;
 use crate::client::StreamEvent;
@@ -139,6 +140,8 @@ pub enum Effect {
         command: RoomCommand,
     },
     FetchAudit(ItemId),
+    Menu(MenuRequest),
+    PreviewToy(crate::domain::toy_effect::ToyEffect),
     StopToy,
     Suspend,
     Quit,
@@ -159,6 +162,8 @@ pub struct App {
     pub selected: Option<ItemId>,
     pub pending: BTreeMap<String, Pending>,
     pub dialog: Option<Dialog>,
+    /// The menu editor, while it is open (it takes the screen and the keys).
+    pub menus: Option<MenuEditor>,
     pub status: Option<(LogKind, String)>,
     pub keymap: Keymap,
     pub theme: Theme,
@@ -181,6 +186,7 @@ impl App {
             selected: None,
             pending: BTreeMap::new(),
             dialog: None,
+            menus: None,
             status: None,
             keymap,
             theme,
@@ -371,6 +377,26 @@ impl App {
         }
     }
 
+    fn menu_effects(&mut self, effects: Vec<MenuEffect>) -> Vec<Effect> {
+        effects
+            .into_iter()
+            .filter_map(|effect| match effect {
+                MenuEffect::Send(request) => Some(Effect::Menu(request)),
+                MenuEffect::Preview(toy) => Some(Effect::PreviewToy(toy)),
+                MenuEffect::Close => {
+                    self.menus = None;
+                    None
+                }
+            })
+            .collect()
+    }
+
+    pub fn on_menu_answer(&mut self, answer: MenuAnswer) {
+        if let Some(editor) = self.menus.as_mut() {
+            editor.on_answer(answer);
+        }
+    }
+
     pub fn on_audit(&mut self, item: ItemId, record: Result<Item, String>) {
         if let Some(Dialog::Details {
             item: shown,
@@ -390,6 +416,10 @@ impl App {
         }
         if self.dialog.is_some() {
             return self.on_dialog_key(key, now);
+        }
+        if let Some(editor) = self.menus.as_mut() {
+            let effects = editor.on_key(key);
+            return self.menu_effects(effects);
         }
         self.status = None;
         match self.keymap.action(&key) {
@@ -465,6 +495,15 @@ impl App {
                 }
             }
             Action::Suspend => vec![Effect::Suspend],
+            Action::Menus => {
+                if self.read_only() {
+                    self.say(LogKind::Info, "menus are the performer's to edit");
+                    return Vec::new();
+                }
+                let (editor, effect) = MenuEditor::open();
+                self.menus = Some(editor);
+                self.menu_effects(vec![effect])
+            }
             Action::LogUp => {
                 self.log_back = (self.log_back + 5).min(self.log.len().saturating_sub(1));
                 Vec::new()

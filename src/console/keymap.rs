@@ -24,10 +24,11 @@ pub enum Action {
     Suspend,
     LogUp,
     LogDown,
+    Menus,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 13] = [
         Action::Start,
         Action::Finish,
         Action::Refund,
@@ -40,6 +41,7 @@ impl Action {
         Action::Suspend,
         Action::LogUp,
         Action::LogDown,
+        Action::Menus,
     ];
 
     pub fn name(self) -> &'static str {
@@ -56,6 +58,7 @@ impl Action {
             Action::Suspend => "suspend",
             Action::LogUp => "log_up",
             Action::LogDown => "log_down",
+            Action::Menus => "menus",
         }
     }
 
@@ -74,6 +77,7 @@ impl Action {
             Action::Suspend => "suspend to the shell (fg to come back)",
             Action::LogUp => "scroll the event log back",
             Action::LogDown => "scroll the event log forward",
+            Action::Menus => "edit the chip menus",
         }
     }
 
@@ -84,6 +88,7 @@ impl Action {
             Action::Finish => Some("finish"),
             Action::Refund => Some("refund"),
             Action::Details => Some("details"),
+            Action::Menus => Some("menus"),
             Action::StopToy => Some("stop toy"),
             Action::Help => Some("help"),
             Action::Quit => Some("quit"),

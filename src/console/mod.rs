@@ -8,6 +8,8 @@
 pub mod app;
 pub mod config;
 pub mod keymap;
+pub mod menu_editor;
+pub mod menu_view;
 pub mod model;
 pub mod run;
 pub mod theme;

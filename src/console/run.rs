@@ -18,9 +18,11 @@ use tokio::sync::mpsc;
 
 use super::app::{App, Effect};
 use super::config::Resolved;
+use super::menu_editor::{MenuAnswer, MenuRequest};
 use super::view;
 use crate::client::{RestClient, RoomStream, StreamEvent, StreamOptions};
-use crate::domain::{Item, ItemId, Stamp};
+use crate::domain::{Item, ItemId, RoomId, Stamp};
+use crate::menus::client::{MenuClient, MenuClientError};
 
 /// Called to stop every toy when the console leaves, however it leaves.
 pub type StopToy = std::sync::Arc<dyn Fn() + Send + Sync>;
@@ -125,6 +127,8 @@ pub async fn run(config: Resolved, stop_toy: StopToy) -> Result<(), String> {
     );
     let rest = RestClient::new(config.server.clone(), config.token.clone());
     let (audit_tx, mut audit_rx) = mpsc::channel::<(ItemId, Result<Item, String>)>(8);
+    let (menu_tx, mut menu_rx) = mpsc::channel::<MenuAnswer>(8);
+    let menus = MenuClient::new(rest.clone());
     install_panic_hook(stop_toy.clone());
     let mut tui = Tui::enter().map_err(|e| format!("cannot take over the terminal: {e}"))?;
     let mut input = EventStream::new();
@@ -160,6 +164,10 @@ pub async fn run(config: Resolved, stop_toy: StopToy) -> Result<(), String> {
                 app.on_audit(item, record);
                 dirty = true;
             }
+            Some(answer) = menu_rx.recv() => {
+                app.on_menu_answer(answer);
+                dirty = true;
+            }
             () = tokio::time::sleep(next_tick(&app)) => dirty = true,
             _ = hangup.recv() => {
                 tracing::info!("terminal hung up or asked to stop");
@@ -185,6 +193,13 @@ pub async fn run(config: Resolved, stop_toy: StopToy) -> Result<(), String> {
                         let _ = tx.send((item, record)).await;
                     });
                 }
+                Effect::Menu(request) => {
+                    let (menus, room, tx) = (menus.clone(), config.room.clone(), menu_tx.clone());
+                    tokio::spawn(async move {
+                        let _ = tx.send(send_menu(&menus, &room, request).await).await;
+                    });
+                }
+                Effect::PreviewToy(effect) => preview_toy(&effect),
                 Effect::StopToy => stop_toy(),
                 Effect::Suspend => {
                     tui.suspend()
@@ -199,6 +214,56 @@ pub async fn run(config: Resolved, stop_toy: StopToy) -> Result<(), String> {
     drop(tui);
     stream.close();
     Ok(())
+}
+
+/// Carry out one menu change and turn the answer into the editor's terms.
+async fn send_menu(menus: &MenuClient, room: &RoomId, request: MenuRequest) -> MenuAnswer {
+    let result = match request {
+        MenuRequest::List => {
+            return match menus.list(room).await {
+                Ok(list) => MenuAnswer::Menus(list.menus),
+                Err(err) => MenuAnswer::Failed(err.to_string()),
+            };
+        }
+        MenuRequest::UpdateMenu { menu, spec } => menus.update(room, &menu, &spec).await,
+        MenuRequest::AddItem {
+            menu,
+            version,
+            item,
+        } => menus.add_item(room, &menu, version, &item, None).await,
+        MenuRequest::UpdateItem {
+            menu,
+            version,
+            item,
+        } => menus.update_item(room, &menu, version, &item).await,
+        MenuRequest::DeleteItem {
+            menu,
+            version,
+            item,
+        } => menus.delete_item(room, &menu, &item, version).await,
+        MenuRequest::Reorder {
+            menu,
+            version,
+            items,
+        } => menus.reorder(room, &menu, version, &items).await,
+        MenuRequest::Sort { menu, version, by } => {
+            menus.sort(room, &menu, version, by, false).await
+        }
+    };
+    match result {
+        Ok(view) => MenuAnswer::Menu(Box::new(view)),
+        Err(MenuClientError::Conflict(conflict)) => MenuAnswer::Conflict(conflict),
+        Err(err) => MenuAnswer::Failed(err.to_string()),
+    }
+}
+
+/// Try an effect on the toy (the toy module drives it when one is attached).
+fn preview_toy(effect: &crate::domain::toy_effect::ToyEffect) {
+    tracing::info!(
+        timing = effect.timing.label(),
+        intensity = effect.intensity_or_default(),
+        "toy preview requested"
+    );
 }
 
 /// Feed one stream event; whether the screen changed.

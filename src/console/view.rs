@@ -45,6 +45,20 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
     if lost {
         draw_banner(frame, app, now, banner);
     }
+    if let Some(editor) = &app.menus {
+        // The editor takes the stage and the queue; the timer keeps ticking in the header.
+        let editor_area = Rect {
+            height: stage.height + middle.height,
+            ..stage
+        };
+        let hints = super::menu_view::draw(frame, editor, &app.theme, editor_area);
+        draw_toy(frame, app, toy);
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!(" {hints}"), fg(app.theme.dim))),
+            footer,
+        );
+        return;
+    }
     draw_stage(frame, app, server_now, stage);
     if area.width >= 140 {
         let [queue, log] =

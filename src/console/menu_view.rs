@@ -1,0 +1,303 @@
+//! Drawing the chip-menu editor: the menus, one menu's items with live
+//! prices, the item form with its inline problem, confirmations, and a
+//! version conflict explained.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, Wrap};
+
+use super::menu_editor::{Field, ItemForm, Level, MenuEditor};
+use super::theme::Theme;
+
+fn fg(color: ratatui::style::Color) -> Style {
+    Style::new().fg(color)
+}
+
+fn block<'a>(title: impl Into<Line<'a>>, theme: &Theme) -> Block<'a> {
+    Block::bordered()
+        .title(title)
+        .border_style(fg(theme.border))
+}
+
+fn selected_style(theme: &Theme) -> Style {
+    Style::new()
+        .bg(theme.selection)
+        .add_modifier(Modifier::BOLD | Modifier::REVERSED)
+}
+
+/// The editor in `area`, and its key hints for the footer.
+pub fn draw(frame: &mut Frame, editor: &MenuEditor, theme: &Theme, area: Rect) -> &'static str {
+    let [body, message] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
+    let hints = match &editor.level {
+        Level::Menus => {
+            draw_menus(frame, editor, theme, body);
+            "↑↓ select · enter its items · esc back to the queue"
+        }
+        Level::Items { .. } | Level::ConfirmDelete { .. } | Level::Conflict { .. } => {
+            draw_items(frame, editor, theme, body);
+            "⇧↑↓ move · e edit · a add · d delete · h hide · p/t sort · +/- discount · o queue · v visibility · w save · P preview · esc"
+        }
+        Level::Form(form) => {
+            draw_form(frame, editor, form, theme, body);
+            "tab/↑↓ field · space toggles · enter save · esc cancel"
+        }
+    };
+    match &editor.level {
+        Level::ConfirmDelete { title, .. } => confirm_delete(frame, title, theme),
+        Level::Conflict { conflict, .. } => draw_conflict(frame, conflict, theme),
+        _ => {}
+    }
+    let line = match (&editor.message, editor.waiting) {
+        (_, true) => Span::styled(" talking to the server…", fg(theme.pending)),
+        (Some((true, text)), _) => Span::styled(
+            format!(" {text}"),
+            fg(theme.error).add_modifier(Modifier::BOLD),
+        ),
+        (Some((false, text)), _) => Span::styled(format!(" {text}"), fg(theme.success)),
+        (None, _) => Span::raw(""),
+    };
+    frame.render_widget(Paragraph::new(line), message);
+    hints
+}
+
+fn draw_menus(frame: &mut Frame, editor: &MenuEditor, theme: &Theme, area: Rect) {
+    let rows = editor.menus.iter().enumerate().map(|(i, menu)| {
+        let row = Row::new(vec![
+            format!("{}{}", if i == editor.menu { '›' } else { ' ' }, menu.name),
+            format!("queue {}", menu.queue_mode.as_str()),
+            menu.visibility.as_str().to_string(),
+            format!("{} %", menu.multiplier),
+            format!("{} items", menu.items.len()),
+            format!("v{}", menu.version),
+        ]);
+        if i == editor.menu {
+            row.style(selected_style(theme))
+        } else {
+            row
+        }
+    });
+    let widths = [
+        Constraint::Min(20),
+        Constraint::Length(9),
+        Constraint::Length(16),
+        Constraint::Length(6),
+        Constraint::Length(9),
+        Constraint::Length(5),
+    ];
+    let title = format!(" Chip menus ({}) ", editor.menus.len());
+    frame.render_widget(Table::new(rows, widths).block(block(title, theme)), area);
+    if editor.menus.is_empty() && !editor.waiting {
+        let inner = area.inner(ratatui::layout::Margin::new(2, 1));
+        frame.render_widget(
+            Paragraph::new("No menus yet: `cuedeck menu import FILE` adds some."),
+            inner,
+        );
+    }
+}
+
+fn draw_items(frame: &mut Frame, editor: &MenuEditor, theme: &Theme, area: Rect) {
+    let Some(menu) = editor.current() else { return };
+    let draft = match &editor.level {
+        Level::Items { draft: Some(draft) } => Some(draft),
+        _ => None,
+    };
+    let queue = draft.map_or(menu.queue_mode, |d| d.queue_mode);
+    let visibility = draft.map_or(menu.visibility, |d| d.visibility);
+    let unsaved = if draft.is_some() {
+        "  * unsaved: w saves"
+    } else {
+        ""
+    };
+    let [settings, table_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(2)]).areas(area);
+    let line = Line::from(vec![
+        Span::styled(
+            format!(" {} ", menu.name),
+            fg(theme.header).add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(
+            format!(
+                "· queue {} · {} · discount multiplier {} % · v{}",
+                queue.as_str(),
+                visibility.as_str(),
+                editor.multiplier(),
+                menu.version
+            ),
+            fg(theme.text),
+        ),
+        Span::styled(unsaved, fg(theme.pending).add_modifier(Modifier::BOLD)),
+    ]);
+    frame.render_widget(Paragraph::new(line), settings);
+    let rows = menu.items.iter().enumerate().map(|(i, item)| {
+        let toy = item
+            .toy
+            .as_ref()
+            .map(|t| format!("{} {}", t.timing.label(), t.intensity_or_default()))
+            .unwrap_or_default();
+        let row = Row::new(vec![
+            format!("{}{:>2}", if i == editor.item { '›' } else { ' ' }, i + 1),
+            item.title.clone(),
+            format!("{:>6}", item.base_tokens),
+            format!("{:>6}", editor.price_of(item.base_tokens)),
+            format!("{:>5}", item.bonus_points),
+            if item.hidden {
+                "hidden".into()
+            } else {
+                String::new()
+            },
+            item.daily_limit
+                .map(|n| format!("{n}/day"))
+                .unwrap_or_default(),
+            toy,
+        ]);
+        let row = if item.hidden {
+            row.style(fg(theme.dim))
+        } else {
+            row
+        };
+        if i == editor.item {
+            row.style(selected_style(theme))
+        } else {
+            row
+        }
+    });
+    let widths = [
+        Constraint::Length(3),
+        Constraint::Min(18),
+        Constraint::Length(6),
+        Constraint::Length(6),
+        Constraint::Length(5),
+        Constraint::Length(6),
+        Constraint::Length(7),
+        Constraint::Length(10),
+    ];
+    let header = Row::new([
+        "  #", "item", "  base", " price", "  pts", "", "limit", "toy",
+    ])
+    .style(fg(theme.dim));
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(block(" Items ", theme))
+        .column_spacing(1);
+    frame.render_widget(table, table_area);
+}
+
+fn draw_form(frame: &mut Frame, editor: &MenuEditor, form: &ItemForm, theme: &Theme, area: Rect) {
+    let focused = form.focused();
+    let mut lines = Vec::new();
+    for field in form.fields() {
+        let is_focus = field == focused;
+        let value = form.value(field);
+        let shown = if is_focus {
+            format!("{value}▏")
+        } else {
+            value
+        };
+        let mut spans = vec![
+            Span::styled(
+                format!("{}{:<16}", if is_focus { '›' } else { ' ' }, field.label()),
+                if is_focus {
+                    fg(theme.accent).add_modifier(Modifier::BOLD)
+                } else {
+                    fg(theme.dim)
+                },
+            ),
+            Span::styled(shown, fg(theme.text)),
+        ];
+        if field == Field::BaseTokens
+            && let Ok(base) = form.base_tokens.trim().parse::<u64>()
+        {
+            spans.push(Span::styled(
+                format!(
+                    "   price at {} %: {} tk",
+                    editor.multiplier(),
+                    editor.price_of(base)
+                ),
+                fg(theme.dim),
+            ));
+        }
+        if let Some(problem) = form.problem_at(field) {
+            spans.push(Span::styled(
+                format!("   ✗ {problem}"),
+                fg(theme.error).add_modifier(Modifier::BOLD),
+            ));
+        }
+        lines.push(Line::from(spans));
+    }
+    if let Some((path, message)) = &form.problem
+        && !form.fields().iter().any(|f| form.problem_at(*f).is_some())
+    {
+        lines.push(Line::from(Span::styled(
+            format!(" ✗ {path}: {message}"),
+            fg(theme.error),
+        )));
+    }
+    let title = match &form.id {
+        Some(id) => format!(" Edit item {id} "),
+        None => " New item ".into(),
+    };
+    frame.render_widget(Paragraph::new(lines).block(block(title, theme)), area);
+}
+
+fn popup(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width.saturating_sub(2));
+    let height = height.min(area.height.saturating_sub(2));
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+fn confirm_delete(frame: &mut Frame, title: &str, theme: &Theme) {
+    let area = popup(frame.area(), 52, 5);
+    frame.render_widget(Clear, area);
+    let lines = vec![
+        Line::from(format!("Delete {title:?}?")),
+        Line::from(Span::styled(
+            "y delete · any other key keeps it",
+            fg(theme.dim),
+        )),
+    ];
+    frame.render_widget(Paragraph::new(lines).block(block(" Delete ", theme)), area);
+}
+
+fn draw_conflict(frame: &mut Frame, conflict: &crate::menus::api::VersionConflict, theme: &Theme) {
+    let listed = conflict.changes.len().min(6) + conflict.history.len().min(3);
+    let area = popup(frame.area(), 72, 7 + listed as u16);
+    frame.render_widget(Clear, area);
+    let mut lines = vec![
+        Line::from(Span::styled(
+            format!(
+                "The menu changed on the server: you edited v{}, it is now v{}.",
+                conflict.your_version, conflict.current_version
+            ),
+            fg(theme.text).add_modifier(Modifier::BOLD),
+        )),
+        Line::from(""),
+    ];
+    for change in conflict.changes.iter().take(6) {
+        lines.push(Line::from(Span::styled(
+            format!(" · {}", change.summary),
+            fg(theme.text),
+        )));
+    }
+    for version in conflict.history.iter().take(3) {
+        lines.push(Line::from(Span::styled(
+            format!(" v{} {} by {}", version.version, version.change, version.by),
+            fg(theme.dim),
+        )));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "r reload theirs (drop mine) · a re-apply mine on top · esc cancel",
+        fg(theme.accent),
+    )));
+    let paragraph = Paragraph::new(lines)
+        .wrap(Wrap { trim: true })
+        .block(block(" Version conflict ", theme));
+    frame.render_widget(paragraph, area);
+}
