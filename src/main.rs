@@ -8,7 +8,10 @@ use cuedeck::cli::{Cli, DemoArgs, Mode};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mode = cli.mode.unwrap_or(Mode::Demo(DemoArgs { db: None }));
-    not_yet_available(&mode)
+    match mode {
+        Mode::Toy(args) => cuedeck::toy::cli::run(args),
+        mode => not_yet_available(&mode),
+    }
 }
 
 /// Modes whose work has not landed say so plainly and exit with code 2.

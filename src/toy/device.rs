@@ -140,6 +140,7 @@ pub fn spawn_toy(
         splitter: ReplySplitter::default(),
         responders: std::collections::VecDeque::new(),
         retry: None,
+        last_written: None,
         connected: true,
         send_at: None,
         config,
@@ -271,6 +272,8 @@ struct Driver {
     responders: std::collections::VecDeque<Option<Responder>>,
     /// The motor command being retried and how often it was.
     retry: Option<(Command, u8)>,
+    /// The last command written, and whether the toy said `OK;` to it.
+    last_written: Option<(Command, bool)>,
     connected: bool,
     /// When the pacer allows the next write, if something waits.
     send_at: Option<Instant>,
@@ -374,6 +377,7 @@ impl Driver {
                     self.status.send_modify(|s| s.level = level.get());
                 }
                 self.emit(ToyEvent::Sent(text));
+                self.last_written = Some((cmd, false));
                 let now = Instant::now();
                 for given_up in self.matcher.sent(cmd, now, Token { responder }) {
                     self.no_reply(given_up);
@@ -476,6 +480,12 @@ impl Driver {
         if self.retry.is_some_and(|(c, _)| c == p.cmd) {
             self.retry = None;
         }
+        if reply == Reply::Ok
+            && let Some((last, acked)) = self.last_written.as_mut()
+            && *last == p.cmd
+        {
+            *acked = true;
+        }
         let result = if reply == Reply::Err {
             let text = p.cmd.text();
             tracing::warn!(toy = %self.label, command = %text, "refused");
@@ -489,10 +499,11 @@ impl Driver {
         }
     }
 
-    /// The last word is always `Vibrate:0;`, even if the toy has it already.
+    /// The last word is always `Vibrate:0;`: sent unless the last command
+    /// written was exactly that and the toy acknowledged it.
     async fn shutdown(&mut self) {
-        if self.connected {
-            let stop = Command::Vibrate(Level::OFF);
+        let stop = Command::Vibrate(Level::OFF);
+        if self.connected && self.last_written != Some((stop, true)) {
             self.write(stop, None).await;
             let deadline = Instant::now() + self.config.reply_timeout;
             while !self.matcher.is_empty() {

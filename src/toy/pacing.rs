@@ -93,9 +93,12 @@ impl Pacer {
 
     /// Stops all motors now, ahead of the gap and of anything queued.
     /// Rotation and air, if ever set, are zeroed right after, paced.
+    /// Skipped, like any repeat, when the motors were last told 0.
     pub fn stop_now(&mut self) {
         self.pending = [None; CHANNELS];
-        self.urgent_stop = true;
+        let off = Some(Command::Vibrate(Level::OFF));
+        let singles_off = [Channel::One, Channel::Two].iter().all(|c| self.last[*c as usize].is_none());
+        self.urgent_stop = !(self.last[Channel::All as usize] == off && singles_off);
         let zeros = [Command::Rotate(Level::OFF), Command::Air(0)];
         for zero in zeros {
             if let Some(ch) = channel(&zero)
