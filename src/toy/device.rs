@@ -304,16 +304,7 @@ impl Driver {
                         self.pacer.submit(Command::Vibrate(t.level));
                     }
                 }
-                control = self.control.recv() => match control {
-                    Some(Control::Send(cmd)) => self.submit(cmd),
-                    Some(Control::Request(cmd, tx)) => self.queue(cmd, Some(tx)),
-                    Some(Control::Shutdown(done)) => {
-                        self.shutdown().await;
-                        let _ = done.send(());
-                        return;
-                    }
-                    None => break,
-                },
+                // Replies before new requests: shutdown then sees the last OK.
                 inbound = self.inbound.recv() => match inbound {
                     Some(msg) => self.on_inbound(msg),
                     None => {
@@ -323,6 +314,16 @@ impl Driver {
                         self.status.send_modify(|s| s.connected = false);
                         return;
                     }
+                },
+                control = self.control.recv() => match control {
+                    Some(Control::Send(cmd)) => self.submit(cmd),
+                    Some(Control::Request(cmd, tx)) => self.queue(cmd, Some(tx)),
+                    Some(Control::Shutdown(done)) => {
+                        self.shutdown().await;
+                        let _ = done.send(());
+                        return;
+                    }
+                    None => break,
                 },
                 () = sleep_until(wake.unwrap_or_else(Instant::now)), if wake.is_some() => {
                     self.expire();

@@ -127,7 +127,8 @@ impl SchedulerHandle {
                 effects,
             } => {
                 let late_us = now.micros_since(*started_at).clamp(0, (*duration_ms as i64).saturating_mul(1000));
-                let start = Instant::now() - Duration::from_micros(late_us as u64);
+                let now = Instant::now();
+                let start = now.checked_sub(Duration::from_micros(late_us as u64)).unwrap_or(now);
                 self.item_started(*item, start, *duration_ms, effects.clone());
             }
             EventKind::ItemFinished { item, .. } => self.item_finished(*item),
@@ -311,7 +312,7 @@ impl Scheduler {
             self.stop_at_once(now, StopReason::ServerLost);
         }
         let level = match &self.current {
-            Some(c) if !self.halted => c.plan.level_at(c.offset(now)),
+            Some(c) if !self.halted && now >= c.start => c.plan.level_at(c.offset(now)),
             _ => 0,
         };
         let level = level.min(self.config.plan.intensity_cap);
@@ -349,6 +350,10 @@ impl Scheduler {
 
     fn next_wake(&self, now: Instant) -> Option<Instant> {
         let plan = self.current.as_ref().filter(|_| !self.halted).and_then(|c| {
+            if now < c.start {
+                // Announced ahead of its start: wake when it begins.
+                return Some(c.start);
+            }
             c.plan
                 .next_change_after(c.offset(now))
                 .map(|at| c.start + Duration::from_millis(at))
