@@ -10,7 +10,7 @@ use cuedeck::toy::fake::{FakeRemote, fake_transport};
 use cuedeck::toy::identify::{Model, Source};
 use cuedeck::toy::{ToyHandle, ToyStatus};
 use tokio::sync::broadcast;
-use tokio::time::{Instant, advance};
+use tokio::time::{Instant, sleep};
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -133,13 +133,13 @@ async fn a_stop_without_ok_is_sent_again() {
     toy.set_level(lv(8));
     remote.wait_writes(2).await;
     remote.notify(b"OK;").await;
-    advance(ms(500)).await;
+    sleep(ms(500)).await;
     toy.stop_now();
     remote.wait_writes(3).await;
     // No OK for the stop: after the reply timeout (1 s) it goes out again.
     remote.wait_writes(4).await;
     remote.notify(b"OK;").await;
-    advance(ms(5000)).await;
+    sleep(ms(5000)).await;
     assert_eq!(
         since(t0, remote.timed_writes()),
         [
@@ -157,11 +157,11 @@ async fn urgent_stop_skips_the_gap_and_coalescing() {
     remote.notify(b"OK;").await;
     toy.set_level(lv(4));
     remote.wait_writes(2).await;
-    advance(ms(30)).await;
+    sleep(ms(30)).await;
     toy.set_level(lv(12)); // would wait for t=200
     toy.stop_now(); // replaces it and goes now
     remote.wait_writes(3).await;
-    advance(ms(1000)).await;
+    sleep(ms(1000)).await;
     assert_eq!(
         since(t0, remote.timed_writes())[..3],
         [
@@ -181,11 +181,11 @@ async fn disconnect_takes_the_toy_as_stopped_and_reconnect_rearms_safety() {
     remote.wait_writes(2).await;
     remote.notify(b"OK;").await;
     remote.disconnect().await;
-    advance(ms(300)).await;
+    sleep(ms(300)).await;
     assert!(!toy.status().borrow().connected);
     remote.reconnect().await;
     remote.wait_writes(3).await;
-    advance(ms(300)).await;
+    sleep(ms(300)).await;
     // Safety re-armed; the old level is not resumed by itself.
     assert_eq!(remote.writes(), ["AutoSwith:On:Off;", "Vibrate:10;", "AutoSwith:On:Off;"]);
     remote.notify(b"OK;").await;

@@ -7,7 +7,7 @@ use cuedeck::toy::codec::{Command, Level};
 use cuedeck::toy::device::{DriverConfig, spawn_toy};
 use cuedeck::toy::pacing::{MIN_GAP, Next, Pacer, ReplyMatcher};
 use cuedeck::toy::virtual_toy::VirtualToy;
-use tokio::time::{Instant, advance, sleep};
+use tokio::time::{Instant, sleep};
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -130,7 +130,7 @@ async fn a_flood_of_levels_goes_out_at_ten_per_second_latest_winning() {
         sleep(ms(10)).await;
     }
     toy.set_level(Level::new(17).unwrap());
-    advance(ms(500)).await;
+    sleep(ms(500)).await;
     let writes = toy_ctl.timed_writes();
     let times: Vec<Instant> = writes.iter().map(|(t, _)| *t).collect();
     assert!(times.windows(2).all(|w| w[1] - w[0] >= MIN_GAP), "{writes:?}");
