@@ -1,8 +1,12 @@
 //! Codec tables: every command, every reply form, identification, and
 //! garbage that must give typed errors, never panics.
 
-use cuedeck::toy::codec::{CodecError, Command, DeviceInfo, Level, Motor, Reply, ReplySplitter, parse_reply};
-use cuedeck::toy::identify::{Generation, Model, Source, identify_from_name, is_lovense_name, layout_for_service};
+use cuedeck::toy::codec::{
+    CodecError, Command, DeviceInfo, Level, Motor, Reply, ReplySplitter, parse_reply,
+};
+use cuedeck::toy::identify::{
+    Generation, Model, Source, identify_from_name, is_lovense_name, layout_for_service,
+};
 use proptest::prelude::*;
 use uuid::Uuid;
 
@@ -52,11 +56,41 @@ fn every_reply_form_parses() {
     let table: &[(&[u8], Reply)] = &[
         (b"OK;", Reply::Ok),
         (b"ERR;", Reply::Err),
-        (b"85;", Reply::Battery { percent: 85, busy: false }),
-        (b"s85;", Reply::Battery { percent: 85, busy: true }),
-        (b"100;", Reply::Battery { percent: 100, busy: false }),
-        (b"0;", Reply::Battery { percent: 0, busy: false }),
-        (b"s7;", Reply::Battery { percent: 7, busy: true }),
+        (
+            b"85;",
+            Reply::Battery {
+                percent: 85,
+                busy: false,
+            },
+        ),
+        (
+            b"s85;",
+            Reply::Battery {
+                percent: 85,
+                busy: true,
+            },
+        ),
+        (
+            b"100;",
+            Reply::Battery {
+                percent: 100,
+                busy: false,
+            },
+        ),
+        (
+            b"0;",
+            Reply::Battery {
+                percent: 0,
+                busy: false,
+            },
+        ),
+        (
+            b"s7;",
+            Reply::Battery {
+                percent: 7,
+                busy: true,
+            },
+        ),
         (
             b"C:11:0082059AD3BD;",
             Reply::DeviceType(DeviceInfo {
@@ -85,7 +119,12 @@ fn every_reply_form_parses() {
         (b"OK;\0\0", Reply::Ok),
     ];
     for (bytes, reply) in table {
-        assert_eq!(parse_reply(bytes).as_ref(), Ok(reply), "{:?}", String::from_utf8_lossy(bytes));
+        assert_eq!(
+            parse_reply(bytes).as_ref(),
+            Ok(reply),
+            "{:?}",
+            String::from_utf8_lossy(bytes)
+        );
     }
 }
 
@@ -100,15 +139,29 @@ fn garbage_gives_typed_errors() {
         (b"101;", CodecError::BatteryOutOfRange(101)),
         (b"s999;", CodecError::BatteryOutOfRange(999)),
         (b"C:11:XYZ;", CodecError::BadDeviceType("C:11:XYZ".into())),
-        (b"C:x:0082059AD3BD;", CodecError::BadDeviceType("C:x:0082059AD3BD".into())),
-        (b"1:11:0082059AD3BD;", CodecError::BadDeviceType("1:11:0082059AD3BD".into())),
-        (b"AutoSwith:Maybe:Off;", CodecError::Unrecognized("AutoSwith:Maybe:Off".into())),
+        (
+            b"C:x:0082059AD3BD;",
+            CodecError::BadDeviceType("C:x:0082059AD3BD".into()),
+        ),
+        (
+            b"1:11:0082059AD3BD;",
+            CodecError::BadDeviceType("1:11:0082059AD3BD".into()),
+        ),
+        (
+            b"AutoSwith:Maybe:Off;",
+            CodecError::Unrecognized("AutoSwith:Maybe:Off".into()),
+        ),
         (b"Hello;", CodecError::Unrecognized("Hello".into())),
         (b"s;", CodecError::Unrecognized("s".into())),
         (b"1234;", CodecError::Unrecognized("1234".into())),
     ];
     for (bytes, err) in table {
-        assert_eq!(parse_reply(bytes).as_ref(), Err(err), "{:?}", String::from_utf8_lossy(bytes));
+        assert_eq!(
+            parse_reply(bytes).as_ref(),
+            Err(err),
+            "{:?}",
+            String::from_utf8_lossy(bytes)
+        );
     }
 }
 
@@ -118,7 +171,10 @@ fn replies_answer_the_right_requests() {
     assert!(Reply::Ok.answers(Expect::Ack));
     assert!(!Reply::Ok.answers(Expect::Battery));
     assert!(Reply::Err.answers(Expect::Battery));
-    let battery = Reply::Battery { percent: 1, busy: true };
+    let battery = Reply::Battery {
+        percent: 1,
+        busy: true,
+    };
     assert!(battery.answers(Expect::Battery) && !battery.answers(Expect::Ack));
     assert_eq!(Command::Battery.expects(), Expect::Battery);
     assert_eq!(Command::DeviceType.expects(), Expect::DeviceType);
@@ -132,7 +188,11 @@ fn splitter_reassembles_the_stream() {
     let mut s = ReplySplitter::default();
     let mut got = Vec::new();
     for chunk in [&b"C:11:00820"[..], b"59AD3BD;O", b"K;s", b"42;", b"\r\n"] {
-        got.extend(s.push(chunk).into_iter().map(|(raw, r)| (String::from_utf8(raw).unwrap(), r)));
+        got.extend(
+            s.push(chunk)
+                .into_iter()
+                .map(|(raw, r)| (String::from_utf8(raw).unwrap(), r)),
+        );
     }
     let texts: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
     assert_eq!(texts, ["C:11:0082059AD3BD;", "OK;", "s42;"]);

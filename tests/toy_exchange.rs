@@ -20,7 +20,12 @@ fn lv(n: u8) -> Level {
     Level::new(n).unwrap()
 }
 
-async fn start() -> (ToyHandle, FakeRemote, broadcast::Receiver<ToyEvent>, Instant) {
+async fn start() -> (
+    ToyHandle,
+    FakeRemote,
+    broadcast::Receiver<ToyEvent>,
+    Instant,
+) {
     let t0 = Instant::now();
     let (transport, remote) = fake_transport("LVS-Edge36");
     let (toy, events) = spawn_toy(Box::new(transport), DriverConfig::default()).unwrap();
@@ -46,7 +51,11 @@ async fn opens_with_the_safe_auto_switch_then_paces_levels() {
     remote.wait_writes(3).await;
     assert_eq!(
         since(t0, remote.timed_writes()),
-        [(0, "AutoSwith:On:Off;".into()), (100, "Vibrate:5;".into()), (200, "Vibrate:9;".into())]
+        [
+            (0, "AutoSwith:On:Off;".into()),
+            (100, "Vibrate:5;".into()),
+            (200, "Vibrate:9;".into())
+        ]
     );
 }
 
@@ -61,7 +70,10 @@ async fn battery_and_ok_share_the_stream_and_are_matched() {
         async move { toy.battery().await }
     });
     remote.wait_writes(3).await;
-    assert_eq!(remote.writes(), ["AutoSwith:On:Off;", "Vibrate:7;", "Battery;"]);
+    assert_eq!(
+        remote.writes(),
+        ["AutoSwith:On:Off;", "Vibrate:7;", "Battery;"]
+    );
     // The battery value overtakes the OK for the earlier Vibrate, split in two.
     remote.notify(b"s6").await;
     remote.notify(b"3;OK;").await;
@@ -81,7 +93,10 @@ async fn identify_retries_device_type_then_trusts_the_reply() {
     remote.wait_writes(3).await; // AutoSwith, DeviceType (no answer), DeviceType again
     remote.notify(b"P:36:A1B2C3D4E5F6;").await;
     let identity = id.await.unwrap();
-    assert_eq!((identity.model, identity.firmware, identity.source), (Model::Edge, Some(36), Source::DeviceType));
+    assert_eq!(
+        (identity.model, identity.firmware, identity.source),
+        (Model::Edge, Some(36), Source::DeviceType)
+    );
     assert_eq!(identity.capabilities().vibrators, 2);
     assert_eq!(
         since(t0, remote.timed_writes()),
@@ -98,8 +113,18 @@ async fn identify_falls_back_to_the_name() {
     let (toy, remote, _events, _) = start().await;
     remote.notify(b"OK;").await;
     let identity = toy.identify("LVS-Edge36", 3, ms(500)).await;
-    assert_eq!((identity.model, identity.firmware, identity.source), (Model::Edge, Some(36), Source::Name));
-    assert_eq!(remote.writes().iter().filter(|w| *w == "DeviceType;").count(), 3);
+    assert_eq!(
+        (identity.model, identity.firmware, identity.source),
+        (Model::Edge, Some(36), Source::Name)
+    );
+    assert_eq!(
+        remote
+            .writes()
+            .iter()
+            .filter(|w| *w == "DeviceType;")
+            .count(),
+        3
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -113,7 +138,10 @@ async fn err_is_a_refusal_and_garbage_is_reported_not_fatal() {
     remote.wait_writes(2).await;
     remote.notify(b"\xff\x00garbage;").await;
     remote.notify(b"ERR;").await;
-    assert_eq!(req.await.unwrap(), Err(DeviceError::Refused("Air:Level:2;".into())));
+    assert_eq!(
+        req.await.unwrap(),
+        Err(DeviceError::Refused("Air:Level:2;".into()))
+    );
     // Still alive after the garbage.
     toy.set_level(lv(3));
     remote.wait_writes(3).await;
@@ -122,8 +150,14 @@ async fn err_is_a_refusal_and_garbage_is_reported_not_fatal() {
     while let Ok(e) = events.try_recv() {
         seen.push(e);
     }
-    assert!(seen.iter().any(|e| matches!(e, ToyEvent::BadReply(_))), "{seen:?}");
-    assert!(seen.contains(&ToyEvent::Refused("Air:Level:2;".into())), "{seen:?}");
+    assert!(
+        seen.iter().any(|e| matches!(e, ToyEvent::BadReply(_))),
+        "{seen:?}"
+    );
+    assert!(
+        seen.contains(&ToyEvent::Refused("Air:Level:2;".into())),
+        "{seen:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -187,7 +221,10 @@ async fn disconnect_takes_the_toy_as_stopped_and_reconnect_rearms_safety() {
     remote.wait_writes(3).await;
     sleep(ms(300)).await;
     // Safety re-armed; the old level is not resumed by itself.
-    assert_eq!(remote.writes(), ["AutoSwith:On:Off;", "Vibrate:10;", "AutoSwith:On:Off;"]);
+    assert_eq!(
+        remote.writes(),
+        ["AutoSwith:On:Off;", "Vibrate:10;", "AutoSwith:On:Off;"]
+    );
     remote.notify(b"OK;").await;
     toy.set_level(lv(10));
     remote.wait_writes(4).await;
@@ -206,7 +243,10 @@ async fn shutdown_always_ends_with_vibrate_zero() {
         r2.notify(b"OK;").await;
     });
     toy.shutdown().await;
-    assert_eq!(remote.writes(), ["AutoSwith:On:Off;", "Vibrate:6;", "Vibrate:0;"]);
+    assert_eq!(
+        remote.writes(),
+        ["AutoSwith:On:Off;", "Vibrate:6;", "Vibrate:0;"]
+    );
     assert!(!toy.status().borrow().connected);
     assert_eq!(toy.request(Command::Battery).await, Err(DeviceError::Gone));
 }

@@ -44,7 +44,11 @@ fn latest_wins_and_repeats_are_skipped() {
     }
     assert_eq!(p.next(t0 + ms(100)), send(vib(7), false));
     p.submit(vib(7));
-    assert_eq!(p.next(t0 + ms(300)), Next::Idle, "identical to the last sent");
+    assert_eq!(
+        p.next(t0 + ms(300)),
+        Next::Idle,
+        "identical to the last sent"
+    );
     p.submit(vib(2));
     p.submit(vib(7));
     assert_eq!(p.next(t0 + ms(400)), Next::Idle, "back to what the toy has");
@@ -71,7 +75,13 @@ fn motors_coalesce_separately() {
     p.submit(Command::Rotate(Level::new(5).unwrap()));
     let a = p.next(t0);
     let b = p.next(t0 + ms(100));
-    assert_eq!([a, b], [send(vib(6), false), send(Command::Rotate(Level::new(5).unwrap()), false)]);
+    assert_eq!(
+        [a, b],
+        [
+            send(vib(6), false),
+            send(Command::Rotate(Level::new(5).unwrap()), false)
+        ]
+    );
 }
 
 #[test]
@@ -83,7 +93,11 @@ fn urgent_stop_skips_the_gap_unless_already_stopped() {
     p.submit(vib(11));
     p.stop_now();
     assert_eq!(p.next(t0 + ms(10)), send(vib(0), false));
-    assert_eq!(p.next(t0 + ms(20)), Next::Idle, "the pending 11 was dropped");
+    assert_eq!(
+        p.next(t0 + ms(20)),
+        Next::Idle,
+        "the pending 11 was dropped"
+    );
     p.stop_now();
     assert_eq!(p.next(t0 + ms(30)), Next::Idle, "already stopped");
 }
@@ -96,7 +110,10 @@ fn stop_zeroes_rotation_too() {
     assert!(matches!(p.next(t0), Next::Send { .. }));
     p.stop_now();
     assert_eq!(p.next(t0 + ms(1)), send(vib(0), false));
-    assert_eq!(p.next(t0 + ms(101)), send(Command::Rotate(Level::OFF), false));
+    assert_eq!(
+        p.next(t0 + ms(101)),
+        send(Command::Rotate(Level::OFF), false)
+    );
 }
 
 #[test]
@@ -107,10 +124,27 @@ fn matcher_gives_each_reply_to_the_oldest_of_its_kind() {
     m.sent(vib(1), t0, 1);
     m.sent(Command::Battery, t0, 2);
     m.sent(vib(2), t0, 3);
-    let battery = m.on_reply(&Reply::Battery { percent: 50, busy: true }, |_| true).unwrap();
+    let battery = m
+        .on_reply(
+            &Reply::Battery {
+                percent: 50,
+                busy: true,
+            },
+            |_| true,
+        )
+        .unwrap();
     assert_eq!(battery.token, 2);
     assert_eq!(m.on_reply(&Reply::Ok, |_| true).unwrap().token, 1);
-    assert!(m.on_reply(&Reply::Battery { percent: 50, busy: false }, |_| true).is_none());
+    assert!(
+        m.on_reply(
+            &Reply::Battery {
+                percent: 50,
+                busy: false
+            },
+            |_| true
+        )
+        .is_none()
+    );
     // Skips a request whose asker gave up, if a live one fits.
     m.sent(vib(3), t0, 4);
     assert_eq!(m.on_reply(&Reply::Ok, |t| *t != 3).unwrap().token, 4);
@@ -133,10 +167,23 @@ async fn a_flood_of_levels_goes_out_at_ten_per_second_latest_winning() {
     sleep(ms(500)).await;
     let writes = toy_ctl.timed_writes();
     let times: Vec<Instant> = writes.iter().map(|(t, _)| *t).collect();
-    assert!(times.windows(2).all(|w| w[1] - w[0] >= MIN_GAP), "{writes:?}");
-    let motion = writes.iter().filter(|(_, w)| w.starts_with("Vibrate")).count();
-    assert!((19..=22).contains(&motion), "{motion} level writes in ~2.1 s");
-    assert_eq!(writes.first().unwrap().0, t0, "the first command goes at once");
+    assert!(
+        times.windows(2).all(|w| w[1] - w[0] >= MIN_GAP),
+        "{writes:?}"
+    );
+    let motion = writes
+        .iter()
+        .filter(|(_, w)| w.starts_with("Vibrate"))
+        .count();
+    assert!(
+        (19..=22).contains(&motion),
+        "{motion} level writes in ~2.1 s"
+    );
+    assert_eq!(
+        writes.first().unwrap().0,
+        t0,
+        "the first command goes at once"
+    );
     assert_eq!(writes.last().unwrap().1, "Vibrate:17;", "latest wins");
     assert_eq!(toy_ctl.intensity(), 17);
 }

@@ -34,5 +34,9 @@ async fn a_panic_anywhere_stops_the_toys() {
     assert!(toy.is_halted());
     toy.set_level(Level::new(9).unwrap());
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(ctl.intensity(), 0, "halted: levels are refused until resume");
+    assert_eq!(
+        ctl.intensity(),
+        0,
+        "halted: levels are refused until resume"
+    );
 }

@@ -19,7 +19,12 @@ fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
 
-fn fx(timing: Timing, intensity: u8, duration_ms: Option<u64>, pattern: Option<Pattern>) -> ToyEffect {
+fn fx(
+    timing: Timing,
+    intensity: u8,
+    duration_ms: Option<u64>,
+    pattern: Option<Pattern>,
+) -> ToyEffect {
     ToyEffect {
         enabled: true,
         timing,
@@ -125,11 +130,26 @@ async fn fire_times_for_ninety_seconds() {
 #[tokio::test(start_paused = true)]
 async fn fire_times_for_ten_seconds() {
     let rig = Rig::new(1, SchedulerConfig::default()).await;
-    rig.start(1, 0, 10_000, all_five(false).into_iter().map(|e| ToyEffect { pattern: None, ..e }).collect());
+    rig.start(
+        1,
+        0,
+        10_000,
+        all_five(false)
+            .into_iter()
+            .map(|e| ToyEffect { pattern: None, ..e })
+            .collect(),
+    );
     rig.until(30_000).await;
     assert_eq!(
         rig.timeline(0),
-        [(0, 5), (2_500, 7), (5_000, 9), (7_500, 11), (10_000, 13), (11_000, 0)]
+        [
+            (0, 5),
+            (2_500, 7),
+            (5_000, 9),
+            (7_500, 11),
+            (10_000, 13),
+            (11_000, 0)
+        ]
     );
     let writes: Vec<String> = rig.toys[0].writes();
     assert_eq!(
@@ -151,38 +171,81 @@ async fn fire_times_for_ten_seconds() {
 #[tokio::test(start_paused = true)]
 async fn finish_early_drops_what_is_not_due_and_fires_end_at_finish() {
     let rig = Rig::new(1, SchedulerConfig::default()).await;
-    rig.start(1, 0, 10_000, all_five(false).into_iter().map(|e| ToyEffect { pattern: None, ..e }).collect());
+    rig.start(
+        1,
+        0,
+        10_000,
+        all_five(false)
+            .into_iter()
+            .map(|e| ToyEffect { pattern: None, ..e })
+            .collect(),
+    );
     rig.until(4_000).await;
     rig.sched.item_finished(ItemId(1));
     rig.until(30_000).await;
-    assert_eq!(rig.timeline(0), [(0, 5), (2_500, 7), (4_000, 13), (5_000, 0)]);
+    assert_eq!(
+        rig.timeline(0),
+        [(0, 5), (2_500, 7), (4_000, 13), (5_000, 0)]
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn refund_during_an_effect_stops_at_once_ahead_of_pacing() {
     let rig = Rig::new(1, SchedulerConfig::default()).await;
-    rig.start(1, 0, 10_000, vec![fx(Timing::Start, 9, Some(5_000), Some(Pattern::Pulse)), fx(Timing::End, 20, None, None)]);
+    rig.start(
+        1,
+        0,
+        10_000,
+        vec![
+            fx(Timing::Start, 9, Some(5_000), Some(Pattern::Pulse)),
+            fx(Timing::End, 20, None, None),
+        ],
+    );
     // The pulse wrote at 1000 (back on); 1034 is inside the 100 ms gap.
     rig.until(1_034).await;
     rig.sched.item_refunded(ItemId(1));
     rig.until(30_000).await;
     assert_eq!(rig.timeline(0), [(0, 9), (500, 0), (1_000, 9), (1_034, 0)]);
-    assert_eq!(rig.sched.status().borrow().last_stop, Some(StopReason::Refund));
+    assert_eq!(
+        rig.sched.status().borrow().last_stop,
+        Some(StopReason::Refund)
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn back_to_back_items() {
     let rig = Rig::new(1, SchedulerConfig::default()).await;
-    rig.start(1, 0, 5_000, vec![fx(Timing::Start, 6, None, None), fx(Timing::End, 9, Some(500), None)]);
+    rig.start(
+        1,
+        0,
+        5_000,
+        vec![
+            fx(Timing::Start, 6, None, None),
+            fx(Timing::End, 9, Some(500), None),
+        ],
+    );
     rig.until(5_000).await;
     rig.sched.item_finished(ItemId(1));
     // The next item starts during the first one's end burst and takes over.
     rig.until(5_200).await;
-    rig.start(2, 5_200, 10_000, vec![fx(Timing::Start, 4, None, None), fx(Timing::P50, 3, Some(1_000), None)]);
+    rig.start(
+        2,
+        5_200,
+        10_000,
+        vec![
+            fx(Timing::Start, 4, None, None),
+            fx(Timing::P50, 3, Some(1_000), None),
+        ],
+    );
     rig.until(15_200).await;
     rig.sched.item_finished(ItemId(2));
     // A third starts the very moment the second closes.
-    rig.start(3, 15_200, 4_000, vec![fx(Timing::Start, 2, Some(1_000), None)]);
+    rig.start(
+        3,
+        15_200,
+        4_000,
+        vec![fx(Timing::Start, 2, Some(1_000), None)],
+    );
     rig.until(40_000).await;
     assert_eq!(
         rig.timeline(0),
@@ -219,7 +282,11 @@ async fn the_cap_is_never_exceeded() {
     rig.start(1, 0, 8_000, effects);
     rig.until(20_000).await;
     let timeline = rig.timeline(0);
-    assert_eq!(timeline.iter().map(|(_, l)| *l).max(), Some(6), "{timeline:?}");
+    assert_eq!(
+        timeline.iter().map(|(_, l)| *l).max(),
+        Some(6),
+        "{timeline:?}"
+    );
     for w in rig.toys[0].writes() {
         if let Some(n) = w.strip_prefix("Vibrate:") {
             assert!(n.trim_end_matches(';').parse::<u8>().unwrap() <= 6, "{w}");
@@ -230,14 +297,26 @@ async fn the_cap_is_never_exceeded() {
 #[tokio::test(start_paused = true)]
 async fn patterns_render_at_most_ten_updates_a_second() {
     let rig = Rig::new(1, SchedulerConfig::default()).await;
-    rig.start(1, 0, 20_000, vec![fx(Timing::Start, 20, Some(10_000), Some(Pattern::Wave))]);
+    rig.start(
+        1,
+        0,
+        20_000,
+        vec![fx(Timing::Start, 20, Some(10_000), Some(Pattern::Wave))],
+    );
     rig.until(30_000).await;
     let writes = rig.toys[0].timed_writes();
-    let times: Vec<Instant> = writes.iter().map(|(t, _)| *t).filter(|t| *t >= rig.t0).collect();
+    let times: Vec<Instant> = writes
+        .iter()
+        .map(|(t, _)| *t)
+        .filter(|t| *t >= rig.t0)
+        .collect();
     assert!(times.len() > 30, "a wave changes often: {}", times.len());
     assert!(times.windows(2).all(|w| w[1] - w[0] >= ms(100)));
     for start in &times {
-        let in_second = times.iter().filter(|t| **t >= *start && **t < *start + ms(1000)).count();
+        let in_second = times
+            .iter()
+            .filter(|t| **t >= *start && **t < *start + ms(1000))
+            .count();
         assert!(in_second <= 10, "{in_second} writes in one second");
     }
 }
@@ -263,10 +342,19 @@ async fn panic_key_halts_until_resumed() {
     rig.start(2, 11_000, 10_000, vec![fx(Timing::Start, 8, None, None)]);
     rig.until(25_000).await;
     rig.sched.resume();
-    rig.start(3, 26_000, 10_000, vec![fx(Timing::Start, 4, Some(1_000), None)]);
+    rig.start(
+        3,
+        26_000,
+        10_000,
+        vec![fx(Timing::Start, 4, Some(1_000), None)],
+    );
     rig.until(40_000).await;
     for i in 0..2 {
-        assert_eq!(rig.timeline(i), [(0, 5), (2_500, 7), (3_000, 0), (26_000, 4), (27_000, 0)], "toy {i}");
+        assert_eq!(
+            rig.timeline(i),
+            [(0, 5), (2_500, 7), (3_000, 0), (26_000, 4), (27_000, 0)],
+            "toy {i}"
+        );
     }
 }
 
@@ -288,7 +376,10 @@ async fn server_loss_stops_after_the_configured_time_only() {
     rig.sched.server_connection(false);
     rig.until(40_000).await;
     assert_eq!(rig.timeline(0), [(0, 5), (14_000, 0)]);
-    assert_eq!(rig.sched.status().borrow().last_stop, Some(StopReason::ServerLost));
+    assert_eq!(
+        rig.sched.status().borrow().last_stop,
+        Some(StopReason::ServerLost)
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -308,7 +399,10 @@ async fn console_exit_stops_and_ends_with_vibrate_zero() {
 async fn domain_events_drive_it_and_a_late_start_is_placed_in_the_past() {
     let rig = Rig::new(1, SchedulerConfig::default()).await;
     let started_at = Stamp::from_secs(1_000_000);
-    let effects: Arc<[ToyEffect]> = Arc::from(vec![fx(Timing::Start, 5, None, None), fx(Timing::P50, 9, Some(1_000), None)]);
+    let effects: Arc<[ToyEffect]> = Arc::from(vec![
+        fx(Timing::Start, 5, None, None),
+        fx(Timing::P50, 9, Some(1_000), None),
+    ]);
     // We hear of the item 4 s after it started: the start effect is over, p50 is 1 s away.
     rig.sched.on_event(
         &EventKind::ItemStarted {
@@ -393,7 +487,10 @@ async fn no_vibration_outlives_its_item() {
             let last_on = timeline.iter().rev().find(|(_, l)| *l > 0).map(|(t, _)| *t);
             let (last_change, last_level) = timeline.last().copied().unwrap_or((0, 0));
             assert_eq!(last_level, 0, "{ending:?}: toy {i} left on: {timeline:?}");
-            assert!(last_change <= quiet_by, "{ending:?}: toy {i} stopped at {last_change} > {quiet_by}: {timeline:?}");
+            assert!(
+                last_change <= quiet_by,
+                "{ending:?}: toy {i} stopped at {last_change} > {quiet_by}: {timeline:?}"
+            );
             if quiet_by > 0 {
                 assert!(last_on.is_some(), "{ending:?}: nothing played at all");
             }

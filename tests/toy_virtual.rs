@@ -45,7 +45,11 @@ async fn through_the_driver_a_dropped_link_stops_the_toy_for_good() {
     ctl.reconnect().await;
     sleep(ms(1000)).await;
     assert_eq!(ctl.intensity(), 0, "no resume");
-    assert_eq!(ctl.writes().last().unwrap(), "AutoSwith:On:Off;", "safety re-armed");
+    assert_eq!(
+        ctl.writes().last().unwrap(),
+        "AutoSwith:On:Off;",
+        "safety re-armed"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -84,7 +88,10 @@ async fn slow_replies_still_identify_and_silence_falls_back_to_the_name() {
     });
     let (toy, _events) = spawn_toy(Box::new(transport), DriverConfig::default()).unwrap();
     let identity = toy.identify("LVS-Edge36", 3, ms(500)).await;
-    assert_eq!((identity.model, identity.source), (Model::Edge, Source::DeviceType));
+    assert_eq!(
+        (identity.model, identity.source),
+        (Model::Edge, Source::DeviceType)
+    );
     assert_eq!(toy.battery().await, Ok(40));
 
     let (transport, ctl) = VirtualToy::new("LVS-Edge36", "P", 36, "A1B2C3D4E5F6", 40);
@@ -94,7 +101,10 @@ async fn slow_replies_still_identify_and_silence_falls_back_to_the_name() {
     });
     let (toy, _events) = spawn_toy(Box::new(transport), DriverConfig::default()).unwrap();
     let identity = toy.identify("LVS-Edge36", 3, ms(500)).await;
-    assert_eq!((identity.model, identity.firmware, identity.source), (Model::Edge, Some(36), Source::Name));
+    assert_eq!(
+        (identity.model, identity.firmware, identity.source),
+        (Model::Edge, Some(36), Source::Name)
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -115,7 +125,10 @@ async fn battery_comes_back_prefixed_while_vibrating() {
 }
 
 fn cuedeck(args: &[&str]) -> (i32, String, String) {
-    let out = Process::new(env!("CARGO_BIN_EXE_cuedeck")).args(args).output().unwrap();
+    let out = Process::new(env!("CARGO_BIN_EXE_cuedeck"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -125,7 +138,15 @@ fn cuedeck(args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn toy_test_virtual_prints_the_transcript_ending_with_a_stop() {
-    let (code, stdout, stderr) = cuedeck(&["toy", "test", "--virtual", "--pattern", "pulse", "--seconds", "1"]);
+    let (code, stdout, stderr) = cuedeck(&[
+        "toy",
+        "test",
+        "--virtual",
+        "--pattern",
+        "pulse",
+        "--seconds",
+        "1",
+    ]);
     assert_eq!(code, 0, "{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
     assert!(lines.contains(&"-> AutoSwith:On:Off;"), "{stdout}");
@@ -133,7 +154,11 @@ fn toy_test_virtual_prints_the_transcript_ending_with_a_stop() {
     assert!(lines.contains(&"<- S:11:0082059AD3BD;"), "{stdout}");
     assert!(lines.contains(&"-> Vibrate:5;"), "{stdout}");
     assert!(lines.contains(&"<- OK;"), "{stdout}");
-    let sent: Vec<&str> = lines.iter().filter(|l| l.starts_with("-> ")).copied().collect();
+    let sent: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.starts_with("-> "))
+        .copied()
+        .collect();
     assert_eq!(sent.last(), Some(&"-> Vibrate:0;"), "{stdout}");
     assert!(!stdout.contains("!!"), "{stdout}");
 }
@@ -142,7 +167,10 @@ fn toy_test_virtual_prints_the_transcript_ending_with_a_stop() {
 fn toy_info_virtual_reports_model_firmware_battery() {
     let (code, stdout, stderr) = cuedeck(&["toy", "info", "--virtual"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("model:    Lush (1 vibrator), firmware 11"), "{stdout}");
+    assert!(
+        stdout.contains("model:    Lush (1 vibrator), firmware 11"),
+        "{stdout}"
+    );
     assert!(stdout.contains("battery:  85 %"), "{stdout}");
 }
 

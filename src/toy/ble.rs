@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use btleplug::api::{
-    Central, CentralEvent, CharPropFlags, Characteristic, Manager as _, Peripheral as _, ScanFilter, WriteType,
+    Central, CentralEvent, CharPropFlags, Characteristic, Manager as _, Peripheral as _,
+    ScanFilter, WriteType,
 };
 use btleplug::platform::{Adapter, Manager, Peripheral};
 use futures_util::StreamExt;
@@ -78,8 +79,14 @@ async fn lovense_peripherals(adapter: &Adapter) -> Result<Vec<Found>, BleError> 
         let Ok(Some(props)) = peripheral.properties().await else {
             continue;
         };
-        let name = props.local_name.or(props.advertisement_name).unwrap_or_default();
-        let by_service = props.services.iter().any(|s| layout_for_service(*s).is_some());
+        let name = props
+            .local_name
+            .or(props.advertisement_name)
+            .unwrap_or_default();
+        let by_service = props
+            .services
+            .iter()
+            .any(|s| layout_for_service(*s).is_some());
         if !is_lovense_name(&name) && !by_service {
             continue;
         }
@@ -97,19 +104,30 @@ async fn lovense_peripherals(adapter: &Adapter) -> Result<Vec<Found>, BleError> 
 
 /// Scans until a toy matching `wanted` (name or address; any Lovense toy if
 /// `None`) shows up, for at most `within`.
-pub async fn find(adapter: &Adapter, wanted: Option<&str>, within: Duration) -> Result<Found, BleError> {
+pub async fn find(
+    adapter: &Adapter,
+    wanted: Option<&str>,
+    within: Duration,
+) -> Result<Found, BleError> {
     adapter.start_scan(ScanFilter::default()).await?;
     let deadline = tokio::time::Instant::now() + within;
     let matches = |f: &Found| {
         wanted.is_none_or(|w| f.name.eq_ignore_ascii_case(w) || f.address.eq_ignore_ascii_case(w))
     };
     let result = loop {
-        if let Some(f) = lovense_peripherals(adapter).await?.into_iter().find(matches) {
+        if let Some(f) = lovense_peripherals(adapter)
+            .await?
+            .into_iter()
+            .find(matches)
+        {
             break Ok(f);
         }
         if tokio::time::Instant::now() >= deadline {
             let what = wanted.map(|w| format!(" named {w:?}")).unwrap_or_default();
-            break Err(BleError::NotFound(format!("{what} within {}s", within.as_secs())));
+            break Err(BleError::NotFound(format!(
+                "{what} within {}s",
+                within.as_secs()
+            )));
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     };
@@ -166,7 +184,11 @@ pub async fn connect(adapter: &Adapter, found: &Found) -> Result<BleTransport, B
     })
 }
 
-async fn open_link(peripheral: &Peripheral, name: &str, inbound: mpsc::Sender<Inbound>) -> Result<Link, BleError> {
+async fn open_link(
+    peripheral: &Peripheral,
+    name: &str,
+    inbound: mpsc::Sender<Inbound>,
+) -> Result<Link, BleError> {
     if !peripheral.is_connected().await? {
         peripheral.connect().await?;
     }
@@ -191,7 +213,10 @@ async fn open_link(peripheral: &Peripheral, name: &str, inbound: mpsc::Sender<In
             }
         }
     });
-    let write_type = if tx.properties.contains(CharPropFlags::WRITE_WITHOUT_RESPONSE) {
+    let write_type = if tx
+        .properties
+        .contains(CharPropFlags::WRITE_WITHOUT_RESPONSE)
+    {
         WriteType::WithoutResponse
     } else {
         WriteType::WithResponse
@@ -276,7 +301,9 @@ impl Transport for BleTransport {
     }
 
     fn subscribe(&mut self) -> Result<mpsc::Receiver<Inbound>, TransportError> {
-        self.inbound_rx.take().ok_or(TransportError::AlreadySubscribed)
+        self.inbound_rx
+            .take()
+            .ok_or(TransportError::AlreadySubscribed)
     }
 
     async fn close(&self) -> Result<(), TransportError> {

@@ -44,7 +44,9 @@ pub fn run(args: ToyArgs) -> ExitCode {
     let result = runtime.block_on(async {
         match args.command {
             ToyCommand::Scan { seconds } => scan(seconds).await,
-            ToyCommand::Test(t) => test(&t.target, t.intensity, pattern(t.pattern), t.seconds).await,
+            ToyCommand::Test(t) => {
+                test(&t.target, t.intensity, pattern(t.pattern), t.seconds).await
+            }
             ToyCommand::Info(target) => info(&target).await,
         }
     });
@@ -99,7 +101,9 @@ async fn scan(seconds: u64) -> Result<(), Failure> {
     println!("{:<16} {:<18} {:>5}  MODEL", "NAME", "ADDRESS", "RSSI");
     for f in found {
         let rssi = f.rssi.map_or_else(|| "?".to_owned(), |r| r.to_string());
-        let model = f.identity.map_or_else(|| "unknown".to_owned(), |i| describe(&i));
+        let model = f
+            .identity
+            .map_or_else(|| "unknown".to_owned(), |i| describe(&i));
         println!("{:<16} {:<18} {:>5}  {model}", f.name, f.address, rssi);
     }
     Ok(())
@@ -107,7 +111,12 @@ async fn scan(seconds: u64) -> Result<(), Failure> {
 
 fn describe(i: &Identity) -> String {
     let caps = i.capabilities();
-    let mut what = format!("{} ({} vibrator{}", i.model, caps.vibrators, if caps.vibrators == 1 { "" } else { "s" });
+    let mut what = format!(
+        "{} ({} vibrator{}",
+        i.model,
+        caps.vibrators,
+        if caps.vibrators == 1 { "" } else { "s" }
+    );
     if caps.rotate {
         what.push_str(", rotation");
     }
@@ -185,16 +194,26 @@ async fn print_until(events: &mut broadcast::Receiver<ToyEvent>, until: Instant)
 }
 
 async fn identify(toy: &ToyHandle, events: &mut broadcast::Receiver<ToyEvent>) -> Identity {
-    let identity = toy.identify(toy.label(), IDENTIFY_TRIES, IDENTIFY_EVERY).await;
+    let identity = toy
+        .identify(toy.label(), IDENTIFY_TRIES, IDENTIFY_EVERY)
+        .await;
     print_pending(events);
     identity
 }
 
-async fn test(target: &ToyTarget, intensity: u8, pattern: Pattern, seconds: u64) -> Result<(), Failure> {
+async fn test(
+    target: &ToyTarget,
+    intensity: u8,
+    pattern: Pattern,
+    seconds: u64,
+) -> Result<(), Failure> {
     let (toy, mut events) = open(target).await?;
     install_panic_hook(Stopper::for_toys(vec![toy.clone()]));
     let identity = identify(&toy, &mut events).await;
-    println!("# {}; running {pattern:?} at {intensity} for {seconds} s", describe(&identity));
+    println!(
+        "# {}; running {pattern:?} at {intensity} for {seconds} s",
+        describe(&identity)
+    );
 
     // The same path as a show: a one-effect item through the scheduler.
     let scheduler = spawn_scheduler(SchedulerConfig::default());
@@ -235,7 +254,9 @@ async fn info(target: &ToyTarget) -> Result<(), Failure> {
     println!("model:    {}", describe(&identity));
     match identity.source {
         super::identify::Source::DeviceType => println!("source:   DeviceType reply"),
-        super::identify::Source::Name => println!("source:   advertised name (no DeviceType reply)"),
+        super::identify::Source::Name => {
+            println!("source:   advertised name (no DeviceType reply)")
+        }
     }
     match battery {
         Ok(percent) => println!("battery:  {percent} %"),

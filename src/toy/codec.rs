@@ -202,7 +202,10 @@ pub enum Reply {
     Ok,
     Err,
     /// Battery percent; `busy` when it came back as `s85;` (toy vibrating).
-    Battery { percent: u8, busy: bool },
+    Battery {
+        percent: u8,
+        busy: bool,
+    },
     DeviceType(DeviceInfo),
     AutoSwitch {
         stop_on_disconnect: bool,
@@ -273,7 +276,9 @@ fn parse_battery(body: &str) -> Result<Option<Reply>, CodecError> {
     if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(None);
     }
-    let value: u32 = digits.parse().map_err(|_| CodecError::Unrecognized(truncate(body)))?;
+    let value: u32 = digits
+        .parse()
+        .map_err(|_| CodecError::Unrecognized(truncate(body)))?;
     match u8::try_from(value) {
         Ok(percent) if percent <= 100 => Ok(Some(Reply::Battery { percent, busy })),
         _ => Err(CodecError::BatteryOutOfRange(value)),
@@ -282,7 +287,8 @@ fn parse_battery(body: &str) -> Result<Option<Reply>, CodecError> {
 
 fn parse_device_type(model: &str, firmware: &str, mac: &str) -> Option<DeviceInfo> {
     let model_ok = (1..=3).contains(&model.len()) && model.bytes().all(|b| b.is_ascii_alphabetic());
-    let firmware_ok = (1..=4).contains(&firmware.len()) && firmware.bytes().all(|b| b.is_ascii_digit());
+    let firmware_ok =
+        (1..=4).contains(&firmware.len()) && firmware.bytes().all(|b| b.is_ascii_digit());
     let mac_ok = mac.len() == 12 && mac.bytes().all(|b| b.is_ascii_hexdigit());
     if !(model_ok && firmware_ok && mac_ok) {
         return None;
@@ -371,7 +377,13 @@ mod tests {
         assert_eq!(got[0].1, Ok(Reply::Ok));
         let got = s.push(b"5;ERR;");
         assert_eq!(got.len(), 2);
-        assert_eq!(got[0].1, Ok(Reply::Battery { percent: 85, busy: true }));
+        assert_eq!(
+            got[0].1,
+            Ok(Reply::Battery {
+                percent: 85,
+                busy: true
+            })
+        );
         assert_eq!(got[1].1, Ok(Reply::Err));
     }
 

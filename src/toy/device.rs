@@ -167,7 +167,10 @@ impl ToyHandle {
         if self.halted.load(Ordering::SeqCst) && !level.is_off() {
             return;
         }
-        self.target.send_replace(Target { level, urgent: false });
+        self.target.send_replace(Target {
+            level,
+            urgent: false,
+        });
     }
 
     /// Stops all motors at once, ahead of pacing.
@@ -196,13 +199,17 @@ impl ToyHandle {
 
     /// Sends a command through pacing, no reply awaited.
     pub fn send(&self, cmd: Command) -> Result<(), DeviceError> {
-        self.control.send(Control::Send(cmd)).map_err(|_| DeviceError::Gone)
+        self.control
+            .send(Control::Send(cmd))
+            .map_err(|_| DeviceError::Gone)
     }
 
     /// Sends a command and waits for its reply (`ERR;` is an error).
     pub async fn request(&self, cmd: Command) -> Result<Reply, DeviceError> {
         let (tx, rx) = oneshot::channel();
-        self.control.send(Control::Request(cmd, tx)).map_err(|_| DeviceError::Gone)?;
+        self.control
+            .send(Control::Request(cmd, tx))
+            .map_err(|_| DeviceError::Gone)?;
         rx.await.map_err(|_| DeviceError::Gone)?
     }
 
@@ -219,7 +226,9 @@ impl ToyHandle {
     pub async fn identify(&self, advertised: &str, tries: u32, every: Duration) -> Identity {
         let mut identity = None;
         for _ in 0..tries {
-            if let Ok(Ok(Reply::DeviceType(info))) = timeout(every, self.request(Command::DeviceType)).await {
+            if let Ok(Ok(Reply::DeviceType(info))) =
+                timeout(every, self.request(Command::DeviceType)).await
+            {
                 identity = Some(Identity::from_device_type(&info));
                 break;
             }
@@ -231,7 +240,8 @@ impl ToyHandle {
                 firmware: None,
                 source: Source::Name,
             });
-        self.status.send_modify(|s| s.identity = Some(identity.clone()));
+        self.status
+            .send_modify(|s| s.identity = Some(identity.clone()));
         identity
     }
 
@@ -357,7 +367,11 @@ impl Driver {
         while self.connected {
             match self.pacer.next(Instant::now()) {
                 Next::Send { cmd, queued } => {
-                    let responder = if queued { self.responders.pop_front().flatten() } else { None };
+                    let responder = if queued {
+                        self.responders.pop_front().flatten()
+                    } else {
+                        None
+                    };
                     self.write(cmd, responder).await;
                 }
                 Next::WaitUntil(at) => {
@@ -423,7 +437,10 @@ impl Driver {
     }
 
     fn expire(&mut self) {
-        for p in self.matcher.expire(Instant::now(), self.config.reply_timeout) {
+        for p in self
+            .matcher
+            .expire(Instant::now(), self.config.reply_timeout)
+        {
             self.no_reply(p);
         }
     }
@@ -432,7 +449,9 @@ impl Driver {
         match msg {
             Inbound::Data(bytes) => {
                 for (raw, parsed) in self.splitter.push(&bytes) {
-                    self.emit(ToyEvent::Received(String::from_utf8_lossy(&raw).into_owned()));
+                    self.emit(ToyEvent::Received(
+                        String::from_utf8_lossy(&raw).into_owned(),
+                    ));
                     match parsed {
                         Ok(reply) => self.on_reply(reply),
                         Err(e) => {

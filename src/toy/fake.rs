@@ -76,7 +76,9 @@ impl Transport for FakeTransport {
     }
 
     fn subscribe(&mut self) -> Result<mpsc::Receiver<Inbound>, TransportError> {
-        self.inbound_rx.take().ok_or(TransportError::AlreadySubscribed)
+        self.inbound_rx
+            .take()
+            .ok_or(TransportError::AlreadySubscribed)
     }
 
     async fn close(&self) -> Result<(), TransportError> {

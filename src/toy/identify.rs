@@ -162,11 +162,14 @@ fn strip_prefix(name: &str) -> Option<&str> {
 /// `LVS-Edge36` (model word, firmware). `None` if it is not a Lovense name.
 pub fn identify_from_name(name: &str) -> Option<Identity> {
     let rest = strip_prefix(name.trim())?;
-    let split = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+    let split = rest
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(rest.len());
     let (word, tail) = rest.split_at(split);
-    let firmware = (!tail.is_empty() && tail.len() <= 4 && tail.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| tail.parse().ok())
-        .flatten();
+    let firmware =
+        (!tail.is_empty() && tail.len() <= 4 && tail.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| tail.parse().ok())
+            .flatten();
     let model = if word.len() <= 2 {
         Model::from_code(word)
     } else {
@@ -196,9 +199,9 @@ pub struct GattLayout {
     pub rx: Uuid,
 }
 
-const GEN1_SERVICE: Uuid = Uuid::from_u128(0x0000fff0_0000_1000_8000_00805f9b34fb);
-const GEN2_SERVICE: Uuid = Uuid::from_u128(0x6e400001_b5a3_f393_e0a9_e50e24dcca9e);
-const GEN3_TAIL: u128 = 0x4bd4_bbd5_a6920e4c5653;
+const GEN1_SERVICE: Uuid = Uuid::from_u128(0x0000_fff0_0000_1000_8000_0080_5f9b_34fb);
+const GEN2_SERVICE: Uuid = Uuid::from_u128(0x6e40_0001_b5a3_f393_e0a9_e50e_24dc_ca9e);
+const GEN3_TAIL: u128 = 0x4bd4_bbd5_a692_0e4c_5653;
 
 /// The layout a service UUID belongs to, with its TX and RX derived.
 pub fn layout_for_service(service: Uuid) -> Option<GattLayout> {

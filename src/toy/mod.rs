@@ -22,6 +22,8 @@ pub use codec::{Command, Level, Reply};
 pub use device::{DriverConfig, ToyEvent, ToyHandle, ToyStatus, spawn_toy};
 pub use identify::{Capabilities, Identity, Model};
 pub use plan::PlanConfig;
-pub use scheduler::{SchedulerConfig, SchedulerHandle, SchedulerStatus, Stopper, install_panic_hook, spawn_scheduler};
+pub use scheduler::{
+    SchedulerConfig, SchedulerHandle, SchedulerStatus, Stopper, install_panic_hook, spawn_scheduler,
+};
 pub use transport::{Inbound, Transport, TransportError};
 pub use virtual_toy::{Faults, VirtualControl, VirtualToy};

@@ -49,7 +49,10 @@ fn channel(cmd: &Command) -> Option<Channel> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Next {
     /// `queued` when it came from the in-order queue (not a coalesced motor).
-    Send { cmd: Command, queued: bool },
+    Send {
+        cmd: Command,
+        queued: bool,
+    },
     /// Nothing may go out before this instant; something is waiting.
     WaitUntil(Instant),
     Idle,
@@ -97,7 +100,9 @@ impl Pacer {
     pub fn stop_now(&mut self) {
         self.pending = [None; CHANNELS];
         let off = Some(Command::Vibrate(Level::OFF));
-        let singles_off = [Channel::One, Channel::Two].iter().all(|c| self.last[*c as usize].is_none());
+        let singles_off = [Channel::One, Channel::Two]
+            .iter()
+            .all(|c| self.last[*c as usize].is_none());
         self.urgent_stop = !(self.last[Channel::All as usize] == off && singles_off);
         let zeros = [Command::Rotate(Level::OFF), Command::Air(0)];
         for zero in zeros {
@@ -211,7 +216,11 @@ impl<T> Default for ReplyMatcher<T> {
 impl<T> ReplyMatcher<T> {
     /// Records a request; returns any given up to stay within `MAX_PENDING`.
     pub fn sent(&mut self, cmd: Command, at: Instant, token: T) -> Vec<Pending<T>> {
-        self.pending.push_back(Pending { cmd, sent_at: at, token });
+        self.pending.push_back(Pending {
+            cmd,
+            sent_at: at,
+            token,
+        });
         let mut evicted = Vec::new();
         while self.pending.len() > MAX_PENDING {
             evicted.extend(self.pending.pop_front());

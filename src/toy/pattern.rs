@@ -52,8 +52,22 @@ mod tests {
     fn shapes() {
         let at = |p, ms| level_at(p, 10, ms, 1000);
         assert_eq!(at(Pattern::Constant, 0), 10);
-        assert_eq!((at(Pattern::Pulse, 0), at(Pattern::Pulse, 499), at(Pattern::Pulse, 500)), (10, 10, 0));
-        assert_eq!((at(Pattern::Wave, 0), at(Pattern::Wave, 500), at(Pattern::Wave, 1500)), (5, 10, 0));
+        assert_eq!(
+            (
+                at(Pattern::Pulse, 0),
+                at(Pattern::Pulse, 499),
+                at(Pattern::Pulse, 500)
+            ),
+            (10, 10, 0)
+        );
+        assert_eq!(
+            (
+                at(Pattern::Wave, 0),
+                at(Pattern::Wave, 500),
+                at(Pattern::Wave, 1500)
+            ),
+            (5, 10, 0)
+        );
         let ramp: Vec<u8> = (0..10).map(|k| at(Pattern::Ramp, k * 100)).collect();
         assert_eq!(ramp, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
         assert_eq!(at(Pattern::Ramp, 5000), 10);

@@ -67,7 +67,12 @@ struct Segment {
 
 impl Segment {
     fn level(&self, t: u64) -> u8 {
-        level_at(self.pattern, self.peak, t - self.start, self.end - self.start)
+        level_at(
+            self.pattern,
+            self.peak,
+            t - self.start,
+            self.end - self.start,
+        )
     }
 }
 
@@ -112,7 +117,9 @@ impl ItemPlan {
             let next = timed.get(i + 1).map(|(at, _)| *at);
             let wanted = match effect.duration_ms {
                 Some(ms) => ms,
-                None => next.map_or(config.default_effect_ms, |n| (n - start).min(config.default_effect_ms)),
+                None => next.map_or(config.default_effect_ms, |n| {
+                    (n - start).min(config.default_effect_ms)
+                }),
             };
             let end = (start + wanted).min(next.unwrap_or(u64::MAX)).min(d_ms);
             if end > *start {
@@ -132,7 +139,10 @@ impl ItemPlan {
             .map(|(_, e)| EndBurst {
                 peak: peak(e),
                 pattern: pattern(e),
-                length: e.duration_ms.unwrap_or(config.default_effect_ms).min(config.end_burst()),
+                length: e
+                    .duration_ms
+                    .unwrap_or(config.default_effect_ms)
+                    .min(config.end_burst()),
             })
             .filter(|b| b.length > 0);
         ItemPlan {
@@ -221,7 +231,10 @@ impl ItemPlan {
             .iter()
             .find(|s| s.start > t && s.start < self.close)
             .map(|s| (s.timing, s.start));
-        let end = self.end.filter(|_| self.close > t).map(|_| (Timing::End, self.close));
+        let end = self
+            .end
+            .filter(|_| self.close > t)
+            .map(|_| (Timing::End, self.close));
         before_close.or(end)
     }
 }
@@ -245,7 +258,11 @@ mod tests {
     fn default_duration_is_next_effect_or_three_seconds() {
         let plan = ItemPlan::new(
             10_000,
-            &[fx(Timing::Start, 5, None), fx(Timing::P25, 7, None), fx(Timing::P75, 9, None)],
+            &[
+                fx(Timing::Start, 5, None),
+                fx(Timing::P25, 7, None),
+                fx(Timing::P75, 9, None),
+            ],
             &PlanConfig::default(),
         );
         assert_eq!(plan.level_at(0), 5);
@@ -265,7 +282,11 @@ mod tests {
             intensity_cap: 6,
             ..PlanConfig::default()
         };
-        let plan = ItemPlan::new(4_000, &[fx(Timing::Start, 20, None), fx(Timing::End, 20, None)], &config);
+        let plan = ItemPlan::new(
+            4_000,
+            &[fx(Timing::Start, 20, None), fx(Timing::End, 20, None)],
+            &config,
+        );
         assert_eq!(plan.level_at(0), 6);
         assert_eq!(plan.level_at(4_000), 6);
         assert_eq!(plan.level_at(5_000), 0);

@@ -70,7 +70,9 @@ enum Input {
     Refunded(ItemId),
     PanicStop,
     Resume,
-    Server { up: bool },
+    Server {
+        up: bool,
+    },
     AddToy(ToyHandle),
     RemoveToy(String),
     Exit(oneshot::Sender<()>),
@@ -126,9 +128,13 @@ impl SchedulerHandle {
                 duration_ms,
                 effects,
             } => {
-                let late_us = now.micros_since(*started_at).clamp(0, (*duration_ms as i64).saturating_mul(1000));
+                let late_us = now
+                    .micros_since(*started_at)
+                    .clamp(0, (*duration_ms as i64).saturating_mul(1000));
                 let now = Instant::now();
-                let start = now.checked_sub(Duration::from_micros(late_us as u64)).unwrap_or(now);
+                let start = now
+                    .checked_sub(Duration::from_micros(late_us as u64))
+                    .unwrap_or(now);
                 self.item_started(*item, start, *duration_ms, effects.clone());
             }
             EventKind::ItemFinished { item, .. } => self.item_finished(*item),
@@ -138,7 +144,13 @@ impl SchedulerHandle {
     }
 
     /// An item started at `start` (local time) with duration D and effects.
-    pub fn item_started(&self, item: ItemId, start: Instant, duration_ms: u64, effects: Arc<[ToyEffect]>) {
+    pub fn item_started(
+        &self,
+        item: ItemId,
+        start: Instant,
+        duration_ms: u64,
+        effects: Arc<[ToyEffect]>,
+    ) {
         self.send(Input::Started {
             item,
             start,
@@ -163,7 +175,12 @@ impl SchedulerHandle {
     }
 
     pub fn resume(&self) {
-        for toy in self.toys.read().unwrap_or_else(PoisonError::into_inner).iter() {
+        for toy in self
+            .toys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+        {
             toy.resume();
         }
         self.send(Input::Resume);
@@ -184,7 +201,10 @@ impl SchedulerHandle {
 
     /// The toys the scheduler drives now.
     pub fn toys(&self) -> Vec<ToyHandle> {
-        self.toys.read().unwrap_or_else(PoisonError::into_inner).clone()
+        self.toys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     pub fn status(&self) -> watch::Receiver<SchedulerStatus> {
@@ -252,6 +272,29 @@ impl Stopper {
     }
 }
 
+/// tokio's timer fires on the millisecond tick after its deadline, 1-2 ms
+/// late. Aim two milliseconds early, then yield until the moment: at most
+/// about 2 ms of yielding per level change (2 % of a core while a pattern
+/// renders at 10/s), nothing while idle.
+async fn sleep_precisely_until(deadline: Instant) {
+    const EARLY: Duration = Duration::from_millis(2);
+    if let Some(early) = deadline.checked_sub(EARLY) {
+        sleep_until(early).await;
+    }
+    loop {
+        let before = Instant::now();
+        if before >= deadline {
+            return;
+        }
+        tokio::task::yield_now().await;
+        if Instant::now() == before {
+            // The clock stands still (paused in tests): let the timer jump it.
+            sleep_until(deadline).await;
+            return;
+        }
+    }
+}
+
 struct Current {
     item: ItemId,
     start: Instant,
@@ -291,7 +334,7 @@ impl Scheduler {
                     Some(input) => self.apply(input, Instant::now()),
                     None => break,
                 },
-                () = sleep_until(wake.unwrap_or(now)), if wake.is_some() => {}
+                () = sleep_precisely_until(wake.unwrap_or(now)), if wake.is_some() => {}
             }
         }
         // Every handle is gone: the console has gone without saying so.
@@ -299,7 +342,10 @@ impl Scheduler {
     }
 
     fn toys(&self) -> Vec<ToyHandle> {
-        self.toys.read().unwrap_or_else(PoisonError::into_inner).clone()
+        self.toys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Sends the level due now if it changed; drops a finished plan.
@@ -322,7 +368,11 @@ impl Scheduler {
                 toy.set_level(Level::saturating(level));
             }
         }
-        if self.current.as_ref().is_some_and(|c| c.offset(now) >= c.plan.quiet_from()) {
+        if self
+            .current
+            .as_ref()
+            .is_some_and(|c| c.offset(now) >= c.plan.quiet_from())
+        {
             // Its effects are over (the item itself may run on in overtime).
             self.current = None;
         }
@@ -332,7 +382,8 @@ impl Scheduler {
                 .map(|(timing, at)| (timing, c.start + Duration::from_millis(at)))
         });
         let item = self.current.as_ref().map(|c| c.item);
-        let (halted, server_lost, level) = (self.halted, self.server_lost_since.is_some(), self.level);
+        let (halted, server_lost, level) =
+            (self.halted, self.server_lost_since.is_some(), self.level);
         self.status.send_if_modified(|s| {
             let new = SchedulerStatus {
                 item,
@@ -349,15 +400,19 @@ impl Scheduler {
     }
 
     fn next_wake(&self, now: Instant) -> Option<Instant> {
-        let plan = self.current.as_ref().filter(|_| !self.halted).and_then(|c| {
-            if now < c.start {
-                // Announced ahead of its start: wake when it begins.
-                return Some(c.start);
-            }
-            c.plan
-                .next_change_after(c.offset(now))
-                .map(|at| c.start + Duration::from_millis(at))
-        });
+        let plan = self
+            .current
+            .as_ref()
+            .filter(|_| !self.halted)
+            .and_then(|c| {
+                if now < c.start {
+                    // Announced ahead of its start: wake when it begins.
+                    return Some(c.start);
+                }
+                c.plan
+                    .next_change_after(c.offset(now))
+                    .map(|at| c.start + Duration::from_millis(at))
+            });
         let lost = self
             .server_lost_since
             .filter(|_| self.current.is_some())
@@ -404,7 +459,11 @@ impl Scheduler {
             }
             Input::Resume => self.halted = false,
             Input::Server { up } => {
-                self.server_lost_since = if up { None } else { self.server_lost_since.or(Some(now)) };
+                self.server_lost_since = if up {
+                    None
+                } else {
+                    self.server_lost_since.or(Some(now))
+                };
             }
             Input::AddToy(toy) => {
                 toy.set_level(Level::saturating(self.level));

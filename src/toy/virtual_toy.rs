@@ -146,7 +146,13 @@ impl VirtualToy {
         VirtualToy::new(label, "S", 11, "0082059AD3BD", 85)
     }
 
-    pub fn new(label: &str, model_code: &str, firmware: u16, mac: &str, battery: u8) -> (VirtualToy, VirtualControl) {
+    pub fn new(
+        label: &str,
+        model_code: &str,
+        firmware: u16,
+        mac: &str,
+        battery: u8,
+    ) -> (VirtualToy, VirtualControl) {
         let state = Arc::new(Mutex::new(State {
             model_code: model_code.to_owned(),
             firmware,
@@ -255,7 +261,11 @@ impl VirtualControl {
     /// The intensity the toy had at `at`, from the timeline.
     pub fn intensity_at(&self, at: Instant) -> u8 {
         let s = lock(&self.state);
-        s.timeline.iter().take_while(|(t, _)| *t <= at).last().map_or(0, |(_, l)| *l)
+        s.timeline
+            .iter()
+            .take_while(|(t, _)| *t <= at)
+            .last()
+            .map_or(0, |(_, l)| *l)
     }
 
     /// Every write that reached the toy, as text.
