@@ -183,54 +183,19 @@ impl From<Command> for Request {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum Reply {
-    RoomCreated {
-        room: RoomId,
-    },
-    Minted {
-        user: UserId,
-        amount: u64,
-    },
-    Queued {
-        item: ItemId,
-        position: u32,
-    },
-    Settled {
-        item: ItemId,
-    },
-    Started {
-        item: ItemId,
-    },
-    Finished {
-        item: ItemId,
-        settled: u64,
-    },
-    Refunded {
-        item: ItemId,
-        amount: u64,
-        settled: u64,
-    },
-    Joined {
-        room: RoomId,
-        user: UserId,
-    },
-    Left {
-        room: RoomId,
-        user: UserId,
-        refund_at: Stamp,
-    },
-    BroadcastStarted {
-        room: RoomId,
-    },
-    BroadcastEnded {
-        room: RoomId,
-        refund_at: Stamp,
-    },
-    Configured {
-        room: RoomId,
-    },
-    Ticked {
-        refunded: u32,
-    },
+    RoomCreated { room: RoomId },
+    Minted { user: UserId, amount: u64 },
+    Queued { item: ItemId, position: u32 },
+    Settled { item: ItemId },
+    Started { item: ItemId },
+    Finished { item: ItemId, settled: u64 },
+    Refunded { item: ItemId, amount: u64, settled: u64 },
+    Joined { room: RoomId, user: UserId },
+    Left { room: RoomId, user: UserId, refund_at: Stamp },
+    BroadcastStarted { room: RoomId },
+    BroadcastEnded { room: RoomId, refund_at: Stamp },
+    Configured { room: RoomId },
+    Ticked { refunded: u32 },
 }
 
 impl Reply {

@@ -236,7 +236,12 @@ impl Engine {
             } => {
                 let room_state = self.room(&room)?;
                 let item = self.item_in(room_state, item)?;
-                let amount = check_refund(item.view.token_cost, amount, reason, note.as_deref())?;
+                let amount = check_refund(
+                    item.view.token_cost,
+                    amount,
+                    reason,
+                    note.as_deref(),
+                )?;
                 if item.state.is_closed() {
                     return Err(DomainError::ItemClosed {
                         item: item.id(),
@@ -537,10 +542,7 @@ impl Engine {
                         vars: vars.clone(),
                     },
                 );
-                fx.emit(
-                    room,
-                    private_message(&view, keys::INSTANT_RECEIPT, vars.clone()),
-                );
+                fx.emit(room, private_message(&view, keys::INSTANT_RECEIPT, vars.clone()));
                 for extra in &payload.chat.private_user_message_template_keys {
                     if &**extra != keys::INSTANT_RECEIPT {
                         fx.emit(room, private_message(&view, extra, vars.clone()));
@@ -655,10 +657,10 @@ impl Engine {
             }
             return Err(DomainError::NotInProgress { item });
         }
-        if !self.ledger.can_mint(
-            Unit::Points,
-            self.items[(current.0 - 1) as usize].view.loyalty_points,
-        ) {
+        if !self
+            .ledger
+            .can_mint(Unit::Points, self.items[(current.0 - 1) as usize].view.loyalty_points)
+        {
             return Err(DomainError::Overflow);
         }
 
@@ -717,10 +719,7 @@ impl Engine {
         key: Option<&IdemKey>,
         fx: &mut Effects,
     ) -> u64 {
-        let room = self
-            .rooms
-            .get_mut(room_id)
-            .expect("caller checked the room");
+        let room = self.rooms.get_mut(room_id).expect("caller checked the room");
         if room.in_progress == Some(id) {
             room.in_progress = None;
         } else {
@@ -784,10 +783,7 @@ impl Engine {
             reason: Some(reason),
             ..base_vars(&view)
         };
-        fx.emit(
-            room,
-            private_message(&view, keys::QUEUE_REFUND, vars.clone()),
-        );
+        fx.emit(room, private_message(&view, keys::QUEUE_REFUND, vars.clone()));
         fx.emit(
             room,
             EventKind::Announcement {
@@ -853,12 +849,7 @@ impl Engine {
         })
     }
 
-    fn leave(
-        &mut self,
-        room_id: &RoomId,
-        user: UserId,
-        fx: &mut Effects,
-    ) -> Result<Reply, DomainError> {
+    fn leave(&mut self, room_id: &RoomId, user: UserId, fx: &mut Effects) -> Result<Reply, DomainError> {
         let at = fx.at;
         let room = self.room_mut(room_id)?;
         let grace = room.settings.leave_grace_ms;
@@ -893,11 +884,7 @@ impl Engine {
         })
     }
 
-    fn broadcast_start(
-        &mut self,
-        room_id: &RoomId,
-        fx: &mut Effects,
-    ) -> Result<Reply, DomainError> {
+    fn broadcast_start(&mut self, room_id: &RoomId, fx: &mut Effects) -> Result<Reply, DomainError> {
         let room = self.room_mut(room_id)?;
         if room.live {
             return Err(DomainError::AlreadyLive {
@@ -947,9 +934,7 @@ impl Engine {
             let (due, deadline) = self.deadlines.pop_first().expect("just looked");
             let (room_id, victims): (RoomId, Vec<ItemId>) = match deadline {
                 Deadline::Leave { room, user } => {
-                    let Some(state) = self.rooms.get_mut(&room) else {
-                        continue;
-                    };
+                    let Some(state) = self.rooms.get_mut(&room) else { continue };
                     let still_away = state
                         .members
                         .get(&user)
@@ -967,9 +952,7 @@ impl Engine {
                     (room, victims)
                 }
                 Deadline::Offline { room } => {
-                    let Some(state) = self.rooms.get_mut(&room) else {
-                        continue;
-                    };
+                    let Some(state) = self.rooms.get_mut(&room) else { continue };
                     if state.live || state.offline_refund_at != Some(due) {
                         continue;
                     }
@@ -1068,14 +1051,8 @@ impl Engine {
         for room in self.rooms.values() {
             if let Some(id) = room.in_progress {
                 match self.item(id) {
-                    Some(item)
-                        if item.state == ItemState::InProgress && item.view.room == room.id => {}
-                    _ => {
-                        return broken(format!(
-                            "room {} runs {id} which is not in progress there",
-                            room.id
-                        ));
-                    }
+                    Some(item) if item.state == ItemState::InProgress && item.view.room == room.id => {}
+                    _ => return broken(format!("room {} runs {id} which is not in progress there", room.id)),
                 }
                 open_in_rooms += 1;
             }
@@ -1084,27 +1061,13 @@ impl Engine {
                 let entry = room.waiting.get(index).expect("in range");
                 match self.item(entry.id) {
                     Some(item) if item.state == ItemState::Queued && item.view.room == room.id => {}
-                    _ => {
-                        return broken(format!(
-                            "room {} waits on {} which is not queued there",
-                            room.id, entry.id
-                        ));
-                    }
+                    _ => return broken(format!("room {} waits on {} which is not queued there", room.id, entry.id)),
                 }
                 let pinned = index == 1 && room.in_progress.is_none();
                 if let Some(prev) = previous
                     && !pinned
-                    && (
-                        !prev.private,
-                        prev.stamp,
-                        std::cmp::Reverse(prev.cost),
-                        prev.seq,
-                    ) > (
-                        !entry.private,
-                        entry.stamp,
-                        std::cmp::Reverse(entry.cost),
-                        entry.seq,
-                    )
+                    && (!prev.private, prev.stamp, std::cmp::Reverse(prev.cost), prev.seq)
+                        > (!entry.private, entry.stamp, std::cmp::Reverse(entry.cost), entry.seq)
                 {
                     return broken(format!("room {} is out of order at {}", room.id, entry.id));
                 }
@@ -1122,24 +1085,17 @@ impl Engine {
                     return broken(format!("closed item {id} still holds {escrow} in escrow"));
                 }
                 if item.settled + item.refunded != cost {
-                    return broken(format!(
-                        "closed item {id} paid out {} of {cost}",
-                        item.settled + item.refunded
-                    ));
+                    return broken(format!("closed item {id} paid out {} of {cost}", item.settled + item.refunded));
                 }
             } else {
                 open_items += 1;
                 if escrow != cost {
-                    return broken(format!(
-                        "open item {id} holds {escrow} in escrow, costs {cost}"
-                    ));
+                    return broken(format!("open item {id} holds {escrow} in escrow, costs {cost}"));
                 }
             }
         }
         if open_items != open_in_rooms {
-            return broken(format!(
-                "{open_items} open items but {open_in_rooms} in rooms"
-            ));
+            return broken(format!("{open_items} open items but {open_in_rooms} in rooms"));
         }
         Ok(())
     }

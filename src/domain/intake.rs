@@ -125,11 +125,7 @@ impl Eq for Metadata {}
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Effects {
-    #[serde(
-        default,
-        deserialize_with = "one_or_many",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
     pub toy: Vec<ToyEffect>,
     /// Reserved by the contract for effects defined in later versions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -309,12 +305,7 @@ impl IntakePayload {
                 format!("at most {MAX_PRIVATE_TEMPLATE_KEYS} keys"),
             ));
         }
-        for (i, key) in self
-            .chat
-            .private_user_message_template_keys
-            .iter()
-            .enumerate()
-        {
+        for (i, key) in self.chat.private_user_message_template_keys.iter().enumerate() {
             check_template_key(&format!("chat.privateUserMessageTemplateKeys[{i}]"), key)?;
         }
 
@@ -434,10 +425,7 @@ fn check_text(field: &str, text: &str, min: usize, max: usize) -> Result<(), Dom
         ));
     }
     if text.chars().any(char::is_control) {
-        return Err(DomainError::invalid(
-            field,
-            "must not contain control characters",
-        ));
+        return Err(DomainError::invalid(field, "must not contain control characters"));
     }
     Ok(())
 }
@@ -494,10 +482,7 @@ fn scan_forbidden(value: &Value, path: &mut String, in_metadata: bool) -> Result
         }
         Value::String(text) if in_metadata => {
             if let Some(kind) = pii_in_value(text) {
-                return Err(DomainError::forbidden(
-                    path.clone(),
-                    format!("looks like {kind}"),
-                ));
+                return Err(DomainError::forbidden(path.clone(), format!("looks like {kind}")));
             }
         }
         _ => {}
@@ -513,11 +498,7 @@ fn serde_error_to_field(err: serde_path_to_error::Error<serde_json::Error>) -> D
     let parent = if path == "." { String::new() } else { path };
     let join = |name: &str| {
         if parent.is_empty() || parent.ends_with(name) {
-            if parent.is_empty() {
-                name.to_string()
-            } else {
-                parent.clone()
-            }
+            if parent.is_empty() { name.to_string() } else { parent.clone() }
         } else {
             format!("{parent}.{name}")
         }
@@ -530,13 +511,7 @@ fn serde_error_to_field(err: serde_path_to_error::Error<serde_json::Error>) -> D
     };
     let field = named("missing field `")
         .or_else(|| named("unknown field `"))
-        .unwrap_or_else(|| {
-            if parent.is_empty() {
-                "body".into()
-            } else {
-                parent.clone()
-            }
-        });
+        .unwrap_or_else(|| if parent.is_empty() { "body".into() } else { parent.clone() });
     // serde appends " at line 1 column 7"; the field path says it better.
     let reason = match message.find(" at line ") {
         Some(i) => message[..i].to_string(),

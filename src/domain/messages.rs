@@ -32,9 +32,7 @@ pub const SIT_BACK_AHEAD: u32 = 6;
 pub const SOON_POSITION: u32 = 3;
 
 /// Membership tier of a viewer (seed 002); it sets delivery priority.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Tier {
     #[default]
