@@ -1,1 +1,251 @@
-fn main() {}
+//! `cargo bench --bench intake`
+//!
+//! Three figures from one run:
+//! - the in-memory engine: intake + start + finish cycles per second;
+//! - durable intakes per second through the queue service (engine, store
+//!   writer thread, group commit, ack after commit);
+//! - the baseline: raw rusqlite writing the same rows per intake (idempotency
+//!   row, two transfer rows, item row, event row) with the same pragmas and
+//!   the same batch size.
+//!
+//! Ends with: `engine_cycles_per_s=E durable_intakes_per_s=D raw_sqlite_per_s=R ratio=D/R`
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use cuedeck::domain::builder::PayloadBuilder;
+use cuedeck::domain::*;
+use cuedeck::service::QueueService;
+use cuedeck::store::{Store, StoreOptions};
+use rusqlite::{Connection, params};
+
+// mimalloc: the engine allocates many small, short-lived values per command.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const ROOM: &str = "bench";
+const PERFORMER: &str = "perf";
+const USERS: usize = 16;
+const ENGINE_CYCLES: usize = 200_000;
+const CHUNK: usize = 1_000;
+const DURABLE_INTAKES: usize = 30_000;
+const PIPELINE: usize = 1024;
+
+fn intake(n: usize) -> Request {
+    let user = format!("user-{}", n % USERS);
+    Request::new(PayloadBuilder::new(PERFORMER, &user, &format!("key-{n}"), 10).queued(ROOM))
+}
+
+fn setup_commands() -> Vec<Request> {
+    let mut commands = vec![
+        Request::new(Command::CreateRoom {
+            room: ROOM.into(),
+            performer: PERFORMER.into(),
+        }),
+        Request::new(Command::BroadcastStart { room: ROOM.into() }),
+    ];
+    for u in 0..USERS {
+        commands.push(Request::new(Command::Mint {
+            user: format!("user-{u}").as_str().into(),
+            amount: 1 << 40,
+        }));
+    }
+    commands
+}
+
+fn median(mut runs: Vec<f64>) -> f64 {
+    runs.sort_by(f64::total_cmp);
+    runs[runs.len() / 2]
+}
+
+/// Intake + start + finish, all in memory.
+fn engine_cycles_per_s() -> f64 {
+    let performer = Actor::new(Role::Performer, PERFORMER);
+    let start = Request::new(Command::Start {
+        room: ROOM.into(),
+        item: None,
+        by: performer.clone(),
+    });
+    let finish = Request::new(Command::Finish {
+        room: ROOM.into(),
+        item: None,
+        by: performer,
+    });
+    let runs = (0..3)
+        .map(|_| {
+            let mut engine = Engine::new(EngineConfig::default());
+            for c in setup_commands() {
+                engine.execute(Stamp(0), &c).unwrap();
+            }
+            // Requests are built in small untimed chunks, so each is fresh in
+            // cache when executed, as one just parsed by the server would be.
+            let mut elapsed = Duration::ZERO;
+            for chunk in 0..ENGINE_CYCLES / CHUNK {
+                let intakes: Vec<Request> =
+                    (chunk * CHUNK..(chunk + 1) * CHUNK).map(intake).collect();
+                let began = Instant::now();
+                for (n, request) in (chunk * CHUNK..).zip(&intakes) {
+                    let now = Stamp(n as i64);
+                    std::hint::black_box(engine.execute(now, request).unwrap());
+                    std::hint::black_box(engine.execute(now, &start).unwrap());
+                    std::hint::black_box(engine.execute(now, &finish).unwrap());
+                }
+                elapsed += began.elapsed();
+            }
+            engine.check_invariants().unwrap();
+            ENGINE_CYCLES as f64 / elapsed.as_secs_f64()
+        })
+        .collect();
+    median(runs)
+}
+
+/// Durable intakes through the service, pipelined; returns (rate, mean batch).
+fn durable_intakes_per_s(options: StoreOptions) -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bench.db");
+    let mut service = QueueService::open(&path, options).unwrap();
+    for c in setup_commands() {
+        service.execute(Stamp(0), c).unwrap().wait().unwrap();
+    }
+    let intakes: Vec<Request> = (0..DURABLE_INTAKES).map(intake).collect();
+    let mut in_flight = VecDeque::with_capacity(PIPELINE);
+    let began = Instant::now();
+    for (n, request) in intakes.into_iter().enumerate() {
+        in_flight.push_back(service.execute(Stamp(n as i64 + 1), request).unwrap());
+        if in_flight.len() >= PIPELINE {
+            in_flight.pop_front().unwrap().wait().unwrap();
+        }
+    }
+    for ack in in_flight {
+        ack.wait().unwrap();
+    }
+    let elapsed = began.elapsed();
+    service.engine().check_invariants().unwrap();
+    service.close();
+    DURABLE_INTAKES as f64 / elapsed.as_secs_f64()
+}
+
+/// The rows one intake stores, rendered as the service renders them.
+struct Rows {
+    body: String,
+    reply: String,
+    view: String,
+    event: String,
+}
+
+fn sample_rows() -> Rows {
+    let mut engine = Engine::new(EngineConfig::default());
+    for c in setup_commands() {
+        engine.execute(Stamp(0), &c).unwrap();
+    }
+    let request = intake(0);
+    let outcome = engine.execute(Stamp(1), &request).unwrap();
+    let EventKind::ItemQueued { item, .. } = &outcome.events[0].kind else {
+        unreachable!()
+    };
+    Rows {
+        body: serde_json::to_string(&request).unwrap(),
+        reply: serde_json::to_string(&outcome.reply).unwrap(),
+        view: serde_json::to_string(item).unwrap(),
+        event: serde_json::to_string(&outcome.events[0]).unwrap(),
+    }
+}
+
+/// Raw rusqlite: the same tables, pragmas and batch size, rows pre-rendered.
+fn raw_sqlite_per_s(options: StoreOptions) -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("raw.db");
+    let (store, _) = Store::open(&path, options).unwrap(); // creates the schema
+    store.close();
+    let mut conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+    )
+    .unwrap();
+    let rows = sample_rows();
+    let began = Instant::now();
+    let mut n = 0usize;
+    while n < DURABLE_INTAKES {
+        let tx = conn.transaction().unwrap();
+        {
+            let mut command = tx
+                .prepare_cached("INSERT INTO commands (at, kind, room, idem_key, body, reply) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                .unwrap();
+            let mut posting = tx
+                .prepare_cached(
+                    "INSERT INTO postings (command_id, transfer_no, account, unit, amount, kind, item, idem_key)
+                     VALUES (?1, 0, ?2, 'tokens', ?3, 'hold', ?4, ?5)",
+                )
+                .unwrap();
+            let mut item = tx
+                .prepare_cached(
+                    "INSERT INTO items (id, room, user_id, state, token_cost, settled, view, updated_at)
+                     VALUES (?1, ?2, ?3, 'queued', 10, 0, ?4, ?5)",
+                )
+                .unwrap();
+            let mut event = tx
+                .prepare_cached("INSERT INTO events (room, seq, at, type, body, command_id) VALUES (?1, ?2, ?3, 'item_queued', ?4, ?5)")
+                .unwrap();
+            for _ in 0..options.max_batch.min(DURABLE_INTAKES - n) {
+                let key = format!("key-{n}");
+                let user = format!("wallet:user-{}", n % USERS);
+                command
+                    .execute(params![
+                        n as i64, "intake", ROOM, key, rows.body, rows.reply
+                    ])
+                    .unwrap();
+                let id = tx.last_insert_rowid();
+                posting
+                    .execute(params![id, user, -10, n as i64 + 1, key])
+                    .unwrap();
+                posting
+                    .execute(params![
+                        id,
+                        format!("escrow:{}", n + 1),
+                        10,
+                        n as i64 + 1,
+                        key
+                    ])
+                    .unwrap();
+                item.execute(params![n as i64 + 1, ROOM, user, rows.view, n as i64])
+                    .unwrap();
+                event
+                    .execute(params![ROOM, n as i64 + 1, n as i64, rows.event, id])
+                    .unwrap();
+                n += 1;
+            }
+        }
+        tx.commit().unwrap();
+    }
+    DURABLE_INTAKES as f64 / began.elapsed().as_secs_f64()
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument is accepted and ignored.
+    let options = StoreOptions::default();
+    let engine = engine_cycles_per_s();
+    println!(
+        "engine: {engine:.0} intake+start+finish cycles/s ({ENGINE_CYCLES} cycles, median of 3)"
+    );
+    if std::env::var_os("CUEDECK_BENCH_ENGINE_ONLY").is_some() {
+        return;
+    }
+    // Interleave the two durable measurements so disk noise hits both alike.
+    let mut durable = Vec::new();
+    let mut raw = Vec::new();
+    for _ in 0..3 {
+        durable.push(durable_intakes_per_s(options));
+        raw.push(raw_sqlite_per_s(options));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (durable, raw) = (median(durable), median(raw));
+    println!(
+        "durable: {durable:.0} intakes/s, raw rusqlite: {raw:.0} rows-of-an-intake/s \
+         ({DURABLE_INTAKES} intakes, synchronous=FULL, WAL, batches of up to {})",
+        options.max_batch
+    );
+    println!(
+        "engine_cycles_per_s={engine:.0} durable_intakes_per_s={durable:.0} raw_sqlite_per_s={raw:.0} ratio={:.2}",
+        durable / raw
+    );
+}

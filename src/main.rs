@@ -3,6 +3,10 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+
+// mimalloc: the engine allocates many small, short-lived values per command.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use cuedeck::cli::{Cli, DemoArgs, Mode};
 
 fn main() -> ExitCode {

@@ -1,6 +1,5 @@
 //! What callers ask of the engine, and what it answers.
 
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -129,25 +128,12 @@ impl Command {
         }
     }
 
-    /// A stable 64-bit digest of the whole command, to tell a retry from a
-    /// different request under the same idempotency key.
+    /// A 64-bit digest of the whole command, to tell a retry from a
+    /// different request under the same idempotency key. It is never
+    /// stored: a restart recomputes it while replaying the log.
     pub fn fingerprint(&self) -> u64 {
-        let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
-        self.hash(&mut StreamHasher(&mut hasher));
-        hasher.digest()
-    }
-}
-
-/// Feeds `Hash` output into xxh3's streaming state.
-struct StreamHasher<'a>(&'a mut xxhash_rust::xxh3::Xxh3Default);
-
-impl Hasher for StreamHasher<'_> {
-    fn finish(&self) -> u64 {
-        self.0.digest()
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        self.0.update(bytes);
+        use std::hash::BuildHasher;
+        foldhash::quality::FixedState::with_seed(0x6375_6564_6563_6b21).hash_one(self)
     }
 }
 
@@ -162,6 +148,15 @@ pub struct Request {
 impl Request {
     pub fn new(command: Command) -> Self {
         Request { key: None, command }
+    }
+
+    /// The key the engine records: the payload's for an intake.
+    pub fn idempotency_key(&self) -> Option<&IdemKey> {
+        match (&self.key, &self.command) {
+            (Some(key), _) => Some(key),
+            (None, Command::Intake { payload, .. }) => Some(&payload.idempotency_key),
+            (None, _) => None,
+        }
     }
 
     pub fn keyed(key: impl Into<IdemKey>, command: Command) -> Self {
@@ -183,19 +178,54 @@ impl From<Command> for Request {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum Reply {
-    RoomCreated { room: RoomId },
-    Minted { user: UserId, amount: u64 },
-    Queued { item: ItemId, position: u32 },
-    Settled { item: ItemId },
-    Started { item: ItemId },
-    Finished { item: ItemId, settled: u64 },
-    Refunded { item: ItemId, amount: u64, settled: u64 },
-    Joined { room: RoomId, user: UserId },
-    Left { room: RoomId, user: UserId, refund_at: Stamp },
-    BroadcastStarted { room: RoomId },
-    BroadcastEnded { room: RoomId, refund_at: Stamp },
-    Configured { room: RoomId },
-    Ticked { refunded: u32 },
+    RoomCreated {
+        room: RoomId,
+    },
+    Minted {
+        user: UserId,
+        amount: u64,
+    },
+    Queued {
+        item: ItemId,
+        position: u32,
+    },
+    Settled {
+        item: ItemId,
+    },
+    Started {
+        item: ItemId,
+    },
+    Finished {
+        item: ItemId,
+        settled: u64,
+    },
+    Refunded {
+        item: ItemId,
+        amount: u64,
+        settled: u64,
+    },
+    Joined {
+        room: RoomId,
+        user: UserId,
+    },
+    Left {
+        room: RoomId,
+        user: UserId,
+        refund_at: Stamp,
+    },
+    BroadcastStarted {
+        room: RoomId,
+    },
+    BroadcastEnded {
+        room: RoomId,
+        refund_at: Stamp,
+    },
+    Configured {
+        room: RoomId,
+    },
+    Ticked {
+        refunded: u32,
+    },
 }
 
 impl Reply {

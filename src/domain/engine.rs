@@ -9,7 +9,7 @@
 //! Every handler checks everything that can fail before it changes anything,
 //! so a refused command leaves no trace.
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use super::command::{Command, IntakeMode, Outcome, Reply, Request};
@@ -19,11 +19,16 @@ use super::ids::{IdemKey, ItemId, PerformerId, RoomId, UserId, id_problem};
 use super::intake::{IntakeLimits, IntakePayload, Source, check_key};
 use super::item::{Actor, AuditEntry, Item, ItemState, ItemView, Role, Transition};
 use super::ledger::{Account, InvariantViolation, Ledger, Transfer, TransferKind, Unit};
-use super::messages::{MessageVars, SIT_BACK_AHEAD, SOON_POSITION, Tier, keys};
+use super::messages::{MessageVars, SIT_BACK_AHEAD, SOON_POSITION, TemplateKey, Tier, keys};
 use super::queue::Entry;
 use super::refund::{RefundReason, check_refund};
 use super::room::{Member, Room, RoomSettings, RoomView};
 use super::time::Stamp;
+use super::toy_effect::ToyEffect;
+
+/// Fast hashing with a per-process random seed (ids come from the network).
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 /// Engine-wide settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,15 +113,24 @@ impl Effects {
     }
 }
 
-fn private_message(view: &ItemView, key: &str, vars: MessageVars) -> EventKind {
+fn private_message(view: &ItemView, key: TemplateKey, vars: MessageVars) -> EventKind {
     EventKind::PrivateMessage {
         user: view.user_id.clone(),
         tier: view.tier,
         priority: view.tier.priority(),
         delay_ms: view.tier.delivery_delay_ms(),
-        key: key.into(),
+        key,
         vars,
     }
+}
+
+/// The item's enabled toy effects; items without any share one empty list.
+fn shared_effects(payload: &IntakePayload) -> Arc<[ToyEffect]> {
+    static NONE: std::sync::LazyLock<Arc<[ToyEffect]>> = std::sync::LazyLock::new(|| Arc::from([]));
+    if payload.toy_effects().next().is_none() {
+        return NONE.clone();
+    }
+    payload.toy_effects().cloned().collect()
 }
 
 fn base_vars(view: &ItemView) -> MessageVars {
@@ -143,24 +157,24 @@ impl Engine {
 
     /// Execute one request at `now`. On success the outcome lists every event
     /// and transfer; on refusal nothing has changed.
-    pub fn execute(&mut self, now: Stamp, request: Request) -> Result<Outcome, DomainError> {
+    pub fn execute(&mut self, now: Stamp, request: &Request) -> Result<Outcome, DomainError> {
         let at = now.max(self.clock);
         self.clock = at;
         self.expire_idempotency(at);
 
         let Request { key, command } = request;
-        let key = match (&command, key) {
+        let key = match (command, key) {
             (Command::Intake { payload, .. }, Some(header)) => {
-                if header != payload.idempotency_key {
+                if *header != payload.idempotency_key {
                     return Err(DomainError::invalid(
                         "idempotencyKey",
                         "differs from the Idempotency-Key of the request",
                     ));
                 }
-                Some(header)
+                Some(header.clone())
             }
             (Command::Intake { payload, .. }, None) => Some(payload.idempotency_key.clone()),
-            (_, key) => key,
+            (_, key) => key.clone(),
         };
 
         let fingerprint = match &key {
@@ -186,7 +200,7 @@ impl Engine {
 
         let mut fx = Effects {
             at,
-            events: Vec::new(),
+            events: Vec::with_capacity(4),
             transfers: Vec::new(),
         };
         let reply = self.dispatch(command, key.as_ref(), &mut fx)?;
@@ -211,21 +225,23 @@ impl Engine {
 
     fn dispatch(
         &mut self,
-        command: Command,
+        command: &Command,
         key: Option<&IdemKey>,
         fx: &mut Effects,
     ) -> Result<Reply, DomainError> {
         match command {
-            Command::CreateRoom { room, performer } => self.create_room(room, performer, fx),
-            Command::Mint { user, amount } => self.mint(user, amount, key, fx),
+            Command::CreateRoom { room, performer } => {
+                self.create_room(room.clone(), performer.clone(), fx)
+            }
+            Command::Mint { user, amount } => self.mint(user.clone(), *amount, key, fx),
             Command::Intake {
                 room,
                 mode,
                 payload,
                 loyalty_points,
-            } => self.intake(&room, mode, *payload, loyalty_points, fx),
-            Command::Start { room, item, by } => self.start(&room, item, by, fx),
-            Command::Finish { room, item, by } => self.finish(&room, item, by, key, fx),
+            } => self.intake(room, *mode, payload, *loyalty_points, fx),
+            Command::Start { room, item, by } => self.start(room, *item, by.clone(), fx),
+            Command::Finish { room, item, by } => self.finish(room, *item, by.clone(), key, fx),
             Command::Refund {
                 room,
                 item,
@@ -234,14 +250,9 @@ impl Engine {
                 note,
                 by,
             } => {
-                let room_state = self.room(&room)?;
-                let item = self.item_in(room_state, item)?;
-                let amount = check_refund(
-                    item.view.token_cost,
-                    amount,
-                    reason,
-                    note.as_deref(),
-                )?;
+                let room_state = self.room(room)?;
+                let item = self.item_in(room_state, *item)?;
+                let amount = check_refund(item.view.token_cost, *amount, *reason, note.as_deref())?;
                 if item.state.is_closed() {
                     return Err(DomainError::ItemClosed {
                         item: item.id(),
@@ -249,24 +260,30 @@ impl Engine {
                     });
                 }
                 let id = item.id();
-                let note = note.map(|n| Arc::from(n.trim()));
-                let settled = self.refund_item(&room, id, amount, reason, note, by, key, fx);
+                let note = note.as_deref().map(|n| Arc::from(n.trim()));
+                let settled =
+                    self.refund_item(room, id, amount, *reason, note, by.clone(), key, fx);
                 Ok(Reply::Refunded {
                     item: id,
                     amount,
                     settled,
                 })
             }
-            Command::Join { room, user, tier } => self.join(&room, user, tier, fx),
-            Command::Leave { room, user } => self.leave(&room, user, fx),
-            Command::BroadcastStart { room } => self.broadcast_start(&room, fx),
-            Command::BroadcastEnd { room } => self.broadcast_end(&room, fx),
+            Command::Join { room, user, tier } => self.join(room, user.clone(), *tier, fx),
+            Command::Leave { room, user } => self.leave(room, user.clone(), fx),
+            Command::BroadcastStart { room } => self.broadcast_start(room, fx),
+            Command::BroadcastEnd { room } => self.broadcast_end(room, fx),
             Command::Configure { room, settings } => {
                 settings.validate()?;
-                let state = self.room_mut(&room)?;
-                state.settings = settings;
-                fx.emit(state, EventKind::SettingsChanged { settings });
-                Ok(Reply::Configured { room })
+                let state = self.room_mut(room)?;
+                state.settings = *settings;
+                fx.emit(
+                    state,
+                    EventKind::SettingsChanged {
+                        settings: *settings,
+                    },
+                );
+                Ok(Reply::Configured { room: room.clone() })
             }
             Command::Tick => Ok(self.tick(fx)),
         }
@@ -351,7 +368,7 @@ impl Engine {
         &mut self,
         room_id: &RoomId,
         mode: IntakeMode,
-        payload: IntakePayload,
+        payload: &IntakePayload,
         loyalty_points: u64,
         fx: &mut Effects,
     ) -> Result<Reply, DomainError> {
@@ -416,7 +433,7 @@ impl Engine {
                 .action
                 .duration_hint_ms
                 .unwrap_or(room.settings.default_duration_ms),
-            effects: payload.toy_effects().cloned().collect(),
+            effects: shared_effects(payload),
             private,
             instant: mode == IntakeMode::Instant,
             stamp: fx.at,
@@ -453,7 +470,7 @@ impl Engine {
             soon_sent: true,
         };
         let vars = base_vars(&view);
-        let public_key: Arc<str> = payload.chat.public_announce_template_key.clone();
+        let public_key = TemplateKey::from(payload.chat.public_announce_template_key.clone());
 
         let reply = match mode {
             IntakeMode::Queued => {
@@ -468,6 +485,7 @@ impl Engine {
                     room.in_progress.is_none(),
                 );
                 let position = room.position_of_index(index);
+                room.totals.escrow += cost;
                 item.intake_position = position;
                 item.soon_sent = position <= SOON_POSITION;
                 item.audit.push(AuditEntry {
@@ -497,17 +515,28 @@ impl Engine {
                 };
                 fx.emit(
                     room,
-                    private_message(&view, keys::QUEUE_RECEIPT, queue_vars.clone()),
+                    private_message(
+                        &view,
+                        TemplateKey::fixed(keys::QUEUE_RECEIPT),
+                        queue_vars.clone(),
+                    ),
                 );
                 if ahead > SIT_BACK_AHEAD {
                     fx.emit(
                         room,
-                        private_message(&view, keys::QUEUE_SIT_BACK, queue_vars.clone()),
+                        private_message(
+                            &view,
+                            TemplateKey::fixed(keys::QUEUE_SIT_BACK),
+                            queue_vars.clone(),
+                        ),
                     );
                 }
                 for extra in &payload.chat.private_user_message_template_keys {
                     if &**extra != keys::QUEUE_RECEIPT {
-                        fx.emit(room, private_message(&view, extra, queue_vars.clone()));
+                        fx.emit(
+                            room,
+                            private_message(&view, extra.clone().into(), queue_vars.clone()),
+                        );
                     }
                 }
                 self.items.push(item);
@@ -529,6 +558,8 @@ impl Engine {
                 item.state = ItemState::Finished;
                 item.closed_at = Some(fx.at);
                 item.settled = cost;
+                room.totals.earned += cost;
+                room.totals.done += 1;
                 item.audit.push(AuditEntry {
                     at: fx.at,
                     transition: Transition::Settled { amount: cost },
@@ -542,10 +573,20 @@ impl Engine {
                         vars: vars.clone(),
                     },
                 );
-                fx.emit(room, private_message(&view, keys::INSTANT_RECEIPT, vars.clone()));
+                fx.emit(
+                    room,
+                    private_message(
+                        &view,
+                        TemplateKey::fixed(keys::INSTANT_RECEIPT),
+                        vars.clone(),
+                    ),
+                );
                 for extra in &payload.chat.private_user_message_template_keys {
                     if &**extra != keys::INSTANT_RECEIPT {
-                        fx.emit(room, private_message(&view, extra, vars.clone()));
+                        fx.emit(
+                            room,
+                            private_message(&view, extra.clone().into(), vars.clone()),
+                        );
                     }
                 }
                 self.items.push(item);
@@ -625,13 +666,6 @@ impl Engine {
                 effects: view.effects.clone(),
             },
         );
-        fx.emit(
-            room,
-            EventKind::Announcement {
-                key: keys::QUEUE_STARTED.into(),
-                vars: base_vars(&view),
-            },
-        );
         Ok(Reply::Started { item: head })
     }
 
@@ -657,16 +691,19 @@ impl Engine {
             }
             return Err(DomainError::NotInProgress { item });
         }
-        if !self
-            .ledger
-            .can_mint(Unit::Points, self.items[(current.0 - 1) as usize].view.loyalty_points)
-        {
+        if !self.ledger.can_mint(
+            Unit::Points,
+            self.items[(current.0 - 1) as usize].view.loyalty_points,
+        ) {
             return Err(DomainError::Overflow);
         }
 
         let room = self.rooms.get_mut(room_id).expect("checked above");
         room.in_progress = None;
         let escrow = self.ledger.escrow_of(current);
+        room.totals.escrow -= escrow;
+        room.totals.earned += escrow;
+        room.totals.done += 1;
         let item = Self::item_mut(&mut self.items, current);
         let view = item.view.clone();
         fx.post(
@@ -719,7 +756,10 @@ impl Engine {
         key: Option<&IdemKey>,
         fx: &mut Effects,
     ) -> u64 {
-        let room = self.rooms.get_mut(room_id).expect("caller checked the room");
+        let room = self
+            .rooms
+            .get_mut(room_id)
+            .expect("caller checked the room");
         if room.in_progress == Some(id) {
             room.in_progress = None;
         } else {
@@ -727,6 +767,9 @@ impl Engine {
         }
         let escrow = self.ledger.escrow_of(id);
         let settled = escrow - amount;
+        room.totals.escrow -= escrow;
+        room.totals.earned += settled;
+        room.totals.refunded += amount;
         let item = Self::item_mut(&mut self.items, id);
         let view = item.view.clone();
         fx.post(
@@ -783,11 +826,14 @@ impl Engine {
             reason: Some(reason),
             ..base_vars(&view)
         };
-        fx.emit(room, private_message(&view, keys::QUEUE_REFUND, vars.clone()));
+        fx.emit(
+            room,
+            private_message(&view, TemplateKey::fixed(keys::QUEUE_REFUND), vars.clone()),
+        );
         fx.emit(
             room,
             EventKind::Announcement {
-                key: keys::QUEUE_REFUND_PUBLIC.into(),
+                key: TemplateKey::fixed(keys::QUEUE_REFUND_PUBLIC),
                 vars,
             },
         );
@@ -812,7 +858,8 @@ impl Engine {
                     ahead: Some(position - 1),
                     ..base_vars(&item.view)
                 };
-                let message = private_message(&item.view, keys::QUEUE_SOON, vars);
+                let message =
+                    private_message(&item.view, TemplateKey::fixed(keys::QUEUE_SOON), vars);
                 fx.emit(room, message);
             }
         }
@@ -849,7 +896,12 @@ impl Engine {
         })
     }
 
-    fn leave(&mut self, room_id: &RoomId, user: UserId, fx: &mut Effects) -> Result<Reply, DomainError> {
+    fn leave(
+        &mut self,
+        room_id: &RoomId,
+        user: UserId,
+        fx: &mut Effects,
+    ) -> Result<Reply, DomainError> {
         let at = fx.at;
         let room = self.room_mut(room_id)?;
         let grace = room.settings.leave_grace_ms;
@@ -884,7 +936,11 @@ impl Engine {
         })
     }
 
-    fn broadcast_start(&mut self, room_id: &RoomId, fx: &mut Effects) -> Result<Reply, DomainError> {
+    fn broadcast_start(
+        &mut self,
+        room_id: &RoomId,
+        fx: &mut Effects,
+    ) -> Result<Reply, DomainError> {
         let room = self.room_mut(room_id)?;
         if room.live {
             return Err(DomainError::AlreadyLive {
@@ -934,7 +990,9 @@ impl Engine {
             let (due, deadline) = self.deadlines.pop_first().expect("just looked");
             let (room_id, victims): (RoomId, Vec<ItemId>) = match deadline {
                 Deadline::Leave { room, user } => {
-                    let Some(state) = self.rooms.get_mut(&room) else { continue };
+                    let Some(state) = self.rooms.get_mut(&room) else {
+                        continue;
+                    };
                     let still_away = state
                         .members
                         .get(&user)
@@ -952,7 +1010,9 @@ impl Engine {
                     (room, victims)
                 }
                 Deadline::Offline { room } => {
-                    let Some(state) = self.rooms.get_mut(&room) else { continue };
+                    let Some(state) = self.rooms.get_mut(&room) else {
+                        continue;
+                    };
                     if state.live || state.offline_refund_at != Some(due) {
                         continue;
                     }
@@ -1026,6 +1086,7 @@ impl Engine {
             in_progress: r.in_progress,
             waiting: r.waiting.ids().collect(),
             last_seq: r.next_event_seq - 1,
+            totals: r.totals,
         })
     }
 
@@ -1051,8 +1112,14 @@ impl Engine {
         for room in self.rooms.values() {
             if let Some(id) = room.in_progress {
                 match self.item(id) {
-                    Some(item) if item.state == ItemState::InProgress && item.view.room == room.id => {}
-                    _ => return broken(format!("room {} runs {id} which is not in progress there", room.id)),
+                    Some(item)
+                        if item.state == ItemState::InProgress && item.view.room == room.id => {}
+                    _ => {
+                        return broken(format!(
+                            "room {} runs {id} which is not in progress there",
+                            room.id
+                        ));
+                    }
                 }
                 open_in_rooms += 1;
             }
@@ -1061,18 +1128,43 @@ impl Engine {
                 let entry = room.waiting.get(index).expect("in range");
                 match self.item(entry.id) {
                     Some(item) if item.state == ItemState::Queued && item.view.room == room.id => {}
-                    _ => return broken(format!("room {} waits on {} which is not queued there", room.id, entry.id)),
+                    _ => {
+                        return broken(format!(
+                            "room {} waits on {} which is not queued there",
+                            room.id, entry.id
+                        ));
+                    }
                 }
                 let pinned = index == 1 && room.in_progress.is_none();
                 if let Some(prev) = previous
                     && !pinned
-                    && (!prev.private, prev.stamp, std::cmp::Reverse(prev.cost), prev.seq)
-                        > (!entry.private, entry.stamp, std::cmp::Reverse(entry.cost), entry.seq)
+                    && (
+                        !prev.private,
+                        prev.stamp,
+                        std::cmp::Reverse(prev.cost),
+                        prev.seq,
+                    ) > (
+                        !entry.private,
+                        entry.stamp,
+                        std::cmp::Reverse(entry.cost),
+                        entry.seq,
+                    )
                 {
                     return broken(format!("room {} is out of order at {}", room.id, entry.id));
                 }
                 previous = Some(entry);
                 open_in_rooms += 1;
+            }
+        }
+        for room in self.rooms.values() {
+            let open: u64 = room
+                .in_progress
+                .iter()
+                .chain(room.waiting.ids().collect::<Vec<_>>().iter())
+                .map(|id| self.ledger.escrow_of(*id))
+                .sum();
+            if open != room.totals.escrow {
+                return broken(format!("room {} counts {} in escrow, its items hold {open}", room.id, room.totals.escrow));
             }
         }
         let mut open_items = 0usize;
@@ -1085,17 +1177,24 @@ impl Engine {
                     return broken(format!("closed item {id} still holds {escrow} in escrow"));
                 }
                 if item.settled + item.refunded != cost {
-                    return broken(format!("closed item {id} paid out {} of {cost}", item.settled + item.refunded));
+                    return broken(format!(
+                        "closed item {id} paid out {} of {cost}",
+                        item.settled + item.refunded
+                    ));
                 }
             } else {
                 open_items += 1;
                 if escrow != cost {
-                    return broken(format!("open item {id} holds {escrow} in escrow, costs {cost}"));
+                    return broken(format!(
+                        "open item {id} holds {escrow} in escrow, costs {cost}"
+                    ));
                 }
             }
         }
         if open_items != open_in_rooms {
-            return broken(format!("{open_items} open items but {open_in_rooms} in rooms"));
+            return broken(format!(
+                "{open_items} open items but {open_in_rooms} in rooms"
+            ));
         }
         Ok(())
     }

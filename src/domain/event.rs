@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::{ItemId, PerformerId, RoomId, UserId};
 use super::item::{ItemView, Role};
-use super::messages::{MessageVars, Tier};
+use super::messages::{MessageVars, TemplateKey, Tier};
 use super::refund::RefundReason;
 use super::room::RoomSettings;
 use super::time::Stamp;
@@ -78,7 +78,7 @@ pub enum EventKind {
     },
     /// A public chat line, from the template `key`.
     Announcement {
-        key: Arc<str>,
+        key: TemplateKey,
         vars: MessageVars,
     },
     /// A private message to one user, from the template `key`.
@@ -87,7 +87,7 @@ pub enum EventKind {
         tier: Tier,
         priority: u8,
         delay_ms: u64,
-        key: Arc<str>,
+        key: TemplateKey,
         vars: MessageVars,
     },
 }

@@ -125,7 +125,11 @@ impl Eq for Metadata {}
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Effects {
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub toy: Vec<ToyEffect>,
     /// Reserved by the contract for effects defined in later versions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -305,7 +309,12 @@ impl IntakePayload {
                 format!("at most {MAX_PRIVATE_TEMPLATE_KEYS} keys"),
             ));
         }
-        for (i, key) in self.chat.private_user_message_template_keys.iter().enumerate() {
+        for (i, key) in self
+            .chat
+            .private_user_message_template_keys
+            .iter()
+            .enumerate()
+        {
             check_template_key(&format!("chat.privateUserMessageTemplateKeys[{i}]"), key)?;
         }
 
@@ -414,8 +423,19 @@ pub fn check_key(field: &str, key: &str) -> Result<(), DomainError> {
 }
 
 fn check_text(field: &str, text: &str, min: usize, max: usize) -> Result<(), DomainError> {
-    let chars = text.chars().count();
-    if text.trim().chars().count() < min {
+    // One pass: count characters, non-blank ones, and refuse control characters.
+    let (mut chars, mut visible) = (0usize, 0usize);
+    for ch in text.chars() {
+        if ch.is_control() {
+            return Err(DomainError::invalid(
+                field,
+                "must not contain control characters",
+            ));
+        }
+        chars += 1;
+        visible += usize::from(!ch.is_whitespace());
+    }
+    if visible < min {
         return Err(DomainError::invalid(field, "must not be empty"));
     }
     if chars > max {
@@ -424,22 +444,19 @@ fn check_text(field: &str, text: &str, min: usize, max: usize) -> Result<(), Dom
             format!("{chars} characters, at most {max} allowed"),
         ));
     }
-    if text.chars().any(char::is_control) {
-        return Err(DomainError::invalid(field, "must not contain control characters"));
-    }
     Ok(())
 }
 
 /// Template keys look like `menu.purchase` or `slot.spin.winner`.
 pub fn check_template_key(field: &str, key: &str) -> Result<(), DomainError> {
-    let ok = !key.is_empty()
-        && key.len() <= 64
-        && key.split('.').all(|part| {
-            !part.is_empty()
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        });
+    let bytes = key.as_bytes();
+    let word_byte = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_';
+    let ok = !bytes.is_empty()
+        && bytes.len() <= 64
+        && bytes.first().is_some_and(word_byte)
+        && bytes.last().is_some_and(word_byte)
+        && bytes.iter().all(|b| word_byte(b) || *b == b'.')
+        && !key.contains("..");
     if ok {
         Ok(())
     } else {
@@ -482,7 +499,10 @@ fn scan_forbidden(value: &Value, path: &mut String, in_metadata: bool) -> Result
         }
         Value::String(text) if in_metadata => {
             if let Some(kind) = pii_in_value(text) {
-                return Err(DomainError::forbidden(path.clone(), format!("looks like {kind}")));
+                return Err(DomainError::forbidden(
+                    path.clone(),
+                    format!("looks like {kind}"),
+                ));
             }
         }
         _ => {}
@@ -498,7 +518,11 @@ fn serde_error_to_field(err: serde_path_to_error::Error<serde_json::Error>) -> D
     let parent = if path == "." { String::new() } else { path };
     let join = |name: &str| {
         if parent.is_empty() || parent.ends_with(name) {
-            if parent.is_empty() { name.to_string() } else { parent.clone() }
+            if parent.is_empty() {
+                name.to_string()
+            } else {
+                parent.clone()
+            }
         } else {
             format!("{parent}.{name}")
         }
@@ -511,7 +535,13 @@ fn serde_error_to_field(err: serde_path_to_error::Error<serde_json::Error>) -> D
     };
     let field = named("missing field `")
         .or_else(|| named("unknown field `"))
-        .unwrap_or_else(|| if parent.is_empty() { "body".into() } else { parent.clone() });
+        .unwrap_or_else(|| {
+            if parent.is_empty() {
+                "body".into()
+            } else {
+                parent.clone()
+            }
+        });
     // serde appends " at line 1 column 7"; the field path says it better.
     let reason = match message.find(" at line ") {
         Some(i) => message[..i].to_string(),

@@ -5,9 +5,9 @@
 //! negative of everything minted, kept as `minted`) can go below zero: a debit
 //! that would is refused before anything moves.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
+
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 use super::ids::{IdemKey, ItemId, PerformerId, UserId};
 
@@ -249,14 +249,22 @@ impl Ledger {
             .wallets
             .iter()
             .map(|(u, &v)| (Account::Wallet(u.clone()), v))
-            .chain(self.earned.iter().map(|(p, &v)| (Account::Earned(p.clone()), v)))
+            .chain(
+                self.earned
+                    .iter()
+                    .map(|(p, &v)| (Account::Earned(p.clone()), v)),
+            )
             .chain(
                 self.escrow
                     .iter()
                     .enumerate()
                     .map(|(i, &v)| (Account::Escrow(ItemId(i as u64 + 1)), v)),
             )
-            .chain(self.points.iter().map(|(u, &v)| (Account::Points(u.clone()), v)))
+            .chain(
+                self.points
+                    .iter()
+                    .map(|(u, &v)| (Account::Points(u.clone()), v)),
+            )
             .filter(|(_, v)| *v != 0)
             .map(|(a, v)| (a.key(), i128::from(v)))
             .collect();
@@ -287,11 +295,21 @@ mod tests {
         let mut ledger = Ledger::default();
         let alice = Account::Wallet("alice".into());
         ledger
-            .post(&transfer(TransferKind::Mint, Account::Mint, alice.clone(), 100))
+            .post(&transfer(
+                TransferKind::Mint,
+                Account::Mint,
+                alice.clone(),
+                100,
+            ))
             .unwrap();
         ledger.check().unwrap();
         ledger
-            .post(&transfer(TransferKind::Hold, alice.clone(), Account::Escrow(ItemId(1)), 30))
+            .post(&transfer(
+                TransferKind::Hold,
+                alice.clone(),
+                Account::Escrow(ItemId(1)),
+                30,
+            ))
             .unwrap();
         ledger.check().unwrap();
         assert_eq!(ledger.balance(&alice), 70);
@@ -304,7 +322,12 @@ mod tests {
         let mut ledger = Ledger::default();
         let alice = Account::Wallet("alice".into());
         ledger
-            .post(&transfer(TransferKind::Mint, Account::Mint, alice.clone(), 10))
+            .post(&transfer(
+                TransferKind::Mint,
+                Account::Mint,
+                alice.clone(),
+                10,
+            ))
             .unwrap();
         let before = ledger.token_balances();
         let err = ledger.post(&transfer(

@@ -8,6 +8,76 @@ use serde::{Deserialize, Serialize};
 use super::ids::ItemId;
 use super::refund::RefundReason;
 
+/// A template key. The queue's own keys are static text, so naming one in an
+/// event costs no allocation; keys from payloads share their text.
+#[derive(Clone)]
+pub struct TemplateKey(KeyText);
+
+#[derive(Clone)]
+enum KeyText {
+    Fixed(&'static str),
+    Shared(Arc<str>),
+}
+
+impl TemplateKey {
+    pub const fn fixed(key: &'static str) -> Self {
+        TemplateKey(KeyText::Fixed(key))
+    }
+
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            KeyText::Fixed(key) => key,
+            KeyText::Shared(key) => key,
+        }
+    }
+}
+
+impl std::ops::Deref for TemplateKey {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<Arc<str>> for TemplateKey {
+    fn from(key: Arc<str>) -> Self {
+        TemplateKey(KeyText::Shared(key))
+    }
+}
+
+impl PartialEq for TemplateKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for TemplateKey {}
+
+impl std::fmt::Debug for TemplateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.as_str())
+    }
+}
+
+impl std::fmt::Display for TemplateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for TemplateKey {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for TemplateKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Arc::<str>::deserialize(deserializer).map(TemplateKey::from)
+    }
+}
+
 /// Template keys of the messages the queue itself sends.
 pub mod keys {
     /// Private receipt for a queued item (always sent at intake).
@@ -22,8 +92,6 @@ pub mod keys {
     pub const QUEUE_REFUND: &str = "queue.refund";
     /// Public line when an item is refunded.
     pub const QUEUE_REFUND_PUBLIC: &str = "queue.refund.public";
-    /// Public line when the performer starts an item.
-    pub const QUEUE_STARTED: &str = "queue.started";
 }
 
 /// "Sit back" goes out when more than this many items are ahead at intake.
@@ -32,7 +100,9 @@ pub const SIT_BACK_AHEAD: u32 = 6;
 pub const SOON_POSITION: u32 = 3;
 
 /// Membership tier of a viewer (seed 002); it sets delivery priority.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Tier {
     #[default]

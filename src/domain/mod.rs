@@ -1,6 +1,7 @@
 //! The pure core: queue rules, the ledger, intake validation, timers and
 //! message keys. Deterministic, no IO, the clock passed in.
 
+pub mod builder;
 pub mod command;
 pub mod engine;
 pub mod error;
@@ -28,6 +29,6 @@ pub use item::{Actor, Item, ItemState, ItemView, Role};
 pub use ledger::{Account, InvariantViolation, Ledger, Transfer, TransferKind};
 pub use messages::Tier;
 pub use refund::RefundReason;
-pub use room::{RoomSettings, RoomView};
+pub use room::{RoomSettings, RoomTotals, RoomView};
 pub use time::Stamp;
 pub use timer::Phase;

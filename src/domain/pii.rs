@@ -8,15 +8,46 @@ pub fn forbidden_key(key: &str) -> Option<&'static str> {
     let words = split_words(key);
     let joined: String = words.concat();
     const PII_WORDS: &[&str] = &[
-        "ip", "ipv4", "ipv6", "ssn", "dob", "cvv", "cvc", "iban", "pan", "address", "zip",
-        "postcode", "passport", "birthday", "birthdate", "surname", "msisdn",
+        "ip",
+        "ipv4",
+        "ipv6",
+        "ssn",
+        "dob",
+        "cvv",
+        "cvc",
+        "iban",
+        "pan",
+        "address",
+        "zip",
+        "postcode",
+        "passport",
+        "birthday",
+        "birthdate",
+        "surname",
+        "msisdn",
     ];
     const PII_PARTS: &[&str] = &[
-        "email", "phone", "telephone", "mobilenumber", "legalname", "fullname", "firstname",
-        "lastname", "realname", "cardnumber", "creditcard", "dateofbirth",
+        "email",
+        "phone",
+        "telephone",
+        "ipaddr",
+        "mobilenumber",
+        "legalname",
+        "fullname",
+        "firstname",
+        "lastname",
+        "realname",
+        "cardnumber",
+        "creditcard",
+        "dateofbirth",
     ];
     const SETTLEMENT_PARTS: &[&str] = &[
-        "settle", "payout", "earned", "earning", "creditperformer", "creditmodel",
+        "settle",
+        "payout",
+        "earned",
+        "earning",
+        "creditperformer",
+        "creditmodel",
     ];
     if words.iter().any(|w| PII_WORDS.contains(&w.as_str()))
         || PII_PARTS.iter().any(|p| joined.contains(p))
@@ -64,7 +95,11 @@ fn looks_like_phone(text: &str) -> bool {
         .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b' ' | b'(' | b')' | b'.'));
     let formatted = text.starts_with('+')
         || text.contains('(')
-        || text.split([' ', '-', '.']).filter(|g| !g.is_empty()).count() >= 3;
+        || text
+            .split([' ', '-', '.'])
+            .filter(|g| !g.is_empty())
+            .count()
+            >= 3;
     only_phone_chars && formatted && (7..=15).contains(&digits)
 }
 
@@ -99,8 +134,19 @@ mod tests {
     #[test]
     fn pii_keys_are_caught_in_any_spelling() {
         for key in [
-            "email", "userEmail", "e_mail_address", "phone", "phoneNumber", "ip", "clientIp",
-            "ip_address", "IPAddress", "fullName", "legal_name", "cardNumber", "cvv",
+            "email",
+            "userEmail",
+            "e_mail_address",
+            "phone",
+            "phoneNumber",
+            "ip",
+            "clientIp",
+            "ip_address",
+            "IPAddress",
+            "fullName",
+            "legal_name",
+            "cardNumber",
+            "cvv",
         ] {
             assert!(forbidden_key(key).is_some(), "{key} should be forbidden");
         }
@@ -109,8 +155,17 @@ mod tests {
     #[test]
     fn ordinary_keys_pass() {
         for key in [
-            "membership", "tip", "shipping", "skip", "userDisplayName", "betTier", "uiSurface",
-            "clientSessionId", "campaign", "displayName", "theme",
+            "membership",
+            "tip",
+            "shipping",
+            "skip",
+            "userDisplayName",
+            "betTier",
+            "uiSurface",
+            "clientSessionId",
+            "campaign",
+            "displayName",
+            "theme",
         ] {
             assert_eq!(forbidden_key(key), None, "{key} should be allowed");
         }
@@ -118,7 +173,14 @@ mod tests {
 
     #[test]
     fn settlement_directives_are_caught() {
-        for key in ["settle", "settleNow", "autoSettle", "payout", "earnedWallet", "creditModel"] {
+        for key in [
+            "settle",
+            "settleNow",
+            "autoSettle",
+            "payout",
+            "earnedWallet",
+            "creditModel",
+        ] {
             let reason = forbidden_key(key).expect(key);
             assert!(reason.contains("settle"), "{key}: {reason}");
         }

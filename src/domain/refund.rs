@@ -101,8 +101,14 @@ mod tests {
     #[test]
     fn amounts() {
         assert_eq!(check_refund(50, None, RefundReason::Goodwill, None), Ok(50));
-        assert_eq!(check_refund(50, Some(1), RefundReason::Dispute, None), Ok(1));
-        assert_eq!(check_refund(50, Some(50), RefundReason::Moderation, None), Ok(50));
+        assert_eq!(
+            check_refund(50, Some(1), RefundReason::Dispute, None),
+            Ok(1)
+        );
+        assert_eq!(
+            check_refund(50, Some(50), RefundReason::Moderation, None),
+            Ok(50)
+        );
         for bad in [0, 51, u64::MAX] {
             let err = check_refund(50, Some(bad), RefundReason::Goodwill, None).unwrap_err();
             assert_eq!(err.field(), Some("amount"));

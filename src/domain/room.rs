@@ -1,8 +1,8 @@
 //! One room's queue state and its settings.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
+
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 use super::error::DomainError;
 use super::ids::{ItemId, PerformerId, RoomId, UserId};
@@ -67,6 +67,19 @@ impl RoomSettings {
     }
 }
 
+/// Money and counts of one room since it was created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RoomTotals {
+    /// Tokens in escrow for this room's open items now.
+    pub escrow: u64,
+    /// Tokens settled to the performer.
+    pub earned: u64,
+    /// Tokens refunded to viewers.
+    pub refunded: u64,
+    /// Items finished (instant items included).
+    pub done: u64,
+}
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Member {
     pub tier: Tier,
@@ -87,6 +100,7 @@ pub(crate) struct Room {
     pub members: HashMap<UserId, Member>,
     /// Set while the broadcast is off: when waiting items get refunded.
     pub offline_refund_at: Option<Stamp>,
+    pub totals: RoomTotals,
 }
 
 impl Room {
@@ -99,8 +113,9 @@ impl Room {
             in_progress: None,
             waiting: WaitingLine::default(),
             next_event_seq: 1,
-            members: HashMap::new(),
+            members: HashMap::default(),
             offline_refund_at: None,
+            totals: RoomTotals::default(),
         }
     }
 
@@ -122,4 +137,5 @@ pub struct RoomView {
     pub waiting: Vec<ItemId>,
     /// The seq of the last event emitted (0 before any).
     pub last_seq: u64,
+    pub totals: RoomTotals,
 }

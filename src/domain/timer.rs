@@ -116,11 +116,17 @@ mod tests {
     fn reading_counts_down_then_up() {
         let start = Stamp::from_secs(100);
         let r = read_timer(start, 90_000, Stamp::from_secs(100));
-        assert_eq!((r.phase, r.remaining_ms, r.overtime), (Phase::Green, 90_000, false));
+        assert_eq!(
+            (r.phase, r.remaining_ms, r.overtime),
+            (Phase::Green, 90_000, false)
+        );
         let r = read_timer(start, 90_000, Stamp(100_000_000 + 89_999_500));
         assert_eq!((r.phase, r.remaining_ms), (Phase::Red, 1));
         let r = read_timer(start, 90_000, Stamp::from_secs(190));
-        assert_eq!((r.phase, r.remaining_ms, r.overtime), (Phase::Overtime, 0, true));
+        assert_eq!(
+            (r.phase, r.remaining_ms, r.overtime),
+            (Phase::Overtime, 0, true)
+        );
         let r = read_timer(start, 90_000, Stamp::from_secs(195));
         assert_eq!((r.remaining_ms, r.overtime), (5_000, true));
     }

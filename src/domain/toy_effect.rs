@@ -18,7 +18,13 @@ pub enum Timing {
 }
 
 impl Timing {
-    pub const ALL: [Timing; 5] = [Timing::Start, Timing::P25, Timing::P50, Timing::P75, Timing::End];
+    pub const ALL: [Timing; 5] = [
+        Timing::Start,
+        Timing::P25,
+        Timing::P50,
+        Timing::P75,
+        Timing::End,
+    ];
 
     /// Offset from the start of the item, in ms, for a duration of `d_ms`.
     pub fn offset_ms(self, d_ms: u64) -> u64 {

@@ -1,0 +1,100 @@
+//! Read-only queries: the event log for resume, item audit records.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags, params};
+
+use super::StoreError;
+use crate::domain::{ItemId, RoomId};
+
+/// An event as stored: its JSON text, ready to send as is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub seq: u64,
+    pub json: String,
+}
+
+pub struct Reader {
+    conn: Connection,
+}
+
+impl Reader {
+    pub(crate) fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        Ok(Reader { conn })
+    }
+
+    /// Events of `room` with seq > `after`, oldest first, at most `limit`.
+    pub fn events_after(
+        &self,
+        room: &RoomId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, body FROM events WHERE room = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![room.as_str(), after as i64, limit as i64], |r| {
+            Ok(StoredEvent {
+                seq: r.get::<_, i64>(0)? as u64,
+                json: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many commands the log holds.
+    pub fn command_count(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM commands", [], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
+    /// Whether a command with this idempotency key was committed.
+    pub fn has_key(&self, key: &str) -> Result<bool, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM commands WHERE idem_key = ?1",
+            params![key],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Idempotency keys that produced more than one hold: must be none.
+    pub fn keys_with_several_holds(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT idem_key FROM postings WHERE kind = 'hold' AND amount > 0 AND idem_key IS NOT NULL
+             GROUP BY idem_key HAVING count(*) > 1",
+        )?;
+        let keys = stmt.query_map([], |r| r.get(0))?;
+        Ok(keys.collect::<Result<_, _>>()?)
+    }
+
+    /// The sum of all postings per unit: zero for each when the ledger balances.
+    pub fn unit_sums(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT unit, SUM(amount) FROM postings GROUP BY unit ORDER BY unit")?;
+        let sums = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(sums.collect::<Result<_, _>>()?)
+    }
+
+    /// The stored events that concern one item (its audit trail as sent).
+    pub fn item_events(&self, room: &RoomId, item: ItemId) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, body FROM events WHERE room = ?1 AND type LIKE 'item_%'
+             AND (json_extract(body, '$.item') = ?2 OR json_extract(body, '$.item.id') = ?2) ORDER BY seq",
+        )?;
+        let rows = stmt.query_map(params![room.as_str(), item.0 as i64], |r| {
+            Ok(StoredEvent {
+                seq: r.get::<_, i64>(0)? as u64,
+                json: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

@@ -1,0 +1,182 @@
+//! The database file: recognising it, refusing what is not ours, and
+//! migrating it forward one numbered step at a time.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::StoreError;
+
+/// `PRAGMA application_id`: "CUED" in ASCII, so a foreign SQLite file is
+/// recognised as such rather than silently taken over.
+pub const APPLICATION_ID: i32 = 0x4355_4544;
+
+/// Migrations in order; the schema version is how many have run.
+const MIGRATIONS: &[&str] = &[
+    // 1: the command log, double-entry postings, items and the event log.
+    "
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    -- Every accepted command, in order; replaying it rebuilds the engine.
+    -- A keyed command's row is also its idempotency record.
+    CREATE TABLE commands (
+        id          INTEGER PRIMARY KEY,
+        at          INTEGER NOT NULL,
+        kind        TEXT NOT NULL,
+        room        TEXT,
+        idem_key    TEXT,
+        body        TEXT NOT NULL,
+        reply       TEXT NOT NULL
+    );
+    CREATE INDEX commands_idem_key ON commands(idem_key) WHERE idem_key IS NOT NULL;
+    -- Two rows per transfer (debit negative, credit positive): every
+    -- transfer sums to zero, and so does every unit.
+    CREATE TABLE postings (
+        id          INTEGER PRIMARY KEY,
+        command_id  INTEGER NOT NULL REFERENCES commands(id),
+        transfer_no INTEGER NOT NULL,
+        account     TEXT NOT NULL,
+        unit        TEXT NOT NULL,
+        amount      INTEGER NOT NULL,
+        kind        TEXT NOT NULL,
+        item        INTEGER,
+        idem_key    TEXT
+    );
+    CREATE INDEX postings_account ON postings(account);
+    CREATE INDEX postings_item ON postings(item) WHERE item IS NOT NULL;
+    CREATE TABLE items (
+        id         INTEGER PRIMARY KEY,
+        room       TEXT NOT NULL,
+        user_id    TEXT NOT NULL,
+        state      TEXT NOT NULL,
+        token_cost INTEGER NOT NULL,
+        settled    INTEGER NOT NULL DEFAULT 0,
+        refunded   INTEGER NOT NULL DEFAULT 0,
+        view       TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX items_room_state ON items(room, state);
+    -- Every event with its room sequence number, for resume.
+    CREATE TABLE events (
+        room       TEXT NOT NULL,
+        seq        INTEGER NOT NULL,
+        at         INTEGER NOT NULL,
+        type       TEXT NOT NULL,
+        body       TEXT NOT NULL,
+        command_id INTEGER NOT NULL,
+        PRIMARY KEY (room, seq)
+    ) WITHOUT ROWID;
+    ",
+];
+
+pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
+
+/// How hard SQLite syncs to disk at commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Synchronous {
+    /// Every commit survives power loss (the default).
+    #[default]
+    Full,
+    /// Commits survive a crash of the process, maybe not power loss.
+    Normal,
+}
+
+impl Synchronous {
+    fn pragma(self) -> &'static str {
+        match self {
+            Synchronous::Full => "FULL",
+            Synchronous::Normal => "NORMAL",
+        }
+    }
+}
+
+/// Open (creating if needed) and bring the schema up to date. Refuses a file
+/// that is not SQLite, is corrupt, belongs to another program, or was
+/// written by a newer cuedeck.
+pub fn open(path: &Path, synchronous: Synchronous) -> Result<Connection, StoreError> {
+    let shown = path.display().to_string();
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| StoreError::Open {
+        path: shown.clone(),
+        detail: e.to_string(),
+    })?;
+    // The first read of the header is where a non-database file shows up.
+    let app_id: i32 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(|e| not_a_database(&shown, e))?;
+    let version: i32 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| not_a_database(&shown, e))?;
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+        .map_err(|e| not_a_database(&shown, e))?;
+
+    let fresh = app_id == 0 && version == 0 && tables == 0;
+    if !fresh {
+        if app_id != APPLICATION_ID {
+            return Err(StoreError::Foreign {
+                path: shown,
+                application_id: app_id,
+            });
+        }
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                path: shown,
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        let check: String = conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .map_err(|e| StoreError::Corrupt {
+                path: shown.clone(),
+                detail: e.to_string(),
+            })?;
+        if check != "ok" {
+            return Err(StoreError::Corrupt {
+                path: shown,
+                detail: check,
+            });
+        }
+    }
+
+    conn.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;",
+        synchronous.pragma()
+    ))?;
+    migrate(&conn, if fresh { 0 } else { version })?;
+    Ok(conn)
+}
+
+fn not_a_database(path: &str, err: rusqlite::Error) -> StoreError {
+    match err.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotADatabase {
+            path: path.to_string(),
+        },
+        _ => StoreError::Corrupt {
+            path: path.to_string(),
+            detail: err.to_string(),
+        },
+    }
+}
+
+fn migrate(conn: &Connection, from: i32) -> Result<(), StoreError> {
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+        let version = index as i32 + 1;
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.execute_batch(&format!(
+            "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {version};"
+        ))?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,256 @@
+//! The single writer: one thread owns the connection, commits commands in
+//! small groups, and acknowledges each only after its group has committed.
+//!
+//! After a failed commit the writer refuses everything that follows (fail
+//! stop): the engine already applied those commands in memory, so the only
+//! safe continuation is a restart that rebuilds state from disk.
+
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use rusqlite::{Connection, params};
+use tokio::sync::oneshot;
+
+use super::StoreError;
+use crate::domain::{EventKind, Outcome, Request};
+
+pub(crate) struct Job {
+    pub request: Request,
+    pub outcome: Outcome,
+    pub ack: oneshot::Sender<Result<Outcome, StoreError>>,
+}
+
+/// Resolves once the command is durable, giving back its outcome so the
+/// caller can publish the events (never before they are on disk).
+pub struct Ack(AckInner);
+
+enum AckInner {
+    Ready(Option<Result<Outcome, StoreError>>),
+    Pending(oneshot::Receiver<Result<Outcome, StoreError>>),
+}
+
+impl Ack {
+    pub(crate) fn ready(result: Result<Outcome, StoreError>) -> Self {
+        Ack(AckInner::Ready(Some(result)))
+    }
+
+    /// Wait on this thread (not from inside an async task).
+    pub fn wait(self) -> Result<Outcome, StoreError> {
+        match self.0 {
+            AckInner::Ready(result) => result.unwrap_or(Err(StoreError::WriterGone)),
+            AckInner::Pending(rx) => rx.blocking_recv().unwrap_or(Err(StoreError::WriterGone)),
+        }
+    }
+
+    /// Wait asynchronously.
+    pub async fn done(self) -> Result<Outcome, StoreError> {
+        match self.0 {
+            AckInner::Ready(result) => result.unwrap_or(Err(StoreError::WriterGone)),
+            AckInner::Pending(rx) => rx.await.unwrap_or(Err(StoreError::WriterGone)),
+        }
+    }
+}
+
+pub(crate) struct Writer {
+    tx: Option<mpsc::Sender<Job>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Writer {
+    pub fn spawn(conn: Connection, max_batch: usize) -> Result<Self, StoreError> {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let thread = std::thread::Builder::new()
+            .name("cuedeck-store-writer".into())
+            .spawn(move || run(conn, rx, max_batch.max(1)))
+            .map_err(|e| StoreError::Open {
+                path: "writer thread".into(),
+                detail: e.to_string(),
+            })?;
+        Ok(Writer {
+            tx: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    pub fn submit(&self, request: Request, outcome: Outcome) -> Ack {
+        let (ack, rx) = oneshot::channel();
+        let job = Job {
+            request,
+            outcome,
+            ack,
+        };
+        let sent = self.tx.as_ref().is_some_and(|tx| tx.send(job).is_ok());
+        if sent {
+            Ack(AckInner::Pending(rx))
+        } else {
+            Ack::ready(Err(StoreError::WriterGone))
+        }
+    }
+
+    /// Let queued commits finish, then stop the thread.
+    pub fn close(&mut self) {
+        self.tx.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn run(mut conn: Connection, rx: mpsc::Receiver<Job>, max_batch: usize) {
+    let mut failed: Option<StoreError> = None;
+    while let Ok(first) = rx.recv() {
+        let mut batch = Vec::with_capacity(max_batch);
+        batch.push(first);
+        while batch.len() < max_batch {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        if failed.is_none()
+            && let Err(err) = write_batch(&mut conn, &batch)
+        {
+            tracing::error!(error = %err, "store commit failed; refusing further writes");
+            failed = Some(err);
+        }
+        for job in batch {
+            let result = match &failed {
+                Some(err) => Err(err.clone()),
+                None => Ok(job.outcome),
+            };
+            let _ = job.ack.send(result);
+        }
+    }
+}
+
+/// Write every job of the batch in one transaction.
+fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
+    {
+        let mut insert_command = tx.prepare_cached(
+            "INSERT INTO commands (at, kind, room, idem_key, body, reply) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        let mut insert_posting = tx.prepare_cached(
+            "INSERT INTO postings (command_id, transfer_no, account, unit, amount, kind, item, idem_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        let mut insert_item = tx.prepare_cached(
+            "INSERT INTO items (id, room, user_id, state, token_cost, settled, view, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        let mut update_item = tx.prepare_cached(
+            "UPDATE items SET state = ?2, settled = ?3, refunded = ?4, updated_at = ?5 WHERE id = ?1",
+        )?;
+        let mut start_item = tx.prepare_cached(
+            "UPDATE items SET state = 'in_progress', updated_at = ?2 WHERE id = ?1",
+        )?;
+        let mut insert_event = tx.prepare_cached(
+            "INSERT INTO events (room, seq, at, type, body, command_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+
+        for job in batch {
+            let Job {
+                request, outcome, ..
+            } = job;
+            let at = outcome.at.0;
+            insert_command.execute(params![
+                at,
+                request.command.name(),
+                request.command.room().map(|r| r.as_str()),
+                request.idempotency_key().map(|k| k.as_str()),
+                serde_json::to_string(request)?,
+                serde_json::to_string(&outcome.reply)?,
+            ])?;
+            let command_id = tx.last_insert_rowid();
+
+            for (no, t) in outcome.transfers.iter().enumerate() {
+                let unit = match t.from.unit() {
+                    crate::domain::ledger::Unit::Tokens => "tokens",
+                    crate::domain::ledger::Unit::Points => "points",
+                };
+                let amount = i64::try_from(t.amount)
+                    .map_err(|_| StoreError::Sqlite("amount exceeds i64".into()))?;
+                let item = t.item.map(|i| i.0 as i64);
+                let key = t.key.as_ref().map(|k| k.as_str());
+                for (account, signed) in [(&t.from, -amount), (&t.to, amount)] {
+                    insert_posting.execute(params![
+                        command_id,
+                        no as i64,
+                        account.key(),
+                        unit,
+                        signed,
+                        t.kind.as_str(),
+                        item,
+                        key
+                    ])?;
+                }
+            }
+
+            for event in &outcome.events {
+                match &event.kind {
+                    EventKind::ItemQueued { item: view, .. }
+                    | EventKind::InstantSettled { item: view } => {
+                        let (state, settled) = if view.instant {
+                            ("finished", view.token_cost)
+                        } else {
+                            ("queued", 0)
+                        };
+                        insert_item.execute(params![
+                            view.id.0 as i64,
+                            view.room.as_str(),
+                            view.user_id.as_str(),
+                            state,
+                            view.token_cost as i64,
+                            settled as i64,
+                            serde_json::to_string(view)?,
+                            at
+                        ])?;
+                    }
+                    EventKind::ItemStarted { item, .. } => {
+                        start_item.execute(params![item.0 as i64, at])?;
+                    }
+                    EventKind::ItemFinished { item, settled, .. } => {
+                        update_item.execute(params![
+                            item.0 as i64,
+                            "finished",
+                            *settled as i64,
+                            0,
+                            at
+                        ])?;
+                    }
+                    EventKind::ItemRefunded {
+                        item,
+                        amount,
+                        settled,
+                        ..
+                    } => {
+                        update_item.execute(params![
+                            item.0 as i64,
+                            "refunded",
+                            *settled as i64,
+                            *amount as i64,
+                            at
+                        ])?;
+                    }
+                    _ => {}
+                }
+                insert_event.execute(params![
+                    event.room.as_str(),
+                    event.seq as i64,
+                    event.at.0,
+                    event.kind.name(),
+                    serde_json::to_string(event)?,
+                    command_id
+                ])?;
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
