@@ -106,14 +106,20 @@ impl FakeRemote {
             .collect()
     }
 
-    /// Waits until at least `n` writes have happened.
+    /// Waits until at least `n` writes have happened. Panics after a minute
+    /// (of paused or real time), so a missing write fails a test, not hangs it.
     pub async fn wait_writes(&self, n: usize) {
-        loop {
-            let notified = self.written.notified();
-            if lock(&self.shared).writes.len() >= n {
-                return;
+        let wait = async {
+            loop {
+                let notified = self.written.notified();
+                if lock(&self.shared).writes.len() >= n {
+                    return;
+                }
+                notified.await;
             }
-            notified.await;
+        };
+        if tokio::time::timeout(std::time::Duration::from_secs(60), wait).await.is_err() {
+            panic!("expected {n} writes, got {:?}", self.writes());
         }
     }
 
