@@ -118,7 +118,10 @@ impl FakeRemote {
                 notified.await;
             }
         };
-        if tokio::time::timeout(std::time::Duration::from_secs(60), wait).await.is_err() {
+        if tokio::time::timeout(std::time::Duration::from_secs(60), wait)
+            .await
+            .is_err()
+        {
             panic!("expected {n} writes, got {:?}", self.writes());
         }
     }
