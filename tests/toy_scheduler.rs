@@ -10,7 +10,6 @@ use cuedeck::domain::ids::ItemId;
 use cuedeck::domain::time::Stamp;
 use cuedeck::domain::toy_effect::{Pattern, Timing, ToyEffect};
 use cuedeck::toy::device::{DriverConfig, spawn_toy};
-use cuedeck::toy::plan::PlanConfig;
 use cuedeck::toy::scheduler::{SchedulerConfig, SchedulerHandle, StopReason, spawn_scheduler};
 use cuedeck::toy::virtual_toy::{VirtualControl, VirtualToy};
 use tokio::time::{Instant, sleep_until};
@@ -266,10 +265,7 @@ async fn back_to_back_items() {
 #[tokio::test(start_paused = true)]
 async fn the_cap_is_never_exceeded() {
     let config = SchedulerConfig {
-        plan: PlanConfig {
-            intensity_cap: 6,
-            ..PlanConfig::default()
-        },
+        intensity_cap: 6,
         ..SchedulerConfig::default()
     };
     let rig = Rig::new(1, config).await;

@@ -12,17 +12,14 @@ use tokio::sync::broadcast;
 use tokio::time::{Instant, sleep_until};
 
 use super::ble::{self, BleError};
-use super::device::{DriverConfig, ToyEvent, ToyHandle, spawn_toy};
+use super::connect::{ConnectError, Which, connect};
+use super::device::{DriverConfig, ToyEvent, ToyHandle};
 use super::identify::Identity;
 use super::scheduler::{SchedulerConfig, Stopper, install_panic_hook, spawn_scheduler};
-use super::transport::Transport;
-use super::virtual_toy::VirtualToy;
 use crate::cli::{ToyArgs, ToyCommand, ToyPattern, ToyTarget};
 use crate::domain::ids::ItemId;
 use crate::domain::toy_effect::{Pattern, Timing, ToyEffect};
 
-/// How long to look for a toy named on the command line.
-const FIND_WITHIN: Duration = Duration::from_secs(10);
 /// `DeviceType;` is asked this often, this far apart, before the name is used.
 const IDENTIFY_TRIES: u32 = 3;
 const IDENTIFY_EVERY: Duration = Duration::from_millis(500);
@@ -52,7 +49,7 @@ pub fn run(args: ToyArgs) -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Ble(e @ (BleError::NoBluetoothService(_) | BleError::NoAdapter))) => {
+        Err(e) if e.is_missing_bluetooth() => {
             eprintln!("cuedeck toy: {e}");
             ExitCode::from(2)
         }
@@ -67,8 +64,17 @@ pub fn run(args: ToyArgs) -> ExitCode {
 enum Failure {
     #[error(transparent)]
     Ble(#[from] BleError),
-    #[error("{0}")]
-    Toy(String),
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+}
+
+impl Failure {
+    fn is_missing_bluetooth(&self) -> bool {
+        match self {
+            Failure::Ble(e) => matches!(e, BleError::NoBluetoothService(_) | BleError::NoAdapter),
+            Failure::Connect(e) => e.is_missing_bluetooth(),
+        }
+    }
 }
 
 fn init_logging() {
@@ -132,16 +138,14 @@ fn describe(i: &Identity) -> String {
 
 /// Connects to the chosen toy and starts its driver.
 async fn open(target: &ToyTarget) -> Result<(ToyHandle, broadcast::Receiver<ToyEvent>), Failure> {
-    let transport: Box<dyn Transport> = if target.virtual_toy {
-        println!("# toy: LVS-Lush11 (virtual)");
-        Box::new(VirtualToy::lush("LVS-Lush11").0)
+    let which = if target.virtual_toy {
+        Which::Virtual
     } else {
-        let adapter = ble::first_adapter().await?;
-        let found = ble::find(&adapter, target.device.as_deref(), FIND_WITHIN).await?;
-        println!("# toy: {} ({})", found.name, found.address);
-        Box::new(ble::connect(&adapter, &found).await?)
+        Which::Bluetooth(target.device.clone())
     };
-    spawn_toy(transport, DriverConfig::default()).map_err(|e| Failure::Toy(e.to_string()))
+    let connected = connect(&which, DriverConfig::default()).await?;
+    println!("# toy: {}", connected.description);
+    Ok((connected.toy, connected.events))
 }
 
 /// Prints every transcript line waiting in `events`; true once closed.

@@ -8,6 +8,7 @@
 pub mod ble;
 pub mod cli;
 pub mod codec;
+pub mod connect;
 pub mod device;
 pub mod fake;
 pub mod identify;

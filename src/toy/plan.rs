@@ -13,8 +13,6 @@
 //!   3 s; a later effect cuts an earlier one short.
 //! - Intensities are capped by the configured cap.
 
-use serde::Deserialize;
-
 use super::pattern::{TICK_MS, is_dynamic, level_at};
 use crate::domain::toy_effect::{MAX_INTENSITY, Pattern, Timing, ToyEffect};
 
@@ -25,8 +23,8 @@ pub const DEFAULT_END_BURST_MS: u64 = 1000;
 /// The `end` burst is never configured longer than this.
 pub const MAX_END_BURST_MS: u64 = 3000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+/// Read from the console's configuration through `SchedulerConfig`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PlanConfig {
     /// No level above this is ever sent (0..=20).
     pub intensity_cap: u8,

@@ -19,20 +19,38 @@ use crate::domain::ids::ItemId;
 use crate::domain::time::Stamp;
 use crate::domain::toy_effect::{Timing, ToyEffect};
 
+/// The `[toy]` part of the console's configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SchedulerConfig {
-    #[serde(flatten)]
-    pub plan: PlanConfig,
+    /// No level above this is ever sent (0..=20).
+    pub intensity_cap: u8,
+    /// Length of an effect that gives none, when no effect follows sooner.
+    pub default_effect_ms: u64,
+    /// Longest the `end` effect may run after its item closes (at most 3 s).
+    pub end_burst_max_ms: u64,
     /// Stop the toys once the server has been unreachable this long.
     pub server_loss_stop_ms: u64,
 }
 
 impl Default for SchedulerConfig {
     fn default() -> Self {
+        let plan = PlanConfig::default();
         SchedulerConfig {
-            plan: PlanConfig::default(),
+            intensity_cap: plan.intensity_cap,
+            default_effect_ms: plan.default_effect_ms,
+            end_burst_max_ms: plan.end_burst_max_ms,
             server_loss_stop_ms: 5_000,
+        }
+    }
+}
+
+impl SchedulerConfig {
+    pub fn plan(&self) -> PlanConfig {
+        PlanConfig {
+            intensity_cap: self.intensity_cap,
+            default_effect_ms: self.default_effect_ms,
+            end_burst_max_ms: self.end_burst_max_ms,
         }
     }
 }
@@ -361,7 +379,7 @@ impl Scheduler {
             Some(c) if !self.halted && now >= c.start => c.plan.level_at(c.offset(now)),
             _ => 0,
         };
-        let level = level.min(self.config.plan.intensity_cap);
+        let level = level.min(self.config.intensity_cap);
         if level != self.level {
             self.level = level;
             for toy in self.toys() {
@@ -439,7 +457,7 @@ impl Scheduler {
                 self.current = Some(Current {
                     item,
                     start,
-                    plan: ItemPlan::new(duration_ms, &effects, &self.config.plan),
+                    plan: ItemPlan::new(duration_ms, &effects, &self.config.plan()),
                 });
             }
             Input::Finished(item) => {
@@ -502,5 +520,23 @@ impl Scheduler {
         for toy in self.toys() {
             toy.shutdown().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_reads_from_toml_and_refuses_unknown_keys() {
+        let c: SchedulerConfig =
+            toml::from_str("intensity_cap = 8\nserver_loss_stop_ms = 3000").unwrap();
+        assert_eq!((c.intensity_cap, c.server_loss_stop_ms), (8, 3000));
+        assert_eq!(
+            c.end_burst_max_ms,
+            SchedulerConfig::default().end_burst_max_ms
+        );
+        let err = toml::from_str::<SchedulerConfig>("intensity_capp = 8").unwrap_err();
+        assert!(err.to_string().contains("intensity_capp"), "{err}");
     }
 }
