@@ -411,6 +411,27 @@ async fn domain_events_drive_it_and_a_late_start_is_placed_in_the_past() {
     );
     rig.until(20_000).await;
     assert_eq!(rig.timeline(0), [(1_000, 9), (2_000, 0)]);
+
+    // Heard of during its end burst: the rest of the burst plays.
+    let effects: Arc<[ToyEffect]> = Arc::from(vec![fx(Timing::End, 6, Some(1_000), None)]);
+    let started = |at: Stamp, late_ms| {
+        let kind = EventKind::ItemStarted {
+            item: ItemId(8),
+            started_at: at,
+            duration_ms: 10_000,
+            effects: effects.clone(),
+        };
+        rig.sched.on_event(&kind, at.plus_millis(late_ms));
+    };
+    started(started_at, 10_400);
+    rig.until(30_000).await;
+    // Heard of an hour late: nothing plays.
+    started(started_at, 3_600_000);
+    rig.until(40_000).await;
+    assert_eq!(
+        rig.timeline(0),
+        [(1_000, 9), (2_000, 0), (20_000, 6), (20_600, 0)]
+    );
 }
 
 /// Every way an item can end, and when its last vibration must be over.

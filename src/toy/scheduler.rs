@@ -13,7 +13,7 @@ use tokio::time::{Instant, sleep_until};
 
 use super::codec::Level;
 use super::device::ToyHandle;
-use super::plan::{ItemPlan, PlanConfig};
+use super::plan::{ItemPlan, MAX_END_BURST_MS, PlanConfig};
 use crate::domain::event::EventKind;
 use crate::domain::ids::ItemId;
 use crate::domain::time::Stamp;
@@ -146,13 +146,14 @@ impl SchedulerHandle {
                 duration_ms,
                 effects,
             } => {
-                let late_us = now
-                    .micros_since(*started_at)
-                    .clamp(0, (*duration_ms as i64).saturating_mul(1000));
-                let now = Instant::now();
-                let start = now
-                    .checked_sub(Duration::from_micros(late_us as u64))
-                    .unwrap_or(now);
+                // Clock skew never puts a start in the future.
+                let late = Duration::from_micros(now.micros_since(*started_at).max(0) as u64);
+                let over = Duration::from_millis(duration_ms.saturating_add(MAX_END_BURST_MS));
+                let local_now = Instant::now();
+                let Some(start) = local_now.checked_sub(late).filter(|_| late < over) else {
+                    tracing::info!(%item, "item heard of after its effects were over");
+                    return;
+                };
                 self.item_started(*item, start, *duration_ms, effects.clone());
             }
             EventKind::ItemFinished { item, .. } => self.item_finished(*item),
