@@ -514,3 +514,22 @@ async fn no_vibration_outlives_its_item() {
         }
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_toy_added_while_halted_is_halted_too() {
+    let rig = Rig::new(1, SchedulerConfig::default()).await;
+    rig.sched.panic_stop();
+    let (transport, ctl) = VirtualToy::lush("LVS-Late");
+    let (late, _) = spawn_toy(Box::new(transport), DriverConfig::default()).unwrap();
+    rig.sched.add_toy(late.clone());
+    rig.until(1_000).await;
+    late.set_level(cuedeck::toy::Level::new(9).unwrap());
+    rig.until(2_000).await;
+    assert!(late.is_halted());
+    assert_eq!(ctl.intensity(), 0);
+    rig.sched.resume();
+    rig.until(3_000).await;
+    late.set_level(cuedeck::toy::Level::new(9).unwrap());
+    rig.until(4_000).await;
+    assert_eq!(ctl.intensity(), 9);
+}

@@ -485,6 +485,9 @@ impl Scheduler {
                 };
             }
             Input::AddToy(toy) => {
+                if self.halted {
+                    toy.halt();
+                }
                 toy.set_level(Level::saturating(self.level));
                 let mut toys = self.toys.write().unwrap_or_else(PoisonError::into_inner);
                 toys.retain(|t| t.label() != toy.label());
