@@ -103,6 +103,20 @@ fn urgent_stop_skips_the_gap_unless_already_stopped() {
 }
 
 #[test]
+fn a_forgotten_stop_is_not_skipped() {
+    let t0 = Instant::now();
+    let mut p = Pacer::new(MIN_GAP);
+    p.stop_now();
+    assert_eq!(p.next(t0), send(vib(0), false));
+    p.stop_now();
+    assert_eq!(p.next(t0 + ms(1)), Next::Idle);
+    // It never got an OK: after the retries the pacer stops believing it.
+    p.forget(vib(0));
+    p.stop_now();
+    assert_eq!(p.next(t0 + ms(2)), send(vib(0), false));
+}
+
+#[test]
 fn stop_zeroes_rotation_too() {
     let t0 = Instant::now();
     let mut p = Pacer::new(MIN_GAP);

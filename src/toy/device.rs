@@ -421,6 +421,9 @@ impl Driver {
         if tries < self.config.motion_retries {
             self.retry = Some((cmd, tries + 1));
             self.pacer.resend(cmd);
+        } else {
+            tracing::warn!(toy = %self.label, command = %cmd, "giving up on a motor command");
+            self.pacer.forget(cmd);
         }
     }
 

@@ -134,6 +134,16 @@ impl Pacer {
         }
     }
 
+    /// A motion command may not have reached the toy (given up after
+    /// retries): do not take the motor as set, so a repeat is not skipped.
+    pub fn forget(&mut self, cmd: Command) {
+        if let Some(ch) = channel(&cmd)
+            && self.last[ch as usize] == Some(cmd)
+        {
+            self.last[ch as usize] = None;
+        }
+    }
+
     /// The last command sent on the all-motors channel.
     pub fn last_vibrate(&self) -> Option<Command> {
         self.last[Channel::All as usize]
