@@ -144,6 +144,12 @@ struct Link {
     forwarder: JoinHandle<()>,
 }
 
+impl Drop for Link {
+    fn drop(&mut self) {
+        self.forwarder.abort();
+    }
+}
+
 pub struct BleTransport {
     label: String,
     peripheral: Peripheral,
@@ -254,9 +260,8 @@ async fn supervise(
             continue;
         }
         connected.store(false, Ordering::SeqCst);
-        if let Some(old) = link.lock().await.take() {
-            old.forwarder.abort();
-        }
+        // Dropping the old link stops its forwarder.
+        link.lock().await.take();
         if inbound.send(Inbound::Disconnected).await.is_err() {
             return;
         }
@@ -279,6 +284,14 @@ async fn supervise(
                 Err(e) => tracing::warn!(attempt, error = %e, "reconnect failed"),
             }
         }
+    }
+}
+
+impl Drop for BleTransport {
+    fn drop(&mut self) {
+        // No reconnecting on behalf of a driver that is gone.
+        self.closing.store(true, Ordering::SeqCst);
+        self.supervisor.abort();
     }
 }
 
@@ -309,9 +322,7 @@ impl Transport for BleTransport {
     async fn close(&self) -> Result<(), TransportError> {
         self.closing.store(true, Ordering::SeqCst);
         self.supervisor.abort();
-        if let Some(link) = self.link.lock().await.take() {
-            link.forwarder.abort();
-        }
+        self.link.lock().await.take();
         self.connected.store(false, Ordering::SeqCst);
         self.peripheral
             .disconnect()
