@@ -60,16 +60,47 @@ pub struct ConsoleArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct ServeArgs {
-    /// Address to listen on (loopback by default).
-    #[arg(long, default_value = "127.0.0.1:7070")]
-    pub listen: String,
-    /// The SQLite database (default: in the data directory).
+    #[command(subcommand)]
+    pub action: Option<ServeAction>,
+    /// Address to listen on (default 127.0.0.1:7070, loopback only).
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// The SQLite database (default: cuedeck.db in the data directory).
     #[arg(long)]
     pub db: Option<PathBuf>,
     /// A server configuration file (see config/server.example.toml).
     #[arg(long)]
     pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServeAction {
+    /// Mint an API token through a running server (needs the admin token).
+    Token(TokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// The server's base URL, e.g. http://127.0.0.1:7070.
+    #[arg(long, env = "CUEDECK_SERVER")]
+    pub server: String,
+    /// The admin token.
+    #[arg(long, env = "CUEDECK_TOKEN", hide_env_values = true)]
+    pub token: String,
+    /// admin | integration | performer | moderator | viewer
+    #[arg(long)]
+    pub role: String,
+    /// The performer's room.
+    #[arg(long)]
+    pub room: Option<String>,
+    /// The moderator's rooms, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub rooms: Vec<String>,
+    /// The viewer's user id.
+    #[arg(long)]
+    pub user: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -163,9 +194,20 @@ pub struct MenuArgs {
 
 #[derive(Debug, Args)]
 pub struct ConfigArgs {
-    /// path | init
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub args: Vec<String>,
+    #[command(subcommand)]
+    pub action: ConfigAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Print where the config file, themes, data and logs live.
+    Path,
+    /// Write a commented default config file.
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 impl Mode {

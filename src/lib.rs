@@ -4,7 +4,14 @@
 //! [`store`] (durable SQLite log) -> events for consoles and toys.
 
 pub mod cli;
+pub mod client;
+pub mod console;
 pub mod domain;
+pub mod logging;
+pub mod modes;
+pub mod paths;
+pub mod protocol;
+pub mod server;
 pub mod service;
 pub mod store;
 pub mod toy;

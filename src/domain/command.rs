@@ -24,7 +24,11 @@ pub enum IntakeMode {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(
+    tag = "type",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
 pub enum Command {
     CreateRoom {
         room: RoomId,
@@ -176,7 +180,11 @@ impl From<Command> for Request {
 /// The answer to an accepted command. A retry with the same key gets the
 /// very same value back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "result", rename_all = "snake_case")]
+#[serde(
+    tag = "result",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
 pub enum Reply {
     RoomCreated {
         room: RoomId,

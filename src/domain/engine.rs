@@ -133,6 +133,25 @@ fn shared_effects(payload: &IntakePayload) -> Arc<[ToyEffect]> {
     payload.toy_effects().cloned().collect()
 }
 
+/// The private messages a feature asked for on top of the receipt.
+fn extra_messages(
+    fx: &mut Effects,
+    room: &mut Room,
+    view: &ItemView,
+    payload: &IntakePayload,
+    receipt: &str,
+    vars: &MessageVars,
+) {
+    for extra in &payload.chat.private_user_message_template_keys {
+        if &**extra != receipt {
+            fx.emit(
+                room,
+                private_message(view, extra.clone().into(), vars.clone()),
+            );
+        }
+    }
+}
+
 fn base_vars(view: &ItemView) -> MessageVars {
     MessageVars {
         user: view.user_name.clone(),
@@ -531,14 +550,7 @@ impl Engine {
                         ),
                     );
                 }
-                for extra in &payload.chat.private_user_message_template_keys {
-                    if &**extra != keys::QUEUE_RECEIPT {
-                        fx.emit(
-                            room,
-                            private_message(&view, extra.clone().into(), queue_vars.clone()),
-                        );
-                    }
-                }
+                extra_messages(fx, room, &view, payload, keys::QUEUE_RECEIPT, &queue_vars);
                 self.items.push(item);
                 Reply::Queued { item: id, position }
             }
@@ -581,14 +593,7 @@ impl Engine {
                         vars.clone(),
                     ),
                 );
-                for extra in &payload.chat.private_user_message_template_keys {
-                    if &**extra != keys::INSTANT_RECEIPT {
-                        fx.emit(
-                            room,
-                            private_message(&view, extra.clone().into(), vars.clone()),
-                        );
-                    }
-                }
+                extra_messages(fx, room, &view, payload, keys::INSTANT_RECEIPT, &vars);
                 self.items.push(item);
                 Reply::Settled { item: id }
             }
@@ -1164,7 +1169,10 @@ impl Engine {
                 .map(|id| self.ledger.escrow_of(*id))
                 .sum();
             if open != room.totals.escrow {
-                return broken(format!("room {} counts {} in escrow, its items hold {open}", room.id, room.totals.escrow));
+                return broken(format!(
+                    "room {} counts {} in escrow, its items hold {open}",
+                    room.id, room.totals.escrow
+                ));
             }
         }
         let mut open_items = 0usize;

@@ -70,6 +70,28 @@ pub enum DomainError {
 }
 
 impl DomainError {
+    /// Every code [`DomainError::code`] can return.
+    pub const CODES: &'static [&'static str] = &[
+        "invalid_field",
+        "forbidden_field",
+        "idempotency_conflict",
+        "duplicate_source_event",
+        "unknown_room",
+        "room_exists",
+        "unknown_item",
+        "not_live",
+        "already_live",
+        "insufficient_funds",
+        "not_head",
+        "queue_empty",
+        "busy",
+        "nothing_in_progress",
+        "not_in_progress",
+        "item_closed",
+        "not_in_room",
+        "overflow",
+    ];
+
     /// The stable machine-readable code.
     pub fn code(&self) -> &'static str {
         match self {

@@ -449,14 +449,15 @@ fn check_text(field: &str, text: &str, min: usize, max: usize) -> Result<(), Dom
 
 /// Template keys look like `menu.purchase` or `slot.spin.winner`.
 pub fn check_template_key(field: &str, key: &str) -> Result<(), DomainError> {
-    let bytes = key.as_bytes();
-    let word_byte = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_';
-    let ok = !bytes.is_empty()
-        && bytes.len() <= 64
-        && bytes.first().is_some_and(word_byte)
-        && bytes.last().is_some_and(word_byte)
-        && bytes.iter().all(|b| word_byte(b) || *b == b'.')
-        && !key.contains("..");
+    // One pass: words of [a-z0-9_] joined by single dots.
+    let mut previous = b'.';
+    let mut ok = !key.is_empty() && key.len() <= 64;
+    for &b in key.as_bytes() {
+        let word = b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_';
+        ok &= word || (b == b'.' && previous != b'.');
+        previous = b;
+    }
+    ok &= previous != b'.';
     if ok {
         Ok(())
     } else {

@@ -138,6 +138,7 @@ pub struct ItemView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Item {
     pub view: Arc<ItemView>,
     pub key: IdemKey,

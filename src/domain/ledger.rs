@@ -170,17 +170,36 @@ impl Ledger {
                 t.to.key()
             )));
         }
-        if !self.covers(&t.from, t.amount) {
+        if !self.can_mint(t.from.unit(), t.amount) {
+            return Err(InvariantViolation("amount overflows the ledger".into()));
+        }
+        // One lookup for the debit: check and subtract in place.
+        let debited = match &t.from {
+            Account::Mint => {
+                self.minted += t.amount;
+                true
+            }
+            Account::PointsMint => {
+                self.points_minted += t.amount;
+                true
+            }
+            Account::Wallet(u) => take(self.wallets.get_mut(u), t.amount),
+            Account::Earned(p) => take(self.earned.get_mut(p), t.amount),
+            Account::Points(u) => take(self.points.get_mut(u), t.amount),
+            Account::Escrow(i) => {
+                let slot =
+                    i.0.checked_sub(1)
+                        .and_then(|i| self.escrow.get_mut(i as usize));
+                take(slot, t.amount)
+            }
+        };
+        if !debited {
             return Err(InvariantViolation(format!(
                 "{} cannot cover {}",
                 t.from.key(),
                 t.amount
             )));
         }
-        if !self.can_mint(t.from.unit(), t.amount) {
-            return Err(InvariantViolation("amount overflows the ledger".into()));
-        }
-        self.debit(&t.from, t.amount);
         self.credit(&t.to, t.amount);
         Ok(())
     }
@@ -190,14 +209,6 @@ impl Ledger {
         let index = (item.0 - 1) as usize;
         if self.escrow.len() <= index {
             self.escrow.resize(index + 1, 0);
-        }
-    }
-
-    fn debit(&mut self, account: &Account, amount: u64) {
-        match account {
-            Account::Mint => self.minted += amount,
-            Account::PointsMint => self.points_minted += amount,
-            other => *self.slot(other) -= amount,
         }
     }
 
@@ -272,6 +283,18 @@ impl Ledger {
         all.push(("points_mint".into(), -i128::from(self.points_minted)));
         all.sort();
         all
+    }
+}
+
+/// Subtract `amount` from `slot` if it holds enough; whether it did.
+fn take(slot: Option<&mut u64>, amount: u64) -> bool {
+    match slot {
+        Some(balance) if *balance >= amount => {
+            *balance -= amount;
+            true
+        }
+        None if amount == 0 => true,
+        _ => false,
     }
 }
 

@@ -83,6 +83,7 @@ impl Default for StoreOptions {
 
 pub struct Store {
     path: PathBuf,
+    epoch: String,
     writer: writer::Writer,
 }
 
@@ -91,10 +92,12 @@ impl Store {
     pub fn open(path: &Path, options: StoreOptions) -> Result<(Store, Engine), StoreError> {
         let conn = schema::open(path, options.synchronous)?;
         let engine = rebuild::rebuild(&conn, options.engine)?;
+        let epoch = schema::epoch(&conn)?;
         let writer = writer::Writer::spawn(conn, options.max_batch)?;
         Ok((
             Store {
                 path: path.to_path_buf(),
+                epoch,
                 writer,
             },
             engine,
@@ -112,6 +115,11 @@ impl Store {
     /// A read-only connection for queries (WAL lets it read beside the writer).
     pub fn reader(&self) -> Result<Reader, StoreError> {
         Reader::open(&self.path)
+    }
+
+    /// The identity of this database's event history.
+    pub fn epoch(&self) -> &str {
+        &self.epoch
     }
 
     pub fn path(&self) -> &Path {

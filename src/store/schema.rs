@@ -69,6 +69,15 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (room, seq)
     ) WITHOUT ROWID;
     ",
+    // 2: API tokens, kept only as hashes.
+    "
+    CREATE TABLE tokens (
+        hash       TEXT PRIMARY KEY,
+        role       TEXT NOT NULL,
+        scope      TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    ",
 ];
 
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
@@ -153,7 +162,22 @@ pub fn open(path: &Path, synchronous: Synchronous) -> Result<Connection, StoreEr
         synchronous.pragma()
     ))?;
     migrate(&conn, if fresh { 0 } else { version })?;
+    // The epoch names this database's event history; clients that saw
+    // another history get a fresh snapshot instead of a replay.
+    conn.execute(
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?1)",
+        [uuid::Uuid::new_v4().simple().to_string()],
+    )?;
     Ok(conn)
+}
+
+/// The epoch of the database behind `conn`.
+pub fn epoch(conn: &Connection) -> Result<String, StoreError> {
+    Ok(
+        conn.query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| {
+            r.get(0)
+        })?,
+    )
 }
 
 fn not_a_database(path: &str, err: rusqlite::Error) -> StoreError {

@@ -1,0 +1,351 @@
+//! `cargo bench --bench fanout`
+//!
+//! Intakes over HTTP against a real `cuedeck serve` on loopback, watched by
+//! N WebSocket subscribers (N = 1 and 100): the latency from sending the
+//! intake request to the `item_queued` event arriving at each watcher. In
+//! the same run, the baseline: a bare tokio-tungstenite server broadcasting
+//! the same bytes to the same number of clients, timed the same way. Then
+//! the durable intake rate over HTTP.
+//!
+//! One line per N: `watchers=N p50_us=.. p99_us=.. baseline_p99_us=.. ratio=..`
+//! and `intake_per_s=..`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use cuedeck::client::{RestClient, ServerUrl};
+use cuedeck::domain::builder::PayloadBuilder;
+use cuedeck::protocol::CreateToken;
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpListener;
+use tokio::sync::broadcast;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const ADMIN: &str = "bench-admin-token-000000";
+const ROOM: &str = "bench";
+/// Intakes timed per watcher count, sent at a steady pace.
+const TIMED_INTAKES: usize = 400;
+const PACE: Duration = Duration::from_millis(2);
+const RATE_INTAKES: usize = 10_000;
+const RATE_CLIENTS: usize = 32;
+
+type Samples = Arc<Mutex<Vec<u64>>>;
+
+fn percentile(samples: &mut [u64], p: f64) -> u64 {
+    samples.sort_unstable();
+    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[index]
+}
+
+fn payload(n: usize, user: &str) -> (String, Vec<u8>) {
+    let key = format!("bench-{n}");
+    let body = PayloadBuilder::new("perf", user, &key, 1)
+        .display_name("Bench")
+        .json();
+    (key, serde_json::to_vec(&body).unwrap())
+}
+
+/// Watchers of the real server; returns when `expect` item_queued events
+/// reached every watcher, with one latency sample per (item, watcher).
+async fn cuedeck_run(
+    url: &ServerUrl,
+    admin: &RestClient,
+    performer: &str,
+    watchers: usize,
+    first: usize,
+) -> Vec<u64> {
+    let sent: Arc<Mutex<HashMap<u64, Instant>>> = Arc::default();
+    let samples: Samples = Arc::default();
+    let mut tasks = Vec::new();
+    let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<()>(watchers);
+    for _ in 0..watchers {
+        let mut request = url.websocket().into_client_request().unwrap();
+        request.headers_mut().insert(
+            "Authorization",
+            format!("Bearer {performer}").parse().unwrap(),
+        );
+        let (mut socket, _) = tokio_tungstenite::connect_async_with_config(request, None, true)
+            .await
+            .unwrap();
+        let subscribe = serde_json::json!({"type": "subscribe", "room": ROOM}).to_string();
+        socket.send(Message::Text(subscribe.into())).await.unwrap();
+        let (sent, samples, ready) = (sent.clone(), samples.clone(), ready_tx.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut seen = 0;
+            while let Some(Ok(message)) = socket.next().await {
+                let Message::Text(text) = message else {
+                    continue;
+                };
+                let at = Instant::now();
+                let frame: serde_json::Value = serde_json::from_str(&text).unwrap();
+                match frame["type"].as_str() {
+                    Some("snapshot") => ready.send(()).await.unwrap(),
+                    Some("event") if frame["event"]["type"] == "item_queued" => {
+                        let item = frame["event"]["item"]["id"].as_u64().unwrap();
+                        let start = sent.lock().unwrap().get(&item).copied();
+                        if let Some(start) = start {
+                            samples
+                                .lock()
+                                .unwrap()
+                                .push(at.duration_since(start).as_micros() as u64);
+                        }
+                        seen += 1;
+                        if seen == TIMED_INTAKES {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }));
+    }
+    for _ in 0..watchers {
+        ready_rx.recv().await.unwrap();
+    }
+    let integration = admin
+        .create_token(&CreateToken {
+            role: "integration".into(),
+            room: None,
+            rooms: vec![],
+            user: None,
+        })
+        .await
+        .unwrap()
+        .token;
+    let client = RestClient::new(url.clone(), integration);
+    let mut pace = tokio::time::interval(PACE);
+    for n in first..first + TIMED_INTAKES {
+        pace.tick().await;
+        let (key, body) = payload(n, "viewer");
+        // The item number is the intake's position in the log: predict it
+        // before sending, so the send time is taken before the request.
+        let item = (n + 1) as u64;
+        sent.lock().unwrap().insert(item, Instant::now());
+        let reply = client
+            .intake(&ROOM.into(), &body, &key, false)
+            .await
+            .unwrap();
+        assert_eq!(reply.item().map(|i| i.0), Some(item));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    Arc::try_unwrap(samples).unwrap().into_inner().unwrap()
+}
+
+/// The baseline: a bare tokio-tungstenite server broadcasting the same
+/// frames per intake, one `Arc<str>` shared by every client.
+async fn baseline_run(watchers: usize, frames: Vec<String>) -> Vec<u64> {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, _) = broadcast::channel::<(u64, Arc<str>)>(4096);
+    let server_tx = tx.clone();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            tcp.set_nodelay(true).unwrap();
+            let mut rx = server_tx.subscribe();
+            tokio::spawn(async move {
+                let mut socket = tokio_tungstenite::accept_async(tcp).await.unwrap();
+                while let Ok((_, bytes)) = rx.recv().await {
+                    if socket
+                        .send(Message::Text(bytes.to_string().into()))
+                        .await
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    let sent: Arc<Mutex<HashMap<u64, Instant>>> = Arc::default();
+    let samples: Samples = Arc::default();
+    let mut tasks = Vec::new();
+    for _ in 0..watchers {
+        let (mut socket, _) =
+            tokio_tungstenite::connect_async_with_config(format!("ws://{addr}/"), None, true)
+                .await
+                .unwrap();
+        let (sent, samples) = (sent.clone(), samples.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut seen = 0;
+            while let Some(Ok(message)) = socket.next().await {
+                let Message::Text(text) = message else {
+                    continue;
+                };
+                let at = Instant::now();
+                let frame: serde_json::Value = serde_json::from_str(&text).unwrap();
+                if frame["event"]["type"] != "item_queued" {
+                    continue;
+                }
+                let item = frame["event"]["item"]["id"].as_u64().unwrap();
+                let start = sent.lock().unwrap().get(&item).copied().unwrap();
+                samples
+                    .lock()
+                    .unwrap()
+                    .push(at.duration_since(start).as_micros() as u64);
+                seen += 1;
+                if seen == TIMED_INTAKES {
+                    break;
+                }
+            }
+        }));
+    }
+    while tx.receiver_count() < watchers {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let mut pace = tokio::time::interval(PACE);
+    // Number the items like the real ones, outside the timed part.
+    let per_intake: Vec<Vec<Arc<str>>> = (0..TIMED_INTAKES)
+        .map(|n| {
+            frames
+                .iter()
+                .map(|f| {
+                    let mut value: serde_json::Value = serde_json::from_str(f).unwrap();
+                    if value["event"]["type"] == "item_queued" {
+                        value["event"]["item"]["id"] = serde_json::json!(n);
+                    }
+                    Arc::from(value.to_string())
+                })
+                .collect()
+        })
+        .collect();
+    for (n, frames) in per_intake.into_iter().enumerate() {
+        pace.tick().await;
+        sent.lock().unwrap().insert(n as u64, Instant::now());
+        for bytes in frames {
+            tx.send((n as u64, bytes)).unwrap();
+        }
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    Arc::try_unwrap(samples).unwrap().into_inner().unwrap()
+}
+
+/// Durable intakes per second over HTTP, `RATE_CLIENTS` clients at once.
+async fn intake_rate(url: &ServerUrl, admin: &RestClient, first: usize) -> f64 {
+    let integration = admin
+        .create_token(&CreateToken {
+            role: "integration".into(),
+            room: None,
+            rooms: vec![],
+            user: None,
+        })
+        .await
+        .unwrap()
+        .token;
+    let began = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..RATE_CLIENTS {
+        let client = RestClient::new(url.clone(), integration.clone());
+        tasks.push(tokio::spawn(async move {
+            for n in (first + c..first + RATE_INTAKES).step_by(RATE_CLIENTS) {
+                let (key, body) = payload(n, &format!("viewer-{c}"));
+                client
+                    .intake(&ROOM.into(), &body, &key, false)
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    RATE_INTAKES as f64 / began.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut lines = Vec::new();
+        for watchers in [1usize, 100] {
+            // A fresh server per run, so item numbers start at 1.
+            let dir = tempfile::tempdir().unwrap();
+            let mut config = cuedeck::server::ServerConfig {
+                listen: "127.0.0.1:0".into(),
+                admin_token: Some(ADMIN.into()),
+                ..Default::default()
+            };
+            // CUEDECK_BENCH_SYNC=normal measures without an fsync per commit.
+            if std::env::var("CUEDECK_BENCH_SYNC").as_deref() == Ok("normal") {
+                config.synchronous = cuedeck::store::Synchronous::Normal;
+            }
+            let server = cuedeck::server::start(config, dir.path().join("bench.db")).await.unwrap();
+            let url = ServerUrl::parse(&server.url()).unwrap();
+            let admin = RestClient::new(url.clone(), ADMIN);
+            admin.create_room(ROOM, "perf").await.unwrap();
+            admin.broadcast(&ROOM.into(), true).await.unwrap();
+            admin.mint("viewer", 1 << 40, None).await.unwrap();
+            for c in 0..RATE_CLIENTS {
+                admin.mint(&format!("viewer-{c}"), 1 << 40, None).await.unwrap();
+            }
+            let performer = admin
+                .create_token(&CreateToken { role: "performer".into(), room: Some(ROOM.into()), rooms: vec![], user: None })
+                .await
+                .unwrap()
+                .token;
+            let mut ours = cuedeck_run(&url, &admin, &performer, watchers, 0).await;
+            // The baseline broadcasts a real item_queued frame of this server.
+            let frames = sample_frames(&url, &performer).await;
+            let mut base = baseline_run(watchers, frames).await;
+            let (p50, p99) = (percentile(&mut ours, 0.50), percentile(&mut ours, 0.99));
+            let base99 = percentile(&mut base, 0.99).max(1);
+            lines.push(format!(
+                "watchers={watchers} p50_us={p50} p99_us={p99} baseline_p99_us={base99} ratio={:.2}",
+                p99 as f64 / base99 as f64
+            ));
+            if watchers == 1 {
+                let rate = intake_rate(&url, &admin, TIMED_INTAKES).await;
+                lines.push(format!("intake_per_s={rate:.0}"));
+            }
+            server.stop().await;
+        }
+        for line in lines {
+            println!("{line}");
+        }
+    });
+}
+
+/// The frames one intake sends to a watcher (item_queued, announcement,
+/// private message), as the server sent them: replayed from seq 2.
+async fn sample_frames(url: &ServerUrl, performer: &str) -> Vec<String> {
+    let mut request = url.websocket().into_client_request().unwrap();
+    request.headers_mut().insert(
+        "Authorization",
+        format!("Bearer {performer}").parse().unwrap(),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let mut frames = Vec::new();
+    while let Some(Ok(message)) = socket.next().await {
+        let Message::Text(text) = message else {
+            continue;
+        };
+        let frame: serde_json::Value = serde_json::from_str(&text).unwrap();
+        match frame["type"].as_str() {
+            Some("hello") => {
+                let resume = serde_json::json!({"type": "subscribe", "room": ROOM, "resume": {"epoch": frame["epoch"], "seq": 2}});
+                socket
+                    .send(Message::Text(resume.to_string().into()))
+                    .await
+                    .unwrap();
+            }
+            Some("event") => {
+                frames.push(text.to_string());
+                if frames.len() == 3 {
+                    return frames;
+                }
+            }
+            _ => {}
+        }
+    }
+    panic!("no events to sample")
+}

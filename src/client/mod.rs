@@ -1,0 +1,68 @@
+//! Clients of `cuedeck serve`: a small REST client (reqwest) and a
+//! WebSocket client that resumes where it left off, with jittered
+//! exponential backoff. Used by the console, the simulator and the tests.
+
+mod rest;
+mod stream;
+
+pub use rest::{ClientError, RestClient};
+pub use stream::{RoomStream, StreamEvent, StreamOptions};
+
+/// A server's base URL as given with `--server http://HOST:PORT`; every
+/// other address (the WebSocket endpoint) is derived from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerUrl {
+    base: String,
+}
+
+impl ServerUrl {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let trimmed = text.trim().trim_end_matches('/');
+        let rest = trimmed
+            .strip_prefix("http://")
+            .ok_or_else(|| format!("{text:?}: the server URL must look like http://HOST:PORT"))?;
+        if rest.is_empty() || rest.contains('/') || rest.contains(char::is_whitespace) {
+            return Err(format!(
+                "{text:?}: the server URL must look like http://HOST:PORT"
+            ));
+        }
+        Ok(ServerUrl {
+            base: trimmed.to_string(),
+        })
+    }
+
+    pub fn http(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn websocket(&self) -> String {
+        format!("ws://{}/ws", &self.base["http://".len()..])
+    }
+}
+
+impl std::fmt::Display for ServerUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.base)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_url_gives_every_endpoint() {
+        let url = ServerUrl::parse("http://127.0.0.1:7070/").unwrap();
+        assert_eq!(url.http("/healthz"), "http://127.0.0.1:7070/healthz");
+        assert_eq!(url.websocket(), "ws://127.0.0.1:7070/ws");
+        for bad in [
+            "127.0.0.1:7070",
+            "ftp://x",
+            "http://",
+            "http://a/b",
+            "https://x:1",
+        ] {
+            assert!(ServerUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

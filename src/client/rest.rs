@@ -1,0 +1,273 @@
+//! The REST client: one method per endpoint, errors as the server sent them.
+
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::ServerUrl;
+use crate::domain::{Item, ItemId, RefundReason, Reply, RoomId, Tier, UserId};
+use crate::protocol::{
+    ApiError, Balance, CreateRoom, CreateToken, Health, Join, Mint, RoomSnapshot, TokenCreated,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("{status}: {error}")]
+    Api { status: u16, error: ApiError },
+    #[error("cannot reach the server: {0}")]
+    Transport(String),
+    #[error("unexpected answer from the server: {0}")]
+    Decode(String),
+}
+
+impl ClientError {
+    /// The API error code, when the server answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ClientError::Api { error, .. } => Some(&error.code),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct RestClient {
+    http: reqwest::Client,
+    server: ServerUrl,
+    token: String,
+}
+
+impl RestClient {
+    pub fn new(server: ServerUrl, token: impl Into<String>) -> Self {
+        let http = reqwest::Client::builder()
+            .tcp_nodelay(true)
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .unwrap_or_default();
+        RestClient {
+            http,
+            server,
+            token: token.into(),
+        }
+    }
+
+    pub fn server(&self) -> &ServerUrl {
+        &self.server
+    }
+
+    /// Send a request; the status and the body's bytes.
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> Result<(StatusCode, Vec<u8>), ClientError> {
+        let mut request = self
+            .http
+            .request(method, self.server.http(path))
+            .bearer_auth(&self.token);
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        let status = response.status();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        Ok((status, bytes.to_vec()))
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> Result<T, ClientError> {
+        let (status, bytes) = self.send(method, path, key, body).await?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()));
+        }
+        let error = serde_json::from_slice::<ApiError>(&bytes).unwrap_or_else(|_| {
+            ApiError::new(
+                "http",
+                format!("{status}: {}", String::from_utf8_lossy(&bytes)),
+            )
+        });
+        Err(ClientError::Api {
+            status: status.as_u16(),
+            error,
+        })
+    }
+
+    fn json(body: &impl Serialize) -> Option<Vec<u8>> {
+        serde_json::to_vec(body).ok()
+    }
+
+    pub async fn health(&self) -> Result<Health, ClientError> {
+        self.call(Method::GET, "/healthz", None, None).await
+    }
+
+    pub async fn create_room(&self, room: &str, performer: &str) -> Result<Reply, ClientError> {
+        let body = CreateRoom {
+            room: room.into(),
+            performer: performer.into(),
+        };
+        self.call(Method::POST, "/api/v1/rooms", None, Self::json(&body))
+            .await
+    }
+
+    pub async fn create_token(&self, spec: &CreateToken) -> Result<TokenCreated, ClientError> {
+        self.call(Method::POST, "/api/v1/tokens", None, Self::json(spec))
+            .await
+    }
+
+    pub async fn mint(
+        &self,
+        user: &str,
+        amount: u64,
+        key: Option<&str>,
+    ) -> Result<Reply, ClientError> {
+        let path = format!("/api/v1/wallets/{user}/mint");
+        self.call(Method::POST, &path, key, Self::json(&Mint { amount }))
+            .await
+    }
+
+    pub async fn balance(&self, user: &UserId) -> Result<Balance, ClientError> {
+        self.call(Method::GET, &format!("/api/v1/wallets/{user}"), None, None)
+            .await
+    }
+
+    /// Post a canonical intake payload (integration role).
+    pub async fn intake(
+        &self,
+        room: &RoomId,
+        payload: &[u8],
+        key: &str,
+        instant: bool,
+    ) -> Result<Reply, ClientError> {
+        let mode = if instant { "?mode=instant" } else { "" };
+        let path = format!("/api/v1/rooms/{room}/intake{mode}");
+        self.call(Method::POST, &path, Some(key), Some(payload.to_vec()))
+            .await
+    }
+
+    pub async fn join(&self, room: &RoomId, tier: Tier) -> Result<Reply, ClientError> {
+        let path = format!("/api/v1/rooms/{room}/join");
+        self.call(Method::POST, &path, None, Self::json(&Join { tier }))
+            .await
+    }
+
+    pub async fn leave(&self, room: &RoomId) -> Result<Reply, ClientError> {
+        self.call(
+            Method::POST,
+            &format!("/api/v1/rooms/{room}/leave"),
+            None,
+            None,
+        )
+        .await
+    }
+
+    pub async fn broadcast(&self, room: &RoomId, live: bool) -> Result<Reply, ClientError> {
+        let which = if live { "start" } else { "end" };
+        self.call(
+            Method::POST,
+            &format!("/api/v1/rooms/{room}/broadcast/{which}"),
+            None,
+            None,
+        )
+        .await
+    }
+
+    pub async fn start(
+        &self,
+        room: &RoomId,
+        item: Option<ItemId>,
+        key: &str,
+    ) -> Result<Reply, ClientError> {
+        let body = serde_json::json!({ "item": item });
+        self.call(
+            Method::POST,
+            &format!("/api/v1/rooms/{room}/start"),
+            Some(key),
+            Self::json(&body),
+        )
+        .await
+    }
+
+    pub async fn finish(
+        &self,
+        room: &RoomId,
+        item: Option<ItemId>,
+        key: &str,
+    ) -> Result<Reply, ClientError> {
+        let body = serde_json::json!({ "item": item });
+        self.call(
+            Method::POST,
+            &format!("/api/v1/rooms/{room}/finish"),
+            Some(key),
+            Self::json(&body),
+        )
+        .await
+    }
+
+    pub async fn refund(
+        &self,
+        room: &RoomId,
+        item: ItemId,
+        amount: Option<u64>,
+        reason: RefundReason,
+        note: Option<&str>,
+        key: &str,
+    ) -> Result<Reply, ClientError> {
+        let body =
+            serde_json::json!({ "item": item, "amount": amount, "reason": reason, "note": note });
+        self.call(
+            Method::POST,
+            &format!("/api/v1/rooms/{room}/refund"),
+            Some(key),
+            Self::json(&body),
+        )
+        .await
+    }
+
+    pub async fn snapshot(&self, room: &RoomId) -> Result<RoomSnapshot, ClientError> {
+        self.call(Method::GET, &format!("/api/v1/rooms/{room}"), None, None)
+            .await
+    }
+
+    pub async fn audit(&self, room: &RoomId, item: ItemId) -> Result<Item, ClientError> {
+        self.call(
+            Method::GET,
+            &format!("/api/v1/rooms/{room}/items/{}", item.0),
+            None,
+            None,
+        )
+        .await
+    }
+
+    /// Any endpoint, for tests of the API itself.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> Result<(StatusCode, serde_json::Value), ClientError> {
+        let (status, bytes) = self.send(method, path, key, body).await?;
+        let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+            serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned())
+        });
+        Ok((status, value))
+    }
+}

@@ -1,0 +1,378 @@
+//! A room's event stream over WebSocket that survives disconnects: it
+//! reconnects with jittered exponential backoff and resumes from the last
+//! seq it delivered, so the caller sees every event exactly once.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use rand::RngExt;
+use serde::Deserialize;
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use super::{ClientError, ServerUrl};
+use crate::domain::{Event, Reply, RoomId, Stamp};
+use crate::protocol::{ApiError, ClientFrame, ResumePoint, RoomCommand, RoomSnapshot, ServerFrame};
+
+#[derive(Debug, Clone, Copy)]
+pub struct StreamOptions {
+    /// First retry delay; doubles per attempt up to `backoff_max`, ±20 %.
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// How often to measure round trip and clock offset.
+    pub ping_every: Duration,
+    /// Nothing heard from the server for this long counts as a lost
+    /// connection (a half-open socket otherwise looks alive for minutes).
+    pub silence_timeout: Duration,
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        StreamOptions {
+            backoff_base: Duration::from_millis(250),
+            backoff_max: Duration::from_secs(10),
+            ping_every: Duration::from_secs(5),
+            silence_timeout: Duration::from_secs(20),
+        }
+    }
+}
+
+/// What the stream tells its owner.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StreamEvent {
+    Connected {
+        epoch: String,
+        role: String,
+    },
+    /// The room's state; events after `snapshot.seq` follow.
+    Snapshot(Box<RoomSnapshot>),
+    /// One event, with the rendered text of a message.
+    Event {
+        event: Box<Event>,
+        text: Option<String>,
+    },
+    /// A replay after reconnecting is complete.
+    Resumed {
+        from: u64,
+        to: u64,
+    },
+    Ack {
+        request_id: String,
+        result: Result<Reply, ApiError>,
+    },
+    /// From a ping: round trip, and how far the server's clock is ahead.
+    Clock {
+        rtt_us: i64,
+        offset_us: i64,
+    },
+    /// The connection dropped (or could not be made); retrying.
+    Disconnected {
+        attempt: u32,
+        reason: String,
+        retry_in: Duration,
+    },
+    /// The server refused a frame.
+    Error(ApiError),
+}
+
+#[derive(Deserialize)]
+struct EventWithText {
+    #[serde(flatten)]
+    event: Event,
+    #[serde(default)]
+    text: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    resume: Option<ResumePoint>,
+    connected: bool,
+}
+
+enum Outbound {
+    Command(ClientFrame),
+}
+
+/// A live subscription to one room.
+pub struct RoomStream {
+    events: mpsc::Receiver<StreamEvent>,
+    outbox: mpsc::Sender<Outbound>,
+    shared: Arc<Mutex<Shared>>,
+    room: RoomId,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RoomStream {
+    /// Connect (in the background) and subscribe to `room`, resuming from
+    /// `resume` when given.
+    pub fn connect(
+        server: &ServerUrl,
+        token: &str,
+        room: RoomId,
+        resume: Option<ResumePoint>,
+        options: StreamOptions,
+    ) -> Self {
+        let (events_tx, events) = mpsc::channel(4096);
+        let (outbox, outbox_rx) = mpsc::channel(256);
+        let shared = Arc::new(Mutex::new(Shared {
+            resume,
+            connected: false,
+        }));
+        let task = tokio::spawn(run(
+            server.websocket(),
+            token.to_string(),
+            room.clone(),
+            options,
+            shared.clone(),
+            events_tx,
+            outbox_rx,
+        ));
+        RoomStream {
+            events,
+            outbox,
+            shared,
+            room,
+            task,
+        }
+    }
+
+    pub async fn next(&mut self) -> Option<StreamEvent> {
+        self.events.recv().await
+    }
+
+    pub fn try_next(&mut self) -> Option<StreamEvent> {
+        self.events.try_recv().ok()
+    }
+
+    /// Where the stream stands: what a later connection would resume from.
+    pub fn resume_point(&self) -> Option<ResumePoint> {
+        self.shared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .resume
+            .clone()
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.shared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .connected
+    }
+
+    /// Send a command; its ack arrives as [`StreamEvent::Ack`]. Refused
+    /// while disconnected, so the caller can say so rather than queue money.
+    pub async fn command(
+        &self,
+        request_id: &str,
+        key: &str,
+        command: RoomCommand,
+    ) -> Result<(), ClientError> {
+        if !self.is_connected() {
+            return Err(ClientError::Transport("not connected".into()));
+        }
+        let frame = ClientFrame::Command {
+            request_id: request_id.to_string(),
+            idempotency_key: key.to_string(),
+            room: self.room.clone(),
+            command,
+        };
+        self.outbox
+            .send(Outbound::Command(frame))
+            .await
+            .map_err(|_| ClientError::Transport("the stream has stopped".into()))
+    }
+
+    pub fn close(self) {
+        self.task.abort();
+    }
+}
+
+impl Drop for RoomStream {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn backoff(options: &StreamOptions, attempt: u32) -> Duration {
+    let exp = options
+        .backoff_base
+        .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+    let capped = exp.min(options.backoff_max);
+    let jitter: f64 = rand::rng().random_range(0.8..1.2);
+    capped.mul_f64(jitter)
+}
+
+async fn run(
+    url: String,
+    token: String,
+    room: RoomId,
+    options: StreamOptions,
+    shared: Arc<Mutex<Shared>>,
+    events: mpsc::Sender<StreamEvent>,
+    mut outbox: mpsc::Receiver<Outbound>,
+) {
+    let mut attempt = 0u32;
+    loop {
+        let reason = match session(
+            &url,
+            &token,
+            &room,
+            &options,
+            &shared,
+            &events,
+            &mut outbox,
+            &mut attempt,
+        )
+        .await
+        {
+            Ok(reason) | Err(reason) => reason,
+        };
+        shared.lock().unwrap_or_else(|e| e.into_inner()).connected = false;
+        if events.is_closed() {
+            return;
+        }
+        attempt += 1;
+        let retry_in = backoff(&options, attempt);
+        let note = StreamEvent::Disconnected {
+            attempt,
+            reason,
+            retry_in,
+        };
+        if events.send(note).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(retry_in).await;
+    }
+}
+
+/// One connection, from connect to drop; returns why it ended.
+#[allow(clippy::too_many_arguments)]
+async fn session(
+    url: &str,
+    token: &str,
+    room: &RoomId,
+    options: &StreamOptions,
+    shared: &Arc<Mutex<Shared>>,
+    events: &mpsc::Sender<StreamEvent>,
+    outbox: &mut mpsc::Receiver<Outbound>,
+    attempt: &mut u32,
+) -> Result<String, String> {
+    let mut request = url.into_client_request().map_err(|e| e.to_string())?;
+    let auth = format!("Bearer {token}")
+        .parse()
+        .map_err(|_| "the token is not valid header text".to_string())?;
+    request.headers_mut().insert("Authorization", auth);
+    let (socket, _) = tokio_tungstenite::connect_async_with_config(request, None, true)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (mut tx, mut rx) = socket.split();
+
+    let resume = shared
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .resume
+        .clone();
+    let subscribe = ClientFrame::Subscribe {
+        room: room.clone(),
+        resume,
+    };
+    let subscribe = serde_json::to_string(&subscribe).map_err(|e| e.to_string())?;
+    tx.send(Message::Text(subscribe.into()))
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut ping = tokio::time::interval(options.ping_every);
+    let mut last_heard = tokio::time::Instant::now();
+    let send = |event: StreamEvent| async move {
+        events.send(event).await.map_err(|_| "closed".to_string())
+    };
+
+    loop {
+        tokio::select! {
+            incoming = rx.next() => {
+                last_heard = tokio::time::Instant::now();
+                let text = match incoming {
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Close(frame))) => {
+                        return Ok(frame.map_or("closed by the server".into(), |f| format!("closed by the server: {}", f.reason)));
+                    }
+                    Some(Ok(_)) => continue,
+                    Some(Err(err)) => return Err(err.to_string()),
+                    None => return Ok("the connection ended".into()),
+                };
+                let frame: ServerFrame = match serde_json::from_str(&text) {
+                    Ok(frame) => frame,
+                    Err(err) => {
+                        tracing::warn!(error = %err, "unreadable frame from the server");
+                        continue;
+                    }
+                };
+                match frame {
+                    ServerFrame::Hello { epoch, role, .. } => {
+                        shared.lock().unwrap_or_else(|e| e.into_inner()).connected = true;
+                        *attempt = 0;
+                        send(StreamEvent::Connected { epoch, role }).await?;
+                    }
+                    ServerFrame::Snapshot { snapshot } => {
+                        shared.lock().unwrap_or_else(|e| e.into_inner()).resume = Some(ResumePoint {
+                            epoch: snapshot.epoch.clone(),
+                            seq: snapshot.seq,
+                        });
+                        send(StreamEvent::Snapshot(snapshot)).await?;
+                    }
+                    ServerFrame::Event { event } => {
+                        let Ok(EventWithText { event, text }) = serde_json::from_value::<EventWithText>(event) else {
+                            tracing::warn!("unreadable event from the server");
+                            continue;
+                        };
+                        {
+                            let mut state = shared.lock().unwrap_or_else(|e| e.into_inner());
+                            let Some(point) = state.resume.as_mut() else { continue };
+                            if event.seq <= point.seq {
+                                continue; // already delivered
+                            }
+                            if event.seq != point.seq + 1 {
+                                // A gap would mean a lost event: start over from a snapshot.
+                                let expected = point.seq + 1;
+                                state.resume = None;
+                                return Err(format!("gap in the stream: expected {expected}, got {}", event.seq));
+                            }
+                            point.seq = event.seq;
+                        }
+                        send(StreamEvent::Event { event: Box::new(event), text }).await?;
+                    }
+                    ServerFrame::Resumed { from, to, .. } => send(StreamEvent::Resumed { from, to }).await?,
+                    ServerFrame::Ack { request_id, result, error } => {
+                        let result = match (result, error) {
+                            (Some(reply), _) => Ok(reply),
+                            (None, Some(error)) => Err(error),
+                            (None, None) => Err(ApiError::new("bad_frame", "an ack with neither result nor error")),
+                        };
+                        send(StreamEvent::Ack { request_id, result }).await?;
+                    }
+                    ServerFrame::Pong { t, server_time } => {
+                        let now = Stamp::now().0;
+                        let rtt_us = (now - t).max(0);
+                        let offset_us = server_time.0 - (t + rtt_us / 2);
+                        send(StreamEvent::Clock { rtt_us, offset_us }).await?;
+                    }
+                    ServerFrame::Error { error } => send(StreamEvent::Error(error)).await?,
+                }
+            }
+            outbound = outbox.recv() => {
+                let Some(Outbound::Command(frame)) = outbound else { return Ok("stopped".into()) };
+                let text = serde_json::to_string(&frame).map_err(|e| e.to_string())?;
+                tx.send(Message::Text(text.into())).await.map_err(|e| e.to_string())?;
+            }
+            _ = ping.tick() => {
+                if last_heard.elapsed() > options.silence_timeout {
+                    return Err(format!("no answer from the server for {} ms", options.silence_timeout.as_millis()));
+                }
+                let frame = serde_json::to_string(&ClientFrame::Ping { t: Stamp::now().0 }).map_err(|e| e.to_string())?;
+                tx.send(Message::Text(frame.into())).await.map_err(|e| e.to_string())?;
+            }
+        }
+    }
+}

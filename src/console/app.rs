@@ -1,0 +1,696 @@
+//! The console's state and how it changes: stream events, keys and answers
+//! in; effects (commands to send, the toy to stop) out. Nothing here does
+//! IO, so every behaviour is tested with plain values and a fixed clock.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::keymap::{Action, Keymap};
+use super::model::{Notice, RoomModel};
+use super::theme::Theme;
+use crate::client::StreamEvent;
+use crate::domain::{Item, ItemId, RefundReason, Reply, RoomId, Stamp};
+use crate::protocol::{ApiError, RoomCommand};
+
+/// How many log lines are kept.
+const LOG_LINES: usize = 500;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Connection {
+    Connecting,
+    Connected,
+    /// Lost since `since`; `attempt` retries so far.
+    Lost {
+        since: Stamp,
+        attempt: u32,
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogKind {
+    Public,
+    Private,
+    Refund,
+    Error,
+    Info,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    pub at: Stamp,
+    pub kind: LogKind,
+    pub text: String,
+}
+
+/// A money command sent and not yet answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub command: RoomCommand,
+    /// One key per intended action: a resend after a reconnect reuses it.
+    pub key: String,
+}
+
+impl Pending {
+    pub fn item(&self) -> Option<ItemId> {
+        match &self.command {
+            RoomCommand::Start { item } | RoomCommand::Finish { item } => *item,
+            RoomCommand::Refund { item, .. } => Some(*item),
+        }
+    }
+
+    fn verb(&self) -> &'static str {
+        match self.command {
+            RoomCommand::Start { .. } => "start",
+            RoomCommand::Finish { .. } => "finish",
+            RoomCommand::Refund { .. } => "refund",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundField {
+    Reason,
+    Amount,
+    Note,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundForm {
+    pub item: ItemId,
+    pub title: String,
+    pub user: String,
+    pub cost: u64,
+    pub reasons: Vec<RefundReason>,
+    pub reason: usize,
+    pub amount: String,
+    pub note: String,
+    pub field: RefundField,
+    /// The amount shown is the default: the first digit typed replaces it.
+    pub amount_fresh: bool,
+    pub error: Option<String>,
+}
+
+impl RefundForm {
+    fn reason(&self) -> RefundReason {
+        self.reasons[self.reason]
+    }
+
+    /// The command, or what is wrong with the form.
+    fn command(&self) -> Result<RoomCommand, String> {
+        let amount: u64 = self
+            .amount
+            .parse()
+            .map_err(|_| format!("amount: type a number from 1 to {}", self.cost))?;
+        if !(1..=self.cost).contains(&amount) {
+            return Err(format!("amount: {amount} is outside 1..={}", self.cost));
+        }
+        let note = self.note.trim();
+        if self.reason() == RefundReason::Other && note.is_empty() {
+            return Err("note: a refund for \"other\" needs a note".into());
+        }
+        Ok(RoomCommand::Refund {
+            item: self.item,
+            amount: (amount != self.cost).then_some(amount),
+            reason: self.reason(),
+            note: (!note.is_empty()).then(|| note.to_string()),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dialog {
+    Refund(RefundForm),
+    Help,
+    Details {
+        item: ItemId,
+        record: Option<Result<Box<Item>, String>>,
+    },
+    ConfirmQuit,
+}
+
+/// What the runtime must do after an update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Send {
+        request_id: String,
+        key: String,
+        command: RoomCommand,
+    },
+    FetchAudit(ItemId),
+    StopToy,
+    Suspend,
+    Quit,
+}
+
+pub struct App {
+    pub room: RoomId,
+    pub model: Option<RoomModel>,
+    pub role: Option<String>,
+    pub connection: Connection,
+    pub rtt_ms: Option<u64>,
+    /// Server clock minus ours, from pings.
+    pub offset_us: i64,
+    pub log: VecDeque<LogLine>,
+    /// Lines scrolled back from the newest.
+    pub log_back: usize,
+    /// The selected item, kept by identity as the queue moves.
+    pub selected: Option<ItemId>,
+    pub pending: BTreeMap<String, Pending>,
+    pub dialog: Option<Dialog>,
+    pub status: Option<(LogKind, String)>,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub toy_line: String,
+    next_request: u64,
+    pub quitting: bool,
+}
+
+impl App {
+    pub fn new(room: RoomId, keymap: Keymap, theme: Theme) -> Self {
+        App {
+            room,
+            model: None,
+            role: None,
+            connection: Connection::Connecting,
+            rtt_ms: None,
+            offset_us: 0,
+            log: VecDeque::new(),
+            log_back: 0,
+            selected: None,
+            pending: BTreeMap::new(),
+            dialog: None,
+            status: None,
+            keymap,
+            theme,
+            toy_line: "no toy connected".into(),
+            next_request: 0,
+            quitting: false,
+        }
+    }
+
+    /// The server's clock now, from ours and the measured offset.
+    pub fn server_now(&self, now: Stamp) -> Stamp {
+        Stamp(now.0 + self.offset_us)
+    }
+
+    pub fn read_only(&self) -> bool {
+        self.role.as_deref() == Some("moderator")
+    }
+
+    pub fn connected(&self) -> bool {
+        self.connection == Connection::Connected && self.model.is_some()
+    }
+
+    fn note(&mut self, at: Stamp, kind: LogKind, text: String) {
+        if self.log.len() == LOG_LINES {
+            self.log.pop_front();
+        }
+        self.log.push_back(LogLine { at, kind, text });
+    }
+
+    fn say(&mut self, kind: LogKind, text: impl Into<String>) {
+        self.status = Some((kind, text.into()));
+    }
+
+    /// The rows of the queue as shown: the item on stage first.
+    pub fn rows(&self) -> Vec<ItemId> {
+        self.model
+            .as_ref()
+            .map(|m| {
+                m.in_progress
+                    .iter()
+                    .map(|r| r.item.id)
+                    .chain(m.waiting.iter().map(|w| w.id))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Index of the selected row (clamped when the item left).
+    pub fn selected_index(&self) -> Option<usize> {
+        let rows = self.rows();
+        if rows.is_empty() {
+            return None;
+        }
+        Some(
+            self.selected
+                .and_then(|id| rows.iter().position(|r| *r == id))
+                .unwrap_or(0),
+        )
+    }
+
+    pub fn pending_for(&self, item: ItemId) -> Option<&Pending> {
+        self.pending.values().find(|p| p.item() == Some(item))
+    }
+
+    // ---- stream --------------------------------------------------------
+
+    pub fn on_stream(&mut self, event: StreamEvent, now: Stamp) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        match event {
+            StreamEvent::Connected { role, .. } => {
+                self.role = Some(role);
+                self.connection = Connection::Connected;
+                self.note(now, LogKind::Info, "connected".into());
+            }
+            StreamEvent::Snapshot(snapshot) => {
+                let rows_before = self.rows();
+                self.model = Some(RoomModel::from_snapshot(&snapshot));
+                self.keep_selection(&rows_before);
+                // Commands sent before a drop may not have arrived: resend
+                // them with their own keys, which makes that safe.
+                effects.extend(self.resend());
+            }
+            StreamEvent::Resumed { from, to } => {
+                if to > from {
+                    self.note(
+                        now,
+                        LogKind::Info,
+                        format!("caught up: {} missed events", to - from),
+                    );
+                }
+                effects.extend(self.resend());
+            }
+            StreamEvent::Event { event, text } => {
+                let rows_before = self.rows();
+                if let Some(model) = self.model.as_mut()
+                    && let Some(notice) = model.apply(&event, text.as_deref())
+                {
+                    let (kind, line) = match notice {
+                        Notice::Public(text) => (LogKind::Public, text),
+                        Notice::Private { user, text } => {
+                            (LogKind::Private, format!("to {user}: {text}"))
+                        }
+                        Notice::Refund {
+                            item,
+                            amount,
+                            reason,
+                        } => (
+                            LogKind::Refund,
+                            format!("refunded {amount} tk of {item} ({reason})"),
+                        ),
+                        Notice::Info(text) => (LogKind::Info, text),
+                    };
+                    self.note(event.at, kind, line);
+                }
+                self.keep_selection(&rows_before);
+            }
+            StreamEvent::Ack { request_id, result } => {
+                if let Some(pending) = self.pending.remove(&request_id) {
+                    self.acknowledged(&pending, result, now);
+                }
+            }
+            StreamEvent::Clock { rtt_us, offset_us } => {
+                self.rtt_ms = Some((rtt_us.max(0) as u64).div_ceil(1000));
+                self.offset_us = offset_us;
+            }
+            StreamEvent::Disconnected {
+                attempt, reason, ..
+            } => {
+                let since = match &self.connection {
+                    Connection::Lost { since, .. } => *since,
+                    _ => now,
+                };
+                if attempt == 1 {
+                    self.note(now, LogKind::Error, format!("connection lost: {reason}"));
+                }
+                self.connection = Connection::Lost {
+                    since,
+                    attempt,
+                    reason,
+                };
+            }
+            StreamEvent::Error(error) => {
+                self.note(now, LogKind::Error, format!("server: {}", error.message))
+            }
+        }
+        effects
+    }
+
+    fn acknowledged(&mut self, pending: &Pending, result: Result<Reply, ApiError>, now: Stamp) {
+        match result {
+            Ok(_) => {
+                if let Some(Dialog::Refund(form)) = &self.dialog
+                    && Some(form.item) == pending.item()
+                {
+                    self.dialog = None;
+                }
+            }
+            Err(error) => {
+                let line = format!("{} refused: {}", pending.verb(), error.message);
+                self.note(now, LogKind::Error, line.clone());
+                self.say(LogKind::Error, line);
+            }
+        }
+    }
+
+    fn resend(&mut self) -> Vec<Effect> {
+        self.pending
+            .iter()
+            .map(|(request_id, p)| Effect::Send {
+                request_id: request_id.clone(),
+                key: p.key.clone(),
+                command: p.command.clone(),
+            })
+            .collect()
+    }
+
+    /// Keep the selection on the same item; if it left, on the same row.
+    fn keep_selection(&mut self, rows_before: &[ItemId]) {
+        let rows = self.rows();
+        if let Some(id) = self.selected
+            && !rows.contains(&id)
+        {
+            let index = rows_before.iter().position(|r| *r == id).unwrap_or(0);
+            self.selected = rows.get(index.min(rows.len().saturating_sub(1))).copied();
+        }
+        if self.selected.is_none() {
+            self.selected = rows.first().copied();
+        }
+    }
+
+    pub fn on_audit(&mut self, item: ItemId, record: Result<Item, String>) {
+        if let Some(Dialog::Details {
+            item: shown,
+            record: slot,
+        }) = &mut self.dialog
+            && *shown == item
+        {
+            *slot = Some(record.map(Box::new));
+        }
+    }
+
+    // ---- keys ----------------------------------------------------------
+
+    pub fn on_key(&mut self, key: KeyEvent, now: Stamp) -> Vec<Effect> {
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            return self.quit_now();
+        }
+        if self.dialog.is_some() {
+            return self.on_dialog_key(key, now);
+        }
+        self.status = None;
+        match self.keymap.action(&key) {
+            Some(action) => self.act(action, now),
+            None => Vec::new(),
+        }
+    }
+
+    fn quit_now(&mut self) -> Vec<Effect> {
+        self.quitting = true;
+        vec![Effect::StopToy, Effect::Quit]
+    }
+
+    pub fn act(&mut self, action: Action, now: Stamp) -> Vec<Effect> {
+        match action {
+            Action::Start => self.send_money(now, |model| {
+                if let Some(running) = &model.in_progress {
+                    return Err(format!(
+                        "{} is on stage: finish or refund it first",
+                        running.item.id
+                    ));
+                }
+                let head = model.head().ok_or("the queue is empty: nothing to start")?;
+                Ok(RoomCommand::Start {
+                    item: Some(head.id),
+                })
+            }),
+            Action::Finish => self.send_money(now, |model| {
+                let running = model.in_progress.as_ref().ok_or("nothing is on stage")?;
+                Ok(RoomCommand::Finish {
+                    item: Some(running.item.id),
+                })
+            }),
+            Action::Refund => {
+                self.open_refund();
+                Vec::new()
+            }
+            Action::Up | Action::Down => {
+                let rows = self.rows();
+                if let Some(index) = self.selected_index() {
+                    let next = if action == Action::Up {
+                        index.saturating_sub(1)
+                    } else {
+                        (index + 1).min(rows.len() - 1)
+                    };
+                    self.selected = rows.get(next).copied();
+                }
+                Vec::new()
+            }
+            Action::Details => match self.selected_index().map(|i| self.rows()[i]) {
+                Some(item) => {
+                    self.dialog = Some(Dialog::Details { item, record: None });
+                    vec![Effect::FetchAudit(item)]
+                }
+                None => Vec::new(),
+            },
+            Action::Help => {
+                self.dialog = Some(Dialog::Help);
+                Vec::new()
+            }
+            Action::StopToy => {
+                self.note(now, LogKind::Info, "toy stopped (panic key)".into());
+                self.say(LogKind::Info, "toy stopped");
+                vec![Effect::StopToy]
+            }
+            Action::Quit => {
+                let on_stage = self.model.as_ref().is_some_and(|m| m.in_progress.is_some());
+                if on_stage {
+                    self.dialog = Some(Dialog::ConfirmQuit);
+                    Vec::new()
+                } else {
+                    self.quit_now()
+                }
+            }
+            Action::Suspend => vec![Effect::Suspend],
+            Action::LogUp => {
+                self.log_back = (self.log_back + 5).min(self.log.len().saturating_sub(1));
+                Vec::new()
+            }
+            Action::LogDown => {
+                self.log_back = self.log_back.saturating_sub(5);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Send a money command after the checks every one needs: connected,
+    /// allowed, not already on its way.
+    fn send_money(
+        &mut self,
+        _now: Stamp,
+        build: impl FnOnce(&RoomModel) -> Result<RoomCommand, String>,
+    ) -> Vec<Effect> {
+        let model = match (&self.model, self.connected()) {
+            (Some(model), true) => model,
+            _ => {
+                self.say(
+                    LogKind::Error,
+                    "not connected: money actions wait until the server is back",
+                );
+                return Vec::new();
+            }
+        };
+        if self.read_only() {
+            self.say(
+                LogKind::Error,
+                "read-only: a moderator may only refund for moderation",
+            );
+            return Vec::new();
+        }
+        match build(model) {
+            Ok(command) => self.dispatch(command),
+            Err(message) => {
+                self.say(LogKind::Info, message);
+                Vec::new()
+            }
+        }
+    }
+
+    fn dispatch(&mut self, command: RoomCommand) -> Vec<Effect> {
+        let same_kind =
+            |p: &Pending| std::mem::discriminant(&p.command) == std::mem::discriminant(&command);
+        if let Some(pending) = self
+            .pending
+            .values()
+            .find(|p| same_kind(p) && p.item() == command_item(&command))
+        {
+            let message = format!("{} already sent, waiting for the server", pending.verb());
+            self.say(LogKind::Info, message);
+            return Vec::new();
+        }
+        self.next_request += 1;
+        let request_id = format!("c-{}", self.next_request);
+        let key = uuid::Uuid::new_v4().simple().to_string();
+        self.pending.insert(
+            request_id.clone(),
+            Pending {
+                command: command.clone(),
+                key: key.clone(),
+            },
+        );
+        vec![Effect::Send {
+            request_id,
+            key,
+            command,
+        }]
+    }
+
+    fn open_refund(&mut self) {
+        if !self.connected() {
+            self.say(
+                LogKind::Error,
+                "not connected: refunds wait until the server is back",
+            );
+            return;
+        }
+        let Some(index) = self.selected_index() else {
+            self.say(LogKind::Info, "the queue is empty: nothing to refund");
+            return;
+        };
+        let id = self.rows()[index];
+        let Some(item) = self.model.as_ref().and_then(|m| m.find(id)).cloned() else {
+            return;
+        };
+        if self.pending_for(id).is_some() {
+            self.say(LogKind::Info, format!("{id} has a command on its way"));
+            return;
+        }
+        if item.token_cost == 0 {
+            self.say(
+                LogKind::Info,
+                format!("{id} cost nothing: nothing to refund"),
+            );
+            return;
+        }
+        let reasons: Vec<RefundReason> = if self.read_only() {
+            vec![RefundReason::Moderation]
+        } else {
+            vec![
+                RefundReason::Goodwill,
+                RefundReason::Dispute,
+                RefundReason::Moderation,
+                RefundReason::Other,
+            ]
+        };
+        self.dialog = Some(Dialog::Refund(RefundForm {
+            item: id,
+            title: item.action.title.to_string(),
+            user: item.user_name.to_string(),
+            cost: item.token_cost,
+            reasons,
+            reason: 0,
+            amount: item.token_cost.to_string(),
+            note: String::new(),
+            field: RefundField::Reason,
+            amount_fresh: true,
+            error: None,
+        }));
+    }
+
+    fn on_dialog_key(&mut self, key: KeyEvent, now: Stamp) -> Vec<Effect> {
+        let Some(dialog) = self.dialog.take() else {
+            return Vec::new();
+        };
+        match dialog {
+            Dialog::Help | Dialog::Details { .. } => {
+                let closes = matches!(key.code, KeyCode::Esc | KeyCode::Enter)
+                    || matches!(self.keymap.action(&key), Some(Action::Help | Action::Quit));
+                if !closes {
+                    self.dialog = Some(dialog);
+                }
+                Vec::new()
+            }
+            Dialog::ConfirmQuit => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => self.quit_now(),
+                _ => Vec::new(),
+            },
+            Dialog::Refund(mut form) => {
+                let effects = self.on_refund_key(&mut form, key, now);
+                effects.unwrap_or_else(|| {
+                    self.dialog = Some(Dialog::Refund(form));
+                    Vec::new()
+                })
+            }
+        }
+    }
+
+    /// Keys in the refund dialog. `Some` when the dialog closes.
+    fn on_refund_key(
+        &mut self,
+        form: &mut RefundForm,
+        key: KeyEvent,
+        _now: Stamp,
+    ) -> Option<Vec<Effect>> {
+        form.error = None;
+        match key.code {
+            KeyCode::Esc => return Some(Vec::new()),
+            KeyCode::Tab | KeyCode::BackTab => {
+                let forward = key.code == KeyCode::Tab;
+                form.field = match (form.field, forward) {
+                    (RefundField::Reason, true) | (RefundField::Note, false) => RefundField::Amount,
+                    (RefundField::Amount, true) | (RefundField::Reason, false) => RefundField::Note,
+                    (RefundField::Note, true) | (RefundField::Amount, false) => RefundField::Reason,
+                };
+            }
+            KeyCode::Up if form.field == RefundField::Reason => {
+                form.reason = form.reason.saturating_sub(1)
+            }
+            KeyCode::Down if form.field == RefundField::Reason => {
+                form.reason = (form.reason + 1).min(form.reasons.len() - 1);
+            }
+            KeyCode::Enter => {
+                if !self.connected() {
+                    form.error = Some("not connected: wait for the server".into());
+                    return None;
+                }
+                return match form.command() {
+                    Ok(command) => Some(self.dispatch(command)),
+                    Err(message) => {
+                        form.error = Some(message);
+                        None
+                    }
+                };
+            }
+            KeyCode::Backspace => {
+                form.amount_fresh = false;
+                match form.field {
+                    RefundField::Amount => form.amount.pop(),
+                    RefundField::Note => form.note.pop(),
+                    RefundField::Reason => None,
+                };
+            }
+            KeyCode::Char(c) => match form.field {
+                RefundField::Amount if c.is_ascii_digit() && form.amount_fresh => {
+                    form.amount = c.to_string();
+                    form.amount_fresh = false;
+                }
+                RefundField::Amount if c.is_ascii_digit() && form.amount.len() < 12 => {
+                    form.amount.push(c)
+                }
+                RefundField::Note if !c.is_control() && form.note.chars().count() < 200 => {
+                    form.note.push(c)
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+        None
+    }
+
+    /// Whether a second-by-second redraw is needed (a timer is running, or
+    /// the connection is down and the banner counts).
+    pub fn ticking(&self) -> bool {
+        self.model.as_ref().is_some_and(|m| m.in_progress.is_some())
+            || matches!(self.connection, Connection::Lost { .. })
+    }
+}
+
+fn command_item(command: &RoomCommand) -> Option<ItemId> {
+    match command {
+        RoomCommand::Start { item } | RoomCommand::Finish { item } => *item,
+        RoomCommand::Refund { item, .. } => Some(*item),
+    }
+}

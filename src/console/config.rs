@@ -1,0 +1,198 @@
+//! The console's configuration file, checked before the screen opens: a bad
+//! file is reported with its path, the line and the bad value.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::keymap::{DEFAULT_KEYMAP, Keymap};
+use super::theme::Theme;
+
+pub const EXAMPLE: &str = include_str!("../../config/console.example.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToySettings {
+    #[serde(default = "ToySettings::default_cap")]
+    pub intensity_cap: u8,
+    #[serde(default = "ToySettings::default_stop")]
+    pub stop_after_disconnect_ms: u64,
+}
+
+impl ToySettings {
+    fn default_cap() -> u8 {
+        20
+    }
+
+    fn default_stop() -> u64 {
+        5000
+    }
+}
+
+impl Default for ToySettings {
+    fn default() -> Self {
+        ToySettings {
+            intensity_cap: Self::default_cap(),
+            stop_after_disconnect_ms: Self::default_stop(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleFile {
+    pub server: Option<String>,
+    pub room: Option<String>,
+    pub token: Option<String>,
+    pub theme: Option<String>,
+    #[serde(default)]
+    pub keys: toml::Table,
+    #[serde(default)]
+    pub toy: ToySettings,
+}
+
+impl ConsoleFile {
+    /// The file at `path`, or the defaults when it does not exist.
+    pub fn load(path: &Path) -> Result<ConsoleFile, String> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(ConsoleFile::default());
+            }
+            Err(err) => return Err(format!("cannot read {}: {err}", path.display())),
+        };
+        Self::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<ConsoleFile, String> {
+        let file: ConsoleFile = toml::from_str(text)
+            .map_err(|e| format!("{}: {}", path.display(), e.to_string().trim_end()))?;
+        if file.toy.intensity_cap > 20 {
+            return Err(format!(
+                "{}: toy.intensity_cap = {} is outside 0..=20 (the Lovense scale)",
+                path.display(),
+                file.toy.intensity_cap
+            ));
+        }
+        Ok(file)
+    }
+
+    /// The keymap: the default with this file's `[keys]` over it.
+    pub fn keymap(&self, path: &Path) -> Result<Keymap, String> {
+        let default: toml::Table =
+            toml::from_str(DEFAULT_KEYMAP).expect("the embedded keymap parses");
+        Keymap::from_table(&default, &self.keys).map_err(|problems| {
+            let list: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
+            format!(
+                "{}: the [keys] table has problems:\n{}",
+                path.display(),
+                list.join("\n")
+            )
+        })
+    }
+}
+
+/// Where the console's files live.
+pub struct ConsolePaths {
+    pub config_file: PathBuf,
+    pub themes_dir: PathBuf,
+}
+
+impl ConsolePaths {
+    pub fn from(paths: &crate::paths::Paths) -> Self {
+        ConsolePaths {
+            config_file: paths.config_dir.join("config.toml"),
+            themes_dir: paths.config_dir.join("themes"),
+        }
+    }
+}
+
+/// Everything the console needs, resolved: flags and environment over the
+/// file over the defaults.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub server: crate::client::ServerUrl,
+    pub room: crate::domain::RoomId,
+    pub token: String,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub toy: ToySettings,
+}
+
+pub fn resolve(
+    args: &crate::cli::ConsoleArgs,
+    paths: &ConsolePaths,
+    no_color: bool,
+) -> Result<Resolved, String> {
+    let file = ConsoleFile::load(&paths.config_file)?;
+    let missing = |what: &str, flag: &str, env: &str| {
+        format!(
+            "no {what}: pass {flag}, set {env}, or put {what} = \"...\" in {}",
+            paths.config_file.display()
+        )
+    };
+    let server = args
+        .server
+        .clone()
+        .or(file.server.clone())
+        .ok_or_else(|| missing("server", "--server", "CUEDECK_SERVER"))?;
+    let server = crate::client::ServerUrl::parse(&server)?;
+    let room = args
+        .room
+        .clone()
+        .or(file.room.clone())
+        .ok_or_else(|| missing("room", "--room", "CUEDECK_ROOM"))?;
+    if let Some(problem) = crate::domain::ids::id_problem(&room) {
+        return Err(format!("room {room:?} {problem}"));
+    }
+    let token = args
+        .token
+        .clone()
+        .or(file.token.clone())
+        .ok_or_else(|| missing("token", "--token", "CUEDECK_TOKEN"))?;
+    let theme_name = args
+        .theme
+        .clone()
+        .or(file.theme.clone())
+        .unwrap_or_else(|| "default".into());
+    let theme = Theme::load(&theme_name, &paths.themes_dir, no_color)?;
+    let keymap = file.keymap(&paths.config_file)?;
+    Ok(Resolved {
+        server,
+        room: room.as_str().into(),
+        token,
+        theme,
+        keymap,
+        toy: file.toy,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_file_parses_and_its_keys_are_valid() {
+        let path = Path::new("config.toml");
+        let file = ConsoleFile::parse(EXAMPLE, path).unwrap();
+        file.keymap(path).unwrap();
+        assert_eq!(file.toy.intensity_cap, 20);
+    }
+
+    #[test]
+    fn a_bad_file_names_the_path_line_and_value() {
+        let path = Path::new("/home/me/.config/cuedeck/config.toml");
+        let err = ConsoleFile::parse("room = \"r1\"\ntheme = 7\n", path).unwrap_err();
+        assert!(
+            err.contains("config.toml") && err.contains("line 2") && err.contains('7'),
+            "{err}"
+        );
+        let err = ConsoleFile::parse("colour = \"red\"\n", path).unwrap_err();
+        assert!(err.contains("colour"), "{err}");
+        let err = ConsoleFile::parse("[toy]\nintensity_cap = 40\n", path).unwrap_err();
+        assert!(err.contains("40"), "{err}");
+        let file = ConsoleFile::parse("[keys]\nstart = [\"f\"]\n", path).unwrap();
+        let err = file.keymap(path).unwrap_err();
+        assert!(err.contains("`f` is bound to both"), "{err}");
+    }
+}

@@ -1,0 +1,239 @@
+//! The wire protocol between `cuedeck serve` and its clients: WebSocket
+//! frames (JSON text) and the bodies of the HTTP API. Types only, no logic;
+//! `docs/PROTOCOL.md` documents every one and a test parses its examples.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{
+    ItemId, ItemView, RefundReason, Reply, RoomId, RoomTotals, Stamp, Tier, UserId,
+};
+
+/// Bumped on any incompatible change.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Close codes the server uses (WebSocket close frame), so a client knows
+/// whether and how to come back.
+pub mod close {
+    /// The client fell too far behind; resume from the last seq you saw.
+    pub const SLOW_CONSUMER: u16 = 4008;
+    /// Nothing heard from the client for the heartbeat timeout.
+    pub const IDLE: u16 = 4000;
+    /// A frame was too large, or the client kept sending garbage.
+    pub const POLICY: u16 = 1008;
+    /// The server is shutting down; reconnect later.
+    pub const GOING_AWAY: u16 = 1001;
+}
+
+/// Where a client left a room's stream: the epoch of the history it saw and
+/// the last seq it applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResumePoint {
+    pub epoch: String,
+    pub seq: u64,
+}
+
+/// A performer's (or moderator's) command, as sent over the socket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RoomCommand {
+    /// Start the head item; `item` must be the head when given.
+    Start {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<ItemId>,
+    },
+    /// Finish the item in progress; `item` must be it when given.
+    Finish {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<ItemId>,
+    },
+    /// Refund `amount` tokens (all when absent) of a waiting or running item.
+    Refund {
+        item: ItemId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        amount: Option<u64>,
+        reason: RefundReason,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+}
+
+/// Frames a client sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientFrame {
+    /// Watch a room: replay from `resume` when given, else a snapshot.
+    Subscribe {
+        room: RoomId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resume: Option<ResumePoint>,
+    },
+    /// A command on the subscribed room. `idempotency_key` is one per
+    /// intended action: resending it never acts twice.
+    Command {
+        #[serde(rename = "requestId")]
+        request_id: String,
+        #[serde(rename = "idempotencyKey")]
+        idempotency_key: String,
+        room: RoomId,
+        command: RoomCommand,
+    },
+    /// Measure round trip and clock offset; `t` is echoed back.
+    Ping { t: i64 },
+}
+
+/// An error as the API reports it, over HTTP and in frames.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        ApiError {
+            code: code.to_string(),
+            message: message.into(),
+            field: None,
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)?;
+        if let Some(field) = &self.field {
+            write!(f, " (field {field})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// The item on stage and when it started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunningItem {
+    pub item: Arc<ItemView>,
+    pub started_at: Stamp,
+}
+
+/// A room's whole state at `seq`: what a client starts from when it cannot
+/// resume.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoomSnapshot {
+    pub room: RoomId,
+    pub performer: String,
+    pub live: bool,
+    pub epoch: String,
+    /// The seq of the last event this state includes.
+    pub seq: u64,
+    pub in_progress: Option<RunningItem>,
+    /// Waiting items, next first.
+    pub waiting: Vec<Arc<ItemView>>,
+    pub totals: RoomTotals,
+}
+
+/// Frames the server sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// First frame on every connection.
+    Hello {
+        protocol: u32,
+        #[serde(rename = "serverTime")]
+        server_time: Stamp,
+        epoch: String,
+        role: String,
+        #[serde(rename = "heartbeatMs")]
+        heartbeat_ms: u64,
+    },
+    /// The room's state; live events with a greater seq follow.
+    Snapshot { snapshot: Box<RoomSnapshot> },
+    /// The replay after a resume is complete; live events follow.
+    Resumed { room: RoomId, from: u64, to: u64 },
+    /// One event of a room's stream (see `domain::Event`), with `text`
+    /// rendered from the template for announcements and private messages.
+    Event { event: serde_json::Value },
+    /// The answer to a command.
+    Ack {
+        #[serde(rename = "requestId")]
+        request_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        result: Option<Reply>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<ApiError>,
+    },
+    Pong {
+        t: i64,
+        #[serde(rename = "serverTime")]
+        server_time: Stamp,
+    },
+    /// A frame the server could not take; the connection stays open.
+    Error { error: ApiError },
+}
+
+// ---- HTTP bodies ----------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRoom {
+    pub room: RoomId,
+    pub performer: String,
+}
+
+/// Who a new token is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateToken {
+    /// admin | integration | performer | moderator | viewer
+    pub role: String,
+    /// The performer's room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<RoomId>,
+    /// The moderator's rooms.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rooms: Vec<RoomId>,
+    /// The viewer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<UserId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenCreated {
+    /// Shown once; the server keeps only its hash.
+    pub token: String,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mint {
+    pub amount: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Balance {
+    pub user: UserId,
+    pub tokens: u64,
+    pub points: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Join {
+    #[serde(default)]
+    pub tier: Tier,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub ok: bool,
+    pub protocol: u32,
+    pub epoch: String,
+}

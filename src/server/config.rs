@@ -1,0 +1,184 @@
+//! `cuedeck serve` settings, from a TOML file (see config/server.example.toml).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::engine::MIN_IDEMPOTENCY_RETENTION_MS;
+use crate::domain::{EngineConfig, RoomSettings};
+use crate::store::{StoreOptions, Synchronous};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address to listen on.
+    pub listen: String,
+    /// The database; the data directory's `cuedeck.db` when absent.
+    pub db: Option<PathBuf>,
+    /// FULL (every commit survives power loss) or NORMAL.
+    pub synchronous: Synchronous,
+    /// The most commands committed in one transaction.
+    pub max_batch: usize,
+    /// How long idempotency keys are remembered (at least 24).
+    pub idempotency_retention_hours: u64,
+    /// Settings every new room starts with.
+    pub room: RoomSettings,
+    /// The server pings each WebSocket client this often.
+    pub heartbeat_ms: u64,
+    /// A client silent for this long is dropped.
+    pub client_timeout_ms: u64,
+    /// Frames queued for one subscriber before it counts as too slow.
+    pub subscriber_buffer: usize,
+    /// The largest WebSocket frame or HTTP body accepted.
+    pub max_frame_bytes: usize,
+    /// A resume further behind than this many events gets a snapshot.
+    pub replay_retention_events: u64,
+    /// Recent events each room keeps in memory for fast resume.
+    pub recent_events: usize,
+    /// Commands one WebSocket connection may send per second.
+    pub commands_per_second: u32,
+    /// Message templates; the shipped config/templates.toml when absent.
+    pub templates: Option<PathBuf>,
+    /// The admin token (set from CUEDECK_ADMIN_TOKEN, never from the file).
+    #[serde(skip)]
+    pub admin_token: Option<String>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: "127.0.0.1:7070".into(),
+            db: None,
+            synchronous: Synchronous::Full,
+            max_batch: 256,
+            idempotency_retention_hours: 24,
+            room: RoomSettings::default(),
+            heartbeat_ms: 15_000,
+            client_timeout_ms: 30_000,
+            subscriber_buffer: 1024,
+            max_frame_bytes: 64 * 1024,
+            replay_retention_events: 10_000,
+            recent_events: 4096,
+            commands_per_second: 20,
+            templates: None,
+            admin_token: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: String, message: String },
+    #[error("{path}: `{field}` {problem}")]
+    Invalid {
+        path: String,
+        field: String,
+        problem: String,
+    },
+}
+
+impl ServerConfig {
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        let config: ServerConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: shown.clone(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        config
+            .validate()
+            .map_err(|(field, problem)| ConfigError::Invalid {
+                path: shown,
+                field,
+                problem,
+            })?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        let bad = |field: &str, problem: &str| Err((field.to_string(), problem.to_string()));
+        if self.idempotency_retention_hours * 3_600_000 < MIN_IDEMPOTENCY_RETENTION_MS {
+            return bad("idempotency_retention_hours", "must be at least 24");
+        }
+        if self.heartbeat_ms == 0 || self.client_timeout_ms <= self.heartbeat_ms {
+            return bad("client_timeout_ms", "must be longer than heartbeat_ms");
+        }
+        if self.subscriber_buffer < 2 || self.max_batch == 0 || self.recent_events == 0 {
+            return bad(
+                "subscriber_buffer",
+                "must be at least 2 (and batches at least 1)",
+            );
+        }
+        if self.max_frame_bytes < 1024 {
+            return bad("max_frame_bytes", "must be at least 1024");
+        }
+        if let Err(err) = self.room.validate() {
+            return Err((
+                format!("room.{}", err.field().unwrap_or("?")),
+                err.to_string(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn store_options(&self) -> StoreOptions {
+        StoreOptions {
+            synchronous: self.synchronous,
+            max_batch: self.max_batch,
+            engine: EngineConfig {
+                idempotency_retention_ms: self.idempotency_retention_hours * 3_600_000,
+                room_defaults: self.room,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_file_documents_every_setting_and_parses() {
+        let text = include_str!("../../config/server.example.toml");
+        let config: ServerConfig = toml::from_str(text).expect("example parses");
+        config.validate().unwrap();
+        let defaults = toml::to_string(&ServerConfig::default()).unwrap();
+        for line in defaults.lines().filter(|l| l.contains(" = ")) {
+            let key = line.split(" = ").next().unwrap();
+            assert!(
+                text.contains(&format!("{key} =")),
+                "config/server.example.toml lacks `{key}`"
+            );
+        }
+    }
+
+    #[test]
+    fn errors_name_the_file_line_and_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.toml");
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:1\"\nheartbeat_ms = \"often\"\n",
+        )
+        .unwrap();
+        let err = ServerConfig::load(&path).unwrap_err().to_string();
+        assert!(err.contains("server.toml"), "{err}");
+        assert!(err.contains("line 2"), "{err}");
+        assert!(err.contains("often"), "{err}");
+        std::fs::write(&path, "idempotency_retention_hours = 2\n").unwrap();
+        let err = ServerConfig::load(&path).unwrap_err().to_string();
+        assert!(err.contains("idempotency_retention_hours"), "{err}");
+        std::fs::write(&path, "colour = 1\n").unwrap();
+        let err = ServerConfig::load(&path).unwrap_err().to_string();
+        assert!(err.contains("colour"), "{err}");
+    }
+}

@@ -1,0 +1,220 @@
+//! The core: one task owns the queue service (engine + store), the only
+//! writer of money for every room. Commands pipeline through it: the engine
+//! applies one, hands its ack to the publisher and takes the next, while the
+//! store group-commits. The publisher answers each caller and fans the
+//! events out only after their commit, in commit order.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::errors::{domain_error, unavailable};
+use super::hub::{Publisher, PublisherMsg, Sink};
+use crate::domain::{Engine, Reply, Request, RoomId, Stamp};
+use crate::protocol::{ApiError, ResumePoint, RoomSnapshot, RunningItem};
+use crate::service::QueueService;
+
+type Query = Box<dyn FnOnce(&Engine) + Send>;
+
+enum CoreMsg {
+    Execute {
+        request: Request,
+        reply: oneshot::Sender<Result<Reply, ApiError>>,
+    },
+    Subscribe {
+        room: RoomId,
+        resume: Option<ResumePoint>,
+        sink: Sink,
+        reply: oneshot::Sender<Result<(), ApiError>>,
+    },
+    Query(Query),
+}
+
+/// A cheap, cloneable handle to the core task.
+#[derive(Clone)]
+pub struct CoreHandle {
+    tx: mpsc::Sender<CoreMsg>,
+    epoch: Arc<str>,
+}
+
+impl CoreHandle {
+    pub fn epoch(&self) -> &str {
+        &self.epoch
+    }
+
+    /// Run a command; the reply comes once it is durable.
+    pub async fn execute(&self, request: Request) -> Result<Reply, ApiError> {
+        self.submit(request)
+            .await?
+            .await
+            .map_err(|_| unavailable())?
+    }
+
+    /// Queue a command and return where its reply will arrive. Commands
+    /// submitted one after another run in that order.
+    pub async fn submit(
+        &self,
+        request: Request,
+    ) -> Result<oneshot::Receiver<Result<Reply, ApiError>>, ApiError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(CoreMsg::Execute { request, reply })
+            .await
+            .map_err(|_| unavailable())?;
+        Ok(rx)
+    }
+
+    /// Read the engine's state (a snapshot, a balance, an audit record).
+    pub async fn query<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Engine) -> R + Send + 'static,
+    ) -> Result<R, ApiError> {
+        let (tx, rx) = oneshot::channel();
+        let query: Query = Box::new(move |engine| {
+            let _ = tx.send(f(engine));
+        });
+        self.tx
+            .send(CoreMsg::Query(query))
+            .await
+            .map_err(|_| unavailable())?;
+        rx.await.map_err(|_| unavailable())
+    }
+
+    /// Attach `sink` to a room's stream, replaying from `resume` or
+    /// starting from a snapshot.
+    pub async fn subscribe(
+        &self,
+        room: RoomId,
+        resume: Option<ResumePoint>,
+        sink: Sink,
+    ) -> Result<(), ApiError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(CoreMsg::Subscribe {
+                room,
+                resume,
+                sink,
+                reply,
+            })
+            .await
+            .map_err(|_| unavailable())?;
+        rx.await.map_err(|_| unavailable())?
+    }
+}
+
+/// A room's state as the engine has it now.
+pub fn snapshot(engine: &Engine, room: &RoomId, epoch: &str) -> Option<RoomSnapshot> {
+    let view = engine.room_view(room)?;
+    let in_progress = view.in_progress.and_then(|id| {
+        let item = engine.item(id)?;
+        Some(RunningItem {
+            item: item.view.clone(),
+            started_at: item.started_at?,
+        })
+    });
+    let waiting = view
+        .waiting
+        .iter()
+        .filter_map(|id| engine.item(*id).map(|i| i.view.clone()))
+        .collect();
+    Some(RoomSnapshot {
+        room: view.id,
+        performer: view.performer.to_string(),
+        live: view.live,
+        epoch: epoch.to_string(),
+        seq: view.last_seq,
+        in_progress,
+        waiting,
+        totals: view.totals,
+    })
+}
+
+/// Start the core task and its publisher thread.
+pub fn spawn(service: QueueService, publisher: Publisher, done: oneshot::Sender<()>) -> CoreHandle {
+    let epoch: Arc<str> = Arc::from(service.store().epoch());
+    let (tx, rx) = mpsc::channel(4096);
+    let failed = publisher.failed_flag();
+    let publisher = publisher.start();
+    let epoch_for_task = epoch.clone();
+    tokio::spawn(async move {
+        run(service, rx, publisher, failed, epoch_for_task).await;
+        let _ = done.send(());
+    });
+    CoreHandle { tx, epoch }
+}
+
+async fn run(
+    mut service: QueueService,
+    mut rx: mpsc::Receiver<CoreMsg>,
+    publisher: std::sync::mpsc::Sender<PublisherMsg>,
+    failed: Arc<AtomicBool>,
+    epoch: Arc<str>,
+) {
+    loop {
+        // Sleep until the next grace period ends (or an hour, to look again).
+        let wait = service
+            .engine()
+            .next_deadline()
+            .map_or(3_600_000_000, |at| {
+                at.micros_since(Stamp::now()).max(0) as u64
+            });
+        let msg = tokio::select! {
+            msg = rx.recv() => msg,
+            () = tokio::time::sleep(std::time::Duration::from_micros(wait)) => {
+                tick(&mut service, &publisher);
+                continue;
+            }
+        };
+        let Some(msg) = msg else { break };
+        match msg {
+            CoreMsg::Execute { request, reply } => {
+                if failed.load(Ordering::Relaxed) {
+                    let _ = reply.send(Err(unavailable()));
+                    continue;
+                }
+                tick(&mut service, &publisher);
+                match service.execute(Stamp::now(), request) {
+                    Ok(ack) => {
+                        let _ = publisher.send(PublisherMsg::Commit {
+                            ack,
+                            reply: Some(reply),
+                        });
+                    }
+                    Err(err) => {
+                        let _ = reply.send(Err(domain_error(&err)));
+                    }
+                }
+            }
+            CoreMsg::Subscribe {
+                room,
+                resume,
+                sink,
+                reply,
+            } => match snapshot(service.engine(), &room, &epoch) {
+                Some(snapshot) => {
+                    let _ = publisher.send(PublisherMsg::Subscribe {
+                        resume,
+                        snapshot: Box::new(snapshot),
+                        sink,
+                        reply,
+                    });
+                }
+                None => {
+                    let _ = reply.send(Err(domain_error(
+                        &crate::domain::DomainError::UnknownRoom { room },
+                    )));
+                }
+            },
+            CoreMsg::Query(query) => query(service.engine()),
+        }
+    }
+    drop(publisher);
+    service.close();
+}
+
+fn tick(service: &mut QueueService, publisher: &std::sync::mpsc::Sender<PublisherMsg>) {
+    if let Some(ack) = service.tick_if_due(Stamp::now()) {
+        let _ = publisher.send(PublisherMsg::Commit { ack, reply: None });
+    }
+}

@@ -1,0 +1,528 @@
+//! The HTTP API: JSON in and out, bearer tokens, `{code, message, field}`
+//! errors with the right status.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use tokio::sync::watch;
+
+use super::auth::{Action, Principal, Role, Tokens};
+use super::config::ServerConfig;
+use super::engine_task::{CoreHandle, snapshot};
+use super::errors::{HttpError, bad_request, domain_error};
+use super::metrics::Metrics;
+use super::templates::Templates;
+use crate::domain::item::Role as AuditRole;
+use crate::domain::{
+    Actor, Command, IdemKey, IntakeLimits, IntakeMode, IntakePayload, ItemId, RefundReason, Reply,
+    Request, RoomId, UserId,
+};
+use crate::protocol::{
+    ApiError, Balance, CreateRoom, CreateToken, Health, Join, Mint, PROTOCOL_VERSION, TokenCreated,
+};
+
+/// Everything a handler needs.
+#[derive(Clone)]
+pub struct App {
+    pub core: CoreHandle,
+    pub tokens: Arc<Tokens>,
+    pub templates: Arc<Templates>,
+    pub metrics: Arc<Metrics>,
+    pub config: Arc<ServerConfig>,
+    pub shutdown: watch::Receiver<bool>,
+}
+
+type Reply_<T> = Result<Json<T>, HttpError>;
+
+impl App {
+    fn refuse(&self, err: ApiError) -> HttpError {
+        self.metrics.error(&err.code);
+        HttpError(err)
+    }
+}
+
+/// The caller, from `Authorization: Bearer <token>`.
+pub struct Authed(pub Principal);
+
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+impl FromRequestParts<App> for Authed {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let principal = bearer(&parts.headers).and_then(|token| app.tokens.authenticate(token));
+        principal.map(Authed).ok_or_else(|| {
+            app.refuse(ApiError::new(
+                "unauthorized",
+                "a valid bearer token is required (Authorization: Bearer <token>)",
+            ))
+        })
+    }
+}
+
+/// The audit actor for a principal: role and token id, never a name.
+pub fn actor(principal: &Principal) -> Actor {
+    let role = match principal.role {
+        Role::Admin => AuditRole::Admin,
+        Role::Integration => AuditRole::Integration,
+        Role::Performer => AuditRole::Performer,
+        Role::Moderator => AuditRole::Moderator,
+        Role::Viewer => AuditRole::Viewer,
+    };
+    Actor::new(role, principal.token_id.as_str())
+}
+
+fn idempotency_key(headers: &HeaderMap, required: bool) -> Result<Option<IdemKey>, ApiError> {
+    match headers.get("idempotency-key").map(|v| v.to_str()) {
+        Some(Ok(key)) if !key.trim().is_empty() => Ok(Some(IdemKey::new(key.trim()))),
+        Some(_) => Err(bad_request("Idempotency-Key", "must be visible ASCII text")),
+        None if required => Err(ApiError {
+            code: "missing_idempotency_key".into(),
+            message: "this request needs an Idempotency-Key header: one per intended action, reused on retry".into(),
+            field: Some("Idempotency-Key".into()),
+        }),
+        None => Ok(None),
+    }
+}
+
+fn body_error(err: BytesRejection) -> ApiError {
+    if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            "payload_too_large",
+            "the request body is larger than the server accepts",
+        )
+    } else {
+        bad_request("body", err.body_text())
+    }
+}
+
+/// Parse a JSON body strictly, naming the field at fault.
+fn parse<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+    let body = body.map_err(body_error)?;
+    let body: &[u8] = if body.is_empty() { b"{}" } else { &body };
+    let mut de = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." {
+            "body".to_string()
+        } else {
+            path
+        };
+        bad_request(&field, e.into_inner().to_string())
+    })
+}
+
+pub fn routes(app: App) -> Router {
+    Router::new()
+        .route("/healthz", get(health))
+        .route("/metrics", get(metrics))
+        .route("/ws", get(super::ws::upgrade))
+        .route("/api/v1/rooms", post(create_room))
+        .route("/api/v1/rooms/{room}", get(room_snapshot))
+        .route("/api/v1/rooms/{room}/intake", post(intake))
+        .route("/api/v1/rooms/{room}/join", post(join))
+        .route("/api/v1/rooms/{room}/leave", post(leave))
+        .route(
+            "/api/v1/rooms/{room}/broadcast/start",
+            post(broadcast_start),
+        )
+        .route("/api/v1/rooms/{room}/broadcast/end", post(broadcast_end))
+        .route("/api/v1/rooms/{room}/start", post(start))
+        .route("/api/v1/rooms/{room}/finish", post(finish))
+        .route("/api/v1/rooms/{room}/refund", post(refund))
+        .route("/api/v1/rooms/{room}/items/{item}", get(audit))
+        .route("/api/v1/tokens", post(create_token))
+        .route("/api/v1/wallets/{user}", get(balance))
+        .route("/api/v1/wallets/{user}/mint", post(mint))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            app.config.max_frame_bytes,
+        ))
+        .with_state(app)
+}
+
+async fn health(State(app): State<App>) -> Json<Health> {
+    Json(Health {
+        ok: true,
+        protocol: PROTOCOL_VERSION,
+        epoch: app.core.epoch().to_string(),
+    })
+}
+
+async fn metrics(State(app): State<App>) -> impl IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        app.metrics.render(),
+    )
+}
+
+async fn run(app: &App, request: Request) -> Result<Reply, HttpError> {
+    app.core.execute(request).await.map_err(|e| app.refuse(e))
+}
+
+async fn create_room(
+    State(app): State<App>,
+    Authed(who): Authed,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply_<Reply> {
+    who.require(Action::CreateRoom).map_err(|e| app.refuse(e))?;
+    let key = idempotency_key(&headers, false).map_err(|e| app.refuse(e))?;
+    let spec: CreateRoom = parse(body).map_err(|e| app.refuse(e))?;
+    let command = Command::CreateRoom {
+        room: spec.room,
+        performer: spec.performer.as_str().into(),
+    };
+    Ok(Json(run(&app, Request { key, command }).await?))
+}
+
+async fn create_token(
+    State(app): State<App>,
+    Authed(who): Authed,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply_<TokenCreated> {
+    who.require(Action::CreateToken)
+        .map_err(|e| app.refuse(e))?;
+    let spec: CreateToken = parse(body).map_err(|e| app.refuse(e))?;
+    let token = app.tokens.create(&spec).map_err(|e| app.refuse(e))?;
+    tracing::info!(by = %who.token_id, role = %spec.role, "token created");
+    Ok(Json(TokenCreated {
+        token,
+        role: spec.role,
+    }))
+}
+
+async fn mint(
+    State(app): State<App>,
+    Authed(who): Authed,
+    Path(user): Path<UserId>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply_<Reply> {
+    who.require(Action::Mint).map_err(|e| app.refuse(e))?;
+    let key = idempotency_key(&headers, false).map_err(|e| app.refuse(e))?;
+    let Mint { amount } = parse(body).map_err(|e| app.refuse(e))?;
+    Ok(Json(
+        run(
+            &app,
+            Request {
+                key,
+                command: Command::Mint { user, amount },
+            },
+        )
+        .await?,
+    ))
+}
+
+async fn balance(
+    State(app): State<App>,
+    Authed(who): Authed,
+    Path(user): Path<UserId>,
+) -> Reply_<Balance> {
+    who.require(Action::ReadBalance(&user))
+        .map_err(|e| app.refuse(e))?;
+    let balance = app
+        .core
+        .query(move |engine| Balance {
+            tokens: engine.ledger().wallet(&user),
+            points: engine.ledger().points(&user),
+            user,
+        })
+        .await
+        .map_err(|e| app.refuse(e))?;
+    Ok(Json(balance))
+}
+
+#[derive(Debug, Deserialize)]
+struct IntakeQuery {
+    mode: Option<String>,
+}
+
+async fn intake(
+    State(app): State<App>,
+    Authed(who): Authed,
+    Path(room): Path<RoomId>,
+    Query(query): Query<IntakeQuery>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply_<Reply> {
+    let began = Instant::now();
+    who.require(Action::Intake(&room))
+        .map_err(|e| app.refuse(e))?;
+    let key = idempotency_key(&headers, true).map_err(|e| app.refuse(e))?;
+    let body = body.map_err(body_error).map_err(|e| app.refuse(e))?;
+    // The engine checks the room's own cost limit; this parse checks the shape.
+    let limits = IntakeLimits {
+        max_token_cost: u64::MAX,
+    };
+    let payload =
+        IntakePayload::from_json(&body, &limits).map_err(|e| app.refuse(domain_error(&e)))?;
+    check_templates(&app.templates, &payload).map_err(|e| app.refuse(e))?;
+    let mode = match query.mode.as_deref() {
+        None | Some("queued") => IntakeMode::Queued,
+        Some("instant") => IntakeMode::Instant,
+        Some(other) => {
+            return Err(app.refuse(bad_request(
+                "mode",
+                format!("{other:?} is not queued or instant"),
+            )));
+        }
+    };
+    let command = Command::Intake {
+        room,
+        mode,
+        payload: Box::new(payload),
+        loyalty_points: 0,
+    };
+    let reply = run(&app, Request { key, command }).await?;
+    app.metrics.intake_latency(began.elapsed());
+    Ok(Json(reply))
+}
+
+/// Every template key a payload names must exist, or its messages would
+/// go out without text.
+pub fn check_templates(templates: &Templates, payload: &IntakePayload) -> Result<(), ApiError> {
+    let key = &payload.chat.public_announce_template_key;
+    if !templates.has_public(key) {
+        return Err(bad_request(
+            "chat.publicAnnounceTemplateKey",
+            format!("no public template {key:?}"),
+        ));
+    }
+    for (i, key) in payload
+        .chat
+        .private_user_message_template_keys
+        .iter()
+        .enumerate()
+    {
+        if !templates.has_private(key) {
+            return Err(bad_request(
+                &format!("chat.privateUserMessageTemplateKeys[{i}]"),
+                format!("no private template {key:?}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn viewer(app: &App, who: &Principal, room: &RoomId) -> Result<UserId, HttpError> {
+    who.require(Action::Join(room)).map_err(|e| app.refuse(e))?;
+    who.user.clone().ok_or_else(|| {
+        app.refuse(ApiError::new(
+            "forbidden",
+            "only a viewer token joins or leaves a room",
+        ))
+    })
+}
+
+async fn join(
+    State(app): State<App>,
+    Authed(who): Authed,
+    Path(room): Path<RoomId>,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply_<Reply> {
+    let user = viewer(&app, &who, &room)?;
+    let Join { tier } = parse(body).map_err(|e| app.refuse(e))?;
+    Ok(Json(
+        run(&app, Request::new(Command::Join { room, user, tier })).await?,
+    ))
+}
+
+async fn leave(
+    State(app): State<App>,
+    Authed(who): Authed,
+    Path(room): Path<RoomId>,
+) -> Reply_<Reply> {
+    let user = viewer(&app, &who, &room)?;
+    Ok(Json(
+        run(&app, Request::new(Command::Leave { room, user })).await?,
+    ))
+}
+
+async fn broadcast_start(
+    State(app): State<App>,
+    Authed(who): Authed,
+    Path(room): Path<RoomId>,
+    headers: HeaderMap,
+) -> Reply_<Reply> {
+    who.require(Action::Broadcast(&room))
+        .map_err(|e| app.refuse(e))?;
+    let key = idempotency_key(&headers, false).map_err(|e| app.refuse(e))?;
+    Ok(Json(
+        run(
+            &app,
+            Request {
+                key,
+                command: Command::BroadcastStart { room },
+            },
+        )
+        .await?,
+    ))
+}
+
+async fn broadcast_end(
+    State(app): State<App>,
+    Authed(who): Authed,
+    Path(room): Path<RoomId>,
+    headers: HeaderMap,
+) -> Reply_<Reply> {
+    who.require(Action::Broadcast(&room))
+        .map_err(|e| app.refuse(e))?;
+    let key = idempotency_key(&headers, false).map_err(|e| app.refuse(e))?;
+    Ok(Json(
+        run(
+            &app,
+            Request {
+                key,
+                command: Command::BroadcastEnd { room },
+            },
+        )
+        .await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ItemChoice {
+    #[serde(default)]
+    item: Option<ItemId>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefundBody {
+    item: ItemId,
+    #[serde(default)]
+    amount: Option<u64>,
+    reason: RefundReason,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+async fn start(
+    State(app): State<App>,
+    Authed(who): Authed,
+    Path(room): Path<RoomId>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply_<Reply> {
+    stage_command(&app, &who, room, &headers, body, true).await
+}
+
+async fn finish(
+    State(app): State<App>,
+    Authed(who): Authed,
+    Path(room): Path<RoomId>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply_<Reply> {
+    stage_command(&app, &who, room, &headers, body, false).await
+}
+
+/// Start (or finish) over HTTP: `{"item"?}` naming what the performer saw.
+async fn stage_command(
+    app: &App,
+    who: &Principal,
+    room: RoomId,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    start: bool,
+) -> Reply_<Reply> {
+    let action = if start {
+        Action::Start(&room)
+    } else {
+        Action::Finish(&room)
+    };
+    who.require(action).map_err(|e| app.refuse(e))?;
+    let key = idempotency_key(headers, true).map_err(|e| app.refuse(e))?;
+    let ItemChoice { item } = parse(body).map_err(|e| app.refuse(e))?;
+    let by = actor(who);
+    let command = if start {
+        Command::Start { room, item, by }
+    } else {
+        Command::Finish { room, item, by }
+    };
+    Ok(Json(run(app, Request { key, command }).await?))
+}
+
+async fn refund(
+    State(app): State<App>,
+    Authed(who): Authed,
+    Path(room): Path<RoomId>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply_<Reply> {
+    let key = idempotency_key(&headers, true).map_err(|e| app.refuse(e))?;
+    let body: RefundBody = parse(body).map_err(|e| app.refuse(e))?;
+    who.require(Action::Refund(&room, body.reason))
+        .map_err(|e| app.refuse(e))?;
+    let command = Command::Refund {
+        room,
+        item: body.item,
+        amount: body.amount,
+        reason: body.reason,
+        note: body.note.map(Into::into),
+        by: actor(&who),
+    };
+    Ok(Json(run(&app, Request { key, command }).await?))
+}
+
+async fn room_snapshot(
+    State(app): State<App>,
+    Authed(who): Authed,
+    Path(room): Path<RoomId>,
+) -> Reply_<crate::protocol::RoomSnapshot> {
+    who.require(Action::Watch(&room))
+        .map_err(|e| app.refuse(e))?;
+    let epoch = app.core.epoch().to_string();
+    let missing = ApiError::new("unknown_room", format!("room `{room}` does not exist"));
+    let found = app
+        .core
+        .query(move |engine| snapshot(engine, &room, &epoch))
+        .await
+        .map_err(|e| app.refuse(e))?;
+    found.map(Json).ok_or_else(|| app.refuse(missing))
+}
+
+async fn audit(
+    State(app): State<App>,
+    Authed(who): Authed,
+    Path((room, item)): Path<(RoomId, u64)>,
+) -> Reply_<crate::domain::Item> {
+    who.require(Action::Watch(&room))
+        .map_err(|e| app.refuse(e))?;
+    let missing = ApiError::new(
+        "unknown_item",
+        format!("item #{item} does not exist in room `{room}`"),
+    );
+    let found = app
+        .core
+        .query(move |engine| {
+            engine
+                .item(ItemId(item))
+                .filter(|i| i.view.room == room)
+                .cloned()
+        })
+        .await
+        .map_err(|e| app.refuse(e))?;
+    found.map(Json).ok_or_else(|| app.refuse(missing))
+}

@@ -1,0 +1,260 @@
+//! The publisher: one thread that waits for each commit in order, answers
+//! the caller, and fans the events out to every room's subscribers. Each
+//! event is rendered and serialized once per room; subscribers share the
+//! bytes. Subscriptions are registered on this same thread, between two
+//! publications, so a subscriber never misses or doubles an event.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::extract::ws::Utf8Bytes;
+use tokio::sync::{mpsc, oneshot};
+
+use super::errors::unavailable;
+use super::metrics::Metrics;
+use super::templates::Templates;
+use crate::domain::{Event, EventKind, Reply, RoomId};
+use crate::protocol::{ApiError, ResumePoint, RoomSnapshot, ServerFrame};
+use crate::store::{Ack, Reader};
+
+/// What a subscriber's connection receives.
+#[derive(Debug)]
+pub enum Outgoing {
+    /// One event frame and its seq.
+    Event(u64, Utf8Bytes),
+    /// A replay after a resume.
+    Batch(Vec<(u64, Utf8Bytes)>),
+    /// Any other frame (snapshot, resumed).
+    Frame(Utf8Bytes),
+}
+
+/// The sending half a connection hands over when it subscribes. When the
+/// buffer is full the sink is dropped and `overflowed` is set, so the
+/// connection closes with a reason the client can resume from.
+#[derive(Debug, Clone)]
+pub struct Sink {
+    pub tx: mpsc::Sender<Outgoing>,
+    pub overflowed: Arc<AtomicBool>,
+}
+
+pub enum PublisherMsg {
+    Commit {
+        ack: Ack,
+        reply: Option<oneshot::Sender<Result<Reply, ApiError>>>,
+    },
+    Subscribe {
+        resume: Option<ResumePoint>,
+        snapshot: Box<RoomSnapshot>,
+        sink: Sink,
+        reply: oneshot::Sender<Result<(), ApiError>>,
+    },
+}
+
+struct Hub {
+    last_seq: u64,
+    recent: VecDeque<(u64, Utf8Bytes)>,
+    subscribers: Vec<Sink>,
+}
+
+pub struct Publisher {
+    db: PathBuf,
+    epoch: String,
+    templates: Arc<Templates>,
+    metrics: Arc<Metrics>,
+    recent_events: usize,
+    retention: u64,
+    failed: Arc<AtomicBool>,
+}
+
+impl Publisher {
+    pub fn new(
+        db: PathBuf,
+        epoch: String,
+        templates: Arc<Templates>,
+        metrics: Arc<Metrics>,
+        recent_events: usize,
+        retention: u64,
+    ) -> Self {
+        Publisher {
+            db,
+            epoch,
+            templates,
+            metrics,
+            recent_events,
+            retention,
+            failed: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// Set when a commit failed: the server then refuses every command.
+    pub fn failed_flag(&self) -> Arc<AtomicBool> {
+        self.failed.clone()
+    }
+
+    pub fn start(self) -> std::sync::mpsc::Sender<PublisherMsg> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("cuedeck-publisher".into())
+            .spawn(move || self.run(rx))
+            .expect("the publisher thread starts");
+        tx
+    }
+
+    fn run(self, rx: std::sync::mpsc::Receiver<PublisherMsg>) {
+        let mut hubs: HashMap<RoomId, Hub> = HashMap::new();
+        let mut reader: Option<Reader> = None;
+        while let Ok(msg) = rx.recv() {
+            match msg {
+                PublisherMsg::Commit { ack, reply } => match ack.wait() {
+                    Ok(outcome) => {
+                        self.metrics.events_published(outcome.events.len() as u64);
+                        for event in &outcome.events {
+                            self.publish(&mut hubs, event);
+                        }
+                        if let Some(reply) = reply {
+                            let _ = reply.send(Ok(outcome.reply));
+                        }
+                    }
+                    Err(err) => {
+                        tracing::error!(error = %err, "commit failed; the server refuses further commands");
+                        self.failed.store(true, Ordering::Relaxed);
+                        if let Some(reply) = reply {
+                            let _ = reply.send(Err(unavailable()));
+                        }
+                    }
+                },
+                PublisherMsg::Subscribe {
+                    resume,
+                    snapshot,
+                    sink,
+                    reply,
+                } => {
+                    let result = self.subscribe(&mut hubs, &mut reader, resume, *snapshot, sink);
+                    let _ = reply.send(result);
+                }
+            }
+        }
+    }
+
+    /// The frame for one event: rendered text added, serialized once.
+    fn frame(&self, event: &Event) -> Utf8Bytes {
+        let mut value = match serde_json::to_value(event) {
+            Ok(value) => value,
+            Err(err) => {
+                tracing::error!(error = %err, "event does not serialize");
+                return Utf8Bytes::from("{\"type\":\"error\"}");
+            }
+        };
+        let text = match &event.kind {
+            EventKind::Announcement { key, vars } => self.templates.render_public(key, vars),
+            EventKind::PrivateMessage { key, vars, .. } => self.templates.render_private(key, vars),
+            _ => None,
+        };
+        if let (Some(text), Some(object)) = (text, value.as_object_mut()) {
+            object.insert("text".into(), serde_json::Value::String(text));
+        }
+        let frame = ServerFrame::Event { event: value };
+        Utf8Bytes::from(serde_json::to_string(&frame).unwrap_or_default())
+    }
+
+    fn publish(&self, hubs: &mut HashMap<RoomId, Hub>, event: &Event) {
+        let hub = hubs.entry(event.room.clone()).or_insert_with(|| Hub {
+            last_seq: event.seq.saturating_sub(1),
+            recent: VecDeque::new(),
+            subscribers: Vec::new(),
+        });
+        let bytes = self.frame(event);
+        hub.last_seq = event.seq;
+        if hub.recent.len() == self.recent_events {
+            hub.recent.pop_front();
+        }
+        hub.recent.push_back((event.seq, bytes.clone()));
+        hub.subscribers.retain(|sink| {
+            match sink.tx.try_send(Outgoing::Event(event.seq, bytes.clone())) {
+                Ok(()) => true,
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    sink.overflowed.store(true, Ordering::Relaxed);
+                    false
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => false,
+            }
+        });
+    }
+
+    fn subscribe(
+        &self,
+        hubs: &mut HashMap<RoomId, Hub>,
+        reader: &mut Option<Reader>,
+        resume: Option<ResumePoint>,
+        snapshot: RoomSnapshot,
+        sink: Sink,
+    ) -> Result<(), ApiError> {
+        let room = snapshot.room.clone();
+        let hub = hubs.entry(room.clone()).or_insert_with(|| Hub {
+            last_seq: snapshot.seq,
+            recent: VecDeque::new(),
+            subscribers: Vec::new(),
+        });
+        let replayable = resume.as_ref().is_some_and(|p| {
+            p.epoch == self.epoch
+                && p.seq <= hub.last_seq
+                && hub.last_seq - p.seq <= self.retention
+                && hub.last_seq == snapshot.seq
+        });
+        let first = match resume {
+            Some(point) if replayable => {
+                let mut frames = Vec::new();
+                let first_recent = hub.recent.front().map_or(hub.last_seq + 1, |(seq, _)| *seq);
+                if point.seq + 1 < first_recent {
+                    if reader.is_none() {
+                        *reader = Some(Reader::open(&self.db).map_err(|_| unavailable())?);
+                    }
+                    let reader = reader.as_ref().expect("just opened");
+                    let missing = (first_recent - 1 - point.seq) as usize;
+                    let stored = reader
+                        .events_after(&room, point.seq, missing)
+                        .map_err(|_| unavailable())?;
+                    for stored in stored {
+                        let event: Event =
+                            serde_json::from_str(&stored.json).map_err(|_| unavailable())?;
+                        frames.push((stored.seq, self.frame(&event)));
+                    }
+                }
+                frames.extend(
+                    hub.recent
+                        .iter()
+                        .filter(|(seq, _)| *seq > point.seq)
+                        .cloned(),
+                );
+                let resumed = ServerFrame::Resumed {
+                    room: room.clone(),
+                    from: point.seq,
+                    to: hub.last_seq,
+                };
+                (Some(frames), resumed)
+            }
+            _ => (
+                None,
+                ServerFrame::Snapshot {
+                    snapshot: Box::new(snapshot),
+                },
+            ),
+        };
+        let (batch, frame) = first;
+        if let Some(batch) = batch
+            && !batch.is_empty()
+        {
+            sink.tx
+                .try_send(Outgoing::Batch(batch))
+                .map_err(|_| unavailable())?;
+        }
+        let text = serde_json::to_string(&frame).map_err(|_| unavailable())?;
+        sink.tx
+            .try_send(Outgoing::Frame(Utf8Bytes::from(text)))
+            .map_err(|_| unavailable())?;
+        hub.subscribers.push(sink);
+        Ok(())
+    }
+}

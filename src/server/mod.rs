@@ -1,0 +1,155 @@
+//! `cuedeck serve`: the reference backend. HTTP (axum) and WebSocket on
+//! tokio; the core task owns the queue service; the publisher fans events
+//! out after commit.
+
+pub mod auth;
+pub mod config;
+mod engine_task;
+pub mod errors;
+mod http;
+mod hub;
+pub mod metrics;
+pub mod templates;
+mod ws;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::serve::ListenerExt;
+use tokio::sync::watch;
+
+pub use config::ServerConfig;
+pub use engine_task::snapshot as snapshot_of;
+
+use crate::service::QueueService;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Setup(String),
+}
+
+/// A running server.
+pub struct Server {
+    addr: SocketAddr,
+    /// The admin token, when this start generated it (shown once).
+    pub generated_admin_token: Option<String>,
+    shutdown: watch::Sender<bool>,
+    serve: tokio::task::JoinHandle<()>,
+    core_done: tokio::sync::oneshot::Receiver<()>,
+}
+
+impl Server {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL clients take as `--server`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stop accepting, close every connection, finish pending commits and
+    /// close the database.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.serve.await;
+        let _ = self.core_done.await;
+    }
+}
+
+/// Open the database, rebuild the state from it, and start serving.
+pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeError> {
+    config
+        .validate()
+        .map_err(|(field, problem)| ServeError::Setup(format!("`{field}` {problem}")))?;
+    let options = config.store_options();
+    let db_for_open = db.clone();
+    let service = tokio::task::spawn_blocking(move || QueueService::open(&db_for_open, options))
+        .await
+        .map_err(|e| ServeError::Setup(e.to_string()))??;
+    let epoch = service.store().epoch().to_string();
+    let tokens = auth::Tokens::open(&db).map_err(|e| ServeError::Setup(e.to_string()))?;
+    let generated_admin_token = tokens
+        .ensure_admin(config.admin_token.as_deref())
+        .map_err(|e| ServeError::Setup(e.message))?;
+    let templates = Arc::new(
+        templates::Templates::load(config.templates.as_deref()).map_err(ServeError::Setup)?,
+    );
+    let metrics = Arc::new(metrics::Metrics::default());
+    let publisher = hub::Publisher::new(
+        db,
+        epoch,
+        templates.clone(),
+        metrics.clone(),
+        config.recent_events,
+        config.replay_retention_events,
+    );
+    let (core_done_tx, core_done) = tokio::sync::oneshot::channel();
+    let core = engine_task::spawn(service, publisher, core_done_tx);
+
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: config.listen.clone(),
+            source,
+        })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| ServeError::Setup(e.to_string()))?;
+    let listener = listener.tap_io(|tcp| {
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %err, "TCP_NODELAY not set");
+        }
+    });
+
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let ticker_metrics = metrics.clone();
+    let mut ticker_shutdown = shutdown_rx.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            tokio::select! {
+                _ = every.tick() => ticker_metrics.tick_second(),
+                _ = ticker_shutdown.changed() => break,
+            }
+        }
+    });
+    let app = http::App {
+        core,
+        tokens: Arc::new(tokens),
+        templates,
+        metrics,
+        config: Arc::new(config),
+        shutdown: shutdown_rx.clone(),
+    };
+    let router = http::routes(app);
+    let mut stop = shutdown_rx;
+    let serve = tokio::spawn(async move {
+        let graceful = async move {
+            let _ = stop.changed().await;
+        };
+        if let Err(err) = axum::serve(listener, router)
+            .with_graceful_shutdown(graceful)
+            .await
+        {
+            tracing::error!(error = %err, "server stopped with an error");
+        }
+    });
+    tracing::info!(%addr, "serving");
+    Ok(Server {
+        addr,
+        generated_admin_token,
+        shutdown,
+        serve,
+        core_done,
+    })
+}

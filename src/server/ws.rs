@@ -1,0 +1,366 @@
+//! One WebSocket connection: hello, at most one room subscription, commands
+//! with acks, heartbeat, a bounded outgoing buffer, frame limits.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+
+use super::auth::{Action, Principal};
+use super::errors::HttpError;
+use super::http::{App, actor, bearer};
+use super::hub::{Outgoing, Sink};
+use crate::domain::{Command, IdemKey, Request, RoomId, Stamp};
+use crate::protocol::{ApiError, ClientFrame, PROTOCOL_VERSION, RoomCommand, ServerFrame, close};
+
+/// Consecutive unreadable frames before the connection is closed.
+const MAX_BAD_FRAMES: u32 = 16;
+
+pub async fn upgrade(State(app): State<App>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+    let Some(principal) = bearer(&headers).and_then(|t| app.tokens.authenticate(t)) else {
+        app.metrics.error("unauthorized");
+        return HttpError(ApiError::new(
+            "unauthorized",
+            "a valid bearer token is required (Authorization: Bearer <token>)",
+        ))
+        .into_response();
+    };
+    let limit = app.config.max_frame_bytes;
+    ws.max_message_size(limit)
+        .max_frame_size(limit)
+        .on_upgrade(move |socket| connection(app, principal, socket))
+}
+
+fn text(frame: &ServerFrame) -> Message {
+    Message::Text(Utf8Bytes::from(
+        serde_json::to_string(frame).unwrap_or_default(),
+    ))
+}
+
+fn close_message(code: u16, reason: String) -> Message {
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: Utf8Bytes::from(reason),
+    }))
+}
+
+/// A token bucket: `rate` commands per second, bursts up to `rate`.
+struct Limiter {
+    rate: f64,
+    tokens: f64,
+    at: Instant,
+}
+
+impl Limiter {
+    fn new(rate: u32) -> Self {
+        Limiter {
+            rate: f64::from(rate),
+            tokens: f64::from(rate),
+            at: Instant::now(),
+        }
+    }
+
+    fn allow(&mut self) -> bool {
+        let now = Instant::now();
+        self.tokens =
+            (self.tokens + now.duration_since(self.at).as_secs_f64() * self.rate).min(self.rate);
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+struct Connection {
+    app: App,
+    principal: Principal,
+    subscribed: Option<RoomId>,
+    events: Option<mpsc::Receiver<Outgoing>>,
+    overflowed: Arc<AtomicBool>,
+    last_seq_sent: u64,
+    acks: mpsc::Sender<Message>,
+    limiter: Limiter,
+    bad_frames: u32,
+}
+
+async fn connection(app: App, principal: Principal, socket: WebSocket) {
+    app.metrics.connection_opened();
+    let (mut tx, mut rx) = socket.split();
+    let (acks, mut ack_rx) = mpsc::channel::<Message>(64);
+    let heartbeat = Duration::from_millis(app.config.heartbeat_ms);
+    let timeout = Duration::from_millis(app.config.client_timeout_ms);
+    let mut shutdown = app.shutdown.clone();
+    let mut conn = Connection {
+        limiter: Limiter::new(app.config.commands_per_second),
+        app,
+        principal,
+        subscribed: None,
+        events: None,
+        overflowed: Arc::new(AtomicBool::new(false)),
+        last_seq_sent: 0,
+        acks,
+        bad_frames: 0,
+    };
+    let hello = ServerFrame::Hello {
+        protocol: PROTOCOL_VERSION,
+        server_time: Stamp::now(),
+        epoch: conn.app.core.epoch().to_string(),
+        role: conn.principal.role.as_str().to_string(),
+        heartbeat_ms: conn.app.config.heartbeat_ms,
+    };
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat);
+    let mut last_heard = Instant::now();
+    let goodbye: Option<Message> = if tx.send(text(&hello)).await.is_err() {
+        None
+    } else {
+        loop {
+            let next_event = async {
+                match conn.events.as_mut() {
+                    Some(events) => events.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                incoming = rx.next() => match incoming {
+                    Some(Ok(Message::Text(frame))) => {
+                        last_heard = Instant::now();
+                        if let Some(reply) = conn.handle(&frame).await
+                            && tx.send(text(&reply)).await.is_err()
+                        {
+                            break None;
+                        }
+                        if conn.bad_frames >= MAX_BAD_FRAMES {
+                            break Some(close_message(close::POLICY, "too many unreadable frames".into()));
+                        }
+                    }
+                    Some(Ok(Message::Binary(_))) => {
+                        last_heard = Instant::now();
+                        conn.bad_frames += 1;
+                        let err = ServerFrame::Error { error: ApiError::new("bad_frame", "binary frames are not supported; send JSON text") };
+                        if tx.send(text(&err)).await.is_err() { break None; }
+                        if conn.bad_frames >= MAX_BAD_FRAMES {
+                            break Some(close_message(close::POLICY, "too many unreadable frames".into()));
+                        }
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => last_heard = Instant::now(),
+                    Some(Ok(Message::Close(_))) | None => break None,
+                    Some(Err(err)) => {
+                        tracing::debug!(error = %err, "websocket read failed");
+                        break Some(close_message(close::POLICY, "frame too large or malformed".into()));
+                    }
+                },
+                outgoing = next_event => match outgoing {
+                    Some(first) => {
+                        if conn.forward(&mut tx, first).await.is_err() { break None; }
+                    }
+                    None => {
+                        let reason = if conn.overflowed.load(Ordering::Relaxed) {
+                            format!("slow consumer: resume from seq {}", conn.last_seq_sent)
+                        } else {
+                            "the stream ended".into()
+                        };
+                        break Some(close_message(close::SLOW_CONSUMER, reason));
+                    }
+                },
+                Some(ack) = ack_rx.recv() => {
+                    if tx.send(ack).await.is_err() { break None; }
+                }
+                _ = ticker.tick() => {
+                    if last_heard.elapsed() > timeout {
+                        break Some(close_message(close::IDLE, "no frames from the client within the heartbeat timeout".into()));
+                    }
+                    if tx.send(Message::Ping(Default::default())).await.is_err() { break None; }
+                }
+                _ = shutdown.changed() => {
+                    break Some(close_message(close::GOING_AWAY, "the server is shutting down".into()));
+                }
+            }
+        }
+    };
+    if let Some(message) = goodbye {
+        let _ = tx.send(message).await;
+    }
+    let _ = tx.close().await;
+    conn.app.metrics.connection_closed();
+}
+
+impl Connection {
+    /// Send what the hub queued, plus whatever else is already waiting,
+    /// then flush once.
+    async fn forward<S>(&mut self, tx: &mut S, first: Outgoing) -> Result<(), axum::Error>
+    where
+        S: futures_util::Sink<Message, Error = axum::Error> + Unpin,
+    {
+        let mut next = Some(first);
+        let mut sent = 0;
+        while let Some(out) = next.take() {
+            match out {
+                Outgoing::Event(seq, bytes) => {
+                    tx.feed(Message::Text(bytes)).await?;
+                    self.last_seq_sent = seq;
+                }
+                Outgoing::Batch(frames) => {
+                    for (seq, bytes) in frames {
+                        tx.feed(Message::Text(bytes)).await?;
+                        self.last_seq_sent = seq;
+                    }
+                }
+                Outgoing::Frame(bytes) => tx.feed(Message::Text(bytes)).await?,
+            }
+            sent += 1;
+            if sent < 64 {
+                next = self.events.as_mut().and_then(|e| e.try_recv().ok());
+            }
+        }
+        tx.flush().await
+    }
+
+    /// Handle one text frame; returns a frame to send back at once, if any.
+    async fn handle(&mut self, frame: &str) -> Option<ServerFrame> {
+        let parsed: ClientFrame = match serde_json::from_str(frame) {
+            Ok(parsed) => parsed,
+            Err(err) => {
+                self.bad_frames += 1;
+                self.app.metrics.error("bad_frame");
+                return Some(ServerFrame::Error {
+                    error: ApiError::new("bad_frame", format!("unreadable frame: {err}")),
+                });
+            }
+        };
+        self.bad_frames = 0;
+        match parsed {
+            ClientFrame::Ping { t } => Some(ServerFrame::Pong {
+                t,
+                server_time: Stamp::now(),
+            }),
+            ClientFrame::Subscribe { room, resume } => {
+                self.subscribe(room, resume).await.err().map(|error| {
+                    self.app.metrics.error(&error.code);
+                    ServerFrame::Error { error }
+                })
+            }
+            ClientFrame::Command {
+                request_id,
+                idempotency_key,
+                room,
+                command,
+            } => {
+                self.command(request_id, idempotency_key, room, command)
+                    .await
+            }
+        }
+    }
+
+    async fn subscribe(
+        &mut self,
+        room: RoomId,
+        resume: Option<crate::protocol::ResumePoint>,
+    ) -> Result<(), ApiError> {
+        self.principal.require(Action::Watch(&room))?;
+        if let Some(current) = &self.subscribed {
+            return Err(ApiError::new(
+                "already_subscribed",
+                format!(
+                    "this connection watches room `{current}`; open another connection for another room"
+                ),
+            ));
+        }
+        let (tx, rx) = mpsc::channel(self.app.config.subscriber_buffer);
+        let sink = Sink {
+            tx,
+            overflowed: self.overflowed.clone(),
+        };
+        self.app.core.subscribe(room.clone(), resume, sink).await?;
+        self.subscribed = Some(room);
+        self.events = Some(rx);
+        Ok(())
+    }
+
+    /// Check a command and queue it, in the order received; its ack follows
+    /// once it is durable.
+    async fn command(
+        &mut self,
+        request_id: String,
+        key: String,
+        room: RoomId,
+        command: RoomCommand,
+    ) -> Option<ServerFrame> {
+        let refuse = |error: ApiError| ServerFrame::Ack {
+            request_id: request_id.clone(),
+            result: None,
+            error: Some(error),
+        };
+        if !self.limiter.allow() {
+            self.app.metrics.error("rate_limited");
+            return Some(refuse(ApiError::new(
+                "rate_limited",
+                "too many commands; slow down",
+            )));
+        }
+        let action = match &command {
+            RoomCommand::Start { .. } => Action::Start(&room),
+            RoomCommand::Finish { .. } => Action::Finish(&room),
+            RoomCommand::Refund { reason, .. } => Action::Refund(&room, *reason),
+        };
+        if let Err(err) = self.principal.require(action) {
+            self.app.metrics.error(&err.code);
+            return Some(refuse(err));
+        }
+        let by = actor(&self.principal);
+        let command = match command {
+            RoomCommand::Start { item } => Command::Start { room, item, by },
+            RoomCommand::Finish { item } => Command::Finish { room, item, by },
+            RoomCommand::Refund {
+                item,
+                amount,
+                reason,
+                note,
+            } => Command::Refund {
+                room,
+                item,
+                amount,
+                reason,
+                note: note.map(Into::into),
+                by,
+            },
+        };
+        let request = Request {
+            key: Some(IdemKey::new(key.as_str())),
+            command,
+        };
+        let pending = self.app.core.submit(request).await;
+        let metrics = self.app.metrics.clone();
+        let acks = self.acks.clone();
+        tokio::spawn(async move {
+            let result = match pending {
+                Ok(reply) => reply
+                    .await
+                    .unwrap_or_else(|_| Err(super::errors::unavailable())),
+                Err(err) => Err(err),
+            };
+            if let Err(err) = &result {
+                metrics.error(&err.code);
+            }
+            let (result, error) = match result {
+                Ok(reply) => (Some(reply), None),
+                Err(err) => (None, Some(err)),
+            };
+            let ack = ServerFrame::Ack {
+                request_id,
+                result,
+                error,
+            };
+            let _ = acks.send(text(&ack)).await;
+        });
+        None
+    }
+}

@@ -1,0 +1,136 @@
+//! A real `cuedeck serve` on a loopback port with a temporary database,
+//! and tokens for every role.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use cuedeck::client::{RestClient, ServerUrl};
+use cuedeck::domain::builder::PayloadBuilder;
+use cuedeck::protocol::CreateToken;
+use cuedeck::server::{self, Server, ServerConfig};
+
+pub const ADMIN: &str = "admin-token-for-tests-0001";
+pub const ROOM: &str = "r1";
+pub const PERFORMER: &str = "p1";
+pub const OTHER_ROOM: &str = "r2";
+
+pub struct Tokens {
+    pub admin: String,
+    pub integration: String,
+    pub performer: String,
+    pub other_performer: String,
+    pub moderator: String,
+    pub other_moderator: String,
+    pub viewer: String,
+}
+
+pub struct TestServer {
+    pub server: Option<Server>,
+    pub dir: tempfile::TempDir,
+    pub config: ServerConfig,
+    pub tokens: Tokens,
+}
+
+pub fn db(dir: &tempfile::TempDir) -> PathBuf {
+    dir.path().join("cuedeck.db")
+}
+
+impl TestServer {
+    /// A server with rooms r1 (live) and r2, and 10,000 tokens for u1..u3.
+    pub async fn start() -> Self {
+        Self::start_with(ServerConfig::default()).await
+    }
+
+    pub async fn start_with(mut config: ServerConfig) -> Self {
+        config.listen = "127.0.0.1:0".into();
+        config.admin_token = Some(ADMIN.into());
+        let dir = tempfile::tempdir().unwrap();
+        let server = server::start(config.clone(), db(&dir))
+            .await
+            .expect("server starts");
+        let url = ServerUrl::parse(&server.url()).unwrap();
+        let admin = RestClient::new(url, ADMIN);
+        admin.create_room(ROOM, PERFORMER).await.unwrap();
+        admin.create_room(OTHER_ROOM, "p2").await.unwrap();
+        admin.broadcast(&ROOM.into(), true).await.unwrap();
+        for user in ["u1", "u2", "u3"] {
+            admin
+                .mint(user, 10_000, Some(&format!("mint-{user}")))
+                .await
+                .unwrap();
+        }
+        let token = |role: &str, room: Option<&str>, rooms: &[&str], user: Option<&str>| {
+            let spec = CreateToken {
+                role: role.into(),
+                room: room.map(Into::into),
+                rooms: rooms.iter().map(|r| (*r).into()).collect(),
+                user: user.map(Into::into),
+            };
+            let admin = admin.clone();
+            async move { admin.create_token(&spec).await.unwrap().token }
+        };
+        let tokens = Tokens {
+            admin: ADMIN.into(),
+            integration: token("integration", None, &[], None).await,
+            performer: token("performer", Some(ROOM), &[], None).await,
+            other_performer: token("performer", Some(OTHER_ROOM), &[], None).await,
+            moderator: token("moderator", None, &[ROOM], None).await,
+            other_moderator: token("moderator", None, &[OTHER_ROOM], None).await,
+            viewer: token("viewer", None, &[], Some("u1")).await,
+        };
+        TestServer {
+            server: Some(server),
+            dir,
+            config,
+            tokens,
+        }
+    }
+
+    pub fn url(&self) -> ServerUrl {
+        ServerUrl::parse(&self.server.as_ref().expect("running").url()).unwrap()
+    }
+
+    pub fn client(&self, token: &str) -> RestClient {
+        RestClient::new(self.url(), token)
+    }
+
+    /// Stop and start again on the same database (and the same port).
+    pub async fn restart(&mut self) {
+        let server = self.server.take().expect("running");
+        let addr = server.addr();
+        server.stop().await;
+        let mut config = self.config.clone();
+        config.listen = addr.to_string();
+        self.server = Some(
+            server::start(config, db(&self.dir))
+                .await
+                .expect("server restarts"),
+        );
+    }
+
+    /// Post one queued intake as the integration; returns the item number.
+    pub async fn intake(&self, user: &str, key: &str, cost: u64) -> u64 {
+        let payload = payload(user, key, cost);
+        let reply = self
+            .client(&self.tokens.integration)
+            .intake(&ROOM.into(), &payload, key, false)
+            .await
+            .expect("intake accepted");
+        reply.item().expect("an item").0
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(server) = self.server.take() {
+            server.stop().await;
+        }
+    }
+}
+
+pub fn payload(user: &str, key: &str, cost: u64) -> Vec<u8> {
+    serde_json::to_vec(
+        &PayloadBuilder::new(PERFORMER, user, key, cost)
+            .display_name("Viewer")
+            .json(),
+    )
+    .unwrap()
+}
