@@ -16,6 +16,7 @@ pub mod pacing;
 pub mod pattern;
 pub mod plan;
 pub mod scheduler;
+pub mod strip;
 pub mod transport;
 pub mod virtual_toy;
 

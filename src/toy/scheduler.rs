@@ -242,6 +242,17 @@ impl SchedulerHandle {
         }
     }
 
+    /// The toy strip's text now (see `strip::strip_line`).
+    pub fn strip_line(&self) -> String {
+        let toys: Vec<_> = self
+            .toys()
+            .iter()
+            .map(|t| (t.label().to_owned(), t.status().borrow().clone()))
+            .collect();
+        let status = self.status.borrow().clone();
+        super::strip::strip_line(&toys, &status, Instant::now())
+    }
+
     /// A stop handle for the panic hook.
     pub fn stopper(&self) -> Stopper {
         Stopper {
