@@ -156,9 +156,56 @@ pub struct SimArgs {
 
 #[derive(Debug, Args)]
 pub struct ToyArgs {
-    /// scan | test | info
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub args: Vec<String>,
+    #[command(subcommand)]
+    pub command: ToyCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ToyCommand {
+    /// List Lovense toys in range: name, address, signal strength, model.
+    Scan {
+        /// How long to listen for advertisements.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60))]
+        seconds: u64,
+    },
+    /// Run a pattern on a toy, then stop, printing every command and reply.
+    Test(ToyTestArgs),
+    /// A toy's model, firmware and battery.
+    Info(ToyTarget),
+}
+
+/// Which toy: one by name or address, the virtual toy, or (neither) the first found.
+#[derive(Debug, Args)]
+pub struct ToyTarget {
+    /// The toy's advertised name (e.g. LVS-Edge36) or its address.
+    #[arg(long, conflicts_with = "virtual_toy")]
+    pub device: Option<String>,
+    /// Use the in-process virtual toy instead of Bluetooth.
+    #[arg(long = "virtual")]
+    pub virtual_toy: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ToyTestArgs {
+    #[command(flatten)]
+    pub target: ToyTarget,
+    /// Peak intensity on the Lovense scale.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(0..=20))]
+    pub intensity: u8,
+    /// The shape of the vibration.
+    #[arg(long, value_enum, default_value_t = ToyPattern::Constant)]
+    pub pattern: ToyPattern,
+    /// How long the pattern runs before the stop.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=60))]
+    pub seconds: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ToyPattern {
+    Constant,
+    Pulse,
+    Wave,
+    Ramp,
 }
 
 #[derive(Debug, Args)]

@@ -11,23 +11,13 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let mode = cli.mode.unwrap_or(Mode::Demo(DemoArgs { db: None }));
-    match mode {
+    match cli.mode.unwrap_or(Mode::Demo(DemoArgs { db: None })) {
+        Mode::Demo(args) => cuedeck::modes::demo::run(args),
         Mode::Serve(args) => cuedeck::modes::serve::run(args),
         Mode::Console(args) => cuedeck::modes::console::run(args),
         Mode::Config(args) => cuedeck::modes::config::run(args),
         Mode::Menu(args) => cuedeck::modes::menu::run(args),
-        Mode::Demo(args) => cuedeck::modes::demo::run(args),
         Mode::Sim(args) => cuedeck::modes::sim::run(args),
-        Mode::Toy(_) => not_yet_available("toy", "hardware mode for Lovense toys"),
+        Mode::Toy(args) => cuedeck::toy::cli::run(args),
     }
-}
-
-/// Modes whose work has not landed say so plainly and exit with code 2.
-fn not_yet_available(mode: &str, what: &str) -> ExitCode {
-    eprintln!(
-        "cuedeck {mode}: {what} is not available in this build yet.\n\
-         Working today: cuedeck demo, cuedeck serve, cuedeck console, cuedeck config, cuedeck menu, cuedeck sim (see README.md)."
-    );
-    ExitCode::from(2)
 }

@@ -1,1 +1,31 @@
-//! Lovense toy control (codec, transports, effect scheduler): lands with its own issue.
+//! Lovense toy control: the wire codec, transports (Bluetooth LE, virtual,
+//! fake), pacing, the effect scheduler and hardware mode.
+//!
+//! Data flows one way: console state -> [`scheduler`] -> [`device`] (pacing,
+//! reply matching) -> [`codec`] -> [`transport`] (BLE | virtual).
+//! See docs/TOY.md for the choices made.
+
+pub mod ble;
+pub mod cli;
+pub mod codec;
+pub mod connect;
+pub mod device;
+pub mod fake;
+pub mod identify;
+pub mod pacing;
+pub mod pattern;
+pub mod plan;
+pub mod scheduler;
+pub mod strip;
+pub mod transport;
+pub mod virtual_toy;
+
+pub use codec::{Command, Level, Reply};
+pub use device::{DriverConfig, ToyEvent, ToyHandle, ToyStatus, spawn_toy};
+pub use identify::{Capabilities, Identity, Model};
+pub use plan::PlanConfig;
+pub use scheduler::{
+    SchedulerConfig, SchedulerHandle, SchedulerStatus, Stopper, install_panic_hook, spawn_scheduler,
+};
+pub use transport::{Inbound, Transport, TransportError};
+pub use virtual_toy::{Faults, VirtualControl, VirtualToy};

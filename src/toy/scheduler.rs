@@ -1,0 +1,557 @@
+//! The effect scheduler: item events in, levels out to every connected toy.
+//!
+//! One task owns the current item's plan and wakes only when the level may
+//! change. Stops (refund, panic key, console exit, server lost for too long)
+//! go to the toys as urgent stops that skip pacing.
+
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
+
+use serde::Deserialize;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::time::{Instant, sleep_until};
+
+use super::codec::Level;
+use super::device::ToyHandle;
+use super::plan::{ItemPlan, MAX_END_BURST_MS, PlanConfig};
+use crate::domain::event::EventKind;
+use crate::domain::ids::ItemId;
+use crate::domain::time::Stamp;
+use crate::domain::toy_effect::{Timing, ToyEffect};
+
+/// The `[toy]` part of the console's configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SchedulerConfig {
+    /// No level above this is ever sent (0..=20).
+    pub intensity_cap: u8,
+    /// Length of an effect that gives none, when no effect follows sooner.
+    pub default_effect_ms: u64,
+    /// Longest the `end` effect may run after its item closes (at most 3 s).
+    pub end_burst_max_ms: u64,
+    /// Stop the toys once the server has been unreachable this long.
+    pub server_loss_stop_ms: u64,
+}
+
+impl Default for SchedulerConfig {
+    fn default() -> Self {
+        let plan = PlanConfig::default();
+        SchedulerConfig {
+            intensity_cap: plan.intensity_cap,
+            default_effect_ms: plan.default_effect_ms,
+            end_burst_max_ms: plan.end_burst_max_ms,
+            server_loss_stop_ms: 5_000,
+        }
+    }
+}
+
+impl SchedulerConfig {
+    pub fn plan(&self) -> PlanConfig {
+        PlanConfig {
+            intensity_cap: self.intensity_cap,
+            default_effect_ms: self.default_effect_ms,
+            end_burst_max_ms: self.end_burst_max_ms,
+        }
+    }
+}
+
+/// Why the toys were stopped at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    Refund,
+    PanicKey,
+    ConsoleExit,
+    ServerLost,
+}
+
+/// What the console's toy strip shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SchedulerStatus {
+    pub item: Option<ItemId>,
+    /// The level sent to the toys now.
+    pub level: u8,
+    /// The next effect of the current item and when it is due.
+    pub next: Option<(Timing, Instant)>,
+    pub halted: bool,
+    pub server_lost: bool,
+    pub last_stop: Option<StopReason>,
+}
+
+enum Input {
+    Started {
+        item: ItemId,
+        start: Instant,
+        duration_ms: u64,
+        effects: Arc<[ToyEffect]>,
+    },
+    Finished(ItemId),
+    Refunded(ItemId),
+    PanicStop,
+    Resume,
+    Server {
+        up: bool,
+    },
+    AddToy(ToyHandle),
+    RemoveToy(String),
+    Exit(oneshot::Sender<()>),
+}
+
+type Toys = Arc<RwLock<Vec<ToyHandle>>>;
+
+/// The console's handle on the scheduler. Cheap to clone.
+#[derive(Clone)]
+pub struct SchedulerHandle {
+    tx: mpsc::UnboundedSender<Input>,
+    toys: Toys,
+    status: watch::Receiver<SchedulerStatus>,
+}
+
+/// Starts the scheduler task. Call inside a tokio runtime.
+pub fn spawn_scheduler(config: SchedulerConfig) -> SchedulerHandle {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let toys: Toys = Arc::default();
+    let (status_tx, status_rx) = watch::channel(SchedulerStatus::default());
+    let task = Scheduler {
+        config,
+        rx,
+        toys: toys.clone(),
+        status: status_tx,
+        current: None,
+        level: 0,
+        halted: false,
+        server_lost_since: None,
+    };
+    tokio::spawn(task.run());
+    SchedulerHandle {
+        tx,
+        toys,
+        status: status_rx,
+    }
+}
+
+impl SchedulerHandle {
+    fn send(&self, input: Input) {
+        // A stopped scheduler has already stopped the toys.
+        let _ = self.tx.send(input);
+    }
+
+    /// Feeds one event of the room's stream; others are ignored. `now` is
+    /// the local wall clock: an item that started before we heard of it
+    /// (a resumed stream) is placed where it is, never in the future.
+    pub fn on_event(&self, kind: &EventKind, now: Stamp) {
+        match kind {
+            EventKind::ItemStarted {
+                item,
+                started_at,
+                duration_ms,
+                effects,
+            } => {
+                // Clock skew never puts a start in the future.
+                let late = Duration::from_micros(now.micros_since(*started_at).max(0) as u64);
+                let over = Duration::from_millis(duration_ms.saturating_add(MAX_END_BURST_MS));
+                let local_now = Instant::now();
+                let Some(start) = local_now.checked_sub(late).filter(|_| late < over) else {
+                    tracing::info!(%item, "item heard of after its effects were over");
+                    return;
+                };
+                self.item_started(*item, start, *duration_ms, effects.clone());
+            }
+            EventKind::ItemFinished { item, .. } => self.item_finished(*item),
+            EventKind::ItemRefunded { item, .. } => self.item_refunded(*item),
+            _ => {}
+        }
+    }
+
+    /// An item started at `start` (local time) with duration D and effects.
+    pub fn item_started(
+        &self,
+        item: ItemId,
+        start: Instant,
+        duration_ms: u64,
+        effects: Arc<[ToyEffect]>,
+    ) {
+        self.send(Input::Started {
+            item,
+            start,
+            duration_ms,
+            effects,
+        });
+    }
+
+    pub fn item_finished(&self, item: ItemId) {
+        self.send(Input::Finished(item));
+    }
+
+    pub fn item_refunded(&self, item: ItemId) {
+        self.send(Input::Refunded(item));
+    }
+
+    /// The panic key: every toy stops now (directly, not through the queue)
+    /// and stays at 0 until `resume`.
+    pub fn panic_stop(&self) {
+        halt_all(&self.toys);
+        self.send(Input::PanicStop);
+    }
+
+    pub fn resume(&self) {
+        for toy in self
+            .toys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+        {
+            toy.resume();
+        }
+        self.send(Input::Resume);
+    }
+
+    /// The server connection went down (`false`) or came back (`true`).
+    pub fn server_connection(&self, up: bool) {
+        self.send(Input::Server { up });
+    }
+
+    pub fn add_toy(&self, toy: ToyHandle) {
+        self.send(Input::AddToy(toy));
+    }
+
+    pub fn remove_toy(&self, label: &str) {
+        self.send(Input::RemoveToy(label.to_owned()));
+    }
+
+    /// The toys the scheduler drives now.
+    pub fn toys(&self) -> Vec<ToyHandle> {
+        self.toys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub fn status(&self) -> watch::Receiver<SchedulerStatus> {
+        self.status.clone()
+    }
+
+    /// Console exit: stop every toy, end with `Vibrate:0;`, close the links.
+    pub async fn exit(&self) {
+        let (tx, rx) = oneshot::channel();
+        self.send(Input::Exit(tx));
+        if rx.await.is_err() {
+            // The task is gone; stop what we can reach.
+            for toy in self.toys() {
+                toy.shutdown().await;
+            }
+        }
+    }
+
+    /// The toy strip's text now (see `strip::strip_line`).
+    pub fn strip_line(&self) -> String {
+        let toys: Vec<_> = self
+            .toys()
+            .iter()
+            .map(|t| (t.label().to_owned(), t.status().borrow().clone()))
+            .collect();
+        let status = self.status.borrow().clone();
+        super::strip::strip_line(&toys, &status, Instant::now())
+    }
+
+    /// A stop handle for the panic hook.
+    pub fn stopper(&self) -> Stopper {
+        Stopper {
+            toys: self.toys.clone(),
+        }
+    }
+}
+
+fn halt_all(toys: &Toys) {
+    // try_read: a panic hook must not wait on a lock a panicking thread holds.
+    if let Ok(toys) = toys.try_read() {
+        for toy in toys.iter() {
+            toy.halt();
+        }
+    }
+}
+
+/// Stops every toy of a scheduler from sync code (the panic hook).
+#[derive(Clone)]
+pub struct Stopper {
+    toys: Toys,
+}
+
+/// Chains a panic hook that halts every toy before the previous hook runs,
+/// then gives the toy tasks (on other worker threads) a moment to write the
+/// stop. If the process dies anyway, `AutoSwith:On:Off;` stops a BLE toy
+/// when its link drops.
+pub fn install_panic_hook(stopper: Stopper) {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        stopper.stop_all();
+        std::thread::sleep(Duration::from_millis(200));
+        previous(info);
+    }));
+}
+
+impl Stopper {
+    /// A stopper for toys driven without a scheduler (hardware mode).
+    pub fn for_toys(toys: Vec<ToyHandle>) -> Stopper {
+        Stopper {
+            toys: Arc::new(RwLock::new(toys)),
+        }
+    }
+
+    pub fn stop_all(&self) {
+        halt_all(&self.toys);
+    }
+}
+
+/// tokio's timer fires on the millisecond tick after its deadline, 1-2 ms
+/// late. Aim two milliseconds early, then yield until the moment: at most
+/// about 2 ms of yielding per level change (2 % of a core while a pattern
+/// renders at 10/s), nothing while idle.
+async fn sleep_precisely_until(deadline: Instant) {
+    const EARLY: Duration = Duration::from_millis(2);
+    if let Some(early) = deadline.checked_sub(EARLY) {
+        sleep_until(early).await;
+    }
+    loop {
+        let before = Instant::now();
+        if before >= deadline {
+            return;
+        }
+        tokio::task::yield_now().await;
+        if Instant::now() == before {
+            // The clock stands still (paused in tests): let the timer jump it.
+            sleep_until(deadline).await;
+            return;
+        }
+    }
+}
+
+struct Current {
+    item: ItemId,
+    start: Instant,
+    plan: ItemPlan,
+}
+
+impl Current {
+    fn offset(&self, now: Instant) -> u64 {
+        now.saturating_duration_since(self.start).as_millis() as u64
+    }
+}
+
+struct Scheduler {
+    config: SchedulerConfig,
+    rx: mpsc::UnboundedReceiver<Input>,
+    toys: Toys,
+    status: watch::Sender<SchedulerStatus>,
+    current: Option<Current>,
+    level: u8,
+    halted: bool,
+    server_lost_since: Option<Instant>,
+}
+
+impl Scheduler {
+    async fn run(mut self) {
+        loop {
+            let now = Instant::now();
+            self.update(now);
+            let wake = self.next_wake(now);
+            tokio::select! {
+                input = self.rx.recv() => match input {
+                    Some(Input::Exit(done)) => {
+                        self.shutdown().await;
+                        let _ = done.send(());
+                        return;
+                    }
+                    Some(input) => self.apply(input, Instant::now()),
+                    None => break,
+                },
+                () = sleep_precisely_until(wake.unwrap_or(now)), if wake.is_some() => {}
+            }
+        }
+        // Every handle is gone: the console has gone without saying so.
+        self.shutdown().await;
+    }
+
+    fn toys(&self) -> Vec<ToyHandle> {
+        self.toys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Sends the level due now if it changed; drops a finished plan.
+    fn update(&mut self, now: Instant) {
+        if let Some(since) = self.server_lost_since
+            && now >= since + Duration::from_millis(self.config.server_loss_stop_ms)
+            && self.current.is_some()
+        {
+            tracing::warn!("server unreachable too long: stopping the toys");
+            self.stop_at_once(now, StopReason::ServerLost);
+        }
+        let level = match &self.current {
+            Some(c) if !self.halted && now >= c.start => c.plan.level_at(c.offset(now)),
+            _ => 0,
+        };
+        let level = level.min(self.config.intensity_cap);
+        if level != self.level {
+            self.level = level;
+            for toy in self.toys() {
+                toy.set_level(Level::saturating(level));
+            }
+        }
+        if self
+            .current
+            .as_ref()
+            .is_some_and(|c| c.offset(now) >= c.plan.quiet_from())
+        {
+            // Its effects are over (the item itself may run on in overtime).
+            self.current = None;
+        }
+        let next = self.current.as_ref().and_then(|c| {
+            c.plan
+                .next_effect_after(c.offset(now))
+                .map(|(timing, at)| (timing, c.start + Duration::from_millis(at)))
+        });
+        let item = self.current.as_ref().map(|c| c.item);
+        let (halted, server_lost, level) =
+            (self.halted, self.server_lost_since.is_some(), self.level);
+        self.status.send_if_modified(|s| {
+            let new = SchedulerStatus {
+                item,
+                level,
+                next,
+                halted,
+                server_lost,
+                last_stop: s.last_stop,
+            };
+            let changed = *s != new;
+            *s = new;
+            changed
+        });
+    }
+
+    fn next_wake(&self, now: Instant) -> Option<Instant> {
+        let plan = self
+            .current
+            .as_ref()
+            .filter(|_| !self.halted)
+            .and_then(|c| {
+                if now < c.start {
+                    // Announced ahead of its start: wake when it begins.
+                    return Some(c.start);
+                }
+                c.plan
+                    .next_change_after(c.offset(now))
+                    .map(|at| c.start + Duration::from_millis(at))
+            });
+        let lost = self
+            .server_lost_since
+            .filter(|_| self.current.is_some())
+            .map(|since| since + Duration::from_millis(self.config.server_loss_stop_ms));
+        match (plan, lost) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn apply(&mut self, input: Input, now: Instant) {
+        match input {
+            Input::Started {
+                item,
+                start,
+                duration_ms,
+                effects,
+            } => {
+                if self.halted {
+                    tracing::info!(%item, "item started while halted: its effects are skipped");
+                    return;
+                }
+                // One item plays at a time: a new one replaces the old.
+                self.current = Some(Current {
+                    item,
+                    start,
+                    plan: ItemPlan::new(duration_ms, &effects, &self.config.plan()),
+                });
+            }
+            Input::Finished(item) => {
+                if let Some(c) = self.current.as_mut().filter(|c| c.item == item) {
+                    let at = c.offset(now);
+                    c.plan.finish(at);
+                }
+            }
+            Input::Refunded(item) => {
+                if self.current.as_ref().is_some_and(|c| c.item == item) {
+                    self.stop_at_once(now, StopReason::Refund);
+                }
+            }
+            Input::PanicStop => {
+                self.halted = true;
+                self.stop_at_once(now, StopReason::PanicKey);
+            }
+            Input::Resume => self.halted = false,
+            Input::Server { up } => {
+                self.server_lost_since = if up {
+                    None
+                } else {
+                    self.server_lost_since.or(Some(now))
+                };
+            }
+            Input::AddToy(toy) => {
+                if self.halted {
+                    toy.halt();
+                }
+                toy.set_level(Level::saturating(self.level));
+                let mut toys = self.toys.write().unwrap_or_else(PoisonError::into_inner);
+                toys.retain(|t| t.label() != toy.label());
+                toys.push(toy);
+            }
+            Input::RemoveToy(label) => {
+                let mut toys = self.toys.write().unwrap_or_else(PoisonError::into_inner);
+                toys.retain(|t| t.label() != label);
+            }
+            Input::Exit(_) => {}
+        }
+    }
+
+    /// Cancels the current item and stops every toy, skipping pacing.
+    fn stop_at_once(&mut self, now: Instant, reason: StopReason) {
+        tracing::info!(?reason, "stopping the toys");
+        if let Some(c) = self.current.take() {
+            tracing::debug!(item = %c.item, at_ms = c.offset(now), "effects cancelled");
+        }
+        self.level = 0;
+        for toy in self.toys() {
+            toy.stop_now();
+        }
+        self.status.send_modify(|s| {
+            s.level = 0;
+            s.item = None;
+            s.next = None;
+            s.last_stop = Some(reason);
+        });
+    }
+
+    async fn shutdown(&mut self) {
+        self.stop_at_once(Instant::now(), StopReason::ConsoleExit);
+        for toy in self.toys() {
+            toy.shutdown().await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_reads_from_toml_and_refuses_unknown_keys() {
+        let c: SchedulerConfig =
+            toml::from_str("intensity_cap = 8\nserver_loss_stop_ms = 3000").unwrap();
+        assert_eq!((c.intensity_cap, c.server_loss_stop_ms), (8, 3000));
+        assert_eq!(
+            c.end_burst_max_ms,
+            SchedulerConfig::default().end_burst_max_ms
+        );
+        let err = toml::from_str::<SchedulerConfig>("intensity_capp = 8").unwrap_err();
+        assert!(err.to_string().contains("intensity_capp"), "{err}");
+    }
+}

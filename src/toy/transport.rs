@@ -1,0 +1,47 @@
+//! One trait for every way bytes reach a toy: Bluetooth LE, the virtual toy,
+//! and the fake transport of the tests.
+
+use async_trait::async_trait;
+use thiserror::Error;
+use tokio::sync::mpsc;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TransportError {
+    #[error("the toy is not connected")]
+    NotConnected,
+    #[error("the notification stream was already taken")]
+    AlreadySubscribed,
+    #[error("write failed: {0}")]
+    Write(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// What arrives from a toy, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inbound {
+    /// One notification on RX: part of a reply, one reply or several.
+    Data(Vec<u8>),
+    /// The link dropped. With `AutoSwith:On:Off;` the toy has stopped.
+    Disconnected,
+    /// The link is back (the transport reconnected on its own).
+    Reconnected,
+}
+
+/// Capacity of the inbound channel; a toy sends a few bytes per command.
+pub const INBOUND_CAPACITY: usize = 256;
+
+#[async_trait]
+pub trait Transport: Send + Sync {
+    /// A short label for logs and the transcript (the advertised name).
+    fn label(&self) -> &str;
+
+    /// Writes one command. Without response where the toy allows it.
+    async fn write(&self, bytes: &[u8]) -> Result<(), TransportError>;
+
+    /// The inbound stream; can be taken once.
+    fn subscribe(&mut self) -> Result<mpsc::Receiver<Inbound>, TransportError>;
+
+    /// Drops the link on purpose (no reconnect afterwards).
+    async fn close(&self) -> Result<(), TransportError>;
+}
