@@ -129,6 +129,19 @@ pub enum Dialog {
         record: Option<Result<Box<Item>, String>>,
     },
     ConfirmQuit,
+    Toy,
+}
+
+/// What the toy screen asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToyRequest {
+    ConnectVirtual,
+    ConnectBluetooth,
+    DisconnectAll,
+    /// Try an intensity by hand (0..=20).
+    Try(u8),
+    /// Undo the panic key.
+    Resume,
 }
 
 /// What the runtime must do after an update.
@@ -142,6 +155,7 @@ pub enum Effect {
     FetchAudit(ItemId),
     Menu(MenuRequest),
     PreviewToy(crate::domain::toy_effect::ToyEffect),
+    Toy(ToyRequest),
     StopToy,
     Suspend,
     Quit,
@@ -391,6 +405,13 @@ impl App {
             .collect()
     }
 
+    /// Something the toy screen's request led to.
+    pub fn toy_note(&mut self, note: String) {
+        let at = self.log.back().map_or(Stamp(0), |l| l.at);
+        self.note(at, LogKind::Info, note.clone());
+        self.say(LogKind::Info, note);
+    }
+
     pub fn on_menu_answer(&mut self, answer: MenuAnswer) {
         if let Some(editor) = self.menus.as_mut() {
             editor.on_answer(answer);
@@ -495,6 +516,10 @@ impl App {
                 }
             }
             Action::Suspend => vec![Effect::Suspend],
+            Action::Toy => {
+                self.dialog = Some(Dialog::Toy);
+                Vec::new()
+            }
             Action::Menus => {
                 if self.read_only() {
                     self.say(LogKind::Info, "menus are the performer's to edit");
@@ -641,6 +666,25 @@ impl App {
                     self.dialog = Some(dialog);
                 }
                 Vec::new()
+            }
+            Dialog::Toy => {
+                let request = match key.code {
+                    KeyCode::Char('v') => Some(ToyRequest::ConnectVirtual),
+                    KeyCode::Char('b') => Some(ToyRequest::ConnectBluetooth),
+                    KeyCode::Char('x') => Some(ToyRequest::DisconnectAll),
+                    KeyCode::Char('r') => Some(ToyRequest::Resume),
+                    KeyCode::Char(c @ '0'..='9') => Some(ToyRequest::Try((c as u8 - b'0') * 2)),
+                    _ => None,
+                };
+                let closes =
+                    key.code == KeyCode::Esc || self.keymap.action(&key) == Some(Action::Toy);
+                if !closes {
+                    self.dialog = Some(Dialog::Toy);
+                }
+                if self.keymap.action(&key) == Some(Action::StopToy) {
+                    return self.act(Action::StopToy, now);
+                }
+                request.map(Effect::Toy).into_iter().collect()
             }
             Dialog::ConfirmQuit => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') => self.quit_now(),

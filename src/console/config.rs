@@ -117,6 +117,8 @@ pub struct Resolved {
     pub theme: Theme,
     pub keymap: Keymap,
     pub toy: ToySettings,
+    /// Attach the in-process virtual toy at start (the demo does).
+    pub virtual_toy: bool,
 }
 
 pub fn resolve(
@@ -164,6 +166,7 @@ pub fn resolve(
         theme,
         keymap,
         toy: file.toy,
+        virtual_toy: false,
     })
 }
 
@@ -185,6 +188,7 @@ pub fn for_embedded(
         theme: Theme::load(&theme_name, &paths.themes_dir, no_color)?,
         keymap: file.keymap(&paths.config_file)?,
         toy: file.toy,
+        virtual_toy: true,
     })
 }
 

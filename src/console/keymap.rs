@@ -25,10 +25,11 @@ pub enum Action {
     LogUp,
     LogDown,
     Menus,
+    Toy,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 14] = [
         Action::Start,
         Action::Finish,
         Action::Refund,
@@ -42,6 +43,7 @@ impl Action {
         Action::LogUp,
         Action::LogDown,
         Action::Menus,
+        Action::Toy,
     ];
 
     pub fn name(self) -> &'static str {
@@ -59,6 +61,7 @@ impl Action {
             Action::LogUp => "log_up",
             Action::LogDown => "log_down",
             Action::Menus => "menus",
+            Action::Toy => "toy",
         }
     }
 
@@ -78,6 +81,7 @@ impl Action {
             Action::LogUp => "scroll the event log back",
             Action::LogDown => "scroll the event log forward",
             Action::Menus => "edit the chip menus",
+            Action::Toy => "the toy screen: connect, disconnect, try an intensity",
         }
     }
 
@@ -89,6 +93,7 @@ impl Action {
             Action::Refund => Some("refund"),
             Action::Details => Some("details"),
             Action::Menus => Some("menus"),
+            Action::Toy => Some("toy"),
             Action::StopToy => Some("stop toy"),
             Action::Help => Some("help"),
             Action::Quit => Some("quit"),

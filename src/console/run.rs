@@ -16,16 +16,19 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
-use super::app::{App, Effect};
+use super::app::{App, Effect, ToyRequest};
 use super::config::Resolved;
 use super::menu_editor::{MenuAnswer, MenuRequest};
 use super::view;
 use crate::client::{RestClient, RoomStream, StreamEvent, StreamOptions};
-use crate::domain::{Item, ItemId, RoomId, Stamp};
+use crate::domain::toy_effect::ToyEffect;
+use crate::domain::{EventKind, Item, ItemId, RoomId, Stamp};
 use crate::menus::client::{MenuClient, MenuClientError};
-
-/// Called to stop every toy when the console leaves, however it leaves.
-pub type StopToy = std::sync::Arc<dyn Fn() + Send + Sync>;
+use crate::toy::connect::{Which, connect};
+use crate::toy::device::DriverConfig;
+use crate::toy::scheduler::{
+    SchedulerConfig, SchedulerHandle, install_panic_hook as toy_panic_hook, spawn_scheduler,
+};
 
 fn leave_terminal() {
     let _ = disable_raw_mode();
@@ -86,11 +89,11 @@ impl Drop for Tui {
     }
 }
 
-/// Restore the terminal and stop the toy before a panic message prints.
-fn install_panic_hook(stop_toy: StopToy) {
+/// Restore the terminal before a panic message prints (the toy module's
+/// own hook, installed first, stops every toy).
+fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        stop_toy();
         leave_terminal();
         previous(info);
     }));
@@ -110,7 +113,7 @@ fn next_tick(app: &App) -> Duration {
     Duration::from_micros((1_000_000 - into_second) as u64 + 500)
 }
 
-pub async fn run(config: Resolved, stop_toy: StopToy) -> Result<(), String> {
+pub async fn run(config: Resolved) -> Result<(), String> {
     let mut app = App::new(config.room.clone(), config.keymap.clone(), config.theme);
     // Ping twice a second so a dead link shows within two seconds.
     let options = StreamOptions {
@@ -129,7 +132,21 @@ pub async fn run(config: Resolved, stop_toy: StopToy) -> Result<(), String> {
     let (audit_tx, mut audit_rx) = mpsc::channel::<(ItemId, Result<Item, String>)>(8);
     let (menu_tx, mut menu_rx) = mpsc::channel::<MenuAnswer>(8);
     let menus = MenuClient::new(rest.clone());
-    install_panic_hook(stop_toy.clone());
+    // The toy scheduler: fed by the room's events, stopped by the panic
+    // key, on exit, on panic, and when the server is lost too long.
+    let toys = spawn_scheduler(SchedulerConfig {
+        intensity_cap: config.toy.intensity_cap,
+        server_loss_stop_ms: config.toy.stop_after_disconnect_ms,
+        ..SchedulerConfig::default()
+    });
+    toy_panic_hook(toys.stopper());
+    install_panic_hook();
+    let (toy_tx, mut toy_rx) = mpsc::channel::<String>(8);
+    if config.virtual_toy {
+        toy_request(&toys, ToyRequest::ConnectVirtual, toy_tx.clone());
+    }
+    let mut toy_status = toys.status();
+    app.toy_line = toys.strip_line();
     let mut tui = Tui::enter().map_err(|e| format!("cannot take over the terminal: {e}"))?;
     let mut input = EventStream::new();
     let mut hangup = signals();
@@ -154,10 +171,10 @@ pub async fn run(config: Resolved, stop_toy: StopToy) -> Result<(), String> {
             },
             event = stream.next() => {
                 let Some(event) = event else { break };
-                dirty |= on_stream(&mut app, event, &mut effects);
+                dirty |= on_stream(&mut app, &toys, event, &mut effects);
                 // Take everything already waiting before drawing once.
                 while let Some(event) = stream.try_next() {
-                    dirty |= on_stream(&mut app, event, &mut effects);
+                    dirty |= on_stream(&mut app, &toys, event, &mut effects);
                 }
             }
             Some((item, record)) = audit_rx.recv() => {
@@ -168,7 +185,21 @@ pub async fn run(config: Resolved, stop_toy: StopToy) -> Result<(), String> {
                 app.on_menu_answer(answer);
                 dirty = true;
             }
-            () = tokio::time::sleep(next_tick(&app)) => dirty = true,
+            Some(note) = toy_rx.recv() => {
+                app.toy_note(note);
+                app.toy_line = toys.strip_line();
+                dirty = true;
+            }
+            Ok(()) = toy_status.changed() => {
+                let line = toys.strip_line();
+                dirty |= line != app.toy_line;
+                app.toy_line = line;
+            }
+            () = tokio::time::sleep(next_tick(&app)) => {
+                // The strip counts down to the next effect with the timer.
+                app.toy_line = toys.strip_line();
+                dirty = true;
+            }
             _ = hangup.recv() => {
                 tracing::info!("terminal hung up or asked to stop");
                 break;
@@ -199,8 +230,12 @@ pub async fn run(config: Resolved, stop_toy: StopToy) -> Result<(), String> {
                         let _ = tx.send(send_menu(&menus, &room, request).await).await;
                     });
                 }
-                Effect::PreviewToy(effect) => preview_toy(&effect),
-                Effect::StopToy => stop_toy(),
+                Effect::PreviewToy(effect) => preview_toy(&toys, effect),
+                Effect::Toy(request) => toy_request(&toys, request, toy_tx.clone()),
+                Effect::StopToy => {
+                    toys.panic_stop();
+                    app.toy_line = toys.strip_line();
+                }
                 Effect::Suspend => {
                     tui.suspend()
                         .map_err(|e| format!("cannot resume the terminal: {e}"))?;
@@ -210,7 +245,7 @@ pub async fn run(config: Resolved, stop_toy: StopToy) -> Result<(), String> {
             }
         }
     }
-    stop_toy();
+    toys.exit().await;
     drop(tui);
     stream.close();
     Ok(())
@@ -257,17 +292,134 @@ async fn send_menu(menus: &MenuClient, room: &RoomId, request: MenuRequest) -> M
     }
 }
 
-/// Try an effect on the toy (the toy module drives it when one is attached).
-fn preview_toy(effect: &crate::domain::toy_effect::ToyEffect) {
-    tracing::info!(
-        timing = effect.timing.label(),
-        intensity = effect.intensity_or_default(),
-        "toy preview requested"
+/// Try an effect on the toys now, as if an item had just started (it ends
+/// after the effect; nothing outlives the preview).
+fn preview_toy(toys: &SchedulerHandle, effect: ToyEffect) {
+    const PREVIEW: ItemId = ItemId(u64::MAX);
+    let length = effect.duration_ms.unwrap_or(3_000);
+    let started = ToyEffect {
+        timing: crate::domain::toy_effect::Timing::Start,
+        ..effect
+    };
+    toys.item_started(
+        PREVIEW,
+        tokio::time::Instant::now(),
+        length,
+        std::sync::Arc::from([started]),
     );
+    let toys = toys.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(length)).await;
+        toys.item_refunded(PREVIEW);
+    });
 }
 
-/// Feed one stream event; whether the screen changed.
-fn on_stream(app: &mut App, event: StreamEvent, effects: &mut Vec<Effect>) -> bool {
+/// Carry out a request of the toy screen; what happened goes to `notes`.
+fn toy_request(toys: &SchedulerHandle, request: ToyRequest, notes: mpsc::Sender<String>) {
+    let toys = toys.clone();
+    tokio::spawn(async move {
+        let note = match request {
+            ToyRequest::ConnectVirtual | ToyRequest::ConnectBluetooth => {
+                let which = if request == ToyRequest::ConnectVirtual {
+                    Which::Virtual
+                } else {
+                    Which::Bluetooth(None)
+                };
+                match connect(&which, DriverConfig::default()).await {
+                    Ok(connected) => {
+                        toys.add_toy(connected.toy);
+                        format!("toy connected: {}", connected.description)
+                    }
+                    Err(err) => format!("no toy: {err}"),
+                }
+            }
+            ToyRequest::DisconnectAll => {
+                let all = toys.toys();
+                for toy in &all {
+                    toys.remove_toy(toy.label());
+                    toy.shutdown().await;
+                }
+                format!("{} toy(s) disconnected", all.len())
+            }
+            ToyRequest::Try(level) => {
+                let all = toys.toys();
+                let level = crate::toy::codec::Level::new(level.min(20))
+                    .unwrap_or(crate::toy::codec::Level::OFF);
+                for toy in &all {
+                    toy.set_level(level);
+                }
+                if all.is_empty() {
+                    "no toy connected".into()
+                } else {
+                    "trying a level by hand (the next effect overrides it)".into()
+                }
+            }
+            ToyRequest::Resume => {
+                toys.resume();
+                "toys resumed after the panic key".into()
+            }
+        };
+        let _ = notes.send(note).await;
+    });
+}
+
+/// Feed one stream event to the state and to the toys; whether the screen changed.
+fn on_stream(
+    app: &mut App,
+    toys: &SchedulerHandle,
+    event: StreamEvent,
+    effects: &mut Vec<Effect>,
+) -> bool {
+    let server_now = app.server_now(Stamp::now());
+    match &event {
+        StreamEvent::Connected { .. } => toys.server_connection(true),
+        StreamEvent::Disconnected { .. } => toys.server_connection(false),
+        StreamEvent::Snapshot(snapshot) => match &snapshot.in_progress {
+            // Joining mid-item: the toys pick up where the item is.
+            Some(running) => toys.on_event(
+                &EventKind::ItemStarted {
+                    item: running.item.id,
+                    started_at: running.started_at,
+                    duration_ms: running.item.duration_ms,
+                    effects: running.item.effects.clone(),
+                },
+                server_now,
+            ),
+            None => {
+                if let Some(item) = toys.status().borrow().item {
+                    toys.item_refunded(item);
+                }
+            }
+        },
+        StreamEvent::Event { event, .. } => match &event.kind {
+            // An instant item's effects play only when nothing is on stage.
+            EventKind::InstantSettled { item }
+                if !item.effects.is_empty()
+                    && app.model.as_ref().is_some_and(|m| m.in_progress.is_none()) =>
+            {
+                let length = item
+                    .effects
+                    .iter()
+                    .filter_map(|e| e.duration_ms)
+                    .max()
+                    .unwrap_or(3_000);
+                let started = EventKind::ItemStarted {
+                    item: item.id,
+                    started_at: server_now,
+                    duration_ms: length,
+                    effects: item.effects.clone(),
+                };
+                toys.on_event(&started, server_now);
+                let (toys, id) = (toys.clone(), item.id);
+                tokio::spawn(async move {
+                    tokio::time::sleep(std::time::Duration::from_millis(length)).await;
+                    toys.item_finished(id);
+                });
+            }
+            kind => toys.on_event(kind, server_now),
+        },
+        _ => {}
+    }
     // A clock reading changes the screen only when the shown rtt changes.
     let rtt_before = app.rtt_ms;
     let is_clock = matches!(event, StreamEvent::Clock { .. });

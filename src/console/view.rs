@@ -80,6 +80,7 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
         Some(Dialog::Help) => draw_help(frame, app),
         Some(Dialog::Details { item, record }) => draw_details(frame, app, *item, record.as_ref()),
         Some(Dialog::ConfirmQuit) => draw_confirm_quit(frame, &app.theme),
+        Some(Dialog::Toy) => draw_toy_screen(frame, app),
         None => {}
     }
 }
@@ -622,6 +623,39 @@ fn draw_details(
         .wrap(Wrap { trim: true })
         .block(block(format!(" Item {item} "), t));
     frame.render_widget(paragraph, area);
+}
+
+fn draw_toy_screen(frame: &mut Frame, app: &App) {
+    let t = &app.theme;
+    let area = popup(frame.area(), 64, 12);
+    frame.render_widget(Clear, area);
+    let key = |k: &str, what: &str| {
+        Line::from(vec![
+            Span::styled(
+                format!("  {k:<5} "),
+                fg(t.accent).add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(what.to_string(), fg(t.text)),
+        ])
+    };
+    let lines = vec![
+        Line::from(Span::styled(
+            app.toy_line.clone(),
+            fg(t.toy_active).add_modifier(Modifier::BOLD),
+        )),
+        Line::from(""),
+        key("v", "connect the virtual toy"),
+        key("b", "connect the first Bluetooth toy (LVS-…) found"),
+        key("x", "disconnect every toy"),
+        key("0-9", "try an intensity by hand (0, 2, 4 … 18)"),
+        key("r", "resume after the panic key"),
+        key(
+            &key_for(app, super::keymap::Action::StopToy),
+            "stop every toy now",
+        ),
+        key("esc", "close"),
+    ];
+    frame.render_widget(Paragraph::new(lines).block(block(" Toy ", t)), area);
 }
 
 fn draw_confirm_quit(frame: &mut Frame, t: &Theme) {

@@ -1,7 +1,6 @@
 //! `cuedeck console`.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use crate::cli::ConsoleArgs;
 use crate::console::config::{ConsolePaths, resolve};
@@ -26,9 +25,7 @@ pub fn run(args: ConsoleArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let stop_toy: crate::console::run::StopToy =
-        Arc::new(|| tracing::info!("toy stop requested (no toy attached)"));
-    match runtime.block_on(crate::console::run(config, stop_toy)) {
+    match runtime.block_on(crate::console::run(config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("cuedeck console: {err}");

@@ -5,7 +5,6 @@
 //! open as the performer. Quitting stops everything and removes what it made.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cli::DemoArgs;
@@ -104,8 +103,7 @@ async fn show(db: std::path::PathBuf, paths: &Paths) -> ExitCode {
         cancelled,
     ));
 
-    let stop_toy: crate::console::run::StopToy = Arc::new(|| tracing::info!("toy stop requested"));
-    let result = crate::console::run(console, stop_toy).await;
+    let result = crate::console::run(console).await;
 
     let _ = cancel.send(true);
     match tokio::time::timeout(Duration::from_secs(3), audience).await {
