@@ -433,8 +433,22 @@ fn draw_footer(frame: &mut Frame, app: &App, area: Rect) {
         );
         return;
     }
+    // As many hints as fit; the least needed go first when it is narrow.
+    let mut hints = app.keymap.hints();
+    let width = |hints: &[(String, &str)]| {
+        hints
+            .iter()
+            .map(|(k, h)| k.chars().count() + h.len() + 4)
+            .sum::<usize>()
+    };
+    for dropped in ["details", "toy", "menus", "finish"] {
+        if width(&hints) <= area.width as usize {
+            break;
+        }
+        hints.retain(|(_, h)| *h != dropped);
+    }
     let mut spans = Vec::new();
-    for (key, hint) in app.keymap.hints() {
+    for (key, hint) in hints {
         spans.push(Span::styled(
             format!(" {key} "),
             Style::new().fg(t.text).add_modifier(Modifier::REVERSED),
