@@ -6,20 +6,11 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Row, Table, Wrap};
 
 use super::menu_editor::{Field, ItemForm, Level, MenuEditor};
 use super::theme::Theme;
-
-fn fg(color: ratatui::style::Color) -> Style {
-    Style::new().fg(color)
-}
-
-fn block<'a>(title: impl Into<Line<'a>>, theme: &Theme) -> Block<'a> {
-    Block::bordered()
-        .title(title)
-        .border_style(fg(theme.border))
-}
+use super::view::{block, fg, popup};
 
 fn selected_style(theme: &Theme) -> Style {
     Style::new()
@@ -239,17 +230,6 @@ fn draw_form(frame: &mut Frame, editor: &MenuEditor, form: &ItemForm, theme: &Th
         None => " New item ".into(),
     };
     frame.render_widget(Paragraph::new(lines).block(block(title, theme)), area);
-}
-
-fn popup(area: Rect, width: u16, height: u16) -> Rect {
-    let width = width.min(area.width.saturating_sub(2));
-    let height = height.min(area.height.saturating_sub(2));
-    Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    }
 }
 
 fn confirm_delete(frame: &mut Frame, title: &str, theme: &Theme) {

@@ -85,11 +85,11 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
     }
 }
 
-fn fg(color: ratatui::style::Color) -> Style {
+pub(super) fn fg(color: ratatui::style::Color) -> Style {
     Style::new().fg(color)
 }
 
-fn block<'a>(title: impl Into<Line<'a>>, theme: &Theme) -> Block<'a> {
+pub(super) fn block<'a>(title: impl Into<Line<'a>>, theme: &Theme) -> Block<'a> {
     Block::bordered()
         .title(title)
         .border_style(fg(theme.border))
@@ -458,7 +458,8 @@ fn draw_footer(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn popup(area: Rect, width: u16, height: u16) -> Rect {
+/// A box of `width` x `height` centred in `area`.
+pub(super) fn popup(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width.saturating_sub(2));
     let height = height.min(area.height.saturating_sub(2));
     Rect {

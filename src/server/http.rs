@@ -370,19 +370,7 @@ async fn broadcast_start(
     Path(room): Path<RoomId>,
     headers: HeaderMap,
 ) -> Reply_<Reply> {
-    who.require(Action::Broadcast(&room))
-        .map_err(|e| app.refuse(e))?;
-    let key = idempotency_key(&headers, false).map_err(|e| app.refuse(e))?;
-    Ok(Json(
-        run(
-            &app,
-            Request {
-                key,
-                command: Command::BroadcastStart { room },
-            },
-        )
-        .await?,
-    ))
+    broadcast(&app, &who, room, &headers, true).await
 }
 
 async fn broadcast_end(
@@ -391,19 +379,26 @@ async fn broadcast_end(
     Path(room): Path<RoomId>,
     headers: HeaderMap,
 ) -> Reply_<Reply> {
+    broadcast(&app, &who, room, &headers, false).await
+}
+
+/// Going live, or ending the broadcast.
+async fn broadcast(
+    app: &App,
+    who: &Principal,
+    room: RoomId,
+    headers: &HeaderMap,
+    live: bool,
+) -> Reply_<Reply> {
     who.require(Action::Broadcast(&room))
         .map_err(|e| app.refuse(e))?;
-    let key = idempotency_key(&headers, false).map_err(|e| app.refuse(e))?;
-    Ok(Json(
-        run(
-            &app,
-            Request {
-                key,
-                command: Command::BroadcastEnd { room },
-            },
-        )
-        .await?,
-    ))
+    let key = idempotency_key(headers, false).map_err(|e| app.refuse(e))?;
+    let command = if live {
+        Command::BroadcastStart { room }
+    } else {
+        Command::BroadcastEnd { room }
+    };
+    Ok(Json(run(app, Request { key, command }).await?))
 }
 
 #[derive(Debug, Default, Deserialize)]
