@@ -555,6 +555,24 @@ impl MenuEditor {
         match level {
             Level::Menus => self.menus_key(key),
             Level::Items { draft } => self.items_key(key, draft),
+            Level::Form(form)
+                if key.code == KeyCode::Char('p')
+                    && key.modifiers.contains(KeyModifiers::CONTROL) =>
+            {
+                // Try the effect being edited on the toy, without saving it.
+                let effect = form.spec().ok().and_then(|spec| spec.toy);
+                self.level = Level::Form(form);
+                match effect {
+                    Some(effect) => vec![MenuEffect::Preview(effect)],
+                    None => {
+                        self.say(
+                            true,
+                            "nothing to preview: turn the toy effect on and fix any problem first",
+                        );
+                        Vec::new()
+                    }
+                }
+            }
             Level::Form(mut form) => match form.key(key) {
                 None => {
                     self.level = Level::Form(form);

@@ -32,7 +32,7 @@ pub fn draw(frame: &mut Frame, editor: &MenuEditor, theme: &Theme, area: Rect) -
         }
         Level::Form(form) => {
             draw_form(frame, editor, form, theme, body);
-            "tab/↑↓ field · space toggles · enter save · esc cancel"
+            "tab/↑↓ field · space toggles · ctrl-p try the toy effect · enter save · esc cancel"
         }
     };
     match &editor.level {
