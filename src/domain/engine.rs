@@ -427,9 +427,14 @@ impl Engine {
 
         // Everything is checked: from here on nothing can fail.
         let room = self.rooms.get_mut(room_id).expect("checked above");
-        let member = room.members.entry(payload.user_id.clone()).or_default();
+        // Share the room's copies of the ids: every item of a user or a
+        // performer points at one string instead of keeping its own.
+        let member = room
+            .members
+            .entry(payload.user_id.clone())
+            .or_insert_with(|| Member::new(payload.user_id.clone()));
         member.refund_at = None; // buying means being here
-        let tier = member.tier;
+        let (user_id, tier) = (member.id.clone(), member.tier);
         let id = ItemId(self.items.len() as u64 + 1);
         self.next_intake_seq += 1;
         let private = payload.is_private_request();
@@ -438,8 +443,8 @@ impl Engine {
             room: room.id.clone(),
             source: payload.source,
             source_event_id: payload.source_event_id.clone(),
-            performer_id: payload.performer_id.clone(),
-            user_id: payload.user_id.clone(),
+            performer_id: room.performer.clone(),
+            user_id,
             user_name: payload
                 .metadata
                 .user_display_name
@@ -884,6 +889,7 @@ impl Engine {
         room.members.insert(
             user.clone(),
             Member {
+                id: user.clone(),
                 tier,
                 refund_at: None,
             },

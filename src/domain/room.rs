@@ -80,8 +80,10 @@ pub struct RoomTotals {
     pub done: u64,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct Member {
+    /// The one shared copy of the user's id in this room.
+    pub id: UserId,
     pub tier: Tier,
     /// Set while the user is away: when their waiting items get refunded.
     pub refund_at: Option<Stamp>,
@@ -101,6 +103,16 @@ pub(crate) struct Room {
     /// Set while the broadcast is off: when waiting items get refunded.
     pub offline_refund_at: Option<Stamp>,
     pub totals: RoomTotals,
+}
+
+impl Member {
+    pub fn new(id: UserId) -> Self {
+        Member {
+            id,
+            tier: Tier::default(),
+            refund_at: None,
+        }
+    }
 }
 
 impl Room {
