@@ -6,6 +6,7 @@
 //! postings of its transfers, item rows and events with their room sequence
 //! numbers) commit in one transaction before anyone is acknowledged.
 
+mod checkpoint;
 mod read;
 mod rebuild;
 pub mod schema;
@@ -85,6 +86,7 @@ pub struct Store {
     path: PathBuf,
     epoch: String,
     writer: writer::Writer,
+    checkpoints: checkpoint::Checkpointer,
 }
 
 impl Store {
@@ -94,11 +96,13 @@ impl Store {
         let engine = rebuild::rebuild(&conn, options.engine)?;
         let epoch = schema::epoch(&conn)?;
         let writer = writer::Writer::spawn(conn, options.max_batch)?;
+        let checkpoints = checkpoint::Checkpointer::spawn(path)?;
         Ok((
             Store {
                 path: path.to_path_buf(),
                 epoch,
                 writer,
+                checkpoints,
             },
             engine,
         ))
@@ -129,5 +133,6 @@ impl Store {
     /// Finish pending commits and stop the writer.
     pub fn close(mut self) {
         self.writer.close();
+        self.checkpoints.close();
     }
 }

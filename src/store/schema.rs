@@ -182,7 +182,8 @@ pub fn open(path: &Path, synchronous: Synchronous) -> Result<Connection, StoreEr
     }
 
     conn.execute_batch(&format!(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;",
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = {}; PRAGMA foreign_keys = ON; \
+         PRAGMA wal_autocheckpoint = 0;",
         synchronous.pragma()
     ))?;
     migrate(&conn, if fresh { 0 } else { version })?;
