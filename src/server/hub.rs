@@ -22,8 +22,8 @@ use crate::store::{Ack, Reader};
 /// What a subscriber's connection receives.
 #[derive(Debug)]
 pub enum Outgoing {
-    /// One event frame and its seq.
-    Event(u64, Utf8Bytes),
+    /// The event frames of one commit, shared by every subscriber.
+    Events(Arc<[(u64, Utf8Bytes)]>),
     /// A replay after a resume.
     Batch(Vec<(u64, Utf8Bytes)>),
     /// Any other frame (snapshot, resumed).
@@ -110,8 +110,14 @@ impl Publisher {
                 PublisherMsg::Commit { ack, reply } => match ack.wait() {
                     Ok(outcome) => {
                         self.metrics.events_published(outcome.events.len() as u64);
-                        for event in &outcome.events {
-                            self.publish(&mut hubs, event);
+                        // One delivery per room and commit: a subscriber
+                        // wakes once and writes the frames in one flush.
+                        let mut rest = outcome.events.as_slice();
+                        while let Some(first) = rest.first() {
+                            let same_room =
+                                rest.iter().take_while(|e| e.room == first.room).count();
+                            self.publish(&mut hubs, &rest[..same_room]);
+                            rest = &rest[same_room..];
                         }
                         if let Some(reply) = reply {
                             let _ = reply.send(Ok(outcome.reply));
@@ -159,28 +165,33 @@ impl Publisher {
         Utf8Bytes::from(serde_json::to_string(&frame).unwrap_or_default())
     }
 
-    fn publish(&self, hubs: &mut HashMap<RoomId, Hub>, event: &Event) {
-        let hub = hubs.entry(event.room.clone()).or_insert_with(|| Hub {
-            last_seq: event.seq.saturating_sub(1),
+    /// Publish consecutive events of one room.
+    fn publish(&self, hubs: &mut HashMap<RoomId, Hub>, events: &[Event]) {
+        let Some(first) = events.first() else { return };
+        let hub = hubs.entry(first.room.clone()).or_insert_with(|| Hub {
+            last_seq: first.seq.saturating_sub(1),
             recent: VecDeque::new(),
             subscribers: Vec::new(),
         });
-        let bytes = self.frame(event);
-        hub.last_seq = event.seq;
-        if hub.recent.len() == self.recent_events {
-            hub.recent.pop_front();
+        let frames: Arc<[(u64, Utf8Bytes)]> =
+            events.iter().map(|e| (e.seq, self.frame(e))).collect();
+        for (seq, bytes) in frames.iter() {
+            hub.last_seq = *seq;
+            if hub.recent.len() == self.recent_events {
+                hub.recent.pop_front();
+            }
+            hub.recent.push_back((*seq, bytes.clone()));
         }
-        hub.recent.push_back((event.seq, bytes.clone()));
-        hub.subscribers.retain(|sink| {
-            match sink.tx.try_send(Outgoing::Event(event.seq, bytes.clone())) {
+        hub.subscribers.retain(
+            |sink| match sink.tx.try_send(Outgoing::Events(frames.clone())) {
                 Ok(()) => true,
                 Err(mpsc::error::TrySendError::Full(_)) => {
                     sink.overflowed.store(true, Ordering::Relaxed);
                     false
                 }
                 Err(mpsc::error::TrySendError::Closed(_)) => false,
-            }
-        });
+            },
+        );
     }
 
     fn subscribe(

@@ -204,9 +204,11 @@ impl Connection {
         let mut sent = 0;
         while let Some(out) = next.take() {
             match out {
-                Outgoing::Event(seq, bytes) => {
-                    tx.feed(Message::Text(bytes)).await?;
-                    self.last_seq_sent = seq;
+                Outgoing::Events(frames) => {
+                    for (seq, bytes) in frames.iter() {
+                        tx.feed(Message::Text(bytes.clone())).await?;
+                        self.last_seq_sent = *seq;
+                    }
                 }
                 Outgoing::Batch(frames) => {
                     for (seq, bytes) in frames {
