@@ -34,16 +34,7 @@ fn menus() -> Vec<MenuView> {
                 .enumerate()
                 .map(|(i, item)| MenuItemView {
                     id: format!("m{}-{}", m + 1, i + 1),
-                    title: item.title.clone(),
-                    description: item.description.clone(),
-                    base_tokens: item.base_tokens,
-                    price: item.price(spec.multiplier),
-                    bonus_points: item.bonus_points,
-                    hidden: item.hidden,
-                    category: item.category.clone(),
-                    daily_limit: item.daily_limit,
-                    duration_hint_ms: item.duration_hint_ms,
-                    toy: item.toy.clone(),
+                    ..MenuItemView::from_spec(item, spec.multiplier)
                 })
                 .collect(),
         })

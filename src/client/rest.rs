@@ -195,14 +195,7 @@ impl RestClient {
         item: Option<ItemId>,
         key: &str,
     ) -> Result<Reply, ClientError> {
-        let body = serde_json::json!({ "item": item });
-        self.call(
-            Method::POST,
-            &format!("/api/v1/rooms/{room}/start"),
-            Some(key),
-            Self::json(&body),
-        )
-        .await
+        self.stage(room, "start", item, key).await
     }
 
     pub async fn finish(
@@ -211,14 +204,21 @@ impl RestClient {
         item: Option<ItemId>,
         key: &str,
     ) -> Result<Reply, ClientError> {
+        self.stage(room, "finish", item, key).await
+    }
+
+    /// Start or finish, naming the item the performer saw.
+    async fn stage(
+        &self,
+        room: &RoomId,
+        verb: &str,
+        item: Option<ItemId>,
+        key: &str,
+    ) -> Result<Reply, ClientError> {
         let body = serde_json::json!({ "item": item });
-        self.call(
-            Method::POST,
-            &format!("/api/v1/rooms/{room}/finish"),
-            Some(key),
-            Self::json(&body),
-        )
-        .await
+        let path = format!("/api/v1/rooms/{room}/{verb}");
+        self.call(Method::POST, &path, Some(key), Self::json(&body))
+            .await
     }
 
     pub async fn refund(

@@ -507,19 +507,7 @@ impl StoredMenu {
             items: spec
                 .items
                 .iter()
-                .map(|item| MenuItemView {
-                    id: item.id.clone().unwrap_or_default(),
-                    title: item.title.clone(),
-                    description: item.description.clone(),
-                    base_tokens: item.base_tokens,
-                    price: item.price(spec.multiplier),
-                    bonus_points: item.bonus_points,
-                    hidden: item.hidden,
-                    category: item.category.clone(),
-                    daily_limit: item.daily_limit,
-                    duration_hint_ms: item.duration_hint_ms,
-                    toy: item.toy.clone(),
-                })
+                .map(|item| MenuItemView::from_spec(item, spec.multiplier))
                 .collect(),
         }
     }
@@ -569,6 +557,23 @@ pub struct MenuItemView {
 }
 
 impl MenuItemView {
+    /// An item as shown, priced at `multiplier` percent.
+    pub fn from_spec(item: &ItemSpec, multiplier: u16) -> MenuItemView {
+        MenuItemView {
+            id: item.id.clone().unwrap_or_default(),
+            title: item.title.clone(),
+            description: item.description.clone(),
+            base_tokens: item.base_tokens,
+            price: item.price(multiplier),
+            bonus_points: item.bonus_points,
+            hidden: item.hidden,
+            category: item.category.clone(),
+            daily_limit: item.daily_limit,
+            duration_hint_ms: item.duration_hint_ms,
+            toy: item.toy.clone(),
+        }
+    }
+
     /// The editable part, to send back in an edit.
     pub fn to_spec(&self) -> ItemSpec {
         ItemSpec {
