@@ -524,38 +524,34 @@ impl Engine {
                         position,
                     },
                 );
-                fx.emit(
-                    room,
-                    EventKind::Announcement {
-                        key: public_key,
-                        vars: vars.clone(),
-                    },
-                );
                 let ahead = position - 1;
                 let queue_vars = MessageVars {
                     position: Some(position),
                     ahead: Some(ahead),
                     ..vars.clone()
                 };
+                // Moved, not cloned, where this is the last use: each clone
+                // of the variables is a pair of atomic counter updates.
                 fx.emit(
                     room,
-                    private_message(
-                        &view,
-                        TemplateKey::fixed(keys::QUEUE_RECEIPT),
-                        queue_vars.clone(),
-                    ),
+                    EventKind::Announcement {
+                        key: public_key,
+                        vars,
+                    },
                 );
-                if ahead > SIT_BACK_AHEAD {
-                    fx.emit(
-                        room,
-                        private_message(
-                            &view,
-                            TemplateKey::fixed(keys::QUEUE_SIT_BACK),
-                            queue_vars.clone(),
-                        ),
-                    );
+                let sit_back = ahead > SIT_BACK_AHEAD;
+                let extras = !payload.chat.private_user_message_template_keys.is_empty();
+                let receipt = TemplateKey::fixed(keys::QUEUE_RECEIPT);
+                if sit_back || extras {
+                    fx.emit(room, private_message(&view, receipt, queue_vars.clone()));
+                    if sit_back {
+                        let key = TemplateKey::fixed(keys::QUEUE_SIT_BACK);
+                        fx.emit(room, private_message(&view, key, queue_vars.clone()));
+                    }
+                    extra_messages(fx, room, &view, payload, keys::QUEUE_RECEIPT, &queue_vars);
+                } else {
+                    fx.emit(room, private_message(&view, receipt, queue_vars));
                 }
-                extra_messages(fx, room, &view, payload, keys::QUEUE_RECEIPT, &queue_vars);
                 self.items.push(item);
                 Reply::Queued { item: id, position }
             }
