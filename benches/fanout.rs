@@ -7,11 +7,16 @@
 //! the same bytes to the same number of clients, timed the same way. Then
 //! the durable intake rate over HTTP.
 //!
+//! The watchers run in a child process (this program again), the same for
+//! both runs, so the server under test does not share its runtime with the
+//! clients measuring it; times are wall-clock microseconds, one clock for
+//! both processes.
+//!
 //! One line per N: `watchers=N p50_us=.. p99_us=.. baseline_p99_us=.. ratio=..`
 //! and `intake_per_s=..`.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cuedeck::client::{RestClient, ServerUrl};
@@ -33,8 +38,6 @@ const TIMED_INTAKES: usize = 400;
 const PACE: Duration = Duration::from_millis(2);
 const RATE_INTAKES: usize = 10_000;
 const RATE_CLIENTS: usize = 32;
-
-type Samples = Arc<Mutex<Vec<u64>>>;
 
 /// The item of an `item_queued` frame. Other frames are passed over without
 /// parsing, in both runs alike: the watchers measure, they should not be
@@ -61,59 +64,136 @@ fn payload(n: usize, user: &str) -> (String, Vec<u8>) {
     (key, serde_json::to_vec(&body).unwrap())
 }
 
-/// Watchers of the real server; returns when `expect` item_queued events
-/// reached every watcher, with one latency sample per (item, watcher).
+fn wall_us() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64)
+}
+
+/// What the watcher process is told: where to connect and how many.
+struct WatchSpec {
+    ws: String,
+    token: Option<String>,
+    watchers: usize,
+}
+
+/// The child: `watchers` sockets; prints `ready` once all are in, then one
+/// `item arrival_us` line per `item_queued` frame received, then exits.
+fn watcher_process(spec: &str) {
+    let mut parts = spec.split('|');
+    let ws = parts.next().unwrap().to_string();
+    let token = Some(parts.next().unwrap().to_string()).filter(|t| !t.is_empty());
+    let watchers: usize = parts.next().unwrap().parse().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<()>(watchers);
+        let (line_tx, mut line_rx) = tokio::sync::mpsc::unbounded_channel::<(u64, u64)>();
+        for _ in 0..watchers {
+            let mut request = ws.as_str().into_client_request().unwrap();
+            if let Some(token) = &token {
+                request
+                    .headers_mut()
+                    .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+            }
+            let (mut socket, _) = tokio_tungstenite::connect_async_with_config(request, None, true)
+                .await
+                .unwrap();
+            if token.is_some() {
+                let subscribe = serde_json::json!({"type": "subscribe", "room": ROOM}).to_string();
+                socket.send(Message::Text(subscribe.into())).await.unwrap();
+            } else {
+                ready_tx.send(()).await.unwrap();
+            }
+            let (ready, lines) = (ready_tx.clone(), line_tx.clone());
+            tokio::spawn(async move {
+                let mut seen = 0;
+                while let Some(Ok(message)) = socket.next().await {
+                    let Message::Text(text) = message else {
+                        continue;
+                    };
+                    let at = wall_us();
+                    if text.starts_with("{\"type\":\"snapshot\"") {
+                        ready.send(()).await.unwrap();
+                    } else if let Some(item) = queued_item(&text) {
+                        let _ = lines.send((item, at));
+                        seen += 1;
+                        if seen == TIMED_INTAKES {
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        drop(line_tx);
+        for _ in 0..watchers {
+            ready_rx.recv().await.unwrap();
+        }
+        println!("ready");
+        let mut out = String::new();
+        while let Some((item, at)) = line_rx.recv().await {
+            out.push_str(&format!("{item} {at}\n"));
+        }
+        print!("{out}");
+    });
+}
+
+/// Start the watcher process and wait until it is ready.
+fn spawn_watchers(spec: &WatchSpec) -> std::process::Child {
+    use std::io::BufRead;
+    let me = std::env::current_exe().unwrap();
+    let mut child = std::process::Command::new(me)
+        .env(
+            "CUEDECK_FANOUT_WATCH",
+            format!(
+                "{}|{}|{}",
+                spec.ws,
+                spec.token.clone().unwrap_or_default(),
+                spec.watchers
+            ),
+        )
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.as_mut().unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "ready");
+    child
+}
+
+/// Read the child's receipts and turn them into latencies.
+fn latencies(child: std::process::Child, sent: &HashMap<u64, u64>) -> Vec<u64> {
+    let output = child.wait_with_output().unwrap();
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| {
+            let (item, at) = line.split_once(' ')?;
+            let start = sent.get(&item.parse().ok()?)?;
+            Some(at.parse::<u64>().ok()?.saturating_sub(*start))
+        })
+        .collect()
+}
+
+/// Intakes over HTTP watched by `watchers` subscribers of the real server.
 async fn cuedeck_run(
     url: &ServerUrl,
     admin: &RestClient,
     performer: &str,
     watchers: usize,
-    first: usize,
 ) -> Vec<u64> {
-    let sent: Arc<Mutex<HashMap<u64, Instant>>> = Arc::default();
-    let samples: Samples = Arc::default();
-    let mut tasks = Vec::new();
-    let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<()>(watchers);
-    for _ in 0..watchers {
-        let mut request = url.websocket().into_client_request().unwrap();
-        request.headers_mut().insert(
-            "Authorization",
-            format!("Bearer {performer}").parse().unwrap(),
-        );
-        let (mut socket, _) = tokio_tungstenite::connect_async_with_config(request, None, true)
-            .await
-            .unwrap();
-        let subscribe = serde_json::json!({"type": "subscribe", "room": ROOM}).to_string();
-        socket.send(Message::Text(subscribe.into())).await.unwrap();
-        let (sent, samples, ready) = (sent.clone(), samples.clone(), ready_tx.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut seen = 0;
-            while let Some(Ok(message)) = socket.next().await {
-                let Message::Text(text) = message else {
-                    continue;
-                };
-                let at = Instant::now();
-                if text.starts_with("{\"type\":\"snapshot\"") {
-                    ready.send(()).await.unwrap();
-                } else if let Some(item) = queued_item(&text) {
-                    let start = sent.lock().unwrap().get(&item).copied();
-                    if let Some(start) = start {
-                        samples
-                            .lock()
-                            .unwrap()
-                            .push(at.duration_since(start).as_micros() as u64);
-                    }
-                    seen += 1;
-                    if seen == TIMED_INTAKES {
-                        break;
-                    }
-                }
-            }
-        }));
-    }
-    for _ in 0..watchers {
-        ready_rx.recv().await.unwrap();
-    }
+    let spec = WatchSpec {
+        ws: url.websocket(),
+        token: Some(performer.to_string()),
+        watchers,
+    };
+    let child = tokio::task::spawn_blocking(move || spawn_watchers(&spec))
+        .await
+        .unwrap();
     let integration = admin
         .create_token(&CreateToken {
             role: "integration".into(),
@@ -125,24 +205,24 @@ async fn cuedeck_run(
         .unwrap()
         .token;
     let client = RestClient::new(url.clone(), integration);
+    let mut sent = HashMap::new();
     let mut pace = tokio::time::interval(PACE);
-    for n in first..first + TIMED_INTAKES {
+    for n in 0..TIMED_INTAKES {
         pace.tick().await;
         let (key, body) = payload(n, "viewer");
-        // The item number is the intake's position in the log: predict it
-        // before sending, so the send time is taken before the request.
+        // The item number is the intake's place in the log: known before
+        // sending, so the send time is taken before the request.
         let item = (n + 1) as u64;
-        sent.lock().unwrap().insert(item, Instant::now());
+        sent.insert(item, wall_us());
         let reply = client
             .intake(&ROOM.into(), &body, &key, false)
             .await
             .unwrap();
         assert_eq!(reply.item().map(|i| i.0), Some(item));
     }
-    for task in tasks {
-        task.await.unwrap();
-    }
-    Arc::try_unwrap(samples).unwrap().into_inner().unwrap()
+    tokio::task::spawn_blocking(move || latencies(child, &sent))
+        .await
+        .unwrap()
 }
 
 /// The baseline: a bare tokio-tungstenite server broadcasting the same
@@ -170,41 +250,17 @@ async fn baseline_run(watchers: usize, frames: Vec<String>) -> Vec<u64> {
             });
         }
     });
-    let sent: Arc<Mutex<HashMap<u64, Instant>>> = Arc::default();
-    let samples: Samples = Arc::default();
-    let mut tasks = Vec::new();
-    for _ in 0..watchers {
-        let (mut socket, _) =
-            tokio_tungstenite::connect_async_with_config(format!("ws://{addr}/"), None, true)
-                .await
-                .unwrap();
-        let (sent, samples) = (sent.clone(), samples.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut seen = 0;
-            while let Some(Ok(message)) = socket.next().await {
-                let Message::Text(text) = message else {
-                    continue;
-                };
-                let at = Instant::now();
-                let Some(item) = queued_item(&text) else {
-                    continue;
-                };
-                let start = sent.lock().unwrap().get(&item).copied().unwrap();
-                samples
-                    .lock()
-                    .unwrap()
-                    .push(at.duration_since(start).as_micros() as u64);
-                seen += 1;
-                if seen == TIMED_INTAKES {
-                    break;
-                }
-            }
-        }));
-    }
+    let spec = WatchSpec {
+        ws: format!("ws://{addr}/"),
+        token: None,
+        watchers,
+    };
+    let child = tokio::task::spawn_blocking(move || spawn_watchers(&spec))
+        .await
+        .unwrap();
     while tx.receiver_count() < watchers {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let mut pace = tokio::time::interval(PACE);
     // Number the items like the real ones, outside the timed part.
     let per_intake: Vec<Vec<Arc<str>>> = (0..TIMED_INTAKES)
         .map(|n| {
@@ -220,17 +276,18 @@ async fn baseline_run(watchers: usize, frames: Vec<String>) -> Vec<u64> {
                 .collect()
         })
         .collect();
+    let mut sent = HashMap::new();
+    let mut pace = tokio::time::interval(PACE);
     for (n, frames) in per_intake.into_iter().enumerate() {
         pace.tick().await;
-        sent.lock().unwrap().insert(n as u64, Instant::now());
+        sent.insert(n as u64, wall_us());
         for bytes in frames {
             tx.send((n as u64, bytes)).unwrap();
         }
     }
-    for task in tasks {
-        task.await.unwrap();
-    }
-    Arc::try_unwrap(samples).unwrap().into_inner().unwrap()
+    tokio::task::spawn_blocking(move || latencies(child, &sent))
+        .await
+        .unwrap()
 }
 
 /// Durable intakes per second over HTTP, `RATE_CLIENTS` clients at once.
@@ -266,6 +323,10 @@ async fn intake_rate(url: &ServerUrl, admin: &RestClient, first: usize) -> f64 {
 }
 
 fn main() {
+    if let Ok(spec) = std::env::var("CUEDECK_FANOUT_WATCH") {
+        watcher_process(&spec);
+        return;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -344,7 +405,7 @@ async fn one_round(watchers: usize, measure_rate: bool) -> Round {
         .await
         .unwrap()
         .token;
-    let mut ours = cuedeck_run(&url, &admin, &performer, watchers, 0).await;
+    let mut ours = cuedeck_run(&url, &admin, &performer, watchers).await;
     // The baseline broadcasts real frames of this server.
     let frames = sample_frames(&url, &performer).await;
     let mut base = baseline_run(watchers, frames).await;
