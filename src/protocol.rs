@@ -102,6 +102,16 @@ impl ApiError {
     }
 }
 
+impl From<&crate::domain::DomainError> for ApiError {
+    fn from(err: &crate::domain::DomainError) -> Self {
+        ApiError {
+            code: err.code().to_string(),
+            message: err.to_string(),
+            field: err.field().map(str::to_string),
+        }
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.code, self.message)?;

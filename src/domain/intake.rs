@@ -422,7 +422,8 @@ pub fn check_key(field: &str, key: &str) -> Result<(), DomainError> {
     Ok(())
 }
 
-fn check_text(field: &str, text: &str, min: usize, max: usize) -> Result<(), DomainError> {
+/// A text of `min..=max` characters, visible ones counted for `min`, no control characters.
+pub fn check_text(field: &str, text: &str, min: usize, max: usize) -> Result<(), DomainError> {
     // One pass: count characters, non-blank ones, and refuse control characters.
     let (mut chars, mut visible) = (0usize, 0usize);
     for ch in text.chars() {
@@ -513,7 +514,7 @@ fn scan_forbidden(value: &Value, path: &mut String, in_metadata: bool) -> Result
 
 /// Turn a serde error into one that names the field, including the missing
 /// or unknown field itself rather than its parent.
-fn serde_error_to_field(err: serde_path_to_error::Error<serde_json::Error>) -> DomainError {
+pub fn serde_error_to_field(err: serde_path_to_error::Error<serde_json::Error>) -> DomainError {
     let path = err.path().to_string();
     let message = err.into_inner().to_string();
     let parent = if path == "." { String::new() } else { path };

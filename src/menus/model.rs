@@ -195,26 +195,9 @@ fn join(prefix: &str, name: &str) -> String {
     }
 }
 
+/// The queue's own text rule, so menus and intakes agree.
 pub(crate) fn check_text(field: &str, text: &str, min: usize, max: usize) -> Result<(), ApiError> {
-    let mut chars = 0usize;
-    let mut visible = 0usize;
-    for ch in text.chars() {
-        if ch.is_control() {
-            return Err(invalid(field, "must not contain control characters"));
-        }
-        chars += 1;
-        visible += usize::from(!ch.is_whitespace());
-    }
-    if visible < min {
-        return Err(invalid(field, "must not be empty"));
-    }
-    if chars > max {
-        return Err(invalid(
-            field,
-            format!("{chars} characters, at most {max} allowed"),
-        ));
-    }
-    Ok(())
+    crate::domain::intake::check_text(field, text, min, max).map_err(|e| ApiError::from(&e))
 }
 
 pub(crate) fn check_id(field: &str, id: &str) -> Result<(), ApiError> {
@@ -427,35 +410,7 @@ fn find_computed(value: &Value, path: &str) -> Option<(String, &'static str)> {
 /// A serde error as an `invalid_field` naming the missing or unknown field
 /// itself rather than its parent.
 pub fn serde_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
-    let path = err.path().to_string();
-    let message = err.into_inner().to_string();
-    let parent = if path == "." { String::new() } else { path };
-    let named = |prefix: &str| {
-        message
-            .strip_prefix(prefix)
-            .and_then(|rest| rest.split('`').next())
-            .map(|name| {
-                if parent.ends_with(name) {
-                    parent.clone()
-                } else {
-                    join(&parent, name)
-                }
-            })
-    };
-    let field = named("missing field `")
-        .or_else(|| named("unknown field `"))
-        .unwrap_or_else(|| {
-            if parent.is_empty() {
-                "body".into()
-            } else {
-                parent.clone()
-            }
-        });
-    let reason = match message.find(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message,
-    };
-    invalid(field, reason)
+    ApiError::from(&crate::domain::intake::serde_error_to_field(err))
 }
 
 /// A menu as the server keeps it: the content with every item's id

@@ -29,11 +29,7 @@ pub const SERVER_CODES: &[&str] = &[
 ];
 
 pub fn domain_error(err: &DomainError) -> ApiError {
-    ApiError {
-        code: err.code().to_string(),
-        message: err.to_string(),
-        field: err.field().map(str::to_string),
-    }
+    ApiError::from(err)
 }
 
 pub fn unavailable() -> ApiError {
