@@ -406,9 +406,8 @@ impl App {
     }
 
     /// Something the toy screen's request led to.
-    pub fn toy_note(&mut self, note: String) {
-        let at = self.log.back().map_or(Stamp(0), |l| l.at);
-        self.note(at, LogKind::Info, note.clone());
+    pub fn toy_note(&mut self, note: String, now: Stamp) {
+        self.note(now, LogKind::Info, note.clone());
         self.say(LogKind::Info, note);
     }
 

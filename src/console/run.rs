@@ -186,7 +186,7 @@ pub async fn run(config: Resolved) -> Result<(), String> {
                 dirty = true;
             }
             Some(note) = toy_rx.recv() => {
-                app.toy_note(note);
+                app.toy_note(note, Stamp::now());
                 app.toy_line = toys.strip_line();
                 dirty = true;
             }

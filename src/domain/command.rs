@@ -262,10 +262,3 @@ pub struct Outcome {
     pub events: Vec<Event>,
     pub transfers: Vec<Transfer>,
 }
-
-impl Outcome {
-    /// Whether the command changed anything worth storing.
-    pub fn changed(&self) -> bool {
-        !self.replayed
-    }
-}

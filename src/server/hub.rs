@@ -146,23 +146,27 @@ impl Publisher {
 
     /// The frame for one event: rendered text added, serialized once.
     fn frame(&self, event: &Event) -> Utf8Bytes {
-        let mut value = match serde_json::to_value(event) {
-            Ok(value) => value,
-            Err(err) => {
-                tracing::error!(error = %err, "event does not serialize");
-                return Utf8Bytes::from("{\"type\":\"error\"}");
-            }
-        };
+        /// The event with its rendered text, written in one pass.
+        #[derive(serde::Serialize)]
+        struct WithText<'a> {
+            #[serde(flatten)]
+            event: &'a Event,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            text: Option<String>,
+        }
         let text = match &event.kind {
             EventKind::Announcement { key, vars } => self.templates.render_public(key, vars),
             EventKind::PrivateMessage { key, vars, .. } => self.templates.render_private(key, vars),
             _ => None,
         };
-        if let (Some(text), Some(object)) = (text, value.as_object_mut()) {
-            object.insert("text".into(), serde_json::Value::String(text));
+        match serde_json::to_string(&WithText { event, text }) {
+            // The shape of `ServerFrame::Event`.
+            Ok(json) => Utf8Bytes::from(format!("{{\"type\":\"event\",\"event\":{json}}}")),
+            Err(err) => {
+                tracing::error!(error = %err, "event does not serialize");
+                Utf8Bytes::from("{\"type\":\"error\"}")
+            }
         }
-        let frame = ServerFrame::Event { event: value };
-        Utf8Bytes::from(serde_json::to_string(&frame).unwrap_or_default())
     }
 
     /// Publish consecutive events of one room.
