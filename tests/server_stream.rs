@@ -275,6 +275,14 @@ async fn garbage_gets_errors_the_sender_alone_is_closed_and_others_go_on() {
         .await
         .unwrap();
     assert_eq!(read_json(&mut socket).await["t"], 42);
+    // A frame many times the socket's read buffer, yet under the limit.
+    let padded = format!(
+        "{}{}",
+        json!({"type": "ping", "t": 43}),
+        " ".repeat(t.config.max_frame_bytes - 100)
+    );
+    socket.send(Message::Text(padded.into())).await.unwrap();
+    assert_eq!(read_json(&mut socket).await["t"], 43);
 
     let oversized = "x".repeat(t.config.max_frame_bytes + 1);
     let _ = socket.send(Message::Text(oversized.into())).await;

@@ -265,7 +265,12 @@ async fn session(
         .parse()
         .map_err(|_| "the token is not valid header text".to_string())?;
     request.headers_mut().insert("Authorization", auth);
-    let (socket, _) = tokio_tungstenite::connect_async_with_config(request, None, true)
+    // tungstenite zero-fills the free part of its read buffer on every read
+    // attempt; its 128 KiB default is far more than a batch of events needs
+    // (a larger snapshot still arrives, the buffer grows for it).
+    let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .read_buffer_size(16 * 1024);
+    let (socket, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), true)
         .await
         .map_err(|e| e.to_string())?;
     let (mut tx, mut rx) = socket.split();
