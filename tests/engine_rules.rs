@@ -14,6 +14,9 @@ const PERFORMER: &str = "perf-1";
 struct World {
     engine: Engine,
     now: Stamp,
+    /// The records of closed items, taken from the outcomes that closed
+    /// them, as the store keeps them.
+    closed: std::collections::HashMap<ItemId, Item>,
 }
 
 impl World {
@@ -22,6 +25,7 @@ impl World {
         let mut world = World {
             engine: Engine::new(EngineConfig::default()),
             now: Stamp::from_secs(1_800_000_000),
+            closed: Default::default(),
         };
         world.ok(Command::CreateRoom {
             room: ROOM.into(),
@@ -45,6 +49,19 @@ impl World {
         let before = snapshot(&self.engine);
         let result = self.engine.execute(self.now, &request.into());
         self.engine.check_invariants().expect("invariants hold");
+        for item in result.iter().flat_map(|o| &o.closed) {
+            let id = item.id();
+            assert!(item.state.is_closed(), "{id} handed out while open");
+            assert!(self.engine.item(id).is_none(), "{id} closed but kept whole");
+            let facts = self.engine.entry(id).expect("facts kept");
+            assert_eq!(
+                (facts.state(), facts.settled(), facts.refunded()),
+                (item.state, item.settled, item.refunded),
+                "{id}: the facts kept match the record"
+            );
+            let first = self.closed.insert(id, item.clone());
+            assert!(first.is_none(), "{id} closed twice");
+        }
         if result.is_err() || result.as_ref().is_ok_and(|o| o.replayed) {
             assert_eq!(
                 snapshot(&self.engine),
@@ -53,6 +70,15 @@ impl World {
             );
         }
         result
+    }
+
+    /// An item's whole record: from the engine while open, from the
+    /// outcome that closed it afterwards.
+    fn record(&self, id: ItemId) -> &Item {
+        self.engine
+            .item(id)
+            .or_else(|| self.closed.get(&id))
+            .expect("an item")
     }
 
     fn ok(&mut self, request: impl Into<Request>) -> Outcome {
@@ -131,7 +157,7 @@ fn snapshot(engine: &Engine) -> Snapshot {
     (
         engine.ledger().token_balances(),
         engine.queue(&ROOM.into()),
-        engine.items().iter().map(|i| i.state).collect(),
+        engine.items().iter().map(|i| i.state()).collect(),
         engine.room_view(&ROOM.into()).map_or(0, |r| r.last_seq),
     )
 }
@@ -195,7 +221,7 @@ fn instant_items_settle_at_once_through_escrow() {
     assert_eq!(w.earned(), 15);
     assert_eq!(w.wallet("alice"), 985);
     assert!(w.queue().is_empty(), "instant items never enter the queue");
-    assert_eq!(w.engine.item(item).unwrap().state, ItemState::Finished);
+    assert_eq!(w.record(item).state, ItemState::Finished);
     // Still idempotent.
     let again = w.ok(PayloadBuilder::new(PERFORMER, "alice", "gif", 15).instant(ROOM));
     assert!(again.replayed);
@@ -251,7 +277,7 @@ fn every_refund_reason_returns_the_full_cost_from_escrow() {
         );
         assert_eq!(w.wallet("alice"), 1_000, "{reason}");
         assert_eq!(w.earned(), 0, "{reason}");
-        let record = w.engine.item(item).unwrap();
+        let record = w.record(item);
         assert_eq!(record.state, ItemState::Refunded);
         assert_eq!(record.refund_reason, Some(reason));
     }
@@ -269,7 +295,7 @@ fn other_needs_a_note() {
         RefundReason::Other,
         Some("duplicate purchase"),
     ));
-    let audit = &w.engine.item(item).unwrap().audit;
+    let audit = &w.record(item).audit;
     assert!(matches!(
         &audit.last().unwrap().transition,
         Transition::Refunded { note: Some(n), .. } if &**n == "duplicate purchase"
@@ -386,8 +412,8 @@ fn the_server_restamps_and_never_goes_backwards() {
     let a = w.buy("alice", "k1", 10);
     w.now = Stamp(w.now.0 - 5_000_000); // the caller's clock jumped back
     let b = w.buy("bob", "k2", 99);
-    let stamp_a = w.engine.item(a).unwrap().view.stamp;
-    let stamp_b = w.engine.item(b).unwrap().view.stamp;
+    let stamp_a = w.record(a).view.stamp;
+    let stamp_b = w.record(b).view.stamp;
     assert!(stamp_b >= stamp_a);
     assert_eq!(w.queue(), [a.0, b.0]);
 }
@@ -526,7 +552,7 @@ fn d_is_the_hint_or_the_default_and_config_changes_never_touch_queued_items() {
         },
     });
     let c = w.buy("carol", "k3", 10);
-    let d = |id: ItemId| w.engine.item(id).unwrap().view.duration_ms;
+    let d = |id: ItemId| w.record(id).view.duration_ms;
     assert_eq!((d(a), d(hinted), d(c)), (90_000, 10_000, 30_000));
     let started = w.start();
     assert!(matches!(
@@ -575,7 +601,7 @@ fn a_user_who_leaves_and_does_not_return_is_refunded_after_the_grace_period() {
     assert_eq!(w.engine.next_deadline(), Some(w.now));
     let tick = w.ok(Command::Tick);
     assert_eq!(tick.reply, Reply::Ticked { refunded: 1 });
-    let refunded = w.engine.item(a2).unwrap();
+    let refunded = w.record(a2);
     assert_eq!(refunded.refund_reason, Some(RefundReason::SystemAuto));
     assert_eq!(refunded.audit.last().unwrap().by, Actor::system());
     assert_eq!(w.queue(), [a.0, b.0]);
@@ -875,7 +901,7 @@ fn the_audit_record_stamps_every_transition() {
     w.start();
     w.advance_ms(90_000);
     w.refund(item, Some(40), RefundReason::Moderation);
-    let record = w.engine.item(item).unwrap();
+    let record = w.record(item);
     let stamps: Vec<_> = record
         .audit
         .iter()

@@ -447,3 +447,49 @@ async fn a_viewer_joins_leaves_and_is_refunded_after_the_grace_period() {
     assert_eq!(snapshot.totals.refunded, 30);
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_closed_items_audit_record_is_whole_also_after_a_restart() {
+    let mut t = TestServer::start().await;
+    let item = cuedeck::domain::ItemId(t.intake("u1", "closed-1", 30).await);
+    let performer = t.client(&t.tokens.performer);
+    performer.start(&ROOM.into(), None, "s1").await.unwrap();
+    performer.finish(&ROOM.into(), None, "f1").await.unwrap();
+
+    let check = |record: cuedeck::domain::Item| {
+        use cuedeck::domain::item::Transition;
+        assert_eq!(record.state, cuedeck::domain::ItemState::Finished);
+        assert_eq!((record.settled, record.view.token_cost), (30, 30));
+        let steps: Vec<_> = record
+            .audit
+            .iter()
+            .map(|a| (a.transition.clone(), a.by.role))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                (
+                    Transition::Queued { position: 1 },
+                    cuedeck::domain::Role::Integration
+                ),
+                (Transition::Started, cuedeck::domain::Role::Performer),
+                (
+                    Transition::Finished { settled: 30 },
+                    cuedeck::domain::Role::Performer
+                ),
+            ]
+        );
+    };
+    check(performer.audit(&ROOM.into(), item).await.unwrap());
+    t.restart().await;
+    let performer = t.client(&t.tokens.performer);
+    check(performer.audit(&ROOM.into(), item).await.unwrap());
+    // Another room's item number is not this room's item.
+    let err = t
+        .client(ADMIN)
+        .audit(&"elsewhere".into(), item)
+        .await
+        .unwrap_err();
+    assert!(format!("{err:?}").contains("unknown_item"), "{err:?}");
+    t.stop().await;
+}

@@ -389,3 +389,49 @@ fn a_lost_event_is_caught_on_open() {
     let err = refused(&path);
     assert!(matches!(err, StoreError::Mismatch(_)), "{err}");
 }
+
+/// The records a command hands out when it closes items, by item.
+fn closed_records(service: &QueueService) -> Vec<(u64, String)> {
+    let reader = service.store().reader().unwrap();
+    service
+        .engine()
+        .items()
+        .iter()
+        .filter(|entry| entry.state().is_closed())
+        .map(|entry| {
+            let record = reader
+                .closed_item(entry.id())
+                .unwrap()
+                .unwrap_or_else(|| panic!("{} closed without a stored record", entry.id()));
+            assert!(service.engine().item(entry.id()).is_none(), "kept whole");
+            (entry.id().0, serde_json::to_string(&record).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn closed_items_leave_the_engine_and_their_records_are_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("q.db");
+    let mut service = open(&path);
+    populate(&mut service);
+    let stored = closed_records(&service);
+    // Finished, instant, refunded; the rest are open and kept whole.
+    assert_eq!(
+        stored.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        [1, 4, 7]
+    );
+    let reader = service.store().reader().unwrap();
+    assert_eq!(reader.closed_item(ItemId(2)).unwrap(), None, "still open");
+    assert!(service.engine().item(ItemId(2)).is_some());
+    service.close();
+
+    // A database from before schema 4 has no records: the rebuild writes
+    // them, the same as they were.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("UPDATE items SET record = NULL", []).unwrap();
+    drop(conn);
+    let service = open(&path);
+    assert_eq!(closed_records(&service), stored);
+    service.close();
+}

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::event::Event;
 use super::ids::{IdemKey, ItemId, PerformerId, RoomId, UserId};
 use super::intake::IntakePayload;
-use super::item::Actor;
+use super::item::{Actor, Item};
 use super::ledger::Transfer;
 use super::messages::Tier;
 use super::refund::RefundReason;
@@ -261,4 +261,7 @@ pub struct Outcome {
     pub replayed: bool,
     pub events: Vec<Event>,
     pub transfers: Vec<Transfer>,
+    /// The full records of the items this command closed, for the store:
+    /// the engine keeps only their facts ([`super::ClosedItem`]).
+    pub closed: Vec<Item>,
 }

@@ -17,7 +17,9 @@ use super::error::DomainError;
 use super::event::{Event, EventKind};
 use super::ids::{IdemKey, ItemId, PerformerId, RoomId, UserId, id_problem};
 use super::intake::{IntakeLimits, IntakePayload, Source, check_key};
-use super::item::{Actor, AuditEntry, Item, ItemState, ItemView, Role, Transition};
+use super::item::{
+    Actor, AuditEntry, ClosedItem, Item, ItemEntry, ItemState, ItemView, Role, Transition,
+};
 use super::ledger::{Account, InvariantViolation, Ledger, Transfer, TransferKind, Unit};
 use super::messages::{MessageVars, SIT_BACK_AHEAD, SOON_POSITION, TemplateKey, Tier, keys};
 use super::queue::Entry;
@@ -69,7 +71,7 @@ pub struct Engine {
     config: EngineConfig,
     rooms: HashMap<RoomId, Room>,
     /// Indexed by item number - 1.
-    items: Vec<Item>,
+    items: Vec<ItemEntry>,
     ledger: Ledger,
     idempotency: HashMap<IdemKey, IdemRecord>,
     /// Keys in the order they were recorded, for expiry.
@@ -86,6 +88,7 @@ struct Effects {
     at: Stamp,
     events: Vec<Event>,
     transfers: Vec<Transfer>,
+    closed: Vec<Item>,
 }
 
 impl Effects {
@@ -152,6 +155,20 @@ fn extra_messages(
     }
 }
 
+/// The integration that posted an item, for its audit record: one shared
+/// actor per source rather than a new string per intake.
+fn integration_actor(source: Source) -> Actor {
+    use Source::*;
+    const SOURCES: [Source; 5] = [ChipMenu, SlotMachine, SpinWheel, Admin, System];
+    static IDS: std::sync::LazyLock<[Arc<str>; 5]> =
+        std::sync::LazyLock::new(|| SOURCES.map(|s| Arc::from(s.as_str())));
+    let index = SOURCES.iter().position(|s| *s == source).unwrap_or(0);
+    Actor {
+        role: Role::Integration,
+        id: IDS[index].clone(),
+    }
+}
+
 fn base_vars(view: &ItemView) -> MessageVars {
     MessageVars {
         user: view.user_name.clone(),
@@ -210,6 +227,7 @@ impl Engine {
                         replayed: true,
                         events: Vec::new(),
                         transfers: Vec::new(),
+                        closed: Vec::new(),
                     });
                 }
                 Some(fingerprint)
@@ -221,6 +239,7 @@ impl Engine {
             at,
             events: Vec::with_capacity(4),
             transfers: Vec::new(),
+            closed: Vec::new(),
         };
         let reply = self.dispatch(command, key.as_ref(), &mut fx)?;
         if let (Some(key), Some(fingerprint)) = (key, fingerprint) {
@@ -239,6 +258,7 @@ impl Engine {
             replayed: false,
             events: fx.events,
             transfers: fx.transfers,
+            closed: fx.closed,
         })
     }
 
@@ -271,11 +291,11 @@ impl Engine {
             } => {
                 let room_state = self.room(room)?;
                 let item = self.item_in(room_state, *item)?;
-                let amount = check_refund(item.view.token_cost, *amount, *reason, note.as_deref())?;
-                if item.state.is_closed() {
+                let amount = check_refund(item.token_cost(), *amount, *reason, note.as_deref())?;
+                if item.state().is_closed() {
                     return Err(DomainError::ItemClosed {
                         item: item.id(),
-                        state: item.state,
+                        state: item.state(),
                     });
                 }
                 let id = item.id();
@@ -321,15 +341,30 @@ impl Engine {
     }
 
     /// The item, if it exists and belongs to `room`.
-    fn item_in(&self, room: &Room, id: ItemId) -> Result<&Item, DomainError> {
-        id.0.checked_sub(1)
-            .and_then(|i| self.items.get(i as usize))
-            .filter(|item| item.view.room == room.id)
+    fn item_in(&self, room: &Room, id: ItemId) -> Result<&ItemEntry, DomainError> {
+        self.entry(id)
+            .filter(|item| *item.room() == room.id)
             .ok_or(DomainError::UnknownItem { item: id })
     }
 
-    fn item_mut(items: &mut [Item], id: ItemId) -> &mut Item {
-        &mut items[(id.0 - 1) as usize]
+    /// An open item; the rooms' queues hold only open items.
+    fn item_mut(items: &mut [ItemEntry], id: ItemId) -> &mut Item {
+        match &mut items[(id.0 - 1) as usize] {
+            ItemEntry::Open(item) => item,
+            ItemEntry::Closed(_) => panic!("{id} is closed but still in a queue"),
+        }
+    }
+
+    /// Move a just-closed item's record into the outcome, keeping its facts.
+    fn retire(items: &mut [ItemEntry], id: ItemId, fx: &mut Effects) {
+        let entry = &mut items[(id.0 - 1) as usize];
+        let facts = match entry {
+            ItemEntry::Open(item) => ClosedItem::of(item),
+            ItemEntry::Closed(_) => return,
+        };
+        if let ItemEntry::Open(item) = std::mem::replace(entry, ItemEntry::Closed(facts)) {
+            fx.closed.push(item);
+        }
     }
 
     fn create_room(
@@ -515,7 +550,7 @@ impl Engine {
                 item.audit.push(AuditEntry {
                     at: fx.at,
                     transition: Transition::Queued { position },
-                    by: Actor::new(Role::Integration, payload.source.as_str()),
+                    by: integration_actor(payload.source),
                 });
                 fx.emit(
                     room,
@@ -552,7 +587,7 @@ impl Engine {
                 } else {
                     fx.emit(room, private_message(&view, receipt, queue_vars));
                 }
-                self.items.push(item);
+                self.items.push(ItemEntry::Open(item));
                 Reply::Queued { item: id, position }
             }
             IntakeMode::Instant => {
@@ -576,7 +611,7 @@ impl Engine {
                 item.audit.push(AuditEntry {
                     at: fx.at,
                     transition: Transition::Settled { amount: cost },
-                    by: Actor::new(Role::Integration, payload.source.as_str()),
+                    by: integration_actor(payload.source),
                 });
                 fx.emit(room, EventKind::InstantSettled { item: view.clone() });
                 fx.emit(
@@ -595,7 +630,8 @@ impl Engine {
                     ),
                 );
                 extra_messages(fx, room, &view, payload, keys::INSTANT_RECEIPT, &vars);
-                self.items.push(item);
+                self.items.push(ItemEntry::Closed(ClosedItem::of(&item)));
+                fx.closed.push(item);
                 Reply::Settled { item: id }
             }
         };
@@ -603,6 +639,9 @@ impl Engine {
     }
 
     fn credit_points(ledger: &mut Ledger, view: &ItemView, fx: &mut Effects) {
+        if view.loyalty_points == 0 {
+            return;
+        }
         fx.post(
             ledger,
             Transfer {
@@ -637,12 +676,9 @@ impl Engine {
             && item != head
         {
             // Name the real problem when the item is gone or elsewhere.
-            let item_state = self.item_in(room, item)?;
-            if item_state.state.is_closed() {
-                return Err(DomainError::ItemClosed {
-                    item,
-                    state: item_state.state,
-                });
+            let state = self.item_in(room, item)?.state();
+            if state.is_closed() {
+                return Err(DomainError::ItemClosed { item, state });
             }
             return Err(DomainError::NotHead {
                 item,
@@ -688,18 +724,15 @@ impl Engine {
         if let Some(item) = expected
             && item != current
         {
-            let item_state = self.item_in(room, item)?;
-            if item_state.state.is_closed() {
-                return Err(DomainError::ItemClosed {
-                    item,
-                    state: item_state.state,
-                });
+            let state = self.item_in(room, item)?.state();
+            if state.is_closed() {
+                return Err(DomainError::ItemClosed { item, state });
             }
             return Err(DomainError::NotInProgress { item });
         }
         if !self.ledger.can_mint(
             Unit::Points,
-            self.items[(current.0 - 1) as usize].view.loyalty_points,
+            Self::item_mut(&mut self.items, current).view.loyalty_points,
         ) {
             return Err(DomainError::Overflow);
         }
@@ -741,6 +774,7 @@ impl Engine {
             },
         );
         Self::notify_soon(room, &mut self.items, fx);
+        Self::retire(&mut self.items, current, fx);
         Ok(Reply::Finished {
             item: current,
             settled: escrow,
@@ -844,12 +878,13 @@ impl Engine {
             },
         );
         Self::notify_soon(room, &mut self.items, fx);
+        Self::retire(&mut self.items, id, fx);
         settled
     }
 
     /// "It won't be long": once, to items that came in behind position 3 and
     /// have now reached it.
-    fn notify_soon(room: &mut Room, items: &mut [Item], fx: &mut Effects) {
+    fn notify_soon(room: &mut Room, items: &mut [ItemEntry], fx: &mut Effects) {
         for index in 0..room.waiting.len().min(SOON_POSITION as usize) {
             let position = room.position_of_index(index);
             if position > SOON_POSITION {
@@ -1012,7 +1047,7 @@ impl Engine {
                     let victims = state
                         .waiting
                         .ids()
-                        .filter(|id| items[(id.0 - 1) as usize].view.user_id == user)
+                        .filter(|id| *items[(id.0 - 1) as usize].user_id() == user)
                         .collect();
                     (room, victims)
                 }
@@ -1028,7 +1063,7 @@ impl Engine {
                 }
             };
             for id in victims {
-                let cost = self.items[(id.0 - 1) as usize].view.token_cost;
+                let cost = self.items[(id.0 - 1) as usize].token_cost();
                 self.refund_item(
                     &room_id,
                     id,
@@ -1072,12 +1107,24 @@ impl Engine {
         &self.ledger
     }
 
+    /// An open item (queued or in progress), whole.
     pub fn item(&self, id: ItemId) -> Option<&Item> {
+        self.entry(id).and_then(ItemEntry::open)
+    }
+
+    /// Any item, open or closed.
+    pub fn entry(&self, id: ItemId) -> Option<&ItemEntry> {
         id.0.checked_sub(1).and_then(|i| self.items.get(i as usize))
     }
 
-    pub fn items(&self) -> &[Item] {
+    /// Every item in intake order.
+    pub fn items(&self) -> &[ItemEntry] {
         &self.items
+    }
+
+    /// The reply remembered under an idempotency key.
+    pub fn remembered_reply(&self, key: &IdemKey) -> Option<&Reply> {
+        self.idempotency.get(key).map(|record| &record.reply)
     }
 
     pub fn room_ids(&self) -> impl Iterator<Item = &RoomId> {
@@ -1181,15 +1228,18 @@ impl Engine {
         for item in &self.items {
             let id = item.id();
             let escrow = self.ledger.escrow_of(id);
-            let cost = item.view.token_cost;
-            if item.state.is_closed() {
+            let cost = item.token_cost();
+            if item.state().is_closed() != matches!(item, ItemEntry::Closed(_)) {
+                return broken(format!("item {id} is {} but kept as open", item.state()));
+            }
+            if item.state().is_closed() {
                 if escrow != 0 {
                     return broken(format!("closed item {id} still holds {escrow} in escrow"));
                 }
-                if item.settled + item.refunded != cost {
+                if item.settled() + item.refunded() != cost {
                     return broken(format!(
                         "closed item {id} paid out {} of {cost}",
-                        item.settled + item.refunded
+                        item.settled() + item.refunded()
                     ));
                 }
             } else {

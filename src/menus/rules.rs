@@ -49,16 +49,15 @@ pub fn purchases_on_day(
     // Items are numbered in intake order and stamps never go back, so the
     // scan stops at the first item from before the day.
     for it in engine.items().iter().rev() {
-        let view = &it.view;
-        if view.stamp < start {
+        if it.stamp() < start {
             break;
         }
-        let refunded_in_full = it.state == ItemState::Refunded && it.settled == 0;
-        if view.stamp < end
-            && view.source == Source::ChipMenu
-            && view.room == *room
-            && view.user_id == *user
-            && view.action.menu_item_id.as_deref() == Some(item)
+        let refunded_in_full = it.state() == ItemState::Refunded && it.settled() == 0;
+        if it.stamp() < end
+            && it.source() == Source::ChipMenu
+            && it.room() == room
+            && it.user_id() == user
+            && it.menu_item_id() == Some(item)
             && !refunded_in_full
         {
             count += 1;
@@ -94,17 +93,6 @@ fn parse_source_event(id: &str) -> Option<(String, u64)> {
 }
 
 /// The reply the engine gave when it took `item` in.
-fn original_reply(item: &Item) -> Reply {
-    if item.view.instant {
-        Reply::Settled { item: item.id() }
-    } else {
-        Reply::Queued {
-            item: item.id(),
-            position: item.intake_position,
-        }
-    }
-}
-
 /// The receipt of a purchase, from its queue item.
 pub fn receipt(item: &Item, reply: Reply) -> PurchaseReceipt {
     let view = &item.view;
@@ -308,15 +296,18 @@ impl Purchase {
     /// The key was used: the same purchase gets its original answer, any
     /// other request a conflict.
     fn retry(self, engine: &Engine) -> Result<Checked, ApiError> {
-        let original = engine.items().iter().rev().find(|i| i.key == self.key);
+        let original = engine.remembered_reply(&self.key).and_then(|reply| {
+            let item = engine.entry(reply.item()?)?;
+            Some((reply, item))
+        });
         match original {
-            Some(item)
-                if item.view.source == Source::ChipMenu
-                    && item.view.room == self.room
-                    && item.view.user_id == self.user
-                    && item.view.action.menu_item_id.as_deref() == Some(self.item_id.as_str()) =>
+            Some((reply, item))
+                if item.source() == Source::ChipMenu
+                    && *item.room() == self.room
+                    && *item.user_id() == self.user
+                    && item.menu_item_id() == Some(self.item_id.as_str()) =>
             {
-                Ok(Checked::Answer(original_reply(item)))
+                Ok(Checked::Answer(reply.clone()))
             }
             _ => Err(ApiError {
                 code: "idempotency_conflict".into(),

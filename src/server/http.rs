@@ -42,6 +42,8 @@ pub struct App {
     pub shutdown: watch::Receiver<bool>,
     /// Chip menus (issue 7; routes in `menus_http.rs`).
     pub menus: Arc<crate::menus::MenuStore>,
+    /// Whole item records, open or closed.
+    pub records: Arc<super::records::Records>,
 }
 
 type Reply_<T> = Result<Json<T>, HttpError>;
@@ -516,13 +518,8 @@ async fn audit(
         format!("item #{item} does not exist in room `{room}`"),
     );
     let found = app
-        .core
-        .query(move |engine| {
-            engine
-                .item(ItemId(item))
-                .filter(|i| i.view.room == room)
-                .cloned()
-        })
+        .records
+        .item(&app.core, room, ItemId(item))
         .await
         .map_err(|e| app.refuse(e))?;
     found.map(Json).ok_or_else(|| app.refuse(missing))

@@ -488,8 +488,8 @@ async fn purchase(
         ));
     };
     let item = app
-        .core
-        .query(move |engine| engine.item(id).cloned())
+        .records
+        .item(&app.core, room, id)
         .await
         .map_err(|e| refuse(&app, e))?
         .ok_or_else(|| refuse(&app, ApiError::new("internal", "the queue item vanished")))?;

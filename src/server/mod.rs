@@ -10,6 +10,7 @@ mod http;
 mod hub;
 mod menus_http;
 pub mod metrics;
+mod records;
 pub mod templates;
 mod ws;
 
@@ -92,6 +93,7 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         templates::Templates::load(config.templates.as_deref()).map_err(ServeError::Setup)?,
     );
     let metrics = Arc::new(metrics::Metrics::default());
+    let records = Arc::new(records::Records::new(db.clone()));
     let publisher = hub::Publisher::new(
         db,
         epoch,
@@ -138,6 +140,7 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         config: Arc::new(config),
         shutdown: shutdown_rx.clone(),
         menus,
+        records,
     };
     let router = http::routes(app);
     let mut stop = shutdown_rx;

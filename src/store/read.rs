@@ -5,7 +5,7 @@ use std::path::Path;
 use rusqlite::{Connection, OpenFlags, params};
 
 use super::StoreError;
-use crate::domain::{ItemId, RoomId};
+use crate::domain::{Item, ItemId, RoomId};
 
 /// An event as stored: its JSON text, ready to send as is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +81,18 @@ impl Reader {
             .prepare("SELECT unit, SUM(amount) FROM postings GROUP BY unit ORDER BY unit")?;
         let sums = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(sums.collect::<Result<_, _>>()?)
+    }
+
+    /// A closed item's whole record (the engine keeps only its facts).
+    pub fn closed_item(&self, item: ItemId) -> Result<Option<Item>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT record FROM items WHERE id = ?1 AND record IS NOT NULL")?;
+        let mut rows = stmt.query(params![item.0 as i64])?;
+        match rows.next()? {
+            Some(row) => Ok(Some(serde_json::from_str(&row.get::<_, String>(0)?)?)),
+            None => Ok(None),
+        }
     }
 
     /// The stored events that concern one item (its audit trail as sent).

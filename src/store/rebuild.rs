@@ -11,6 +11,7 @@ use crate::domain::{Engine, EngineConfig, Request, RoomId, Stamp};
 
 pub(crate) fn rebuild(conn: &Connection, config: EngineConfig) -> Result<Engine, StoreError> {
     let mut engine = Engine::new(config);
+    let mut backfill = RecordBackfill::start(conn)?;
     let mut stmt = conn.prepare("SELECT id, at, body, reply FROM commands ORDER BY id")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
@@ -30,6 +31,9 @@ pub(crate) fn rebuild(conn: &Connection, config: EngineConfig) -> Result<Engine,
         if outcome.replayed {
             return Err(replay_error("a retry was stored as a new command".into()));
         }
+        if let Some(backfill) = backfill.as_mut() {
+            backfill.keep(&outcome.closed)?;
+        }
         let reply = serde_json::to_string(&outcome.reply)?;
         if reply != stored_reply {
             return Err(replay_error(format!(
@@ -38,10 +42,57 @@ pub(crate) fn rebuild(conn: &Connection, config: EngineConfig) -> Result<Engine,
         }
     }
     drop(rows);
+    drop(stmt);
+    if let Some(backfill) = backfill {
+        backfill.finish()?;
+    }
     verify_events(conn, &engine)?;
     verify_postings(conn, &engine)?;
     engine.check_invariants()?;
     Ok(engine)
+}
+
+/// Closed items of a database older than schema 4 have no stored record:
+/// the replay produces them again, and they are written in one transaction.
+struct RecordBackfill<'c> {
+    tx: rusqlite::Transaction<'c>,
+}
+
+impl<'c> RecordBackfill<'c> {
+    fn start(conn: &'c Connection) -> Result<Option<Self>, StoreError> {
+        let missing: i64 = conn.query_row(
+            "SELECT count(*) FROM items WHERE record IS NULL AND state IN ('finished', 'refunded')",
+            [],
+            |r| r.get(0),
+        )?;
+        if missing == 0 {
+            return Ok(None);
+        }
+        tracing::info!(
+            missing,
+            "writing the records of items closed before schema 4"
+        );
+        Ok(Some(RecordBackfill {
+            tx: conn.unchecked_transaction()?,
+        }))
+    }
+
+    fn keep(&mut self, closed: &[crate::domain::Item]) -> Result<(), StoreError> {
+        let mut update = self
+            .tx
+            .prepare_cached("UPDATE items SET record = ?2 WHERE id = ?1 AND record IS NULL")?;
+        for item in closed {
+            update.execute(rusqlite::params![
+                item.id().0 as i64,
+                serde_json::to_string(item)?
+            ])?;
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<(), StoreError> {
+        Ok(self.tx.commit()?)
+    }
 }
 
 /// Every room's stored events run 1..=last without gaps, and last is where

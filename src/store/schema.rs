@@ -102,6 +102,12 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (room, user_id)
     ) WITHOUT ROWID;
     ",
+    // 4: a closed item's whole record (view, audit), written when it
+    // closes: the engine keeps only its facts from then on. Items closed
+    // before this migration are filled in by the next rebuild.
+    "
+    ALTER TABLE items ADD COLUMN record TEXT;
+    ",
 ];
 
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;

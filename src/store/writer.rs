@@ -150,6 +150,7 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
         let mut start_item = tx.prepare_cached(
             "UPDATE items SET state = 'in_progress', updated_at = ?2 WHERE id = ?1",
         )?;
+        let mut keep_record = tx.prepare_cached("UPDATE items SET record = ?2 WHERE id = ?1")?;
         let mut insert_event = tx.prepare_cached(
             "INSERT INTO events (room, seq, at, type, body, command_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
@@ -248,6 +249,9 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
                     serde_json::to_string(event)?,
                     command_id
                 ])?;
+            }
+            for item in &outcome.closed {
+                keep_record.execute(params![item.id().0 as i64, serde_json::to_string(item)?])?;
             }
         }
     }

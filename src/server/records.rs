@@ -1,0 +1,77 @@
+//! Item records for the API (audit, purchase receipts). An open item comes
+//! from the engine; a closed one from the store, which wrote its record in
+//! the commit that closed it (the engine keeps only a closed item's facts).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use super::engine_task::CoreHandle;
+use super::errors::unavailable;
+use crate::domain::{Item, ItemId, RoomId};
+use crate::protocol::ApiError;
+use crate::store::Reader;
+
+pub struct Records {
+    db: PathBuf,
+    /// Opened on first use, then kept.
+    reader: Mutex<Option<Reader>>,
+}
+
+enum Found {
+    Open(Box<Item>),
+    Closed,
+    Missing,
+}
+
+impl Records {
+    pub fn new(db: PathBuf) -> Self {
+        Records {
+            db,
+            reader: Mutex::new(None),
+        }
+    }
+
+    /// The whole record of `item`, if it exists in `room`.
+    pub async fn item(
+        self: &Arc<Self>,
+        core: &CoreHandle,
+        room: RoomId,
+        item: ItemId,
+    ) -> Result<Option<Item>, ApiError> {
+        let found = core
+            .query(move |engine| match engine.entry(item) {
+                Some(entry) if *entry.room() == room => match entry.open() {
+                    Some(open) => Found::Open(Box::new(open.clone())),
+                    None => Found::Closed,
+                },
+                _ => Found::Missing,
+            })
+            .await?;
+        match found {
+            Found::Open(open) => Ok(Some(*open)),
+            Found::Missing => Ok(None),
+            Found::Closed => {
+                let records = self.clone();
+                tokio::task::spawn_blocking(move || records.closed(item))
+                    .await
+                    .map_err(|_| unavailable())?
+            }
+        }
+    }
+
+    fn closed(&self, item: ItemId) -> Result<Option<Item>, ApiError> {
+        let mut reader = self.reader.lock().unwrap_or_else(|e| e.into_inner());
+        let result = match reader.as_ref() {
+            Some(open) => open.closed_item(item),
+            None => Reader::open(&self.db).and_then(|opened| {
+                let found = opened.closed_item(item);
+                *reader = Some(opened);
+                found
+            }),
+        };
+        result.map_err(|err| {
+            tracing::error!(error = %err, item = item.0, "reading a closed item's record failed");
+            unavailable()
+        })
+    }
+}
