@@ -698,14 +698,13 @@ impl Engine {
             transition: Transition::Started,
             by,
         });
-        let view = item.view.clone();
         fx.emit(
             room,
             EventKind::ItemStarted {
                 item: head,
                 started_at: fx.at,
-                duration_ms: view.duration_ms,
-                effects: view.effects.clone(),
+                duration_ms: item.view.duration_ms,
+                effects: item.view.effects.clone(),
             },
         );
         Ok(Reply::Started { item: head })
@@ -744,19 +743,18 @@ impl Engine {
         room.totals.earned += escrow;
         room.totals.done += 1;
         let item = Self::item_mut(&mut self.items, current);
-        let view = item.view.clone();
         fx.post(
             &mut self.ledger,
             Transfer {
                 kind: TransferKind::Settle,
                 from: Account::Escrow(current),
-                to: Account::Earned(view.performer_id.clone()),
+                to: Account::Earned(item.view.performer_id.clone()),
                 amount: escrow,
                 item: Some(current),
                 key: key.cloned(),
             },
         );
-        Self::credit_points(&mut self.ledger, &view, fx);
+        Self::credit_points(&mut self.ledger, &item.view, fx);
         item.state = ItemState::Finished;
         item.closed_at = Some(fx.at);
         item.settled = escrow;
@@ -770,7 +768,7 @@ impl Engine {
             EventKind::ItemFinished {
                 item: current,
                 settled: escrow,
-                points: view.loyalty_points,
+                points: item.view.loyalty_points,
             },
         );
         Self::notify_soon(room, &mut self.items, fx);
