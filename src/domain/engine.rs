@@ -159,10 +159,17 @@ fn extra_messages(
 /// actor per source rather than a new string per intake.
 fn integration_actor(source: Source) -> Actor {
     use Source::*;
-    const SOURCES: [Source; 5] = [ChipMenu, SlotMachine, SpinWheel, Admin, System];
-    static IDS: std::sync::LazyLock<[Arc<str>; 5]> =
-        std::sync::LazyLock::new(|| SOURCES.map(|s| Arc::from(s.as_str())));
-    let index = SOURCES.iter().position(|s| *s == source).unwrap_or(0);
+    static IDS: std::sync::LazyLock<[Arc<str>; 5]> = std::sync::LazyLock::new(|| {
+        [ChipMenu, SlotMachine, SpinWheel, Admin, System].map(|s| Arc::from(s.as_str()))
+    });
+    // Exhaustive, so a new source cannot be left out; the order is the array's.
+    let index = match source {
+        ChipMenu => 0,
+        SlotMachine => 1,
+        SpinWheel => 2,
+        Admin => 3,
+        System => 4,
+    };
     Actor {
         role: Role::Integration,
         id: IDS[index].clone(),
@@ -731,7 +738,10 @@ impl Engine {
         }
         if !self.ledger.can_mint(
             Unit::Points,
-            Self::item_mut(&mut self.items, current).view.loyalty_points,
+            self.item(current)
+                .expect("the item in progress is open")
+                .view
+                .loyalty_points,
         ) {
             return Err(DomainError::Overflow);
         }
@@ -1255,5 +1265,19 @@ impl Engine {
             ));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_source_is_its_own_integration_actor() {
+        use Source::*;
+        for source in [ChipMenu, SlotMachine, SpinWheel, Admin, System] {
+            let actor = integration_actor(source);
+            assert_eq!(actor, Actor::new(Role::Integration, source.as_str()));
+        }
     }
 }

@@ -129,6 +129,16 @@ fn body_json(body: Result<Bytes, BytesRejection>) -> Result<Value, ApiError> {
     })
 }
 
+/// A request body as `T`: JSON, no computed fields, errors naming the field.
+fn parse_body<T: serde::de::DeserializeOwned>(
+    app: &App,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, MenuHttpError> {
+    body_json(body)
+        .and_then(from_json)
+        .map_err(|e| refuse(app, e))
+}
+
 fn version_query(query: &HashMap<String, String>) -> Result<u64, ApiError> {
     let text = query.get("version").ok_or_else(|| {
         invalid(
@@ -194,9 +204,7 @@ async fn create(
 ) -> Answer<MenuView> {
     require_editor(&app, &who, &room)?;
     require_room(&app, &room).await?;
-    let spec: MenuSpec = body_json(body)
-        .and_then(from_json)
-        .map_err(|e| refuse(&app, e))?;
+    let spec: MenuSpec = parse_body(&app, body)?;
     let store = app.menus.clone();
     let by = by(&who);
     let menu = blocking(&app, move || store.create(&room, spec, &by)).await?;
@@ -213,7 +221,7 @@ async fn edit(
     version: u64,
     edit: Edit,
 ) -> Answer<MenuView> {
-    require_editor(app, who, &room)?;
+    // The handlers checked the editor before reading the body.
     require_room(app, &room).await?;
     let store = app.menus.clone();
     let by = by(who);
@@ -230,9 +238,7 @@ async fn update(
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<MenuView> {
     require_editor(&app, &who, &room)?;
-    let spec: MenuSpec = body_json(body)
-        .and_then(from_json)
-        .map_err(|e| refuse(&app, e))?;
+    let spec: MenuSpec = parse_body(&app, body)?;
     let version = spec.version.ok_or_else(|| {
         refuse(
             &app,
@@ -277,9 +283,7 @@ async fn add_item(
         version,
         item,
         position,
-    } = body_json(body)
-        .and_then(from_json)
-        .map_err(|e| refuse(&app, e))?;
+    } = parse_body(&app, body)?;
     edit(
         &app,
         &who,
@@ -298,9 +302,7 @@ async fn update_item(
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<MenuView> {
     require_editor(&app, &who, &room)?;
-    let UpdateItem { version, item } = body_json(body)
-        .and_then(from_json)
-        .map_err(|e| refuse(&app, e))?;
+    let UpdateItem { version, item } = parse_body(&app, body)?;
     edit(
         &app,
         &who,
@@ -330,9 +332,7 @@ async fn reorder(
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<MenuView> {
     require_editor(&app, &who, &room)?;
-    let Reorder { version, items } = body_json(body)
-        .and_then(from_json)
-        .map_err(|e| refuse(&app, e))?;
+    let Reorder { version, items } = parse_body(&app, body)?;
     edit(&app, &who, room, menu, version, Edit::Reorder(items)).await
 }
 
@@ -347,9 +347,7 @@ async fn sort(
         version,
         by,
         descending,
-    } = body_json(body)
-        .and_then(from_json)
-        .map_err(|e| refuse(&app, e))?;
+    } = parse_body(&app, body)?;
     edit(
         &app,
         &who,
