@@ -5,12 +5,12 @@
 //! frame. Median of many frames each. Ends with:
 //! `render_us=... baseline_us=... ratio=...`
 
-#[path = "../tests/console_fixture/mod.rs"]
-mod console_fixture;
+#[path = "../tests/console/fixture.rs"]
+mod fixture;
 
 use std::time::Instant;
 
-use console_fixture::Fixture;
+use fixture::Fixture;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Constraint;

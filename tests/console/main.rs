@@ -1,0 +1,11 @@
+//! The performer console: views, keys, the menu editor, and the real binary in a pseudo-terminal.
+//! One test binary per area: each binary links the whole crate.
+
+mod demo_pty;
+mod e2e;
+mod fixture;
+mod keys;
+mod menus;
+#[path = "../support/mod.rs"]
+mod support;
+mod view;

@@ -1,0 +1,8 @@
+//! The queue engine, its ledger and the durable store.
+//! One test binary per area: each binary links the whole crate.
+
+mod intake_validation;
+mod ledger_torture;
+mod model;
+mod rules;
+mod store;

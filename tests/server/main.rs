@@ -1,0 +1,10 @@
+//! `cuedeck serve` over real loopback sockets: the HTTP API, the event stream and chip menus.
+//! One test binary per area: each binary links the whole crate.
+
+mod api;
+mod menus_api;
+mod menus_files;
+mod protocol_doc;
+mod stream;
+#[path = "../support/mod.rs"]
+mod support;

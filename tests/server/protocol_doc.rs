@@ -1,0 +1,127 @@
+//! docs/PROTOCOL.md cannot drift from the code: every example in it is
+//! parsed as the real type, and every error code is documented.
+
+use cuedeck::domain::{DomainError, Event, IntakeLimits, IntakePayload, Reply};
+use cuedeck::menus;
+use cuedeck::protocol::{ApiError, ClientFrame, CreateRoom, CreateToken, Join, Mint, ServerFrame};
+use cuedeck::server::errors::SERVER_CODES;
+use serde::Deserialize;
+
+const DOC: &str = include_str!("../../docs/PROTOCOL.md");
+
+/// (info string, body) of every fenced block.
+fn blocks() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut lines = DOC.lines();
+    while let Some(line) = lines.next() {
+        if let Some(info) = line.strip_prefix("```") {
+            let body: Vec<&str> = lines
+                .by_ref()
+                .take_while(|l| !l.starts_with("```"))
+                .collect();
+            out.push((info.trim().to_string(), body.join("\n")));
+        }
+    }
+    out
+}
+
+#[derive(Deserialize)]
+struct EventWithText {
+    #[serde(flatten)]
+    #[allow(dead_code)]
+    event: Event,
+    #[allow(dead_code)]
+    text: Option<String>,
+}
+
+fn check_server(text: &str) {
+    let frame: ServerFrame = serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    if let ServerFrame::Event { event } = frame {
+        serde_json::from_value::<EventWithText>(event)
+            .unwrap_or_else(|e| panic!("event {e}: {text}"));
+    }
+}
+
+fn check_client(text: &str) {
+    serde_json::from_str::<ClientFrame>(text).unwrap_or_else(|e| panic!("{e}: {text}"));
+}
+
+#[test]
+fn every_example_parses_as_its_type() {
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for (info, body) in blocks() {
+        let kind = info.split_whitespace().nth(1).unwrap_or("").to_string();
+        match kind.as_str() {
+            "client" => check_client(&body),
+            "server" => check_server(&body),
+            "error" => drop(serde_json::from_str::<ApiError>(&body).unwrap()),
+            "reply" => drop(serde_json::from_str::<Reply>(&body).unwrap()),
+            "intake" => {
+                drop(IntakePayload::from_json(body.as_bytes(), &IntakeLimits::default()).unwrap())
+            }
+            "body:create-room" => drop(serde_json::from_str::<CreateRoom>(&body).unwrap()),
+            "body:create-token" => drop(serde_json::from_str::<CreateToken>(&body).unwrap()),
+            "body:mint" => drop(serde_json::from_str::<Mint>(&body).unwrap()),
+            "body:join" => drop(serde_json::from_str::<Join>(&body).unwrap()),
+            // Chip menus (docs/MENUS.md).
+            "body:menu" => {
+                let value = serde_json::from_str(&body).unwrap();
+                let menu: menus::MenuSpec = menus::model::from_json(value).unwrap();
+                menu.validate().unwrap();
+            }
+            "menu" => drop(serde_json::from_str::<menus::MenuView>(&body).unwrap()),
+            "body:add-item" => drop(serde_json::from_str::<menus::api::AddItem>(&body).unwrap()),
+            "body:update-item" => {
+                drop(serde_json::from_str::<menus::api::UpdateItem>(&body).unwrap())
+            }
+            "body:reorder" => drop(serde_json::from_str::<menus::api::Reorder>(&body).unwrap()),
+            "body:sort" => drop(serde_json::from_str::<menus::api::Sort>(&body).unwrap()),
+            "conflict" => drop(serde_json::from_str::<menus::VersionConflict>(&body).unwrap()),
+            "offer" => drop(serde_json::from_str::<menus::Offer>(&body).unwrap()),
+            "body:purchase" => {
+                drop(serde_json::from_str::<menus::api::PurchaseBody>(&body).unwrap())
+            }
+            "receipt" => drop(serde_json::from_str::<menus::PurchaseReceipt>(&body).unwrap()),
+            "transcript" => {
+                for line in body.lines() {
+                    match line.split_at(3) {
+                        ("-> ", frame) => check_client(frame),
+                        ("<- ", frame) => check_server(frame),
+                        _ => panic!("transcript lines start with -> or <-: {line}"),
+                    }
+                }
+            }
+            "" => continue,
+            other => panic!("an example of unknown kind {other:?}"),
+        }
+        *counts.entry(kind).or_default() += 1;
+    }
+    for kind in ["client", "server", "error", "reply", "intake", "transcript"] {
+        assert!(counts.contains_key(kind), "no {kind} example in the doc");
+    }
+}
+
+#[test]
+fn every_error_code_is_documented() {
+    for code in DomainError::CODES.iter().chain(SERVER_CODES) {
+        assert!(
+            DOC.contains(&format!("| `{code}` |")),
+            "docs/PROTOCOL.md lacks error code {code}"
+        );
+    }
+}
+
+#[test]
+fn the_transcript_shows_every_server_frame_a_session_has() {
+    let transcript = blocks()
+        .into_iter()
+        .find(|(info, _)| info.ends_with("transcript"))
+        .unwrap()
+        .1;
+    for kind in ["hello", "snapshot", "event", "ack", "pong"] {
+        assert!(
+            transcript.contains(&format!("\"type\":\"{kind}\"")),
+            "the transcript lacks a {kind} frame"
+        );
+    }
+}

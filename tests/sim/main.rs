@@ -1,0 +1,6 @@
+//! The simulated audience: runs, the CLI and scenario files.
+//! One test binary per area: each binary links the whole crate.
+
+mod audience;
+mod cli;
+mod scenarios;
