@@ -21,7 +21,7 @@ use rusqlite::{Connection, params};
 
 // mimalloc: the engine allocates many small, short-lived values per command.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: cuedeck::allocator::MiMalloc = cuedeck::allocator::MiMalloc;
 
 const ROOM: &str = "bench";
 const PERFORMER: &str = "perf";

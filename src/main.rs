@@ -7,7 +7,7 @@ use cuedeck::cli::{Cli, DemoArgs, Mode};
 
 // mimalloc: the engine allocates many small, short-lived values per command.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: cuedeck::allocator::MiMalloc = cuedeck::allocator::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -176,6 +176,15 @@ fn integration_actor(source: Source) -> Actor {
     }
 }
 
+/// Items are numbered densely from 1 in the order they came in.
+fn entry_at(items: &[ItemEntry], id: ItemId) -> Option<&ItemEntry> {
+    id.0.checked_sub(1).and_then(|i| items.get(i as usize))
+}
+
+fn unknown_room(room: &RoomId) -> DomainError {
+    DomainError::UnknownRoom { room: room.clone() }
+}
+
 fn base_vars(view: &ItemView) -> MessageVars {
     MessageVars {
         user: view.user_name.clone(),
@@ -297,7 +306,7 @@ impl Engine {
                 by,
             } => {
                 let room_state = self.room(room)?;
-                let item = self.item_in(room_state, *item)?;
+                let item = Self::item_in(&self.items, room_state, *item)?;
                 let amount = check_refund(item.token_cost(), *amount, *reason, note.as_deref())?;
                 if item.state().is_closed() {
                     return Err(DomainError::ItemClosed {
@@ -347,9 +356,14 @@ impl Engine {
             .ok_or_else(|| DomainError::UnknownRoom { room: room.clone() })
     }
 
-    /// The item, if it exists and belongs to `room`.
-    fn item_in(&self, room: &Room, id: ItemId) -> Result<&ItemEntry, DomainError> {
-        self.entry(id)
+    /// The item, if it exists and belongs to `room`. Takes the item list
+    /// rather than `self`, so a handler can hold its room mutably meanwhile.
+    fn item_in<'a>(
+        items: &'a [ItemEntry],
+        room: &Room,
+        id: ItemId,
+    ) -> Result<&'a ItemEntry, DomainError> {
+        entry_at(items, id)
             .filter(|item| *item.room() == room.id)
             .ok_or(DomainError::UnknownItem { item: id })
     }
@@ -433,7 +447,12 @@ impl Engine {
         loyalty_points: u64,
         fx: &mut Effects,
     ) -> Result<Reply, DomainError> {
-        let room = self.room(room_id)?;
+        // One lookup of the room, held mutably; the checks below read other
+        // fields of the engine, so nothing changes until all have passed.
+        let room = self
+            .rooms
+            .get_mut(room_id)
+            .ok_or_else(|| unknown_room(room_id))?;
         payload.validate(&IntakeLimits {
             max_token_cost: room.settings.max_token_cost,
         })?;
@@ -468,15 +487,21 @@ impl Engine {
         }
 
         // Everything is checked: from here on nothing can fail.
-        let room = self.rooms.get_mut(room_id).expect("checked above");
         // Share the room's copies of the ids: every item of a user or a
         // performer points at one string instead of keeping its own.
-        let member = room
-            .members
-            .entry(payload.user_id.clone())
-            .or_insert_with(|| Member::new(payload.user_id.clone()));
+        let member = match room.members.get_mut(&payload.user_id) {
+            Some(member) => member,
+            None => room
+                .members
+                .entry(payload.user_id.clone())
+                .or_insert_with(|| Member::new(payload.user_id.clone())),
+        };
         member.refund_at = None; // buying means being here
         let (user_id, tier) = (member.id.clone(), member.tier);
+        let user_name = match &payload.metadata.user_display_name {
+            Some(name) => name.clone(),
+            None => user_id.shared(),
+        };
         let id = ItemId(self.items.len() as u64 + 1);
         self.next_intake_seq += 1;
         let private = payload.is_private_request();
@@ -487,11 +512,7 @@ impl Engine {
             source_event_id: payload.source_event_id.clone(),
             performer_id: room.performer.clone(),
             user_id,
-            user_name: payload
-                .metadata
-                .user_display_name
-                .clone()
-                .unwrap_or_else(|| Arc::from(payload.user_id.as_str())),
+            user_name,
             tier,
             action: payload.action.clone(),
             token_cost: cost,
@@ -669,7 +690,10 @@ impl Engine {
         by: Actor,
         fx: &mut Effects,
     ) -> Result<Reply, DomainError> {
-        let room = self.room(room_id)?;
+        let room = self
+            .rooms
+            .get_mut(room_id)
+            .ok_or_else(|| unknown_room(room_id))?;
         if !room.live {
             return Err(DomainError::NotLive {
                 room: room.id.clone(),
@@ -683,7 +707,7 @@ impl Engine {
             && item != head
         {
             // Name the real problem when the item is gone or elsewhere.
-            let state = self.item_in(room, item)?.state();
+            let state = Self::item_in(&self.items, room, item)?.state();
             if state.is_closed() {
                 return Err(DomainError::ItemClosed { item, state });
             }
@@ -693,7 +717,6 @@ impl Engine {
             });
         }
 
-        let room = self.rooms.get_mut(room_id).expect("checked above");
         room.waiting.pop_head();
         room.in_progress = Some(head);
         let item = Self::item_mut(&mut self.items, head);
@@ -725,28 +748,29 @@ impl Engine {
         key: Option<&IdemKey>,
         fx: &mut Effects,
     ) -> Result<Reply, DomainError> {
-        let room = self.room(room_id)?;
+        let room = self
+            .rooms
+            .get_mut(room_id)
+            .ok_or_else(|| unknown_room(room_id))?;
         let current = room.in_progress.ok_or(DomainError::NothingInProgress)?;
         if let Some(item) = expected
             && item != current
         {
-            let state = self.item_in(room, item)?.state();
+            let state = Self::item_in(&self.items, room, item)?.state();
             if state.is_closed() {
                 return Err(DomainError::ItemClosed { item, state });
             }
             return Err(DomainError::NotInProgress { item });
         }
-        if !self.ledger.can_mint(
-            Unit::Points,
-            self.item(current)
-                .expect("the item in progress is open")
-                .view
-                .loyalty_points,
-        ) {
+        let points = entry_at(&self.items, current)
+            .and_then(ItemEntry::open)
+            .expect("the item in progress is open")
+            .view
+            .loyalty_points;
+        if !self.ledger.can_mint(Unit::Points, points) {
             return Err(DomainError::Overflow);
         }
 
-        let room = self.rooms.get_mut(room_id).expect("checked above");
         room.in_progress = None;
         let escrow = self.ledger.escrow_of(current);
         room.totals.escrow -= escrow;
@@ -1122,7 +1146,7 @@ impl Engine {
 
     /// Any item, open or closed.
     pub fn entry(&self, id: ItemId) -> Option<&ItemEntry> {
-        id.0.checked_sub(1).and_then(|i| self.items.get(i as usize))
+        entry_at(&self.items, id)
     }
 
     /// Every item in intake order.
@@ -1279,5 +1303,25 @@ mod tests {
             let actor = integration_actor(source);
             assert_eq!(actor, Actor::new(Role::Integration, source.as_str()));
         }
+    }
+}
+#[cfg(test)]
+mod size_probe {
+    #[test]
+    fn sizes() {
+        use super::*;
+        eprintln!(
+            "ItemEntry={} Item={} ClosedItem={} IdemRecord={} Reply={} Event={} EventKind={} Transfer={} Outcome={} ItemView={}",
+            size_of::<ItemEntry>(),
+            size_of::<Item>(),
+            size_of::<ClosedItem>(),
+            size_of::<IdemRecord>(),
+            size_of::<Reply>(),
+            size_of::<Event>(),
+            size_of::<EventKind>(),
+            size_of::<Transfer>(),
+            size_of::<Outcome>(),
+            size_of::<ItemView>()
+        );
     }
 }

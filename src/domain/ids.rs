@@ -9,16 +9,26 @@ use serde::{Deserialize, Serialize};
 /// Longest id the engine accepts; ids are keys, not prose.
 pub const MAX_ID_LEN: usize = 128;
 
+/// The bytes an id may contain, as a table: the check runs on every id of
+/// every command.
+const ID_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':' | b'@');
+        b += 1;
+    }
+    table
+};
+
 /// Why a piece of text is not a usable id.
 pub fn id_problem(text: &str) -> Option<&'static str> {
     if text.is_empty() {
         Some("must not be empty")
     } else if text.len() > MAX_ID_LEN {
         Some("must be at most 128 characters")
-    } else if !text
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':' | b'@'))
-    {
+    } else if !text.bytes().all(|b| ID_BYTE[usize::from(b)]) {
         Some("may contain only letters, digits and - _ . : @")
     } else {
         None
@@ -39,6 +49,11 @@ macro_rules! text_id {
 
             pub fn as_str(&self) -> &str {
                 &self.0
+            }
+
+            /// The text itself, shared rather than copied.
+            pub fn shared(&self) -> Arc<str> {
+                self.0.clone()
             }
         }
 

@@ -424,17 +424,23 @@ pub fn check_key(field: &str, key: &str) -> Result<(), DomainError> {
 
 /// A text of `min..=max` characters, visible ones counted for `min`, no control characters.
 pub fn check_text(field: &str, text: &str, min: usize, max: usize) -> Result<(), DomainError> {
-    // One pass: count characters, non-blank ones, and refuse control characters.
-    let (mut chars, mut visible) = (0usize, 0usize);
-    for ch in text.chars() {
-        if ch.is_control() {
-            return Err(DomainError::invalid(
-                field,
-                "must not contain control characters",
-            ));
-        }
-        chars += 1;
-        visible += usize::from(!ch.is_whitespace());
+    // Most texts are printable ASCII: one byte per character, no control
+    // characters, and the space is the only blank.
+    let (chars, visible, control) = if text.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        // Visible characters are counted only as far as `min` needs.
+        let visible = text.bytes().filter(|&b| b != b' ').take(min).count();
+        (text.len(), visible, false)
+    } else {
+        let control = text.chars().any(char::is_control);
+        let blank = text.chars().filter(|c| c.is_whitespace()).count();
+        let chars = text.chars().count();
+        (chars, chars - blank, control)
+    };
+    if control {
+        return Err(DomainError::invalid(
+            field,
+            "must not contain control characters",
+        ));
     }
     if visible < min {
         return Err(DomainError::invalid(field, "must not be empty"));
@@ -448,13 +454,25 @@ pub fn check_text(field: &str, text: &str, min: usize, max: usize) -> Result<(),
     Ok(())
 }
 
+/// The bytes of a template key's words: [a-z0-9_].
+const TEMPLATE_WORD_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_';
+        b += 1;
+    }
+    table
+};
+
 /// Template keys look like `menu.purchase` or `slot.spin.winner`.
 pub fn check_template_key(field: &str, key: &str) -> Result<(), DomainError> {
     // One pass: words of [a-z0-9_] joined by single dots.
     let mut previous = b'.';
     let mut ok = !key.is_empty() && key.len() <= 64;
     for &b in key.as_bytes() {
-        let word = b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_';
+        let word = TEMPLATE_WORD_BYTE[usize::from(b)];
         ok &= word || (b == b'.' && previous != b'.');
         previous = b;
     }
@@ -550,4 +568,53 @@ pub fn serde_error_to_field(err: serde_path_to_error::Error<serde_json::Error>) 
         None => message,
     };
     DomainError::invalid(field, reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The definition `check_text` implements, one character at a time.
+    fn reference(text: &str, min: usize, max: usize) -> Result<(), &'static str> {
+        if text.chars().any(char::is_control) {
+            return Err("control");
+        }
+        if text.chars().filter(|c| !c.is_whitespace()).count() < min {
+            return Err("empty");
+        }
+        if text.chars().count() > max {
+            return Err("long");
+        }
+        Ok(())
+    }
+
+    fn outcome(text: &str, min: usize, max: usize) -> Result<(), &'static str> {
+        check_text("f", text, min, max).map_err(|e| {
+            let message = e.to_string();
+            if message.contains("control") {
+                "control"
+            } else if message.contains("empty") {
+                "empty"
+            } else {
+                "long"
+            }
+        })
+    }
+
+    proptest! {
+        /// The ASCII fast path decides as the per-character definition does.
+        #[test]
+        fn check_text_matches_its_definition(
+            text in prop_oneof![
+                "[ -~\t\n\r\x0b\x0c\x00\x7f]{0,12}",
+                any::<String>(),
+                "[ a\u{a0}\u{2003}\u{85}é]{0,8}",
+            ],
+            min in 0usize..3,
+            max in 0usize..10,
+        ) {
+            prop_assert_eq!(outcome(&text, min, max), reference(&text, min, max), "{:?}", text);
+        }
+    }
 }

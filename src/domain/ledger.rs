@@ -108,6 +108,18 @@ pub struct Ledger {
     points_minted: u64,
 }
 
+/// An account's balance, opened at zero on first use. The key is cloned only
+/// then: a clone is an atomic counter update, and nearly every account exists.
+fn balance_of<'a, K: Clone + Eq + std::hash::Hash>(
+    balances: &'a mut HashMap<K, u64>,
+    key: &K,
+) -> &'a mut u64 {
+    if balances.contains_key(key) {
+        return balances.get_mut(key).expect("just found");
+    }
+    balances.entry(key.clone()).or_default()
+}
+
 impl Ledger {
     pub fn balance(&self, account: &Account) -> i128 {
         match account {
@@ -222,9 +234,9 @@ impl Ledger {
 
     fn slot(&mut self, account: &Account) -> &mut u64 {
         match account {
-            Account::Wallet(u) => self.wallets.entry(u.clone()).or_default(),
-            Account::Earned(p) => self.earned.entry(p.clone()).or_default(),
-            Account::Points(u) => self.points.entry(u.clone()).or_default(),
+            Account::Wallet(u) => balance_of(&mut self.wallets, u),
+            Account::Earned(p) => balance_of(&mut self.earned, p),
+            Account::Points(u) => balance_of(&mut self.points, u),
             Account::Escrow(i) => {
                 self.open_escrow(*i);
                 &mut self.escrow[(i.0 - 1) as usize]
