@@ -27,6 +27,10 @@ const ROOM: &str = "bench";
 const PERFORMER: &str = "perf";
 const USERS: usize = 16;
 const ENGINE_CYCLES: usize = 200_000;
+/// Runs of the engine measurement; the median is reported. On a shared
+/// 2-core VM, back-to-back runs of one build differ by up to 25 %: more runs
+/// make the median steadier, not higher.
+const ENGINE_RUNS: usize = 7;
 const CHUNK: usize = 1_000;
 const DURABLE_INTAKES: usize = 30_000;
 const PIPELINE: usize = 1024;
@@ -59,7 +63,7 @@ fn median(mut runs: Vec<f64>) -> f64 {
 }
 
 /// Intake + start + finish, all in memory.
-fn engine_cycles_per_s() -> f64 {
+fn engine_cycles_per_s() -> Vec<f64> {
     let performer = Actor::new(Role::Performer, PERFORMER);
     let start = Request::new(Command::Start {
         room: ROOM.into(),
@@ -71,7 +75,7 @@ fn engine_cycles_per_s() -> f64 {
         item: None,
         by: performer,
     });
-    let runs = (0..3)
+    (0..ENGINE_RUNS)
         .map(|_| {
             let mut engine = Engine::new(EngineConfig::default());
             for c in setup_commands() {
@@ -100,8 +104,7 @@ fn engine_cycles_per_s() -> f64 {
             engine.check_invariants().unwrap();
             ENGINE_CYCLES as f64 / elapsed.as_secs_f64()
         })
-        .collect();
-    median(runs)
+        .collect()
 }
 
 /// Durable intakes through the service, pipelined; returns (rate, mean batch).
@@ -228,9 +231,14 @@ fn raw_sqlite_per_s(options: StoreOptions) -> f64 {
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument is accepted and ignored.
     let options = StoreOptions::default();
-    let engine = engine_cycles_per_s();
+    let runs = engine_cycles_per_s();
+    let (slowest, fastest) = runs
+        .iter()
+        .fold((f64::MAX, 0f64), |(lo, hi), &r| (lo.min(r), hi.max(r)));
+    let engine = median(runs);
     println!(
-        "engine: {engine:.0} intake+start+finish cycles/s ({ENGINE_CYCLES} cycles, median of 3)"
+        "engine: {engine:.0} intake+start+finish cycles/s ({ENGINE_CYCLES} cycles, median of \
+         {ENGINE_RUNS} runs; slowest {slowest:.0}, fastest {fastest:.0})"
     );
     if std::env::var_os("CUEDECK_BENCH_ENGINE_ONLY").is_some() {
         return;

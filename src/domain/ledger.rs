@@ -108,16 +108,15 @@ pub struct Ledger {
     points_minted: u64,
 }
 
-/// An account's balance, opened at zero on first use. The key is cloned only
-/// then: a clone is an atomic counter update, and nearly every account exists.
-fn balance_of<'a, K: Clone + Eq + std::hash::Hash>(
-    balances: &'a mut HashMap<K, u64>,
-    key: &K,
-) -> &'a mut u64 {
-    if balances.contains_key(key) {
-        return balances.get_mut(key).expect("just found");
+/// Add to a balance, opening it on first use. The key is cloned only then:
+/// a clone is an atomic counter update, and nearly every account exists.
+fn add_to<K: Clone + Eq + std::hash::Hash>(balances: &mut HashMap<K, u64>, key: &K, amount: u64) {
+    match balances.get_mut(key) {
+        Some(balance) => *balance += amount,
+        None => {
+            balances.insert(key.clone(), amount);
+        }
     }
-    balances.entry(key.clone()).or_default()
 }
 
 impl Ledger {
@@ -228,20 +227,13 @@ impl Ledger {
         match account {
             Account::Mint => self.minted -= amount,
             Account::PointsMint => self.points_minted -= amount,
-            other => *self.slot(other) += amount,
-        }
-    }
-
-    fn slot(&mut self, account: &Account) -> &mut u64 {
-        match account {
-            Account::Wallet(u) => balance_of(&mut self.wallets, u),
-            Account::Earned(p) => balance_of(&mut self.earned, p),
-            Account::Points(u) => balance_of(&mut self.points, u),
+            Account::Wallet(u) => add_to(&mut self.wallets, u, amount),
+            Account::Earned(p) => add_to(&mut self.earned, p, amount),
+            Account::Points(u) => add_to(&mut self.points, u, amount),
             Account::Escrow(i) => {
                 self.open_escrow(*i);
-                &mut self.escrow[(i.0 - 1) as usize]
+                self.escrow[(i.0 - 1) as usize] += amount;
             }
-            Account::Mint | Account::PointsMint => unreachable!("mints have no slot"),
         }
     }
 
