@@ -103,6 +103,14 @@ impl Effects {
         });
     }
 
+    /// Hand a closed item's whole record on to the store.
+    fn close(&mut self, item: Item) {
+        if self.closed.capacity() == 0 {
+            self.closed = Vec::with_capacity(1); // see `post`
+        }
+        self.closed.push(item);
+    }
+
     fn post(&mut self, ledger: &mut Ledger, transfer: Transfer) {
         if transfer.amount == 0 {
             return;
@@ -111,6 +119,11 @@ impl Effects {
         // here is a bug in the engine, not bad input.
         if let Err(broken) = ledger.post(&transfer) {
             panic!("engine posted a transfer it had not checked: {broken}");
+        }
+        if self.transfers.capacity() == 0 {
+            // Sized once, directly: a command posts one to three transfers,
+            // and growing from empty takes the slower reallocation path.
+            self.transfers = Vec::with_capacity(3);
         }
         self.transfers.push(transfer);
     }
@@ -384,7 +397,7 @@ impl Engine {
             ItemEntry::Closed(_) => return,
         };
         if let ItemEntry::Open(item) = std::mem::replace(entry, ItemEntry::Closed(facts)) {
-            fx.closed.push(item);
+            fx.close(item);
         }
     }
 
@@ -659,7 +672,7 @@ impl Engine {
                 );
                 extra_messages(fx, room, &view, payload, keys::INSTANT_RECEIPT, &vars);
                 self.items.push(ItemEntry::Closed(ClosedItem::of(&item)));
-                fx.closed.push(item);
+                fx.close(item);
                 Reply::Settled { item: id }
             }
         };
