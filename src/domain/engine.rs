@@ -30,7 +30,8 @@ use super::toy_effect::ToyEffect;
 
 /// Fast hashing with a per-process random seed (ids come from the network).
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
-type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
+/// hashbrown's own set, for its entry API: one lookup to test and insert.
+type HashSet<K> = hashbrown::HashSet<K, foldhash::fast::RandomState>;
 
 /// Engine-wide settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -244,7 +245,10 @@ impl Engine {
 
         let fingerprint = match &key {
             Some(key) => {
-                check_key("idempotencyKey", key.as_str())?;
+                // An intake's key is checked with the rest of its payload.
+                if !matches!(command, Command::Intake { .. }) {
+                    check_key("idempotencyKey", key.as_str())?;
+                }
                 let fingerprint = command.fingerprint();
                 if let Some(record) = self.idempotency.get(key) {
                     if record.fingerprint != fingerprint {
@@ -480,12 +484,19 @@ impl Engine {
                 room: room.id.clone(),
             });
         }
-        let source_event = (payload.source, payload.source_event_id.clone());
-        if self.source_events.contains(&source_event) {
-            return Err(DomainError::DuplicateSourceEvent {
-                source_event_id: payload.source_event_id.to_string(),
-            });
-        }
+        // Found or placed in one lookup; the slot is filled only once every
+        // check has passed.
+        let source_event = match self
+            .source_events
+            .entry((payload.source, payload.source_event_id.clone()))
+        {
+            hashbrown::hash_set::Entry::Occupied(_) => {
+                return Err(DomainError::DuplicateSourceEvent {
+                    source_event_id: payload.source_event_id.to_string(),
+                });
+            }
+            hashbrown::hash_set::Entry::Vacant(slot) => slot,
+        };
         let cost = payload.token_cost;
         let available = self.ledger.wallet(&payload.user_id);
         if available < cost {
@@ -541,7 +552,7 @@ impl Engine {
             client_stamp: payload.created_at_high_precision.clone(),
             loyalty_points,
         });
-        self.source_events.insert(source_event);
+        source_event.insert();
         self.ledger.open_escrow(id);
         let key = payload.idempotency_key.clone();
         fx.post(
