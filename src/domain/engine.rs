@@ -195,8 +195,15 @@ fn entry_at(items: &[ItemEntry], id: ItemId) -> Option<&ItemEntry> {
     id.0.checked_sub(1).and_then(|i| items.get(i as usize))
 }
 
-fn unknown_room(room: &RoomId) -> DomainError {
-    DomainError::UnknownRoom { room: room.clone() }
+/// A room, found in the room map alone: a handler can hold it mutably while
+/// it reads the engine's other fields.
+fn room_in<'a>(
+    rooms: &'a mut HashMap<RoomId, Room>,
+    id: &RoomId,
+) -> Result<&'a mut Room, DomainError> {
+    rooms
+        .get_mut(id)
+        .ok_or_else(|| DomainError::UnknownRoom { room: id.clone() })
 }
 
 fn base_vars(view: &ItemView) -> MessageVars {
@@ -368,9 +375,7 @@ impl Engine {
     }
 
     fn room_mut(&mut self, room: &RoomId) -> Result<&mut Room, DomainError> {
-        self.rooms
-            .get_mut(room)
-            .ok_or_else(|| DomainError::UnknownRoom { room: room.clone() })
+        room_in(&mut self.rooms, room)
     }
 
     /// The item, if it exists and belongs to `room`. Takes the item list
@@ -466,10 +471,7 @@ impl Engine {
     ) -> Result<Reply, DomainError> {
         // One lookup of the room, held mutably; the checks below read other
         // fields of the engine, so nothing changes until all have passed.
-        let room = self
-            .rooms
-            .get_mut(room_id)
-            .ok_or_else(|| unknown_room(room_id))?;
+        let room = room_in(&mut self.rooms, room_id)?;
         payload.validate(&IntakeLimits {
             max_token_cost: room.settings.max_token_cost,
         })?;
@@ -714,10 +716,7 @@ impl Engine {
         by: Actor,
         fx: &mut Effects,
     ) -> Result<Reply, DomainError> {
-        let room = self
-            .rooms
-            .get_mut(room_id)
-            .ok_or_else(|| unknown_room(room_id))?;
+        let room = room_in(&mut self.rooms, room_id)?;
         if !room.live {
             return Err(DomainError::NotLive {
                 room: room.id.clone(),
@@ -772,10 +771,7 @@ impl Engine {
         key: Option<&IdemKey>,
         fx: &mut Effects,
     ) -> Result<Reply, DomainError> {
-        let room = self
-            .rooms
-            .get_mut(room_id)
-            .ok_or_else(|| unknown_room(room_id))?;
+        let room = room_in(&mut self.rooms, room_id)?;
         let current = room.in_progress.ok_or(DomainError::NothingInProgress)?;
         if let Some(item) = expected
             && item != current

@@ -126,6 +126,14 @@ mod tests {
     }
 
     #[test]
+    fn id_table_is_letters_digits_and_five_marks() {
+        for b in 0..=255u8 {
+            let expected = b.is_ascii_alphanumeric() || b"-_.:@".contains(&b);
+            assert_eq!(ID_BYTE[usize::from(b)], expected, "byte {b:#04x}");
+        }
+    }
+
+    #[test]
     fn ids_serialize_as_plain_strings() {
         let json = serde_json::to_string(&UserId::from("u1")).unwrap();
         assert_eq!(json, "\"u1\"");

@@ -602,6 +602,18 @@ mod tests {
         })
     }
 
+    #[test]
+    fn template_word_table_is_lowercase_digits_and_underscore() {
+        for b in 0..=255u8 {
+            let expected = b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_';
+            assert_eq!(
+                TEMPLATE_WORD_BYTE[usize::from(b)],
+                expected,
+                "byte {b:#04x}"
+            );
+        }
+    }
+
     proptest! {
         /// The ASCII fast path decides as the per-character definition does.
         #[test]
