@@ -9,12 +9,14 @@
 //! Every handler checks everything that can fail before it changes anything,
 //! so a refused command leaves no trace.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::command::{Command, IntakeMode, Outcome, Reply, Request};
+use super::compact_index::CompactIndex;
 use super::error::DomainError;
 use super::event::{Event, EventKind};
+use super::idempotency::{IdemRecord, IdempotencyRecords};
 use super::ids::{IdemKey, ItemId, PerformerId, RoomId, UserId, id_problem};
 use super::intake::{IntakeLimits, IntakePayload, Source, check_key};
 use super::item::{
@@ -30,8 +32,6 @@ use super::toy_effect::ToyEffect;
 
 /// Fast hashing with a per-process random seed (ids come from the network).
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
-/// hashbrown's own set, for its entry API: one lookup to test and insert.
-type HashSet<K> = hashbrown::HashSet<K, foldhash::fast::RandomState>;
 
 /// Engine-wide settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,12 +53,6 @@ impl Default for EngineConfig {
     }
 }
 
-#[derive(Debug, Clone)]
-struct IdemRecord {
-    fingerprint: u64,
-    reply: Reply,
-}
-
 /// A grace period that ends at a stamp; checked against the room when due,
 /// so one that was cancelled (the user came back) simply does nothing.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -74,10 +68,9 @@ pub struct Engine {
     /// Indexed by item number - 1.
     items: Vec<ItemEntry>,
     ledger: Ledger,
-    idempotency: HashMap<IdemKey, IdemRecord>,
-    /// Keys in the order they were recorded, for expiry.
-    idempotency_expiry: VecDeque<(Stamp, IdemKey)>,
-    source_events: HashSet<(Source, Arc<str>)>,
+    idempotency: IdempotencyRecords,
+    /// Items by their source event: each enters once per source.
+    source_events: CompactIndex,
     deadlines: BTreeSet<(Stamp, Deadline)>,
     /// The latest stamp seen; stamps never go backwards.
     clock: Stamp,
@@ -252,12 +245,13 @@ impl Engine {
 
         let fingerprint = match &key {
             Some(key) => {
+                let hash = self.idempotency.hash(key);
                 // An intake's key is checked with the rest of its payload.
                 if !matches!(command, Command::Intake { .. }) {
                     check_key("idempotencyKey", key.as_str())?;
                 }
                 let fingerprint = command.fingerprint();
-                if let Some(record) = self.idempotency.get(key) {
+                if let Some(record) = self.idempotency.get(hash, key) {
                     if record.fingerprint != fingerprint {
                         return Err(DomainError::IdempotencyConflict { key: key.clone() });
                     }
@@ -270,7 +264,7 @@ impl Engine {
                         closed: Vec::new(),
                     });
                 }
-                Some(fingerprint)
+                Some((hash, fingerprint))
             }
             None => None,
         };
@@ -282,15 +276,16 @@ impl Engine {
             closed: Vec::new(),
         };
         let reply = self.dispatch(command, key.as_ref(), &mut fx)?;
-        if let (Some(key), Some(fingerprint)) = (key, fingerprint) {
+        if let (Some(key), Some((hash, fingerprint))) = (key, fingerprint) {
             self.idempotency.insert(
-                key.clone(),
+                hash,
                 IdemRecord {
+                    at,
+                    key,
                     fingerprint,
                     reply: reply.clone(),
                 },
             );
-            self.idempotency_expiry.push_back((at, key));
         }
         Ok(Outcome {
             reply,
@@ -486,19 +481,18 @@ impl Engine {
                 room: room.id.clone(),
             });
         }
-        // Found or placed in one lookup; the slot is filled only once every
-        // check has passed.
-        let source_event = match self
-            .source_events
-            .entry((payload.source, payload.source_event_id.clone()))
-        {
-            hashbrown::hash_set::Entry::Occupied(_) => {
-                return Err(DomainError::DuplicateSourceEvent {
-                    source_event_id: payload.source_event_id.to_string(),
-                });
-            }
-            hashbrown::hash_set::Entry::Vacant(slot) => slot,
+        let source_event = (payload.source, &*payload.source_event_id);
+        let source_hash = self.source_events.hash(source_event);
+        let items = &self.items;
+        let taken = |n: u32| {
+            let item = &items[n as usize];
+            (item.source(), item.source_event_id()) == source_event
         };
+        if self.source_events.find(source_hash, taken).is_some() {
+            return Err(DomainError::DuplicateSourceEvent {
+                source_event_id: payload.source_event_id.to_string(),
+            });
+        }
         let cost = payload.token_cost;
         let available = self.ledger.wallet(&payload.user_id);
         if available < cost {
@@ -554,7 +548,6 @@ impl Engine {
             client_stamp: payload.created_at_high_precision.clone(),
             loyalty_points,
         });
-        source_event.insert();
         self.ledger.open_escrow(id);
         let key = payload.idempotency_key.clone();
         fx.post(
@@ -689,6 +682,9 @@ impl Engine {
                 Reply::Settled { item: id }
             }
         };
+        // Last, as a store into a large table: nothing waits on it.
+        let number = u32::try_from(id.0 - 1).expect("fewer than 2^32 items in memory");
+        self.source_events.insert(source_hash, number);
         Ok(reply)
     }
 
@@ -1134,13 +1130,8 @@ impl Engine {
 
     fn expire_idempotency(&mut self, now: Stamp) {
         let retention = self.config.idempotency_retention_ms;
-        while let Some((at, _)) = self.idempotency_expiry.front() {
-            if at.plus_millis(retention) > now {
-                break;
-            }
-            let (_, key) = self.idempotency_expiry.pop_front().expect("just looked");
-            self.idempotency.remove(&key);
-        }
+        self.idempotency
+            .expire(|at| at.plus_millis(retention) <= now);
     }
 
     // ---- queries -------------------------------------------------------
@@ -1176,7 +1167,8 @@ impl Engine {
 
     /// The reply remembered under an idempotency key.
     pub fn remembered_reply(&self, key: &IdemKey) -> Option<&Reply> {
-        self.idempotency.get(key).map(|record| &record.reply)
+        let hash = self.idempotency.hash(key);
+        self.idempotency.get(hash, key).map(|record| &record.reply)
     }
 
     pub fn room_ids(&self) -> impl Iterator<Item = &RoomId> {
@@ -1206,7 +1198,7 @@ impl Engine {
 
     /// Whether an idempotency key is still remembered.
     pub fn remembers(&self, key: &IdemKey) -> bool {
-        self.idempotency.contains_key(key)
+        self.remembered_reply(key).is_some()
     }
 
     /// Every rule that must hold between commands. Tests call this after
@@ -1323,25 +1315,5 @@ mod tests {
             let actor = integration_actor(source);
             assert_eq!(actor, Actor::new(Role::Integration, source.as_str()));
         }
-    }
-}
-#[cfg(test)]
-mod size_probe {
-    #[test]
-    fn sizes() {
-        use super::*;
-        eprintln!(
-            "ItemEntry={} Item={} ClosedItem={} IdemRecord={} Reply={} Event={} EventKind={} Transfer={} Outcome={} ItemView={}",
-            size_of::<ItemEntry>(),
-            size_of::<Item>(),
-            size_of::<ClosedItem>(),
-            size_of::<IdemRecord>(),
-            size_of::<Reply>(),
-            size_of::<Event>(),
-            size_of::<EventKind>(),
-            size_of::<Transfer>(),
-            size_of::<Outcome>(),
-            size_of::<ItemView>()
-        );
     }
 }

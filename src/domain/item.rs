@@ -173,6 +173,8 @@ pub struct ClosedItem {
     pub room: RoomId,
     pub user_id: UserId,
     pub source: Source,
+    /// Kept for good: a source event is taken once.
+    pub source_event_id: Arc<str>,
     pub menu_item_id: Option<Arc<str>>,
     pub state: ItemState,
     pub stamp: Stamp,
@@ -189,6 +191,7 @@ impl ClosedItem {
             room: view.room.clone(),
             user_id: view.user_id.clone(),
             source: view.source,
+            source_event_id: view.source_event_id.clone(),
             menu_item_id: view.action.menu_item_id.clone(),
             state: item.state,
             stamp: view.stamp,
@@ -240,6 +243,13 @@ impl ItemEntry {
         match self {
             ItemEntry::Open(item) => item.view.source,
             ItemEntry::Closed(closed) => closed.source,
+        }
+    }
+
+    pub fn source_event_id(&self) -> &str {
+        match self {
+            ItemEntry::Open(item) => &item.view.source_event_id,
+            ItemEntry::Closed(closed) => &closed.source_event_id,
         }
     }
 

@@ -3,9 +3,11 @@
 
 pub mod builder;
 pub mod command;
+mod compact_index;
 pub mod engine;
 pub mod error;
 pub mod event;
+pub mod idempotency;
 pub mod ids;
 pub mod intake;
 pub mod item;

@@ -868,6 +868,24 @@ fn a_source_event_enters_the_queue_once_whatever_the_key() {
     );
     assert_eq!(err.code(), "duplicate_source_event");
     assert_eq!(err.field(), Some("sourceEventId"));
+
+    // Once closed, the item still holds its source event.
+    w.start();
+    w.finish();
+    let again = PayloadBuilder::new(PERFORMER, "alice", "k3", 1).source_event("spin-9");
+    assert_eq!(w.err(again.queued(ROOM)).code(), "duplicate_source_event");
+    // An instant item takes its source event too.
+    w.ok(PayloadBuilder::new(PERFORMER, "alice", "k4", 1)
+        .source_event("tip-1")
+        .instant(ROOM));
+    let again = PayloadBuilder::new(PERFORMER, "alice", "k5", 1).source_event("tip-1");
+    assert_eq!(w.err(again.queued(ROOM)).code(), "duplicate_source_event");
+    // The same id from another source is another event.
+    w.ok(PayloadBuilder::new(PERFORMER, "alice", "k6", 1)
+        .source(Source::SlotMachine)
+        .source_event("spin-9")
+        .queued(ROOM));
+    w.engine.check_invariants().unwrap();
 }
 
 // ---- rooms, audit, events ------------------------------------------------
