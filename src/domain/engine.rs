@@ -548,23 +548,12 @@ impl Engine {
             client_stamp: payload.created_at_high_precision.clone(),
             loyalty_points,
         });
-        self.ledger.open_escrow(id);
-        let key = payload.idempotency_key.clone();
-        fx.post(
-            &mut self.ledger,
-            Transfer {
-                kind: TransferKind::Hold,
-                from: Account::Wallet(view.user_id.clone()),
-                to: Account::Escrow(id),
-                amount: cost,
-                item: Some(id),
-                key: Some(key.clone()),
-            },
-        );
-
+        // The item owns the view; the events below take clones of it. No
+        // local copy is left to drop: a drop is an atomic update, which would
+        // wait here for the store into the source-event index.
         let mut item = Item {
-            view: view.clone(),
-            key,
+            view,
+            key: payload.idempotency_key.clone(),
             state: ItemState::Queued,
             started_at: None,
             closed_at: None,
@@ -575,7 +564,20 @@ impl Engine {
             intake_position: 0,
             soon_sent: true,
         };
-        let vars = base_vars(&view);
+        let view = &item.view;
+        self.ledger.open_escrow(id);
+        fx.post(
+            &mut self.ledger,
+            Transfer {
+                kind: TransferKind::Hold,
+                from: Account::Wallet(view.user_id.clone()),
+                to: Account::Escrow(id),
+                amount: cost,
+                item: Some(id),
+                key: Some(item.key.clone()),
+            },
+        );
+        let vars = base_vars(view);
         let public_key = TemplateKey::from(payload.chat.public_announce_template_key.clone());
 
         let reply = match mode {
@@ -625,14 +627,14 @@ impl Engine {
                 let extras = !payload.chat.private_user_message_template_keys.is_empty();
                 let receipt = TemplateKey::fixed(keys::QUEUE_RECEIPT);
                 if sit_back || extras {
-                    fx.emit(room, private_message(&view, receipt, queue_vars.clone()));
+                    fx.emit(room, private_message(view, receipt, queue_vars.clone()));
                     if sit_back {
                         let key = TemplateKey::fixed(keys::QUEUE_SIT_BACK);
-                        fx.emit(room, private_message(&view, key, queue_vars.clone()));
+                        fx.emit(room, private_message(view, key, queue_vars.clone()));
                     }
-                    extra_messages(fx, room, &view, payload, keys::QUEUE_RECEIPT, &queue_vars);
+                    extra_messages(fx, room, view, payload, keys::QUEUE_RECEIPT, &queue_vars);
                 } else {
-                    fx.emit(room, private_message(&view, receipt, queue_vars));
+                    fx.emit(room, private_message(view, receipt, queue_vars));
                 }
                 self.items.push(ItemEntry::Open(item));
                 Reply::Queued { item: id, position }
@@ -649,7 +651,7 @@ impl Engine {
                         key: Some(item.key.clone()),
                     },
                 );
-                Self::credit_points(&mut self.ledger, &view, fx);
+                Self::credit_points(&mut self.ledger, view, fx);
                 item.state = ItemState::Finished;
                 item.closed_at = Some(fx.at);
                 item.settled = cost;
@@ -671,12 +673,12 @@ impl Engine {
                 fx.emit(
                     room,
                     private_message(
-                        &view,
+                        view,
                         TemplateKey::fixed(keys::INSTANT_RECEIPT),
                         vars.clone(),
                     ),
                 );
-                extra_messages(fx, room, &view, payload, keys::INSTANT_RECEIPT, &vars);
+                extra_messages(fx, room, view, payload, keys::INSTANT_RECEIPT, &vars);
                 self.items.push(ItemEntry::Closed(ClosedItem::of(&item)));
                 fx.close(item);
                 Reply::Settled { item: id }
