@@ -22,6 +22,7 @@ use super::intake::{IntakeLimits, IntakePayload, Source, check_key};
 use super::item::{
     Actor, AuditEntry, ClosedItem, Item, ItemEntry, ItemState, ItemView, Role, Transition,
 };
+use super::item_list::ItemList;
 use super::ledger::{Account, InvariantViolation, Ledger, Transfer, TransferKind, Unit};
 use super::messages::{MessageVars, SIT_BACK_AHEAD, SOON_POSITION, TemplateKey, Tier, keys};
 use super::queue::Entry;
@@ -66,7 +67,7 @@ pub struct Engine {
     config: EngineConfig,
     rooms: HashMap<RoomId, Room>,
     /// Indexed by item number - 1.
-    items: Vec<ItemEntry>,
+    items: ItemList,
     ledger: Ledger,
     idempotency: IdempotencyRecords,
     /// Items by their source event: each enters once per source.
@@ -181,11 +182,6 @@ fn integration_actor(source: Source) -> Actor {
         role: Role::Integration,
         id: IDS[index].clone(),
     }
-}
-
-/// Items are numbered densely from 1 in the order they came in.
-fn entry_at(items: &[ItemEntry], id: ItemId) -> Option<&ItemEntry> {
-    id.0.checked_sub(1).and_then(|i| items.get(i as usize))
 }
 
 /// A room, found in the room map alone: a handler can hold it mutably while
@@ -376,26 +372,29 @@ impl Engine {
     /// The item, if it exists and belongs to `room`. Takes the item list
     /// rather than `self`, so a handler can hold its room mutably meanwhile.
     fn item_in<'a>(
-        items: &'a [ItemEntry],
+        items: &'a ItemList,
         room: &Room,
         id: ItemId,
     ) -> Result<&'a ItemEntry, DomainError> {
-        entry_at(items, id)
+        items
+            .get(id)
             .filter(|item| *item.room() == room.id)
             .ok_or(DomainError::UnknownItem { item: id })
     }
 
     /// An open item; the rooms' queues hold only open items.
-    fn item_mut(items: &mut [ItemEntry], id: ItemId) -> &mut Item {
-        match &mut items[(id.0 - 1) as usize] {
-            ItemEntry::Open(item) => item,
-            ItemEntry::Closed(_) => panic!("{id} is closed but still in a queue"),
+    fn item_mut(items: &mut ItemList, id: ItemId) -> &mut Item {
+        match items.get_mut(id) {
+            Some(ItemEntry::Open(item)) => item,
+            _ => panic!("{id} is in a queue but not open"),
         }
     }
 
     /// Move a just-closed item's record into the outcome, keeping its facts.
-    fn retire(items: &mut [ItemEntry], id: ItemId, fx: &mut Effects) {
-        let entry = &mut items[(id.0 - 1) as usize];
+    fn retire(items: &mut ItemList, id: ItemId, fx: &mut Effects) {
+        let Some(entry) = items.get_mut(id) else {
+            return;
+        };
         let facts = match entry {
             ItemEntry::Open(item) => ClosedItem::of(item),
             ItemEntry::Closed(_) => return,
@@ -485,8 +484,9 @@ impl Engine {
         let source_hash = self.source_events.hash(source_event);
         let items = &self.items;
         let taken = |n: u32| {
-            let item = &items[n as usize];
-            (item.source(), item.source_event_id()) == source_event
+            items
+                .get(ItemId(u64::from(n) + 1))
+                .is_some_and(|item| (item.source(), item.source_event_id()) == source_event)
         };
         if self.source_events.find(source_hash, taken).is_some() {
             return Err(DomainError::DuplicateSourceEvent {
@@ -522,7 +522,7 @@ impl Engine {
             Some(name) => name.clone(),
             None => user_id.shared(),
         };
-        let id = ItemId(self.items.len() as u64 + 1);
+        let id = self.items.next_id();
         self.next_intake_seq += 1;
         let private = payload.is_private_request();
         let view = Arc::new(ItemView {
@@ -780,7 +780,9 @@ impl Engine {
             }
             return Err(DomainError::NotInProgress { item });
         }
-        let points = entry_at(&self.items, current)
+        let points = self
+            .items
+            .get(current)
             .and_then(ItemEntry::open)
             .expect("the item in progress is open")
             .view
@@ -934,7 +936,7 @@ impl Engine {
 
     /// "It won't be long": once, to items that came in behind position 3 and
     /// have now reached it.
-    fn notify_soon(room: &mut Room, items: &mut [ItemEntry], fx: &mut Effects) {
+    fn notify_soon(room: &mut Room, items: &mut ItemList, fx: &mut Effects) {
         for index in 0..room.waiting.len().min(SOON_POSITION as usize) {
             let position = room.position_of_index(index);
             if position > SOON_POSITION {
@@ -1097,7 +1099,7 @@ impl Engine {
                     let victims = state
                         .waiting
                         .ids()
-                        .filter(|id| *items[(id.0 - 1) as usize].user_id() == user)
+                        .filter(|id| *items[*id].user_id() == user)
                         .collect();
                     (room, victims)
                 }
@@ -1113,7 +1115,7 @@ impl Engine {
                 }
             };
             for id in victims {
-                let cost = self.items[(id.0 - 1) as usize].token_cost();
+                let cost = self.items[id].token_cost();
                 self.refund_item(
                     &room_id,
                     id,
@@ -1159,11 +1161,11 @@ impl Engine {
 
     /// Any item, open or closed.
     pub fn entry(&self, id: ItemId) -> Option<&ItemEntry> {
-        entry_at(&self.items, id)
+        self.items.get(id)
     }
 
     /// Every item in intake order.
-    pub fn items(&self) -> &[ItemEntry] {
+    pub fn items(&self) -> &ItemList {
         &self.items
     }
 
@@ -1271,7 +1273,7 @@ impl Engine {
             }
         }
         let mut open_items = 0usize;
-        for item in &self.items {
+        for item in self.items.iter() {
             let id = item.id();
             let escrow = self.ledger.escrow_of(id);
             let cost = item.token_cost();

@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod intake;
 pub mod item;
+pub mod item_list;
 pub mod ledger;
 pub mod messages;
 mod pii;
