@@ -242,12 +242,15 @@ impl Engine {
         let fingerprint = match &key {
             Some(key) => {
                 let hash = self.idempotency.hash(key);
+                // Looked up before the fingerprint is computed: the lookup
+                // usually misses the cache, and the miss overlaps that work.
+                let recorded = self.idempotency.get(hash, key);
                 // An intake's key is checked with the rest of its payload.
                 if !matches!(command, Command::Intake { .. }) {
                     check_key("idempotencyKey", key.as_str())?;
                 }
                 let fingerprint = command.fingerprint();
-                if let Some(record) = self.idempotency.get(hash, key) {
+                if let Some(record) = recorded {
                     if record.fingerprint != fingerprint {
                         return Err(DomainError::IdempotencyConflict { key: key.clone() });
                     }
@@ -463,6 +466,18 @@ impl Engine {
         loyalty_points: u64,
         fx: &mut Effects,
     ) -> Result<Reply, DomainError> {
+        // The source event is looked up first and judged after validation:
+        // the lookup usually misses the cache, and the miss overlaps that work.
+        let source_event = (payload.source, &*payload.source_event_id);
+        let source_hash = self.source_events.hash(source_event);
+        let items = &self.items;
+        let taken = |n: u32| {
+            items
+                .get(ItemId(u64::from(n) + 1))
+                .is_some_and(|item| (item.source(), item.source_event_id()) == source_event)
+        };
+        let duplicate = self.source_events.find(source_hash, taken).is_some();
+
         // One lookup of the room, held mutably; the checks below read other
         // fields of the engine, so nothing changes until all have passed.
         let room = room_in(&mut self.rooms, room_id)?;
@@ -480,15 +495,7 @@ impl Engine {
                 room: room.id.clone(),
             });
         }
-        let source_event = (payload.source, &*payload.source_event_id);
-        let source_hash = self.source_events.hash(source_event);
-        let items = &self.items;
-        let taken = |n: u32| {
-            items
-                .get(ItemId(u64::from(n) + 1))
-                .is_some_and(|item| (item.source(), item.source_event_id()) == source_event)
-        };
-        if self.source_events.find(source_hash, taken).is_some() {
+        if duplicate {
             return Err(DomainError::DuplicateSourceEvent {
                 source_event_id: payload.source_event_id.to_string(),
             });
