@@ -124,6 +124,18 @@ impl Effects {
     }
 }
 
+/// How many events a command usually emits, to size its list once. Events
+/// are large (192 bytes) and every outcome has its own list: a list sized
+/// for four that holds one spreads each command over more memory.
+fn usual_event_count(command: &Command) -> usize {
+    match command {
+        // The queue event, the announcement and the receipt.
+        Command::Intake { .. } => 3,
+        Command::Start { .. } | Command::Finish { .. } => 1,
+        _ => 2,
+    }
+}
+
 fn private_message(view: &ItemView, key: TemplateKey, vars: MessageVars) -> EventKind {
     EventKind::PrivateMessage {
         user: view.user_id.clone(),
@@ -270,7 +282,7 @@ impl Engine {
 
         let mut fx = Effects {
             at,
-            events: Vec::with_capacity(4),
+            events: Vec::with_capacity(usual_event_count(command)),
             transfers: Vec::new(),
             closed: Vec::new(),
         };
