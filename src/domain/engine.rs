@@ -116,9 +116,10 @@ impl Effects {
             panic!("engine posted a transfer it had not checked: {broken}");
         }
         if self.transfers.capacity() == 0 {
-            // Sized once, directly: a command posts one to three transfers,
-            // and growing from empty takes the slower reallocation path.
-            self.transfers = Vec::with_capacity(3);
+            // Sized directly (growing from empty takes the slower path) and
+            // for one: most commands that move money post a single transfer,
+            // and an outcome's lists are best kept small (see `usual_event_count`).
+            self.transfers = Vec::with_capacity(1);
         }
         self.transfers.push(transfer);
     }
