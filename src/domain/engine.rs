@@ -66,7 +66,7 @@ enum Deadline {
 pub struct Engine {
     config: EngineConfig,
     rooms: HashMap<RoomId, Room>,
-    /// Indexed by item number - 1.
+    /// Every item ever taken, by number.
     items: ItemList,
     ledger: Ledger,
     idempotency: IdempotencyRecords,
@@ -568,9 +568,9 @@ impl Engine {
             client_stamp: payload.created_at_high_precision.clone(),
             loyalty_points,
         });
-        // The item owns the view; the events below take clones of it. No
-        // local copy is left to drop: a drop is an atomic update, which would
-        // wait here for the store into the source-event index.
+        // The item owns the view and the events below take clones: no local
+        // copy is left to drop at the end, where a drop (an atomic update)
+        // would wait on the store into the source-event index.
         let mut item = Item {
             view,
             key: payload.idempotency_key.clone(),
