@@ -1,14 +1,14 @@
 //! Idempotency records: the reply each key got, kept for the retention
 //! period.
 //!
-//! Records sit in the order they were made, in one deque: stamps never go
-//! backwards, so expiry pops from the front. A compact hash index of record
+//! Records sit in the order they were made, in one queue (`Chunked`:
+//! growing never copies): stamps never go backwards, so expiry pops from
+//! the front. A compact hash index of record
 //! numbers finds a key. Recording writes the record at the deque's end and
 //! 8 bytes into the index, rather than a 72-byte record into a random slot
 //! of a table that outgrows the caches.
 
-use std::collections::VecDeque;
-
+use super::chunked::Chunked;
 use super::command::Reply;
 use super::compact_index::CompactIndex;
 use super::ids::IdemKey;
@@ -25,7 +25,7 @@ pub struct IdemRecord {
 
 #[derive(Debug, Clone, Default)]
 pub struct IdempotencyRecords {
-    records: VecDeque<IdemRecord>,
+    records: Chunked<IdemRecord>,
     /// Records popped so far, wrapping: record number `n` is
     /// `records[n - popped]`. Fewer than 2^32 records are ever held at once.
     popped: u32,
@@ -74,7 +74,9 @@ impl IdempotencyRecords {
     }
 
     fn record(&self, number: u32) -> &IdemRecord {
-        &self.records[number.wrapping_sub(self.popped) as usize]
+        self.records
+            .get(number.wrapping_sub(self.popped) as usize)
+            .expect("the index holds only live records")
     }
 }
 

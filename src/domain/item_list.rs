@@ -1,70 +1,51 @@
-//! Every item the engine has seen, by number, in chunks of a fixed size.
-//!
-//! The list only grows. One vector would double and copy everything it holds
-//! (at a million items, 100+ MB while the engine waits); a new chunk copies
-//! nothing, and touches only the memory it is about to use.
+//! Every item the engine has seen, by number. The list only grows; it is
+//! `Chunked`, so growing never copies the items already held.
 
+use super::chunked::Chunked;
 use super::ids::ItemId;
 use super::item::ItemEntry;
 
-/// Items per chunk: about half a megabyte.
-const CHUNK: usize = 4096;
-
 #[derive(Debug, Clone, Default)]
 pub struct ItemList {
-    /// Every chunk but the last is full; none ever reallocates.
-    chunks: Vec<Vec<ItemEntry>>,
+    /// Item `n` at position `n - 1`: items are numbered densely from 1.
+    entries: Chunked<ItemEntry>,
 }
 
 impl ItemList {
     pub fn len(&self) -> usize {
-        match self.chunks.last() {
-            Some(last) => (self.chunks.len() - 1) * CHUNK + last.len(),
-            None => 0,
-        }
+        self.entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.entries.is_empty()
     }
 
-    /// The number the next item gets (items are numbered from 1).
+    /// The number the next item gets.
     pub fn next_id(&self) -> ItemId {
         ItemId(self.len() as u64 + 1)
     }
 
     pub fn get(&self, id: ItemId) -> Option<&ItemEntry> {
-        let (chunk, slot) = Self::place(id)?;
-        self.chunks.get(chunk)?.get(slot)
+        self.entries.get(Self::position(id)?)
     }
 
     pub fn get_mut(&mut self, id: ItemId) -> Option<&mut ItemEntry> {
-        let (chunk, slot) = Self::place(id)?;
-        self.chunks.get_mut(chunk)?.get_mut(slot)
+        self.entries.get_mut(Self::position(id)?)
     }
 
     /// Append the item numbered [`Self::next_id`].
     pub fn push(&mut self, entry: ItemEntry) {
         debug_assert_eq!(entry.id(), self.next_id());
-        match self.chunks.last_mut() {
-            Some(last) if last.len() < CHUNK => last.push(entry),
-            _ => {
-                let mut chunk = Vec::with_capacity(CHUNK);
-                chunk.push(entry);
-                self.chunks.push(chunk);
-            }
-        }
+        self.entries.push_back(entry);
     }
 
     /// In intake order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &ItemEntry> {
-        self.chunks.iter().flatten()
+        self.entries.iter()
     }
 
-    /// The place of item `id`: the chunk, and the slot in it.
-    fn place(id: ItemId) -> Option<(usize, usize)> {
-        let index = usize::try_from(id.0.checked_sub(1)?).ok()?;
-        Some((index / CHUNK, index % CHUNK))
+    fn position(id: ItemId) -> Option<usize> {
+        usize::try_from(id.0.checked_sub(1)?).ok()
     }
 }
 
@@ -81,6 +62,9 @@ impl std::ops::Index<ItemId> for ItemList {
 mod tests {
     use super::*;
     use crate::domain::item::ClosedItem;
+
+    /// More than one chunk's worth.
+    const CHUNK: usize = 4096;
     use crate::domain::{ItemState, Source, Stamp};
 
     fn entry(id: u64) -> ItemEntry {

@@ -2,6 +2,7 @@
 //! message keys. Deterministic, no IO, the clock passed in.
 
 pub mod builder;
+mod chunked;
 pub mod command;
 mod compact_index;
 pub mod engine;
