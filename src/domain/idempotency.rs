@@ -2,11 +2,11 @@
 //! period.
 //!
 //! Records sit in the order they were made, in one queue (`Chunked`:
-//! growing never copies): stamps never go backwards, so expiry pops from
-//! the front. A compact hash index of record
-//! numbers finds a key. Recording writes the record at the deque's end and
-//! 8 bytes into the index, rather than a 72-byte record into a random slot
-//! of a table that outgrows the caches.
+//! growing never copies); stamps never go backwards, so expiry pops from
+//! the front. A compact hash index of record numbers finds a key. Recording
+//! writes the record at the queue's end and 8 bytes into the index, rather
+//! than a 72-byte entry into a random slot of a table that outgrows the
+//! caches.
 
 use super::chunked::Chunked;
 use super::command::Reply;
