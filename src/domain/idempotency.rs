@@ -65,12 +65,9 @@ impl IdempotencyRecords {
         }
     }
 
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.records.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
     }
 
     fn record(&self, number: u32) -> &IdemRecord {
@@ -143,7 +140,7 @@ mod tests {
         assert!(get(&records, "a").is_none());
         assert_eq!(get(&records, "b").unwrap().fingerprint, 2);
         records.expire(|at| at < Stamp(21));
-        assert!(records.is_empty());
+        assert_eq!(records.len(), 0);
         // A forgotten key may be recorded again.
         insert(&mut records, record(30, "a", 3));
         assert_eq!(get(&records, "a").unwrap().fingerprint, 3);
