@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::error_code::ErrorCode;
+
 use crate::domain::{
     ItemId, ItemView, RefundReason, Reply, RoomId, RoomTotals, Stamp, Tier, UserId,
 };
@@ -86,26 +88,44 @@ pub enum ClientFrame {
 /// An error as the API reports it, over HTTP and in frames.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
 }
 
 impl ApiError {
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
-            code: code.to_string(),
+            code,
             message: message.into(),
             field: None,
         }
+    }
+
+    /// An error that names the field at fault.
+    pub fn with_field(
+        code: ErrorCode,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            code,
+            message: message.into(),
+            field: Some(field.into()),
+        }
+    }
+
+    /// `invalid_field` naming `field`.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::with_field(ErrorCode::InvalidField, field, message)
     }
 }
 
 impl From<&crate::domain::DomainError> for ApiError {
     fn from(err: &crate::domain::DomainError) -> Self {
         ApiError {
-            code: err.code().to_string(),
+            code: err.code(),
             message: err.to_string(),
             field: err.field().map(str::to_string),
         }

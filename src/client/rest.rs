@@ -7,7 +7,8 @@ use serde::de::DeserializeOwned;
 use super::ServerUrl;
 use crate::domain::{Item, ItemId, RefundReason, Reply, RoomId, Tier, UserId};
 use crate::protocol::{
-    ApiError, Balance, CreateRoom, CreateToken, Health, Join, Mint, RoomSnapshot, TokenCreated,
+    ApiError, Balance, CreateRoom, CreateToken, ErrorCode, Health, Join, Mint, RoomSnapshot,
+    TokenCreated,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -18,13 +19,15 @@ pub enum ClientError {
     Transport(String),
     #[error("unexpected answer from the server: {0}")]
     Decode(String),
+    #[error("{status}: the server answered without an API error: {body}")]
+    Http { status: u16, body: String },
 }
 
 impl ClientError {
     /// The API error code, when the server answered with one.
-    pub fn code(&self) -> Option<&str> {
+    pub fn code(&self) -> Option<ErrorCode> {
         match self {
-            ClientError::Api { error, .. } => Some(&error.code),
+            ClientError::Api { error, .. } => Some(error.code),
             _ => None,
         }
     }
@@ -98,16 +101,16 @@ impl RestClient {
         if status.is_success() {
             return serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()));
         }
-        let error = serde_json::from_slice::<ApiError>(&bytes).unwrap_or_else(|_| {
-            ApiError::new(
-                "http",
-                format!("{status}: {}", String::from_utf8_lossy(&bytes)),
-            )
-        });
-        Err(ClientError::Api {
-            status: status.as_u16(),
-            error,
-        })
+        match serde_json::from_slice::<ApiError>(&bytes) {
+            Ok(error) => Err(ClientError::Api {
+                status: status.as_u16(),
+                error,
+            }),
+            Err(_) => Err(ClientError::Http {
+                status: status.as_u16(),
+                body: String::from_utf8_lossy(&bytes).into_owned(),
+            }),
+        }
     }
 
     fn json(body: &impl Serialize) -> Option<Vec<u8>> {

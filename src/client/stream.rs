@@ -2,6 +2,7 @@
 //! reconnects with jittered exponential backoff and resumes from the last
 //! seq it delivered, so the caller sees every event exactly once.
 
+use crate::protocol::ErrorCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -353,7 +354,7 @@ async fn session(
                         let result = match (result, error) {
                             (Some(reply), _) => Ok(reply),
                             (None, Some(error)) => Err(error),
-                            (None, None) => Err(ApiError::new("bad_frame", "an ack with neither result nor error")),
+                            (None, None) => Err(ApiError::new(ErrorCode::BadFrame, "an ack with neither result nor error")),
                         };
                         send(StreamEvent::Ack { request_id, result }).await?;
                     }

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::ids::{IdemKey, ItemId, RoomId, UserId};
 use super::item::ItemState;
+use crate::error_code::ErrorCode;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
@@ -70,49 +71,27 @@ pub enum DomainError {
 }
 
 impl DomainError {
-    /// Every code [`DomainError::code`] can return.
-    pub const CODES: &'static [&'static str] = &[
-        "invalid_field",
-        "forbidden_field",
-        "idempotency_conflict",
-        "duplicate_source_event",
-        "unknown_room",
-        "room_exists",
-        "unknown_item",
-        "not_live",
-        "already_live",
-        "insufficient_funds",
-        "not_head",
-        "queue_empty",
-        "busy",
-        "nothing_in_progress",
-        "not_in_progress",
-        "item_closed",
-        "not_in_room",
-        "overflow",
-    ];
-
     /// The stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            DomainError::InvalidField { .. } => "invalid_field",
-            DomainError::ForbiddenField { .. } => "forbidden_field",
-            DomainError::IdempotencyConflict { .. } => "idempotency_conflict",
-            DomainError::DuplicateSourceEvent { .. } => "duplicate_source_event",
-            DomainError::UnknownRoom { .. } => "unknown_room",
-            DomainError::RoomExists { .. } => "room_exists",
-            DomainError::UnknownItem { .. } => "unknown_item",
-            DomainError::NotLive { .. } => "not_live",
-            DomainError::AlreadyLive { .. } => "already_live",
-            DomainError::InsufficientFunds { .. } => "insufficient_funds",
-            DomainError::NotHead { .. } => "not_head",
-            DomainError::QueueEmpty => "queue_empty",
-            DomainError::Busy { .. } => "busy",
-            DomainError::NothingInProgress => "nothing_in_progress",
-            DomainError::NotInProgress { .. } => "not_in_progress",
-            DomainError::ItemClosed { .. } => "item_closed",
-            DomainError::NotInRoom { .. } => "not_in_room",
-            DomainError::Overflow => "overflow",
+            DomainError::InvalidField { .. } => ErrorCode::InvalidField,
+            DomainError::ForbiddenField { .. } => ErrorCode::ForbiddenField,
+            DomainError::IdempotencyConflict { .. } => ErrorCode::IdempotencyConflict,
+            DomainError::DuplicateSourceEvent { .. } => ErrorCode::DuplicateSourceEvent,
+            DomainError::UnknownRoom { .. } => ErrorCode::UnknownRoom,
+            DomainError::RoomExists { .. } => ErrorCode::RoomExists,
+            DomainError::UnknownItem { .. } => ErrorCode::UnknownItem,
+            DomainError::NotLive { .. } => ErrorCode::NotLive,
+            DomainError::AlreadyLive { .. } => ErrorCode::AlreadyLive,
+            DomainError::InsufficientFunds { .. } => ErrorCode::InsufficientFunds,
+            DomainError::NotHead { .. } => ErrorCode::NotHead,
+            DomainError::QueueEmpty => ErrorCode::QueueEmpty,
+            DomainError::Busy { .. } => ErrorCode::Busy,
+            DomainError::NothingInProgress => ErrorCode::NothingInProgress,
+            DomainError::NotInProgress { .. } => ErrorCode::NotInProgress,
+            DomainError::ItemClosed { .. } => ErrorCode::ItemClosed,
+            DomainError::NotInRoom { .. } => ErrorCode::NotInRoom,
+            DomainError::Overflow => ErrorCode::Overflow,
         }
     }
 

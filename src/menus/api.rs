@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::toy_effect::ToyEffect;
 use crate::domain::{IntakeMode, ItemId, ItemState, Reply, RoomId, Stamp, UserId};
-use crate::protocol::ApiError;
+use crate::protocol::{ApiError, ErrorCode};
 
 use super::diff::Change;
 use super::model::{ItemSpec, MenuView, QueueMode, Theme, Visibility};
@@ -93,7 +93,7 @@ pub struct VersionInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VersionConflict {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
@@ -113,7 +113,7 @@ pub struct VersionConflict {
 impl VersionConflict {
     pub fn error(&self) -> ApiError {
         ApiError {
-            code: self.code.clone(),
+            code: self.code,
             message: self.message.clone(),
             field: self.field.clone(),
         }

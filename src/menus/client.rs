@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::client::{ClientError, RestClient};
 use crate::domain::{RoomId, UserId};
-use crate::protocol::ApiError;
+use crate::protocol::{ApiError, ErrorCode};
 
 use super::api::{
     MenuDeleted, MenuList, Offer, PurchaseBody, PurchaseReceipt, SortKey, SubscriberList,
@@ -26,9 +26,9 @@ pub enum MenuClientError {
 
 impl MenuClientError {
     /// The API error code, when the server answered with one.
-    pub fn code(&self) -> Option<&str> {
+    pub fn code(&self) -> Option<ErrorCode> {
         match self {
-            MenuClientError::Conflict(c) => Some(&c.code),
+            MenuClientError::Conflict(c) => Some(c.code),
             MenuClientError::Client(e) => e.code(),
         }
     }
@@ -61,19 +61,23 @@ impl MenuClient {
             return serde_json::from_value(answer)
                 .map_err(|e| ClientError::Decode(e.to_string()).into());
         }
-        if answer["code"] == "version_conflict"
-            && answer.get("currentVersion").is_some()
+        if answer.get("currentVersion").is_some()
             && let Ok(conflict) = serde_json::from_value::<VersionConflict>(answer.clone())
         {
             return Err(MenuClientError::Conflict(Box::new(conflict)));
         }
-        let error = serde_json::from_value::<ApiError>(answer.clone())
-            .unwrap_or_else(|_| ApiError::new("http", format!("{status}: {answer}")));
-        Err(ClientError::Api {
-            status: status.as_u16(),
-            error,
+        match serde_json::from_value::<ApiError>(answer.clone()) {
+            Ok(error) => Err(ClientError::Api {
+                status: status.as_u16(),
+                error,
+            }
+            .into()),
+            Err(_) => Err(ClientError::Http {
+                status: status.as_u16(),
+                body: answer.to_string(),
+            }
+            .into()),
         }
-        .into())
     }
 
     pub async fn list(&self, room: &RoomId) -> Result<MenuList, MenuClientError> {

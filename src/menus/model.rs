@@ -3,6 +3,7 @@
 //! and its strict validation. Every refusal names the field at fault with a
 //! dotted path (`items[2].toy.intensity`).
 
+use crate::protocol::ErrorCode;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -181,7 +182,7 @@ pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> ApiError
     let field = field.into();
     let message = message.into();
     ApiError {
-        code: "invalid_field".into(),
+        code: ErrorCode::InvalidField,
         message: format!("invalid field `{field}`: {message}"),
         field: Some(field),
     }
@@ -275,7 +276,7 @@ impl ItemSpec {
         }
         if let Some(toy) = &self.toy {
             toy.validate(&at("toy")).map_err(|e| ApiError {
-                code: e.code().to_string(),
+                code: e.code(),
                 message: e.to_string(),
                 field: e.field().map(str::to_string),
             })?;
@@ -590,7 +591,7 @@ mod tests {
         let err = from_json::<MenuSpec>(value)
             .and_then(|s| s.validate().map(|()| s))
             .unwrap_err();
-        assert_eq!(err.code, "invalid_field", "{err:?}");
+        assert_eq!(err.code, ErrorCode::InvalidField, "{err:?}");
         err.field.unwrap()
     }
 

@@ -8,6 +8,7 @@
 //! saw (when they say), the item exist and not be hidden, cost more than 0,
 //! and be under its daily limit. The balance is the engine's check.
 
+use crate::protocol::ErrorCode;
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
@@ -66,7 +67,7 @@ pub fn purchases_on_day(
     count
 }
 
-fn error(code: &str, message: impl Into<String>) -> ApiError {
+fn error(code: ErrorCode, message: impl Into<String>) -> ApiError {
     ApiError::new(code, message)
 }
 
@@ -152,13 +153,13 @@ impl Purchase {
         }
         let room = engine.room_view(&self.room).ok_or_else(|| {
             error(
-                "unknown_room",
+                ErrorCode::UnknownRoom,
                 format!("room `{}` does not exist", self.room),
             )
         })?;
         if !room.live {
             return Err(error(
-                "not_live",
+                ErrorCode::NotLive,
                 format!(
                     "the performer is not live in room `{}`: menus are offered and sold only during a broadcast",
                     self.room
@@ -167,7 +168,7 @@ impl Purchase {
         }
         let menu = self.menu.as_ref().ok_or_else(|| {
             error(
-                "unknown_menu",
+                ErrorCode::UnknownMenu,
                 format!("room `{}` has no menu `{}`", self.room, self.menu_id),
             )
         })?;
@@ -177,7 +178,7 @@ impl Purchase {
                 _ => "is private: only users on its whitelist may buy from it",
             };
             return Err(error(
-                "menu_restricted",
+                ErrorCode::MenuRestricted,
                 format!("menu `{}` {why}", menu.id),
             ));
         }
@@ -185,7 +186,7 @@ impl Purchase {
             && seen != menu.version
         {
             return Err(ApiError {
-                code: "version_conflict".into(),
+                code: ErrorCode::VersionConflict,
                 message: format!(
                     "menu `{}` changed since version {seen} (now {}); show the viewer the current prices first",
                     menu.id, menu.version
@@ -198,14 +199,14 @@ impl Purchase {
             .filter(|i| !i.hidden)
             .ok_or_else(|| {
                 error(
-                    "unknown_menu_item",
+                    ErrorCode::UnknownMenuItem,
                     format!("menu `{}` offers no item `{}`", menu.id, self.item_id),
                 )
             })?;
         let price = item.price(menu.spec.multiplier);
         if price == 0 {
             return Err(error(
-                "zero_price",
+                ErrorCode::ZeroPrice,
                 format!(
                     "{:?} costs 0 tokens at the menu's {} % multiplier; the queue takes only paid purchases",
                     item.title, menu.spec.multiplier
@@ -217,7 +218,7 @@ impl Purchase {
             let bought = purchases_on_day(engine, &self.room, &self.user, &self.item_id, start);
             if bought >= limit {
                 return Err(error(
-                    "daily_limit_reached",
+                    ErrorCode::DailyLimitReached,
                     format!(
                         "{:?} may be bought {limit} time(s) per day; you have bought it {bought} time(s) today (UTC); the limit resets at {}",
                         item.title,
@@ -271,7 +272,7 @@ impl Purchase {
                     other => other.map(str::to_string),
                 };
                 ApiError {
-                    code: e.code().to_string(),
+                    code: e.code(),
                     message: e
                         .to_string()
                         .replace("metadata.userDisplayName", "displayName"),
@@ -310,7 +311,7 @@ impl Purchase {
                 Ok(Checked::Answer(reply.clone()))
             }
             _ => Err(ApiError {
-                code: "idempotency_conflict".into(),
+                code: ErrorCode::IdempotencyConflict,
                 message: format!(
                     "idempotency key `{}` was already used for a different request",
                     self.key

@@ -7,6 +7,7 @@
 //! serialized by the connection's lock, so "check the version, write the
 //! next one" is atomic. Menus hold no money.
 
+use crate::protocol::ErrorCode;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
@@ -28,10 +29,10 @@ pub enum MenuError {
 }
 
 impl MenuError {
-    pub fn code(&self) -> &str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            MenuError::Api(e) => &e.code,
-            MenuError::Conflict(c) => &c.code,
+            MenuError::Api(e) => e.code,
+            MenuError::Conflict(c) => c.code,
         }
     }
 }
@@ -54,12 +55,15 @@ impl std::fmt::Display for MenuError {
 impl std::error::Error for MenuError {}
 
 fn internal(err: impl std::fmt::Display) -> MenuError {
-    MenuError::Api(ApiError::new("internal", format!("menu store: {err}")))
+    MenuError::Api(ApiError::new(
+        ErrorCode::Internal,
+        format!("menu store: {err}"),
+    ))
 }
 
 pub fn unknown_menu(room: &RoomId, menu: &str) -> ApiError {
     ApiError {
-        code: "unknown_menu".into(),
+        code: ErrorCode::UnknownMenu,
         message: format!("room `{room}` has no menu `{menu}`"),
         field: None,
     }
@@ -67,7 +71,7 @@ pub fn unknown_menu(room: &RoomId, menu: &str) -> ApiError {
 
 pub fn unknown_menu_item(menu: &str, item: &str) -> ApiError {
     ApiError {
-        code: "unknown_menu_item".into(),
+        code: ErrorCode::UnknownMenuItem,
         message: format!("menu `{menu}` has no item `{item}`"),
         field: None,
     }
@@ -624,7 +628,7 @@ impl MenuStore {
             message
         };
         MenuError::Conflict(Box::new(VersionConflict {
-            code: "version_conflict".into(),
+            code: ErrorCode::VersionConflict,
             message,
             field: Some("version".into()),
             menu: current.id.clone(),

@@ -14,6 +14,7 @@ use crate::console::theme::no_color_requested;
 use crate::menus::client::MenuClient;
 use crate::paths::Paths;
 use crate::protocol::CreateToken;
+use crate::protocol::ErrorCode;
 use crate::server::{self, ServerConfig};
 use crate::sim::{self, SimOptions};
 
@@ -26,7 +27,10 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 }
 
 /// Accept "already so" answers: a kept `--db` already has the room.
-fn tolerate(result: Result<impl Sized, ClientError>, already: &str) -> Result<(), ClientError> {
+fn tolerate(
+    result: Result<impl Sized, ClientError>,
+    already: ErrorCode,
+) -> Result<(), ClientError> {
     match result {
         Ok(_) => Ok(()),
         Err(err) if err.code() == Some(already) => Ok(()),
@@ -121,8 +125,14 @@ async fn show(db: std::path::PathBuf, paths: &Paths) -> ExitCode {
 /// The room, live, with the three template menus; returns the performer's token.
 async fn prepare(url: &ServerUrl, admin_token: &str) -> Result<String, ClientError> {
     let admin = RestClient::new(url.clone(), admin_token);
-    tolerate(admin.create_room(ROOM, PERFORMER).await, "room_exists")?;
-    tolerate(admin.broadcast(&ROOM.into(), true).await, "already_live")?;
+    tolerate(
+        admin.create_room(ROOM, PERFORMER).await,
+        ErrorCode::RoomExists,
+    )?;
+    tolerate(
+        admin.broadcast(&ROOM.into(), true).await,
+        ErrorCode::AlreadyLive,
+    )?;
     let menus = MenuClient::new(admin.clone());
     let existing = menus.list(&ROOM.into()).await.map_err(menu_error)?;
     if existing.menus.is_empty() {

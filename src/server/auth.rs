@@ -4,6 +4,7 @@
 //! command is checked here on the server; a refusal is `forbidden` and is
 //! logged with ids only.
 
+use crate::protocol::ErrorCode;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Mutex, RwLock};
@@ -112,7 +113,7 @@ impl Principal {
         }
         tracing::warn!(token = %self.token_id, role = self.role.as_str(), ?action, "forbidden");
         let mut err = ApiError::new(
-            "forbidden",
+            ErrorCode::Forbidden,
             format!("a {} token may not do this", self.role.as_str()),
         );
         if let Action::Refund(_, reason) = action
@@ -145,7 +146,8 @@ struct Scope {
 impl Tokens {
     /// Open the tokens table of the database at `path` (the store created it).
     pub fn open(path: &Path) -> Result<Self, ApiError> {
-        let internal = |e: rusqlite::Error| ApiError::new("internal", format!("token store: {e}"));
+        let internal =
+            |e: rusqlite::Error| ApiError::new(ErrorCode::Internal, format!("token store: {e}"));
         let conn = Connection::open(path).map_err(internal)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(internal)?;
@@ -193,15 +195,15 @@ impl Tokens {
 
     fn store(&self, token: &str, role: Role, scope: Scope) -> Result<(), ApiError> {
         let digest = hash(token);
-        let scope_json =
-            serde_json::to_string(&scope).map_err(|e| ApiError::new("internal", e.to_string()))?;
+        let scope_json = serde_json::to_string(&scope)
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
         {
             let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
             conn.execute(
                 "INSERT OR IGNORE INTO tokens (hash, role, scope, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![digest, role.as_str(), scope_json, crate::domain::Stamp::now().0],
             )
-            .map_err(|e| ApiError::new("internal", format!("token store: {e}")))?;
+            .map_err(|e| ApiError::new(ErrorCode::Internal, format!("token store: {e}")))?;
         }
         let principal = Principal {
             role,
@@ -219,7 +221,7 @@ impl Tokens {
     /// Mint a token for `spec`; the token itself is returned once.
     pub fn create(&self, spec: &CreateToken) -> Result<String, ApiError> {
         let invalid = |field: &str, message: &str| ApiError {
-            code: "invalid_field".into(),
+            code: ErrorCode::InvalidField,
             message: message.into(),
             field: Some(field.into()),
         };
@@ -273,9 +275,9 @@ impl Tokens {
     pub fn ensure_admin(&self, configured: Option<&str>) -> Result<Option<String>, ApiError> {
         if let Some(token) = configured {
             if token.len() < 16 {
-                return Err(ApiError::new(
-                    "invalid_config",
-                    "CUEDECK_ADMIN_TOKEN must be at least 16 characters",
+                return Err(ApiError::invalid(
+                    "CUEDECK_ADMIN_TOKEN",
+                    "must be at least 16 characters",
                 ));
             }
             self.store(
@@ -296,7 +298,7 @@ impl Tokens {
                 |_| Ok(()),
             )
             .optional()
-            .map_err(|e| ApiError::new("internal", e.to_string()))?
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
             .is_some()
         };
         if exists {
@@ -346,7 +348,7 @@ mod tests {
         let err = m
             .require(Action::Refund(&r1, RefundReason::Dispute))
             .unwrap_err();
-        assert_eq!(err.code, "forbidden");
+        assert_eq!(err.code, ErrorCode::Forbidden);
         assert!(err.message.contains("moderation"));
     }
 

@@ -1,32 +1,12 @@
 //! Errors as the API reports them: a stable code, a message, the field at
-//! fault, and the HTTP status that goes with the code.
+//! fault, and the HTTP status that goes with the code (from [`ErrorCode`]).
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::domain::DomainError;
-use crate::protocol::ApiError;
-
-/// Codes the server adds to the engine's own ([`DomainError::CODES`]).
-pub const SERVER_CODES: &[&str] = &[
-    "unauthorized",
-    "forbidden",
-    "missing_idempotency_key",
-    "bad_frame",
-    "already_subscribed",
-    "rate_limited",
-    "payload_too_large",
-    "unavailable",
-    "internal",
-    // Chip menus (src/menus, issue 7).
-    "unknown_menu",
-    "unknown_menu_item",
-    "version_conflict",
-    "menu_restricted",
-    "daily_limit_reached",
-    "zero_price",
-];
+use crate::protocol::{ApiError, ErrorCode};
 
 pub fn domain_error(err: &DomainError) -> ApiError {
     ApiError::from(err)
@@ -34,53 +14,21 @@ pub fn domain_error(err: &DomainError) -> ApiError {
 
 pub fn unavailable() -> ApiError {
     ApiError::new(
-        "unavailable",
+        ErrorCode::Unavailable,
         "the server cannot take commands now; try again later",
     )
 }
 
 pub fn bad_request(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError {
-        code: "invalid_field".into(),
-        message: message.into(),
-        field: Some(field.into()),
-    }
+    ApiError::invalid(field, message)
 }
 
-/// The HTTP status for an error code.
-pub fn status(code: &str) -> StatusCode {
-    match code {
-        "unauthorized" => StatusCode::UNAUTHORIZED,
-        "forbidden" | "menu_restricted" => StatusCode::FORBIDDEN,
-        "invalid_field" | "forbidden_field" | "bad_frame" | "missing_idempotency_key" => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        "unknown_room" | "unknown_item" | "not_found" | "unknown_menu" | "unknown_menu_item" => {
-            StatusCode::NOT_FOUND
-        }
-        "insufficient_funds" => StatusCode::PAYMENT_REQUIRED,
-        "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
-        "rate_limited" => StatusCode::TOO_MANY_REQUESTS,
-        "unavailable" => StatusCode::SERVICE_UNAVAILABLE,
-        "internal" => StatusCode::INTERNAL_SERVER_ERROR,
-        "idempotency_conflict"
-        | "duplicate_source_event"
-        | "room_exists"
-        | "not_live"
-        | "already_live"
-        | "not_head"
-        | "queue_empty"
-        | "busy"
-        | "nothing_in_progress"
-        | "not_in_progress"
-        | "item_closed"
-        | "not_in_room"
-        | "overflow"
-        | "version_conflict"
-        | "daily_limit_reached"
-        | "zero_price" => StatusCode::CONFLICT,
-        _ => StatusCode::BAD_REQUEST,
-    }
+/// The HTTP status for an error code. Codes that only frames carry answer
+/// 400 if they ever reach HTTP.
+pub fn status(code: ErrorCode) -> StatusCode {
+    code.http_status()
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::BAD_REQUEST)
 }
 
 /// An `ApiError` as an HTTP response.
@@ -94,6 +42,6 @@ impl From<ApiError> for HttpError {
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        (status(&self.0.code), Json(self.0)).into_response()
+        (status(self.0.code), Json(self.0)).into_response()
     }
 }

@@ -1,6 +1,7 @@
 //! The HTTP API: JSON in and out, bearer tokens, `{code, message, field}`
 //! errors with the right status.
 
+use crate::protocol::ErrorCode;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -50,7 +51,7 @@ type Reply_<T> = Result<Json<T>, HttpError>;
 
 impl App {
     fn refuse(&self, err: ApiError) -> HttpError {
-        self.metrics.error(&err.code);
+        self.metrics.error(err.code);
         HttpError(err)
     }
 }
@@ -74,7 +75,7 @@ impl FromRequestParts<App> for Authed {
         let principal = bearer(&parts.headers).and_then(|token| app.tokens.authenticate(token));
         principal.map(Authed).ok_or_else(|| {
             app.refuse(ApiError::new(
-                "unauthorized",
+                ErrorCode::Unauthorized,
                 "a valid bearer token is required (Authorization: Bearer <token>)",
             ))
         })
@@ -101,7 +102,7 @@ pub(super) fn idempotency_key(
         Some(Ok(key)) if !key.trim().is_empty() => Ok(Some(IdemKey::new(key.trim()))),
         Some(_) => Err(bad_request("Idempotency-Key", "must be visible ASCII text")),
         None if required => Err(ApiError {
-            code: "missing_idempotency_key".into(),
+            code: ErrorCode::MissingIdempotencyKey,
             message: "this request needs an Idempotency-Key header: one per intended action, reused on retry".into(),
             field: Some("Idempotency-Key".into()),
         }),
@@ -112,7 +113,7 @@ pub(super) fn idempotency_key(
 pub(super) fn body_error(err: BytesRejection) -> ApiError {
     if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             "the request body is larger than the server accepts",
         )
     } else {
@@ -336,7 +337,7 @@ fn viewer(app: &App, who: &Principal, room: &RoomId) -> Result<UserId, HttpError
     who.require(Action::Join(room)).map_err(|e| app.refuse(e))?;
     who.user.clone().ok_or_else(|| {
         app.refuse(ApiError::new(
-            "forbidden",
+            ErrorCode::Forbidden,
             "only a viewer token joins or leaves a room",
         ))
     })
@@ -497,7 +498,10 @@ async fn room_snapshot(
     who.require(Action::Watch(&room))
         .map_err(|e| app.refuse(e))?;
     let epoch = app.core.epoch().to_string();
-    let missing = ApiError::new("unknown_room", format!("room `{room}` does not exist"));
+    let missing = ApiError::new(
+        ErrorCode::UnknownRoom,
+        format!("room `{room}` does not exist"),
+    );
     let found = app
         .core
         .query(move |engine| snapshot(engine, &room, &epoch))
@@ -514,7 +518,7 @@ async fn audit(
     who.require(Action::Watch(&room))
         .map_err(|e| app.refuse(e))?;
     let missing = ApiError::new(
-        "unknown_item",
+        ErrorCode::UnknownItem,
         format!("item #{item} does not exist in room `{room}`"),
     );
     let found = app

@@ -3,6 +3,7 @@
 //! offered; the viewer's purchase, whose checks and intake run in one turn
 //! of the core; the room's subscribers; the shipped templates.
 
+use crate::protocol::ErrorCode;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -62,9 +63,9 @@ pub struct MenuHttpError(MenuError);
 impl IntoResponse for MenuHttpError {
     fn into_response(self) -> Response {
         match self.0 {
-            MenuError::Api(err) => (status(&err.code), Json(err)).into_response(),
+            MenuError::Api(err) => (status(err.code), Json(err)).into_response(),
             MenuError::Conflict(conflict) => {
-                (status(&conflict.code), Json(*conflict)).into_response()
+                (status(conflict.code), Json(*conflict)).into_response()
             }
         }
     }
@@ -81,7 +82,7 @@ fn refuse(app: &App, err: impl Into<MenuError>) -> MenuHttpError {
 fn forbidden(who: &Principal, what: &str) -> ApiError {
     tracing::warn!(token = %who.token_id, role = who.role.as_str(), what, "forbidden");
     ApiError::new(
-        "forbidden",
+        ErrorCode::Forbidden,
         format!("a {} token may not {what}", who.role.as_str()),
     )
 }
@@ -112,7 +113,10 @@ async fn require_room(app: &App, room: &RoomId) -> Result<(), MenuHttpError> {
     } else {
         Err(refuse(
             app,
-            ApiError::new("unknown_room", format!("room `{room}` does not exist")),
+            ApiError::new(
+                ErrorCode::UnknownRoom,
+                format!("room `{room}` does not exist"),
+            ),
         ))
     }
 }
@@ -159,7 +163,7 @@ async fn blocking<T: Send + 'static>(
         .await
         .unwrap_or_else(|e| {
             Err(MenuError::Api(ApiError::new(
-                "internal",
+                ErrorCode::Internal,
                 format!("menu store task failed: {e}"),
             )))
         })
@@ -411,13 +415,13 @@ async fn purchase(
         .ok_or_else(|| refuse(&app, forbidden(&who, "buy: only a viewer token buys")))?;
     let key = idempotency_key(&headers, true)
         .map_err(|e| refuse(&app, e))?
-        .ok_or_else(|| refuse(&app, ApiError::new("internal", "no key")))?;
+        .ok_or_else(|| refuse(&app, ApiError::new(ErrorCode::Internal, "no key")))?;
     let value = body_json(body).map_err(|e| refuse(&app, e))?;
     if let Some(field) = find_price(&value, "") {
         return Err(refuse(
             &app,
             ApiError {
-                code: "forbidden_field".into(),
+                code: ErrorCode::ForbiddenField,
                 message: format!(
                     "forbidden field `{field}`: a client never sends a price; the server computes it from the menu"
                 ),
@@ -430,7 +434,7 @@ async fn purchase(
         return Err(refuse(
             &app,
             ApiError::new(
-                "internal",
+                ErrorCode::Internal,
                 format!("the message templates lack {ANNOUNCE_KEY:?}"),
             ),
         ));
@@ -455,7 +459,7 @@ async fn purchase(
         .await
     {
         Ok(reply) => reply,
-        Err(err) if err.code == "version_conflict" => {
+        Err(err) if err.code == ErrorCode::VersionConflict => {
             // A viewer learns only that prices may have changed: hidden
             // items, whitelists and who edited stay with the performer.
             let current = app.menus.get(&room, &menu).map_or(0, |m| m.version);
@@ -473,7 +477,7 @@ async fn purchase(
             return Err(refuse(&app, MenuError::Conflict(Box::new(conflict))));
         }
         Err(mut err) => {
-            if err.code == "insufficient_funds" {
+            if err.code == ErrorCode::InsufficientFunds {
                 err.field = None;
             }
             return Err(refuse(&app, err));
@@ -482,7 +486,7 @@ async fn purchase(
     let Some(id) = reply.item() else {
         return Err(refuse(
             &app,
-            ApiError::new("internal", "the purchase made no queue item"),
+            ApiError::new(ErrorCode::Internal, "the purchase made no queue item"),
         ));
     };
     let item = app
@@ -490,7 +494,12 @@ async fn purchase(
         .item(&app.core, room, id)
         .await
         .map_err(|e| refuse(&app, e))?
-        .ok_or_else(|| refuse(&app, ApiError::new("internal", "the queue item vanished")))?;
+        .ok_or_else(|| {
+            refuse(
+                &app,
+                ApiError::new(ErrorCode::Internal, "the queue item vanished"),
+            )
+        })?;
     Ok(Json(rules::receipt(&item, reply)))
 }
 
@@ -532,7 +541,10 @@ async fn offer(
     found.map(Json).ok_or_else(|| {
         refuse(
             &app,
-            ApiError::new("unknown_room", format!("room `{room}` does not exist")),
+            ApiError::new(
+                ErrorCode::UnknownRoom,
+                format!("room `{room}` does not exist"),
+            ),
         )
     })
 }

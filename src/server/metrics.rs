@@ -6,6 +6,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::protocol::ErrorCode;
+
 /// Upper bounds of the intake latency buckets, in seconds.
 const LATENCY_BUCKETS: [f64; 12] = [
     0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
@@ -48,9 +50,9 @@ impl Metrics {
             .fetch_add(took.as_micros() as u64, Ordering::Relaxed);
     }
 
-    pub fn error(&self, code: &str) {
+    pub fn error(&self, code: ErrorCode) {
         let mut errors = self.errors.lock().unwrap_or_else(|e| e.into_inner());
-        *errors.entry(code.to_string()).or_default() += 1;
+        *errors.entry(code.as_str().to_string()).or_default() += 1;
     }
 
     /// Called once a second: the events-per-second gauge.
@@ -133,7 +135,7 @@ mod tests {
         m.events_published(3);
         m.intake_latency(Duration::from_micros(700));
         m.intake_latency(Duration::from_millis(30));
-        m.error("forbidden");
+        m.error(ErrorCode::Forbidden);
         m.tick_second();
         let text = m.render();
         assert!(text.contains("cuedeck_connections 1\n"));

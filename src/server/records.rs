@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use super::engine_task::CoreHandle;
-use super::errors::unavailable;
-use crate::domain::{Item, ItemId, RoomId};
+use super::errors::{domain_error, unavailable};
+use crate::domain::{DomainError, Item, ItemId, RoomId};
 use crate::protocol::ApiError;
 use crate::store::Reader;
 
@@ -21,6 +21,7 @@ enum Found {
     Open(Box<Item>),
     Closed,
     Missing,
+    NoRoom,
 }
 
 impl Records {
@@ -31,25 +32,29 @@ impl Records {
         }
     }
 
-    /// The whole record of `item`, if it exists in `room`.
+    /// The whole record of `item`, if it exists in `room`; `unknown_room`
+    /// when the room does not.
     pub async fn item(
         self: &Arc<Self>,
         core: &CoreHandle,
         room: RoomId,
         item: ItemId,
     ) -> Result<Option<Item>, ApiError> {
+        let asked = room.clone();
         let found = core
             .query(move |engine| match engine.entry(item) {
                 Some(entry) if *entry.room() == room => match entry.open() {
                     Some(open) => Found::Open(Box::new(open.clone())),
                     None => Found::Closed,
                 },
+                _ if engine.room_view(&room).is_none() => Found::NoRoom,
                 _ => Found::Missing,
             })
             .await?;
         match found {
             Found::Open(open) => Ok(Some(*open)),
             Found::Missing => Ok(None),
+            Found::NoRoom => Err(domain_error(&DomainError::UnknownRoom { room: asked })),
             Found::Closed => {
                 let records = self.clone();
                 tokio::task::spawn_blocking(move || records.closed(item))

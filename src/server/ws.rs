@@ -1,6 +1,7 @@
 //! One WebSocket connection: hello, at most one room subscription, commands
 //! with acks, heartbeat, a bounded outgoing buffer, frame limits.
 
+use crate::protocol::ErrorCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -31,9 +32,9 @@ const READ_BUFFER_BYTES: usize = 4 * 1024;
 
 pub async fn upgrade(State(app): State<App>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
     let Some(principal) = bearer(&headers).and_then(|t| app.tokens.authenticate(t)) else {
-        app.metrics.error("unauthorized");
+        app.metrics.error(ErrorCode::Unauthorized);
         return HttpError(ApiError::new(
-            "unauthorized",
+            ErrorCode::Unauthorized,
             "a valid bearer token is required (Authorization: Bearer <token>)",
         ))
         .into_response();
@@ -153,7 +154,7 @@ async fn connection(app: App, principal: Principal, socket: WebSocket) {
                     Some(Ok(Message::Binary(_))) => {
                         last_heard = Instant::now();
                         conn.bad_frames += 1;
-                        let err = ServerFrame::Error { error: ApiError::new("bad_frame", "binary frames are not supported; send JSON text") };
+                        let err = ServerFrame::Error { error: ApiError::new(ErrorCode::BadFrame, "binary frames are not supported; send JSON text") };
                         if tx.send(text(&err)).await.is_err() { break None; }
                         if conn.bad_frames >= MAX_BAD_FRAMES {
                             break Some(close_message(close::POLICY, "too many unreadable frames".into()));
@@ -240,9 +241,9 @@ impl Connection {
             Ok(parsed) => parsed,
             Err(err) => {
                 self.bad_frames += 1;
-                self.app.metrics.error("bad_frame");
+                self.app.metrics.error(ErrorCode::BadFrame);
                 return Some(ServerFrame::Error {
-                    error: ApiError::new("bad_frame", format!("unreadable frame: {err}")),
+                    error: ApiError::new(ErrorCode::BadFrame, format!("unreadable frame: {err}")),
                 });
             }
         };
@@ -254,7 +255,7 @@ impl Connection {
             }),
             ClientFrame::Subscribe { room, resume } => {
                 self.subscribe(room, resume).await.err().map(|error| {
-                    self.app.metrics.error(&error.code);
+                    self.app.metrics.error(error.code);
                     ServerFrame::Error { error }
                 })
             }
@@ -278,7 +279,7 @@ impl Connection {
         self.principal.require(Action::Watch(&room))?;
         if let Some(current) = &self.subscribed {
             return Err(ApiError::new(
-                "already_subscribed",
+                ErrorCode::AlreadySubscribed,
                 format!(
                     "this connection watches room `{current}`; open another connection for another room"
                 ),
@@ -310,9 +311,9 @@ impl Connection {
             error: Some(error),
         };
         if !self.limiter.allow() {
-            self.app.metrics.error("rate_limited");
+            self.app.metrics.error(ErrorCode::RateLimited);
             return Some(refuse(ApiError::new(
-                "rate_limited",
+                ErrorCode::RateLimited,
                 "too many commands; slow down",
             )));
         }
@@ -322,7 +323,7 @@ impl Connection {
             RoomCommand::Refund { reason, .. } => Action::Refund(&room, *reason),
         };
         if let Err(err) = self.principal.require(action) {
-            self.app.metrics.error(&err.code);
+            self.app.metrics.error(err.code);
             return Some(refuse(err));
         }
         let by = actor(&self.principal);
@@ -358,7 +359,7 @@ impl Connection {
                 Err(err) => Err(err),
             };
             if let Err(err) = &result {
-                metrics.error(&err.code);
+                metrics.error(err.code);
             }
             let (result, error) = match result {
                 Ok(reply) => (Some(reply), None),

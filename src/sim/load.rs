@@ -8,6 +8,7 @@
 //! (no coordinated omission). Nothing performs in load mode: queued items
 //! wait, instant ones settle.
 
+use crate::protocol::ErrorCode;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
@@ -131,7 +132,8 @@ struct Sample {
     from_due_us: u64,
     from_sent_us: u64,
     late: bool,
-    result: Result<(), String>,
+    /// A refusal's code, or `None` when no answer came.
+    result: Result<(), Option<ErrorCode>>,
 }
 
 /// Set up the rooms and wallets, then post intakes at the fixed rate until
@@ -181,7 +183,7 @@ pub async fn run(
         let wanted = format!("perf-{room}");
         let performer = match admin.create_room(room.as_str(), &wanted).await {
             Ok(_) => wanted,
-            Err(e) if e.code() == Some("room_exists") => {
+            Err(e) if e.code() == Some(ErrorCode::RoomExists) => {
                 admin
                     .snapshot(&room)
                     .await
@@ -192,7 +194,7 @@ pub async fn run(
         };
         match admin.broadcast(&room, true).await {
             Ok(_) => {}
-            Err(e) if e.code() == Some("already_live") => {}
+            Err(e) if e.code() == Some(ErrorCode::AlreadyLive) => {}
             Err(e) => return Err(failed(&server, "starting a broadcast", e)),
         }
         rooms.push((room, performer));
@@ -269,10 +271,10 @@ pub async fn run(
             let done = Instant::now();
             let result = match result {
                 Ok(_) => Ok(()),
-                Err(ClientError::Api { error, .. }) => Err(error.code),
+                Err(ClientError::Api { error, .. }) => Err(Some(error.code)),
                 Err(other) => {
                     tracing::debug!(error = %other, "load: intake failed");
-                    Err("transport".to_string())
+                    Err(None)
                 }
             };
             let _ = tx.send(Sample {
@@ -310,10 +312,10 @@ pub async fn run(
                 from_sent.push(sample.from_sent_us);
             }
             Err(code) => {
-                if code == "transport" {
-                    transport_failures += 1;
-                }
-                *report.refused.entry(code).or_default() += 1;
+                // `None`: the request never got an answer.
+                let name = code.map_or("transport", ErrorCode::as_str);
+                transport_failures += u64::from(code.is_none());
+                *report.refused.entry(name.to_string()).or_default() += 1;
             }
         }
     }

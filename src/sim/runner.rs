@@ -8,6 +8,7 @@
 //! performer reacts to the answers (an empty queue makes it wait), which
 //! are themselves the same on a fresh server.
 
+use crate::protocol::ErrorCode;
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap};
 use std::time::Duration;
@@ -216,7 +217,7 @@ struct PurchaseRecord {
     viewer: usize,
     offer: &'static Offer,
     prepared: Prepared,
-    outcome: Result<Reply, String>,
+    outcome: Result<Reply, ErrorCode>,
 }
 
 struct Sim {
@@ -259,7 +260,7 @@ impl Sim {
                 tracing::info!(room = %room, performer = %wanted_performer, "room created");
                 wanted_performer
             }
-            Err(e) if e.code() == Some("room_exists") => {
+            Err(e) if e.code() == Some(ErrorCode::RoomExists) => {
                 let snapshot = admin
                     .snapshot(&room)
                     .await
@@ -279,7 +280,7 @@ impl Sim {
         };
         match admin.broadcast(&room, true).await {
             Ok(_) => {}
-            Err(e) if e.code() == Some("already_live") => {}
+            Err(e) if e.code() == Some(ErrorCode::AlreadyLive) => {}
             Err(e) => return Err(failed(&server, "starting the broadcast", e)),
         }
 
@@ -587,7 +588,7 @@ impl Sim {
             }
         }
         let accepted = outcome.is_ok();
-        let dry = outcome.as_ref().err().map(String::as_str) == Some("insufficient_funds");
+        let dry = outcome.as_ref().err() == Some(&ErrorCode::InsufficientFunds);
         self.purchases.push(PurchaseRecord {
             viewer: v,
             offer,
@@ -644,7 +645,7 @@ impl Sim {
     async fn send_purchase(
         &mut self,
         prepared: &Prepared,
-    ) -> Result<Result<Reply, String>, SimError> {
+    ) -> Result<Result<Reply, ErrorCode>, SimError> {
         match self.shop.send(prepared).await {
             Ok(reply) => {
                 match reply {
@@ -656,7 +657,7 @@ impl Sim {
             }
             Err(ClientError::Api { status, error }) if status < 500 && status != 401 => {
                 self.summary.rejected += 1;
-                if error.code == "insufficient_funds" {
+                if error.code == ErrorCode::InsufficientFunds {
                     self.summary.insufficient += 1;
                 }
                 tracing::debug!(room = %self.room, key = %prepared.key, code = %error.code, "purchase refused");
@@ -750,7 +751,7 @@ impl Sim {
         });
         self.summary.conflicts += 1;
         match self.send_purchase(&prepared).await? {
-            Err(code) if code == "idempotency_conflict" => {}
+            Err(ErrorCode::IdempotencyConflict) => {}
             Err(code) => {
                 tracing::info!(room = %self.room, key = %prepared.key, code = %code, "a reused key was refused for another reason");
             }
@@ -805,8 +806,8 @@ impl Sim {
         let started = match performer.start(&self.room, None, &key).await {
             Ok(reply) => reply.item(),
             Err(e) => match e.code() {
-                Some("queue_empty" | "not_live") => None,
-                Some("busy") => {
+                Some(ErrorCode::QueueEmpty | ErrorCode::NotLive) => None,
+                Some(ErrorCode::Busy) => {
                     // Something this run did not start is on stage (a
                     // reused room): take it over.
                     let snapshot = performer
@@ -1014,7 +1015,7 @@ pub(super) fn failed(server: &str, what: &str, e: ClientError) -> SimError {
              it creates the room, the viewers' wallets and the tokens it uses",
             error.message
         )),
-        ClientError::Api { error, .. } if error.code == "invalid_field" => {
+        ClientError::Api { error, .. } if error.code == ErrorCode::InvalidField => {
             SimError::Usage(format!("{what}: {error}"))
         }
         _ => SimError::Server {

@@ -6,6 +6,7 @@ use crossterm::event::KeyCode;
 use cuedeck::client::StreamEvent;
 use cuedeck::console::app::{Connection, Dialog, Effect};
 use cuedeck::domain::{ItemId, RefundReason};
+use cuedeck::protocol::ErrorCode;
 use cuedeck::protocol::{ApiError, RoomCommand};
 
 fn sends(effects: &[Effect]) -> Vec<(String, String, RoomCommand)> {
@@ -57,7 +58,7 @@ fn an_ack_clears_pending_and_a_refusal_says_why() {
     f.buy(2);
     let (request_id, _, _) = sends(&f.key(KeyCode::Char('s'))).remove(0);
     let refusal = ApiError::new(
-        "busy",
+        ErrorCode::Busy,
         "item #1 is already in progress; finish or refund it first",
     );
     f.app.on_stream(

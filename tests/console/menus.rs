@@ -7,6 +7,7 @@ use cuedeck::console::app::Effect;
 use cuedeck::console::menu_editor::{Level, MenuAnswer, MenuRequest};
 use cuedeck::menus::api::{SortKey, VersionConflict};
 use cuedeck::menus::model::{MenuItemView, MenuView, QueueMode};
+use cuedeck::protocol::ErrorCode;
 
 /// The shipped templates as the server would show them.
 fn menus() -> Vec<MenuView> {
@@ -201,7 +202,7 @@ fn a_version_conflict_explains_and_offers_reload_or_reapply() {
     current.version = 3;
     current.multiplier = 120;
     let conflict = VersionConflict {
-        code: "version_conflict".into(),
+        code: ErrorCode::VersionConflict,
         message: "menu m1 is at version 3, your edit was based on version 1".into(),
         field: Some("version".into()),
         menu: "m1".into(),

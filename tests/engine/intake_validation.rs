@@ -3,6 +3,7 @@
 
 use cuedeck::domain::builder::PayloadBuilder;
 use cuedeck::domain::{DomainError, IntakeLimits, IntakePayload};
+use cuedeck::protocol::ErrorCode;
 use serde_json::{Value, json};
 
 /// A named change to a valid payload.
@@ -173,7 +174,7 @@ fn malformed_values_are_named() {
     for (expected, edit) in cases {
         let err = refuse(edit);
         assert_eq!(field_of(&err), expected, "{err}");
-        assert_eq!(err.code(), "invalid_field", "{err}");
+        assert_eq!(err.code(), ErrorCode::InvalidField, "{err}");
     }
 }
 
@@ -218,7 +219,7 @@ fn pii_is_forbidden_anywhere_in_the_payload() {
     ];
     for (expected, edit) in cases {
         let err = refuse(edit);
-        assert_eq!(err.code(), "forbidden_field", "{err}");
+        assert_eq!(err.code(), ErrorCode::ForbiddenField, "{err}");
         assert_eq!(field_of(&err), expected, "{err}");
     }
 }
@@ -227,7 +228,7 @@ fn pii_is_forbidden_anywhere_in_the_payload() {
 fn settlement_directives_are_forbidden() {
     for key in ["settleImmediately", "payout", "earnedWalletCredit"] {
         let err = refuse(|v| v[key] = json!(true));
-        assert_eq!(err.code(), "forbidden_field");
+        assert_eq!(err.code(), ErrorCode::ForbiddenField);
         assert_eq!(field_of(&err), key);
         assert!(err.to_string().contains("settle"), "{err}");
     }

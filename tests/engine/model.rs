@@ -2,6 +2,7 @@
 //! reference model written separately from it: same accept/reject decisions,
 //! same queue order, same balances, and the invariants after every step.
 
+use cuedeck::protocol::ErrorCode;
 use std::collections::HashMap;
 
 use cuedeck::domain::builder::PayloadBuilder;
@@ -95,7 +96,7 @@ struct Model {
     keys: HashMap<u8, ((usize, u64, bool), Reply)>,
 }
 
-type Decision = Result<Reply, &'static str>;
+type Decision = Result<Reply, ErrorCode>;
 
 impl Model {
     fn sort_key(&self, i: usize) -> (bool, i64, std::cmp::Reverse<u64>, u64) {
@@ -133,17 +134,17 @@ impl Model {
                     return if *fields == (user, cost, private) {
                         Ok(reply.clone())
                     } else {
-                        Err("idempotency_conflict")
+                        Err(ErrorCode::IdempotencyConflict)
                     };
                 }
                 if cost == 0 {
-                    return Err("invalid_field");
+                    return Err(ErrorCode::InvalidField);
                 }
                 if !self.live {
-                    return Err("not_live");
+                    return Err(ErrorCode::NotLive);
                 }
                 if self.wallets[user] < cost {
-                    return Err("insufficient_funds");
+                    return Err(ErrorCode::InsufficientFunds);
                 }
                 self.wallets[user] -= cost;
                 self.members.insert(user, None);
@@ -178,13 +179,13 @@ impl Model {
             }
             Op::Start => {
                 if !self.live {
-                    return Err("not_live");
+                    return Err(ErrorCode::NotLive);
                 }
                 if self.running.is_some() {
-                    return Err("busy");
+                    return Err(ErrorCode::Busy);
                 }
                 if self.waiting.is_empty() {
-                    return Err("queue_empty");
+                    return Err(ErrorCode::QueueEmpty);
                 }
                 let head = self.waiting.remove(0);
                 self.running = Some(head);
@@ -195,7 +196,7 @@ impl Model {
             }
             Op::Finish => {
                 let Some(i) = self.running.take() else {
-                    return Err("nothing_in_progress");
+                    return Err(ErrorCode::NothingInProgress);
                 };
                 self.earned += self.items[i].cost;
                 self.items[i].state = State::Closed;
@@ -210,14 +211,14 @@ impl Model {
                 reason,
             } => {
                 let Some(item) = self.items.get(pick as usize).cloned() else {
-                    return Err("unknown_item");
+                    return Err(ErrorCode::UnknownItem);
                 };
                 let amount = amount.unwrap_or(item.cost);
                 if amount < 1 || amount > item.cost || reason == RefundReason::Other {
-                    return Err("invalid_field");
+                    return Err(ErrorCode::InvalidField);
                 }
                 if item.state == State::Closed {
-                    return Err("item_closed");
+                    return Err(ErrorCode::ItemClosed);
                 }
                 self.refund(pick as usize, amount);
                 Ok(Reply::Refunded {
@@ -235,7 +236,7 @@ impl Model {
                         refund_at: Stamp(self.now + LEAVE_GRACE_US),
                     })
                 }
-                _ => Err("not_in_room"),
+                _ => Err(ErrorCode::NotInRoom),
             },
             Op::Join { user } => {
                 self.members.insert(user, None);
@@ -246,7 +247,7 @@ impl Model {
             }
             Op::BroadcastEnd => {
                 if !self.live {
-                    return Err("not_live");
+                    return Err(ErrorCode::NotLive);
                 }
                 self.live = false;
                 self.offline_until = Some(self.now + OFFLINE_GRACE_US);
@@ -257,7 +258,7 @@ impl Model {
             }
             Op::BroadcastStart => {
                 if self.live {
-                    return Err("already_live");
+                    return Err(ErrorCode::AlreadyLive);
                 }
                 self.live = true;
                 self.offline_until = None;

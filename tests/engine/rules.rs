@@ -7,6 +7,7 @@ use cuedeck::domain::item::Transition;
 use cuedeck::domain::messages::keys;
 use cuedeck::domain::toy_effect::{Pattern, Timing};
 use cuedeck::domain::*;
+use cuedeck::protocol::ErrorCode;
 
 const ROOM: &str = "room-1";
 const PERFORMER: &str = "perf-1";
@@ -207,7 +208,7 @@ fn insufficient_funds_is_refused_and_names_the_amounts() {
     );
     assert_eq!(err.field(), Some("tokenCost"));
     let err = w.err(PayloadBuilder::new(PERFORMER, "nobody", "k2", 1).queued(ROOM));
-    assert_eq!(err.code(), "insufficient_funds");
+    assert_eq!(err.code(), ErrorCode::InsufficientFunds);
 }
 
 #[test]
@@ -341,9 +342,9 @@ fn nothing_leaves_finished_or_refunded() {
     w.refund(gone, None, RefundReason::Goodwill);
     for item in [done, gone] {
         let err = w.err(refund(item, Some(1), RefundReason::Goodwill, None));
-        assert_eq!(err.code(), "item_closed");
+        assert_eq!(err.code(), ErrorCode::ItemClosed);
         let err = w.err(start(Some(item)));
-        assert_eq!(err.code(), "queue_empty");
+        assert_eq!(err.code(), ErrorCode::QueueEmpty);
     }
     assert_eq!(w.earned(), 100, "a refund after settlement is impossible");
 }
@@ -366,17 +367,17 @@ fn refunds_of_unknown_or_foreign_items_are_refused() {
     assert_eq!(
         w.err(refund(other, None, RefundReason::Goodwill, None))
             .code(),
-        "unknown_item"
+        ErrorCode::UnknownItem
     );
     assert_eq!(
         w.err(refund(ItemId(99), None, RefundReason::Goodwill, None))
             .code(),
-        "unknown_item"
+        ErrorCode::UnknownItem
     );
     assert_eq!(
         w.err(refund(ItemId(0), None, RefundReason::Goodwill, None))
             .code(),
-        "unknown_item"
+        ErrorCode::UnknownItem
     );
 }
 
@@ -518,7 +519,7 @@ fn one_item_in_progress_and_start_takes_only_the_head() {
             by: performer()
         })
         .code(),
-        "nothing_in_progress"
+        ErrorCode::NothingInProgress
     );
     w.ok(start(Some(b)));
     let err = w.err(Command::Finish {
@@ -526,7 +527,7 @@ fn one_item_in_progress_and_start_takes_only_the_head() {
         item: Some(a),
         by: performer(),
     });
-    assert_eq!(err.code(), "item_closed");
+    assert_eq!(err.code(), ErrorCode::ItemClosed);
     w.finish();
     assert_eq!(w.err(start(None)), DomainError::QueueEmpty);
 }
@@ -641,7 +642,7 @@ fn a_user_who_returns_within_the_grace_period_keeps_their_items() {
             user: "alice".into()
         })
         .code(),
-        "not_in_room"
+        ErrorCode::NotInRoom
     );
 }
 
@@ -654,7 +655,7 @@ fn after_the_broadcast_ends_waiting_items_are_refunded_but_not_the_one_in_progre
     w.start();
     w.ok(Command::BroadcastEnd { room: ROOM.into() });
     let err = w.err(PayloadBuilder::new(PERFORMER, "bob", "late", 1).queued(ROOM));
-    assert_eq!(err.code(), "not_live");
+    assert_eq!(err.code(), ErrorCode::NotLive);
     w.advance_ms(299_999);
     assert_eq!(w.ok(Command::Tick).reply, Reply::Ticked { refunded: 0 });
     w.advance_ms(1);
@@ -810,7 +811,7 @@ fn the_same_key_with_another_payload_is_a_conflict() {
             amount: 5,
         },
     ));
-    assert_eq!(err.code(), "idempotency_conflict");
+    assert_eq!(err.code(), ErrorCode::IdempotencyConflict);
 }
 
 #[test]
@@ -866,20 +867,26 @@ fn a_source_event_enters_the_queue_once_whatever_the_key() {
             .source_event("spin-9")
             .queued(ROOM),
     );
-    assert_eq!(err.code(), "duplicate_source_event");
+    assert_eq!(err.code(), ErrorCode::DuplicateSourceEvent);
     assert_eq!(err.field(), Some("sourceEventId"));
 
     // Once closed, the item still holds its source event.
     w.start();
     w.finish();
     let again = PayloadBuilder::new(PERFORMER, "alice", "k3", 1).source_event("spin-9");
-    assert_eq!(w.err(again.queued(ROOM)).code(), "duplicate_source_event");
+    assert_eq!(
+        w.err(again.queued(ROOM)).code(),
+        ErrorCode::DuplicateSourceEvent
+    );
     // An instant item takes its source event too.
     w.ok(PayloadBuilder::new(PERFORMER, "alice", "k4", 1)
         .source_event("tip-1")
         .instant(ROOM));
     let again = PayloadBuilder::new(PERFORMER, "alice", "k5", 1).source_event("tip-1");
-    assert_eq!(w.err(again.queued(ROOM)).code(), "duplicate_source_event");
+    assert_eq!(
+        w.err(again.queued(ROOM)).code(),
+        ErrorCode::DuplicateSourceEvent
+    );
     // The same id from another source is another event.
     w.ok(PayloadBuilder::new(PERFORMER, "alice", "k6", 1)
         .source(Source::SlotMachine)
@@ -894,7 +901,7 @@ fn a_source_event_enters_the_queue_once_whatever_the_key() {
 fn intake_checks_the_room_its_performer_and_that_it_is_live() {
     let mut w = World::new();
     let err = w.err(PayloadBuilder::new(PERFORMER, "alice", "k1", 1).queued("nowhere"));
-    assert_eq!(err.code(), "unknown_room");
+    assert_eq!(err.code(), ErrorCode::UnknownRoom);
     let err = w.err(PayloadBuilder::new("someone-else", "alice", "k1", 1).queued(ROOM));
     assert_eq!(err.field(), Some("performerId"));
     w.ok(Command::CreateRoom {
@@ -902,13 +909,13 @@ fn intake_checks_the_room_its_performer_and_that_it_is_live() {
         performer: "p2".into(),
     });
     let err = w.err(PayloadBuilder::new("p2", "alice", "k1", 1).queued("r2"));
-    assert_eq!(err.code(), "not_live");
+    assert_eq!(err.code(), ErrorCode::NotLive);
     let err = w.err(Command::CreateRoom {
         room: "r2".into(),
         performer: "p2".into(),
     });
-    assert_eq!(err.code(), "room_exists");
-    assert_eq!(w.err(start(None)).code(), "queue_empty");
+    assert_eq!(err.code(), ErrorCode::RoomExists);
+    assert_eq!(w.err(start(None)).code(), ErrorCode::QueueEmpty);
 }
 
 #[test]
@@ -1040,7 +1047,7 @@ fn minting_needs_a_positive_amount_and_cannot_overflow() {
             amount: u64::MAX
         })
         .code(),
-        "overflow"
+        ErrorCode::Overflow
     );
     assert_eq!(
         w.err(Command::Mint {

@@ -1,6 +1,7 @@
 //! The durable store: commits before acks, rebuilds exactly, and refuses
 //! any file it cannot trust instead of resetting it.
 
+use cuedeck::protocol::ErrorCode;
 use std::path::Path;
 
 use cuedeck::domain::builder::PayloadBuilder;
@@ -186,7 +187,7 @@ fn a_retry_after_restart_gets_the_original_reply_and_moves_nothing() {
         )
         .err()
         .expect("refused");
-    assert_eq!(err.code(), "duplicate_source_event");
+    assert_eq!(err.code(), ErrorCode::DuplicateSourceEvent);
     assert_eq!(service.engine().ledger().token_balances(), balances);
 }
 

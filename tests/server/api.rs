@@ -3,6 +3,7 @@
 
 use crate::support::*;
 use cuedeck::client::RestClient;
+use cuedeck::protocol::ErrorCode;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -483,11 +484,12 @@ async fn a_closed_items_audit_record_is_whole_also_after_a_restart() {
     let performer = t.client(&t.tokens.performer);
     check(performer.audit(&ROOM.into(), item).await.unwrap());
     // Another room's item number is not this room's item.
-    let err = t
-        .client(ADMIN)
-        .audit(&"elsewhere".into(), item)
-        .await
-        .unwrap_err();
-    assert!(format!("{err:?}").contains("unknown_item"), "{err:?}");
+    let admin = t.client(ADMIN);
+    admin.create_room("elsewhere", "perf-2").await.unwrap();
+    let err = admin.audit(&"elsewhere".into(), item).await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::UnknownItem), "{err:?}");
+    // And an unknown room is named as such.
+    let err = admin.audit(&"no-such-room".into(), item).await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::UnknownRoom), "{err:?}");
     t.stop().await;
 }

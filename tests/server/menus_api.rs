@@ -11,6 +11,7 @@ use cuedeck::menus::api::{PurchaseBody, SortKey};
 use cuedeck::menus::client::{MenuClient, MenuClientError};
 use cuedeck::menus::{MenuSpec, MenuView};
 use cuedeck::protocol::CreateToken;
+use cuedeck::protocol::ErrorCode;
 use cuedeck::server::ServerConfig;
 use cuedeck::server::config::Clock;
 use reqwest::{Method, StatusCode};
@@ -85,8 +86,8 @@ async fn wallet(t: &TestServer, user: &str) -> (u64, u64) {
     (b.tokens, b.points)
 }
 
-fn code(err: &MenuClientError) -> &str {
-    err.code().unwrap_or("(no code)")
+fn code(err: &MenuClientError) -> ErrorCode {
+    err.code().unwrap_or(ErrorCode::Unrecognized)
 }
 
 async fn buy(
@@ -151,7 +152,7 @@ async fn a_performer_edits_menus_and_every_change_is_a_version() {
     let v5 = p.delete_item(&room, "m1", "m1-2", 4).await.unwrap();
     assert_eq!(v5.items.len(), 3);
     let err = p.delete_item(&room, "m1", "m1-2", 5).await.unwrap_err();
-    assert_eq!(code(&err), "unknown_menu_item");
+    assert_eq!(code(&err), ErrorCode::UnknownMenuItem);
 
     // Reorder and auto-sort.
     let v6 = p
@@ -169,7 +170,7 @@ async fn a_performer_edits_menus_and_every_change_is_a_version() {
         .reorder(&room, "m1", 6, &["m1-3".into(), "m1-1".into()])
         .await
         .unwrap_err();
-    assert_eq!(code(&err), "invalid_field");
+    assert_eq!(code(&err), ErrorCode::InvalidField);
     let by_price = p.sort(&room, "m1", 6, SortKey::Price, false).await.unwrap();
     assert_eq!(order(&by_price), ["m1-4", "m1-3", "m1-1"]);
     let by_title = p
@@ -190,10 +191,13 @@ async fn a_performer_edits_menus_and_every_change_is_a_version() {
     let list = p.list(&room).await.unwrap();
     assert_eq!(list.menus.len(), 2);
     let err = p.create(&room, &quick()).await.unwrap_err();
-    assert_eq!(code(&err), "invalid_field");
+    assert_eq!(code(&err), ErrorCode::InvalidField);
     let gone = p.delete(&room, "m2", 1).await.unwrap();
     assert_eq!((gone.deleted, gone.version), (true, 2));
-    assert_eq!(code(&p.get(&room, "m2").await.unwrap_err()), "unknown_menu");
+    assert_eq!(
+        code(&p.get(&room, "m2").await.unwrap_err()),
+        ErrorCode::UnknownMenu
+    );
     // Numbers are never reused.
     assert_eq!(p.create(&room, &quick()).await.unwrap().id, "m3");
 
@@ -234,7 +238,7 @@ async fn an_edit_of_an_old_version_is_a_conflict_that_says_what_changed() {
     let MenuClientError::Conflict(conflict) = err else {
         panic!("expected a version conflict, got {err:?}");
     };
-    assert_eq!(conflict.code, "version_conflict");
+    assert_eq!(conflict.code, ErrorCode::VersionConflict);
     assert_eq!(conflict.field.as_deref(), Some("version"));
     assert_eq!((conflict.your_version, conflict.current_version), (1, 2));
     let paths: Vec<&str> = conflict.changes.iter().map(|c| c.path.as_str()).collect();
@@ -272,10 +276,10 @@ async fn an_edit_of_an_old_version_is_a_conflict_that_says_what_changed() {
         performer.sort(&room, "m1", 1, SortKey::Title, false).await,
     ];
     for answer in stale {
-        assert_eq!(code(&answer.unwrap_err()), "version_conflict");
+        assert_eq!(code(&answer.unwrap_err()), ErrorCode::VersionConflict);
     }
     let err = performer.delete(&room, "m1", 2).await.unwrap_err();
-    assert_eq!(code(&err), "version_conflict");
+    assert_eq!(code(&err), ErrorCode::VersionConflict);
     let err = performer
         .update(
             &room,
@@ -657,7 +661,7 @@ async fn menus_are_offered_and_sold_only_while_live() {
         .purchase(&room2, "m1", "m1-1", "off-air", &PurchaseBody::default())
         .await
         .unwrap_err();
-    assert_eq!(code(&err), "not_live");
+    assert_eq!(code(&err), ErrorCode::NotLive);
     assert!(err.to_string().contains("only during a broadcast"), "{err}");
     assert_eq!(wallet(&t, "u1").await.0, 10_000);
 
@@ -677,7 +681,7 @@ async fn menus_are_offered_and_sold_only_while_live() {
         .purchase(&room2, "m1", "m1-1", "off-again", &PurchaseBody::default())
         .await
         .unwrap_err();
-    assert_eq!(code(&err), "not_live");
+    assert_eq!(code(&err), ErrorCode::NotLive);
     assert!(viewer.offer(&room2, None).await.unwrap().menus.is_empty());
     assert_eq!(wallet(&t, "u1").await.0, 10_000 - 5);
     assert_conserved(&t, 30_000).await;
@@ -722,7 +726,7 @@ async fn prices_round_half_up_at_0_50_and_150_percent() {
             let key = format!("edge-{multiplier}-{i}");
             let answer = buy(&viewer, "m1", &menu.items[i].id, &key).await;
             if *price == 0 {
-                assert_eq!(code(&answer.unwrap_err()), "zero_price");
+                assert_eq!(code(&answer.unwrap_err()), ErrorCode::ZeroPrice);
             } else {
                 let receipt = answer.unwrap();
                 assert_eq!(receipt.price, *price);
@@ -867,7 +871,7 @@ async fn daily_limits_count_per_user_per_utc_day() {
     buy(&u1, "m1", "m1-1", "day1-a").await.unwrap();
     buy(&u1, "m1", "m1-1", "day1-b").await.unwrap();
     let err = buy(&u1, "m1", "m1-1", "day1-c").await.unwrap_err();
-    assert_eq!(code(&err), "daily_limit_reached");
+    assert_eq!(code(&err), ErrorCode::DailyLimitReached);
     assert!(
         err.to_string().contains(&midnight.to_string()),
         "says when it resets: {err}"
@@ -895,7 +899,7 @@ async fn daily_limits_count_per_user_per_utc_day() {
     buy(&u1, "m1", "m1-1", "day2-b").await.unwrap();
     assert_eq!(
         code(&buy(&u1, "m1", "m1-1", "day2-c").await.unwrap_err()),
-        "daily_limit_reached"
+        ErrorCode::DailyLimitReached
     );
 
     // Two purchases at once cannot both pass a limit of 1.
@@ -910,14 +914,14 @@ async fn daily_limits_count_per_user_per_utc_day() {
     for racer in racers {
         match racer.await.unwrap() {
             Ok(_) => won += 1,
-            Err(err) => assert_eq!(code(&err), "daily_limit_reached"),
+            Err(err) => assert_eq!(code(&err), ErrorCode::DailyLimitReached),
         }
     }
     assert_eq!(won, 1, "exactly one purchase passes a limit of 1");
 
     // A purchase refunded in full frees its place; the count survives a restart.
     let err = buy(&u1, "m1", "m1-2", "again").await.unwrap_err();
-    assert_eq!(code(&err), "daily_limit_reached");
+    assert_eq!(code(&err), ErrorCode::DailyLimitReached);
     let last = t.client(ADMIN).snapshot(&room).await.unwrap();
     let once = last
         .waiting
@@ -941,11 +945,11 @@ async fn daily_limits_count_per_user_per_utc_day() {
     buy(&u1, "m1", "m1-2", "after-refund").await.unwrap();
     assert_eq!(
         code(&buy(&u1, "m1", "m1-2", "after-restart").await.unwrap_err()),
-        "daily_limit_reached"
+        ErrorCode::DailyLimitReached
     );
     assert_eq!(
         code(&buy(&u1, "m1", "m1-1", "day2-d").await.unwrap_err()),
-        "daily_limit_reached"
+        ErrorCode::DailyLimitReached
     );
     t.stop().await;
 }
@@ -993,19 +997,19 @@ async fn visibility_whitelist_and_hidden_items() {
     );
     assert_eq!(
         code(&buy(&u1, "m1", "m1-3", "hidden").await.unwrap_err()),
-        "unknown_menu_item"
+        ErrorCode::UnknownMenuItem
     );
     assert_eq!(
         code(&buy(&u1, "m9", "m9-1", "nomenu").await.unwrap_err()),
-        "unknown_menu"
+        ErrorCode::UnknownMenu
     );
 
     let err = buy(&u1, "m2", "m2-1", "vip-1").await.unwrap_err();
-    assert_eq!(code(&err), "menu_restricted");
+    assert_eq!(code(&err), ErrorCode::MenuRestricted);
     assert!(err.to_string().contains("subscribers"), "{err}");
     assert_eq!(
         code(&buy(&u1, "m3", "m3-1", "secret-1").await.unwrap_err()),
-        "menu_restricted"
+        ErrorCode::MenuRestricted
     );
     assert_eq!(buy(&u2, "m3", "m3-1", "secret-2").await.unwrap().price, 30);
 
@@ -1020,7 +1024,7 @@ async fn visibility_whitelist_and_hidden_items() {
     p.set_subscriber(&room, &"u1".into(), false).await.unwrap();
     assert_eq!(
         code(&buy(&u1, "m2", "m2-1", "vip-3").await.unwrap_err()),
-        "menu_restricted"
+        ErrorCode::MenuRestricted
     );
 
     // Taking u2 off the whitelist closes the private menu to them.
@@ -1029,7 +1033,7 @@ async fn visibility_whitelist_and_hidden_items() {
     p.update(&room, "m3", &secret).await.unwrap();
     assert_eq!(
         code(&buy(&u2, "m3", "m3-1", "secret-3").await.unwrap_err()),
-        "menu_restricted"
+        ErrorCode::MenuRestricted
     );
 
     // The performer may preview what a viewer sees; a viewer only their own.
@@ -1037,7 +1041,7 @@ async fn visibility_whitelist_and_hidden_items() {
     assert_eq!(names(preview), ["Private Energy"]);
     assert_eq!(
         code(&u1.offer(&room, Some(&"u2".into())).await.unwrap_err()),
-        "forbidden"
+        ErrorCode::Forbidden
     );
     assert_eq!(wallet(&t, "u1").await.0, 10_000 - 50);
     assert_eq!(wallet(&t, "u2").await.0, 10_000 - 30);
@@ -1178,13 +1182,13 @@ async fn retries_are_idempotent_and_edits_apply_to_future_purchases_only() {
     // The same key for another item is a conflict.
     assert_eq!(
         code(&buy(&viewer, "m1", "m1-2", "k1").await.unwrap_err()),
-        "idempotency_conflict"
+        ErrorCode::IdempotencyConflict
     );
     // ... and for another user too.
     let u2 = menus(&t, &viewer_token(&t, "u2").await);
     assert_eq!(
         code(&buy(&u2, "m1", "m1-1", "k1").await.unwrap_err()),
-        "idempotency_conflict"
+        ErrorCode::IdempotencyConflict
     );
 
     // The queued item kept its price, title and effect.
@@ -1238,7 +1242,7 @@ async fn retries_are_idempotent_and_edits_apply_to_future_purchases_only() {
     p.update(&room, "m1", &big).await.unwrap();
     buy(&u3, "m1", "m1-2", "big-1").await.unwrap();
     let err = buy(&u3, "m1", "m1-2", "big-2").await.unwrap_err();
-    assert_eq!(code(&err), "insufficient_funds");
+    assert_eq!(code(&err), ErrorCode::InsufficientFunds);
     assert_eq!(wallet(&t, "u3").await.0, 10_000 - 9_000);
     assert_conserved(&t, 30_000).await;
     t.stop().await;

@@ -1,10 +1,10 @@
 //! docs/PROTOCOL.md cannot drift from the code: every example in it is
 //! parsed as the real type, and every error code is documented.
 
-use cuedeck::domain::{DomainError, Event, IntakeLimits, IntakePayload, Reply};
+use cuedeck::domain::{Event, IntakeLimits, IntakePayload, Reply};
 use cuedeck::menus;
+use cuedeck::protocol::ErrorCode;
 use cuedeck::protocol::{ApiError, ClientFrame, CreateRoom, CreateToken, Join, Mint, ServerFrame};
-use cuedeck::server::errors::SERVER_CODES;
 use serde::Deserialize;
 
 const DOC: &str = include_str!("../../docs/PROTOCOL.md");
@@ -102,12 +102,13 @@ fn every_example_parses_as_its_type() {
 }
 
 #[test]
-fn every_error_code_is_documented() {
-    for code in DomainError::CODES.iter().chain(SERVER_CODES) {
-        assert!(
-            DOC.contains(&format!("| `{code}` |")),
-            "docs/PROTOCOL.md lacks error code {code}"
-        );
+fn every_error_code_is_documented_with_its_status() {
+    for &code in ErrorCode::ALL {
+        let status = code
+            .http_status()
+            .map_or("—".to_string(), |s| s.to_string());
+        let row = format!("| `{code}` | {status} |");
+        assert!(DOC.contains(&row), "docs/PROTOCOL.md lacks the row {row}");
     }
 }
 

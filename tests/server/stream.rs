@@ -2,6 +2,7 @@
 //! doubles (after a client drop, after a server restart), snapshots when a
 //! resume is impossible, garbage and floods, heartbeat, slow consumers.
 
+use cuedeck::protocol::ErrorCode;
 use std::time::Duration;
 
 use crate::support::*;
@@ -359,7 +360,10 @@ async fn commands_over_the_socket_are_idempotent() {
     }
     assert_eq!(acks["a"], acks["b"]);
     assert_eq!(acks["a"].as_ref().unwrap().item().unwrap().0, item);
-    assert_eq!(acks["c"].as_ref().unwrap_err().code, "idempotency_conflict");
+    assert_eq!(
+        acks["c"].as_ref().unwrap_err().code,
+        ErrorCode::IdempotencyConflict
+    );
     let audit = t
         .client(ADMIN)
         .audit(&ROOM.into(), cuedeck::domain::ItemId(item))

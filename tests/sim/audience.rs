@@ -5,6 +5,7 @@
 use cuedeck::client::{RestClient, ServerUrl};
 use cuedeck::domain::{ItemId, RefundReason, RoomId, RoomSettings, UserId};
 use cuedeck::protocol::CreateToken;
+use cuedeck::protocol::ErrorCode;
 use cuedeck::server::{self, Server, ServerConfig};
 use cuedeck::sim::load::{self, LoadOptions};
 use cuedeck::sim::{self, Pace, Scenario, SimError, SimOptions, Summary};
@@ -91,7 +92,7 @@ async fn history(admin: &RestClient) -> Vec<String> {
                 item.view.private,
                 item.view.instant,
             )),
-            Err(e) if e.code() == Some("unknown_item") => break,
+            Err(e) if e.code() == Some(ErrorCode::UnknownItem) => break,
             Err(e) => panic!("audit {id}: {e}"),
         }
     }
