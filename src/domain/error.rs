@@ -68,6 +68,11 @@ pub enum DomainError {
 
     #[error("mint amount would overflow the ledger")]
     Overflow,
+
+    /// The body as a whole is not what the endpoint takes (not JSON, not an
+    /// object, …), or the field at fault cannot be told.
+    #[error("{reason}")]
+    InvalidBody { reason: String },
 }
 
 impl DomainError {
@@ -92,6 +97,7 @@ impl DomainError {
             DomainError::ItemClosed { .. } => ErrorCode::ItemClosed,
             DomainError::NotInRoom { .. } => ErrorCode::NotInRoom,
             DomainError::Overflow => ErrorCode::Overflow,
+            DomainError::InvalidBody { .. } => ErrorCode::InvalidField,
         }
     }
 

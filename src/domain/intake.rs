@@ -131,15 +131,16 @@ pub struct Effects {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub toy: Vec<ToyEffect>,
-    /// Reserved by the contract for effects defined in later versions.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub other: Vec<Value>,
+    /// Reserved by the contract for effects defined in later versions:
+    /// refused when present at all, even empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other: Option<Vec<Value>>,
 }
 
 impl Hash for Effects {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.toy.hash(state);
-        for value in &self.other {
+        for value in self.other.iter().flatten() {
             value.to_string().hash(state);
         }
     }
@@ -209,19 +210,18 @@ pub const MAX_ADDITIONAL_BYTES: usize = 4096;
 impl IntakePayload {
     /// Parse and validate a payload from JSON bytes.
     pub fn from_json(body: &[u8], limits: &IntakeLimits) -> Result<Self, DomainError> {
-        let value: Value = serde_json::from_slice(body)
-            .map_err(|e| DomainError::invalid("body", format!("not valid JSON: {e}")))?;
-        Self::from_value(value, limits)
+        Self::from_value(super::json::parse_value(body)?, limits)
     }
 
     /// Validate a payload already parsed as JSON.
     pub fn from_value(value: Value, limits: &IntakeLimits) -> Result<Self, DomainError> {
         if !value.is_object() {
-            return Err(DomainError::invalid("body", "must be a JSON object"));
+            return Err(DomainError::InvalidBody {
+                reason: "the body must be a JSON object".into(),
+            });
         }
         scan_forbidden(&value, &mut String::new(), false)?;
-        let payload: IntakePayload =
-            serde_path_to_error::deserialize(value).map_err(serde_error_to_field)?;
+        let payload: IntakePayload = super::json::from_value(&value)?;
         payload.validate(limits)?;
         Ok(payload)
     }
@@ -364,7 +364,7 @@ impl IntakePayload {
         let Some(effects) = &self.effects else {
             return Ok(());
         };
-        if !effects.other.is_empty() {
+        if effects.other.is_some() {
             return Err(DomainError::invalid(
                 "effects.other",
                 "no other effects are defined in this version of the contract",
@@ -532,44 +532,6 @@ fn scan_forbidden(value: &Value, path: &mut String, in_metadata: bool) -> Result
 
 /// Turn a serde error into one that names the field, including the missing
 /// or unknown field itself rather than its parent.
-pub fn serde_error_to_field(err: serde_path_to_error::Error<serde_json::Error>) -> DomainError {
-    let path = err.path().to_string();
-    let message = err.into_inner().to_string();
-    let parent = if path == "." { String::new() } else { path };
-    let join = |name: &str| {
-        if parent.is_empty() || parent.ends_with(name) {
-            if parent.is_empty() {
-                name.to_string()
-            } else {
-                parent.clone()
-            }
-        } else {
-            format!("{parent}.{name}")
-        }
-    };
-    let named = |prefix: &str| {
-        message
-            .strip_prefix(prefix)
-            .and_then(|rest| rest.split('`').next())
-            .map(join)
-    };
-    let field = named("missing field `")
-        .or_else(|| named("unknown field `"))
-        .unwrap_or_else(|| {
-            if parent.is_empty() {
-                "body".into()
-            } else {
-                parent.clone()
-            }
-        });
-    // serde appends " at line 1 column 7"; the field path says it better.
-    let reason = match message.find(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message,
-    };
-    DomainError::invalid(field, reason)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

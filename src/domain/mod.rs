@@ -13,6 +13,7 @@ pub mod ids;
 pub mod intake;
 pub mod item;
 pub mod item_list;
+pub mod json;
 pub mod ledger;
 pub mod messages;
 mod pii;

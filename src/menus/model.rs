@@ -375,7 +375,7 @@ pub fn from_json<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ApiE
 
 /// [`from_json`] without the check for computed fields.
 pub fn from_json_plain<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(value).map_err(serde_error)
+    crate::domain::json::from_value(&value).map_err(|e| ApiError::from(&e))
 }
 
 /// Refuse a field the server computes anywhere in `value` (at `path`).
@@ -406,12 +406,6 @@ fn find_computed(value: &Value, path: &str) -> Option<(String, &'static str)> {
             .find_map(|(i, child)| find_computed(child, &format!("{path}[{i}]"))),
         _ => None,
     }
-}
-
-/// A serde error as an `invalid_field` naming the missing or unknown field
-/// itself rather than its parent.
-pub fn serde_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
-    ApiError::from(&crate::domain::intake::serde_error_to_field(err))
 }
 
 /// A menu as the server keeps it: the content with every item's id

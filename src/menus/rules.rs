@@ -259,7 +259,7 @@ impl Purchase {
             },
             effects: item.toy.as_ref().map(|toy| Effects {
                 toy: vec![toy.clone()],
-                other: Vec::new(),
+                other: None,
             }),
         };
         payload

@@ -7,20 +7,20 @@ use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, State};
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use tokio::sync::watch;
 
 use super::auth::{Action, Principal, Role, Tokens};
 use super::config::ServerConfig;
 use super::engine_task::{CoreHandle, snapshot};
 use super::errors::{HttpError, bad_request, domain_error};
+use super::extract::{ApiPath, ApiQuery, body_error, no_route, parse, wrong_method};
 use super::metrics::Metrics;
 use super::templates::Templates;
 use crate::domain::item::Role as AuditRole;
@@ -50,7 +50,7 @@ pub struct App {
 type Reply_<T> = Result<Json<T>, HttpError>;
 
 impl App {
-    fn refuse(&self, err: ApiError) -> HttpError {
+    pub(super) fn refuse(&self, err: ApiError) -> HttpError {
         self.metrics.error(err.code);
         HttpError(err)
     }
@@ -110,33 +110,6 @@ pub(super) fn idempotency_key(
     }
 }
 
-pub(super) fn body_error(err: BytesRejection) -> ApiError {
-    if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(
-            ErrorCode::PayloadTooLarge,
-            "the request body is larger than the server accepts",
-        )
-    } else {
-        bad_request("body", err.body_text())
-    }
-}
-
-/// Parse a JSON body strictly, naming the field at fault.
-fn parse<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
-    let body = body.map_err(body_error)?;
-    let body: &[u8] = if body.is_empty() { b"{}" } else { &body };
-    let mut de = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." {
-            "body".to_string()
-        } else {
-            path
-        };
-        bad_request(&field, e.into_inner().to_string())
-    })
-}
-
 pub fn routes(app: App) -> Router {
     Router::new()
         .route("/healthz", get(health))
@@ -160,6 +133,8 @@ pub fn routes(app: App) -> Router {
         .route("/api/v1/wallets/{user}", get(balance))
         .route("/api/v1/wallets/{user}/mint", post(mint))
         .merge(super::menus_http::routes())
+        .fallback(no_route)
+        .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(
             app.config.max_frame_bytes,
         ))
@@ -223,7 +198,7 @@ async fn create_token(
 async fn mint(
     State(app): State<App>,
     Authed(who): Authed,
-    Path(user): Path<UserId>,
+    ApiPath(user): ApiPath<UserId>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Reply_<Reply> {
@@ -245,7 +220,7 @@ async fn mint(
 async fn balance(
     State(app): State<App>,
     Authed(who): Authed,
-    Path(user): Path<UserId>,
+    ApiPath(user): ApiPath<UserId>,
 ) -> Reply_<Balance> {
     who.require(Action::ReadBalance(&user))
         .map_err(|e| app.refuse(e))?;
@@ -269,8 +244,8 @@ struct IntakeQuery {
 async fn intake(
     State(app): State<App>,
     Authed(who): Authed,
-    Path(room): Path<RoomId>,
-    Query(query): Query<IntakeQuery>,
+    ApiPath(room): ApiPath<RoomId>,
+    ApiQuery(query): ApiQuery<IntakeQuery>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Reply_<Reply> {
@@ -346,7 +321,7 @@ fn viewer(app: &App, who: &Principal, room: &RoomId) -> Result<UserId, HttpError
 async fn join(
     State(app): State<App>,
     Authed(who): Authed,
-    Path(room): Path<RoomId>,
+    ApiPath(room): ApiPath<RoomId>,
     body: Result<Bytes, BytesRejection>,
 ) -> Reply_<Reply> {
     let user = viewer(&app, &who, &room)?;
@@ -359,7 +334,7 @@ async fn join(
 async fn leave(
     State(app): State<App>,
     Authed(who): Authed,
-    Path(room): Path<RoomId>,
+    ApiPath(room): ApiPath<RoomId>,
 ) -> Reply_<Reply> {
     let user = viewer(&app, &who, &room)?;
     Ok(Json(
@@ -370,7 +345,7 @@ async fn leave(
 async fn broadcast_start(
     State(app): State<App>,
     Authed(who): Authed,
-    Path(room): Path<RoomId>,
+    ApiPath(room): ApiPath<RoomId>,
     headers: HeaderMap,
 ) -> Reply_<Reply> {
     broadcast(&app, &who, room, &headers, true).await
@@ -379,7 +354,7 @@ async fn broadcast_start(
 async fn broadcast_end(
     State(app): State<App>,
     Authed(who): Authed,
-    Path(room): Path<RoomId>,
+    ApiPath(room): ApiPath<RoomId>,
     headers: HeaderMap,
 ) -> Reply_<Reply> {
     broadcast(&app, &who, room, &headers, false).await
@@ -425,7 +400,7 @@ struct RefundBody {
 async fn start(
     State(app): State<App>,
     Authed(who): Authed,
-    Path(room): Path<RoomId>,
+    ApiPath(room): ApiPath<RoomId>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Reply_<Reply> {
@@ -435,7 +410,7 @@ async fn start(
 async fn finish(
     State(app): State<App>,
     Authed(who): Authed,
-    Path(room): Path<RoomId>,
+    ApiPath(room): ApiPath<RoomId>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Reply_<Reply> {
@@ -471,7 +446,7 @@ async fn stage_command(
 async fn refund(
     State(app): State<App>,
     Authed(who): Authed,
-    Path(room): Path<RoomId>,
+    ApiPath(room): ApiPath<RoomId>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Reply_<Reply> {
@@ -493,7 +468,7 @@ async fn refund(
 async fn room_snapshot(
     State(app): State<App>,
     Authed(who): Authed,
-    Path(room): Path<RoomId>,
+    ApiPath(room): ApiPath<RoomId>,
 ) -> Reply_<crate::protocol::RoomSnapshot> {
     who.require(Action::Watch(&room))
         .map_err(|e| app.refuse(e))?;
@@ -513,7 +488,7 @@ async fn room_snapshot(
 async fn audit(
     State(app): State<App>,
     Authed(who): Authed,
-    Path((room, item)): Path<(RoomId, u64)>,
+    ApiPath((room, item)): ApiPath<(RoomId, u64)>,
 ) -> Reply_<crate::domain::Item> {
     who.require(Action::Watch(&room))
         .map_err(|e| app.refuse(e))?;

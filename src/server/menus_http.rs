@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -18,7 +18,8 @@ use serde_json::Value;
 
 use super::auth::{Action, Principal, Role};
 use super::errors::status;
-use super::http::{App, Authed, body_error, idempotency_key};
+use super::extract::{ApiPath, ApiQuery, QueryMap, body_error};
+use super::http::{App, Authed, idempotency_key};
 use crate::domain::{RoomId, UserId};
 use crate::menus::api::{
     AddItem, MenuDeleted, MenuList, Offer, PurchaseBody, PurchaseReceipt, Reorder, Sort,
@@ -127,10 +128,7 @@ fn body_json(body: Result<Bytes, BytesRejection>) -> Result<Value, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Object(Default::default()));
     }
-    serde_json::from_slice(&body).map_err(|e| {
-        let message = e.to_string();
-        invalid("body", format!("not valid JSON: {message}"))
-    })
+    crate::domain::json::parse_value(&body).map_err(|e| ApiError::from(&e))
 }
 
 /// A request body as `T`: JSON, no computed fields, errors naming the field.
@@ -179,7 +177,7 @@ async fn templates(State(_app): State<App>, Authed(_who): Authed) -> Json<Templa
 async fn list(
     State(app): State<App>,
     Authed(who): Authed,
-    Path(room): Path<RoomId>,
+    ApiPath(room): ApiPath<RoomId>,
 ) -> Answer<MenuList> {
     require_editor(&app, &who, &room)?;
     require_room(&app, &room).await?;
@@ -190,7 +188,7 @@ async fn list(
 async fn read(
     State(app): State<App>,
     Authed(who): Authed,
-    Path((room, menu)): Path<(RoomId, String)>,
+    ApiPath((room, menu)): ApiPath<(RoomId, String)>,
 ) -> Answer<MenuView> {
     require_editor(&app, &who, &room)?;
     require_room(&app, &room).await?;
@@ -203,7 +201,7 @@ async fn read(
 async fn create(
     State(app): State<App>,
     Authed(who): Authed,
-    Path(room): Path<RoomId>,
+    ApiPath(room): ApiPath<RoomId>,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<MenuView> {
     require_editor(&app, &who, &room)?;
@@ -238,7 +236,7 @@ async fn edit(
 async fn update(
     State(app): State<App>,
     Authed(who): Authed,
-    Path((room, menu)): Path<(RoomId, String)>,
+    ApiPath((room, menu)): ApiPath<(RoomId, String)>,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<MenuView> {
     require_editor(&app, &who, &room)?;
@@ -258,8 +256,8 @@ async fn update(
 async fn delete(
     State(app): State<App>,
     Authed(who): Authed,
-    Path((room, menu)): Path<(RoomId, String)>,
-    Query(query): Query<HashMap<String, String>>,
+    ApiPath((room, menu)): ApiPath<(RoomId, String)>,
+    ApiQuery(query): ApiQuery<QueryMap>,
 ) -> Answer<MenuDeleted> {
     require_editor(&app, &who, &room)?;
     require_room(&app, &room).await?;
@@ -279,7 +277,7 @@ async fn delete(
 async fn add_item(
     State(app): State<App>,
     Authed(who): Authed,
-    Path((room, menu)): Path<(RoomId, String)>,
+    ApiPath((room, menu)): ApiPath<(RoomId, String)>,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<MenuView> {
     require_editor(&app, &who, &room)?;
@@ -302,7 +300,7 @@ async fn add_item(
 async fn update_item(
     State(app): State<App>,
     Authed(who): Authed,
-    Path((room, menu, id)): Path<(RoomId, String, String)>,
+    ApiPath((room, menu, id)): ApiPath<(RoomId, String, String)>,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<MenuView> {
     require_editor(&app, &who, &room)?;
@@ -321,8 +319,8 @@ async fn update_item(
 async fn delete_item(
     State(app): State<App>,
     Authed(who): Authed,
-    Path((room, menu, id)): Path<(RoomId, String, String)>,
-    Query(query): Query<HashMap<String, String>>,
+    ApiPath((room, menu, id)): ApiPath<(RoomId, String, String)>,
+    ApiQuery(query): ApiQuery<QueryMap>,
 ) -> Answer<MenuView> {
     require_editor(&app, &who, &room)?;
     let version = version_query(&query).map_err(|e| refuse(&app, e))?;
@@ -332,7 +330,7 @@ async fn delete_item(
 async fn reorder(
     State(app): State<App>,
     Authed(who): Authed,
-    Path((room, menu)): Path<(RoomId, String)>,
+    ApiPath((room, menu)): ApiPath<(RoomId, String)>,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<MenuView> {
     require_editor(&app, &who, &room)?;
@@ -343,7 +341,7 @@ async fn reorder(
 async fn sort(
     State(app): State<App>,
     Authed(who): Authed,
-    Path((room, menu)): Path<(RoomId, String)>,
+    ApiPath((room, menu)): ApiPath<(RoomId, String)>,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<MenuView> {
     require_editor(&app, &who, &room)?;
@@ -403,7 +401,7 @@ fn find_price(value: &Value, path: &str) -> Option<String> {
 async fn purchase(
     State(app): State<App>,
     Authed(who): Authed,
-    Path((room, menu, item)): Path<(RoomId, String, String)>,
+    ApiPath((room, menu, item)): ApiPath<(RoomId, String, String)>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<PurchaseReceipt> {
@@ -506,8 +504,8 @@ async fn purchase(
 async fn offer(
     State(app): State<App>,
     Authed(who): Authed,
-    Path(room): Path<RoomId>,
-    Query(query): Query<HashMap<String, String>>,
+    ApiPath(room): ApiPath<RoomId>,
+    ApiQuery(query): ApiQuery<QueryMap>,
 ) -> Answer<Offer> {
     let as_user = match query.get("user") {
         Some(user) => {
@@ -565,7 +563,7 @@ fn require_subscriptions(app: &App, who: &Principal, room: &RoomId) -> Result<()
 async fn subscribers(
     State(app): State<App>,
     Authed(who): Authed,
-    Path(room): Path<RoomId>,
+    ApiPath(room): ApiPath<RoomId>,
 ) -> Answer<SubscriberList> {
     require_subscriptions(&app, &who, &room)?;
     require_room(&app, &room).await?;
@@ -597,7 +595,7 @@ async fn set_subscription(
 async fn subscribe(
     State(app): State<App>,
     Authed(who): Authed,
-    Path((room, user)): Path<(RoomId, String)>,
+    ApiPath((room, user)): ApiPath<(RoomId, String)>,
 ) -> Answer<Subscription> {
     set_subscription(app, who, room, user, true).await
 }
@@ -605,7 +603,7 @@ async fn subscribe(
 async fn unsubscribe(
     State(app): State<App>,
     Authed(who): Authed,
-    Path((room, user)): Path<(RoomId, String)>,
+    ApiPath((room, user)): ApiPath<(RoomId, String)>,
 ) -> Answer<Subscription> {
     set_subscription(app, who, room, user, false).await
 }

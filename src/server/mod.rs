@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 mod engine_task;
 pub mod errors;
+mod extract;
 mod http;
 mod hub;
 mod menus_http;

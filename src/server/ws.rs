@@ -1,6 +1,7 @@
 //! One WebSocket connection: hello, at most one room subscription, commands
 //! with acks, heartbeat, a bounded outgoing buffer, frame limits.
 
+use crate::domain::json;
 use crate::protocol::ErrorCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -237,14 +238,18 @@ impl Connection {
 
     /// Handle one text frame; returns a frame to send back at once, if any.
     async fn handle(&mut self, frame: &str) -> Option<ServerFrame> {
-        let parsed: ClientFrame = match serde_json::from_str(frame) {
+        let parsed = match read_frame(frame) {
             Ok(parsed) => parsed,
-            Err(err) => {
+            Err(refusal) => {
                 self.bad_frames += 1;
-                self.app.metrics.error(ErrorCode::BadFrame);
-                return Some(ServerFrame::Error {
-                    error: ApiError::new(ErrorCode::BadFrame, format!("unreadable frame: {err}")),
-                });
+                if let ServerFrame::Ack {
+                    error: Some(error), ..
+                }
+                | ServerFrame::Error { error } = refusal.as_ref()
+                {
+                    self.app.metrics.error(error.code);
+                }
+                return Some(*refusal);
             }
         };
         self.bad_frames = 0;
@@ -373,5 +378,44 @@ impl Connection {
             let _ = acks.send(text(&ack)).await;
         });
         None
+    }
+}
+
+/// A client frame, read strictly. A command whose `requestId` can be read
+/// is answered with an ack carrying the error, like every command; any
+/// other frame that is not a client frame gets `bad_frame`, naming the
+/// field when it can.
+fn read_frame(text: &str) -> Result<ClientFrame, Box<ServerFrame>> {
+    let strict = json::parse_value(text.as_bytes());
+    let parsed = strict
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(json::from_value::<ClientFrame>);
+    let error = match parsed {
+        Ok(frame) => return Ok(frame),
+        Err(err) => err,
+    };
+    // A frame with a key twice is still readable enough to find its id.
+    let loose = match &strict {
+        Ok(value) => Some(value.clone()),
+        Err(_) => serde_json::from_str::<serde_json::Value>(text).ok(),
+    };
+    let request_id = loose.as_ref().and_then(|value| {
+        (value.get("type")?.as_str()? == "command")
+            .then(|| value.get("requestId")?.as_str().map(str::to_string))?
+    });
+    match request_id {
+        Some(request_id) => Err(Box::new(ServerFrame::Ack {
+            request_id,
+            result: None,
+            error: Some(ApiError::from(&error)),
+        })),
+        None => Err(Box::new(ServerFrame::Error {
+            error: ApiError {
+                code: ErrorCode::BadFrame,
+                message: format!("not a client frame: {error}"),
+                field: error.field().map(str::to_string),
+            },
+        })),
     }
 }

@@ -169,13 +169,31 @@ fn malformed_values_are_named() {
             "effects.other",
             Box::new(|v| v["effects"] = json!({"other": [{"kind": "confetti"}]})),
         ),
-        ("body", Box::new(|v| *v = json!([1, 2]))),
+        (
+            "effects.other",
+            Box::new(|v| v["effects"] = json!({"other": []})),
+        ),
     ];
     for (expected, edit) in cases {
         let err = refuse(edit);
         assert_eq!(field_of(&err), expected, "{err}");
         assert_eq!(err.code(), ErrorCode::InvalidField, "{err}");
     }
+}
+
+#[test]
+fn a_body_that_is_not_an_object_names_no_field() {
+    let err = refuse(|v| *v = json!([1, 2]));
+    assert!(matches!(err, DomainError::InvalidBody { .. }), "{err}");
+    assert_eq!(err.code(), ErrorCode::InvalidField);
+    assert_eq!(err.field(), None);
+}
+
+#[test]
+fn a_key_given_twice_is_refused_by_name() {
+    let body = br#"{"tokenCost": 5, "tokenCost": 7}"#;
+    let err = IntakePayload::from_json(body, &IntakeLimits::default()).unwrap_err();
+    assert_eq!(err.field(), Some("tokenCost"), "{err}");
 }
 
 #[test]
@@ -236,10 +254,13 @@ fn settlement_directives_are_forbidden() {
 
 #[test]
 fn not_json_at_all() {
-    let err = IntakePayload::from_json(b"{not json", &IntakeLimits::default()).unwrap_err();
-    assert_eq!(field_of(&err), "body");
-    let err = IntakePayload::from_json(b"", &IntakeLimits::default()).unwrap_err();
-    assert_eq!(field_of(&err), "body");
+    // Not a field's fault: the error names none, and says what is wrong.
+    for body in [&b"{not json"[..], b""] {
+        let err = IntakePayload::from_json(body, &IntakeLimits::default()).unwrap_err();
+        assert!(matches!(err, DomainError::InvalidBody { .. }), "{err}");
+        assert_eq!(err.field(), None);
+        assert!(err.to_string().starts_with("not valid JSON"), "{err}");
+    }
 }
 
 #[test]

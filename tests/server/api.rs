@@ -277,7 +277,7 @@ async fn bad_input_gets_a_clear_error_and_moves_nothing() {
         (
             StatusCode::UNPROCESSABLE_ENTITY,
             Some("invalid_field"),
-            Some("body")
+            None
         )
     );
 

@@ -2,6 +2,7 @@
 //! One test binary per area: each binary links the whole crate.
 
 mod api;
+mod bad_input;
 mod menus_api;
 mod menus_files;
 mod protocol_doc;

@@ -611,8 +611,12 @@ async fn bad_menus_are_refused_naming_the_field() {
         .await
         .unwrap();
     assert_eq!(
-        (status, e["field"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("body"))
+        (status, e["code"].as_str(), e["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("invalid_field"),
+            None
+        )
     );
     let (status, e) = client
         .raw(

@@ -254,12 +254,29 @@ async fn garbage_gets_errors_the_sender_alone_is_closed_and_others_go_on() {
         json!({"type": "launch"}).to_string(),
         json!({"type": "subscribe"}).to_string(),
         json!({"type": "subscribe", "room": 7}).to_string(),
-        json!({"type": "command", "requestId": "x", "idempotencyKey": "k", "room": ROOM, "command": {"action": "refund", "item": 1, "reason": "because"}}).to_string(),
+        r#"{"type": "subscribe", "room": "a", "room": "b"}"#.to_string(),
     ] {
-        socket.send(Message::Text(garbage.clone().into())).await.unwrap();
+        socket
+            .send(Message::Text(garbage.clone().into()))
+            .await
+            .unwrap();
         let answer = read_json(&mut socket).await;
         assert_eq!(answer["type"], "error", "{garbage}");
         assert_eq!(answer["error"]["code"], "bad_frame", "{garbage}");
+    }
+    // A command whose requestId can be read gets its ack, whatever is wrong
+    // with the rest, naming the field.
+    for (request, garbage, field) in [
+        ("x1", json!({"type": "command", "requestId": "x1", "idempotencyKey": "k", "room": ROOM, "command": {"action": "refund", "item": 1, "reason": "because"}}).to_string(), "command.reason"),
+        ("x2", json!({"type": "command", "requestId": "x2", "room": ROOM, "command": {"action": "start"}}).to_string(), "idempotencyKey"),
+        ("x3", format!(r#"{{"type": "command", "requestId": "x3", "idempotencyKey": "k", "idempotencyKey": "k2", "room": "{ROOM}", "command": {{"action": "start"}}}}"#), "idempotencyKey"),
+    ] {
+        socket.send(Message::Text(garbage.clone().into())).await.unwrap();
+        let answer = read_json(&mut socket).await;
+        assert_eq!(answer["type"], "ack", "{garbage}");
+        assert_eq!(answer["requestId"], request, "{garbage}");
+        assert_eq!(answer["error"]["code"], "invalid_field", "{garbage}");
+        assert_eq!(answer["error"]["field"], field, "{garbage}");
     }
     socket
         .send(Message::Binary(vec![1, 2, 3].into()))

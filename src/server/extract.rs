@@ -1,0 +1,154 @@
+//! Request parts read the API's way: a path or query string that does not
+//! parse is an `invalid_field` JSON error naming the parameter, like every
+//! other refusal, and unknown routes and wrong methods answer in the same
+//! shape. Bodies are parsed strictly (duplicate keys refused).
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{FromRequestParts, Path, Query, RawPathParams};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use super::errors::{HttpError, domain_error};
+use super::http::App;
+use crate::domain::json;
+use crate::protocol::{ApiError, ErrorCode};
+
+/// Path parameters; a value that does not parse names its parameter.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<App> for ApiPath<T> {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, HttpError> {
+        match Path::<T>::from_request_parts(parts, app).await {
+            Ok(Path(value)) => Ok(ApiPath(value)),
+            Err(rejection) => {
+                let names: Vec<String> = RawPathParams::from_request_parts(parts, app)
+                    .await
+                    .map(|raw| raw.iter().map(|(k, _)| k.to_string()).collect())
+                    .unwrap_or_default();
+                Err(app.refuse(path_error(&rejection, &names)))
+            }
+        }
+    }
+}
+
+fn path_error(rejection: &PathRejection, names: &[String]) -> ApiError {
+    use axum::extract::path::ErrorKind;
+    let PathRejection::FailedToDeserializePathParams(failed) = rejection else {
+        return ApiError::new(ErrorCode::Internal, rejection.body_text());
+    };
+    let (field, value, expected) = match failed.kind() {
+        ErrorKind::ParseErrorAtKey {
+            key,
+            value,
+            expected_type,
+        } => (Some(key.clone()), value, *expected_type),
+        ErrorKind::ParseErrorAtIndex {
+            index,
+            value,
+            expected_type,
+        } => (names.get(*index).cloned(), value, *expected_type),
+        ErrorKind::ParseError {
+            value,
+            expected_type,
+        } => (names.first().cloned(), value, *expected_type),
+        ErrorKind::DeserializeError {
+            key,
+            value,
+            message,
+        } => {
+            return ApiError::invalid(key, format!("{value:?} in the path: {message}"));
+        }
+        other => return ApiError::new(ErrorCode::InvalidField, other.to_string()),
+    };
+    let expected = match expected {
+        "u64" | "u32" => "a number",
+        other => other,
+    };
+    let message = format!("{value:?} in the path is not {expected}");
+    match field {
+        Some(field) => ApiError::invalid(field, message),
+        None => ApiError::new(ErrorCode::InvalidField, message),
+    }
+}
+
+/// The query string; a bad one names the parameter when it can.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<App> for ApiQuery<T> {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, HttpError> {
+        match Query::<T>::from_request_parts(parts, app).await {
+            Ok(Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => {
+                let message = rejection.body_text();
+                let message = message
+                    .strip_prefix("Failed to deserialize query string: ")
+                    .unwrap_or(&message)
+                    .to_string();
+                let field = ["missing field `", "unknown field `"]
+                    .iter()
+                    .find_map(|prefix| message.split(prefix).nth(1))
+                    .and_then(|rest| rest.split('`').next())
+                    .map(str::to_string);
+                let error = match field {
+                    Some(field) => ApiError::invalid(field, message),
+                    None => ApiError::new(ErrorCode::InvalidField, message),
+                };
+                Err(app.refuse(error))
+            }
+        }
+    }
+}
+
+/// A request body that could not be read: too large, or cut off.
+pub fn body_error(err: BytesRejection) -> ApiError {
+    if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            "the request body is larger than the server accepts",
+        )
+    } else {
+        ApiError::new(ErrorCode::InvalidField, err.body_text())
+    }
+}
+
+/// Parse a JSON body strictly as `T`; an empty body reads as `{}`.
+pub fn parse<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+    let body = body.map_err(body_error)?;
+    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        &body
+    };
+    json::from_slice(body).map_err(|e| domain_error(&e))
+}
+
+/// Every path that matches no route.
+pub async fn no_route(app: axum::extract::State<App>, uri: axum::http::Uri) -> HttpError {
+    app.refuse(ApiError::new(
+        ErrorCode::NotFound,
+        format!("no endpoint at {}; see docs/PROTOCOL.md", uri.path()),
+    ))
+}
+
+/// A route called with a method it does not take.
+pub async fn wrong_method(
+    app: axum::extract::State<App>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+) -> HttpError {
+    app.refuse(ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        format!("{} does not take {method}", uri.path()),
+    ))
+}
+
+/// Query parameters as a plain map (the menu endpoints read them by name).
+pub type QueryMap = HashMap<String, String>;
