@@ -8,6 +8,7 @@ pub mod cli;
 pub mod client;
 pub mod console;
 pub mod domain;
+pub mod games;
 pub mod logging;
 pub mod menus;
 pub mod modes;
