@@ -72,7 +72,11 @@ impl fmt::Display for Words<'_> {
         f.write_str("[")?;
         for (i, w) in self.0.iter().enumerate() {
             let sep = if i == 0 { "" } else { ", " };
-            write!(f, "{sep}{}@{}.{}", w.value, w.cursor, w.index)?;
+            write!(
+                f,
+                "{sep}{} (cursor {}, word {})",
+                w.value, w.cursor, w.index
+            )?;
         }
         f.write_str("]")
     }

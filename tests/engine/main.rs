@@ -6,6 +6,7 @@ mod games_config;
 mod games_cooldown;
 mod games_draws;
 mod games_fairness;
+mod games_verify_cli;
 mod intake_validation;
 mod ledger_torture;
 mod model;
