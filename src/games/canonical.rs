@@ -150,6 +150,9 @@ mod tests {
             r#"{"scheme":"cuedeck-fair-v1","game":"spin_wheel","version":2,"tiers":[5,20],"prizes":[{"id":1,"title":"Wink \"hi\"","rank":1,"hidden":false,"weights":[3,1]}"#
         ));
         assert_eq!(CanonicalConfig::parse(&text).unwrap(), sample());
+        let mut accented = sample();
+        accented.prizes[0].title = "Café / bis \\ ok".into();
+        assert!(accented.to_text().contains(r#""title":"Café / bis \\ ok""#));
         let spaced = text.replacen(",", ", ", 1);
         assert!(CanonicalConfig::parse(&spaced).is_err());
     }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use cuedeck::domain::RoomId;
 use cuedeck::domain::time::Stamp;
 use cuedeck::games::fairness::{acceptance_bound, block_words, message};
+use cuedeck::games::weights::derived_weight;
 use cuedeck::games::{ClientSeed, Game, Mismatch, Receipt, SeedState, ServerSeed, Verdict, verify};
 
 const FAIRNESS_MD: &str = include_str!("../../docs/FAIRNESS.md");
@@ -84,6 +85,29 @@ fn the_worked_example_is_what_the_code_computes() {
         doc, expected,
         "docs/FAIRNESS.md's worked example is out of date"
     );
+}
+
+#[test]
+fn the_derived_weight_table_in_the_doc_is_the_rule() {
+    // Rows `| h = 0 | 100 | 81 | ...` of "Derived weights": tilt h is
+    // tier h + 1 of a three-tier game.
+    let mut rows = 0;
+    for line in FAIRNESS_MD.lines() {
+        let Some(rest) = line.strip_prefix("| h = ") else {
+            continue;
+        };
+        let cells: Vec<u32> = rest
+            .split('|')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(|c| c.parse().unwrap())
+            .collect();
+        let tier = cells[0] as usize + 1;
+        let rule: Vec<u32> = (1..=10).map(|rank| derived_weight(rank, tier, 3)).collect();
+        assert_eq!(cells[1..], rule, "docs/FAIRNESS.md row h = {}", cells[0]);
+        rows += 1;
+    }
+    assert_eq!(rows, 3);
 }
 
 #[test]
