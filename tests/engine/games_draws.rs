@@ -3,7 +3,7 @@
 //! possible at every tier, hidden prizes never, and the expected rank
 //! rising with the tier.
 
-use cuedeck::games::{ClientSeed, Game, ServerSeed, odds_table};
+use cuedeck::games::{ClientSeed, Game, GameKind, PrizeSpec, ServerSeed, TierSpec, odds_table};
 
 use super::games_chi_square::{p_value, statistic};
 use super::games_config::templates;
@@ -92,4 +92,59 @@ fn hidden_prizes_never_come_out_and_the_rest_keep_their_odds() {
     config.prizes[6].hidden = true;
     let game = Game::new(config).unwrap();
     check_game("slot_classic-two-hidden", &game, 42);
+}
+
+proptest::proptest! {
+    /// The derived rule keeps its promises for any mix of ranks, hidden
+    /// flags and tier counts: every weight at least 1, the expected rank
+    /// rising, and only a single shared rank refused.
+    #[test]
+    fn derived_weights_always_rise_unless_one_rank_is_shared(
+        wheel in proptest::bool::ANY,
+        prizes in proptest::collection::vec((1u8..=10, proptest::bool::weighted(0.2)), 4..=10),
+        tiers in 1usize..=3,
+    ) {
+        let config = cuedeck::games::GameConfig {
+            game: if wheel { GameKind::SpinWheel } else { GameKind::SlotMachine },
+            version: 1,
+            cooldown_secs: None,
+            theme: Default::default(),
+            tiers: (1..=tiers as u64).map(|t| TierSpec { cost: 10 * t }).collect(),
+            prizes: prizes
+                .iter()
+                .zip(1u32..)
+                .map(|(&(rank, hidden), id)| PrizeSpec {
+                    id,
+                    title: format!("Prize {id}"),
+                    description: String::new(),
+                    rank,
+                    hidden,
+                    duration_hint_ms: None,
+                    weights: None,
+                    toy: None,
+                })
+                .collect(),
+        };
+        let visible: Vec<u8> = prizes.iter().filter(|p| !p.1).map(|p| p.0).collect();
+        let one_rank = visible.windows(2).all(|w| w[0] == w[1]);
+        let available = visible.len() >= config.game.min_visible();
+        let result = Game::new(config);
+        if tiers > 1 && available && one_rank {
+            let err = result.unwrap_err();
+            proptest::prop_assert!(err.field.starts_with("tiers["), "{err}");
+        } else {
+            let game = result.unwrap();
+            let odds = odds_table(&game);
+            for tier in &odds {
+                for row in tier.rows.iter().filter(|r| !r.hidden) {
+                    proptest::prop_assert!(row.weight >= 1);
+                }
+            }
+            if available && !one_rank {
+                for pair in odds.windows(2) {
+                    proptest::prop_assert!(pair[1].expected_rank > pair[0].expected_rank);
+                }
+            }
+        }
+    }
 }
