@@ -41,6 +41,23 @@ impl SeedState {
         }
     }
 
+    /// Rebuild the state a store kept: the current seed, when it was
+    /// committed, the revealed seeds (oldest first) and each viewer's next
+    /// nonce under the current seed.
+    pub fn restore(
+        seed: ServerSeed,
+        committed_at: Stamp,
+        revealed: Vec<RevealedSeed>,
+        nonces: impl IntoIterator<Item = (UserId, u64)>,
+    ) -> SeedState {
+        SeedState {
+            current: seed,
+            committed_at,
+            nonces: nonces.into_iter().collect(),
+            revealed,
+        }
+    }
+
     pub fn seed(&self) -> &ServerSeed {
         &self.current
     }
@@ -117,5 +134,14 @@ mod tests {
         assert_eq!(seeds.next_nonce(&viewer), 0);
         assert_eq!(seeds.find_revealed(&old), Some(&revealed));
         assert!(seeds.find_revealed(&second.commitment()).is_none());
+        let again = SeedState::restore(
+            second.clone(),
+            Stamp(20),
+            seeds.revealed().to_vec(),
+            [(viewer.clone(), 4)],
+        );
+        assert_eq!(again.next_nonce(&viewer), 4);
+        assert_eq!(again.revealed(), seeds.revealed());
+        assert_eq!(again.commitment(), seeds.commitment());
     }
 }
