@@ -34,6 +34,9 @@ pub enum Mode {
     Menu(MenuArgs),
     /// Where configuration, themes and logs live; write a commented default file.
     Config(ConfigArgs),
+    /// Check a slot machine or spin wheel receipt against its revealed seed:
+    /// exit 0 fair, 1 unfair (says what), 2 unreadable input.
+    Verify(VerifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -258,6 +261,18 @@ pub struct MenuImportArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The receipt's JSON file (with --server: the spin id).
+    pub receipt: String,
+    /// The revealed server seed (64 hex digits), when the receipt has none.
+    #[arg(long)]
+    pub seed: Option<String>,
+    /// Fetch the receipt and the revealed seed from this server.
+    #[arg(long)]
+    pub server: Option<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct ConfigArgs {
     #[command(subcommand)]
     pub action: ConfigAction,
@@ -286,6 +301,7 @@ impl Mode {
             Mode::Toy(_) => "toy",
             Mode::Menu(_) => "menu",
             Mode::Config(_) => "config",
+            Mode::Verify(_) => "verify",
         }
     }
 }

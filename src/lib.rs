@@ -9,6 +9,7 @@ pub mod client;
 pub mod console;
 pub mod domain;
 pub mod error_code;
+pub mod games;
 pub mod logging;
 pub mod menus;
 pub mod modes;

@@ -19,5 +19,6 @@ fn main() -> ExitCode {
         Mode::Menu(args) => cuedeck::modes::menu::run(args),
         Mode::Sim(args) => cuedeck::modes::sim::run(args),
         Mode::Toy(args) => cuedeck::toy::cli::run(args),
+        Mode::Verify(args) => cuedeck::modes::verify::run(args),
     }
 }

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod menu;
 pub mod serve;
 pub mod sim;
+pub mod verify;
 
 /// Build the tokio runtime a mode runs on.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {

@@ -1,6 +1,12 @@
 //! The queue engine, its ledger and the durable store.
 //! One test binary per area: each binary links the whole crate.
 
+mod games_chi_square;
+mod games_config;
+mod games_cooldown;
+mod games_draws;
+mod games_fairness;
+mod games_verify_cli;
 mod intake_validation;
 mod ledger_torture;
 mod model;

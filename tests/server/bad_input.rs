@@ -39,7 +39,14 @@ fn refusal(status: u16, code: &'static str, field: Option<&'static str>) -> Refu
 /// A case's name, method, path, body and what it must answer.
 type RouteCase = (&'static str, Method, String, Option<Vec<u8>>, Refusal);
 /// A case's name, token, path, idempotency key, body and answer.
-type BodyCase<'a> = (&'static str, &'a str, String, &'static str, Vec<u8>, Refusal);
+type BodyCase<'a> = (
+    &'static str,
+    &'a str,
+    String,
+    &'static str,
+    Vec<u8>,
+    Refusal,
+);
 
 async fn send(
     t: &TestServer,
