@@ -1,6 +1,8 @@
 //! Time as the engine sees it: microsecond stamps passed in by the caller.
 
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -48,3 +50,46 @@ impl fmt::Display for Stamp {
         }
     }
 }
+
+/// The clock the core stamps commands with and chip menus count UTC days
+/// by: the wall clock plus an offset that is zero unless a test moves it
+/// with [`Clock::set`]. Clones share the offset.
+#[derive(Clone, Default)]
+pub struct Clock {
+    offset_us: Arc<AtomicI64>,
+}
+
+impl Clock {
+    pub fn now(&self) -> Stamp {
+        Stamp(
+            Stamp::now()
+                .0
+                .saturating_add(self.offset_us.load(Ordering::Relaxed)),
+        )
+    }
+
+    /// Make `now()` read `at` from this moment on (time keeps running from
+    /// there). A test seam; the engine never lets its own stamps go back.
+    pub fn set(&self, at: Stamp) {
+        self.offset_us
+            .store(at.0.saturating_sub(Stamp::now().0), Ordering::Relaxed);
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Clock(offset {} us)",
+            self.offset_us.load(Ordering::Relaxed)
+        )
+    }
+}
+
+impl PartialEq for Clock {
+    fn eq(&self, other: &Self) -> bool {
+        self.offset_us.load(Ordering::Relaxed) == other.offset_us.load(Ordering::Relaxed)
+    }
+}
+
+impl Eq for Clock {}

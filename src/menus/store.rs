@@ -9,17 +9,15 @@
 
 use crate::protocol::ErrorCode;
 use std::collections::{BTreeSet, HashMap};
-use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
-
-use rusqlite::{Connection, OptionalExtension, params};
 
 use super::api::{SortKey, VersionConflict, VersionInfo};
 use super::diff::{Change, diff};
 use super::model::{ItemSpec, MAX_MENUS_PER_ROOM, MenuSpec, StoredMenu, invalid};
+use crate::domain::time::Clock;
 use crate::domain::{RoomId, UserId};
 use crate::protocol::ApiError;
-use crate::server::config::Clock;
+use crate::store::{MenuDb, MenuVersionRow};
 
 /// A refusal: an API error, or a version conflict with its details.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -276,7 +274,10 @@ struct RoomMenus {
 }
 
 pub struct MenuStore {
-    conn: Mutex<Connection>,
+    db: MenuDb,
+    /// Held from an edit's version check to its cache update, so two edits
+    /// of one menu cannot both pass the check.
+    edits: Mutex<()>,
     cache: RwLock<HashMap<RoomId, RoomMenus>>,
     clock: Clock,
 }
@@ -288,67 +289,43 @@ fn menu_no(id: &str) -> u32 {
 }
 
 impl MenuStore {
-    /// Open the menu tables of the database at `path` (the store created
-    /// and migrated it) and load the current menus.
-    pub fn open(path: &Path, clock: Clock) -> Result<Self, MenuError> {
-        let conn = Connection::open(path).map_err(internal)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(internal)?;
+    /// Load the current menus from `db` (the store created and migrated
+    /// the tables).
+    pub fn open(db: MenuDb, clock: Clock) -> Result<Self, MenuError> {
         let mut rooms: HashMap<RoomId, RoomMenus> = HashMap::new();
-        {
-            let mut stmt = conn
-                .prepare("SELECT room, menu, body FROM menu_versions ORDER BY room, menu, version")
-                .map_err(internal)?;
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, Option<String>>(2)?,
-                    ))
-                })
-                .map_err(internal)?;
-            let mut latest: HashMap<(String, String), Option<String>> = HashMap::new();
-            for row in rows {
-                let (room, menu, body) = row.map_err(internal)?;
-                let entry = rooms.entry(RoomId::new(room.as_str())).or_default();
-                entry.next_no = entry.next_no.max(menu_no(&menu) + 1);
-                latest.insert((room, menu), body);
-            }
-            let mut current: Vec<StoredMenu> = Vec::new();
-            for ((room, menu), body) in latest {
-                if let Some(body) = body {
-                    let stored: StoredMenu = serde_json::from_str(&body).map_err(|e| {
-                        internal(format!("menu {menu} of room {room} is unreadable: {e}"))
-                    })?;
-                    current.push(stored);
-                }
-            }
-            current.sort_by_key(|m| menu_no(&m.id));
-            for menu in current {
-                rooms
-                    .entry(menu.room.clone())
-                    .or_default()
-                    .menus
-                    .push(Arc::new(menu));
-            }
-            let mut stmt = conn
-                .prepare("SELECT room, user_id FROM menu_subscribers")
-                .map_err(internal)?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-                .map_err(internal)?;
-            for row in rows {
-                let (room, user) = row.map_err(internal)?;
-                rooms
-                    .entry(RoomId::new(room.as_str()))
-                    .or_default()
-                    .subscribers
-                    .insert(UserId::new(user.as_str()));
+        let mut latest: HashMap<(String, String), Option<String>> = HashMap::new();
+        for row in db.versions().map_err(internal)? {
+            let entry = rooms.entry(RoomId::new(row.room.as_str())).or_default();
+            entry.next_no = entry.next_no.max(menu_no(&row.menu) + 1);
+            latest.insert((row.room, row.menu), row.body);
+        }
+        let mut current: Vec<StoredMenu> = Vec::new();
+        for ((room, menu), body) in latest {
+            if let Some(body) = body {
+                let stored: StoredMenu = serde_json::from_str(&body).map_err(|e| {
+                    internal(format!("menu {menu} of room {room} is unreadable: {e}"))
+                })?;
+                current.push(stored);
             }
         }
+        current.sort_by_key(|m| menu_no(&m.id));
+        for menu in current {
+            rooms
+                .entry(menu.room.clone())
+                .or_default()
+                .menus
+                .push(Arc::new(menu));
+        }
+        for (room, user) in db.subscribers().map_err(internal)? {
+            rooms
+                .entry(RoomId::new(room.as_str()))
+                .or_default()
+                .subscribers
+                .insert(UserId::new(user.as_str()));
+        }
         Ok(MenuStore {
-            conn: Mutex::new(conn),
+            db,
+            edits: Mutex::new(()),
             cache: RwLock::new(rooms),
             clock,
         })
@@ -381,8 +358,8 @@ impl MenuStore {
         })
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.edits.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn unique_name(
@@ -406,7 +383,7 @@ impl MenuStore {
     }
 
     fn record(
-        conn: &Connection,
+        &self,
         menu: &StoredMenu,
         change: &str,
         body: Option<&StoredMenu>,
@@ -415,21 +392,17 @@ impl MenuStore {
             .map(serde_json::to_string)
             .transpose()
             .map_err(internal)?;
-        conn.execute(
-            "INSERT INTO menu_versions (room, menu, version, at, changed_by, change_kind, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                menu.room.as_str(),
-                menu.id,
-                menu.version as i64,
-                menu.updated_at.0,
-                menu.updated_by,
-                change,
-                body
-            ],
-        )
-        .map_err(internal)?;
-        Ok(())
+        self.db
+            .insert_version(MenuVersionRow {
+                room: menu.room.to_string(),
+                menu: menu.id.clone(),
+                version: menu.version,
+                at: menu.updated_at.0,
+                changed_by: menu.updated_by.clone(),
+                change_kind: change.to_string(),
+                body,
+            })
+            .map_err(internal)
     }
 
     /// Create a menu from `spec` (no id, no version, no item ids).
@@ -453,7 +426,7 @@ impl MenuStore {
             .into());
         }
         spec.validate()?;
-        let conn = self.lock();
+        let _edit = self.lock();
         let (count, no) = self.read(room, |r| {
             r.map_or((0, 1), |r| (r.menus.len(), r.next_no.max(1)))
         });
@@ -479,7 +452,7 @@ impl MenuStore {
             updated_by: by.to_string(),
             spec,
         };
-        Self::record(&conn, &menu, "create", Some(&menu))?;
+        self.record(&menu, "create", Some(&menu))?;
         let menu = Arc::new(menu);
         let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
         let entry = cache.entry(room.clone()).or_default();
@@ -497,12 +470,12 @@ impl MenuStore {
         edit: Edit,
         by: &str,
     ) -> Result<Arc<StoredMenu>, MenuError> {
-        let conn = self.lock();
+        let _edit = self.lock();
         let current = self
             .get(room, id)
             .ok_or_else(|| MenuError::Api(unknown_menu(room, id)))?;
         if current.version != expected {
-            return Err(self.conflict(&conn, &current, expected));
+            return Err(self.conflict(&current, expected));
         }
         let kind = edit.kind();
         let renamed = matches!(&edit, Edit::Replace(s) if s.name != current.spec.name);
@@ -523,7 +496,7 @@ impl MenuStore {
             updated_by: by.to_string(),
             spec,
         };
-        Self::record(&conn, &menu, kind, Some(&menu))?;
+        self.record(&menu, kind, Some(&menu))?;
         let menu = Arc::new(menu);
         let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
         if let Some(slot) = cache
@@ -544,12 +517,12 @@ impl MenuStore {
         expected: u64,
         by: &str,
     ) -> Result<u64, MenuError> {
-        let conn = self.lock();
+        let _edit = self.lock();
         let current = self
             .get(room, id)
             .ok_or_else(|| MenuError::Api(unknown_menu(room, id)))?;
         if current.version != expected {
-            return Err(self.conflict(&conn, &current, expected));
+            return Err(self.conflict(&current, expected));
         }
         let tombstone = StoredMenu {
             version: current.version + 1,
@@ -557,7 +530,7 @@ impl MenuStore {
             updated_by: by.to_string(),
             ..(*current).clone()
         };
-        Self::record(&conn, &tombstone, "delete", None)?;
+        self.record(&tombstone, "delete", None)?;
         let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
         if let Some(r) = cache.get_mut(room) {
             r.menus.retain(|m| m.id != id);
@@ -566,45 +539,55 @@ impl MenuStore {
     }
 
     /// The content of an earlier version (none if deleted or unknown).
-    fn version_of(conn: &Connection, room: &RoomId, id: &str, version: u64) -> Option<StoredMenu> {
-        conn.query_row(
-            "SELECT body FROM menu_versions WHERE room = ?1 AND menu = ?2 AND version = ?3",
-            params![room.as_str(), id, version as i64],
-            |r| r.get::<_, Option<String>>(0),
-        )
-        .optional()
-        .ok()
-        .flatten()
-        .flatten()
-        .and_then(|body| serde_json::from_str(&body).ok())
+    fn version_of(
+        &self,
+        room: &RoomId,
+        id: &str,
+        version: u64,
+    ) -> Result<Option<StoredMenu>, MenuError> {
+        match self
+            .db
+            .version_body(room.as_str(), id, version)
+            .map_err(internal)?
+        {
+            Some(body) => serde_json::from_str(&body)
+                .map(Some)
+                .map_err(|e| internal(format!("menu {id} version {version} is unreadable: {e}"))),
+            None => Ok(None),
+        }
     }
 
-    fn history(conn: &Connection, room: &RoomId, id: &str, after: u64) -> Vec<VersionInfo> {
-        let query = || -> rusqlite::Result<Vec<VersionInfo>> {
-            let mut stmt = conn.prepare(
-                "SELECT version, at, changed_by, change_kind FROM menu_versions
-                 WHERE room = ?1 AND menu = ?2 AND version > ?3 ORDER BY version",
-            )?;
-            let rows = stmt.query_map(params![room.as_str(), id, after as i64], |r| {
-                Ok(VersionInfo {
-                    version: r.get::<_, i64>(0)? as u64,
-                    at: crate::domain::Stamp(r.get(1)?),
-                    by: r.get(2)?,
-                    change: r.get(3)?,
-                })
-            })?;
-            rows.collect()
-        };
-        query().unwrap_or_default()
+    fn history(&self, room: &RoomId, id: &str, after: u64) -> Result<Vec<VersionInfo>, MenuError> {
+        let rows = self
+            .db
+            .history(room.as_str(), id, after)
+            .map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| VersionInfo {
+                version: r.version,
+                at: crate::domain::Stamp(r.at),
+                by: r.changed_by,
+                change: r.change_kind,
+            })
+            .collect())
     }
 
     /// The conflict for an edit of `current` based on version `yours`.
-    fn conflict(&self, conn: &Connection, current: &StoredMenu, yours: u64) -> MenuError {
-        let changes: Vec<Change> = match Self::version_of(conn, &current.room, &current.id, yours) {
+    /// A store error while explaining it is the answer instead.
+    fn conflict(&self, current: &StoredMenu, yours: u64) -> MenuError {
+        let base = match self.version_of(&current.room, &current.id, yours) {
+            Ok(base) => base,
+            Err(err) => return err,
+        };
+        let changes: Vec<Change> = match base {
             Some(base) if yours < current.version => diff(&base.spec, &current.spec),
             _ => Vec::new(),
         };
-        let history = Self::history(conn, &current.room, &current.id, yours.min(current.version));
+        let history = match self.history(&current.room, &current.id, yours.min(current.version)) {
+            Ok(history) => history,
+            Err(err) => return err,
+        };
         let message = if yours > current.version {
             format!(
                 "menu `{}` is at version {}; there is no version {yours} yet",
@@ -643,8 +626,8 @@ impl MenuStore {
     /// The conflict a viewer gets when the menu they saw has changed.
     pub fn conflict_for(&self, room: &RoomId, id: &str, yours: u64) -> Option<MenuError> {
         let current = self.get(room, id)?;
-        let conn = self.lock();
-        Some(self.conflict(&conn, &current, yours))
+        let _edit = self.lock();
+        Some(self.conflict(&current, yours))
     }
 
     /// Add or remove a subscriber (idempotent).
@@ -655,19 +638,16 @@ impl MenuStore {
         subscriber: bool,
         by: &str,
     ) -> Result<(), MenuError> {
-        let conn = self.lock();
-        if subscriber {
-            conn.execute(
-                "INSERT OR IGNORE INTO menu_subscribers (room, user_id, at, added_by) VALUES (?1, ?2, ?3, ?4)",
-                params![room.as_str(), user.as_str(), self.clock.now().0, by],
+        let _edit = self.lock();
+        self.db
+            .set_subscriber(
+                room.to_string(),
+                user.to_string(),
+                subscriber,
+                self.clock.now().0,
+                by.to_string(),
             )
-        } else {
-            conn.execute(
-                "DELETE FROM menu_subscribers WHERE room = ?1 AND user_id = ?2",
-                params![room.as_str(), user.as_str()],
-            )
-        }
-        .map_err(internal)?;
+            .map_err(internal)?;
         let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
         let entry = cache.entry(room.clone()).or_default();
         if subscriber {

@@ -6,16 +6,15 @@
 
 use crate::protocol::ErrorCode;
 use std::collections::HashMap;
-use std::path::Path;
-use std::sync::{Mutex, RwLock};
+use std::sync::RwLock;
 
 use rand::RngExt;
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::domain::{RefundReason, RoomId, UserId};
 use crate::protocol::{ApiError, CreateToken};
+use crate::store::{Store, StoreError, TokenDb, TokenRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -131,7 +130,7 @@ fn hash(token: &str) -> String {
 
 /// The token store: hashes in SQLite, a cache in memory.
 pub struct Tokens {
-    conn: Mutex<Connection>,
+    db: TokenDb,
     cache: RwLock<HashMap<String, Principal>>,
 }
 
@@ -144,48 +143,36 @@ struct Scope {
 }
 
 impl Tokens {
-    /// Open the tokens table of the database at `path` (the store created it).
-    pub fn open(path: &Path) -> Result<Self, ApiError> {
-        let internal =
-            |e: rusqlite::Error| ApiError::new(ErrorCode::Internal, format!("token store: {e}"));
-        let conn = Connection::open(path).map_err(internal)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(internal)?;
+    /// Load the stored tokens (the store created the table); new ones are
+    /// written through `db`.
+    pub fn open(rows: Vec<TokenRow>, db: TokenDb) -> Self {
         let mut cache = HashMap::new();
-        {
-            let mut stmt = conn
-                .prepare("SELECT hash, role, scope FROM tokens")
-                .map_err(internal)?;
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                    ))
-                })
-                .map_err(internal)?;
-            for row in rows {
-                let (hash, role, scope) = row.map_err(internal)?;
-                let (Some(role), Ok(scope)) =
-                    (Role::parse(&role), serde_json::from_str::<Scope>(&scope))
-                else {
-                    tracing::warn!("skipping an unreadable token row");
-                    continue;
-                };
-                let principal = Principal {
-                    role,
-                    token_id: hash[..8].to_string(),
-                    rooms: scope.rooms,
-                    user: scope.user,
-                };
-                cache.insert(hash, principal);
-            }
+        for row in rows {
+            let (Some(role), Ok(scope)) = (
+                Role::parse(&row.role),
+                serde_json::from_str::<Scope>(&row.scope),
+            ) else {
+                tracing::warn!("skipping an unreadable token row");
+                continue;
+            };
+            let principal = Principal {
+                role,
+                token_id: row.hash[..8.min(row.hash.len())].to_string(),
+                rooms: scope.rooms,
+                user: scope.user,
+            };
+            cache.insert(row.hash, principal);
         }
-        Ok(Tokens {
-            conn: Mutex::new(conn),
+        Tokens {
+            db,
             cache: RwLock::new(cache),
-        })
+        }
+    }
+
+    /// The tokens of `store`'s database, written through its writer.
+    pub fn from_store(store: &Store) -> Result<Self, StoreError> {
+        let rows = store.reader()?.tokens()?;
+        Ok(Self::open(rows, TokenDb::new(store.write_handle()?)))
     }
 
     pub fn authenticate(&self, token: &str) -> Option<Principal> {
@@ -197,14 +184,14 @@ impl Tokens {
         let digest = hash(token);
         let scope_json = serde_json::to_string(&scope)
             .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
-        {
-            let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-            conn.execute(
-                "INSERT OR IGNORE INTO tokens (hash, role, scope, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![digest, role.as_str(), scope_json, crate::domain::Stamp::now().0],
-            )
+        let row = TokenRow {
+            hash: digest.clone(),
+            role: role.as_str().to_string(),
+            scope: scope_json,
+        };
+        self.db
+            .insert(row, crate::domain::Stamp::now().0)
             .map_err(|e| ApiError::new(ErrorCode::Internal, format!("token store: {e}")))?;
-        }
         let principal = Principal {
             role,
             token_id: digest[..8].to_string(),
@@ -291,15 +278,8 @@ impl Tokens {
             return Ok(None);
         }
         let exists = {
-            let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-            conn.query_row(
-                "SELECT 1 FROM tokens WHERE role = 'admin' LIMIT 1",
-                [],
-                |_| Ok(()),
-            )
-            .optional()
-            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
-            .is_some()
+            let cache = self.cache.read().unwrap_or_else(|e| e.into_inner());
+            cache.values().any(|p| p.role == Role::Admin)
         };
         if exists {
             return Ok(None);
@@ -356,11 +336,8 @@ mod tests {
     fn tokens_are_stored_hashed_and_authenticate() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db");
-        crate::store::Store::open(&path, Default::default())
-            .unwrap()
-            .0
-            .close();
-        let tokens = Tokens::open(&path).unwrap();
+        let (store, _engine) = Store::open(&path, Default::default()).unwrap();
+        let tokens = Tokens::from_store(&store).unwrap();
         let token = tokens
             .create(&CreateToken {
                 role: "performer".into(),
@@ -372,14 +349,20 @@ mod tests {
         let who = tokens.authenticate(&token).unwrap();
         assert_eq!(who.role, Role::Performer);
         assert!(tokens.authenticate("cdk_wrong").is_none());
-        let conn = Connection::open(&path).unwrap();
-        let stored: String = conn
-            .query_row("SELECT hash FROM tokens", [], |r| r.get(0))
-            .unwrap();
-        assert_ne!(stored, token);
-        assert_eq!(stored, hash(&token));
+        let stored = store.reader().unwrap().tokens().unwrap();
+        assert_eq!(stored.len(), 1);
+        assert_ne!(stored[0].hash, token);
+        assert_eq!(stored[0].hash, hash(&token));
         // A reopened store knows it.
-        assert!(Tokens::open(&path).unwrap().authenticate(&token).is_some());
+        store.close();
+        let (store, _engine) = Store::open(&path, Default::default()).unwrap();
+        assert!(
+            Tokens::from_store(&store)
+                .unwrap()
+                .authenticate(&token)
+                .is_some()
+        );
+        let tokens = Tokens::from_store(&store).unwrap();
         assert!(tokens.ensure_admin(Some("short")).is_err());
         let generated = tokens
             .ensure_admin(None)

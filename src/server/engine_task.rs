@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::config::Clock;
 use super::errors::{domain_error, unavailable};
 use super::hub::{Publisher, PublisherMsg, Sink};
+use crate::domain::time::Clock;
 use crate::domain::{Engine, Reply, Request, RoomId, Stamp};
 use crate::protocol::{ApiError, ResumePoint, RoomSnapshot, RunningItem};
 use crate::service::QueueService;

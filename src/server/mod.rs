@@ -81,10 +81,10 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         .await
         .map_err(|e| ServeError::Setup(e.to_string()))??;
     let epoch = service.store().epoch().to_string();
-    let tokens = auth::Tokens::open(&db).map_err(|e| ServeError::Setup(e.to_string()))?;
-    // Chip menus live in the same database (migration 3).
+    let tokens = auth::Tokens::from_store(service.store())?;
+    let menu_db = crate::store::MenuDb::open(&db, service.store().write_handle()?)?;
     let menus = Arc::new(
-        crate::menus::MenuStore::open(&db, config.clock.clone())
+        crate::menus::MenuStore::open(menu_db, config.clock.clone())
             .map_err(|e| ServeError::Setup(e.to_string()))?,
     );
     let generated_admin_token = tokens

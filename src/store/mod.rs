@@ -5,18 +5,26 @@
 //! command's effects (its log row, which is also its idempotency record, the
 //! postings of its transfers, item rows and events with their room sequence
 //! numbers) commit in one transaction before anyone is acknowledged.
+//!
+//! All SQL of the program lives under this module; the menus and the
+//! tokens keep their rows through [`MenuDb`] and [`TokenDb`], which write
+//! through the same writer thread.
 
 mod checkpoint;
+mod menus;
 mod read;
 mod rebuild;
 pub mod schema;
+mod tokens;
 mod writer;
 
 use std::path::{Path, PathBuf};
 
+pub use menus::{MenuDb, MenuVersionRow, VersionRow};
 pub use read::{Reader, StoredEvent};
 pub use schema::Synchronous;
-pub use writer::Ack;
+pub use tokens::{TokenDb, TokenRow};
+pub use writer::{Ack, WriteHandle};
 
 use crate::domain::{Engine, EngineConfig, InvariantViolation, Outcome, Request};
 
@@ -114,6 +122,11 @@ impl Store {
             return Ack::ready(Ok(outcome));
         }
         self.writer.submit(request, outcome)
+    }
+
+    /// Writes of the other tables go through the same writer thread.
+    pub fn write_handle(&self) -> Result<WriteHandle, StoreError> {
+        self.writer.handle().ok_or(StoreError::WriterGone)
     }
 
     /// A read-only connection for queries (WAL lets it read beside the writer).

@@ -4,6 +4,11 @@
 //! After a failed commit the writer refuses everything that follows (fail
 //! stop): the engine already applied those commands in memory, so the only
 //! safe continuation is a restart that rebuilds state from disk.
+//!
+//! The other tables (menus, tokens, games) are written through the same
+//! thread as [`Write`] jobs, each in a transaction of its own, so the
+//! database has one writer. A failed write job fails only itself: no
+//! in-memory state ran ahead of it.
 
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -18,6 +23,49 @@ pub(crate) struct Job {
     pub request: Request,
     pub outcome: Outcome,
     pub ack: oneshot::Sender<Result<Outcome, StoreError>>,
+}
+
+/// A write of some other table, in a transaction of its own: it returns
+/// whether to commit, and what to call with the commit's result (so its
+/// caller hears of success only once the data is on disk).
+type Write = Box<dyn FnOnce(&rusqlite::Transaction) -> (bool, Finish) + Send>;
+type Finish = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+
+// Commands are nearly every message; boxing them would allocate per command.
+#[allow(clippy::large_enum_variant)]
+enum Msg {
+    Command(Job),
+    Write(Write),
+    Stop,
+}
+
+/// A cloneable way to write through the one writer thread.
+#[derive(Clone)]
+pub struct WriteHandle {
+    tx: mpsc::Sender<Msg>,
+}
+
+impl WriteHandle {
+    /// Run `f` in a transaction on the writer thread and wait for its
+    /// commit (blocking: call it from a blocking task or thread).
+    pub fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (done, result) = std::sync::mpsc::sync_channel(1);
+        let job: Write = Box::new(move |tx| {
+            let outcome = f(tx);
+            let commit = outcome.is_ok();
+            let finish: Finish = Box::new(move |committed| {
+                let _ = done.send(committed.and(outcome));
+            });
+            (commit, finish)
+        });
+        self.tx
+            .send(Msg::Write(job))
+            .map_err(|_| StoreError::WriterGone)?;
+        result.recv().unwrap_or(Err(StoreError::WriterGone))
+    }
 }
 
 /// Resolves once the command is durable, giving back its outcome so the
@@ -52,13 +100,13 @@ impl Ack {
 }
 
 pub(crate) struct Writer {
-    tx: Option<mpsc::Sender<Job>>,
+    tx: Option<mpsc::Sender<Msg>>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Writer {
     pub fn spawn(conn: Connection, max_batch: usize) -> Result<Self, StoreError> {
-        let (tx, rx) = mpsc::channel::<Job>();
+        let (tx, rx) = mpsc::channel::<Msg>();
         let thread = std::thread::Builder::new()
             .name("cuedeck-store-writer".into())
             .spawn(move || run(conn, rx, max_batch.max(1)))
@@ -79,7 +127,10 @@ impl Writer {
             outcome,
             ack,
         };
-        let sent = self.tx.as_ref().is_some_and(|tx| tx.send(job).is_ok());
+        let sent = self
+            .tx
+            .as_ref()
+            .is_some_and(|tx| tx.send(Msg::Command(job)).is_ok());
         if sent {
             Ack(AckInner::Pending(rx))
         } else {
@@ -87,9 +138,16 @@ impl Writer {
         }
     }
 
-    /// Let queued commits finish, then stop the thread.
+    pub fn handle(&self) -> Option<WriteHandle> {
+        self.tx.as_ref().map(|tx| WriteHandle { tx: tx.clone() })
+    }
+
+    /// Let queued commits finish, then stop the thread (handles that are
+    /// still held get `WriterGone` from then on).
     pub fn close(&mut self) {
-        self.tx.take();
+        if let Some(tx) = self.tx.take() {
+            let _ = tx.send(Msg::Stop);
+        }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -102,31 +160,70 @@ impl Drop for Writer {
     }
 }
 
-fn run(mut conn: Connection, rx: mpsc::Receiver<Job>, max_batch: usize) {
+fn run(mut conn: Connection, rx: mpsc::Receiver<Msg>, max_batch: usize) {
     let mut failed: Option<StoreError> = None;
-    while let Ok(first) = rx.recv() {
-        let mut batch = Vec::with_capacity(max_batch);
-        batch.push(first);
-        while batch.len() < max_batch {
-            match rx.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
+    let mut next = rx.recv().ok();
+    while let Some(msg) = next.take() {
+        match msg {
+            Msg::Stop => break,
+            Msg::Write(write) => {
+                run_write(&mut conn, write);
+                next = rx.recv().ok();
+            }
+            Msg::Command(first) => {
+                let mut batch = Vec::with_capacity(max_batch);
+                batch.push(first);
+                // Group what is already waiting; a write job ends the group.
+                while batch.len() < max_batch {
+                    match rx.try_recv() {
+                        Ok(Msg::Command(job)) => batch.push(job),
+                        Ok(other) => {
+                            next = Some(other);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                if failed.is_none()
+                    && let Err(err) = write_batch(&mut conn, &batch)
+                {
+                    tracing::error!(error = %err, "store commit failed; refusing further writes");
+                    failed = Some(err);
+                }
+                for job in batch {
+                    let result = match &failed {
+                        Some(err) => Err(err.clone()),
+                        None => Ok(job.outcome),
+                    };
+                    let _ = job.ack.send(result);
+                }
+                if next.is_none() {
+                    next = rx.recv().ok();
+                }
             }
         }
-        if failed.is_none()
-            && let Err(err) = write_batch(&mut conn, &batch)
-        {
-            tracing::error!(error = %err, "store commit failed; refusing further writes");
-            failed = Some(err);
-        }
-        for job in batch {
-            let result = match &failed {
-                Some(err) => Err(err.clone()),
-                None => Ok(job.outcome),
-            };
-            let _ = job.ack.send(result);
-        }
     }
+}
+
+fn run_write(conn: &mut Connection, write: Write) {
+    let tx = match conn.transaction() {
+        Ok(tx) => tx,
+        Err(err) => {
+            tracing::error!(error = %err, "cannot begin a write");
+            // Dropping the job without running it answers WriterGone.
+            return;
+        }
+    };
+    let (commit, finish) = write(&tx);
+    let committed = if commit {
+        tx.commit().map_err(StoreError::from)
+    } else {
+        Ok(())
+    };
+    if let Err(err) = &committed {
+        tracing::error!(error = %err, "a write did not commit");
+    }
+    finish(committed);
 }
 
 /// Write every job of the batch in one transaction.
