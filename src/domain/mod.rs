@@ -2,17 +2,14 @@
 //! message keys. Deterministic, no IO, the clock passed in.
 
 pub mod builder;
-mod chunked;
+pub(crate) mod collections;
 pub mod command;
-mod compact_index;
 pub mod engine;
 pub mod error;
 pub mod event;
-pub mod idempotency;
 pub mod ids;
 pub mod intake;
 pub mod item;
-pub mod item_list;
 pub mod ledger;
 pub mod messages;
 mod pii;

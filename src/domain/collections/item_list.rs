@@ -2,8 +2,8 @@
 //! `Chunked`, so growing never copies the items already held.
 
 use super::chunked::Chunked;
-use super::ids::ItemId;
-use super::item::ItemEntry;
+use crate::domain::ids::ItemId;
+use crate::domain::item::ItemEntry;
 
 #[derive(Debug, Clone, Default)]
 pub struct ItemList {
