@@ -67,6 +67,9 @@ pub enum DomainError {
 
     #[error("mint amount would overflow the ledger")]
     Overflow,
+
+    #[error("the queue's records could not be read; try again")]
+    Unavailable,
 }
 
 impl DomainError {
@@ -90,6 +93,7 @@ impl DomainError {
         "item_closed",
         "not_in_room",
         "overflow",
+        "unavailable",
     ];
 
     /// The stable machine-readable code.
@@ -113,6 +117,7 @@ impl DomainError {
             DomainError::ItemClosed { .. } => "item_closed",
             DomainError::NotInRoom { .. } => "not_in_room",
             DomainError::Overflow => "overflow",
+            DomainError::Unavailable => "unavailable",
         }
     }
 

@@ -101,8 +101,8 @@ pub struct InvariantViolation(pub String);
 pub struct Ledger {
     wallets: HashMap<UserId, u64>,
     earned: HashMap<PerformerId, u64>,
-    /// Indexed by item number - 1; items are numbered densely from 1.
-    escrow: Vec<u64>,
+    /// Open items' escrow; an account that is emptied goes.
+    escrow: HashMap<ItemId, u64>,
     minted: u64,
     points: HashMap<UserId, u64>,
     points_minted: u64,
@@ -144,11 +144,7 @@ impl Ledger {
     }
 
     pub fn escrow_of(&self, item: ItemId) -> u64 {
-        item.0
-            .checked_sub(1)
-            .and_then(|i| self.escrow.get(i as usize))
-            .copied()
-            .unwrap_or(0)
+        self.escrow.get(&item).copied().unwrap_or(0)
     }
 
     pub fn total_minted(&self) -> u64 {
@@ -198,10 +194,11 @@ impl Ledger {
             Account::Earned(p) => take(self.earned.get_mut(p), t.amount),
             Account::Points(u) => take(self.points.get_mut(u), t.amount),
             Account::Escrow(i) => {
-                let slot =
-                    i.0.checked_sub(1)
-                        .and_then(|i| self.escrow.get_mut(i as usize));
-                take(slot, t.amount)
+                let taken = take(self.escrow.get_mut(i), t.amount);
+                if self.escrow.get(i) == Some(&0) {
+                    self.escrow.remove(i);
+                }
+                taken
             }
         };
         if !debited {
@@ -215,14 +212,6 @@ impl Ledger {
         Ok(())
     }
 
-    /// Make room for a new item's escrow account.
-    pub fn open_escrow(&mut self, item: ItemId) {
-        let index = (item.0 - 1) as usize;
-        if self.escrow.len() <= index {
-            self.escrow.resize(index + 1, 0);
-        }
-    }
-
     fn credit(&mut self, account: &Account, amount: u64) {
         match account {
             Account::Mint => self.minted -= amount,
@@ -230,17 +219,14 @@ impl Ledger {
             Account::Wallet(u) => add_to(&mut self.wallets, u, amount),
             Account::Earned(p) => add_to(&mut self.earned, p, amount),
             Account::Points(u) => add_to(&mut self.points, u, amount),
-            Account::Escrow(i) => {
-                self.open_escrow(*i);
-                self.escrow[(i.0 - 1) as usize] += amount;
-            }
+            Account::Escrow(i) => add_to(&mut self.escrow, i, amount),
         }
     }
 
     /// Conservation: every token and point in an account was minted, once.
     pub fn check(&self) -> Result<(), InvariantViolation> {
         let held: u128 = self.wallets.values().map(|&v| u128::from(v)).sum::<u128>()
-            + self.escrow.iter().map(|&v| u128::from(v)).sum::<u128>()
+            + self.escrow.values().map(|&v| u128::from(v)).sum::<u128>()
             + self.earned.values().map(|&v| u128::from(v)).sum::<u128>();
         if held != u128::from(self.minted) {
             return Err(InvariantViolation(format!(
@@ -269,12 +255,7 @@ impl Ledger {
                     .iter()
                     .map(|(p, &v)| (Account::Earned(p.clone()), v)),
             )
-            .chain(
-                self.escrow
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &v)| (Account::Escrow(ItemId(i as u64 + 1)), v)),
-            )
+            .chain(self.escrow.iter().map(|(&i, &v)| (Account::Escrow(i), v)))
             .chain(
                 self.points
                     .iter()

@@ -4,6 +4,7 @@
 pub mod builder;
 pub(crate) mod collections;
 pub mod command;
+pub mod daily;
 pub mod engine;
 pub mod error;
 pub mod event;

@@ -1,6 +1,7 @@
 //! Item records for the API (audit, purchase receipts). An open item comes
 //! from the engine; a closed one from the store, which wrote its record in
-//! the commit that closed it (the engine keeps only a closed item's facts).
+//! the commit that closed it (the engine keeps only a closed item's facts,
+//! and only for the retention window).
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -20,6 +21,8 @@ pub struct Records {
 enum Found {
     Open(Box<Item>),
     Closed,
+    /// Closed and past the window: the store knows its room.
+    Forgotten,
     Missing,
 }
 
@@ -38,23 +41,26 @@ impl Records {
         room: RoomId,
         item: ItemId,
     ) -> Result<Option<Item>, ApiError> {
+        let room_of_closed = room.clone();
         let found = core
             .query(move |engine| match engine.entry(item) {
                 Some(entry) if *entry.room() == room => match entry.open() {
                     Some(open) => Found::Open(Box::new(open.clone())),
                     None => Found::Closed,
                 },
+                None if engine.forgot(item) => Found::Forgotten,
                 _ => Found::Missing,
             })
             .await?;
         match found {
             Found::Open(open) => Ok(Some(*open)),
             Found::Missing => Ok(None),
-            Found::Closed => {
+            Found::Closed | Found::Forgotten => {
                 let records = self.clone();
-                tokio::task::spawn_blocking(move || records.closed(item))
+                let record = tokio::task::spawn_blocking(move || records.closed(item))
                     .await
-                    .map_err(|_| unavailable())?
+                    .map_err(|_| unavailable())??;
+                Ok(record.filter(|record| record.view.room == room_of_closed))
             }
         }
     }

@@ -4,5 +4,6 @@
 mod intake_validation;
 mod ledger_torture;
 mod model;
+mod retention;
 mod rules;
 mod store;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::domain::command::{IntakeMode, Reply};
 use crate::domain::error::DomainError;
 use crate::domain::event::EventKind;
-use crate::domain::ids::{ItemId, RoomId};
+use crate::domain::ids::RoomId;
 use crate::domain::intake::{IntakeLimits, IntakePayload, Source};
 use crate::domain::item::{
     Actor, AuditEntry, ClosedItem, Item, ItemEntry, ItemState, ItemView, Role, Transition,
@@ -51,9 +51,9 @@ impl Engine {
         let source_event = (payload.source, &*payload.source_event_id);
         let source_hash = self.source_events.hash(source_event);
         let items = &self.items;
-        let taken = |n: u32| {
+        let taken = |low: u32| {
             items
-                .get(ItemId(u64::from(n) + 1))
+                .get(items.id_of_low_bits(low))
                 .is_some_and(|item| (item.source(), item.source_event_id()) == source_event)
         };
         if self.source_events.find(source_hash, taken).is_some() {
@@ -126,7 +126,6 @@ impl Engine {
             intake_position: 0,
             soon_sent: true,
         };
-        self.ledger.open_escrow(id);
         fx.post(
             &mut self.ledger,
             Transfer {
@@ -230,8 +229,11 @@ impl Engine {
                 Reply::Settled { item: id }
             }
         };
-        let number = u32::try_from(id.0 - 1).expect("fewer than 2^32 items in memory");
-        self.source_events.insert(source_hash, number);
+        self.source_events.insert(source_hash, id.0 as u32);
+        if let (Source::ChipMenu, Some(menu_item)) = (payload.source, &payload.action.menu_item_id)
+        {
+            self.daily.add(fx.at, room_id, &payload.user_id, menu_item);
+        }
         Ok(reply)
     }
 }

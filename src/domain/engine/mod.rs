@@ -24,6 +24,7 @@ use std::collections::BTreeSet;
 
 use super::collections::{CompactIndex, IdemRecord, IdempotencyRecords, ItemList};
 use super::command::{Command, Outcome, Reply, Request};
+use super::daily::DailyCounts;
 use super::error::DomainError;
 use super::event::EventKind;
 use super::ids::{IdemKey, ItemId, PerformerId, RoomId, UserId, id_problem};
@@ -63,12 +64,16 @@ impl Default for EngineConfig {
 pub struct Engine {
     config: EngineConfig,
     rooms: HashMap<RoomId, Room>,
-    /// Every item ever taken, by number.
+    /// The items of the retention window, and every open one; older facts
+    /// are in the store only.
     items: ItemList,
     ledger: Ledger,
     idempotency: IdempotencyRecords,
-    /// Items by their source event: each enters once per source.
+    /// The items of the window by their source event (by the low 32 bits of
+    /// their number). Older source events are the store's to recognise.
     source_events: CompactIndex,
+    /// Menu purchases per viewer, item and UTC day, for daily limits.
+    daily: DailyCounts,
     deadlines: BTreeSet<(Stamp, Deadline)>,
     /// The latest stamp seen; stamps never go backwards.
     clock: Stamp,
@@ -115,6 +120,7 @@ fn retire(items: &mut ItemList, id: ItemId, fx: &mut Effects) {
     if let ItemEntry::Open(item) = std::mem::replace(entry, ItemEntry::Closed(facts)) {
         fx.close(item);
     }
+    items.drop_if_old(id);
 }
 
 impl Engine {
@@ -132,9 +138,7 @@ impl Engine {
     /// Execute one request at `now`. On success the outcome lists every event
     /// and transfer; on refusal nothing has changed.
     pub fn execute(&mut self, now: Stamp, request: &Request) -> Result<Outcome, DomainError> {
-        let at = now.max(self.clock);
-        self.clock = at;
-        self.expire_idempotency(at);
+        let at = self.advance_clock(now);
 
         let Request { key, command } = request;
         let key = match (command, key) {
@@ -320,6 +324,34 @@ impl Engine {
         Ok(Reply::Minted { user, amount })
     }
 
+    /// Move the clock to `now` (it never goes back) and let go of what the
+    /// retention window has passed: idempotency records, closed items, days
+    /// that are over. Every command does this first; a caller may do it
+    /// before, to ask what the engine will still know. Returns the clock.
+    pub fn advance_clock(&mut self, now: Stamp) -> Stamp {
+        let at = now.max(self.clock);
+        self.clock = at;
+        self.expire_idempotency(at);
+        self.forget_old_items(at);
+        self.daily.forget_old_days(at);
+        at
+    }
+
+    /// Let items older than the retention window go (open ones stay, aside),
+    /// and their source events with them.
+    fn forget_old_items(&mut self, now: Stamp) {
+        let retention = self.config.idempotency_retention_ms;
+        let index = &mut self.source_events;
+        self.items.expire(
+            |item| item.stamp().plus_millis(retention) <= now,
+            |item| {
+                let hash = index.hash((item.source(), item.source_event_id()));
+                let removed = index.remove(hash, item.id().0 as u32);
+                debug_assert!(removed, "{} was indexed by its source event", item.id());
+            },
+        );
+    }
+
     fn expire_idempotency(&mut self, now: Stamp) {
         let retention = self.config.idempotency_retention_ms;
         self.idempotency
@@ -350,9 +382,29 @@ impl Engine {
         self.items.get(id)
     }
 
-    /// Every item in intake order.
+    /// The items held, in intake order: every open one, and the closed
+    /// ones of the retention window.
     pub fn items(&self) -> &ItemList {
         &self.items
+    }
+
+    /// Whether item `id` was taken but has left the retention window: its
+    /// record is in the store only.
+    pub fn forgot(&self, id: ItemId) -> bool {
+        self.items.forgot(id)
+    }
+
+    /// Whether items have left the window, so a source event the engine does
+    /// not know may still have been taken: the store is the one to ask.
+    pub fn forgot_any(&self) -> bool {
+        self.items.forgot_any()
+    }
+
+    /// How many times `user` bought menu item `item` in `room` on the UTC day
+    /// `at` falls in. A purchase refunded in full does not count; one that
+    /// was performed, even partly refunded, does.
+    pub fn purchases_on_day(&self, room: &RoomId, user: &UserId, item: &str, at: Stamp) -> u32 {
+        self.daily.count(at, room, user, item)
     }
 
     /// The reply remembered under an idempotency key.

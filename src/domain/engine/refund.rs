@@ -7,6 +7,7 @@ use crate::domain::command::Reply;
 use crate::domain::error::DomainError;
 use crate::domain::event::EventKind;
 use crate::domain::ids::{IdemKey, ItemId, RoomId};
+use crate::domain::intake::Source;
 use crate::domain::item::{Actor, AuditEntry, ItemState, Transition};
 use crate::domain::ledger::{Account, Transfer, TransferKind};
 use crate::domain::messages::{MessageVars, TemplateKey, keys};
@@ -106,6 +107,13 @@ impl Engine {
                 key: key.cloned(),
             },
         );
+        if settled == 0
+            && view.source == Source::ChipMenu
+            && let Some(menu_item) = &view.action.menu_item_id
+        {
+            self.daily
+                .remove(view.stamp, &view.room, &view.user_id, menu_item);
+        }
         item.state = ItemState::Refunded;
         item.closed_at = Some(fx.at);
         item.refunded = amount;
