@@ -65,7 +65,10 @@ pub enum DomainError {
     #[error("user `{user}` is not in room `{room}`")]
     NotInRoom { room: RoomId, user: UserId },
 
-    #[error("mint amount would overflow the ledger")]
+    #[error(
+        "the amount would take the ledger past its limit: at most {} tokens, and as many points, may exist in all",
+        super::ledger::MAX_SUPPLY
+    )]
     Overflow,
 
     #[error("the queue's records could not be read; try again")]

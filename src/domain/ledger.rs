@@ -97,6 +97,13 @@ pub struct Transfer {
 #[error("ledger invariant broken: {0}")]
 pub struct InvariantViolation(pub String);
 
+/// The most tokens that may exist in all, and the most points: 2^53 - 1,
+/// the largest integer every JSON reader holds exactly. No balance, amount
+/// or sum of balances can pass it, so each fits the store's signed 64-bit
+/// integers with room to spare, and so does any running sum of postings in
+/// the order they were made (each is a balance at some moment).
+pub const MAX_SUPPLY: u64 = (1 << 53) - 1;
+
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
     wallets: HashMap<UserId, u64>,
@@ -151,12 +158,15 @@ impl Ledger {
         self.minted
     }
 
-    /// Whether `amount` more can be minted without overflowing any balance.
+    /// Whether `amount` more can be minted without passing [`MAX_SUPPLY`].
     pub fn can_mint(&self, unit: Unit, amount: u64) -> bool {
-        match unit {
-            Unit::Tokens => self.minted.checked_add(amount).is_some(),
-            Unit::Points => self.points_minted.checked_add(amount).is_some(),
-        }
+        let minted = match unit {
+            Unit::Tokens => self.minted,
+            Unit::Points => self.points_minted,
+        };
+        minted
+            .checked_add(amount)
+            .is_some_and(|total| total <= MAX_SUPPLY)
     }
 
     /// Whether `from` holds at least `amount` (the mints always do).
@@ -177,8 +187,12 @@ impl Ledger {
                 t.to.key()
             )));
         }
-        if !self.can_mint(t.from.unit(), t.amount) {
-            return Err(InvariantViolation("amount overflows the ledger".into()));
+        let minting = matches!(t.from, Account::Mint | Account::PointsMint);
+        if minting && !self.can_mint(t.from.unit(), t.amount) {
+            return Err(InvariantViolation(format!(
+                "minting {} would pass the supply limit",
+                t.amount
+            )));
         }
         // One lookup for the debit: check and subtract in place.
         let debited = match &t.from {
@@ -323,6 +337,41 @@ mod tests {
         assert_eq!(ledger.balance(&alice), 70);
         assert_eq!(ledger.balance(&Account::Escrow(ItemId(1))), 30);
         assert_eq!(ledger.balance(&Account::Mint), -100);
+    }
+
+    #[test]
+    fn the_whole_supply_may_exist_and_move_but_not_one_more() {
+        let mut ledger = Ledger::default();
+        let alice = Account::Wallet("alice".into());
+        let mint = |amount| transfer(TransferKind::Mint, Account::Mint, alice.clone(), amount);
+        assert!(ledger.post(&mint(MAX_SUPPLY + 1)).is_err());
+        ledger.post(&mint(MAX_SUPPLY)).unwrap();
+        assert!(!ledger.can_mint(Unit::Tokens, 1));
+        assert!(ledger.post(&mint(1)).is_err());
+        assert!(ledger.can_mint(Unit::Points, MAX_SUPPLY));
+        // Tokens that exist move freely, the whole supply at once included.
+        let escrow = Account::Escrow(ItemId(1));
+        let hold = transfer(
+            TransferKind::Hold,
+            alice.clone(),
+            escrow.clone(),
+            MAX_SUPPLY,
+        );
+        ledger.post(&hold).unwrap();
+        assert_eq!(ledger.balance(&escrow), i128::from(MAX_SUPPLY));
+        let back = transfer(
+            TransferKind::Refund,
+            escrow.clone(),
+            alice.clone(),
+            MAX_SUPPLY,
+        );
+        ledger.post(&back).unwrap();
+        assert_eq!(ledger.balance(&escrow), 0);
+        ledger.check().unwrap();
+        assert!(
+            MAX_SUPPLY < i64::MAX as u64 / 1000,
+            "far from the store's limit"
+        );
     }
 
     #[test]

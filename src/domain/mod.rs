@@ -28,7 +28,7 @@ pub use event::{Event, EventKind};
 pub use ids::{IdemKey, ItemId, PerformerId, RoomId, UserId};
 pub use intake::{IntakeLimits, IntakePayload, Source};
 pub use item::{Actor, ClosedItem, Item, ItemEntry, ItemState, ItemView, Role};
-pub use ledger::{Account, InvariantViolation, Ledger, Transfer, TransferKind};
+pub use ledger::{Account, InvariantViolation, Ledger, MAX_SUPPLY, Transfer, TransferKind};
 pub use messages::Tier;
 pub use refund::RefundReason;
 pub use room::{RoomSettings, RoomTotals, RoomView};
