@@ -29,7 +29,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 #[global_allocator]
-static GLOBAL: cuedeck::allocator::MiMalloc = cuedeck::allocator::MiMalloc;
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const ADMIN: &str = "bench-admin-token-000000";
 const ROOM: &str = "bench";

@@ -3,7 +3,6 @@
 //! Data flows one way: intake -> [`domain`] (pure rules and ledger) ->
 //! [`store`] (durable SQLite log) -> events for consoles and toys.
 
-pub mod allocator;
 pub mod cli;
 pub mod client;
 pub mod console;

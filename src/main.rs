@@ -5,9 +5,10 @@ use std::process::ExitCode;
 use clap::Parser;
 use cuedeck::cli::{Cli, DemoArgs, Mode};
 
-// mimalloc: the engine allocates many small, short-lived values per command.
+// mimalloc, as the crate comes: the durable intake path runs faster on it
+// than on the system allocator (docs/BENCHMARKS.md has the A/B).
 #[global_allocator]
-static GLOBAL: cuedeck::allocator::MiMalloc = cuedeck::allocator::MiMalloc;
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

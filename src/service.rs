@@ -8,25 +8,69 @@
 use std::path::Path;
 
 use crate::domain::{Command, DomainError, Engine, Request, Stamp};
-use crate::store::{Ack, Store, StoreError, StoreOptions};
+use crate::store::{Ack, Reader, Store, StoreError, StoreOptions};
 
 pub struct QueueService {
     engine: Engine,
     store: Store,
+    /// Opened when first needed: for source events older than the engine's
+    /// window.
+    reader: Option<Reader>,
 }
 
 impl QueueService {
     /// Open the database at `path`, rebuilding and verifying the state in it.
     pub fn open(path: &Path, options: StoreOptions) -> Result<Self, StoreError> {
         let (store, engine) = Store::open(path, options)?;
-        Ok(QueueService { engine, store })
+        Ok(QueueService {
+            engine,
+            store,
+            reader: None,
+        })
     }
 
     /// Run a command; the returned ack resolves once it is durable.
     /// Refused commands change nothing and are not stored.
     pub fn execute(&mut self, now: Stamp, request: Request) -> Result<Ack, DomainError> {
+        self.engine.advance_clock(now);
+        self.refuse_forgotten_source_event(&request)?;
         let outcome = self.engine.execute(now, &request)?;
         Ok(self.store.commit(request, outcome))
+    }
+
+    /// A source event enters once, ever. The engine recognises those of its
+    /// retention window (at least a day); an older one is on disk, since
+    /// every command is committed long before its item leaves the window.
+    /// So the store is asked only about an intake the engine would take as
+    /// new: one whose key it does not remember, once it has forgotten items.
+    fn refuse_forgotten_source_event(&mut self, request: &Request) -> Result<(), DomainError> {
+        let Command::Intake { payload, .. } = &request.command else {
+            return Ok(());
+        };
+        if !self.engine.forgot_any() || self.engine.remembers(&payload.idempotency_key) {
+            return Ok(());
+        }
+        let taken = self
+            .reader()
+            .and_then(|reader| reader.source_event_taken(payload.source, &payload.source_event_id));
+        match taken {
+            Ok(false) => Ok(()),
+            Ok(true) => Err(DomainError::DuplicateSourceEvent {
+                source_event_id: payload.source_event_id.to_string(),
+            }),
+            Err(err) => {
+                tracing::error!(error = %err, "looking up a source event failed");
+                self.reader = None;
+                Err(DomainError::Unavailable)
+            }
+        }
+    }
+
+    fn reader(&mut self) -> Result<&Reader, StoreError> {
+        if self.reader.is_none() {
+            self.reader = Some(self.store.reader()?);
+        }
+        Ok(self.reader.as_ref().expect("just opened"))
     }
 
     /// Apply due grace periods. Call before each command and when

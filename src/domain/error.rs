@@ -66,13 +66,19 @@ pub enum DomainError {
     #[error("user `{user}` is not in room `{room}`")]
     NotInRoom { room: RoomId, user: UserId },
 
-    #[error("mint amount would overflow the ledger")]
+    #[error(
+        "the amount would take the ledger past its limit: at most {} tokens, and as many points, may exist in all",
+        super::ledger::MAX_SUPPLY
+    )]
     Overflow,
 
     /// The body as a whole is not what the endpoint takes (not JSON, not an
     /// object, …), or the field at fault cannot be told.
     #[error("{reason}")]
     InvalidBody { reason: String },
+
+    #[error("the queue's records could not be read; try again")]
+    Unavailable,
 }
 
 impl DomainError {
@@ -98,6 +104,7 @@ impl DomainError {
             DomainError::NotInRoom { .. } => ErrorCode::NotInRoom,
             DomainError::Overflow => ErrorCode::Overflow,
             DomainError::InvalidBody { .. } => ErrorCode::InvalidField,
+            DomainError::Unavailable => ErrorCode::Unavailable,
         }
     }
 

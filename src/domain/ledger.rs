@@ -97,12 +97,19 @@ pub struct Transfer {
 #[error("ledger invariant broken: {0}")]
 pub struct InvariantViolation(pub String);
 
+/// The most tokens that may exist in all, and the most points: 2^53 - 1,
+/// the largest integer every JSON reader holds exactly. No balance, amount
+/// or sum of balances can pass it, so each fits the store's signed 64-bit
+/// integers with room to spare, and so does any running sum of postings in
+/// the order they were made (each is a balance at some moment).
+pub const MAX_SUPPLY: u64 = (1 << 53) - 1;
+
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
     wallets: HashMap<UserId, u64>,
     earned: HashMap<PerformerId, u64>,
-    /// Indexed by item number - 1; items are numbered densely from 1.
-    escrow: Vec<u64>,
+    /// Open items' escrow; an account that is emptied goes.
+    escrow: HashMap<ItemId, u64>,
     minted: u64,
     points: HashMap<UserId, u64>,
     points_minted: u64,
@@ -144,23 +151,22 @@ impl Ledger {
     }
 
     pub fn escrow_of(&self, item: ItemId) -> u64 {
-        item.0
-            .checked_sub(1)
-            .and_then(|i| self.escrow.get(i as usize))
-            .copied()
-            .unwrap_or(0)
+        self.escrow.get(&item).copied().unwrap_or(0)
     }
 
     pub fn total_minted(&self) -> u64 {
         self.minted
     }
 
-    /// Whether `amount` more can be minted without overflowing any balance.
+    /// Whether `amount` more can be minted without passing [`MAX_SUPPLY`].
     pub fn can_mint(&self, unit: Unit, amount: u64) -> bool {
-        match unit {
-            Unit::Tokens => self.minted.checked_add(amount).is_some(),
-            Unit::Points => self.points_minted.checked_add(amount).is_some(),
-        }
+        let minted = match unit {
+            Unit::Tokens => self.minted,
+            Unit::Points => self.points_minted,
+        };
+        minted
+            .checked_add(amount)
+            .is_some_and(|total| total <= MAX_SUPPLY)
     }
 
     /// Whether `from` holds at least `amount` (the mints always do).
@@ -181,8 +187,12 @@ impl Ledger {
                 t.to.key()
             )));
         }
-        if !self.can_mint(t.from.unit(), t.amount) {
-            return Err(InvariantViolation("amount overflows the ledger".into()));
+        let minting = matches!(t.from, Account::Mint | Account::PointsMint);
+        if minting && !self.can_mint(t.from.unit(), t.amount) {
+            return Err(InvariantViolation(format!(
+                "minting {} would pass the supply limit",
+                t.amount
+            )));
         }
         // One lookup for the debit: check and subtract in place.
         let debited = match &t.from {
@@ -198,10 +208,11 @@ impl Ledger {
             Account::Earned(p) => take(self.earned.get_mut(p), t.amount),
             Account::Points(u) => take(self.points.get_mut(u), t.amount),
             Account::Escrow(i) => {
-                let slot =
-                    i.0.checked_sub(1)
-                        .and_then(|i| self.escrow.get_mut(i as usize));
-                take(slot, t.amount)
+                let taken = take(self.escrow.get_mut(i), t.amount);
+                if self.escrow.get(i) == Some(&0) {
+                    self.escrow.remove(i);
+                }
+                taken
             }
         };
         if !debited {
@@ -215,14 +226,6 @@ impl Ledger {
         Ok(())
     }
 
-    /// Make room for a new item's escrow account.
-    pub fn open_escrow(&mut self, item: ItemId) {
-        let index = (item.0 - 1) as usize;
-        if self.escrow.len() <= index {
-            self.escrow.resize(index + 1, 0);
-        }
-    }
-
     fn credit(&mut self, account: &Account, amount: u64) {
         match account {
             Account::Mint => self.minted -= amount,
@@ -230,17 +233,14 @@ impl Ledger {
             Account::Wallet(u) => add_to(&mut self.wallets, u, amount),
             Account::Earned(p) => add_to(&mut self.earned, p, amount),
             Account::Points(u) => add_to(&mut self.points, u, amount),
-            Account::Escrow(i) => {
-                self.open_escrow(*i);
-                self.escrow[(i.0 - 1) as usize] += amount;
-            }
+            Account::Escrow(i) => add_to(&mut self.escrow, i, amount),
         }
     }
 
     /// Conservation: every token and point in an account was minted, once.
     pub fn check(&self) -> Result<(), InvariantViolation> {
         let held: u128 = self.wallets.values().map(|&v| u128::from(v)).sum::<u128>()
-            + self.escrow.iter().map(|&v| u128::from(v)).sum::<u128>()
+            + self.escrow.values().map(|&v| u128::from(v)).sum::<u128>()
             + self.earned.values().map(|&v| u128::from(v)).sum::<u128>();
         if held != u128::from(self.minted) {
             return Err(InvariantViolation(format!(
@@ -269,12 +269,7 @@ impl Ledger {
                     .iter()
                     .map(|(p, &v)| (Account::Earned(p.clone()), v)),
             )
-            .chain(
-                self.escrow
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &v)| (Account::Escrow(ItemId(i as u64 + 1)), v)),
-            )
+            .chain(self.escrow.iter().map(|(&i, &v)| (Account::Escrow(i), v)))
             .chain(
                 self.points
                     .iter()
@@ -342,6 +337,41 @@ mod tests {
         assert_eq!(ledger.balance(&alice), 70);
         assert_eq!(ledger.balance(&Account::Escrow(ItemId(1))), 30);
         assert_eq!(ledger.balance(&Account::Mint), -100);
+    }
+
+    #[test]
+    fn the_whole_supply_may_exist_and_move_but_not_one_more() {
+        let mut ledger = Ledger::default();
+        let alice = Account::Wallet("alice".into());
+        let mint = |amount| transfer(TransferKind::Mint, Account::Mint, alice.clone(), amount);
+        assert!(ledger.post(&mint(MAX_SUPPLY + 1)).is_err());
+        ledger.post(&mint(MAX_SUPPLY)).unwrap();
+        assert!(!ledger.can_mint(Unit::Tokens, 1));
+        assert!(ledger.post(&mint(1)).is_err());
+        assert!(ledger.can_mint(Unit::Points, MAX_SUPPLY));
+        // Tokens that exist move freely, the whole supply at once included.
+        let escrow = Account::Escrow(ItemId(1));
+        let hold = transfer(
+            TransferKind::Hold,
+            alice.clone(),
+            escrow.clone(),
+            MAX_SUPPLY,
+        );
+        ledger.post(&hold).unwrap();
+        assert_eq!(ledger.balance(&escrow), i128::from(MAX_SUPPLY));
+        let back = transfer(
+            TransferKind::Refund,
+            escrow.clone(),
+            alice.clone(),
+            MAX_SUPPLY,
+        );
+        ledger.post(&back).unwrap();
+        assert_eq!(ledger.balance(&escrow), 0);
+        ledger.check().unwrap();
+        assert!(
+            MAX_SUPPLY < i64::MAX as u64 / 1000,
+            "far from the store's limit"
+        );
     }
 
     #[test]

@@ -2,17 +2,15 @@
 //! message keys. Deterministic, no IO, the clock passed in.
 
 pub mod builder;
-mod chunked;
+pub(crate) mod collections;
 pub mod command;
-mod compact_index;
+pub mod daily;
 pub mod engine;
 pub mod error;
 pub mod event;
-pub mod idempotency;
 pub mod ids;
 pub mod intake;
 pub mod item;
-pub mod item_list;
 pub mod json;
 pub mod ledger;
 pub mod messages;
@@ -31,7 +29,7 @@ pub use event::{Event, EventKind};
 pub use ids::{IdemKey, ItemId, PerformerId, RoomId, UserId};
 pub use intake::{IntakeLimits, IntakePayload, Source};
 pub use item::{Actor, ClosedItem, Item, ItemEntry, ItemState, ItemView, Role};
-pub use ledger::{Account, InvariantViolation, Ledger, Transfer, TransferKind};
+pub use ledger::{Account, InvariantViolation, Ledger, MAX_SUPPLY, Transfer, TransferKind};
 pub use messages::Tier;
 pub use refund::RefundReason;
 pub use room::{RoomSettings, RoomTotals, RoomView};

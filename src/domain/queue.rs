@@ -22,7 +22,9 @@ pub struct Entry {
 }
 
 impl Entry {
-    fn key(&self) -> (bool, Stamp, Reverse<u64>, u64) {
+    /// The waiting order: private first, then the intake stamp, the higher
+    /// cost, the intake sequence. The one place the order is written.
+    pub fn order_key(&self) -> (bool, Stamp, Reverse<u64>, u64) {
         (!self.private, self.stamp, Reverse(self.cost), self.seq)
     }
 }
@@ -37,12 +39,12 @@ impl WaitingLine {
     /// first entry is position 1 (nothing in progress) and must stay first.
     pub fn insert(&mut self, entry: Entry, head_pinned: bool) -> usize {
         let skip = usize::from(head_pinned && !self.entries.is_empty());
-        let key = entry.key();
+        let key = entry.order_key();
         // entries[skip..] is sorted: binary search for the first greater key.
         let (mut lo, mut hi) = (skip, self.entries.len());
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            if self.entries[mid].key() > key {
+            if self.entries[mid].order_key() > key {
                 hi = mid;
             } else {
                 lo = mid + 1;

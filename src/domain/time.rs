@@ -6,6 +6,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
+/// One UTC day in microseconds.
+pub const DAY_US: i64 = 24 * 3600 * 1_000_000;
+
 /// Microseconds since the Unix epoch, as stamped by the server.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -28,6 +31,11 @@ impl Stamp {
 
     pub const fn plus_millis(self, ms: u64) -> Self {
         Stamp(self.0.saturating_add((ms as i64).saturating_mul(1000)))
+    }
+
+    /// The start of the UTC day this stamp falls in.
+    pub const fn day_start(self) -> Self {
+        Stamp(self.0.div_euclid(DAY_US) * DAY_US)
     }
 
     /// Microseconds from `earlier` to `self` (negative if `earlier` is later).

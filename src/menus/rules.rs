@@ -14,6 +14,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use crate::domain::intake::{Action, ActionType, Chat, Effects, Metadata};
+use crate::domain::time::DAY_US;
 use crate::domain::{
     Command, Engine, IdemKey, IntakeLimits, IntakeMode, IntakePayload, Item, ItemState, Reply,
     Request, RoomId, Source, Stamp, UserId,
@@ -27,17 +28,15 @@ use super::model::{QueueMode, StoredMenu, Visibility};
 /// The public announcement of every purchase (config/templates.toml).
 pub const ANNOUNCE_KEY: &str = "menu.purchase";
 
-const DAY_US: i64 = 24 * 3600 * 1_000_000;
-
 /// The start of the UTC day `at` falls in.
 pub fn day_start(at: Stamp) -> Stamp {
-    Stamp(at.0.div_euclid(DAY_US) * DAY_US)
+    at.day_start()
 }
 
 /// How many times `user` bought menu item `item` in `room` on the UTC day
-/// starting at `start`, counted from the queue's own items (their server
-/// stamps). A purchase refunded in full does not count; one that was
-/// performed, even partly refunded, does.
+/// starting at `start`, by the queue's own counts (intake stamps). A
+/// purchase refunded in full does not count; one that was performed, even
+/// partly refunded, does.
 pub fn purchases_on_day(
     engine: &Engine,
     room: &RoomId,
@@ -45,26 +44,7 @@ pub fn purchases_on_day(
     item: &str,
     start: Stamp,
 ) -> u32 {
-    let end = Stamp(start.0.saturating_add(DAY_US));
-    let mut count = 0;
-    // Items are numbered in intake order and stamps never go back, so the
-    // scan stops at the first item from before the day.
-    for it in engine.items().iter().rev() {
-        if it.stamp() < start {
-            break;
-        }
-        let refunded_in_full = it.state() == ItemState::Refunded && it.settled() == 0;
-        if it.stamp() < end
-            && it.source() == Source::ChipMenu
-            && it.room() == room
-            && it.user_id() == user
-            && it.menu_item_id() == Some(item)
-            && !refunded_in_full
-        {
-            count += 1;
-        }
-    }
-    count
+    engine.purchases_on_day(room, user, item, start)
 }
 
 fn error(code: ErrorCode, message: impl Into<String>) -> ApiError {

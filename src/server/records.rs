@@ -1,6 +1,7 @@
 //! Item records for the API (audit, purchase receipts). An open item comes
 //! from the engine; a closed one from the store, which wrote its record in
-//! the commit that closed it (the engine keeps only a closed item's facts).
+//! the commit that closed it (the engine keeps only a closed item's facts,
+//! and only for the retention window).
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -20,6 +21,8 @@ pub struct Records {
 enum Found {
     Open(Box<Item>),
     Closed,
+    /// Closed and past the window: the store knows its room.
+    Forgotten,
     Missing,
     NoRoom,
 }
@@ -48,6 +51,7 @@ impl Records {
                     None => Found::Closed,
                 },
                 _ if engine.room_view(&room).is_none() => Found::NoRoom,
+                None if engine.forgot(item) => Found::Forgotten,
                 _ => Found::Missing,
             })
             .await?;
@@ -55,11 +59,12 @@ impl Records {
             Found::Open(open) => Ok(Some(*open)),
             Found::Missing => Ok(None),
             Found::NoRoom => Err(domain_error(&DomainError::UnknownRoom { room: asked })),
-            Found::Closed => {
+            Found::Closed | Found::Forgotten => {
                 let records = self.clone();
-                tokio::task::spawn_blocking(move || records.closed(item))
+                let record = tokio::task::spawn_blocking(move || records.closed(item))
                     .await
-                    .map_err(|_| unavailable())?
+                    .map_err(|_| unavailable())??;
+                Ok(record.filter(|record| record.view.room == asked))
             }
         }
     }

@@ -5,7 +5,7 @@ use std::path::Path;
 use rusqlite::{Connection, OpenFlags, params};
 
 use super::StoreError;
-use crate::domain::{Item, ItemId, RoomId};
+use crate::domain::{Item, ItemId, RoomId, Source};
 
 /// An event as stored: its JSON text, ready to send as is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +81,15 @@ impl Reader {
             .prepare("SELECT unit, SUM(amount) FROM postings GROUP BY unit ORDER BY unit")?;
         let sums = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(sums.collect::<Result<_, _>>()?)
+    }
+
+    /// Whether an item was ever taken from this source event.
+    pub fn source_event_taken(&self, source: Source, id: &str) -> Result<bool, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT 1 FROM items WHERE json_extract(view, '$.sourceEventId') = ?1
+             AND json_extract(view, '$.source') = ?2 LIMIT 1",
+        )?;
+        Ok(stmt.exists(params![id, source.as_str()])?)
     }
 
     /// A closed item's whole record (the engine keeps only its facts).

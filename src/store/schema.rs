@@ -78,7 +78,7 @@ const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL
     );
     ",
-    // 3: chip menus (src/menus/store.rs, issue 7). Every version of every
+    // 3: chip menus (src/menus/store.rs). Every version of every
     // menu, append-only: a menu's latest row is its current state, a NULL
     // body marks its deletion. And each room's subscribers, who see its
     // subscribers_only menus. Menus hold no money: purchases go through the
@@ -107,6 +107,12 @@ const MIGRATIONS: &[&str] = &[
     // before this migration are filled in by the next rebuild.
     "
     ALTER TABLE items ADD COLUMN record TEXT;
+    ",
+    // 5: items by their source event. The engine recognises the source
+    // events of its retention window; older ones are looked up here.
+    "
+    CREATE INDEX items_source_event
+        ON items(json_extract(view, '$.sourceEventId'), json_extract(view, '$.source'));
     ",
 ];
 

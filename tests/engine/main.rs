@@ -1,6 +1,7 @@
 //! The queue engine, its ledger and the durable store.
 //! One test binary per area: each binary links the whole crate.
 
+mod amounts;
 mod games_chi_square;
 mod games_config;
 mod games_cooldown;
@@ -10,5 +11,6 @@ mod games_verify_cli;
 mod intake_validation;
 mod ledger_torture;
 mod model;
+mod retention;
 mod rules;
 mod store;

@@ -9,16 +9,16 @@
 //! caches.
 
 use super::chunked::Chunked;
-use super::command::Reply;
 use super::compact_index::CompactIndex;
-use super::ids::IdemKey;
-use super::time::Stamp;
+use crate::domain::command::Reply;
+use crate::domain::ids::IdemKey;
+use crate::domain::time::Stamp;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdemRecord {
     pub at: Stamp,
     pub key: IdemKey,
-    /// [`super::Command::fingerprint`] of the command first sent under the key.
+    /// [`crate::domain::Command::fingerprint`] of the command first sent under the key.
     pub fingerprint: u64,
     pub reply: Reply,
 }

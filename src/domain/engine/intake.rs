@@ -1,0 +1,301 @@
+//! Taking an item in: every check first, then the hold, the queue entry (or
+//! the instant settlement) and the messages.
+
+use std::sync::Arc;
+
+use crate::domain::command::{IntakeMode, Reply};
+use crate::domain::error::DomainError;
+use crate::domain::event::EventKind;
+use crate::domain::ids::RoomId;
+use crate::domain::intake::{IntakeLimits, IntakePayload, Source};
+use crate::domain::item::{
+    Actor, AuditEntry, ClosedItem, Item, ItemEntry, ItemState, ItemView, Role, Transition,
+};
+use crate::domain::ledger::{Account, Ledger, Transfer, TransferKind, Unit};
+use crate::domain::messages::{MessageVars, SIT_BACK_AHEAD, SOON_POSITION, TemplateKey, keys};
+use crate::domain::queue::Entry;
+use crate::domain::room::Member;
+use crate::domain::toy_effect::ToyEffect;
+
+use super::Engine;
+use super::effects::Effects;
+use super::notices::{base_vars, extra_messages, private_message};
+use super::room_in;
+
+impl Engine {
+    pub(super) fn intake(
+        &mut self,
+        room_id: &RoomId,
+        mode: IntakeMode,
+        payload: &IntakePayload,
+        loyalty_points: u64,
+        fx: &mut Effects,
+    ) -> Result<Reply, DomainError> {
+        // The room is held mutably from here; the checks below read other
+        // fields of the engine, so nothing changes until all have passed.
+        let room = room_in(&mut self.rooms, room_id)?;
+        payload.validate(&IntakeLimits {
+            max_token_cost: room.settings.max_token_cost,
+        })?;
+        if payload.performer_id != room.performer {
+            return Err(DomainError::invalid(
+                "performerId",
+                format!("room `{}` belongs to another performer", room.id),
+            ));
+        }
+        if !room.live {
+            return Err(DomainError::NotLive {
+                room: room.id.clone(),
+            });
+        }
+        let source_event = (payload.source, &*payload.source_event_id);
+        let source_hash = self.source_events.hash(source_event);
+        let items = &self.items;
+        let taken = |low: u32| {
+            items
+                .get(items.id_of_low_bits(low))
+                .is_some_and(|item| (item.source(), item.source_event_id()) == source_event)
+        };
+        if self.source_events.find(source_hash, taken).is_some() {
+            return Err(DomainError::DuplicateSourceEvent {
+                source_event_id: payload.source_event_id.to_string(),
+            });
+        }
+        let cost = payload.token_cost;
+        let available = self.ledger.wallet(&payload.user_id);
+        if available < cost {
+            return Err(DomainError::InsufficientFunds {
+                user: payload.user_id.clone(),
+                needed: cost,
+                available,
+            });
+        }
+        if !self.ledger.can_mint(Unit::Points, loyalty_points) {
+            return Err(DomainError::Overflow);
+        }
+
+        // Everything is checked: from here on nothing can fail.
+        // Share the room's copies of the ids: every item of a user or a
+        // performer points at one string instead of keeping its own.
+        let member = room
+            .members
+            .entry(payload.user_id.clone())
+            .or_insert_with(|| Member::new(payload.user_id.clone()));
+        member.refund_at = None; // buying means being here
+        let (user_id, tier) = (member.id.clone(), member.tier);
+        let user_name = match &payload.metadata.user_display_name {
+            Some(name) => name.clone(),
+            None => user_id.shared(),
+        };
+        let id = self.items.next_id();
+        self.next_intake_seq += 1;
+        let private = payload.is_private_request();
+        let view = Arc::new(ItemView {
+            id,
+            room: room.id.clone(),
+            source: payload.source,
+            source_event_id: payload.source_event_id.clone(),
+            performer_id: room.performer.clone(),
+            user_id,
+            user_name,
+            tier,
+            action: payload.action.clone(),
+            token_cost: cost,
+            duration_ms: payload
+                .action
+                .duration_hint_ms
+                .unwrap_or(room.settings.default_duration_ms),
+            effects: shared_effects(payload),
+            private,
+            instant: mode == IntakeMode::Instant,
+            stamp: fx.at,
+            seq: self.next_intake_seq,
+            client_stamp: payload.created_at_high_precision.clone(),
+            loyalty_points,
+        });
+        let mut item = Item {
+            view: view.clone(),
+            key: payload.idempotency_key.clone(),
+            state: ItemState::Queued,
+            started_at: None,
+            closed_at: None,
+            settled: 0,
+            refunded: 0,
+            refund_reason: None,
+            audit: Vec::with_capacity(3),
+            intake_position: 0,
+            soon_sent: true,
+        };
+        fx.post(
+            &mut self.ledger,
+            Transfer {
+                kind: TransferKind::Hold,
+                from: Account::Wallet(view.user_id.clone()),
+                to: Account::Escrow(id),
+                amount: cost,
+                item: Some(id),
+                key: Some(item.key.clone()),
+            },
+        );
+        let vars = base_vars(&view);
+        let public_key = TemplateKey::from(payload.chat.public_announce_template_key.clone());
+        let by = integration_actor(payload.source);
+
+        let reply = match mode {
+            IntakeMode::Queued => {
+                let entry = Entry {
+                    id,
+                    private,
+                    stamp: view.stamp,
+                    cost,
+                    seq: view.seq,
+                };
+                let index = room.waiting.insert(entry, room.in_progress.is_none());
+                let position = room.position_of_index(index);
+                room.totals.escrow += cost;
+                item.intake_position = position;
+                item.soon_sent = position <= SOON_POSITION;
+                item.audit.push(AuditEntry {
+                    at: fx.at,
+                    transition: Transition::Queued { position },
+                    by,
+                });
+                fx.emit(
+                    room,
+                    EventKind::ItemQueued {
+                        item: view.clone(),
+                        position,
+                    },
+                );
+                fx.emit(
+                    room,
+                    EventKind::Announcement {
+                        key: public_key,
+                        vars: vars.clone(),
+                    },
+                );
+                let ahead = position - 1;
+                let queue_vars = MessageVars {
+                    position: Some(position),
+                    ahead: Some(ahead),
+                    ..vars
+                };
+                let receipt = TemplateKey::fixed(keys::QUEUE_RECEIPT);
+                fx.emit(room, private_message(&view, receipt, queue_vars.clone()));
+                if ahead > SIT_BACK_AHEAD {
+                    let key = TemplateKey::fixed(keys::QUEUE_SIT_BACK);
+                    fx.emit(room, private_message(&view, key, queue_vars.clone()));
+                }
+                extra_messages(fx, room, &view, payload, keys::QUEUE_RECEIPT, &queue_vars);
+                self.items.push(ItemEntry::Open(item));
+                Reply::Queued { item: id, position }
+            }
+            IntakeMode::Instant => {
+                fx.post(
+                    &mut self.ledger,
+                    Transfer {
+                        kind: TransferKind::Settle,
+                        from: Account::Escrow(id),
+                        to: Account::Earned(view.performer_id.clone()),
+                        amount: cost,
+                        item: Some(id),
+                        key: Some(item.key.clone()),
+                    },
+                );
+                credit_points(&mut self.ledger, &view, fx);
+                item.state = ItemState::Finished;
+                item.closed_at = Some(fx.at);
+                item.settled = cost;
+                room.totals.earned += cost;
+                room.totals.done += 1;
+                item.audit.push(AuditEntry {
+                    at: fx.at,
+                    transition: Transition::Settled { amount: cost },
+                    by,
+                });
+                fx.emit(room, EventKind::InstantSettled { item: view.clone() });
+                fx.emit(
+                    room,
+                    EventKind::Announcement {
+                        key: public_key,
+                        vars: vars.clone(),
+                    },
+                );
+                let receipt = TemplateKey::fixed(keys::INSTANT_RECEIPT);
+                fx.emit(room, private_message(&view, receipt, vars.clone()));
+                extra_messages(fx, room, &view, payload, keys::INSTANT_RECEIPT, &vars);
+                self.items.push(ItemEntry::Closed(ClosedItem::of(&item)));
+                fx.close(item);
+                Reply::Settled { item: id }
+            }
+        };
+        self.source_events.insert(source_hash, id.0 as u32);
+        if let (Source::ChipMenu, Some(menu_item)) = (payload.source, &payload.action.menu_item_id)
+        {
+            self.daily.add(fx.at, room_id, &payload.user_id, menu_item);
+        }
+        Ok(reply)
+    }
+}
+
+/// Loyalty points for a settled item, if it carries any.
+pub(super) fn credit_points(ledger: &mut Ledger, view: &ItemView, fx: &mut Effects) {
+    if view.loyalty_points == 0 {
+        return;
+    }
+    fx.post(
+        ledger,
+        Transfer {
+            kind: TransferKind::Points,
+            from: Account::PointsMint,
+            to: Account::Points(view.user_id.clone()),
+            amount: view.loyalty_points,
+            item: Some(view.id),
+            key: None,
+        },
+    );
+}
+
+/// The item's enabled toy effects; items without any share one empty list.
+fn shared_effects(payload: &IntakePayload) -> Arc<[ToyEffect]> {
+    static NONE: std::sync::LazyLock<Arc<[ToyEffect]>> = std::sync::LazyLock::new(|| Arc::from([]));
+    if payload.toy_effects().next().is_none() {
+        return NONE.clone();
+    }
+    payload.toy_effects().cloned().collect()
+}
+
+/// The integration that posted an item, for its audit record: one shared
+/// actor per source rather than a new string per intake.
+fn integration_actor(source: Source) -> Actor {
+    use Source::*;
+    static IDS: std::sync::LazyLock<[Arc<str>; 5]> = std::sync::LazyLock::new(|| {
+        [ChipMenu, SlotMachine, SpinWheel, Admin, System].map(|s| Arc::from(s.as_str()))
+    });
+    // Exhaustive, so a new source cannot be left out; the order is the array's.
+    let index = match source {
+        ChipMenu => 0,
+        SlotMachine => 1,
+        SpinWheel => 2,
+        Admin => 3,
+        System => 4,
+    };
+    Actor {
+        role: Role::Integration,
+        id: IDS[index].clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_source_is_its_own_integration_actor() {
+        use Source::*;
+        for source in [ChipMenu, SlotMachine, SpinWheel, Admin, System] {
+            let actor = integration_actor(source);
+            assert_eq!(actor, Actor::new(Role::Integration, source.as_str()));
+        }
+    }
+}
