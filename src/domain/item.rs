@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::ids::{IdemKey, ItemId, PerformerId, RoomId, UserId};
-use super::intake::{Action, Source};
+use super::intake::{PaidAction, Source};
 use super::messages::Tier;
 use super::refund::RefundReason;
 use super::time::Stamp;
@@ -119,7 +119,7 @@ pub struct ItemView {
     /// The name to show: the buyer's display name, or their id.
     pub user_name: Arc<str>,
     pub tier: Tier,
-    pub action: Action,
+    pub action: PaidAction,
     pub token_cost: u64,
     /// D, fixed at intake: later config changes never touch it.
     pub duration_ms: u64,

@@ -18,7 +18,7 @@ use crate::store::{Store, StoreError, TokenDb, TokenRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Role {
+pub enum TokenRole {
     Admin,
     /// A trusted platform service that posts canonical intakes.
     Integration,
@@ -30,24 +30,24 @@ pub enum Role {
     Viewer,
 }
 
-impl Role {
+impl TokenRole {
     pub fn as_str(self) -> &'static str {
         match self {
-            Role::Admin => "admin",
-            Role::Integration => "integration",
-            Role::Performer => "performer",
-            Role::Moderator => "moderator",
-            Role::Viewer => "viewer",
+            TokenRole::Admin => "admin",
+            TokenRole::Integration => "integration",
+            TokenRole::Performer => "performer",
+            TokenRole::Moderator => "moderator",
+            TokenRole::Viewer => "viewer",
         }
     }
 
-    fn parse(text: &str) -> Option<Role> {
+    fn parse(text: &str) -> Option<TokenRole> {
         [
-            Role::Admin,
-            Role::Integration,
-            Role::Performer,
-            Role::Moderator,
-            Role::Viewer,
+            TokenRole::Admin,
+            TokenRole::Integration,
+            TokenRole::Performer,
+            TokenRole::Moderator,
+            TokenRole::Viewer,
         ]
         .into_iter()
         .find(|r| r.as_str() == text)
@@ -57,7 +57,7 @@ impl Role {
 /// Who is asking: a role and its scope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Principal {
-    pub role: Role,
+    pub role: TokenRole,
     /// A short, non-secret id of the token, for logs.
     pub token_id: String,
     #[serde(default)]
@@ -68,7 +68,7 @@ pub struct Principal {
 
 /// Everything a client can ask for, as far as permissions go.
 #[derive(Debug, Clone, Copy)]
-pub enum Action<'a> {
+pub enum Permission<'a> {
     CreateRoom,
     CreateToken,
     Mint,
@@ -81,6 +81,12 @@ pub enum Action<'a> {
     Refund(&'a RoomId, RefundReason),
     Watch(&'a RoomId),
     Purchase(&'a RoomId),
+    /// Create, edit and delete the room's chip menus.
+    EditMenus(&'a RoomId),
+    /// Add and remove the room's subscribers.
+    ManageSubscribers(&'a RoomId),
+    /// See what the room's menus offer a viewer (`None`: the asker).
+    SeeOffer(&'a RoomId, Option<&'a UserId>),
 }
 
 impl Principal {
@@ -88,35 +94,42 @@ impl Principal {
         self.rooms.iter().any(|r| r == room)
     }
 
-    /// Whether this principal may do `action`.
-    pub fn allows(&self, action: Action<'_>) -> bool {
-        use Action::*;
-        match (self.role, action) {
-            (Role::Admin, _) => true,
-            (Role::Integration, Intake(_)) => true,
-            (Role::Performer, Broadcast(r) | Start(r) | Finish(r) | Refund(r, _) | Watch(r)) => {
-                self.has_room(r)
+    /// Whether this principal may do `permission`.
+    pub fn allows(&self, permission: Permission<'_>) -> bool {
+        use Permission::*;
+        match (self.role, permission) {
+            (TokenRole::Admin, _) => true,
+            (TokenRole::Integration, Intake(_)) => true,
+            (
+                TokenRole::Performer,
+                Broadcast(r) | Start(r) | Finish(r) | Refund(r, _) | Watch(r),
+            ) => self.has_room(r),
+            (TokenRole::Performer, EditMenus(r) | ManageSubscribers(r)) => self.has_room(r),
+            (TokenRole::Integration, ManageSubscribers(_)) => true,
+            (TokenRole::Performer, SeeOffer(r, _)) => self.has_room(r),
+            (TokenRole::Viewer, SeeOffer(_, asked)) => {
+                self.user.is_some() && asked.is_none_or(|u| self.user.as_ref() == Some(u))
             }
-            (Role::Moderator, Watch(r)) => self.has_room(r),
-            (Role::Moderator, Refund(r, RefundReason::Moderation)) => self.has_room(r),
-            (Role::Viewer, Join(_) | Purchase(_)) => self.user.is_some(),
-            (Role::Viewer, ReadBalance(user)) => self.user.as_ref() == Some(user),
+            (TokenRole::Moderator, Watch(r)) => self.has_room(r),
+            (TokenRole::Moderator, Refund(r, RefundReason::Moderation)) => self.has_room(r),
+            (TokenRole::Viewer, Join(_) | Purchase(_)) => self.user.is_some(),
+            (TokenRole::Viewer, ReadBalance(user)) => self.user.as_ref() == Some(user),
             _ => false,
         }
     }
 
     /// `Ok` or a `forbidden` error, logged with ids only.
-    pub fn require(&self, action: Action<'_>) -> Result<(), ApiError> {
-        if self.allows(action) {
+    pub fn require(&self, permission: Permission<'_>) -> Result<(), ApiError> {
+        if self.allows(permission) {
             return Ok(());
         }
-        tracing::warn!(token = %self.token_id, role = self.role.as_str(), ?action, "forbidden");
+        tracing::warn!(token = %self.token_id, role = self.role.as_str(), ?permission, "forbidden");
         let mut err = ApiError::new(
             ErrorCode::Forbidden,
             format!("a {} token may not do this", self.role.as_str()),
         );
-        if let Action::Refund(_, reason) = action
-            && self.role == Role::Moderator
+        if let Permission::Refund(_, reason) = permission
+            && self.role == TokenRole::Moderator
         {
             err.message = format!("moderators refund only for reason moderation, not {reason}");
         }
@@ -149,7 +162,7 @@ impl Tokens {
         let mut cache = HashMap::new();
         for row in rows {
             let (Some(role), Ok(scope)) = (
-                Role::parse(&row.role),
+                TokenRole::parse(&row.role),
                 serde_json::from_str::<Scope>(&row.scope),
             ) else {
                 tracing::warn!("skipping an unreadable token row");
@@ -180,7 +193,7 @@ impl Tokens {
         cache.get(&hash(token)).cloned()
     }
 
-    fn store(&self, token: &str, role: Role, scope: Scope) -> Result<(), ApiError> {
+    fn store(&self, token: &str, role: TokenRole, scope: Scope) -> Result<(), ApiError> {
         let digest = hash(token);
         let scope_json = serde_json::to_string(&scope)
             .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
@@ -212,18 +225,18 @@ impl Tokens {
             message: message.into(),
             field: Some(field.into()),
         };
-        let role = Role::parse(&spec.role).ok_or_else(|| {
+        let role = TokenRole::parse(&spec.role).ok_or_else(|| {
             invalid(
                 "role",
                 "must be admin, integration, performer, moderator or viewer",
             )
         })?;
         let scope = match role {
-            Role::Admin | Role::Integration => Scope {
+            TokenRole::Admin | TokenRole::Integration => Scope {
                 rooms: vec![],
                 user: None,
             },
-            Role::Performer => Scope {
+            TokenRole::Performer => Scope {
                 rooms: vec![
                     spec.room
                         .clone()
@@ -231,17 +244,17 @@ impl Tokens {
                 ],
                 user: None,
             },
-            Role::Moderator if spec.rooms.is_empty() => {
+            TokenRole::Moderator if spec.rooms.is_empty() => {
                 return Err(invalid(
                     "rooms",
                     "a moderator token needs the rooms it watches",
                 ));
             }
-            Role::Moderator => Scope {
+            TokenRole::Moderator => Scope {
                 rooms: spec.rooms.clone(),
                 user: None,
             },
-            Role::Viewer => Scope {
+            TokenRole::Viewer => Scope {
                 rooms: vec![],
                 user: Some(
                     spec.user
@@ -269,7 +282,7 @@ impl Tokens {
             }
             self.store(
                 token,
-                Role::Admin,
+                TokenRole::Admin,
                 Scope {
                     rooms: vec![],
                     user: None,
@@ -279,7 +292,7 @@ impl Tokens {
         }
         let exists = {
             let cache = self.cache.read().unwrap_or_else(|e| e.into_inner());
-            cache.values().any(|p| p.role == Role::Admin)
+            cache.values().any(|p| p.role == TokenRole::Admin)
         };
         if exists {
             return Ok(None);
@@ -287,7 +300,7 @@ impl Tokens {
         let token = new_token();
         self.store(
             &token,
-            Role::Admin,
+            TokenRole::Admin,
             Scope {
                 rooms: vec![],
                 user: None,
@@ -306,7 +319,7 @@ fn new_token() -> String {
 mod tests {
     use super::*;
 
-    fn principal(role: Role, rooms: &[&str], user: Option<&str>) -> Principal {
+    fn principal(role: TokenRole, rooms: &[&str], user: Option<&str>) -> Principal {
         Principal {
             role,
             token_id: "t".into(),
@@ -317,16 +330,16 @@ mod tests {
 
     #[test]
     fn moderators_refund_only_for_moderation_in_their_rooms() {
-        let m = principal(Role::Moderator, &["r1"], None);
+        let m = principal(TokenRole::Moderator, &["r1"], None);
         let r1 = RoomId::from("r1");
         let r2 = RoomId::from("r2");
-        assert!(m.allows(Action::Refund(&r1, RefundReason::Moderation)));
-        assert!(!m.allows(Action::Refund(&r1, RefundReason::Goodwill)));
-        assert!(!m.allows(Action::Refund(&r2, RefundReason::Moderation)));
-        assert!(m.allows(Action::Watch(&r1)));
-        assert!(!m.allows(Action::Start(&r1)));
+        assert!(m.allows(Permission::Refund(&r1, RefundReason::Moderation)));
+        assert!(!m.allows(Permission::Refund(&r1, RefundReason::Goodwill)));
+        assert!(!m.allows(Permission::Refund(&r2, RefundReason::Moderation)));
+        assert!(m.allows(Permission::Watch(&r1)));
+        assert!(!m.allows(Permission::Start(&r1)));
         let err = m
-            .require(Action::Refund(&r1, RefundReason::Dispute))
+            .require(Permission::Refund(&r1, RefundReason::Dispute))
             .unwrap_err();
         assert_eq!(err.code, ErrorCode::Forbidden);
         assert!(err.message.contains("moderation"));
@@ -347,7 +360,7 @@ mod tests {
             })
             .unwrap();
         let who = tokens.authenticate(&token).unwrap();
-        assert_eq!(who.role, Role::Performer);
+        assert_eq!(who.role, TokenRole::Performer);
         assert!(tokens.authenticate("cdk_wrong").is_none());
         let stored = store.reader().unwrap().tokens().unwrap();
         assert_eq!(stored.len(), 1);
@@ -368,7 +381,10 @@ mod tests {
             .ensure_admin(None)
             .unwrap()
             .expect("first admin is generated");
-        assert_eq!(tokens.authenticate(&generated).unwrap().role, Role::Admin);
+        assert_eq!(
+            tokens.authenticate(&generated).unwrap().role,
+            TokenRole::Admin
+        );
         assert_eq!(tokens.ensure_admin(None).unwrap(), None, "only once");
     }
 }

@@ -22,8 +22,8 @@ use std::sync::Arc;
 use axum::serve::ListenerExt;
 use tokio::sync::watch;
 
+pub use crate::domain::Checked;
 pub use config::ServerConfig;
-pub use engine_task::Checked;
 pub use engine_task::snapshot as snapshot_of;
 
 use crate::service::QueueService;

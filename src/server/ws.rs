@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 
-use super::auth::{Action, Principal};
+use super::auth::{Permission, Principal};
 use super::errors::HttpError;
 use super::http::{App, actor, bearer};
 use super::hub::{Outgoing, Sink};
@@ -281,7 +281,7 @@ impl Connection {
         room: RoomId,
         resume: Option<crate::protocol::ResumePoint>,
     ) -> Result<(), ApiError> {
-        self.principal.require(Action::Watch(&room))?;
+        self.principal.require(Permission::Watch(&room))?;
         if let Some(current) = &self.subscribed {
             return Err(ApiError::new(
                 ErrorCode::AlreadySubscribed,
@@ -323,9 +323,9 @@ impl Connection {
             )));
         }
         let action = match &command {
-            RoomCommand::Start { .. } => Action::Start(&room),
-            RoomCommand::Finish { .. } => Action::Finish(&room),
-            RoomCommand::Refund { reason, .. } => Action::Refund(&room, *reason),
+            RoomCommand::Start { .. } => Permission::Start(&room),
+            RoomCommand::Finish { .. } => Permission::Finish(&room),
+            RoomCommand::Refund { reason, .. } => Permission::Refund(&room, *reason),
         };
         if let Err(err) = self.principal.require(action) {
             self.app.metrics.error(err.code);
