@@ -230,6 +230,9 @@ async fn run(
                     }
                 }
             }
+            // After a failed commit the engine is ahead of the disk: serve
+            // none of it (a dropped reply answers `unavailable`).
+            CoreMsg::Subscribe { .. } | CoreMsg::Query(_) if failed.load(Ordering::Relaxed) => {}
             CoreMsg::Subscribe {
                 room,
                 resume,
