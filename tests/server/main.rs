@@ -1,6 +1,7 @@
 //! `cuedeck serve` over real loopback sockets: the HTTP API, the event stream and chip menus.
 //! One test binary per area: each binary links the whole crate.
 
+mod amounts;
 mod api;
 mod menus_api;
 mod menus_files;
