@@ -6,6 +6,7 @@ mod bad_input;
 mod menus_api;
 mod menus_files;
 mod protocol_doc;
+mod retention;
 mod stream;
 #[path = "../support/mod.rs"]
 mod support;
