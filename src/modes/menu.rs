@@ -33,7 +33,7 @@ fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
 }
 
 fn connect(target: &MenuTarget) -> Result<(MenuClient, RoomId), String> {
-    let server = ServerUrl::parse(&target.server)?;
+    let server = ServerUrl::parse(&target.server).map_err(|e| e.to_string())?;
     if let Some(problem) = crate::domain::ids::id_problem(&target.room) {
         return Err(format!("--room {:?}: {problem}", target.room));
     }

@@ -41,7 +41,7 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     pub config: Arc<ServerConfig>,
     pub shutdown: watch::Receiver<bool>,
-    /// Chip menus (issue 7; routes in `menus_http.rs`).
+    /// Chip menus (routes in `menus_http.rs`).
     pub menus: Arc<crate::menus::MenuStore>,
     /// Whole item records, open or closed.
     pub records: Arc<super::records::Records>,

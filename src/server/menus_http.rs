@@ -1,4 +1,4 @@
-//! The chip-menu API (issue 7; docs/PROTOCOL.md "Chip menus",
+//! The chip-menu API (docs/PROTOCOL.md "Chip menus",
 //! docs/MENUS.md): the performer's menus, versioned; what a viewer is
 //! offered; the viewer's purchase, whose checks and intake run in one turn
 //! of the core; the room's subscribers; the shipped templates.

@@ -2,9 +2,9 @@
 //! the ledger's limit are in `bad_input.rs`).
 
 use crate::support::*;
-use cuedeck::protocol::ErrorCode;
 use cuedeck::domain::time::Clock;
 use cuedeck::domain::{ItemId, ItemState, Stamp};
+use cuedeck::protocol::ErrorCode;
 use cuedeck::server::ServerConfig;
 
 #[tokio::test(flavor = "multi_thread")]
