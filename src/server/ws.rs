@@ -241,13 +241,16 @@ impl Connection {
         let parsed = match read_frame(frame) {
             Ok(parsed) => parsed,
             Err(refusal) => {
-                self.bad_frames += 1;
-                if let ServerFrame::Ack {
-                    error: Some(error), ..
-                }
-                | ServerFrame::Error { error } = refusal.as_ref()
-                {
-                    self.app.metrics.error(error.code);
+                match refusal.as_ref() {
+                    // A command answered with its error is no garbage.
+                    ServerFrame::Ack {
+                        error: Some(error), ..
+                    } => self.app.metrics.error(error.code),
+                    ServerFrame::Error { error } => {
+                        self.bad_frames += 1;
+                        self.app.metrics.error(error.code);
+                    }
+                    _ => {}
                 }
                 return Some(*refusal);
             }
