@@ -1,10 +1,9 @@
 //! The chip-menu editor (`m`): the performer's menus, their items, an item
-//! form with inline validation, and version conflicts explained. Keys in,
-//! requests out; the runtime sends the requests through `MenuClient` and
+//! form with inline validation, and version conflicts explained. Actions of
+//! the keymap's menu sections and typed characters in, requests out; the runtime sends the requests through `MenuClient` and
 //! hands the answers back. Nothing here does IO.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
+use super::screen::{Action, Screen};
 use crate::domain::toy_effect::{MAX_INTENSITY, Pattern, Timing, ToyEffect};
 use crate::menus::api::{SortKey, VersionConflict};
 use crate::menus::model::{ItemSpec, MenuView, QueueMode, Visibility};
@@ -383,21 +382,40 @@ impl ItemForm {
         .then_some(message.as_str())
     }
 
-    /// A key on the form; `Some(true)` to save, `Some(false)` to cancel.
-    fn key(&mut self, key: KeyEvent) -> Option<bool> {
+    /// Whether the focused field takes typed characters.
+    pub fn typing(&self) -> bool {
+        let field = self.focused();
+        field.is_text() || field.is_number()
+    }
+
+    /// A character typed into the focused field (digits only in numbers).
+    pub fn type_char(&mut self, c: char) {
+        let field = self.focused();
+        let accepts = if field.is_number() {
+            c.is_ascii_digit()
+        } else {
+            field.is_text()
+        };
+        if accepts
+            && let Some(text) = self.text_mut(field)
+            && text.chars().count() < 200
+        {
+            text.push(c);
+        }
+        self.check();
+    }
+
+    /// An action on the form; `Some(true)` to save, `Some(false)` to cancel.
+    fn act(&mut self, action: Action) -> Option<bool> {
         let fields = self.fields();
         let field = self.focused();
-        match key.code {
-            KeyCode::Esc => return Some(false),
-            KeyCode::Enter => return Some(true),
-            KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % fields.len(),
-            KeyCode::BackTab | KeyCode::Up => {
-                self.focus = (self.focus + fields.len() - 1) % fields.len()
-            }
-            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ')
-                if !field.is_text() && !field.is_number() =>
-            {
-                let forward = key.code != KeyCode::Left;
+        match action {
+            Action::Cancel => return Some(false),
+            Action::Save => return Some(true),
+            Action::NextField => self.focus = (self.focus + 1) % fields.len(),
+            Action::PrevField => self.focus = (self.focus + fields.len() - 1) % fields.len(),
+            Action::Toggle | Action::ToggleBack => {
+                let forward = action == Action::Toggle;
                 match field {
                     Field::Hidden => self.hidden = !self.hidden,
                     Field::Toy => self.toy = !self.toy,
@@ -406,22 +424,9 @@ impl ItemForm {
                     _ => {}
                 }
             }
-            KeyCode::Backspace => {
+            Action::Erase => {
                 if let Some(text) = self.text_mut(field) {
                     text.pop();
-                }
-            }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                let accepts = if field.is_number() {
-                    c.is_ascii_digit()
-                } else {
-                    field.is_text() && !c.is_control()
-                };
-                if accepts
-                    && let Some(text) = self.text_mut(field)
-                    && text.chars().count() < 200
-                {
-                    text.push(c);
                 }
             }
             _ => {}
@@ -545,20 +550,45 @@ impl MenuEditor {
         }
     }
 
-    pub fn on_key(&mut self, key: KeyEvent) -> Vec<MenuEffect> {
-        if self.waiting && key.code != KeyCode::Esc {
+    /// Which of the editor's screens has the keys.
+    pub fn screen(&self) -> Screen {
+        match self.level {
+            Level::Menus => Screen::Menus,
+            Level::Items { .. } => Screen::MenuItems,
+            Level::Form(_) => Screen::MenuForm,
+            Level::ConfirmDelete { .. } => Screen::MenuDelete,
+            Level::Conflict { .. } => Screen::MenuConflict,
+        }
+    }
+
+    /// Whether a text field of the item form has the focus.
+    pub fn typing(&self) -> bool {
+        matches!(&self.level, Level::Form(form) if form.typing())
+    }
+
+    /// A character typed into the item form.
+    pub fn type_char(&mut self, c: char) {
+        if self.waiting {
+            return;
+        }
+        if let Level::Form(form) = &mut self.level {
+            form.type_char(c);
+        }
+    }
+
+    /// An action of the section of `self.screen()`.
+    pub fn on_action(&mut self, action: Action) -> Vec<MenuEffect> {
+        let leaving = matches!(action, Action::Close | Action::Cancel);
+        if self.waiting && !leaving {
             self.say(false, "waiting for the server…");
             return Vec::new();
         }
         self.message = None;
         let level = std::mem::replace(&mut self.level, Level::Menus);
         match level {
-            Level::Menus => self.menus_key(key),
-            Level::Items { draft } => self.items_key(key, draft),
-            Level::Form(form)
-                if key.code == KeyCode::Char('p')
-                    && key.modifiers.contains(KeyModifiers::CONTROL) =>
-            {
+            Level::Menus => self.menus_action(action),
+            Level::Items { draft } => self.items_action(action, draft),
+            Level::Form(form) if action == Action::Preview => {
                 // Try the effect being edited on the toy, without saving it.
                 let effect = form.spec().ok().and_then(|spec| spec.toy);
                 self.level = Level::Form(form);
@@ -573,7 +603,7 @@ impl MenuEditor {
                     }
                 }
             }
-            Level::Form(mut form) => match form.key(key) {
+            Level::Form(mut form) => match form.act(action) {
                 None => {
                     self.level = Level::Form(form);
                     Vec::new()
@@ -586,8 +616,8 @@ impl MenuEditor {
             },
             Level::ConfirmDelete { item, title } => {
                 self.level = Level::Items { draft: None };
-                match (key.code, self.current()) {
-                    (KeyCode::Char('y'), Some(menu)) => {
+                match (action, self.current()) {
+                    (Action::Confirm, Some(menu)) => {
                         let request = MenuRequest::DeleteItem {
                             menu: menu.id.clone(),
                             version: menu.version,
@@ -601,8 +631,8 @@ impl MenuEditor {
                     }
                 }
             }
-            Level::Conflict { conflict, request } => match key.code {
-                KeyCode::Char('r') => {
+            Level::Conflict { conflict, request } => match action {
+                Action::Reload => {
                     // Reload: take the server's menu as it is now.
                     if let Some(current) = conflict.current.clone() {
                         self.on_answer(MenuAnswer::Menu(current.clone().into()));
@@ -614,12 +644,12 @@ impl MenuEditor {
                     self.level = Level::Items { draft: None };
                     Vec::new()
                 }
-                KeyCode::Char('a') => {
+                Action::Reapply => {
                     let rebased = request.rebased(conflict.current_version);
                     self.level = Level::Items { draft: None };
                     self.send(rebased)
                 }
-                KeyCode::Esc => {
+                Action::Cancel => {
                     self.level = Level::Items { draft: None };
                     Vec::new()
                 }
@@ -631,16 +661,12 @@ impl MenuEditor {
         }
     }
 
-    fn menus_key(&mut self, key: KeyEvent) -> Vec<MenuEffect> {
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('m') => {
-                return vec![MenuEffect::Close];
-            }
-            KeyCode::Up | KeyCode::Char('k') => self.menu = self.menu.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => {
-                self.menu = (self.menu + 1).min(self.menus.len().saturating_sub(1))
-            }
-            KeyCode::Enter if !self.menus.is_empty() => {
+    fn menus_action(&mut self, action: Action) -> Vec<MenuEffect> {
+        match action {
+            Action::Close => return vec![MenuEffect::Close],
+            Action::Up => self.menu = self.menu.saturating_sub(1),
+            Action::Down => self.menu = (self.menu + 1).min(self.menus.len().saturating_sub(1)),
+            Action::Open if !self.menus.is_empty() => {
                 self.item = 0;
                 self.level = Level::Items { draft: None };
             }
@@ -649,9 +675,9 @@ impl MenuEditor {
         Vec::new()
     }
 
-    fn items_key(
+    fn items_action(
         &mut self,
-        key: KeyEvent,
+        action: Action,
         mut draft: Option<Box<crate::menus::model::MenuSpec>>,
     ) -> Vec<MenuEffect> {
         let Some(menu) = self.current().cloned() else {
@@ -659,16 +685,15 @@ impl MenuEditor {
             return Vec::new();
         };
         let count = menu.items.len();
-        let shift = key.modifiers.contains(KeyModifiers::SHIFT);
         let draft_mut = |draft: &mut Option<Box<crate::menus::model::MenuSpec>>| {
             draft
                 .get_or_insert_with(|| Box::new(menu.to_spec()))
                 .clone()
         };
         let mut effects = Vec::new();
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('q') => {
-                if draft.is_some() && key.code == KeyCode::Esc {
+        match action {
+            Action::Close => {
+                if draft.is_some() {
                     self.say(false, "settings not saved: w saves, esc again discards");
                     self.level = Level::Items { draft: None };
                     return Vec::new();
@@ -676,9 +701,9 @@ impl MenuEditor {
                 self.level = Level::Menus;
                 return Vec::new();
             }
-            KeyCode::Up | KeyCode::Down if shift && count > 1 => {
+            Action::MoveUp | Action::MoveDown if count > 1 => {
                 // Drag and drop: move the item one place, send the new order.
-                let to = if key.code == KeyCode::Up {
+                let to = if action == Action::MoveUp {
                     self.item.checked_sub(1)
                 } else {
                     Some(self.item + 1).filter(|i| *i < count)
@@ -694,21 +719,19 @@ impl MenuEditor {
                     });
                 }
             }
-            KeyCode::Up | KeyCode::Char('k') => self.item = self.item.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => {
-                self.item = (self.item + 1).min(count.saturating_sub(1))
-            }
-            KeyCode::Enter | KeyCode::Char('e') if count > 0 => {
+            Action::Up => self.item = self.item.saturating_sub(1),
+            Action::Down => self.item = (self.item + 1).min(count.saturating_sub(1)),
+            Action::Edit if count > 0 => {
                 self.level = Level::Form(Box::new(ItemForm::from_spec(
                     &menu.items[self.item].to_spec(),
                 )));
                 return Vec::new();
             }
-            KeyCode::Char('a') => {
+            Action::Add => {
                 self.level = Level::Form(Box::new(ItemForm::new_item()));
                 return Vec::new();
             }
-            KeyCode::Char('d') if count > 0 => {
+            Action::Delete if count > 0 => {
                 let item = &menu.items[self.item];
                 self.level = Level::ConfirmDelete {
                     item: item.id.clone(),
@@ -716,7 +739,7 @@ impl MenuEditor {
                 };
                 return Vec::new();
             }
-            KeyCode::Char('h') if count > 0 => {
+            Action::Hide if count > 0 => {
                 let mut spec = menu.items[self.item].to_spec();
                 spec.hidden = !spec.hidden;
                 effects = self.send(MenuRequest::UpdateItem {
@@ -725,8 +748,8 @@ impl MenuEditor {
                     item: Box::new(spec),
                 });
             }
-            KeyCode::Char('p') | KeyCode::Char('t') => {
-                let by = if key.code == KeyCode::Char('p') {
+            Action::SortPrice | Action::SortTitle => {
+                let by = if action == Action::SortPrice {
                     SortKey::Price
                 } else {
                     SortKey::Title
@@ -737,16 +760,16 @@ impl MenuEditor {
                     by,
                 });
             }
-            KeyCode::Char('+') | KeyCode::Char('-') => {
+            Action::DiscountMore | Action::DiscountLess => {
                 let mut spec = draft_mut(&mut draft);
-                spec.multiplier = if key.code == KeyCode::Char('+') {
+                spec.multiplier = if action == Action::DiscountMore {
                     (spec.multiplier + 5).min(150)
                 } else {
                     spec.multiplier.saturating_sub(5)
                 };
                 draft = Some(spec);
             }
-            KeyCode::Char('o') => {
+            Action::QueueMode => {
                 let mut spec = draft_mut(&mut draft);
                 spec.queue_mode = if spec.queue_mode == QueueMode::On {
                     QueueMode::Off
@@ -755,7 +778,7 @@ impl MenuEditor {
                 };
                 draft = Some(spec);
             }
-            KeyCode::Char('v') => {
+            Action::Visibility => {
                 let mut spec = draft_mut(&mut draft);
                 spec.visibility = cycle(
                     &[
@@ -768,7 +791,7 @@ impl MenuEditor {
                 );
                 draft = Some(spec);
             }
-            KeyCode::Char('w') => match draft.take() {
+            Action::Save => match draft.take() {
                 Some(spec) => {
                     effects = self.send(MenuRequest::UpdateMenu {
                         menu: menu.id.clone(),
@@ -777,7 +800,7 @@ impl MenuEditor {
                 }
                 None => self.say(false, "nothing to save"),
             },
-            KeyCode::Char('P') if count > 0 => match &menu.items[self.item].toy {
+            Action::Preview if count > 0 => match &menu.items[self.item].toy {
                 Some(effect) => effects = vec![MenuEffect::Preview(effect.clone())],
                 None => self.say(false, "this item has no toy effect"),
             },

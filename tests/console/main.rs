@@ -6,6 +6,7 @@ mod e2e;
 mod fixture;
 mod keys;
 mod menus;
+mod screens;
 #[path = "../support/mod.rs"]
 mod support;
 mod view;
