@@ -7,6 +7,7 @@ mod fixture;
 mod keys;
 mod menus;
 mod screens;
+mod stop_pty;
 #[path = "../support/mod.rs"]
 mod support;
 mod view;
