@@ -8,7 +8,7 @@ use super::keymap::Keymap;
 use super::menu_editor::{MenuAnswer, MenuEditor, MenuEffect, MenuRequest};
 use super::model::{Notice, RoomModel};
 pub use super::refund::{RefundField, RefundForm};
-use super::screen::{Action, Screen};
+use super::screen::Screen;
 use super::theme::Theme;
 pub use super::toy_state::{ToyCue, ToyReading, ToyState};
 use crate::client::StreamEvent;
@@ -62,7 +62,7 @@ impl Pending {
         }
     }
 
-    fn verb(&self) -> &'static str {
+    pub(super) fn verb(&self) -> &'static str {
         match self.command {
             RoomCommand::Start { .. } => "start",
             RoomCommand::Finish { .. } => "finish",
@@ -146,7 +146,7 @@ pub struct App {
     pub toy: ToyState,
     /// The terminal's size, for the help's scrolling.
     pub size: (u16, u16),
-    next_request: u64,
+    pub(super) next_request: u64,
     pub quitting: bool,
 }
 
@@ -415,158 +415,10 @@ impl App {
         vec![Effect::StopToy, Effect::Quit]
     }
 
-    /// An action of the queue's section.
-    pub(super) fn act(&mut self, action: Action, now: Stamp) -> Vec<Effect> {
-        match action {
-            Action::Start => self.send_money(now, |model| {
-                if let Some(running) = &model.in_progress {
-                    return Err(format!(
-                        "{} is on stage: finish or refund it first",
-                        running.item.id
-                    ));
-                }
-                let head = model.head().ok_or("the queue is empty: nothing to start")?;
-                Ok(RoomCommand::Start {
-                    item: Some(head.id),
-                })
-            }),
-            Action::Finish => self.send_money(now, |model| {
-                let running = model.in_progress.as_ref().ok_or("nothing is on stage")?;
-                Ok(RoomCommand::Finish {
-                    item: Some(running.item.id),
-                })
-            }),
-            Action::Refund => {
-                self.open_refund();
-                Vec::new()
-            }
-            Action::Up | Action::Down => {
-                let rows = self.rows();
-                if let Some(index) = self.selected_index() {
-                    let next = if action == Action::Up {
-                        index.saturating_sub(1)
-                    } else {
-                        (index + 1).min(rows.len() - 1)
-                    };
-                    self.selected = rows.get(next).copied();
-                }
-                Vec::new()
-            }
-            Action::Details => match self.selected_index().map(|i| self.rows()[i]) {
-                Some(item) => {
-                    self.dialog = Some(Dialog::Details { item, record: None });
-                    vec![Effect::FetchAudit(item)]
-                }
-                None => Vec::new(),
-            },
-            Action::Quit => {
-                let on_stage = self.model.as_ref().is_some_and(|m| m.in_progress.is_some());
-                if on_stage {
-                    self.dialog = Some(Dialog::ConfirmQuit);
-                    Vec::new()
-                } else {
-                    self.quit_now()
-                }
-            }
-            Action::Suspend => vec![Effect::Suspend],
-            Action::Toy => {
-                self.dialog = Some(Dialog::Toy);
-                Vec::new()
-            }
-            Action::Menus => {
-                if self.read_only() {
-                    self.say(LogKind::Info, "menus are the performer's to edit");
-                    return Vec::new();
-                }
-                let (editor, effect) = MenuEditor::open();
-                self.menus = Some(editor);
-                self.menu_effects(vec![effect])
-            }
-            Action::LogUp => {
-                self.log_back = (self.log_back + 5).min(self.log.len().saturating_sub(1));
-                Vec::new()
-            }
-            Action::LogDown => {
-                self.log_back = self.log_back.saturating_sub(5);
-                Vec::new()
-            }
-            _ => Vec::new(),
-        }
-    }
-
-    /// Send a money command after the checks every one needs: connected,
-    /// allowed, not already on its way.
-    fn send_money(
-        &mut self,
-        _now: Stamp,
-        build: impl FnOnce(&RoomModel) -> Result<RoomCommand, String>,
-    ) -> Vec<Effect> {
-        let model = match (&self.model, self.connected()) {
-            (Some(model), true) => model,
-            _ => {
-                self.say(
-                    LogKind::Error,
-                    "not connected: money actions wait until the server is back",
-                );
-                return Vec::new();
-            }
-        };
-        if self.read_only() {
-            self.say(
-                LogKind::Error,
-                "read-only: a moderator may only refund for moderation",
-            );
-            return Vec::new();
-        }
-        match build(model) {
-            Ok(command) => self.dispatch(command),
-            Err(message) => {
-                self.say(LogKind::Info, message);
-                Vec::new()
-            }
-        }
-    }
-
-    pub(super) fn dispatch(&mut self, command: RoomCommand) -> Vec<Effect> {
-        let same_kind =
-            |p: &Pending| std::mem::discriminant(&p.command) == std::mem::discriminant(&command);
-        if let Some(pending) = self
-            .pending
-            .values()
-            .find(|p| same_kind(p) && p.item() == command_item(&command))
-        {
-            let message = format!("{} already sent, waiting for the server", pending.verb());
-            self.say(LogKind::Info, message);
-            return Vec::new();
-        }
-        self.next_request += 1;
-        let request_id = format!("c-{}", self.next_request);
-        let key = uuid::Uuid::new_v4().simple().to_string();
-        self.pending.insert(
-            request_id.clone(),
-            Pending {
-                command: command.clone(),
-                key: key.clone(),
-            },
-        );
-        vec![Effect::Send {
-            request_id,
-            key,
-            command,
-        }]
-    }
-
     /// Whether a second-by-second redraw is needed (a timer is running, or
     /// the connection is down and the banner counts).
     pub fn ticking(&self) -> bool {
         self.model.as_ref().is_some_and(|m| m.in_progress.is_some())
             || matches!(self.connection, Connection::Lost { .. })
-    }
-}
-
-fn command_item(command: &RoomCommand) -> Option<ItemId> {
-    match command {
-        RoomCommand::Start { item } | RoomCommand::Finish { item } => *item,
-        RoomCommand::Refund { item, .. } => Some(*item),
     }
 }

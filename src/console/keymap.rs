@@ -383,6 +383,32 @@ mod tests {
     }
 
     #[test]
+    fn the_keys_doc_lists_every_binding_as_built_in() {
+        let doc = include_str!("../../docs/KEYS.md");
+        let sections = parse_sections(DEFAULT_KEYMAP);
+        for section in Section::all() {
+            let name = section.name();
+            assert!(doc.contains(&format!("### `[{name}]`")), "{name}");
+            for binding in section.bindings() {
+                let keys: Vec<String> = sections[name][binding.name]
+                    .get_ref()
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| format!("`{}`", k.as_str().unwrap()))
+                    .collect();
+                let row = format!(
+                    "| `{}` | {} | {} |",
+                    binding.name,
+                    keys.join(" "),
+                    binding.describe
+                );
+                assert!(doc.contains(&row), "docs/KEYS.md lacks {row}");
+            }
+        }
+    }
+
+    #[test]
     fn a_user_section_replaces_what_it_names() {
         let keys = user("[keys.queue]\nstart = [\"space\"]\nrefund = [\"R\", \"f9\"]").unwrap();
         assert_eq!(

@@ -9,13 +9,16 @@
 
 pub mod app;
 pub mod config;
+mod dialog_view;
 pub mod help_view;
 mod input;
 pub mod keymap;
 pub mod keys;
 pub mod menu_editor;
+pub mod menu_form;
 pub mod menu_view;
 pub mod model;
+mod queue_keys;
 pub mod refund;
 pub mod run;
 pub mod screen;
