@@ -199,10 +199,11 @@ pub(super) fn draw_toy_screen(frame: &mut Frame, app: &App) {
 
 pub(super) fn draw_confirm_quit(frame: &mut Frame, app: &App) {
     let t = &app.theme;
-    let area = popup(frame.area(), 50, 5);
+    let area = popup(frame.area(), 50, 6);
     frame.render_widget(Clear, area);
     let lines = vec![
-        Line::from("An item is on stage. Quit anyway? (the toy stops)"),
+        Line::from("An item is on stage. Quit anyway?"),
+        Line::from("The toy stops first."),
         Line::from(Span::styled(
             key_line(&app.keymap, Screen::ConfirmQuit),
             fg(t.dim),
