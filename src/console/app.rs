@@ -90,7 +90,7 @@ pub enum ToyRequest {
     DisconnectAll,
     /// Try an intensity by hand (0..=20).
     Try(u8),
-    /// Undo the panic key.
+    /// Undo a stop key.
     Resume,
 }
 

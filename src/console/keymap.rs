@@ -323,11 +323,19 @@ fn check_globals(
         for (binding, keys) in &sections[&section].by_action {
             for key in keys {
                 if let Some(hidden) = global.by_key.get(key) {
-                    let (file, line) = chosen
-                        .get(&(section, binding.action))
-                        .map_or((DEFAULT_NAME.to_string(), 0), |(_, o)| {
-                            (o.file.clone(), o.line)
-                        });
+                    // Name the user's line: the screen's binding, or else
+                    // the global one that the built-in screen key meets.
+                    let origin = |section, action| chosen.get(&(section, action)).map(|(_, o)| o);
+                    let at = match (
+                        origin(section, binding.action),
+                        origin(Section::Global, *hidden),
+                    ) {
+                        (Some(own), Some(global)) if own.file == DEFAULT_NAME => global,
+                        (Some(own), _) => own,
+                        (None, Some(global)) => global,
+                        (None, None) => continue,
+                    };
+                    let (file, line) = (&at.file, at.line);
                     problems.push(format!(
                         "{file}:{line}: `{key}` ([{}] {}) would hide the global {} on that screen",
                         screen.section(),
@@ -446,6 +454,10 @@ mod tests {
         );
         assert!(
             all.contains("me.toml:8: `x` ([global] stop_toy) is a character"),
+            "{all}"
+        );
+        assert!(
+            all.contains("me.toml:8: `x` ([toy] disconnect) would hide the global stop_toy"),
             "{all}"
         );
         assert!(

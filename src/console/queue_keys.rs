@@ -63,7 +63,12 @@ impl App {
                     self.quit_now()
                 }
             }
-            Action::Suspend => vec![Effect::Suspend],
+            // Nobody can press a stop key while the console is suspended.
+            Action::Suspend => {
+                let mut effects = self.stop_toy(now);
+                effects.push(Effect::Suspend);
+                effects
+            }
             Action::Toy => {
                 self.dialog = Some(Dialog::Toy);
                 Vec::new()

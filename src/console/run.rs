@@ -131,8 +131,8 @@ pub async fn run(config: Resolved) -> Result<(), String> {
     let (audit_tx, mut audit_rx) = mpsc::channel::<(ItemId, Result<Item, String>)>(8);
     let (menu_tx, mut menu_rx) = mpsc::channel::<MenuAnswer>(8);
     let menus = MenuClient::new(rest.clone());
-    // The toy scheduler: fed by the room's events, stopped by the panic
-    // key, on exit, on panic, and when the server is lost too long.
+    // The toy scheduler: told what to do by the App's cues, stopped by the
+    // stop keys, on exit, on panic, and when the server is lost too long.
     let toys = spawn_scheduler(SchedulerConfig {
         intensity_cap: config.toy.intensity_cap,
         server_loss_stop_ms: config.toy.stop_after_disconnect_ms,
@@ -383,7 +383,7 @@ fn toy_request(toys: &SchedulerHandle, request: ToyRequest, notes: mpsc::Sender<
             }
             ToyRequest::Resume => {
                 toys.resume();
-                "toys resumed after the panic key".into()
+                "toys resumed after the stop key".into()
             }
         };
         let _ = notes.send(note).await;

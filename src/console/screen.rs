@@ -245,7 +245,7 @@ const QUEUE: &[Binding] = &[
     bind(
         A::Suspend,
         "suspend",
-        "suspend to the shell (fg to come back)",
+        "suspend to the shell; the toy stops (fg to come back)",
         None,
     ),
 ];
