@@ -354,7 +354,16 @@ fn toy_request(toys: &SchedulerHandle, request: ToyRequest, notes: mpsc::Sender<
                 };
                 match connect(&which, DriverConfig::default()).await {
                     Ok(connected) => {
+                        let label = connected.toy.label().to_owned();
                         toys.add_toy(connected.toy);
+                        // The scheduler adds it on its own task: the note
+                        // (and the strip read with it) waits until it has.
+                        for _ in 0..100 {
+                            if toys.toys().iter().any(|t| t.label() == label) {
+                                break;
+                            }
+                            tokio::time::sleep(Duration::from_millis(5)).await;
+                        }
                         format!("toy connected: {}", connected.description)
                     }
                     Err(err) => format!("no toy: {err}"),
