@@ -4,14 +4,15 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-use super::keymap::{Action, Keymap};
+use super::keymap::Keymap;
 use super::menu_editor::{MenuAnswer, MenuEditor, MenuEffect, MenuRequest};
 use super::model::{Notice, RoomModel};
+pub use super::refund::{RefundField, RefundForm};
+use super::screen::Screen;
 use super::theme::Theme;
+pub use super::toy_state::{ToyCue, ToyReading, ToyState};
 use crate::client::StreamEvent;
-use crate::domain::{Item, ItemId, RefundReason, Reply, RoomId, Stamp};
+use crate::domain::{Item, ItemId, Reply, RoomId, Stamp};
 use crate::protocol::{ApiError, RoomCommand};
 
 /// How many log lines are kept.
@@ -61,7 +62,7 @@ impl Pending {
         }
     }
 
-    fn verb(&self) -> &'static str {
+    pub(super) fn verb(&self) -> &'static str {
         match self.command {
             RoomCommand::Start { .. } => "start",
             RoomCommand::Finish { .. } => "finish",
@@ -70,60 +71,9 @@ impl Pending {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RefundField {
-    Reason,
-    Amount,
-    Note,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefundForm {
-    pub item: ItemId,
-    pub title: String,
-    pub user: String,
-    pub cost: u64,
-    pub reasons: Vec<RefundReason>,
-    pub reason: usize,
-    pub amount: String,
-    pub note: String,
-    pub field: RefundField,
-    /// The amount shown is the default: the first digit typed replaces it.
-    pub amount_fresh: bool,
-    pub error: Option<String>,
-}
-
-impl RefundForm {
-    fn reason(&self) -> RefundReason {
-        self.reasons[self.reason]
-    }
-
-    /// The command, or what is wrong with the form.
-    fn command(&self) -> Result<RoomCommand, String> {
-        let amount: u64 = self
-            .amount
-            .parse()
-            .map_err(|_| format!("amount: type a number from 1 to {}", self.cost))?;
-        if !(1..=self.cost).contains(&amount) {
-            return Err(format!("amount: {amount} is outside 1..={}", self.cost));
-        }
-        let note = self.note.trim();
-        if self.reason() == RefundReason::Other && note.is_empty() {
-            return Err("note: a refund for \"other\" needs a note".into());
-        }
-        Ok(RoomCommand::Refund {
-            item: self.item,
-            amount: (amount != self.cost).then_some(amount),
-            reason: self.reason(),
-            note: (!note.is_empty()).then(|| note.to_string()),
-        })
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dialog {
     Refund(RefundForm),
-    Help,
     Details {
         item: ItemId,
         record: Option<Result<Box<Item>, String>>,
@@ -140,7 +90,7 @@ pub enum ToyRequest {
     DisconnectAll,
     /// Try an intensity by hand (0..=20).
     Try(u8),
-    /// Undo the panic key.
+    /// Undo a stop key.
     Resume,
 }
 
@@ -154,11 +104,21 @@ pub enum Effect {
     },
     FetchAudit(ItemId),
     Menu(MenuRequest),
-    PreviewToy(crate::domain::toy_effect::ToyEffect),
+    /// What the toy scheduler is told (it follows the stage).
+    ToyCue(ToyCue),
+    /// A request of the toy screen.
     Toy(ToyRequest),
+    /// Stop every toy now and keep it at 0 (a stop key, quit).
     StopToy,
     Suspend,
     Quit,
+}
+
+/// The help overlay: whose keys it lists and how far it is scrolled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HelpView {
+    pub of: Screen,
+    pub scroll: usize,
 }
 
 pub struct App {
@@ -178,11 +138,15 @@ pub struct App {
     pub dialog: Option<Dialog>,
     /// The menu editor, while it is open (it takes the screen and the keys).
     pub menus: Option<MenuEditor>,
+    /// The help overlay, over the screen that opened it.
+    pub help: Option<HelpView>,
     pub status: Option<(LogKind, String)>,
     pub keymap: Keymap,
     pub theme: Theme,
-    pub toy_line: String,
-    next_request: u64,
+    pub toy: ToyState,
+    /// The terminal's size, for the help's scrolling.
+    pub size: (u16, u16),
+    pub(super) next_request: u64,
     pub quitting: bool,
 }
 
@@ -201,10 +165,12 @@ impl App {
             pending: BTreeMap::new(),
             dialog: None,
             menus: None,
+            help: None,
             status: None,
             keymap,
             theme,
-            toy_line: "no toy connected".into(),
+            toy: ToyState::default(),
+            size: (80, 24),
             next_request: 0,
             quitting: false,
         }
@@ -223,14 +189,29 @@ impl App {
         self.connection == Connection::Connected && self.model.is_some()
     }
 
-    fn note(&mut self, at: Stamp, kind: LogKind, text: String) {
+    /// Whatever has the keys now.
+    pub fn screen(&self) -> Screen {
+        if self.help.is_some() {
+            return Screen::Help;
+        }
+        match (&self.dialog, &self.menus) {
+            (Some(Dialog::Refund(_)), _) => Screen::Refund,
+            (Some(Dialog::Details { .. }), _) => Screen::Details,
+            (Some(Dialog::ConfirmQuit), _) => Screen::ConfirmQuit,
+            (Some(Dialog::Toy), _) => Screen::Toy,
+            (None, Some(editor)) => editor.screen(),
+            (None, None) => Screen::Queue,
+        }
+    }
+
+    pub(super) fn note(&mut self, at: Stamp, kind: LogKind, text: String) {
         if self.log.len() == LOG_LINES {
             self.log.pop_front();
         }
         self.log.push_back(LogLine { at, kind, text });
     }
 
-    fn say(&mut self, kind: LogKind, text: impl Into<String>) {
+    pub(super) fn say(&mut self, kind: LogKind, text: impl Into<String>) {
         self.status = Some((kind, text.into()));
     }
 
@@ -268,7 +249,7 @@ impl App {
     // ---- stream --------------------------------------------------------
 
     pub fn on_stream(&mut self, event: StreamEvent, now: Stamp) -> Vec<Effect> {
-        let mut effects = Vec::new();
+        let mut effects = self.toy_cues(&event, now);
         match event {
             StreamEvent::Connected { role, .. } => {
                 self.role = Some(role);
@@ -391,18 +372,16 @@ impl App {
         }
     }
 
-    fn menu_effects(&mut self, effects: Vec<MenuEffect>) -> Vec<Effect> {
-        effects
-            .into_iter()
-            .filter_map(|effect| match effect {
-                MenuEffect::Send(request) => Some(Effect::Menu(request)),
-                MenuEffect::Preview(toy) => Some(Effect::PreviewToy(toy)),
-                MenuEffect::Close => {
-                    self.menus = None;
-                    None
-                }
-            })
-            .collect()
+    pub(super) fn menu_effects(&mut self, effects: Vec<MenuEffect>) -> Vec<Effect> {
+        let mut out = Vec::new();
+        for effect in effects {
+            match effect {
+                MenuEffect::Send(request) => out.push(Effect::Menu(request)),
+                MenuEffect::Preview(toy) => out.extend(self.preview_toy(toy)),
+                MenuEffect::Close => self.menus = None,
+            }
+        }
+        out
     }
 
     /// Something the toy screen's request led to.
@@ -430,336 +409,10 @@ impl App {
 
     // ---- keys ----------------------------------------------------------
 
-    pub fn on_key(&mut self, key: KeyEvent, now: Stamp) -> Vec<Effect> {
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            return self.quit_now();
-        }
-        if self.dialog.is_some() {
-            return self.on_dialog_key(key, now);
-        }
-        if let Some(editor) = self.menus.as_mut() {
-            let effects = editor.on_key(key);
-            return self.menu_effects(effects);
-        }
-        self.status = None;
-        match self.keymap.action(&key) {
-            Some(action) => self.act(action, now),
-            None => Vec::new(),
-        }
-    }
-
-    fn quit_now(&mut self) -> Vec<Effect> {
+    pub(super) fn quit_now(&mut self) -> Vec<Effect> {
         self.quitting = true;
+        self.toy.level = 0;
         vec![Effect::StopToy, Effect::Quit]
-    }
-
-    pub fn act(&mut self, action: Action, now: Stamp) -> Vec<Effect> {
-        match action {
-            Action::Start => self.send_money(now, |model| {
-                if let Some(running) = &model.in_progress {
-                    return Err(format!(
-                        "{} is on stage: finish or refund it first",
-                        running.item.id
-                    ));
-                }
-                let head = model.head().ok_or("the queue is empty: nothing to start")?;
-                Ok(RoomCommand::Start {
-                    item: Some(head.id),
-                })
-            }),
-            Action::Finish => self.send_money(now, |model| {
-                let running = model.in_progress.as_ref().ok_or("nothing is on stage")?;
-                Ok(RoomCommand::Finish {
-                    item: Some(running.item.id),
-                })
-            }),
-            Action::Refund => {
-                self.open_refund();
-                Vec::new()
-            }
-            Action::Up | Action::Down => {
-                let rows = self.rows();
-                if let Some(index) = self.selected_index() {
-                    let next = if action == Action::Up {
-                        index.saturating_sub(1)
-                    } else {
-                        (index + 1).min(rows.len() - 1)
-                    };
-                    self.selected = rows.get(next).copied();
-                }
-                Vec::new()
-            }
-            Action::Details => match self.selected_index().map(|i| self.rows()[i]) {
-                Some(item) => {
-                    self.dialog = Some(Dialog::Details { item, record: None });
-                    vec![Effect::FetchAudit(item)]
-                }
-                None => Vec::new(),
-            },
-            Action::Help => {
-                self.dialog = Some(Dialog::Help);
-                Vec::new()
-            }
-            Action::StopToy => {
-                self.note(now, LogKind::Info, "toy stopped (panic key)".into());
-                self.say(LogKind::Info, "toy stopped");
-                vec![Effect::StopToy]
-            }
-            Action::Quit => {
-                let on_stage = self.model.as_ref().is_some_and(|m| m.in_progress.is_some());
-                if on_stage {
-                    self.dialog = Some(Dialog::ConfirmQuit);
-                    Vec::new()
-                } else {
-                    self.quit_now()
-                }
-            }
-            Action::Suspend => vec![Effect::Suspend],
-            Action::Toy => {
-                self.dialog = Some(Dialog::Toy);
-                Vec::new()
-            }
-            Action::Menus => {
-                if self.read_only() {
-                    self.say(LogKind::Info, "menus are the performer's to edit");
-                    return Vec::new();
-                }
-                let (editor, effect) = MenuEditor::open();
-                self.menus = Some(editor);
-                self.menu_effects(vec![effect])
-            }
-            Action::LogUp => {
-                self.log_back = (self.log_back + 5).min(self.log.len().saturating_sub(1));
-                Vec::new()
-            }
-            Action::LogDown => {
-                self.log_back = self.log_back.saturating_sub(5);
-                Vec::new()
-            }
-        }
-    }
-
-    /// Send a money command after the checks every one needs: connected,
-    /// allowed, not already on its way.
-    fn send_money(
-        &mut self,
-        _now: Stamp,
-        build: impl FnOnce(&RoomModel) -> Result<RoomCommand, String>,
-    ) -> Vec<Effect> {
-        let model = match (&self.model, self.connected()) {
-            (Some(model), true) => model,
-            _ => {
-                self.say(
-                    LogKind::Error,
-                    "not connected: money actions wait until the server is back",
-                );
-                return Vec::new();
-            }
-        };
-        if self.read_only() {
-            self.say(
-                LogKind::Error,
-                "read-only: a moderator may only refund for moderation",
-            );
-            return Vec::new();
-        }
-        match build(model) {
-            Ok(command) => self.dispatch(command),
-            Err(message) => {
-                self.say(LogKind::Info, message);
-                Vec::new()
-            }
-        }
-    }
-
-    fn dispatch(&mut self, command: RoomCommand) -> Vec<Effect> {
-        let same_kind =
-            |p: &Pending| std::mem::discriminant(&p.command) == std::mem::discriminant(&command);
-        if let Some(pending) = self
-            .pending
-            .values()
-            .find(|p| same_kind(p) && p.item() == command_item(&command))
-        {
-            let message = format!("{} already sent, waiting for the server", pending.verb());
-            self.say(LogKind::Info, message);
-            return Vec::new();
-        }
-        self.next_request += 1;
-        let request_id = format!("c-{}", self.next_request);
-        let key = uuid::Uuid::new_v4().simple().to_string();
-        self.pending.insert(
-            request_id.clone(),
-            Pending {
-                command: command.clone(),
-                key: key.clone(),
-            },
-        );
-        vec![Effect::Send {
-            request_id,
-            key,
-            command,
-        }]
-    }
-
-    fn open_refund(&mut self) {
-        if !self.connected() {
-            self.say(
-                LogKind::Error,
-                "not connected: refunds wait until the server is back",
-            );
-            return;
-        }
-        let Some(index) = self.selected_index() else {
-            self.say(LogKind::Info, "the queue is empty: nothing to refund");
-            return;
-        };
-        let id = self.rows()[index];
-        let Some(item) = self.model.as_ref().and_then(|m| m.find(id)).cloned() else {
-            return;
-        };
-        if self.pending_for(id).is_some() {
-            self.say(LogKind::Info, format!("{id} has a command on its way"));
-            return;
-        }
-        if item.token_cost == 0 {
-            self.say(
-                LogKind::Info,
-                format!("{id} cost nothing: nothing to refund"),
-            );
-            return;
-        }
-        let reasons: Vec<RefundReason> = if self.read_only() {
-            vec![RefundReason::Moderation]
-        } else {
-            vec![
-                RefundReason::Goodwill,
-                RefundReason::Dispute,
-                RefundReason::Moderation,
-                RefundReason::Other,
-            ]
-        };
-        self.dialog = Some(Dialog::Refund(RefundForm {
-            item: id,
-            title: item.action.title.to_string(),
-            user: item.user_name.to_string(),
-            cost: item.token_cost,
-            reasons,
-            reason: 0,
-            amount: item.token_cost.to_string(),
-            note: String::new(),
-            field: RefundField::Reason,
-            amount_fresh: true,
-            error: None,
-        }));
-    }
-
-    fn on_dialog_key(&mut self, key: KeyEvent, now: Stamp) -> Vec<Effect> {
-        let Some(dialog) = self.dialog.take() else {
-            return Vec::new();
-        };
-        match dialog {
-            Dialog::Help | Dialog::Details { .. } => {
-                let closes = matches!(key.code, KeyCode::Esc | KeyCode::Enter)
-                    || matches!(self.keymap.action(&key), Some(Action::Help | Action::Quit));
-                if !closes {
-                    self.dialog = Some(dialog);
-                }
-                Vec::new()
-            }
-            Dialog::Toy => {
-                let request = match key.code {
-                    KeyCode::Char('v') => Some(ToyRequest::ConnectVirtual),
-                    KeyCode::Char('b') => Some(ToyRequest::ConnectBluetooth),
-                    KeyCode::Char('x') => Some(ToyRequest::DisconnectAll),
-                    KeyCode::Char('r') => Some(ToyRequest::Resume),
-                    KeyCode::Char(c @ '0'..='9') => Some(ToyRequest::Try((c as u8 - b'0') * 2)),
-                    _ => None,
-                };
-                let closes =
-                    key.code == KeyCode::Esc || self.keymap.action(&key) == Some(Action::Toy);
-                if !closes {
-                    self.dialog = Some(Dialog::Toy);
-                }
-                if self.keymap.action(&key) == Some(Action::StopToy) {
-                    return self.act(Action::StopToy, now);
-                }
-                request.map(Effect::Toy).into_iter().collect()
-            }
-            Dialog::ConfirmQuit => match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => self.quit_now(),
-                _ => Vec::new(),
-            },
-            Dialog::Refund(mut form) => {
-                let effects = self.on_refund_key(&mut form, key, now);
-                effects.unwrap_or_else(|| {
-                    self.dialog = Some(Dialog::Refund(form));
-                    Vec::new()
-                })
-            }
-        }
-    }
-
-    /// Keys in the refund dialog. `Some` when the dialog closes.
-    fn on_refund_key(
-        &mut self,
-        form: &mut RefundForm,
-        key: KeyEvent,
-        _now: Stamp,
-    ) -> Option<Vec<Effect>> {
-        form.error = None;
-        match key.code {
-            KeyCode::Esc => return Some(Vec::new()),
-            KeyCode::Tab | KeyCode::BackTab => {
-                let forward = key.code == KeyCode::Tab;
-                form.field = match (form.field, forward) {
-                    (RefundField::Reason, true) | (RefundField::Note, false) => RefundField::Amount,
-                    (RefundField::Amount, true) | (RefundField::Reason, false) => RefundField::Note,
-                    (RefundField::Note, true) | (RefundField::Amount, false) => RefundField::Reason,
-                };
-            }
-            KeyCode::Up if form.field == RefundField::Reason => {
-                form.reason = form.reason.saturating_sub(1)
-            }
-            KeyCode::Down if form.field == RefundField::Reason => {
-                form.reason = (form.reason + 1).min(form.reasons.len() - 1);
-            }
-            KeyCode::Enter => {
-                if !self.connected() {
-                    form.error = Some("not connected: wait for the server".into());
-                    return None;
-                }
-                return match form.command() {
-                    Ok(command) => Some(self.dispatch(command)),
-                    Err(message) => {
-                        form.error = Some(message);
-                        None
-                    }
-                };
-            }
-            KeyCode::Backspace => {
-                form.amount_fresh = false;
-                match form.field {
-                    RefundField::Amount => form.amount.pop(),
-                    RefundField::Note => form.note.pop(),
-                    RefundField::Reason => None,
-                };
-            }
-            KeyCode::Char(c) => match form.field {
-                RefundField::Amount if c.is_ascii_digit() && form.amount_fresh => {
-                    form.amount = c.to_string();
-                    form.amount_fresh = false;
-                }
-                RefundField::Amount if c.is_ascii_digit() && form.amount.len() < 12 => {
-                    form.amount.push(c)
-                }
-                RefundField::Note if !c.is_control() && form.note.chars().count() < 200 => {
-                    form.note.push(c)
-                }
-                _ => {}
-            },
-            _ => {}
-        }
-        None
     }
 
     /// Whether a second-by-second redraw is needed (a timer is running, or
@@ -767,12 +420,5 @@ impl App {
     pub fn ticking(&self) -> bool {
         self.model.as_ref().is_some_and(|m| m.in_progress.is_some())
             || matches!(self.connection, Connection::Lost { .. })
-    }
-}
-
-fn command_item(command: &RoomCommand) -> Option<ItemId> {
-    match command {
-        RoomCommand::Start { item } | RoomCommand::Finish { item } => *item,
-        RoomCommand::Refund { item, .. } => Some(*item),
     }
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::keymap::{DEFAULT_KEYMAP, Keymap};
+use super::keymap::{Keymap, Layer, Sections};
 use super::theme::Theme;
 
 pub const EXAMPLE: &str = include_str!("../../config/console.example.toml");
@@ -45,10 +45,14 @@ pub struct ConsoleFile {
     pub room: Option<String>,
     pub token: Option<String>,
     pub theme: Option<String>,
+    /// `[keys.<section>]` tables over the built-in keymap.
     #[serde(default)]
-    pub keys: toml::Table,
+    pub keys: Sections,
     #[serde(default)]
     pub toy: ToySettings,
+    /// The file's text, to name the line of a bad key.
+    #[serde(skip)]
+    pub text: String,
 }
 
 impl ConsoleFile {
@@ -65,8 +69,9 @@ impl ConsoleFile {
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<ConsoleFile, String> {
-        let file: ConsoleFile = toml::from_str(text)
+        let mut file: ConsoleFile = toml::from_str(text)
             .map_err(|e| format!("{}: {}", path.display(), e.to_string().trim_end()))?;
+        file.text = text.to_string();
         if file.toy.intensity_cap > 20 {
             return Err(format!(
                 "{}: toy.intensity_cap = {} is outside 0..=20 (the Lovense scale)",
@@ -77,17 +82,17 @@ impl ConsoleFile {
         Ok(file)
     }
 
-    /// The keymap: the default with this file's `[keys]` over it.
+    /// The keymap: the default with this file's `[keys.<section>]` over it.
     pub fn keymap(&self, path: &Path) -> Result<Keymap, String> {
-        let default: toml::Table =
-            toml::from_str(DEFAULT_KEYMAP).expect("the embedded keymap parses");
-        Keymap::from_table(&default, &self.keys).map_err(|problems| {
+        let file = path.display().to_string();
+        let layer = Layer {
+            file: &file,
+            text: &self.text,
+            sections: &self.keys,
+        };
+        Keymap::load(Some(&layer)).map_err(|problems| {
             let list: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
-            format!(
-                "{}: the [keys] table has problems:\n{}",
-                path.display(),
-                list.join("\n")
-            )
+            format!("the keys have problems:\n{}", list.join("\n"))
         })
     }
 }
@@ -216,8 +221,15 @@ mod tests {
         assert!(err.contains("colour"), "{err}");
         let err = ConsoleFile::parse("[toy]\nintensity_cap = 40\n", path).unwrap_err();
         assert!(err.contains("40"), "{err}");
-        let file = ConsoleFile::parse("[keys]\nstart = [\"f\"]\n", path).unwrap();
+        let file =
+            ConsoleFile::parse("theme = \"light\"\n[keys.queue]\nstart = [\"f\"]\n", path).unwrap();
         let err = file.keymap(path).unwrap_err();
-        assert!(err.contains("`f` is bound to both"), "{err}");
+        assert!(
+            err.contains("config.toml:3: `f` is bound to both start and finish"),
+            "{err}"
+        );
+        // The old flat [keys] table is refused with its line.
+        let err = ConsoleFile::parse("[keys]\nstart = [\"s\"]\n", path).unwrap_err();
+        assert!(err.contains("line 2"), "{err}");
     }
 }

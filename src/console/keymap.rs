@@ -1,396 +1,468 @@
-//! One keymap table feeds key handling, the footer hints and the help
-//! screen, so they never disagree. The default is embedded; a user's
-//! `[keys]` table replaces the bindings of the actions it names.
+//! One keymap, one section per screen plus a global one, feeds key
+//! handling, the footer hints and the help, so they never disagree. The
+//! default is embedded; a user's `[keys.<section>]` tables replace the
+//! bindings of the actions they name. Every problem (a key bound twice, a
+//! screen key hiding a global one, a bad name) is reported with its file,
+//! line and key before the screen opens.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use super::keys::Key;
+use super::screen::{Action, Binding, GLOBAL, GLOBAL_BINDINGS, Screen};
 
 pub const DEFAULT_KEYMAP: &str = include_str!("../../config/keymap.toml");
+const DEFAULT_NAME: &str = "config/keymap.toml (built in)";
 
-/// What a key can ask for on the main screen.
+/// Sections as read from a file: section -> action name -> keys, with spans.
+pub type Sections = BTreeMap<String, BTreeMap<String, toml::Spanned<toml::Value>>>;
+
+/// A file's sections and what is needed to name a line of it.
+pub struct Layer<'a> {
+    pub file: &'a str,
+    pub text: &'a str,
+    pub sections: &'a Sections,
+}
+
+impl Layer<'_> {
+    fn line(&self, at: usize) -> usize {
+        1 + self.text[..at.min(self.text.len())].matches('\n').count()
+    }
+}
+
+/// The global section or one screen's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Action {
-    Start,
-    Finish,
-    Refund,
-    Up,
-    Down,
-    Details,
-    Help,
-    StopToy,
-    Quit,
-    Suspend,
-    LogUp,
-    LogDown,
-    Menus,
-    Toy,
+pub enum Section {
+    Global,
+    On(Screen),
 }
 
-impl Action {
-    pub const ALL: [Action; 14] = [
-        Action::Start,
-        Action::Finish,
-        Action::Refund,
-        Action::Up,
-        Action::Down,
-        Action::Details,
-        Action::Help,
-        Action::StopToy,
-        Action::Quit,
-        Action::Suspend,
-        Action::LogUp,
-        Action::LogDown,
-        Action::Menus,
-        Action::Toy,
-    ];
-
-    pub fn name(self) -> &'static str {
+impl Section {
+    fn name(self) -> &'static str {
         match self {
-            Action::Start => "start",
-            Action::Finish => "finish",
-            Action::Refund => "refund",
-            Action::Up => "up",
-            Action::Down => "down",
-            Action::Details => "details",
-            Action::Help => "help",
-            Action::StopToy => "stop_toy",
-            Action::Quit => "quit",
-            Action::Suspend => "suspend",
-            Action::LogUp => "log_up",
-            Action::LogDown => "log_down",
-            Action::Menus => "menus",
-            Action::Toy => "toy",
+            Section::Global => GLOBAL,
+            Section::On(screen) => screen.section(),
         }
     }
 
-    /// What the help screen says it does.
-    pub fn describe(self) -> &'static str {
+    fn bindings(self) -> &'static [Binding] {
         match self {
-            Action::Start => "start the next item",
-            Action::Finish => "finish the item on stage (settles its tokens)",
-            Action::Refund => "refund the selected item",
-            Action::Up => "select the item above",
-            Action::Down => "select the item below",
-            Action::Details => "show the selected item's audit record",
-            Action::Help => "show this help",
-            Action::StopToy => "stop the toy at once",
-            Action::Quit => "quit (asks first while an item is on stage)",
-            Action::Suspend => "suspend to the shell (fg to come back)",
-            Action::LogUp => "scroll the event log back",
-            Action::LogDown => "scroll the event log forward",
-            Action::Menus => "edit the chip menus",
-            Action::Toy => "the toy screen: connect, disconnect, try an intensity",
+            Section::Global => GLOBAL_BINDINGS,
+            Section::On(screen) => screen.bindings(),
         }
     }
 
-    /// The footer's short label; None for actions the footer leaves out.
-    pub fn hint(self) -> Option<&'static str> {
-        match self {
-            Action::Start => Some("start"),
-            Action::Finish => Some("finish"),
-            Action::Refund => Some("refund"),
-            Action::Details => Some("details"),
-            Action::Menus => Some("menus"),
-            Action::Toy => Some("toy"),
-            Action::StopToy => Some("stop toy"),
-            Action::Help => Some("help"),
-            Action::Quit => Some("quit"),
-            _ => None,
+    fn parse(name: &str) -> Option<Section> {
+        if name == GLOBAL {
+            return Some(Section::Global);
         }
+        Screen::from_section(name).map(Section::On)
     }
 
-    fn parse(name: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.name() == name)
+    fn all() -> impl Iterator<Item = Section> {
+        std::iter::once(Section::Global).chain(Screen::ALL.map(Section::On))
     }
 }
 
-/// A key with its modifiers, as written in the keymap.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Key {
-    pub code: KeyCode,
-    pub modifiers: KeyModifiers,
+/// Where a binding was written, for messages.
+#[derive(Debug, Clone)]
+struct Origin {
+    file: String,
+    line: usize,
 }
 
-impl Key {
-    pub fn from_event(event: &KeyEvent) -> Key {
-        // Shift is part of the character for printable keys ("?" not "shift-/").
-        let modifiers = match event.code {
-            KeyCode::Char(_) => event.modifiers - KeyModifiers::SHIFT,
-            _ => event.modifiers,
-        };
-        Key {
-            code: event.code,
-            modifiers,
-        }
-    }
-
-    pub fn parse(text: &str) -> Result<Key, String> {
-        let mut modifiers = KeyModifiers::NONE;
-        let mut rest = text;
-        loop {
-            if let Some(r) = rest.strip_prefix("ctrl-") {
-                modifiers |= KeyModifiers::CONTROL;
-                rest = r;
-            } else if let Some(r) = rest.strip_prefix("alt-") {
-                modifiers |= KeyModifiers::ALT;
-                rest = r;
-            } else if let Some(r) = rest
-                .strip_prefix("shift-")
-                .filter(|r| r.chars().count() > 1)
-            {
-                modifiers |= KeyModifiers::SHIFT;
-                rest = r;
-            } else {
-                break;
-            }
-        }
-        let code = match rest {
-            "enter" => KeyCode::Enter,
-            "esc" => KeyCode::Esc,
-            "tab" => KeyCode::Tab,
-            "backtab" => KeyCode::BackTab,
-            "space" => KeyCode::Char(' '),
-            "backspace" => KeyCode::Backspace,
-            "up" => KeyCode::Up,
-            "down" => KeyCode::Down,
-            "left" => KeyCode::Left,
-            "right" => KeyCode::Right,
-            "pageup" => KeyCode::PageUp,
-            "pagedown" => KeyCode::PageDown,
-            "home" => KeyCode::Home,
-            "end" => KeyCode::End,
-            f if f.starts_with('f')
-                && f.len() > 1
-                && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
-            {
-                KeyCode::F(f[1..].parse().expect("checked"))
-            }
-            c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().expect("one char")),
-            _ => return Err(format!("`{text}` is not a key name")),
-        };
-        Ok(Key { code, modifiers })
-    }
+#[derive(Debug, Clone, Default)]
+struct SectionKeys {
+    by_key: HashMap<Key, Action>,
+    /// In the order the section lists its actions.
+    by_action: Vec<(Binding, Vec<Key>)>,
 }
 
-impl fmt::Display for Key {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.modifiers.contains(KeyModifiers::CONTROL) {
-            f.write_str("ctrl-")?;
-        }
-        if self.modifiers.contains(KeyModifiers::ALT) {
-            f.write_str("alt-")?;
-        }
-        if self.modifiers.contains(KeyModifiers::SHIFT) {
-            f.write_str("shift-")?;
-        }
-        match self.code {
-            KeyCode::Enter => f.write_str("enter"),
-            KeyCode::Esc => f.write_str("esc"),
-            KeyCode::Tab => f.write_str("tab"),
-            KeyCode::BackTab => f.write_str("backtab"),
-            KeyCode::Char(' ') => f.write_str("space"),
-            KeyCode::Backspace => f.write_str("backspace"),
-            KeyCode::Up => f.write_str("↑"),
-            KeyCode::Down => f.write_str("↓"),
-            KeyCode::Left => f.write_str("←"),
-            KeyCode::Right => f.write_str("→"),
-            KeyCode::PageUp => f.write_str("pgup"),
-            KeyCode::PageDown => f.write_str("pgdn"),
-            KeyCode::Home => f.write_str("home"),
-            KeyCode::End => f.write_str("end"),
-            KeyCode::F(n) => write!(f, "f{n}"),
-            KeyCode::Char(c) => write!(f, "{c}"),
-            other => write!(f, "{other:?}"),
-        }
-    }
+/// One line of the help: the keys and what they do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpRow {
+    pub keys: String,
+    pub describe: &'static str,
 }
-
-/// Keys no binding may take.
-const RESERVED: [(&str, &str); 2] = [("ctrl-c", "quit at once"), ("esc", "close a dialog")];
 
 #[derive(Debug, Clone)]
 pub struct Keymap {
-    by_key: HashMap<Key, Action>,
-    by_action: BTreeMap<Action, Vec<Key>>,
+    sections: HashMap<Section, SectionKeys>,
+}
+
+fn parse_sections(text: &str) -> Sections {
+    toml::from_str(text).expect("the embedded keymap parses")
 }
 
 impl Keymap {
     pub fn default_keymap() -> Keymap {
-        let table: toml::Table =
-            toml::from_str(DEFAULT_KEYMAP).expect("the embedded keymap parses");
-        Keymap::from_table(&table, &toml::Table::new()).expect("the embedded keymap is valid")
+        Keymap::load(None).expect("the embedded keymap is valid")
     }
 
-    /// The default bindings with `user`'s replacing those it names. Every
-    /// problem is reported, not just the first: unknown actions, bad key
-    /// names, a key bound twice, a reserved key.
-    pub fn from_table(default: &toml::Table, user: &toml::Table) -> Result<Keymap, Vec<String>> {
+    /// The default bindings with `user`'s over them. Every problem is
+    /// reported, not just the first.
+    pub fn load(user: Option<&Layer>) -> Result<Keymap, Vec<String>> {
+        let defaults = parse_sections(DEFAULT_KEYMAP);
+        let default = Layer {
+            file: DEFAULT_NAME,
+            text: DEFAULT_KEYMAP,
+            sections: &defaults,
+        };
         let mut problems = Vec::new();
-        let mut by_action: BTreeMap<Action, Vec<Key>> = BTreeMap::new();
-        for (layer, table) in [("default", default), ("keys", user)] {
-            for (name, value) in table {
-                let Some(action) = Action::parse(name) else {
+        let mut chosen: BTreeMap<(Section, Action), (Vec<Key>, Origin)> = BTreeMap::new();
+        for layer in std::iter::once(&default).chain(user) {
+            read_layer(layer, &mut chosen, &mut problems);
+        }
+        let mut sections = HashMap::new();
+        for section in Section::all() {
+            let mut keys = SectionKeys::default();
+            let mut origins: HashMap<Key, &Origin> = HashMap::new();
+            for binding in section.bindings() {
+                let Some((list, origin)) = chosen.get(&(section, binding.action)) else {
                     problems.push(format!(
-                        "[{layer}] `{name}` is not an action (actions: {})",
-                        Action::ALL.map(Action::name).join(", ")
+                        "{DEFAULT_NAME}: [{}] {} has no key",
+                        section.name(),
+                        binding.name
                     ));
                     continue;
                 };
-                let Some(list) = value.as_array() else {
-                    problems.push(format!(
-                        "[{layer}] `{name}` must be a list of keys, like [\"s\"]"
-                    ));
-                    continue;
-                };
-                let mut keys = Vec::new();
-                for item in list {
-                    match item.as_str().map(Key::parse) {
-                        Some(Ok(key)) => keys.push(key),
-                        Some(Err(err)) => problems.push(format!("[{layer}] {name}: {err}")),
-                        None => {
-                            problems.push(format!("[{layer}] {name}: {item} is not a key name"))
-                        }
+                for key in list {
+                    if let Some(other) = keys.by_key.insert(*key, binding.action)
+                        && other != binding.action
+                    {
+                        // Name the user's line rather than the built-in one.
+                        let earlier = origins[key];
+                        let at = if origin.file == DEFAULT_NAME {
+                            earlier
+                        } else {
+                            origin
+                        };
+                        problems.push(format!(
+                            "{}:{}: `{key}` is bound to both {} and {} in [{}]",
+                            at.file,
+                            at.line,
+                            name_of(section, other),
+                            binding.name,
+                            section.name()
+                        ));
                     }
+                    origins.insert(*key, origin);
                 }
-                by_action.insert(action, keys);
+                keys.by_action.push((*binding, list.clone()));
             }
+            sections.insert(section, keys);
         }
-        let mut by_key: HashMap<Key, Action> = HashMap::new();
-        for (action, keys) in &by_action {
-            for key in keys {
-                let shown = key.to_string();
-                if let Some((_, what)) = RESERVED
-                    .iter()
-                    .find(|(name, _)| Key::parse(name).ok() == Some(*key))
-                {
-                    problems.push(format!(
-                        "`{shown}` ({}) is reserved to {what}",
-                        action.name()
-                    ));
-                } else if let Some(other) = by_key.insert(*key, *action)
-                    && other != *action
-                {
-                    problems.push(format!(
-                        "`{shown}` is bound to both {} and {}",
-                        other.name(),
-                        action.name()
-                    ));
-                }
-            }
-        }
-        for action in Action::ALL {
-            if by_action.get(&action).is_none_or(Vec::is_empty) {
-                problems.push(format!("{} has no key", action.name()));
-            }
-        }
+        check_globals(&sections, &chosen, &mut problems);
         if problems.is_empty() {
-            Ok(Keymap { by_key, by_action })
+            Ok(Keymap { sections })
         } else {
             Err(problems)
         }
     }
 
-    pub fn action(&self, event: &KeyEvent) -> Option<Action> {
-        self.by_key.get(&Key::from_event(event)).copied()
+    fn section(&self, section: Section) -> &SectionKeys {
+        self.sections.get(&section).expect("every section is built")
     }
 
-    pub fn keys(&self, action: Action) -> &[Key] {
-        self.by_action.get(&action).map_or(&[], Vec::as_slice)
+    /// The global action of a key, checked before any screen's.
+    pub fn global(&self, key: &Key) -> Option<Action> {
+        self.section(Section::Global).by_key.get(key).copied()
     }
 
-    /// "s start  f finish ..." for the footer.
-    pub fn hints(&self) -> Vec<(String, &'static str)> {
-        Action::ALL
-            .into_iter()
-            .filter_map(|a| Some((self.keys(a).first()?.to_string(), a.hint()?)))
+    /// The action of a key on `screen` (its own section only).
+    pub fn action(&self, screen: Screen, key: &Key) -> Option<Action> {
+        self.section(Section::On(screen)).by_key.get(key).copied()
+    }
+
+    pub fn keys(&self, section: Section, action: Action) -> &[Key] {
+        self.section(section)
+            .by_action
+            .iter()
+            .find(|(b, _)| b.action == action)
+            .map_or(&[], |(_, keys)| keys.as_slice())
+    }
+
+    /// The key the footer and messages name for an action.
+    pub fn first_key(&self, section: Section, action: Action) -> String {
+        self.keys(section, action)
+            .first()
+            .map(Key::to_string)
+            .unwrap_or_default()
+    }
+
+    /// The footer's hints for `screen`: the global stop first (it is on
+    /// every footer), then the screen's own.
+    pub fn hints(&self, screen: Screen) -> Vec<(String, &'static str)> {
+        let mut hints = self.section_hints(Section::Global);
+        hints.extend(self.section_hints(Section::On(screen)));
+        hints
+    }
+
+    /// A section's actions that have a footer label, with their first key.
+    pub fn section_hints(&self, section: Section) -> Vec<(String, &'static str)> {
+        self.section(section)
+            .by_action
+            .iter()
+            .filter_map(|(b, keys)| Some((keys.first()?.to_string(), b.hint?)))
             .collect()
     }
 
-    /// Every binding, for the help screen.
-    pub fn help(&self) -> Vec<(String, &'static str)> {
-        Action::ALL
-            .into_iter()
-            .map(|a| {
-                let keys: Vec<String> = self.keys(a).iter().map(Key::to_string).collect();
-                (keys.join(" "), a.describe())
+    /// Every binding of a section, for the help.
+    pub fn help(&self, section: Section) -> Vec<HelpRow> {
+        self.section(section)
+            .by_action
+            .iter()
+            .map(|(binding, keys)| HelpRow {
+                keys: keys
+                    .iter()
+                    .map(Key::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                describe: binding.describe,
             })
             .collect()
+    }
+}
+
+fn name_of(section: Section, action: Action) -> &'static str {
+    section
+        .bindings()
+        .iter()
+        .find(|b| b.action == action)
+        .map_or("?", |b| b.name)
+}
+
+/// Reads one file's sections over what is chosen so far.
+fn read_layer(
+    layer: &Layer,
+    chosen: &mut BTreeMap<(Section, Action), (Vec<Key>, Origin)>,
+    problems: &mut Vec<String>,
+) {
+    let prefix = if layer.file == DEFAULT_NAME {
+        ""
+    } else {
+        "keys."
+    };
+    for (section_name, entries) in layer.sections {
+        let first_line = entries
+            .values()
+            .map(|v| layer.line(v.span().start))
+            .min()
+            .unwrap_or(1);
+        let Some(section) = Section::parse(section_name) else {
+            let known: Vec<&str> = Section::all().map(Section::name).collect();
+            problems.push(format!(
+                "{}:{first_line}: [{prefix}{section_name}] is not a screen (sections: {})",
+                layer.file,
+                known.join(", ")
+            ));
+            continue;
+        };
+        for (name, value) in entries {
+            let line = layer.line(value.span().start);
+            let at = format!("{}:{line}: [{prefix}{section_name}] {name}", layer.file);
+            let Some(binding) = section.bindings().iter().find(|b| b.name == *name) else {
+                let known: Vec<&str> = section.bindings().iter().map(|b| b.name).collect();
+                problems.push(format!(
+                    "{at}: not an action here (actions: {})",
+                    known.join(", ")
+                ));
+                continue;
+            };
+            let Some(list) = value.get_ref().as_array() else {
+                problems.push(format!("{at}: must be a list of keys, like [\"s\"]"));
+                continue;
+            };
+            let mut keys = Vec::new();
+            for item in list {
+                match item.as_str().map(Key::parse) {
+                    Some(Ok(key)) => keys.push(key),
+                    Some(Err(err)) => problems.push(format!("{at}: {err}")),
+                    None => problems.push(format!("{at}: {item} is not a key name")),
+                }
+            }
+            let origin = Origin {
+                file: layer.file.to_string(),
+                line,
+            };
+            chosen.insert((section, binding.action), (keys, origin));
+        }
+    }
+}
+
+/// Global keys work in text fields and on every screen: none may be a
+/// character, none may be hidden by a screen's binding, and the stop and
+/// quit keys must exist.
+fn check_globals(
+    sections: &HashMap<Section, SectionKeys>,
+    chosen: &BTreeMap<(Section, Action), (Vec<Key>, Origin)>,
+    problems: &mut Vec<String>,
+) {
+    let global = &sections[&Section::Global];
+    for (binding, keys) in &global.by_action {
+        let Some((_, origin)) = chosen.get(&(Section::Global, binding.action)) else {
+            continue;
+        };
+        for key in keys {
+            if key.typed().is_some() {
+                problems.push(format!(
+                    "{}:{}: `{key}` ([global] {}) is a character a text field takes; \
+                     a global key must be a function key or a ctrl- key",
+                    origin.file, origin.line, binding.name
+                ));
+            }
+        }
+        if keys.is_empty() {
+            problems.push(format!(
+                "{}:{}: [global] {} needs a key",
+                origin.file, origin.line, binding.name
+            ));
+        }
+    }
+    for screen in Screen::ALL {
+        let section = Section::On(screen);
+        for (binding, keys) in &sections[&section].by_action {
+            for key in keys {
+                if let Some(hidden) = global.by_key.get(key) {
+                    // Name the user's line: the screen's binding, or else
+                    // the global one that the built-in screen key meets.
+                    let origin = |section, action| chosen.get(&(section, action)).map(|(_, o)| o);
+                    let at = match (
+                        origin(section, binding.action),
+                        origin(Section::Global, *hidden),
+                    ) {
+                        (Some(own), Some(global)) if own.file == DEFAULT_NAME => global,
+                        (Some(own), _) => own,
+                        (None, Some(global)) => global,
+                        (None, None) => continue,
+                    };
+                    let (file, line) = (&at.file, at.line);
+                    problems.push(format!(
+                        "{file}:{line}: `{key}` ([{}] {}) would hide the global {} on that screen",
+                        screen.section(),
+                        binding.name,
+                        name_of(Section::Global, *hidden)
+                    ));
+                }
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crossterm::event::KeyCode;
 
-    fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
-        KeyEvent::new(code, modifiers)
+    fn key(name: &str) -> Key {
+        Key::parse(name).unwrap()
+    }
+
+    fn user(text: &str) -> Result<Keymap, Vec<String>> {
+        #[derive(serde::Deserialize)]
+        struct File {
+            keys: Sections,
+        }
+        let file: File = toml::from_str(text).unwrap();
+        Keymap::load(Some(&Layer {
+            file: "me.toml",
+            text,
+            sections: &file.keys,
+        }))
     }
 
     #[test]
-    fn the_default_keymap_binds_every_action() {
+    fn the_default_keymap_binds_every_action_of_every_section() {
         let keys = Keymap::default_keymap();
+        assert_eq!(keys.action(Screen::Queue, &key("s")), Some(Action::Start));
+        assert_eq!(keys.action(Screen::Queue, &key("down")), Some(Action::Down));
+        assert_eq!(keys.global(&key("f12")), Some(Action::StopToy));
+        assert_eq!(keys.global(&key("ctrl-c")), Some(Action::QuitNow));
+        assert_eq!(keys.action(Screen::Queue, &key("x")), None);
         assert_eq!(
-            keys.action(&press(KeyCode::Char('s'), KeyModifiers::NONE)),
-            Some(Action::Start)
+            keys.action(Screen::Toy, &Key::plain(KeyCode::Char('7'))),
+            Some(Action::TryLevel)
         );
-        assert_eq!(
-            keys.action(&press(KeyCode::Char('j'), KeyModifiers::NONE)),
-            Some(Action::Down)
-        );
-        assert_eq!(
-            keys.action(&press(KeyCode::Down, KeyModifiers::NONE)),
-            Some(Action::Down)
-        );
-        assert_eq!(
-            keys.action(&press(KeyCode::Char('?'), KeyModifiers::SHIFT)),
-            Some(Action::Help)
-        );
-        assert_eq!(
-            keys.action(&press(KeyCode::Char('z'), KeyModifiers::CONTROL)),
-            Some(Action::Suspend)
-        );
-        assert_eq!(
-            keys.action(&press(KeyCode::Char('x'), KeyModifiers::NONE)),
-            None
-        );
-        assert_eq!(keys.help().len(), Action::ALL.len());
+        for screen in Screen::ALL {
+            assert_eq!(
+                keys.help(Section::On(screen)).len(),
+                screen.bindings().len()
+            );
+        }
     }
 
     #[test]
-    fn a_user_table_replaces_what_it_names() {
-        let default: toml::Table = toml::from_str(DEFAULT_KEYMAP).unwrap();
-        let user: toml::Table =
-            toml::from_str("start = [\"space\"]\nrefund = [\"R\", \"f9\"]").unwrap();
-        let keys = Keymap::from_table(&default, &user).unwrap();
-        assert_eq!(
-            keys.action(&press(KeyCode::Char(' '), KeyModifiers::NONE)),
-            Some(Action::Start)
-        );
-        assert_eq!(
-            keys.action(&press(KeyCode::Char('s'), KeyModifiers::NONE)),
-            None
-        );
-        assert_eq!(
-            keys.action(&press(KeyCode::F(9), KeyModifiers::NONE)),
-            Some(Action::Refund)
-        );
-        assert_eq!(keys.hints()[0], ("space".to_string(), "start"));
+    fn the_keys_doc_lists_every_binding_as_built_in() {
+        let doc = include_str!("../../docs/KEYS.md");
+        let sections = parse_sections(DEFAULT_KEYMAP);
+        for section in Section::all() {
+            let name = section.name();
+            assert!(doc.contains(&format!("### `[{name}]`")), "{name}");
+            for binding in section.bindings() {
+                let keys: Vec<String> = sections[name][binding.name]
+                    .get_ref()
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| format!("`{}`", k.as_str().unwrap()))
+                    .collect();
+                let row = format!(
+                    "| `{}` | {} | {} |",
+                    binding.name,
+                    keys.join(" "),
+                    binding.describe
+                );
+                assert!(doc.contains(&row), "docs/KEYS.md lacks {row}");
+            }
+        }
     }
 
     #[test]
-    fn duplicates_reserved_keys_and_bad_names_are_all_reported() {
-        let default: toml::Table = toml::from_str(DEFAULT_KEYMAP).unwrap();
-        let user: toml::Table = toml::from_str(
-            "start = [\"f\"]\nquit = [\"ctrl-c\"]\nhelp = [\"hyper-x\"]\nlaunch = [\"l\"]",
-        )
-        .unwrap();
-        let problems = Keymap::from_table(&default, &user).unwrap_err();
-        let all = problems.join("\n");
-        assert!(all.contains("`f` is bound to both"), "{all}");
-        assert!(all.contains("`ctrl-c` (quit) is reserved"), "{all}");
-        assert!(all.contains("`hyper-x` is not a key name"), "{all}");
-        assert!(all.contains("`launch` is not an action"), "{all}");
+    fn a_user_section_replaces_what_it_names() {
+        let keys = user("[keys.queue]\nstart = [\"space\"]\nrefund = [\"R\", \"f9\"]").unwrap();
+        assert_eq!(
+            keys.action(Screen::Queue, &key("space")),
+            Some(Action::Start)
+        );
+        assert_eq!(keys.action(Screen::Queue, &key("s")), None);
+        assert_eq!(keys.action(Screen::Queue, &key("f9")), Some(Action::Refund));
+        assert_eq!(keys.hints(Screen::Queue)[1], ("space".to_string(), "start"));
+        // Other sections keep their defaults.
+        assert_eq!(keys.action(Screen::Toy, &key("r")), Some(Action::Resume));
+    }
+
+    #[test]
+    fn duplicates_shadowing_and_bad_names_are_reported_with_file_line_and_key() {
+        let text = "[keys.queue]\nstart = [\"f\"]\nhelp = [\"hyper-x\"]\nlaunch = [\"l\"]\n\
+                    [keys.refund]\nsubmit = [\"f12\"]\n[keys.global]\nstop_toy = [\"x\", \"f12\"]\n\
+                    [keys.moon]\nup = [\"u\"]\n";
+        let all = user(text).unwrap_err().join("\n");
+        assert!(
+            all.contains("me.toml:2: `f` is bound to both start and finish in [queue]"),
+            "{all}"
+        );
+        assert!(
+            all.contains("me.toml:3: [keys.queue] help: `hyper-x` is not a key name"),
+            "{all}"
+        );
+        assert!(
+            all.contains("me.toml:4: [keys.queue] launch: not an action"),
+            "{all}"
+        );
+        assert!(
+            all.contains("me.toml:6: `f12` ([refund] submit) would hide the global stop_toy"),
+            "{all}"
+        );
+        assert!(
+            all.contains("me.toml:8: `x` ([global] stop_toy) is a character"),
+            "{all}"
+        );
+        assert!(
+            all.contains("me.toml:8: `x` ([toy] disconnect) would hide the global stop_toy"),
+            "{all}"
+        );
+        assert!(
+            all.contains("me.toml:10: [keys.moon] is not a screen"),
+            "{all}"
+        );
     }
 }

@@ -1,11 +1,13 @@
 //! The chip-menu editor (`m`): the performer's menus, their items, an item
-//! form with inline validation, and version conflicts explained. Keys in,
-//! requests out; the runtime sends the requests through `MenuClient` and
-//! hands the answers back. Nothing here does IO.
+//! form with inline validation, and version conflicts explained. Actions of
+//! the keymap's menu sections and typed characters in, requests out; the
+//! runtime sends the requests through `MenuClient` and hands the answers
+//! back. Nothing here does IO.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-use crate::domain::toy_effect::{MAX_INTENSITY, Pattern, Timing, ToyEffect};
+use super::menu_form::cycle;
+pub use super::menu_form::{Field, ItemForm};
+use super::screen::{Action, Screen};
+use crate::domain::toy_effect::ToyEffect;
 use crate::menus::api::{SortKey, VersionConflict};
 use crate::menus::model::{ItemSpec, MenuView, QueueMode, Visibility};
 use crate::menus::pricing::price;
@@ -79,356 +81,6 @@ pub enum MenuAnswer {
     Menu(Box<MenuView>),
     Conflict(Box<VersionConflict>),
     Failed(String),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    Title,
-    Description,
-    BaseTokens,
-    BonusPoints,
-    Category,
-    DailyLimit,
-    DurationSeconds,
-    Hidden,
-    Toy,
-    ToyTiming,
-    ToyIntensity,
-    ToyDurationMs,
-    ToyPattern,
-}
-
-impl Field {
-    pub const ALL: [Field; 13] = [
-        Field::Title,
-        Field::Description,
-        Field::BaseTokens,
-        Field::BonusPoints,
-        Field::Category,
-        Field::DailyLimit,
-        Field::DurationSeconds,
-        Field::Hidden,
-        Field::Toy,
-        Field::ToyTiming,
-        Field::ToyIntensity,
-        Field::ToyDurationMs,
-        Field::ToyPattern,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Field::Title => "title",
-            Field::Description => "description",
-            Field::BaseTokens => "base tokens",
-            Field::BonusPoints => "bonus points",
-            Field::Category => "category",
-            Field::DailyLimit => "daily limit",
-            Field::DurationSeconds => "duration (s)",
-            Field::Hidden => "hidden",
-            Field::Toy => "toy effect",
-            Field::ToyTiming => "  timing",
-            Field::ToyIntensity => "  intensity",
-            Field::ToyDurationMs => "  duration (ms)",
-            Field::ToyPattern => "  pattern",
-        }
-    }
-
-    /// The server's name for the field, to match its errors.
-    fn path(self) -> &'static str {
-        match self {
-            Field::Title => "item.title",
-            Field::Description => "item.description",
-            Field::BaseTokens => "item.baseTokens",
-            Field::BonusPoints => "item.bonusPoints",
-            Field::Category => "item.category",
-            Field::DailyLimit => "item.dailyLimit",
-            Field::DurationSeconds => "item.durationHintMs",
-            Field::Hidden => "item.hidden",
-            Field::Toy => "item.toy",
-            Field::ToyTiming => "item.toy.timing",
-            Field::ToyIntensity => "item.toy.intensity",
-            Field::ToyDurationMs => "item.toy.durationMs",
-            Field::ToyPattern => "item.toy.pattern",
-        }
-    }
-
-    fn is_text(self) -> bool {
-        matches!(self, Field::Title | Field::Description | Field::Category)
-    }
-
-    fn is_number(self) -> bool {
-        matches!(
-            self,
-            Field::BaseTokens
-                | Field::BonusPoints
-                | Field::DailyLimit
-                | Field::DurationSeconds
-                | Field::ToyIntensity
-                | Field::ToyDurationMs
-        )
-    }
-}
-
-/// The item form: every field as the performer types it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ItemForm {
-    pub id: Option<String>,
-    pub title: String,
-    pub description: String,
-    pub base_tokens: String,
-    pub bonus_points: String,
-    pub category: String,
-    pub daily_limit: String,
-    pub duration_seconds: String,
-    pub hidden: bool,
-    pub toy: bool,
-    pub timing: Timing,
-    pub intensity: String,
-    pub toy_duration_ms: String,
-    pub pattern: Pattern,
-    pub focus: usize,
-    /// The first problem, with the field it names (inline validation).
-    pub problem: Option<(String, String)>,
-}
-
-const TIMINGS: [Timing; 5] = Timing::ALL;
-const PATTERNS: [Pattern; 4] = [
-    Pattern::Constant,
-    Pattern::Pulse,
-    Pattern::Wave,
-    Pattern::Ramp,
-];
-
-fn cycle<T: Copy + PartialEq>(all: &[T], now: T, forward: bool) -> T {
-    let at = all.iter().position(|x| *x == now).unwrap_or(0);
-    let next = if forward {
-        (at + 1) % all.len()
-    } else {
-        (at + all.len() - 1) % all.len()
-    };
-    all[next]
-}
-
-impl ItemForm {
-    pub fn new_item() -> Self {
-        ItemForm::from_spec(&ItemSpec {
-            id: None,
-            title: String::new(),
-            description: String::new(),
-            base_tokens: 10,
-            bonus_points: 0,
-            hidden: false,
-            category: None,
-            daily_limit: None,
-            duration_hint_ms: None,
-            toy: None,
-        })
-    }
-
-    pub fn from_spec(spec: &ItemSpec) -> Self {
-        let toy = spec.toy.clone();
-        let mut form = ItemForm {
-            id: spec.id.clone(),
-            title: spec.title.clone(),
-            description: spec.description.clone(),
-            base_tokens: spec.base_tokens.to_string(),
-            bonus_points: spec.bonus_points.to_string(),
-            category: spec.category.clone().unwrap_or_default(),
-            daily_limit: spec.daily_limit.map(|n| n.to_string()).unwrap_or_default(),
-            duration_seconds: spec
-                .duration_hint_ms
-                .map(|ms| (ms / 1000).to_string())
-                .unwrap_or_default(),
-            hidden: spec.hidden,
-            toy: toy.as_ref().is_some_and(|t| t.enabled),
-            timing: toy.as_ref().map_or(Timing::Start, |t| t.timing),
-            intensity: toy
-                .as_ref()
-                .map_or("10".into(), |t| t.intensity_or_default().to_string()),
-            toy_duration_ms: toy
-                .as_ref()
-                .and_then(|t| t.duration_ms)
-                .map(|ms| ms.to_string())
-                .unwrap_or_default(),
-            pattern: toy.as_ref().and_then(|t| t.pattern).unwrap_or_default(),
-            focus: 0,
-            problem: None,
-        };
-        form.check();
-        form
-    }
-
-    /// The fields shown: the toy's details only when it has one.
-    pub fn fields(&self) -> Vec<Field> {
-        Field::ALL
-            .into_iter()
-            .filter(|f| {
-                self.toy
-                    || !matches!(
-                        f,
-                        Field::ToyTiming
-                            | Field::ToyIntensity
-                            | Field::ToyDurationMs
-                            | Field::ToyPattern
-                    )
-            })
-            .collect()
-    }
-
-    pub fn focused(&self) -> Field {
-        let fields = self.fields();
-        fields[self.focus.min(fields.len() - 1)]
-    }
-
-    pub fn value(&self, field: Field) -> String {
-        match field {
-            Field::Title => self.title.clone(),
-            Field::Description => self.description.clone(),
-            Field::BaseTokens => self.base_tokens.clone(),
-            Field::BonusPoints => self.bonus_points.clone(),
-            Field::Category => self.category.clone(),
-            Field::DailyLimit => self.daily_limit.clone(),
-            Field::DurationSeconds => self.duration_seconds.clone(),
-            Field::Hidden => if self.hidden { "yes" } else { "no" }.into(),
-            Field::Toy => if self.toy { "yes" } else { "no" }.into(),
-            Field::ToyTiming => self.timing.label().into(),
-            Field::ToyIntensity => self.intensity.clone(),
-            Field::ToyDurationMs => self.toy_duration_ms.clone(),
-            Field::ToyPattern => format!("{:?}", self.pattern).to_lowercase(),
-        }
-    }
-
-    fn text_mut(&mut self, field: Field) -> Option<&mut String> {
-        Some(match field {
-            Field::Title => &mut self.title,
-            Field::Description => &mut self.description,
-            Field::BaseTokens => &mut self.base_tokens,
-            Field::BonusPoints => &mut self.bonus_points,
-            Field::Category => &mut self.category,
-            Field::DailyLimit => &mut self.daily_limit,
-            Field::DurationSeconds => &mut self.duration_seconds,
-            Field::ToyIntensity => &mut self.intensity,
-            Field::ToyDurationMs => &mut self.toy_duration_ms,
-            _ => return None,
-        })
-    }
-
-    /// The item as the server takes it, or the first problem and its field.
-    pub fn spec(&self) -> Result<ItemSpec, (String, String)> {
-        let number = |field: Field, text: &str| -> Result<Option<u64>, (String, String)> {
-            if text.trim().is_empty() {
-                return Ok(None);
-            }
-            text.trim().parse().map(Some).map_err(|_| {
-                (
-                    field.path().to_string(),
-                    format!("{:?} is not a whole number", text),
-                )
-            })
-        };
-        let toy = if self.toy {
-            let intensity = number(Field::ToyIntensity, &self.intensity)?.unwrap_or(10);
-            if intensity > u64::from(MAX_INTENSITY) {
-                return Err((
-                    Field::ToyIntensity.path().into(),
-                    format!("{intensity} is outside 0..={MAX_INTENSITY}"),
-                ));
-            }
-            Some(ToyEffect {
-                enabled: true,
-                timing: self.timing,
-                intensity: Some(intensity as u8),
-                duration_ms: number(Field::ToyDurationMs, &self.toy_duration_ms)?,
-                device_vendor: Some("lovense".into()),
-                pattern: Some(self.pattern),
-            })
-        } else {
-            None
-        };
-        let spec = ItemSpec {
-            id: self.id.clone(),
-            title: self.title.clone(),
-            description: self.description.clone(),
-            base_tokens: number(Field::BaseTokens, &self.base_tokens)?.unwrap_or(0),
-            bonus_points: number(Field::BonusPoints, &self.bonus_points)?.unwrap_or(0),
-            hidden: self.hidden,
-            category: Some(self.category.trim().to_string()).filter(|c| !c.is_empty()),
-            daily_limit: number(Field::DailyLimit, &self.daily_limit)?
-                .map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
-            duration_hint_ms: number(Field::DurationSeconds, &self.duration_seconds)?
-                .map(|s| s.saturating_mul(1000)),
-            toy,
-        };
-        // The server's own rules, so the message matches what it would say.
-        spec.validate("item").map_err(|e| {
-            // "invalid field `x`: reason" -> "reason": the form shows the field.
-            let reason = match e.message.split_once("`: ") {
-                Some((_, reason)) => reason.to_string(),
-                None => e.message,
-            };
-            (e.field.unwrap_or_default(), reason)
-        })?;
-        Ok(spec)
-    }
-
-    fn check(&mut self) {
-        self.problem = self.spec().err();
-    }
-
-    /// Which field the current problem is about, if any.
-    pub fn problem_at(&self, field: Field) -> Option<&str> {
-        let (path, message) = self.problem.as_ref()?;
-        (path == field.path()
-            || (field == Field::DurationSeconds && path.ends_with("durationHintMs")))
-        .then_some(message.as_str())
-    }
-
-    /// A key on the form; `Some(true)` to save, `Some(false)` to cancel.
-    fn key(&mut self, key: KeyEvent) -> Option<bool> {
-        let fields = self.fields();
-        let field = self.focused();
-        match key.code {
-            KeyCode::Esc => return Some(false),
-            KeyCode::Enter => return Some(true),
-            KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % fields.len(),
-            KeyCode::BackTab | KeyCode::Up => {
-                self.focus = (self.focus + fields.len() - 1) % fields.len()
-            }
-            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ')
-                if !field.is_text() && !field.is_number() =>
-            {
-                let forward = key.code != KeyCode::Left;
-                match field {
-                    Field::Hidden => self.hidden = !self.hidden,
-                    Field::Toy => self.toy = !self.toy,
-                    Field::ToyTiming => self.timing = cycle(&TIMINGS, self.timing, forward),
-                    Field::ToyPattern => self.pattern = cycle(&PATTERNS, self.pattern, forward),
-                    _ => {}
-                }
-            }
-            KeyCode::Backspace => {
-                if let Some(text) = self.text_mut(field) {
-                    text.pop();
-                }
-            }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                let accepts = if field.is_number() {
-                    c.is_ascii_digit()
-                } else {
-                    field.is_text() && !c.is_control()
-                };
-                if accepts
-                    && let Some(text) = self.text_mut(field)
-                    && text.chars().count() < 200
-                {
-                    text.push(c);
-                }
-            }
-            _ => {}
-        }
-        self.check();
-        None
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -545,20 +197,45 @@ impl MenuEditor {
         }
     }
 
-    pub fn on_key(&mut self, key: KeyEvent) -> Vec<MenuEffect> {
-        if self.waiting && key.code != KeyCode::Esc {
+    /// Which of the editor's screens has the keys.
+    pub fn screen(&self) -> Screen {
+        match self.level {
+            Level::Menus => Screen::Menus,
+            Level::Items { .. } => Screen::MenuItems,
+            Level::Form(_) => Screen::MenuForm,
+            Level::ConfirmDelete { .. } => Screen::MenuDelete,
+            Level::Conflict { .. } => Screen::MenuConflict,
+        }
+    }
+
+    /// Whether a text field of the item form has the focus.
+    pub fn typing(&self) -> bool {
+        matches!(&self.level, Level::Form(form) if form.typing())
+    }
+
+    /// A character typed into the item form.
+    pub fn type_char(&mut self, c: char) {
+        if self.waiting {
+            return;
+        }
+        if let Level::Form(form) = &mut self.level {
+            form.type_char(c);
+        }
+    }
+
+    /// An action of the section of `self.screen()`.
+    pub fn on_action(&mut self, action: Action) -> Vec<MenuEffect> {
+        let leaving = matches!(action, Action::Close | Action::Cancel);
+        if self.waiting && !leaving {
             self.say(false, "waiting for the server…");
             return Vec::new();
         }
         self.message = None;
         let level = std::mem::replace(&mut self.level, Level::Menus);
         match level {
-            Level::Menus => self.menus_key(key),
-            Level::Items { draft } => self.items_key(key, draft),
-            Level::Form(form)
-                if key.code == KeyCode::Char('p')
-                    && key.modifiers.contains(KeyModifiers::CONTROL) =>
-            {
+            Level::Menus => self.menus_action(action),
+            Level::Items { draft } => self.items_action(action, draft),
+            Level::Form(form) if action == Action::Preview => {
                 // Try the effect being edited on the toy, without saving it.
                 let effect = form.spec().ok().and_then(|spec| spec.toy);
                 self.level = Level::Form(form);
@@ -573,7 +250,7 @@ impl MenuEditor {
                     }
                 }
             }
-            Level::Form(mut form) => match form.key(key) {
+            Level::Form(mut form) => match form.act(action) {
                 None => {
                     self.level = Level::Form(form);
                     Vec::new()
@@ -586,8 +263,8 @@ impl MenuEditor {
             },
             Level::ConfirmDelete { item, title } => {
                 self.level = Level::Items { draft: None };
-                match (key.code, self.current()) {
-                    (KeyCode::Char('y'), Some(menu)) => {
+                match (action, self.current()) {
+                    (Action::Confirm, Some(menu)) => {
                         let request = MenuRequest::DeleteItem {
                             menu: menu.id.clone(),
                             version: menu.version,
@@ -601,8 +278,8 @@ impl MenuEditor {
                     }
                 }
             }
-            Level::Conflict { conflict, request } => match key.code {
-                KeyCode::Char('r') => {
+            Level::Conflict { conflict, request } => match action {
+                Action::Reload => {
                     // Reload: take the server's menu as it is now.
                     if let Some(current) = conflict.current.clone() {
                         self.on_answer(MenuAnswer::Menu(current.clone().into()));
@@ -614,12 +291,12 @@ impl MenuEditor {
                     self.level = Level::Items { draft: None };
                     Vec::new()
                 }
-                KeyCode::Char('a') => {
+                Action::Reapply => {
                     let rebased = request.rebased(conflict.current_version);
                     self.level = Level::Items { draft: None };
                     self.send(rebased)
                 }
-                KeyCode::Esc => {
+                Action::Cancel => {
                     self.level = Level::Items { draft: None };
                     Vec::new()
                 }
@@ -631,16 +308,12 @@ impl MenuEditor {
         }
     }
 
-    fn menus_key(&mut self, key: KeyEvent) -> Vec<MenuEffect> {
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('m') => {
-                return vec![MenuEffect::Close];
-            }
-            KeyCode::Up | KeyCode::Char('k') => self.menu = self.menu.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => {
-                self.menu = (self.menu + 1).min(self.menus.len().saturating_sub(1))
-            }
-            KeyCode::Enter if !self.menus.is_empty() => {
+    fn menus_action(&mut self, action: Action) -> Vec<MenuEffect> {
+        match action {
+            Action::Close => return vec![MenuEffect::Close],
+            Action::Up => self.menu = self.menu.saturating_sub(1),
+            Action::Down => self.menu = (self.menu + 1).min(self.menus.len().saturating_sub(1)),
+            Action::Open if !self.menus.is_empty() => {
                 self.item = 0;
                 self.level = Level::Items { draft: None };
             }
@@ -649,9 +322,9 @@ impl MenuEditor {
         Vec::new()
     }
 
-    fn items_key(
+    fn items_action(
         &mut self,
-        key: KeyEvent,
+        action: Action,
         mut draft: Option<Box<crate::menus::model::MenuSpec>>,
     ) -> Vec<MenuEffect> {
         let Some(menu) = self.current().cloned() else {
@@ -659,16 +332,15 @@ impl MenuEditor {
             return Vec::new();
         };
         let count = menu.items.len();
-        let shift = key.modifiers.contains(KeyModifiers::SHIFT);
         let draft_mut = |draft: &mut Option<Box<crate::menus::model::MenuSpec>>| {
             draft
                 .get_or_insert_with(|| Box::new(menu.to_spec()))
                 .clone()
         };
         let mut effects = Vec::new();
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('q') => {
-                if draft.is_some() && key.code == KeyCode::Esc {
+        match action {
+            Action::Close => {
+                if draft.is_some() {
                     self.say(false, "settings not saved: w saves, esc again discards");
                     self.level = Level::Items { draft: None };
                     return Vec::new();
@@ -676,9 +348,9 @@ impl MenuEditor {
                 self.level = Level::Menus;
                 return Vec::new();
             }
-            KeyCode::Up | KeyCode::Down if shift && count > 1 => {
+            Action::MoveUp | Action::MoveDown if count > 1 => {
                 // Drag and drop: move the item one place, send the new order.
-                let to = if key.code == KeyCode::Up {
+                let to = if action == Action::MoveUp {
                     self.item.checked_sub(1)
                 } else {
                     Some(self.item + 1).filter(|i| *i < count)
@@ -694,21 +366,19 @@ impl MenuEditor {
                     });
                 }
             }
-            KeyCode::Up | KeyCode::Char('k') => self.item = self.item.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => {
-                self.item = (self.item + 1).min(count.saturating_sub(1))
-            }
-            KeyCode::Enter | KeyCode::Char('e') if count > 0 => {
+            Action::Up => self.item = self.item.saturating_sub(1),
+            Action::Down => self.item = (self.item + 1).min(count.saturating_sub(1)),
+            Action::Edit if count > 0 => {
                 self.level = Level::Form(Box::new(ItemForm::from_spec(
                     &menu.items[self.item].to_spec(),
                 )));
                 return Vec::new();
             }
-            KeyCode::Char('a') => {
+            Action::Add => {
                 self.level = Level::Form(Box::new(ItemForm::new_item()));
                 return Vec::new();
             }
-            KeyCode::Char('d') if count > 0 => {
+            Action::Delete if count > 0 => {
                 let item = &menu.items[self.item];
                 self.level = Level::ConfirmDelete {
                     item: item.id.clone(),
@@ -716,7 +386,7 @@ impl MenuEditor {
                 };
                 return Vec::new();
             }
-            KeyCode::Char('h') if count > 0 => {
+            Action::Hide if count > 0 => {
                 let mut spec = menu.items[self.item].to_spec();
                 spec.hidden = !spec.hidden;
                 effects = self.send(MenuRequest::UpdateItem {
@@ -725,8 +395,8 @@ impl MenuEditor {
                     item: Box::new(spec),
                 });
             }
-            KeyCode::Char('p') | KeyCode::Char('t') => {
-                let by = if key.code == KeyCode::Char('p') {
+            Action::SortPrice | Action::SortTitle => {
+                let by = if action == Action::SortPrice {
                     SortKey::Price
                 } else {
                     SortKey::Title
@@ -737,16 +407,16 @@ impl MenuEditor {
                     by,
                 });
             }
-            KeyCode::Char('+') | KeyCode::Char('-') => {
+            Action::DiscountMore | Action::DiscountLess => {
                 let mut spec = draft_mut(&mut draft);
-                spec.multiplier = if key.code == KeyCode::Char('+') {
+                spec.multiplier = if action == Action::DiscountMore {
                     (spec.multiplier + 5).min(150)
                 } else {
                     spec.multiplier.saturating_sub(5)
                 };
                 draft = Some(spec);
             }
-            KeyCode::Char('o') => {
+            Action::QueueMode => {
                 let mut spec = draft_mut(&mut draft);
                 spec.queue_mode = if spec.queue_mode == QueueMode::On {
                     QueueMode::Off
@@ -755,7 +425,7 @@ impl MenuEditor {
                 };
                 draft = Some(spec);
             }
-            KeyCode::Char('v') => {
+            Action::Visibility => {
                 let mut spec = draft_mut(&mut draft);
                 spec.visibility = cycle(
                     &[
@@ -768,7 +438,7 @@ impl MenuEditor {
                 );
                 draft = Some(spec);
             }
-            KeyCode::Char('w') => match draft.take() {
+            Action::Save => match draft.take() {
                 Some(spec) => {
                     effects = self.send(MenuRequest::UpdateMenu {
                         menu: menu.id.clone(),
@@ -777,7 +447,7 @@ impl MenuEditor {
                 }
                 None => self.say(false, "nothing to save"),
             },
-            KeyCode::Char('P') if count > 0 => match &menu.items[self.item].toy {
+            Action::Preview if count > 0 => match &menu.items[self.item].toy {
                 Some(effect) => effects = vec![MenuEffect::Preview(effect.clone())],
                 None => self.say(false, "this item has no toy effect"),
             },

@@ -8,9 +8,11 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Row, Table, Wrap};
 
+use super::keymap::Keymap;
 use super::menu_editor::{Field, ItemForm, Level, MenuEditor};
+use super::screen::Screen;
 use super::theme::Theme;
-use super::view::{block, fg, popup};
+use super::view::{block, fg, key_line, popup};
 
 fn selected_style(theme: &Theme) -> Style {
     Style::new()
@@ -18,26 +20,26 @@ fn selected_style(theme: &Theme) -> Style {
         .add_modifier(Modifier::BOLD | Modifier::REVERSED)
 }
 
-/// The editor in `area`, and its key hints for the footer.
-pub fn draw(frame: &mut Frame, editor: &MenuEditor, theme: &Theme, area: Rect) -> &'static str {
+/// The editor in `area` (its keys are on the console's footer).
+pub fn draw(frame: &mut Frame, editor: &MenuEditor, theme: &Theme, keymap: &Keymap, area: Rect) {
     let [body, message] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
-    let hints = match &editor.level {
-        Level::Menus => {
-            draw_menus(frame, editor, theme, body);
-            "↑↓ select · enter its items · esc back to the queue"
-        }
-        Level::Items { .. } | Level::ConfirmDelete { .. } | Level::Conflict { .. } => {
-            draw_items(frame, editor, theme, body);
-            "⇧↑↓ move · e edit · a add · d delete · h hide · p/t sort · +/- discount · o queue · v visibility · w save · P preview · esc"
-        }
-        Level::Form(form) => {
-            draw_form(frame, editor, form, theme, body);
-            "tab/↑↓ field · space toggles · ctrl-p try the toy effect · enter save · esc cancel"
-        }
-    };
     match &editor.level {
-        Level::ConfirmDelete { title, .. } => confirm_delete(frame, title, theme),
-        Level::Conflict { conflict, .. } => draw_conflict(frame, conflict, theme),
+        Level::Menus => draw_menus(frame, editor, theme, body),
+        Level::Items { .. } | Level::ConfirmDelete { .. } | Level::Conflict { .. } => {
+            draw_items(frame, editor, theme, body)
+        }
+        Level::Form(form) => draw_form(frame, editor, form, theme, body),
+    }
+    match &editor.level {
+        Level::ConfirmDelete { title, .. } => {
+            confirm_delete(frame, title, theme, &key_line(keymap, Screen::MenuDelete))
+        }
+        Level::Conflict { conflict, .. } => draw_conflict(
+            frame,
+            conflict,
+            theme,
+            &key_line(keymap, Screen::MenuConflict),
+        ),
         _ => {}
     }
     let line = match (&editor.message, editor.waiting) {
@@ -50,7 +52,6 @@ pub fn draw(frame: &mut Frame, editor: &MenuEditor, theme: &Theme, area: Rect) -
         (None, _) => Span::raw(""),
     };
     frame.render_widget(Paragraph::new(line), message);
-    hints
 }
 
 fn draw_menus(frame: &mut Frame, editor: &MenuEditor, theme: &Theme, area: Rect) {
@@ -232,20 +233,22 @@ fn draw_form(frame: &mut Frame, editor: &MenuEditor, form: &ItemForm, theme: &Th
     frame.render_widget(Paragraph::new(lines).block(block(title, theme)), area);
 }
 
-fn confirm_delete(frame: &mut Frame, title: &str, theme: &Theme) {
+fn confirm_delete(frame: &mut Frame, title: &str, theme: &Theme, keys: &str) {
     let area = popup(frame.area(), 52, 5);
     frame.render_widget(Clear, area);
     let lines = vec![
         Line::from(format!("Delete {title:?}?")),
-        Line::from(Span::styled(
-            "y delete · any other key keeps it",
-            fg(theme.dim),
-        )),
+        Line::from(Span::styled(keys.to_string(), fg(theme.dim))),
     ];
     frame.render_widget(Paragraph::new(lines).block(block(" Delete ", theme)), area);
 }
 
-fn draw_conflict(frame: &mut Frame, conflict: &crate::menus::api::VersionConflict, theme: &Theme) {
+fn draw_conflict(
+    frame: &mut Frame,
+    conflict: &crate::menus::api::VersionConflict,
+    theme: &Theme,
+    keys: &str,
+) {
     let listed = conflict.changes.len().min(6) + conflict.history.len().min(3);
     let area = popup(frame.area(), 72, 7 + listed as u16);
     frame.render_widget(Clear, area);
@@ -272,10 +275,7 @@ fn draw_conflict(frame: &mut Frame, conflict: &crate::menus::api::VersionConflic
         )));
     }
     lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        "r reload theirs (drop mine) · a re-apply mine on top · esc cancel",
-        fg(theme.accent),
-    )));
+    lines.push(Line::from(Span::styled(keys.to_string(), fg(theme.accent))));
     let paragraph = Paragraph::new(lines)
         .wrap(Wrap { trim: true })
         .block(block(" Version conflict ", theme));

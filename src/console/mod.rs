@@ -1,18 +1,29 @@
 //! The performer console: the live queue on screen, driven by keys.
 //!
 //! `model` mirrors the room from the server's events, `app` turns keys and
-//! events into state changes and effects, `view` draws, `run` owns the
-//! terminal and the loop. Keys come from one `keymap` table; colours from
-//! a `theme` by meaning.
+//! events into state changes and effects (`input` routes every key: the
+//! global section first, then whatever `screen` has the keys; `toy_state`
+//! decides what the toy does), `view` draws, `run` owns the terminal and
+//! the loop and only carries out effects. Keys come from one `keymap` with
+//! a section per screen; colours from a `theme` by meaning.
 
 pub mod app;
 pub mod config;
+mod dialog_view;
+pub mod help_view;
+mod input;
 pub mod keymap;
+pub mod keys;
 pub mod menu_editor;
+pub mod menu_form;
 pub mod menu_view;
 pub mod model;
+mod queue_keys;
+pub mod refund;
 pub mod run;
+pub mod screen;
 pub mod theme;
+pub mod toy_state;
 pub mod view;
 
 pub use run::run;

@@ -16,12 +16,11 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
-use super::app::{App, Effect, ToyRequest};
+use super::app::{App, Effect, ToyCue, ToyReading, ToyRequest};
 use super::config::Resolved;
 use super::menu_editor::{MenuAnswer, MenuRequest};
 use super::view;
 use crate::client::{RestClient, RoomStream, StreamEvent, StreamOptions};
-use crate::domain::toy_effect::ToyEffect;
 use crate::domain::{EventKind, Item, ItemId, RoomId, Stamp};
 use crate::menus::client::{MenuClient, MenuClientError};
 use crate::toy::connect::{Which, connect};
@@ -132,8 +131,8 @@ pub async fn run(config: Resolved) -> Result<(), String> {
     let (audit_tx, mut audit_rx) = mpsc::channel::<(ItemId, Result<Item, String>)>(8);
     let (menu_tx, mut menu_rx) = mpsc::channel::<MenuAnswer>(8);
     let menus = MenuClient::new(rest.clone());
-    // The toy scheduler: fed by the room's events, stopped by the panic
-    // key, on exit, on panic, and when the server is lost too long.
+    // The toy scheduler: told what to do by the App's cues, stopped by the
+    // stop keys, on exit, on panic, and when the server is lost too long.
     let toys = spawn_scheduler(SchedulerConfig {
         intensity_cap: config.toy.intensity_cap,
         server_loss_stop_ms: config.toy.stop_after_disconnect_ms,
@@ -146,7 +145,10 @@ pub async fn run(config: Resolved) -> Result<(), String> {
         toy_request(&toys, ToyRequest::ConnectVirtual, toy_tx.clone());
     }
     let mut toy_status = toys.status();
-    app.toy_line = toys.strip_line();
+    app.on_toy_reading(reading(&toys));
+    if let Ok((width, height)) = crossterm::terminal::size() {
+        app.size = (width, height);
+    }
     let mut tui = Tui::enter().map_err(|e| format!("cannot take over the terminal: {e}"))?;
     let mut input = EventStream::new();
     let mut hangup = signals();
@@ -164,17 +166,20 @@ pub async fn run(config: Resolved) -> Result<(), String> {
                     effects = app.on_key(key, Stamp::now());
                     dirty = true;
                 }
-                Some(Ok(TermEvent::Resize(..))) => dirty = true,
+                Some(Ok(TermEvent::Resize(width, height))) => {
+                    app.size = (width, height);
+                    dirty = true;
+                }
                 Some(Ok(_)) => {}
                 Some(Err(err)) => return Err(format!("the terminal failed: {err}")),
                 None => break,
             },
             event = stream.next() => {
                 let Some(event) = event else { break };
-                dirty |= on_stream(&mut app, &toys, event, &mut effects);
+                dirty |= on_stream(&mut app, event, &mut effects);
                 // Take everything already waiting before drawing once.
                 while let Some(event) = stream.try_next() {
-                    dirty |= on_stream(&mut app, &toys, event, &mut effects);
+                    dirty |= on_stream(&mut app, event, &mut effects);
                 }
             }
             Some((item, record)) = audit_rx.recv() => {
@@ -187,17 +192,15 @@ pub async fn run(config: Resolved) -> Result<(), String> {
             }
             Some(note) = toy_rx.recv() => {
                 app.toy_note(note, Stamp::now());
-                app.toy_line = toys.strip_line();
+                app.on_toy_reading(reading(&toys));
                 dirty = true;
             }
             Ok(()) = toy_status.changed() => {
-                let line = toys.strip_line();
-                dirty |= line != app.toy_line;
-                app.toy_line = line;
+                dirty |= app.on_toy_reading(reading(&toys));
             }
             () = tokio::time::sleep(next_tick(&app)) => {
                 // The strip counts down to the next effect with the timer.
-                app.toy_line = toys.strip_line();
+                app.on_toy_reading(reading(&toys));
                 dirty = true;
             }
             _ = hangup.recv() => {
@@ -230,11 +233,11 @@ pub async fn run(config: Resolved) -> Result<(), String> {
                         let _ = tx.send(send_menu(&menus, &room, request).await).await;
                     });
                 }
-                Effect::PreviewToy(effect) => preview_toy(&toys, effect),
+                Effect::ToyCue(cue) => follow(&toys, cue),
                 Effect::Toy(request) => toy_request(&toys, request, toy_tx.clone()),
                 Effect::StopToy => {
                     toys.panic_stop();
-                    app.toy_line = toys.strip_line();
+                    app.on_toy_reading(reading(&toys));
                 }
                 Effect::Suspend => {
                     tui.suspend()
@@ -292,26 +295,50 @@ async fn send_menu(menus: &MenuClient, room: &RoomId, request: MenuRequest) -> M
     }
 }
 
-/// Try an effect on the toys now, as if an item had just started (it ends
-/// after the effect; nothing outlives the preview).
-fn preview_toy(toys: &SchedulerHandle, effect: ToyEffect) {
-    const PREVIEW: ItemId = ItemId(u64::MAX);
-    let length = effect.duration_ms.unwrap_or(3_000);
-    let started = ToyEffect {
-        timing: crate::domain::toy_effect::Timing::Start,
-        ..effect
-    };
-    toys.item_started(
-        PREVIEW,
-        tokio::time::Instant::now(),
-        length,
-        std::sync::Arc::from([started]),
-    );
-    let toys = toys.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(std::time::Duration::from_millis(length)).await;
-        toys.item_refunded(PREVIEW);
-    });
+/// Tell the scheduler what the console decided.
+fn follow(toys: &SchedulerHandle, cue: ToyCue) {
+    match cue {
+        ToyCue::Server { up } => toys.server_connection(up),
+        ToyCue::Started {
+            item,
+            started_at,
+            duration_ms,
+            effects,
+            now,
+        } => toys.on_event(
+            &EventKind::ItemStarted {
+                item,
+                started_at,
+                duration_ms,
+                effects,
+            },
+            now,
+        ),
+        ToyCue::Finished(item) => toys.item_finished(item),
+        ToyCue::Refunded(item) => toys.item_refunded(item),
+        ToyCue::Play {
+            item,
+            effects,
+            length_ms,
+        } => {
+            toys.item_started(item, tokio::time::Instant::now(), length_ms, effects);
+            let toys = toys.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(length_ms)).await;
+                toys.item_finished(item);
+            });
+        }
+    }
+}
+
+/// What the scheduler says about the toys now.
+fn reading(toys: &SchedulerHandle) -> ToyReading {
+    let status = toys.status().borrow().clone();
+    ToyReading {
+        line: toys.strip_line(),
+        level: status.level,
+        halted: status.halted,
+    }
 }
 
 /// Carry out a request of the toy screen; what happened goes to `notes`.
@@ -327,7 +354,16 @@ fn toy_request(toys: &SchedulerHandle, request: ToyRequest, notes: mpsc::Sender<
                 };
                 match connect(&which, DriverConfig::default()).await {
                     Ok(connected) => {
+                        let label = connected.toy.label().to_owned();
                         toys.add_toy(connected.toy);
+                        // The scheduler adds it on its own task: the note
+                        // (and the strip read with it) waits until it has.
+                        for _ in 0..100 {
+                            if toys.toys().iter().any(|t| t.label() == label) {
+                                break;
+                            }
+                            tokio::time::sleep(Duration::from_millis(5)).await;
+                        }
                         format!("toy connected: {}", connected.description)
                     }
                     Err(err) => format!("no toy: {err}"),
@@ -356,70 +392,15 @@ fn toy_request(toys: &SchedulerHandle, request: ToyRequest, notes: mpsc::Sender<
             }
             ToyRequest::Resume => {
                 toys.resume();
-                "toys resumed after the panic key".into()
+                "toys resumed after the stop key".into()
             }
         };
         let _ = notes.send(note).await;
     });
 }
 
-/// Feed one stream event to the state and to the toys; whether the screen changed.
-fn on_stream(
-    app: &mut App,
-    toys: &SchedulerHandle,
-    event: StreamEvent,
-    effects: &mut Vec<Effect>,
-) -> bool {
-    let server_now = app.server_now(Stamp::now());
-    match &event {
-        StreamEvent::Connected { .. } => toys.server_connection(true),
-        StreamEvent::Disconnected { .. } => toys.server_connection(false),
-        StreamEvent::Snapshot(snapshot) => match &snapshot.in_progress {
-            // Joining mid-item: the toys pick up where the item is.
-            Some(running) => toys.on_event(
-                &EventKind::ItemStarted {
-                    item: running.item.id,
-                    started_at: running.started_at,
-                    duration_ms: running.item.duration_ms,
-                    effects: running.item.effects.clone(),
-                },
-                server_now,
-            ),
-            None => {
-                if let Some(item) = toys.status().borrow().item {
-                    toys.item_refunded(item);
-                }
-            }
-        },
-        StreamEvent::Event { event, .. } => match &event.kind {
-            // An instant item's effects play only when nothing is on stage.
-            EventKind::InstantSettled { item }
-                if !item.effects.is_empty()
-                    && app.model.as_ref().is_some_and(|m| m.in_progress.is_none()) =>
-            {
-                let length = item
-                    .effects
-                    .iter()
-                    .filter_map(|e| e.duration_ms)
-                    .max()
-                    .unwrap_or(3_000);
-                let started = EventKind::ItemStarted {
-                    item: item.id,
-                    started_at: server_now,
-                    duration_ms: length,
-                    effects: item.effects.clone(),
-                };
-                toys.on_event(&started, server_now);
-                let (toys, id) = (toys.clone(), item.id);
-                tokio::spawn(async move {
-                    tokio::time::sleep(std::time::Duration::from_millis(length)).await;
-                    toys.item_finished(id);
-                });
-            }
-            kind => toys.on_event(kind, server_now),
-        },
-        _ => {}
-    }
+/// Feed one stream event to the state; whether the screen changed.
+fn on_stream(app: &mut App, event: StreamEvent, effects: &mut Vec<Effect>) -> bool {
     // A clock reading changes the screen only when the shown rtt changes.
     let rtt_before = app.rtt_ms;
     let is_clock = matches!(event, StreamEvent::Clock { .. });

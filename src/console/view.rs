@@ -3,15 +3,17 @@
 //! of the state and the (server-corrected) time.
 
 use ratatui::Frame;
-use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 
-use super::app::{App, Connection, Dialog, LogKind, RefundField, RefundForm};
+use super::app::{App, Connection, Dialog, LogKind};
+use super::dialog_view;
+use super::keymap::Section;
 use super::model::clock;
+use super::screen::{Action, Screen};
 use super::theme::Theme;
-use crate::domain::item::Transition;
 use crate::domain::timer::{Phase, read_timer};
 use crate::domain::{ItemView, Stamp};
 
@@ -51,12 +53,12 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
             height: stage.height + middle.height,
             ..stage
         };
-        let hints = super::menu_view::draw(frame, editor, &app.theme, editor_area);
+        super::menu_view::draw(frame, editor, &app.theme, &app.keymap, editor_area);
         draw_toy(frame, app, toy);
-        frame.render_widget(
-            Paragraph::new(Span::styled(format!(" {hints}"), fg(app.theme.dim))),
-            footer,
-        );
+        draw_footer(frame, app, footer);
+        if let Some(help) = app.help {
+            super::help_view::draw(frame, app, help);
+        }
         return;
     }
     draw_stage(frame, app, server_now, stage);
@@ -76,12 +78,16 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
     draw_toy(frame, app, toy);
     draw_footer(frame, app, footer);
     match &app.dialog {
-        Some(Dialog::Refund(form)) => draw_refund(frame, &app.theme, form),
-        Some(Dialog::Help) => draw_help(frame, app),
-        Some(Dialog::Details { item, record }) => draw_details(frame, app, *item, record.as_ref()),
-        Some(Dialog::ConfirmQuit) => draw_confirm_quit(frame, &app.theme),
-        Some(Dialog::Toy) => draw_toy_screen(frame, app),
+        Some(Dialog::Refund(form)) => dialog_view::draw_refund(frame, &app.theme, form),
+        Some(Dialog::Details { item, record }) => {
+            dialog_view::draw_details(frame, app, *item, record.as_ref())
+        }
+        Some(Dialog::ConfirmQuit) => dialog_view::draw_confirm_quit(frame, app),
+        Some(Dialog::Toy) => dialog_view::draw_toy_screen(frame, app),
         None => {}
+    }
+    if let Some(help) = app.help {
+        super::help_view::draw(frame, app, help);
     }
 }
 
@@ -186,7 +192,7 @@ fn phase_color(theme: &Theme, phase: Phase) -> ratatui::style::Color {
     }
 }
 
-fn who(item: &ItemView) -> String {
+pub(super) fn who(item: &ItemView) -> String {
     format!("{} ({})", item.user_name, item.tier.label())
 }
 
@@ -200,7 +206,7 @@ fn draw_stage(frame: &mut Frame, app: &App, server_now: Stamp, area: Rect) {
                 "Nothing on stage. Next: {} for {}. Press {} to start.",
                 item.action.title,
                 who(item),
-                key_for(app, super::keymap::Action::Start)
+                key_for(app, Action::Start)
             ),
             None if app.model.is_some() => "Nothing on stage, and the queue is empty.".into(),
             None => "Waiting for the server…".into(),
@@ -282,12 +288,8 @@ fn draw_stage(frame: &mut Frame, app: &App, server_now: Stamp, area: Rect) {
     frame.render_widget(Paragraph::new(lines).block(block(title, t)), area);
 }
 
-fn key_for(app: &App, action: super::keymap::Action) -> String {
-    app.keymap
-        .keys(action)
-        .first()
-        .map(|k| k.to_string())
-        .unwrap_or_default()
+fn key_for(app: &App, action: Action) -> String {
+    app.keymap.first_key(Section::On(Screen::Queue), action)
 }
 
 fn draw_queue(frame: &mut Frame, app: &App, server_now: Stamp, area: Rect) {
@@ -411,51 +413,63 @@ fn draw_toy(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let line = Line::from(vec![
         Span::styled(" toy: ", fg(t.dim)),
-        Span::styled(app.toy_line.clone(), fg(t.toy_active)),
+        Span::styled(app.toy.line.clone(), fg(t.toy_active)),
     ]);
     frame.render_widget(Paragraph::new(line), area);
 }
 
+/// The global keys (the stop key is on every footer, never dropped), then
+/// the status message or as many of the current screen's keys as fit.
 fn draw_footer(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    if let Some((kind, message)) = &app.status {
-        let color = if *kind == LogKind::Error {
-            t.error
-        } else {
-            t.accent
-        };
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                format!(" {message}"),
-                fg(color).add_modifier(Modifier::BOLD),
-            )),
-            area,
-        );
-        return;
-    }
-    // As many hints as fit; the least needed go first when it is narrow.
-    let mut hints = app.keymap.hints();
-    let width = |hints: &[(String, &str)]| {
-        hints
-            .iter()
-            .map(|(k, h)| k.chars().count() + h.len() + 4)
-            .sum::<usize>()
-    };
-    for dropped in ["details", "toy", "menus", "finish"] {
-        if width(&hints) <= area.width as usize {
-            break;
-        }
-        hints.retain(|(_, h)| *h != dropped);
-    }
+    let screen = app.screen();
+    let width = |(k, h): &(String, &str)| k.chars().count() + h.chars().count() + 4;
+    let mut room = area.width as usize;
     let mut spans = Vec::new();
-    for (key, hint) in hints {
+    let hint = |spans: &mut Vec<Span>, (key, label): (String, &str)| {
         spans.push(Span::styled(
             format!(" {key} "),
             Style::new().fg(t.text).add_modifier(Modifier::REVERSED),
         ));
-        spans.push(Span::styled(format!(" {hint} "), fg(t.dim)));
+        spans.push(Span::styled(format!(" {label} "), fg(t.dim)));
+    };
+    for global in app.keymap.section_hints(Section::Global) {
+        room = room.saturating_sub(width(&global));
+        hint(&mut spans, global);
+    }
+    match &app.status {
+        Some((kind, message)) if screen == Screen::Queue => {
+            let color = if *kind == LogKind::Error {
+                t.error
+            } else {
+                t.accent
+            };
+            spans.push(Span::styled(
+                format!(" {message}"),
+                fg(color).add_modifier(Modifier::BOLD),
+            ));
+        }
+        _ => {
+            for own in app.keymap.section_hints(Section::On(screen)) {
+                if width(&own) > room {
+                    break;
+                }
+                room -= width(&own);
+                hint(&mut spans, own);
+            }
+        }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// "y quit · n stay": a dialog's own keys, from its section.
+pub(super) fn key_line(keymap: &super::keymap::Keymap, screen: Screen) -> String {
+    keymap
+        .section_hints(Section::On(screen))
+        .into_iter()
+        .map(|(key, label)| format!("{key} {label}"))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// A box of `width` x `height` centred in `area`.
@@ -468,225 +482,4 @@ pub(super) fn popup(area: Rect, width: u16, height: u16) -> Rect {
         width,
         height,
     }
-}
-
-fn draw_refund(frame: &mut Frame, t: &Theme, form: &RefundForm) {
-    let area = popup(frame.area(), 58, 9 + form.reasons.len() as u16);
-    frame.render_widget(Clear, area);
-    let focus = |field: RefundField| {
-        if form.field == field {
-            fg(t.accent).add_modifier(Modifier::BOLD)
-        } else {
-            fg(t.dim)
-        }
-    };
-    let mut lines = vec![
-        Line::from(format!(
-            "{} for {} ({} tk)",
-            form.title, form.user, form.cost
-        )),
-        Line::from(""),
-        Line::from(Span::styled("Reason", focus(RefundField::Reason))),
-    ];
-    for (i, reason) in form.reasons.iter().enumerate() {
-        let chosen = i == form.reason;
-        let text = format!(
-            "  {} {}",
-            if chosen { "(•)" } else { "( )" },
-            reason.as_str()
-        );
-        let style = if chosen {
-            fg(t.text).add_modifier(Modifier::BOLD)
-        } else {
-            fg(t.dim)
-        };
-        lines.push(Line::from(Span::styled(text, style)));
-    }
-    let cursor = |field: RefundField| if form.field == field { "▏" } else { "" };
-    lines.push(Line::from(vec![
-        Span::styled("Amount ", focus(RefundField::Amount)),
-        Span::styled(
-            format!(
-                "[{}{}] of {} tk",
-                form.amount,
-                cursor(RefundField::Amount),
-                form.cost
-            ),
-            fg(t.text),
-        ),
-    ]));
-    let note_hint = if form.reasons[form.reason].as_str() == "other" {
-        " (required)"
-    } else {
-        " (optional)"
-    };
-    lines.push(Line::from(vec![
-        Span::styled("Note   ", focus(RefundField::Note)),
-        Span::styled(
-            format!("[{}{}]", form.note, cursor(RefundField::Note)),
-            fg(t.text),
-        ),
-        Span::styled(note_hint, fg(t.dim)),
-    ]));
-    lines.push(Line::from(""));
-    match &form.error {
-        Some(error) => lines.push(Line::from(Span::styled(
-            error.clone(),
-            fg(t.error).add_modifier(Modifier::BOLD),
-        ))),
-        None => lines.push(Line::from(Span::styled(
-            "enter refund · tab next field · ↑↓ reason · esc cancel",
-            fg(t.dim),
-        ))),
-    }
-    let title = format!(" Refund {} ", form.item);
-    frame.render_widget(Paragraph::new(lines).block(block(title, t)), area);
-}
-
-fn draw_help(frame: &mut Frame, app: &App) {
-    let t = &app.theme;
-    let help = app.keymap.help();
-    let area = popup(frame.area(), 64, help.len() as u16 + 6);
-    frame.render_widget(Clear, area);
-    let mut lines: Vec<Line> = help
-        .into_iter()
-        .map(|(keys, what)| {
-            Line::from(vec![
-                Span::styled(
-                    format!("{keys:>14}  "),
-                    fg(t.accent).add_modifier(Modifier::BOLD),
-                ),
-                Span::styled(what, fg(t.text)),
-            ])
-        })
-        .collect();
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        "ctrl-c quits at once · esc closes a dialog · keys live in the config file",
-        fg(t.dim),
-    )));
-    frame.render_widget(Paragraph::new(lines).block(block(" Keys ", t)), area);
-}
-
-fn draw_details(
-    frame: &mut Frame,
-    app: &App,
-    item: crate::domain::ItemId,
-    record: Option<&Result<Box<crate::domain::Item>, String>>,
-) {
-    let t = &app.theme;
-    let area = popup(frame.area(), 70, 16);
-    frame.render_widget(Clear, area);
-    let lines: Vec<Line> = match record {
-        None => vec![Line::from(Span::styled(
-            "loading the audit record…",
-            fg(t.dim),
-        ))],
-        Some(Err(error)) => vec![Line::from(Span::styled(error.clone(), fg(t.error)))],
-        Some(Ok(record)) => {
-            let v = &record.view;
-            let mut lines = vec![
-                Line::from(format!(
-                    "{} for {} · {} tk · {}",
-                    v.action.title,
-                    who(v),
-                    v.token_cost,
-                    record.state
-                )),
-                Line::from(Span::styled(
-                    format!(
-                        "source {} · event {} · user {}",
-                        v.source.as_str(),
-                        v.source_event_id,
-                        v.user_id
-                    ),
-                    fg(t.dim),
-                )),
-                Line::from(""),
-            ];
-            for entry in &record.audit {
-                let what = match &entry.transition {
-                    Transition::Queued { position } => format!("queued at position {position}"),
-                    Transition::Settled { amount } => format!("settled {amount} tk (instant)"),
-                    Transition::Started => "started".into(),
-                    Transition::Finished { settled } => {
-                        format!("finished, {settled} tk to the performer")
-                    }
-                    Transition::Refunded {
-                        amount,
-                        settled,
-                        reason,
-                        note,
-                    } => format!(
-                        "refunded {amount} tk ({reason}{}), {settled} tk settled",
-                        note.as_ref().map(|n| format!(": {n}")).unwrap_or_default()
-                    ),
-                };
-                lines.push(Line::from(vec![
-                    Span::styled(format!("{}  ", clock(entry.at)), fg(t.dim)),
-                    Span::styled(what, fg(t.text)),
-                    Span::styled(
-                        format!("  by {:?}", entry.by.role).to_lowercase(),
-                        fg(t.dim),
-                    ),
-                ]));
-            }
-            lines
-        }
-    };
-    let paragraph = Paragraph::new(lines)
-        .wrap(Wrap { trim: true })
-        .block(block(format!(" Item {item} "), t));
-    frame.render_widget(paragraph, area);
-}
-
-fn draw_toy_screen(frame: &mut Frame, app: &App) {
-    let t = &app.theme;
-    let area = popup(frame.area(), 64, 12);
-    frame.render_widget(Clear, area);
-    let key = |k: &str, what: &str| {
-        Line::from(vec![
-            Span::styled(
-                format!("  {k:<5} "),
-                fg(t.accent).add_modifier(Modifier::BOLD),
-            ),
-            Span::styled(what.to_string(), fg(t.text)),
-        ])
-    };
-    let lines = vec![
-        Line::from(Span::styled(
-            app.toy_line.clone(),
-            fg(t.toy_active).add_modifier(Modifier::BOLD),
-        )),
-        Line::from(""),
-        key("v", "connect the virtual toy"),
-        key("b", "connect the first Bluetooth toy (LVS-…) found"),
-        key("x", "disconnect every toy"),
-        key("0-9", "try an intensity by hand (0, 2, 4 … 18)"),
-        key("r", "resume after the panic key"),
-        key(
-            &key_for(app, super::keymap::Action::StopToy),
-            "stop every toy now",
-        ),
-        key("esc", "close"),
-    ];
-    frame.render_widget(Paragraph::new(lines).block(block(" Toy ", t)), area);
-}
-
-fn draw_confirm_quit(frame: &mut Frame, t: &Theme) {
-    let area = popup(frame.area(), 50, 5);
-    frame.render_widget(Clear, area);
-    let lines = vec![
-        Line::from("An item is on stage. Quit anyway?"),
-        Line::from(Span::styled(
-            "y quit (the toy stops) · any other key stays",
-            fg(t.dim),
-        )),
-    ];
-    frame.render_widget(
-        Paragraph::new(lines)
-            .alignment(Alignment::Center)
-            .block(block(" Quit ", t)),
-        area,
-    );
 }

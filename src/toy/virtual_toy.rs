@@ -208,6 +208,8 @@ impl Transport for VirtualToy {
             }
             s.writes.push((now, bytes.to_vec()));
             let text = String::from_utf8_lossy(bytes).into_owned();
+            // The toy's own transcript, for end-to-end checks of a running console.
+            tracing::debug!(toy = %self.label, command = %text, "virtual toy received");
             let replies: Vec<String> = text
                 .split(';')
                 .map(str::trim)

@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use cuedeck::client::StreamEvent;
-use cuedeck::console::app::{App, Effect};
+use cuedeck::console::app::{App, Effect, ToyCue, ToyReading};
 use cuedeck::console::keymap::Keymap;
 use cuedeck::console::theme::Theme;
 use cuedeck::domain::builder::PayloadBuilder;
@@ -18,6 +18,8 @@ pub struct Fixture {
     pub engine: Engine,
     pub app: App,
     pub now: Stamp,
+    /// What the console asked for after the last `run`.
+    pub effects: Vec<Effect>,
 }
 
 impl Fixture {
@@ -58,6 +60,7 @@ impl Fixture {
             engine,
             app,
             now: T0,
+            effects: Vec::new(),
         }
     }
 
@@ -67,6 +70,7 @@ impl Fixture {
             .engine
             .execute(self.now, &Request::new(command))
             .unwrap();
+        self.effects.clear();
         for event in &outcome.events {
             let text = match &event.kind {
                 EventKind::Announcement { key, .. } | EventKind::PrivateMessage { key, .. } => {
@@ -74,13 +78,14 @@ impl Fixture {
                 }
                 _ => None,
             };
-            self.app.on_stream(
+            let effects = self.app.on_stream(
                 StreamEvent::Event {
                     event: Box::new(event.clone()),
                     text,
                 },
                 self.now,
             );
+            self.effects.extend(effects);
         }
         outcome
     }
@@ -130,6 +135,41 @@ impl Fixture {
             item: None,
             by: Actor::new(Role::Performer, "p"),
         });
+    }
+
+    /// An item with a toy effect on stage, the toy told to follow it and
+    /// reporting a level above 0.
+    pub fn toy_running(&mut self) {
+        self.now = Stamp(self.now.0 + 1_000_000);
+        let k = self.engine.items().len();
+        self.run(
+            PayloadBuilder::new(PERFORMER, "viewer-0", &format!("toy{k}"), 60)
+                .title("Ride the vibe")
+                .display_name("Fan")
+                .duration_ms(60_000)
+                .toy(Timing::Start, 8, None, Pattern::Constant)
+                .queued(ROOM),
+        );
+        let model = self.app.model.as_ref().unwrap();
+        assert!(model.in_progress.is_none() && model.waiting.len() == 1);
+        self.start();
+        assert!(
+            matches!(
+                self.effects.as_slice(),
+                [Effect::ToyCue(ToyCue::Started { .. })]
+            ),
+            "the toy is told to follow the item: {:?}",
+            self.effects
+        );
+        self.app.on_toy_reading(ToyReading {
+            line: "Lush ▮▮▯▯▯ 8/20".into(),
+            level: 8,
+            halted: false,
+        });
+    }
+
+    pub fn press(&mut self, code: KeyCode, modifiers: KeyModifiers) -> Vec<Effect> {
+        self.app.on_key(KeyEvent::new(code, modifiers), self.now)
     }
 
     pub fn advance_ms(&mut self, ms: u64) {

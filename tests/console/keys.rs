@@ -236,10 +236,10 @@ fn quit_asks_first_while_an_item_is_on_stage_and_stops_the_toy() {
 }
 
 #[test]
-fn the_panic_key_stops_the_toy_at_once_even_in_a_quiet_room() {
+fn the_stop_key_stops_the_toy_at_once_even_in_a_quiet_room_and_so_does_suspending() {
     let mut f = Fixture::new("performer");
     assert_eq!(f.key(KeyCode::Char('!')), vec![Effect::StopToy]);
-    assert_eq!(f.ctrl('z'), vec![Effect::Suspend]);
+    assert_eq!(f.ctrl('z'), vec![Effect::StopToy, Effect::Suspend]);
 }
 
 #[test]

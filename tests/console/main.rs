@@ -6,6 +6,8 @@ mod e2e;
 mod fixture;
 mod keys;
 mod menus;
+mod screens;
+mod stop_pty;
 #[path = "../support/mod.rs"]
 mod support;
 mod view;

@@ -10,7 +10,7 @@ use cuedeck::menus::model::{MenuItemView, MenuView, QueueMode};
 use cuedeck::protocol::ErrorCode;
 
 /// The shipped templates as the server would show them.
-fn menus() -> Vec<MenuView> {
+pub fn menus() -> Vec<MenuView> {
     cuedeck::menus::file::templates()
         .into_iter()
         .enumerate()
@@ -41,7 +41,7 @@ fn menus() -> Vec<MenuView> {
 }
 
 /// A console with the editor open on the loaded templates.
-fn opened() -> Fixture {
+pub fn opened() -> Fixture {
     let mut f = Fixture::new("performer");
     let effects = f.key(KeyCode::Char('m'));
     assert_eq!(effects, vec![Effect::Menu(MenuRequest::List)]);
@@ -193,15 +193,12 @@ fn delete_asks_first_and_hide_toggles() {
     assert_eq!(by, SortKey::Price);
 }
 
-#[test]
-fn a_version_conflict_explains_and_offers_reload_or_reapply() {
-    let mut f = opened();
-    f.key(KeyCode::Enter);
-    let sent = request(f.key(KeyCode::Char('t')));
+/// The server's answer when the menu moved on to version 3 meanwhile.
+pub fn conflict() -> VersionConflict {
     let mut current = menus().remove(0);
     current.version = 3;
     current.multiplier = 120;
-    let conflict = VersionConflict {
+    VersionConflict {
         code: ErrorCode::VersionConflict,
         message: "menu m1 is at version 3, your edit was based on version 1".into(),
         field: Some("version".into()),
@@ -216,7 +213,15 @@ fn a_version_conflict_explains_and_offers_reload_or_reapply() {
         }],
         history: vec![],
         current: Some(current),
-    };
+    }
+}
+
+#[test]
+fn a_version_conflict_explains_and_offers_reload_or_reapply() {
+    let mut f = opened();
+    f.key(KeyCode::Enter);
+    let sent = request(f.key(KeyCode::Char('t')));
+    let conflict = conflict();
     f.app
         .on_menu_answer(MenuAnswer::Conflict(Box::new(conflict.clone())));
     let screen = f.render(100, 30);

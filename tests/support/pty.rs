@@ -10,7 +10,7 @@ pub struct Console {
     pub screen: Arc<Mutex<vt100::Parser>>,
     writer: Box<dyn Write + Send>,
     pub child: Box<dyn portable_pty::Child + Send + Sync>,
-    _home: tempfile::TempDir,
+    home: tempfile::TempDir,
 }
 
 impl Console {
@@ -58,8 +58,13 @@ impl Console {
             screen,
             writer,
             child,
-            _home: home,
+            home,
         }
+    }
+
+    /// The program's home: its config, data and logs live under it.
+    pub fn home(&self) -> &std::path::Path {
+        self.home.path()
     }
 
     pub fn text(&self) -> String {
