@@ -4,8 +4,8 @@
 //! The handle is cheap to clone. `set_level` and `stop_now` never block and
 //! never allocate a task, so the panic hook can call them.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use thiserror::Error;
@@ -13,7 +13,9 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::time::{Instant, sleep_until, timeout};
 
 use super::codec::{CodecError, Command, Level, Reply, ReplySplitter};
-use super::identify::{Identity, Model, Source, identify_from_name};
+use super::identify::{Identity, identify_from_name};
+use super::models::{ModelSpec, UNKNOWN};
+use super::outputs::{self, Levels, ModelMaps};
 use super::pacing::{MIN_GAP, Next, Pacer, Pending, ReplyMatcher, coalesces};
 use super::transport::{Inbound, Transport, TransportError};
 
@@ -70,8 +72,11 @@ pub enum DeviceError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToyStatus {
     pub connected: bool,
-    /// The last all-motor level sent.
+    /// The strongest output now, on the 0..=20 scale (the last all-motor
+    /// level sent, for a one-motor toy).
     pub level: u8,
+    /// Each output's level in its own range, as last written.
+    pub outputs: Levels,
     pub battery: Option<u8>,
     pub identity: Option<Identity>,
     /// Output halted by the panic key until `resume`.
@@ -88,8 +93,34 @@ enum Control {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Target {
+    /// The effect's level, spread over the outputs by the toy's shaping.
     level: Level,
+    /// Levels per output set by hand (the toy screen), instead of `level`.
+    explicit: Option<Levels>,
     urgent: bool,
+}
+
+/// How an effect level becomes output levels for this toy: the intensity
+/// cap and the console's per-model output maps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shaping {
+    pub cap: u8,
+    pub maps: Arc<ModelMaps>,
+}
+
+impl Default for Shaping {
+    fn default() -> Self {
+        Shaping {
+            cap: crate::domain::toy_effect::MAX_INTENSITY,
+            maps: Arc::default(),
+        }
+    }
+}
+
+type SharedShaping = Arc<RwLock<Shaping>>;
+
+fn read(s: &SharedShaping) -> Shaping {
+    s.read().unwrap_or_else(PoisonError::into_inner).clone()
 }
 
 #[derive(Clone)]
@@ -100,6 +131,7 @@ pub struct ToyHandle {
     events: broadcast::Sender<ToyEvent>,
     status: Arc<watch::Sender<ToyStatus>>,
     halted: Arc<AtomicBool>,
+    shaping: SharedShaping,
 }
 
 /// Events kept for a slow reader before the oldest are skipped.
@@ -115,13 +147,16 @@ pub fn spawn_toy(
     let label: Arc<str> = transport.label().into();
     let (target_tx, target_rx) = watch::channel(Target {
         level: Level::OFF,
+        explicit: None,
         urgent: false,
     });
+    let shaping = SharedShaping::default();
     let (control_tx, control_rx) = mpsc::unbounded_channel();
     let (events_tx, events_rx) = broadcast::channel(EVENT_CAPACITY);
     let (status_tx, _) = watch::channel(ToyStatus {
         connected: true,
         level: 0,
+        outputs: Levels::zero(1),
         battery: None,
         identity: None,
         halted: false,
@@ -143,6 +178,7 @@ pub fn spawn_toy(
         last_written: None,
         connected: true,
         send_at: None,
+        shaping: shaping.clone(),
         config,
     };
     tokio::spawn(driver.run());
@@ -153,6 +189,7 @@ pub fn spawn_toy(
         events: events_tx,
         status,
         halted: Arc::new(AtomicBool::new(false)),
+        shaping,
     };
     Ok((handle, events_rx))
 }
@@ -162,21 +199,55 @@ impl ToyHandle {
         &self.label
     }
 
-    /// Sets all motors; latest wins. Ignored (kept at 0) while halted.
+    /// Sets an effect level: every output the shaping drives, scaled to
+    /// its range, capped; latest wins. Ignored (kept at 0) while halted.
     pub fn set_level(&self, level: Level) {
         if self.halted.load(Ordering::SeqCst) && !level.is_off() {
             return;
         }
         self.target.send_replace(Target {
             level,
+            explicit: None,
             urgent: false,
         });
     }
 
-    /// Stops all motors at once, ahead of pacing.
+    /// Sets each output by hand (in its own range; the cap still holds).
+    /// Ignored while halted unless all are 0.
+    pub fn set_outputs(&self, levels: Levels) {
+        if self.halted.load(Ordering::SeqCst) && !levels.is_off() {
+            return;
+        }
+        self.target.send_replace(Target {
+            level: Level::OFF,
+            explicit: Some(levels),
+            urgent: false,
+        });
+    }
+
+    /// The cap and per-model output maps (the scheduler sets them).
+    pub fn set_shaping(&self, shaping: Shaping) {
+        *self.shaping.write().unwrap_or_else(PoisonError::into_inner) = shaping;
+    }
+
+    /// Reverses the rotation of a toy that can (`RotateChange;`).
+    pub fn reverse_rotation(&self) -> Result<(), DeviceError> {
+        self.send(Command::RotateChange)
+    }
+
+    /// Runs the toy's own stored pattern N (`Preset:N;`; 0 stops it).
+    pub fn preset(&self, n: u8) -> Result<(), DeviceError> {
+        if self.halted.load(Ordering::SeqCst) && n != 0 {
+            return Ok(());
+        }
+        self.send(Command::Preset(n))
+    }
+
+    /// Stops all outputs at once, ahead of pacing.
     pub fn stop_now(&self) {
         self.target.send_replace(Target {
             level: Level::OFF,
+            explicit: None,
             urgent: true,
         });
     }
@@ -235,14 +306,18 @@ impl ToyHandle {
         }
         let identity = identity
             .or_else(|| identify_from_name(advertised))
-            .unwrap_or(Identity {
-                model: Model::Unknown,
-                firmware: None,
-                source: Source::Name,
-            });
-        self.status
-            .send_modify(|s| s.identity = Some(identity.clone()));
+            .unwrap_or_else(Identity::unknown);
+        self.set_identity(identity.clone());
         identity
+    }
+
+    /// Records who the toy is; commands from now on follow its model.
+    pub fn set_identity(&self, identity: Identity) {
+        let outputs = identity.outputs().len();
+        self.status.send_modify(|s| {
+            s.identity = Some(identity);
+            s.outputs = Levels::zero(outputs);
+        });
     }
 
     pub fn events(&self) -> broadcast::Receiver<ToyEvent> {
@@ -287,10 +362,57 @@ struct Driver {
     connected: bool,
     /// When the pacer allows the next write, if something waits.
     send_at: Option<Instant>,
+    shaping: SharedShaping,
     config: DriverConfig,
 }
 
 impl Driver {
+    /// The model the toy was identified as; one vibrator until then.
+    fn spec(&self) -> &'static ModelSpec {
+        self.status
+            .borrow()
+            .identity
+            .as_ref()
+            .map_or(&UNKNOWN, |i| i.spec())
+    }
+
+    fn on_target(&mut self, t: Target) {
+        if t.urgent {
+            self.pacer.stop_now();
+            return;
+        }
+        let spec = self.spec();
+        let shaping = read(&self.shaping);
+        let levels = match t.explicit {
+            Some(levels) => outputs::clamp(spec, levels, shaping.cap),
+            None => {
+                let map = outputs::map_for(&shaping.maps, spec);
+                outputs::levels_for(spec, t.level.get(), shaping.cap, map)
+            }
+        };
+        for cmd in outputs::commands_for(spec, levels) {
+            self.pacer.submit(cmd);
+        }
+    }
+
+    /// Keeps the status's per-output levels in step with what was written.
+    fn record(&self, cmd: &Command) {
+        if !cmd.is_motion() {
+            return;
+        }
+        let spec = self.spec();
+        self.status.send_modify(|s| {
+            if s.outputs.values().len() != spec.outputs.len() {
+                s.outputs = Levels::zero(spec.outputs.len());
+            }
+            outputs::apply(spec, cmd, &mut s.outputs);
+            s.level = match cmd {
+                Command::Vibrate(level) if spec.outputs.len() == 1 => level.get(),
+                _ => outputs::strongest(spec, &s.outputs),
+            };
+        });
+    }
+
     async fn run(mut self) {
         // Safety first: stop on an accidental disconnect, never resume.
         self.queue(Command::SAFE_AUTO_SWITCH, None);
@@ -308,11 +430,7 @@ impl Driver {
                         break;
                     }
                     let t = *self.target.borrow_and_update();
-                    if t.urgent {
-                        self.pacer.stop_now();
-                    } else {
-                        self.pacer.submit(Command::Vibrate(t.level));
-                    }
+                    self.on_target(t);
                 }
                 // Replies before new requests: shutdown then sees the last OK.
                 inbound = self.inbound.recv() => match inbound {
@@ -388,9 +506,7 @@ impl Driver {
         match self.transport.write(text.as_bytes()).await {
             Ok(()) => {
                 tracing::debug!(toy = %self.label, command = %text, "sent");
-                if let Command::Vibrate(level) = cmd {
-                    self.status.send_modify(|s| s.level = level.get());
-                }
+                self.record(&cmd);
                 self.emit(ToyEvent::Sent(text));
                 self.last_written = Some((cmd, false));
                 let now = Instant::now();
@@ -478,6 +594,7 @@ impl Driver {
                 self.status.send_modify(|s| {
                     s.connected = false;
                     s.level = 0;
+                    s.outputs = Levels::zero(s.outputs.values().len());
                 });
                 self.emit(ToyEvent::Disconnected);
             }
@@ -523,10 +640,15 @@ impl Driver {
     }
 
     /// The last word is always `Vibrate:0;`: sent unless the last command
-    /// written was exactly that and the toy acknowledged it.
+    /// written was exactly that and the toy acknowledged it; then a zero for
+    /// every other output still set (rotation, air, single motors, `Mply`).
     async fn shutdown(&mut self) {
         let stop = Command::Vibrate(Level::OFF);
-        if self.connected && self.last_written != Some((stop, true)) {
+        let zeros = self.pacer.zeros_needed();
+        if self.connected && (self.last_written != Some((stop, true)) || !zeros.is_empty()) {
+            for zero in zeros {
+                self.write(zero, None).await;
+            }
             self.write(stop, None).await;
             let deadline = Instant::now() + self.config.reply_timeout;
             while !self.matcher.is_empty() {
@@ -546,6 +668,7 @@ impl Driver {
         self.status.send_modify(|s| {
             s.connected = false;
             s.level = 0;
+            s.outputs = Levels::zero(s.outputs.values().len());
         });
         self.emit(ToyEvent::Closed);
     }

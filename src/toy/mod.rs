@@ -8,12 +8,17 @@
 pub mod ble;
 pub mod cli;
 pub mod codec;
+pub mod command_parse;
 pub mod connect;
 pub mod device;
 pub mod fake;
+pub mod gatt;
 pub mod identify;
+pub mod models;
+pub mod outputs;
 pub mod pacing;
 pub mod pattern;
+pub mod pattern_file;
 pub mod plan;
 pub mod scheduler;
 pub mod strip;

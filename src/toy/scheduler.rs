@@ -12,15 +12,16 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::{Instant, sleep_until};
 
 use super::codec::Level;
-use super::device::ToyHandle;
-use super::plan::{ItemPlan, MAX_END_BURST_MS, PlanConfig};
+use super::device::{Shaping, ToyHandle};
+use super::outputs::ModelMaps;
+use super::plan::{ItemPlan, MAX_END_BURST_MS, PlanConfig, Shape};
 use crate::domain::event::EventKind;
 use crate::domain::ids::ItemId;
 use crate::domain::time::Stamp;
 use crate::domain::toy_effect::{Timing, ToyEffect};
 
 /// The `[toy]` part of the console's configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SchedulerConfig {
     /// No level above this is ever sent (0..=20).
@@ -31,6 +32,9 @@ pub struct SchedulerConfig {
     pub end_burst_max_ms: u64,
     /// Stop the toys once the server has been unreachable this long.
     pub server_loss_stop_ms: u64,
+    /// Per model (name or code): which outputs an effect drives, how strongly
+    /// (`[toy.models.Nora] outputs = ["vibrate"]`, `scale = { rotate = 50 }`).
+    pub models: ModelMaps,
 }
 
 impl Default for SchedulerConfig {
@@ -41,6 +45,7 @@ impl Default for SchedulerConfig {
             default_effect_ms: plan.default_effect_ms,
             end_burst_max_ms: plan.end_burst_max_ms,
             server_loss_stop_ms: 5_000,
+            models: ModelMaps::new(),
         }
     }
 }
@@ -83,6 +88,7 @@ enum Input {
         start: Instant,
         duration_ms: u64,
         effects: Arc<[ToyEffect]>,
+        shapes: Vec<Option<Shape>>,
     },
     Finished(ItemId),
     Refunded(ItemId),
@@ -118,6 +124,7 @@ pub fn spawn_scheduler(config: SchedulerConfig) -> SchedulerHandle {
         status: status_tx,
         current: None,
         level: 0,
+        preset: None,
         halted: false,
         server_lost_since: None,
     };
@@ -170,11 +177,25 @@ impl SchedulerHandle {
         duration_ms: u64,
         effects: Arc<[ToyEffect]>,
     ) {
+        self.item_started_shaped(item, start, duration_ms, effects, Vec::new());
+    }
+
+    /// Like `item_started`, with `shapes[i]` (when given) replacing effect
+    /// i's pattern: a stored preset or an imported pattern file.
+    pub fn item_started_shaped(
+        &self,
+        item: ItemId,
+        start: Instant,
+        duration_ms: u64,
+        effects: Arc<[ToyEffect]>,
+        shapes: Vec<Option<Shape>>,
+    ) {
         self.send(Input::Started {
             item,
             start,
             duration_ms,
             effects,
+            shapes,
         });
     }
 
@@ -344,6 +365,8 @@ struct Scheduler {
     status: watch::Sender<SchedulerStatus>,
     current: Option<Current>,
     level: u8,
+    /// The stored pattern the toys were told to run.
+    preset: Option<u8>,
     halted: bool,
     server_lost_since: Option<Instant>,
 }
@@ -396,6 +419,17 @@ impl Scheduler {
             self.level = level;
             for toy in self.toys() {
                 toy.set_level(Level::saturating(level));
+            }
+        }
+        let preset = match &self.current {
+            Some(c) if !self.halted && now >= c.start => c.plan.preset_at(c.offset(now)),
+            _ => None,
+        };
+        if preset != self.preset {
+            self.preset = preset;
+            for toy in self.toys() {
+                // Sent in order; a stop still overtakes it.
+                let _ = toy.preset(preset.unwrap_or(0));
             }
         }
         if self
@@ -460,6 +494,7 @@ impl Scheduler {
                 start,
                 duration_ms,
                 effects,
+                shapes,
             } => {
                 if self.halted {
                     tracing::info!(%item, "item started while halted: its effects are skipped");
@@ -469,7 +504,7 @@ impl Scheduler {
                 self.current = Some(Current {
                     item,
                     start,
-                    plan: ItemPlan::new(duration_ms, &effects, &self.config.plan()),
+                    plan: ItemPlan::new_shaped(duration_ms, &effects, &shapes, &self.config.plan()),
                 });
             }
             Input::Finished(item) => {
@@ -496,6 +531,10 @@ impl Scheduler {
                 };
             }
             Input::AddToy(toy) => {
+                toy.set_shaping(Shaping {
+                    cap: self.config.intensity_cap,
+                    maps: Arc::new(self.config.models.clone()),
+                });
                 if self.halted {
                     toy.halt();
                 }
@@ -519,6 +558,7 @@ impl Scheduler {
             tracing::debug!(item = %c.item, at_ms = c.offset(now), "effects cancelled");
         }
         self.level = 0;
+        self.preset = None;
         for toy in self.toys() {
             toy.stop_now();
         }
