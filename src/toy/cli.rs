@@ -15,7 +15,7 @@ use tokio::time::{Instant, sleep_until};
 
 use super::ble::{self, BleError};
 use super::connect::{ConnectError, Connected, Which, connect};
-use super::device::{DriverConfig, ToyEvent, ToyHandle};
+use super::device::{DriverConfig, ToyEvent};
 use super::identify::{Identity, Source};
 use super::outputs;
 use super::pattern_file::{PatternError, PatternFile};
@@ -320,9 +320,11 @@ impl Transcript {
     }
 }
 
-async fn identify(toy: &ToyHandle, transcript: &mut Transcript) -> Identity {
+async fn identify(c: &Connected, transcript: &mut Transcript) -> Identity {
+    let services: Vec<uuid::Uuid> = c.layout.iter().map(|l| l.service).collect();
+    let toy = &c.toy;
     let identity = toy
-        .identify(toy.label(), IDENTIFY_TRIES, IDENTIFY_EVERY)
+        .identify_advertised(toy.label(), &services, IDENTIFY_TRIES, IDENTIFY_EVERY)
         .await;
     transcript.print_pending();
     identity
@@ -346,7 +348,7 @@ async fn test(t: &TestRequest) -> Result<(), Failure> {
     let mut transcript = Transcript::new(&connected);
     let toy = connected.toy.clone();
     install_panic_hook(Stopper::for_toys(vec![toy.clone()]));
-    let identity = identify(&toy, &mut transcript).await;
+    let identity = identify(&connected, &mut transcript).await;
     println!(
         "# {}; running {what} at {} for {} s",
         describe(&identity),
@@ -404,7 +406,7 @@ async fn info(target: &Target) -> Result<(), Failure> {
     let mut transcript = Transcript::new(&connected);
     let toy = connected.toy.clone();
     install_panic_hook(Stopper::for_toys(vec![toy.clone()]));
-    let identity = identify(&toy, &mut transcript).await;
+    let identity = identify(&connected, &mut transcript).await;
     let battery = toy.battery().await;
     transcript.print_pending();
     toy.shutdown().await;

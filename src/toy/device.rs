@@ -13,7 +13,7 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::time::{Instant, sleep_until, timeout};
 
 use super::codec::{CodecError, Command, Level, Reply, ReplySplitter};
-use super::identify::{Identity, identify_from_name};
+use super::identify::{Identity, identify_advertised};
 use super::models::{ModelSpec, UNKNOWN};
 use super::outputs::{self, Levels, ModelMaps};
 use super::pacing::{MIN_GAP, Next, Pacer, Pending, ReplyMatcher, coalesces};
@@ -295,6 +295,19 @@ impl ToyHandle {
     /// Asks `DeviceType;` up to `tries` times, `every` apart; falls back to
     /// the advertised name. Records the result in the status.
     pub async fn identify(&self, advertised: &str, tries: u32, every: Duration) -> Identity {
+        self.identify_advertised(advertised, &[], tries, every)
+            .await
+    }
+
+    /// Like `identify`, falling back to the name, then to the model code the
+    /// advertised services spell.
+    pub async fn identify_advertised(
+        &self,
+        advertised: &str,
+        services: &[uuid::Uuid],
+        tries: u32,
+        every: Duration,
+    ) -> Identity {
         let mut identity = None;
         for _ in 0..tries {
             if let Ok(Ok(Reply::DeviceType(info))) =
@@ -305,7 +318,7 @@ impl ToyHandle {
             }
         }
         let identity = identity
-            .or_else(|| identify_from_name(advertised))
+            .or_else(|| identify_advertised(advertised, services))
             .unwrap_or_else(Identity::unknown);
         self.set_identity(identity.clone());
         identity

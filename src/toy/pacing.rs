@@ -84,9 +84,16 @@ pub struct Pacer {
     min_gap: Duration,
     last_sent_at: Option<Instant>,
     last: [Option<Command>; CHANNELS],
+    /// Per channel, the last command sent that set something going, until a
+    /// zero goes out on that very channel (`Vibrate:0;` is not taken to stop
+    /// a single motor: the Gravity's second "motor" is its thrust).
+    live: [Option<Command>; CHANNELS],
     pending: [Option<Command>; CHANNELS],
     queue: VecDeque<Command>,
     urgent_stop: bool,
+    /// Where the next look for a pending motor command starts: turn by
+    /// turn, so a motor whose level changes every gap cannot starve another.
+    turn: usize,
 }
 
 impl Pacer {
@@ -95,9 +102,11 @@ impl Pacer {
             min_gap,
             last_sent_at: None,
             last: [None; CHANNELS],
+            live: [None; CHANNELS],
             pending: [None; CHANNELS],
             queue: VecDeque::new(),
             urgent_stop: false,
+            turn: 0,
         }
     }
 
@@ -133,19 +142,11 @@ impl Pacer {
     pub fn stop_now(&mut self) {
         self.pending = [None; CHANNELS];
         let off = Some(Command::Vibrate(Level::OFF));
-        let singles_off = SINGLES
-            .iter()
-            .all(|c| self.last[*c as usize].is_none_or(|cmd| zero_of(&cmd) == Some(cmd)));
+        let singles_off = SINGLES.iter().all(|c| self.live[*c as usize].is_none());
         self.urgent_stop = !(self.last[Channel::All as usize] == off && singles_off);
-        for i in 0..CHANNELS {
-            if i == Channel::All as usize {
-                continue;
-            }
-            if let Some(last) = self.last[i]
-                && let Some(zero) = zero_of(&last)
-                && zero != last
-            {
-                self.pending[i] = Some(zero);
+        for zero in self.zeros_needed() {
+            if let Some(ch) = channel(&zero) {
+                self.pending[ch as usize] = Some(zero);
             }
         }
     }
@@ -155,10 +156,7 @@ impl Pacer {
     pub fn zeros_needed(&self) -> Vec<Command> {
         (0..CHANNELS)
             .filter(|i| *i != Channel::All as usize)
-            .filter_map(|i| {
-                let last = self.last[i]?;
-                zero_of(&last).filter(|z| *z != last)
-            })
+            .filter_map(|i| zero_of(&self.live[i]?))
             .collect()
     }
 
@@ -168,6 +166,7 @@ impl Pacer {
         self.pending = [None; CHANNELS];
         self.urgent_stop = false;
         self.last = [None; CHANNELS];
+        self.live = [None; CHANNELS];
         self.last[Channel::All as usize] = Some(Command::Vibrate(Level::OFF));
     }
 
@@ -189,6 +188,10 @@ impl Pacer {
             && self.last[ch as usize] == Some(cmd)
         {
             self.last[ch as usize] = None;
+            // A lost zero may have left the output going.
+            if zero_of(&cmd) == Some(cmd) && self.live[ch as usize].is_none() {
+                self.live[ch as usize] = Some(cmd);
+            }
         }
     }
 
@@ -221,9 +224,14 @@ impl Pacer {
         if let Some(cmd) = self.queue.pop_front() {
             return self.sent(cmd, true, now);
         }
-        let cmd = self.pending.iter_mut().find_map(Option::take);
-        match cmd {
-            Some(cmd) => self.sent(cmd, false, now),
+        let found = (0..CHANNELS)
+            .map(|k| (self.turn + k) % CHANNELS)
+            .find(|i| self.pending[*i].is_some());
+        match found.and_then(|i| self.pending[i].take().map(|cmd| (i, cmd))) {
+            Some((i, cmd)) => {
+                self.turn = (i + 1) % CHANNELS;
+                self.sent(cmd, false, now)
+            }
             None => Next::Idle,
         }
     }
@@ -232,6 +240,7 @@ impl Pacer {
         self.last_sent_at = Some(now);
         if let Some(ch) = channel(&cmd) {
             self.last[ch as usize] = Some(cmd);
+            self.live[ch as usize] = (zero_of(&cmd) != Some(cmd)).then_some(cmd);
             // `Vibrate:N;` also sets each single motor.
             if ch == Channel::All {
                 for c in SINGLES {
