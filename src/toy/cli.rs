@@ -236,9 +236,11 @@ struct Transcript {
 }
 
 impl Transcript {
-    fn new(c: &Connected) -> Transcript {
+    /// Takes the connection's own receiver: it has every event from the
+    /// first write on.
+    fn new(c: &mut Connected) -> Transcript {
         Transcript {
-            events: c.toy.events(),
+            events: std::mem::replace(&mut c.events, c.toy.events()),
             virtual_toy: c.virtual_control.clone(),
             shown: None,
         }
@@ -344,8 +346,8 @@ fn shape_of(t: &TestRequest) -> Result<(Shape, String), Failure> {
 
 async fn test(t: &TestRequest) -> Result<(), Failure> {
     let (shape, what) = shape_of(t)?;
-    let connected = open(&t.target).await?;
-    let mut transcript = Transcript::new(&connected);
+    let mut connected = open(&t.target).await?;
+    let mut transcript = Transcript::new(&mut connected);
     let toy = connected.toy.clone();
     install_panic_hook(Stopper::for_toys(vec![toy.clone()]));
     let identity = identify(&connected, &mut transcript).await;
@@ -402,8 +404,8 @@ async fn test(t: &TestRequest) -> Result<(), Failure> {
 }
 
 async fn info(target: &Target) -> Result<(), Failure> {
-    let connected = open(target).await?;
-    let mut transcript = Transcript::new(&connected);
+    let mut connected = open(target).await?;
+    let mut transcript = Transcript::new(&mut connected);
     let toy = connected.toy.clone();
     install_panic_hook(Stopper::for_toys(vec![toy.clone()]));
     let identity = identify(&connected, &mut transcript).await;

@@ -7,6 +7,7 @@ mod exchange;
 mod families;
 mod models;
 mod pacing;
+mod patterns;
 mod scheduler;
 mod stop_cap;
 mod virtual_toy;
