@@ -25,10 +25,6 @@ use super::virtual_toy::VirtualControl;
 use crate::domain::ids::ItemId;
 use crate::domain::toy_effect::{Pattern, Timing, ToyEffect};
 
-/// `DeviceType;` is asked this often, this far apart, before the name is used.
-const IDENTIFY_TRIES: u32 = 3;
-const IDENTIFY_EVERY: Duration = Duration::from_millis(500);
-
 /// What hardware mode is asked to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
@@ -322,14 +318,10 @@ impl Transcript {
     }
 }
 
-async fn identify(c: &Connected, transcript: &mut Transcript) -> Identity {
-    let services: Vec<uuid::Uuid> = c.layout.iter().map(|l| l.service).collect();
-    let toy = &c.toy;
-    let identity = toy
-        .identify_advertised(toy.label(), &services, IDENTIFY_TRIES, IDENTIFY_EVERY)
-        .await;
+/// The identification `connect` made, its lines printed.
+fn identify(c: &Connected, transcript: &mut Transcript) -> Identity {
     transcript.print_pending();
-    identity
+    c.identity.clone()
 }
 
 fn shape_of(t: &TestRequest) -> Result<(Shape, String), Failure> {
@@ -350,7 +342,7 @@ async fn test(t: &TestRequest) -> Result<(), Failure> {
     let mut transcript = Transcript::new(&mut connected);
     let toy = connected.toy.clone();
     install_panic_hook(Stopper::for_toys(vec![toy.clone()]));
-    let identity = identify(&connected, &mut transcript).await;
+    let identity = identify(&connected, &mut transcript);
     println!(
         "# {}; running {what} at {} for {} s",
         describe(&identity),
@@ -408,7 +400,7 @@ async fn info(target: &Target) -> Result<(), Failure> {
     let mut transcript = Transcript::new(&mut connected);
     let toy = connected.toy.clone();
     install_panic_hook(Stopper::for_toys(vec![toy.clone()]));
-    let identity = identify(&connected, &mut transcript).await;
+    let identity = identify(&connected, &mut transcript);
     let battery = toy.battery().await;
     transcript.print_pending();
     toy.shutdown().await;

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::ble::{self, BleError};
 use super::device::{DriverConfig, ToyEvent, ToyHandle, spawn_toy};
 use super::gatt::{GattLayout, LISTED_SERVICES, layout_for_service};
+use super::identify::Identity;
 use super::models::{Model, ModelSpec};
 use super::transport::{Transport, TransportError};
 use super::virtual_toy::{VirtualControl, VirtualToy};
@@ -68,7 +69,13 @@ pub struct Connected {
     /// The GATT service in use (for the virtual toy, the one its model
     /// advertises).
     pub layout: Option<GattLayout>,
+    /// Who the toy is: its `DeviceType` reply, else its name or service.
+    pub identity: Identity,
 }
+
+/// `DeviceType;` is asked this often, this far apart, before the name is used.
+pub const IDENTIFY_TRIES: u32 = 3;
+pub const IDENTIFY_EVERY: Duration = Duration::from_millis(500);
 
 /// The service a model's third-generation toys advertise: the listed one
 /// spelling its code, else the code in the `XY300001-0023` shape.
@@ -136,11 +143,17 @@ pub async fn connect(which: &Which, config: DriverConfig) -> Result<Connected, C
             }
         };
     let (toy, events) = spawn_toy(transport, config)?;
+    // Identified before anyone drives it, so every output gets its command.
+    let services: Vec<Uuid> = layout.iter().map(|l| l.service).collect();
+    let identity = toy
+        .identify_advertised(toy.label(), &services, IDENTIFY_TRIES, IDENTIFY_EVERY)
+        .await;
     Ok(Connected {
         toy,
         events,
         description,
         virtual_control,
         layout,
+        identity,
     })
 }

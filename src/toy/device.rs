@@ -15,7 +15,7 @@ use tokio::time::{Instant, sleep_until, timeout};
 use super::codec::{CodecError, Command, Level, Reply, ReplySplitter};
 use super::identify::{Identity, identify_advertised};
 use super::models::{ModelSpec, UNKNOWN};
-use super::outputs::{self, Levels, ModelMaps};
+use super::outputs::{self, FeatureLevels, Levels, ModelMaps};
 use super::pacing::{MIN_GAP, Next, Pacer, Pending, ReplyMatcher, coalesces};
 use super::transport::{Inbound, Transport, TransportError};
 
@@ -97,6 +97,8 @@ struct Target {
     level: Level,
     /// Levels per output set by hand (the toy screen), instead of `level`.
     explicit: Option<Levels>,
+    /// A multi-feature pattern step, instead of `level`.
+    features: Option<FeatureLevels>,
     urgent: bool,
 }
 
@@ -148,6 +150,7 @@ pub fn spawn_toy(
     let (target_tx, target_rx) = watch::channel(Target {
         level: Level::OFF,
         explicit: None,
+        features: None,
         urgent: false,
     });
     let shaping = SharedShaping::default();
@@ -208,6 +211,21 @@ impl ToyHandle {
         self.target.send_replace(Target {
             level,
             explicit: None,
+            features: None,
+            urgent: false,
+        });
+    }
+
+    /// Sets the outputs from one step of a multi-feature pattern (each
+    /// feature to the output it names; shaping and cap as for a level).
+    pub fn set_features(&self, features: FeatureLevels) {
+        if self.halted.load(Ordering::SeqCst) && !features.is_off() {
+            return;
+        }
+        self.target.send_replace(Target {
+            level: Level::OFF,
+            explicit: None,
+            features: Some(features),
             urgent: false,
         });
     }
@@ -221,6 +239,7 @@ impl ToyHandle {
         self.target.send_replace(Target {
             level: Level::OFF,
             explicit: Some(levels),
+            features: None,
             urgent: false,
         });
     }
@@ -248,6 +267,7 @@ impl ToyHandle {
         self.target.send_replace(Target {
             level: Level::OFF,
             explicit: None,
+            features: None,
             urgent: true,
         });
     }
@@ -396,12 +416,11 @@ impl Driver {
         }
         let spec = self.spec();
         let shaping = read(&self.shaping);
-        let levels = match t.explicit {
-            Some(levels) => outputs::clamp(spec, levels, shaping.cap),
-            None => {
-                let map = outputs::map_for(&shaping.maps, spec);
-                outputs::levels_for(spec, t.level.get(), shaping.cap, map)
-            }
+        let map = outputs::map_for(&shaping.maps, spec);
+        let levels = match (t.explicit, t.features) {
+            (Some(levels), _) => outputs::clamp(spec, levels, shaping.cap),
+            (None, Some(f)) => outputs::levels_for_features(spec, &f, shaping.cap, map),
+            (None, None) => outputs::levels_for(spec, t.level.get(), shaping.cap, map),
         };
         for cmd in outputs::commands_for(spec, levels) {
             self.pacer.submit(cmd);

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::codec::{Command, Level, Motor, Mply};
 use super::models::{Drive, MAX_OUTPUTS, ModelSpec, OutputKind};
+use super::pattern_file::{Feature, MAX_FEATURES};
 use crate::domain::toy_effect::MAX_INTENSITY;
 
 /// A level per output, in each output's own range.
@@ -85,9 +86,81 @@ pub fn capped_max(max: u8, cap: u8) -> u8 {
 
 /// Each output's level for an effect `level` (0..=20).
 pub fn levels_for(spec: &ModelSpec, level: u8, cap: u8, map: Option<&OutputMap>) -> Levels {
-    let level = u32::from(level.min(cap).min(MAX_INTENSITY));
+    shaped(spec, |_| level, cap, map)
+}
+
+/// Each output's level for a multi-feature pattern step: an output takes
+/// the feature that names it (`v1` the first vibrator, `r` the rotation,
+/// `p` the pump, `t` the thrust, `v` every vibrator); an output no feature
+/// names takes the strongest, as a plain effect drives every output.
+pub fn levels_for_features(
+    spec: &ModelSpec,
+    features: &FeatureLevels,
+    cap: u8,
+    map: Option<&OutputMap>,
+) -> Levels {
+    let strongest = features.values().iter().map(|(_, v)| *v).max().unwrap_or(0);
+    let vibrator_index = |i: usize| {
+        spec.outputs[..i]
+            .iter()
+            .filter(|o| o.kind == OutputKind::Vibrate)
+            .count()
+    };
+    shaped(
+        spec,
+        |i| {
+            let o = spec.outputs[i];
+            let named = features.values().iter().find(|(f, _)| match (f, o.kind) {
+                (Feature::Vibrate, OutputKind::Vibrate) => true,
+                (Feature::Motor(n), OutputKind::Vibrate) => usize::from(*n) == vibrator_index(i),
+                (Feature::Rotate, OutputKind::Rotate { .. }) => true,
+                (Feature::Air, OutputKind::Air) => true,
+                (Feature::Thrust, OutputKind::Oscillate) => true,
+                _ => false,
+            });
+            named.map_or(strongest, |(_, v)| *v)
+        },
+        cap,
+        map,
+    )
+}
+
+/// Feature levels of one pattern step, each on the 0..=20 scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FeatureLevels {
+    values: [(Feature, u8); MAX_FEATURES],
+    len: u8,
+}
+
+impl FeatureLevels {
+    pub fn new(values: &[(Feature, u8)]) -> FeatureLevels {
+        let mut v = [(Feature::Vibrate, 0); MAX_FEATURES];
+        let len = values.len().min(MAX_FEATURES);
+        v[..len].copy_from_slice(&values[..len]);
+        FeatureLevels {
+            values: v,
+            len: len as u8,
+        }
+    }
+
+    pub fn values(&self) -> &[(Feature, u8)] {
+        &self.values[..usize::from(self.len)]
+    }
+
+    pub fn is_off(&self) -> bool {
+        self.values().iter().all(|(_, v)| *v == 0)
+    }
+}
+
+fn shaped(
+    spec: &ModelSpec,
+    level_of: impl Fn(usize) -> u8,
+    cap: u8,
+    map: Option<&OutputMap>,
+) -> Levels {
     let mut out = Levels::zero(spec.outputs.len());
     for (i, o) in spec.outputs.iter().enumerate() {
+        let level = u32::from(level_of(i).min(cap).min(MAX_INTENSITY));
         let driven = map
             .and_then(|m| m.outputs.as_ref())
             .is_none_or(|only| only.iter().any(|l| l.eq_ignore_ascii_case(o.label)));

@@ -228,13 +228,37 @@ impl PatternFile {
     /// The pattern's level `elapsed_ms` in (looping), on the 0..=20 scale:
     /// the strongest feature, each on its own scale.
     pub fn level_at(&self, elapsed_ms: u64) -> u8 {
+        self.features_at(elapsed_ms)
+            .into_iter()
+            .map(|(_, v)| v)
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+impl PatternFile {
+    /// Each feature's level `elapsed_ms` in (looping), on the 0..=20 scale.
+    pub fn features_at(&self, elapsed_ms: u64) -> Vec<(Feature, u8)> {
         let i = (elapsed_ms / self.step_ms) as usize % self.steps.len();
         self.steps[i]
             .iter()
             .zip(&self.features)
-            .map(|(v, f)| (u32::from(*v) * u32::from(MAX_INTENSITY) / u32::from(f.max())) as u8)
-            .max()
-            .unwrap_or(0)
+            .map(|(v, f)| {
+                (
+                    *f,
+                    (u32::from(*v) * u32::from(MAX_INTENSITY) / u32::from(f.max())) as u8,
+                )
+            })
+            .collect()
+    }
+
+    /// Whether the features say more than one level (`v1,v2`, `v,r`...).
+    pub fn is_multi(&self) -> bool {
+        self.features.len() > 1
+            || self
+                .features
+                .first()
+                .is_some_and(|f| *f != Feature::Vibrate)
     }
 }
 

@@ -15,6 +15,7 @@
 
 use std::sync::Arc;
 
+use super::outputs::FeatureLevels;
 use super::pattern::{TICK_MS, is_dynamic, level_at};
 use super::pattern_file::PatternFile;
 use crate::domain::toy_effect::{MAX_INTENSITY, Pattern, Timing, ToyEffect};
@@ -33,16 +34,32 @@ pub enum Shape {
     File(Arc<PatternFile>),
 }
 
+/// A file's 20 is the effect's peak.
+fn scale_to_peak(v: u8, peak: u8) -> u8 {
+    ((u32::from(v) * u32::from(peak)).div_ceil(u32::from(MAX_INTENSITY)) as u8).min(peak)
+}
+
 impl Shape {
+    /// Per-feature levels of a multi-feature file (`v1,v2`, `v,r`), scaled.
+    fn features(&self, peak: u8, elapsed_ms: u64) -> Option<FeatureLevels> {
+        let Shape::File(f) = self else { return None };
+        if !f.is_multi() {
+            return None;
+        }
+        let tick = elapsed_ms / TICK_MS * TICK_MS;
+        let scaled: Vec<_> = f
+            .features_at(tick)
+            .into_iter()
+            .map(|(feature, v)| (feature, scale_to_peak(v, peak)))
+            .collect();
+        Some(FeatureLevels::new(&scaled))
+    }
+
     fn level(&self, peak: u8, elapsed_ms: u64, length_ms: u64) -> u8 {
         match self {
             Shape::Builtin(p) => level_at(*p, peak, elapsed_ms, length_ms),
             Shape::Preset(_) => 0,
-            Shape::File(f) => {
-                let tick = elapsed_ms / TICK_MS * TICK_MS;
-                let v = u32::from(f.level_at(tick)) * u32::from(peak);
-                (v.div_ceil(u32::from(MAX_INTENSITY)) as u8).min(peak)
-            }
+            Shape::File(f) => scale_to_peak(f.level_at(elapsed_ms / TICK_MS * TICK_MS), peak),
         }
     }
 
@@ -275,6 +292,23 @@ impl ItemPlan {
             consider(self.close, self.close + b.length, &b.shape);
         }
         candidates.into_iter().filter(|c| *c > t).min()
+    }
+
+    /// Per-feature levels at `t` when a multi-feature pattern file plays.
+    pub fn features_at(&self, t: u64) -> Option<FeatureLevels> {
+        if t >= self.quiet_from() {
+            return None;
+        }
+        if t >= self.close {
+            return self
+                .end
+                .as_ref()
+                .and_then(|b| b.shape.features(b.peak, t - self.close));
+        }
+        self.segments
+            .iter()
+            .find(|s| s.start <= t && t < s.end)
+            .and_then(|s| s.shape.features(s.peak, t - s.start))
     }
 
     /// The stored pattern the toy should run at `t` (`Preset:N;`), if any.

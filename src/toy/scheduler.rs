@@ -13,7 +13,7 @@ use tokio::time::{Instant, sleep_until};
 
 use super::codec::Level;
 use super::device::{Shaping, ToyHandle};
-use super::outputs::ModelMaps;
+use super::outputs::{FeatureLevels, ModelMaps};
 use super::plan::{ItemPlan, MAX_END_BURST_MS, PlanConfig, Shape};
 use crate::domain::event::EventKind;
 use crate::domain::ids::ItemId;
@@ -125,6 +125,7 @@ pub fn spawn_scheduler(config: SchedulerConfig) -> SchedulerHandle {
         current: None,
         level: 0,
         preset: None,
+        features: None,
         halted: false,
         server_lost_since: None,
     };
@@ -367,6 +368,8 @@ struct Scheduler {
     level: u8,
     /// The stored pattern the toys were told to run.
     preset: Option<u8>,
+    /// The multi-feature pattern step the toys were told, if one plays.
+    features: Option<FeatureLevels>,
     halted: bool,
     server_lost_since: Option<Instant>,
 }
@@ -415,10 +418,18 @@ impl Scheduler {
             _ => 0,
         };
         let level = level.min(self.config.intensity_cap);
-        if level != self.level {
+        let features = match &self.current {
+            Some(c) if !self.halted && now >= c.start => c.plan.features_at(c.offset(now)),
+            _ => None,
+        };
+        if level != self.level || features != self.features {
             self.level = level;
+            self.features = features;
             for toy in self.toys() {
-                toy.set_level(Level::saturating(level));
+                match features {
+                    Some(f) => toy.set_features(f),
+                    None => toy.set_level(Level::saturating(level)),
+                }
             }
         }
         let preset = match &self.current {
@@ -559,6 +570,7 @@ impl Scheduler {
         }
         self.level = 0;
         self.preset = None;
+        self.features = None;
         for toy in self.toys() {
             toy.stop_now();
         }

@@ -222,3 +222,67 @@ async fn a_preset_effect_starts_and_stops_on_the_toy() {
         "{writes:?}"
     );
 }
+
+#[test]
+fn each_feature_drives_the_output_it_names() {
+    use cuedeck::toy::models::ModelSpec;
+    use cuedeck::toy::outputs::{FeatureLevels, levels_for_features};
+    let spec = |c| ModelSpec::for_code(c, Some(11));
+    let f = |v: &[(Feature, u8)]| FeatureLevels::new(v);
+    let two = f(&[(Feature::Motor(0), 20), (Feature::Motor(1), 6)]);
+    assert_eq!(
+        levels_for_features(spec("P"), &two, 20, None).values(),
+        [20, 6]
+    );
+    assert_eq!(
+        levels_for_features(spec("U"), &two, 20, None).values(),
+        [20, 6, 20]
+    );
+    assert_eq!(
+        levels_for_features(spec("P"), &two, 10, None).values(),
+        [10, 6]
+    );
+    let nora = f(&[(Feature::Vibrate, 4), (Feature::Rotate, 12)]);
+    assert_eq!(
+        levels_for_features(spec("A"), &nora, 20, None).values(),
+        [4, 12]
+    );
+    let max = f(&[(Feature::Vibrate, 10), (Feature::Air, 20)]);
+    assert_eq!(
+        levels_for_features(spec("B"), &max, 20, None).values(),
+        [10, 3]
+    );
+    // A one-motor toy takes the strongest feature.
+    assert_eq!(
+        levels_for_features(spec("S"), &two, 20, None).values(),
+        [20]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_two_motor_file_moves_each_motor_on_its_own() {
+    use cuedeck::toy::models::ModelSpec;
+    let spec = ModelSpec::for_code("P", None);
+    let (transport, ctl) = VirtualToy::model("LVS-Edge", spec);
+    let (toy, _) = spawn_toy(Box::new(transport), DriverConfig::default()).unwrap();
+    toy.identify("LVS-Edge", 3, Duration::from_millis(500))
+        .await;
+    let sched = spawn_scheduler(SchedulerConfig::default());
+    sched.add_toy(toy);
+    let t0 = Instant::now() + Duration::from_millis(500);
+    sleep_until(t0).await;
+    let file = PatternFile::parse("duo", "V:1;F:v1,v2;S:1000;#20,4;0,16").unwrap();
+    sched.item_started_shaped(
+        ItemId(1),
+        t0,
+        3_000,
+        Arc::from([effect(20, 2_000)]),
+        vec![Some(Shape::File(Arc::new(file)))],
+    );
+    sleep_until(t0 + Duration::from_millis(900)).await;
+    assert_eq!(ctl.levels().values(), [20, 4]);
+    sleep_until(t0 + Duration::from_millis(1_900)).await;
+    assert_eq!(ctl.levels().values(), [0, 16]);
+    sleep_until(t0 + Duration::from_millis(2_500)).await;
+    assert!(ctl.levels().is_off());
+}

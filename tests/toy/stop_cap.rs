@@ -215,3 +215,48 @@ proptest! {
         prop_assert!(ctl.levels().is_off());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn no_output_exceeds_the_cap_under_pattern_files(
+        family in 0..FAMILIES.len(),
+        cap in 0u8..=20,
+        header in prop_oneof![Just("v1,v2"), Just("v,r"), Just("v,p"), Just("v,t"), Just("v")],
+        steps in proptest::collection::vec((0u8..=20, 0u8..=3), 1..20),
+    ) {
+        use cuedeck::toy::pattern_file::PatternFile;
+        use cuedeck::toy::plan::Shape;
+        let body: Vec<String> = steps
+            .iter()
+            .map(|(a, b)| if header == "v" { a.to_string() } else { format!("{a},{b}") })
+            .collect();
+        let text = format!("V:1;F:{header};S:100;#{}", body.join(";"));
+        let file = Arc::new(PatternFile::parse("p", &text).unwrap());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        let code = FAMILIES[family];
+        let ctl = runtime.block_on(async {
+            let config = SchedulerConfig { intensity_cap: cap, ..SchedulerConfig::default() };
+            let (sched, ctl, t0) = rig(code, config).await;
+            let effect = fx(Timing::Start, 20, Some(2_000), Pattern::Constant);
+            sched.item_started_shaped(ItemId(1), t0, 2_000, Arc::from([effect]), vec![Some(Shape::File(file))]);
+            sleep(ms(4_000)).await;
+            sched.exit().await;
+            ctl
+        });
+        let spec = ctl.spec();
+        for (t, levels) in ctl.history() {
+            for (o, v) in spec.outputs.iter().zip(levels.values()) {
+                prop_assert!(
+                    u32::from(*v) * 20 <= u32::from(cap) * u32::from(o.max),
+                    "{} {} = {} over cap {} at {:?}", code, o.label, v, cap, t
+                );
+            }
+        }
+        prop_assert!(ctl.levels().is_off());
+    }
+}

@@ -292,7 +292,10 @@ fn toy_test_plays_a_pattern_file_or_names_its_bad_line() {
         stdout.contains("running pattern file waves (100 ms steps)"),
         "{stdout}"
     );
-    assert!(stdout.contains("-> Vibrate:20;"), "{stdout}");
+    // Each motor follows its own feature.
+    assert!(stdout.contains("-> Vibrate1:"), "{stdout}");
+    assert!(stdout.contains("-> Vibrate2:"), "{stdout}");
+    assert!(stdout.trim_end().ends_with("<- OK;"), "{stdout}");
     let bad = dir.path().join("bad.txt");
     std::fs::write(&bad, "V:1;F:v;S:100;#\n1;\n2;\n99;").unwrap();
     let (status, _, stderr) = cuedeck(&[
