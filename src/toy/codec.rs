@@ -87,44 +87,70 @@ impl Motor {
     }
 }
 
-/// Most values `Mply:` carries (Lapis: three motors).
-pub const MPLY_MAX: usize = 3;
+/// Most outputs a toy has, and most values `Mply:` carries (the Lapis has
+/// three motors).
+pub const MAX_LEVELS: usize = 3;
 
-/// The values of one `Mply:a:b:c;` command, one per output in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Mply {
-    values: [u8; MPLY_MAX],
+/// A level per output, in each output's own range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Levels {
+    values: [u8; MAX_LEVELS],
     len: u8,
 }
 
-impl Mply {
-    /// Values above 20 are clamped; more than three are cut.
-    pub fn new(values: &[u8]) -> Mply {
-        let mut v = [0; MPLY_MAX];
-        let len = values.len().min(MPLY_MAX);
-        for (slot, value) in v.iter_mut().zip(values) {
-            *slot = (*value).min(MAX_INTENSITY);
-        }
-        Mply {
+impl Levels {
+    pub fn new(values: &[u8]) -> Levels {
+        let mut v = [0; MAX_LEVELS];
+        let len = values.len().min(MAX_LEVELS);
+        v[..len].copy_from_slice(&values[..len]);
+        Levels {
             values: v,
             len: len as u8,
         }
+    }
+
+    pub fn zero(outputs: usize) -> Levels {
+        Levels::new(&[0; MAX_LEVELS][..outputs.min(MAX_LEVELS)])
     }
 
     pub fn values(&self) -> &[u8] {
         &self.values[..usize::from(self.len)]
     }
 
+    pub fn is_off(&self) -> bool {
+        self.values().iter().all(|v| *v == 0)
+    }
+
+    pub(crate) fn set(&mut self, i: usize, v: u8) {
+        if i < usize::from(self.len) {
+            self.values[i] = v;
+        }
+    }
+}
+
+/// The values of one `Mply:a:b:c;` command, one per output in order, each
+/// at most 20.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Mply(Levels);
+
+impl Mply {
+    /// Values above 20 are clamped; more than three are cut.
+    pub fn new(values: &[u8]) -> Mply {
+        let clamped: Vec<u8> = values.iter().map(|v| (*v).min(MAX_INTENSITY)).collect();
+        Mply(Levels::new(&clamped))
+    }
+
+    pub fn values(&self) -> &[u8] {
+        self.0.values()
+    }
+
     /// The same number of values, all 0.
     pub fn zeroed(&self) -> Mply {
-        Mply {
-            values: [0; MPLY_MAX],
-            len: self.len,
-        }
+        Mply(Levels::zero(self.values().len()))
     }
 
     pub fn is_off(&self) -> bool {
-        self.values().iter().all(|v| *v == 0)
+        self.0.is_off()
     }
 }
 

@@ -1,7 +1,7 @@
 //! Commands read from text, as a toy reads them: the virtual toy's input
 //! and the echo some firmware sends instead of `OK;`. Pure, never panics.
 
-use super::codec::{CodecError, Command, Level, MPLY_MAX, Motor, Mply, on_off, truncate};
+use super::codec::{CodecError, Command, Level, MAX_LEVELS, Motor, Mply, on_off, truncate};
 
 /// Parses one command (`;` optional), as a toy would: the virtual toy's
 /// input, and echoed replies. Levels out of range are errors.
@@ -28,7 +28,7 @@ pub fn parse_command(text: &str) -> Result<Command, CodecError> {
             motor(word).ok_or_else(unknown)?,
             level(n)?,
         )),
-        ["Mply", values @ ..] if (1..=MPLY_MAX).contains(&values.len()) => {
+        ["Mply", values @ ..] if (1..=MAX_LEVELS).contains(&values.len()) => {
             let values = values
                 .iter()
                 .map(|v| level(v).map(Level::get))

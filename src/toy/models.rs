@@ -235,7 +235,7 @@ pub const MODELS: &[ModelSpec] = &[
 ];
 
 /// The most outputs any model has.
-pub const MAX_OUTPUTS: usize = 3;
+pub const MAX_OUTPUTS: usize = super::codec::MAX_LEVELS;
 
 impl ModelSpec {
     /// The row for a `DeviceType` code (`EI-FW3` style suffixes included),

@@ -12,47 +12,11 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+pub use super::codec::Levels;
 use super::codec::{Command, Level, Motor, Mply};
-use super::models::{Drive, MAX_OUTPUTS, ModelSpec, OutputKind};
+use super::models::{Drive, ModelSpec, OutputKind};
 use super::pattern_file::{Feature, MAX_FEATURES};
 use crate::domain::toy_effect::MAX_INTENSITY;
-
-/// A level per output, in each output's own range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Levels {
-    values: [u8; MAX_OUTPUTS],
-    len: u8,
-}
-
-impl Levels {
-    pub fn new(values: &[u8]) -> Levels {
-        let mut v = [0; MAX_OUTPUTS];
-        let len = values.len().min(MAX_OUTPUTS);
-        v[..len].copy_from_slice(&values[..len]);
-        Levels {
-            values: v,
-            len: len as u8,
-        }
-    }
-
-    pub fn zero(outputs: usize) -> Levels {
-        Levels::new(&[0; MAX_OUTPUTS][..outputs.min(MAX_OUTPUTS)])
-    }
-
-    pub fn values(&self) -> &[u8] {
-        &self.values[..usize::from(self.len)]
-    }
-
-    pub fn is_off(&self) -> bool {
-        self.values().iter().all(|v| *v == 0)
-    }
-
-    fn set(&mut self, i: usize, v: u8) {
-        if i < usize::from(self.len) {
-            self.values[i] = v;
-        }
-    }
-}
 
 /// Per model: which outputs an effect drives and how strongly.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]

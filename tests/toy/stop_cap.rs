@@ -12,6 +12,7 @@ use cuedeck::toy::models::ModelSpec;
 use cuedeck::toy::scheduler::{SchedulerConfig, SchedulerHandle, spawn_scheduler};
 use cuedeck::toy::virtual_toy::{VirtualControl, VirtualToy};
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 use tokio::time::{Instant, sleep, sleep_until};
 
 /// One model per family: single, per-motor, vibrate+thrust, vibrate+rotate,
@@ -25,14 +26,37 @@ fn ms(n: u64) -> Duration {
 }
 
 fn fx(timing: Timing, intensity: u8, duration_ms: Option<u64>, pattern: Pattern) -> ToyEffect {
-    ToyEffect {
-        enabled: true,
-        timing,
-        intensity: Some(intensity),
-        duration_ms,
-        device_vendor: None,
-        pattern: Some(pattern),
+    super::scheduler::fx(timing, intensity, duration_ms, Some(pattern))
+}
+
+/// Runs `body` on a fresh paused-clock runtime (one per property case).
+fn paused<T>(body: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap()
+        .block_on(body)
+}
+
+/// Every output at every change stayed within the cap, and ended at 0.
+fn assert_capped(ctl: &VirtualControl, cap: u8, code: &str) -> Result<(), TestCaseError> {
+    let spec = ctl.spec();
+    for (t, levels) in ctl.history() {
+        for (o, v) in spec.outputs.iter().zip(levels.values()) {
+            prop_assert!(
+                u32::from(*v) * 20 <= u32::from(cap) * u32::from(o.max),
+                "{} {} = {} over cap {} at {:?}",
+                code,
+                o.label,
+                v,
+                cap,
+                t
+            );
+        }
     }
+    prop_assert!(ctl.levels().is_off());
+    Ok(())
 }
 
 async fn rig(code: &str, config: SchedulerConfig) -> (SchedulerHandle, VirtualControl, Instant) {
@@ -189,13 +213,8 @@ proptest! {
         d_ms in 500u64..6_000,
         effects in proptest::collection::vec(effect(), 1..5),
     ) {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .start_paused(true)
-            .build()
-            .unwrap();
         let code = FAMILIES[family];
-        let ctl = runtime.block_on(async {
+        let ctl = paused(async {
             let config = SchedulerConfig { intensity_cap: cap, ..SchedulerConfig::default() };
             let (sched, ctl, t0) = rig(code, config).await;
             sched.item_started(ItemId(1), t0, d_ms, Arc::from(effects));
@@ -203,16 +222,7 @@ proptest! {
             sched.exit().await;
             ctl
         });
-        let spec = ctl.spec();
-        for (t, levels) in ctl.history() {
-            for (o, v) in spec.outputs.iter().zip(levels.values()) {
-                prop_assert!(
-                    u32::from(*v) * 20 <= u32::from(cap) * u32::from(o.max),
-                    "{} {} = {} over cap {} at {:?}", code, o.label, v, cap, t
-                );
-            }
-        }
-        prop_assert!(ctl.levels().is_off());
+        assert_capped(&ctl, cap, code)?;
     }
 }
 
@@ -233,13 +243,8 @@ proptest! {
             .collect();
         let text = format!("V:1;F:{header};S:100;#{}", body.join(";"));
         let file = Arc::new(PatternFile::parse("p", &text).unwrap());
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .start_paused(true)
-            .build()
-            .unwrap();
         let code = FAMILIES[family];
-        let ctl = runtime.block_on(async {
+        let ctl = paused(async {
             let config = SchedulerConfig { intensity_cap: cap, ..SchedulerConfig::default() };
             let (sched, ctl, t0) = rig(code, config).await;
             let effect = fx(Timing::Start, 20, Some(2_000), Pattern::Constant);
@@ -248,15 +253,6 @@ proptest! {
             sched.exit().await;
             ctl
         });
-        let spec = ctl.spec();
-        for (t, levels) in ctl.history() {
-            for (o, v) in spec.outputs.iter().zip(levels.values()) {
-                prop_assert!(
-                    u32::from(*v) * 20 <= u32::from(cap) * u32::from(o.max),
-                    "{} {} = {} over cap {} at {:?}", code, o.label, v, cap, t
-                );
-            }
-        }
-        prop_assert!(ctl.levels().is_off());
+        assert_capped(&ctl, cap, code)?;
     }
 }

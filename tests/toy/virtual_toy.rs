@@ -236,37 +236,23 @@ fn toy_info_virtual_answers_as_every_model_of_the_table() {
 
 #[test]
 fn toy_test_virtual_model_prints_each_output_level() {
-    let (status, stdout, stderr) = cuedeck(&[
-        "toy",
-        "test",
-        "--virtual",
-        "Nora",
-        "--intensity",
-        "8",
-        "--seconds",
-        "1",
-        "--reverse",
-    ]);
+    let args = "toy test --virtual Nora --intensity 8 --seconds 1 --reverse";
+    let (status, stdout, stderr) = cuedeck(&args.split(' ').collect::<Vec<_>>());
     assert_eq!(status, 0, "{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
-    assert!(lines.contains(&"<- A:11:0082059AD3BD;"), "{stdout}");
-    assert!(lines.contains(&"-> Vibrate:8;"), "{stdout}");
-    assert!(lines.contains(&"-> Rotate:8;"), "{stdout}");
-    assert!(lines.contains(&"-> RotateChange;"), "{stdout}");
-    assert!(
-        lines.contains(&"#   vibrate 8/20 · rotate 8/20"),
-        "{stdout}"
-    );
-    assert!(
-        lines.contains(&"#   vibrate 0/20 · rotate 0/20"),
-        "{stdout}"
-    );
-    let sent: Vec<&str> = lines
-        .iter()
-        .filter(|l| l.starts_with("-> "))
-        .copied()
-        .collect();
-    assert_eq!(sent.last(), Some(&"-> Vibrate:0;"), "{stdout}");
+    for want in [
+        "<- A:11:0082059AD3BD;",
+        "-> Vibrate:8;",
+        "-> Rotate:8;",
+        "-> RotateChange;",
+        "#   vibrate 8/20 · rotate 8/20",
+        "-> Rotate:0;",
+        "#   vibrate 0/20 · rotate 0/20",
+    ] {
+        assert!(lines.contains(&want), "{want} in {stdout}");
+    }
+    let last_sent = lines.iter().rev().find(|l| l.starts_with("-> "));
+    assert_eq!(last_sent, Some(&"-> Vibrate:0;"), "{stdout}");
     assert!(!stdout.contains("!!"), "{stdout}");
 }
 
