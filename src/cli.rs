@@ -167,6 +167,10 @@ pub enum ToyCommand {
         /// How long to listen for advertisements.
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60))]
         seconds: u64,
+        /// List the toys Lovense Remote reports instead (Game Mode's
+        /// address, e.g. 192.168.1.44:20011, or a URL).
+        #[arg(long, value_name = "HOST:PORT")]
+        remote: Option<String>,
     },
     /// Run a pattern on a toy, then stop, printing every command and reply.
     Test(ToyTestArgs),
@@ -182,8 +186,12 @@ pub struct ToyTarget {
     pub device: Option<String>,
     /// Use the in-process virtual toy instead of Bluetooth, as MODEL if given
     /// (a code such as EA or a name such as Gravity; Lush otherwise).
-    #[arg(long = "virtual", value_name = "MODEL")]
+    #[arg(long = "virtual", value_name = "MODEL", conflicts_with = "remote")]
     pub virtual_toy: Option<Option<String>>,
+    /// Drive a toy through Lovense Remote at HOST:PORT (or a URL); `--device`
+    /// then picks the toy by id or name.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub remote: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -288,10 +296,11 @@ pub enum ConfigAction {
 impl From<ToyTarget> for crate::toy::cli::Target {
     fn from(t: ToyTarget) -> Self {
         use crate::toy::cli::Target;
-        match (t.device, t.virtual_toy) {
-            (_, Some(model)) => Target::Virtual(model),
-            (Some(device), None) => Target::Device(device),
-            (None, None) => Target::FirstFound,
+        match (t.device, t.virtual_toy, t.remote) {
+            (toy, _, Some(base)) => Target::Remote { base, toy },
+            (_, Some(model), None) => Target::Virtual(model),
+            (Some(device), None, None) => Target::Device(device),
+            (None, None, None) => Target::FirstFound,
         }
     }
 }
@@ -312,7 +321,7 @@ impl From<ToyArgs> for crate::toy::cli::Request {
     fn from(args: ToyArgs) -> Self {
         use crate::toy::cli::{Request, TestRequest, TestShape};
         match args.command {
-            ToyCommand::Scan { seconds } => Request::Scan { seconds },
+            ToyCommand::Scan { seconds, remote } => Request::Scan { seconds, remote },
             ToyCommand::Info(target) => Request::Info(target.into()),
             ToyCommand::Test(t) => {
                 let shape = match (t.preset, t.pattern_file) {

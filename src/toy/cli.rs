@@ -20,6 +20,8 @@ use super::identify::{Identity, Source};
 use super::outputs;
 use super::pattern_file::{PatternError, PatternFile};
 use super::plan::Shape;
+use super::remote::{HttpPoster, list_toys};
+use super::remote_api::RemoteError;
 use super::scheduler::{SchedulerConfig, Stopper, install_panic_hook, spawn_scheduler};
 use super::virtual_toy::VirtualControl;
 use crate::domain::ids::ItemId;
@@ -28,7 +30,11 @@ use crate::domain::toy_effect::{Pattern, Timing, ToyEffect};
 /// What hardware mode is asked to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
-    Scan { seconds: u64 },
+    /// Bluetooth for `seconds`, or the toys Lovense Remote at `remote` reports.
+    Scan {
+        seconds: u64,
+        remote: Option<String>,
+    },
     Test(TestRequest),
     Info(Target),
 }
@@ -42,6 +48,8 @@ pub enum Target {
     Device(String),
     /// The virtual toy as this model (code or name); Lush when `None`.
     Virtual(Option<String>),
+    /// A toy of Lovense Remote at `base`, by id or name; the first if `None`.
+    Remote { base: String, toy: Option<String> },
 }
 
 /// What `toy test` plays.
@@ -80,7 +88,10 @@ pub fn run(request: Request) -> ExitCode {
     };
     let result = runtime.block_on(async {
         match request {
-            Request::Scan { seconds } => scan(seconds).await,
+            Request::Scan {
+                remote: Some(base), ..
+            } => scan_remote(&base).await,
+            Request::Scan { seconds, .. } => scan(seconds).await,
             Request::Test(t) => test(&t).await,
             Request::Info(target) => info(&target).await,
         }
@@ -106,6 +117,8 @@ enum Failure {
     Connect(#[from] ConnectError),
     #[error(transparent)]
     Pattern(#[from] PatternError),
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
 }
 
 impl Failure {
@@ -114,6 +127,7 @@ impl Failure {
             Failure::Ble(e) => matches!(e, BleError::NoBluetoothService(_) | BleError::NoAdapter),
             Failure::Connect(e) => e.is_missing_bluetooth(),
             Failure::Pattern(_) => false,
+            Failure::Remote(e) => matches!(e, RemoteError::Unreachable(_) | RemoteError::Timeout),
         }
     }
 }
@@ -150,6 +164,41 @@ async fn scan(seconds: u64) -> Result<(), Failure> {
             model.push_str(&format!(" · {}", describe_outputs(i)));
         }
         println!("{:<16} {:<18} {:>5}  {model}", f.name, f.address, rssi);
+    }
+    Ok(())
+}
+
+async fn scan_remote(base: &str) -> Result<(), Failure> {
+    let poster = HttpPoster::new(base)?;
+    let toys = list_toys(&poster).await?;
+    if toys.is_empty() {
+        println!("Lovense Remote at {base} reports no toy. Is one paired and switched on?");
+        return Ok(());
+    }
+    println!(
+        "{:<14} {:<10} {:>7}  {:<12}  MODEL",
+        "ID", "NAME", "BATTERY", "STATUS"
+    );
+    for t in toys {
+        let status = if t.connected() {
+            "connected"
+        } else {
+            "not connected"
+        };
+        let identity = Identity {
+            model: t.spec().model,
+            firmware: Some(t.firmware()),
+            source: Source::Name,
+        };
+        println!(
+            "{:<14} {:<10} {:>6}%  {:<12}  {} · {}",
+            t.id,
+            t.name,
+            t.battery_percent(),
+            status,
+            describe(&identity),
+            describe_outputs(&identity)
+        );
     }
     Ok(())
 }
@@ -213,6 +262,10 @@ fn which(target: &Target) -> Which {
         Target::Device(name) => Which::Bluetooth(Some(name.clone())),
         Target::Virtual(None) => Which::Virtual,
         Target::Virtual(Some(model)) => Which::VirtualModel(model.clone()),
+        Target::Remote { base, toy } => Which::Remote {
+            base: base.clone(),
+            toy: toy.clone(),
+        },
     }
 }
 
@@ -420,7 +473,7 @@ async fn info(target: &Target) -> Result<(), Failure> {
     }
     match &connected.layout {
         Some(l) => println!("gatt:     {}", describe_layout(l)),
-        None => println!("gatt:     none (in-process)"),
+        None => println!("gatt:     none (in-process or through an app)"),
     }
     let spec = identity.spec();
     for (n, o) in spec.outputs.iter().enumerate() {

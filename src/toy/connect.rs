@@ -6,6 +6,8 @@ use std::time::Duration;
 use thiserror::Error;
 use tokio::sync::broadcast;
 
+use std::sync::Arc;
+
 use uuid::Uuid;
 
 use super::ble::{self, BleError};
@@ -13,6 +15,8 @@ use super::device::{DriverConfig, ToyEvent, ToyHandle, spawn_toy};
 use super::gatt::{GattLayout, LISTED_SERVICES, layout_for_service};
 use super::identify::Identity;
 use super::models::{Model, ModelSpec};
+use super::remote::{HttpPoster, Poster, RemoteTransport, find_toy};
+use super::remote_api::RemoteError;
 use super::transport::{Transport, TransportError};
 use super::virtual_toy::{VirtualControl, VirtualToy};
 
@@ -34,6 +38,9 @@ pub enum Which {
     VirtualModel(String),
     /// A Bluetooth toy by advertised name or address; the first found if `None`.
     Bluetooth(Option<String>),
+    /// A toy of Lovense Remote at `base` (`host:port` or a URL), by id or
+    /// name; the first connected one if `None`.
+    Remote { base: String, toy: Option<String> },
 }
 
 #[derive(Debug, Error)]
@@ -46,14 +53,18 @@ pub enum ConnectError {
         "{0:?} is no model of the Lovense tables (a code such as EA or a name such as Gravity)"
     )]
     UnknownModel(String),
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
 }
 
 impl ConnectError {
     /// No Bluetooth service or no adapter: hardware mode exits with code 2.
+    /// Also "not reachable" for Lovense Remote.
     pub fn is_missing_bluetooth(&self) -> bool {
         matches!(
             self,
             ConnectError::Ble(BleError::NoBluetoothService(_) | BleError::NoAdapter)
+                | ConnectError::Remote(RemoteError::Unreachable(_) | RemoteError::Timeout)
         )
     }
 }
@@ -111,7 +122,7 @@ pub async fn connect(which: &Which, config: DriverConfig) -> Result<Connected, C
             .ok()
             .filter(|m| !m.trim().is_empty()),
         Which::VirtualModel(m) => Some(m.clone()),
-        Which::Bluetooth(_) => None,
+        Which::Bluetooth(_) | Which::Remote { .. } => None,
     };
     let (transport, description, virtual_control, layout): (Box<dyn Transport>, String, _, _) =
         match (which, model) {
@@ -122,6 +133,21 @@ pub async fn connect(which: &Which, config: DriverConfig) -> Result<Connected, C
                 let transport = ble::connect(&adapter, &found).await?;
                 let layout = Some(transport.layout());
                 (Box::new(transport), description, None, layout)
+            }
+            (Which::Remote { base, toy }, _) => {
+                let poster: Arc<dyn Poster> = Arc::new(HttpPoster::new(base)?);
+                let found = find_toy(poster.as_ref(), toy.as_deref()).await?;
+                let description = format!(
+                    "{} {} via Lovense Remote at {base}",
+                    found.spec().name,
+                    found.id
+                );
+                (
+                    Box::new(RemoteTransport::new(poster, &found)),
+                    description,
+                    None,
+                    None,
+                )
             }
             (_, None) => {
                 let (toy, control) = VirtualToy::lush(VIRTUAL_NAME);

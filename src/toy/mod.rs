@@ -21,6 +21,8 @@ pub mod pacing;
 pub mod pattern;
 pub mod pattern_file;
 pub mod plan;
+pub mod remote;
+pub mod remote_api;
 pub mod scheduler;
 pub mod scheduler_config;
 pub mod strip;

@@ -8,6 +8,7 @@ mod families;
 mod models;
 mod pacing;
 mod patterns;
+mod remote;
 mod scheduler;
 mod stop_cap;
 mod virtual_toy;
