@@ -167,8 +167,8 @@ pub enum ToyCommand {
         /// How long to listen for advertisements.
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60))]
         seconds: u64,
-        /// List the toys Lovense Remote reports instead (Game Mode's
-        /// address, e.g. 192.168.1.44:20011, or a URL).
+        /// List the toys Lovense Remote reports instead: HOST:PORT means HTTPS
+        /// (PC app: 127-0-0-1.lovense.club:30010), or give http://IP:PORT.
         #[arg(long, value_name = "HOST:PORT")]
         remote: Option<String>,
     },
@@ -188,8 +188,8 @@ pub struct ToyTarget {
     /// (a code such as EA or a name such as Gravity; Lush otherwise).
     #[arg(long = "virtual", value_name = "MODEL", conflicts_with = "remote")]
     pub virtual_toy: Option<Option<String>>,
-    /// Drive a toy through Lovense Remote at HOST:PORT (or a URL); `--device`
-    /// then picks the toy by id or name.
+    /// Drive a toy through Lovense Remote at HOST:PORT (HTTPS) or a URL;
+    /// `--device` then picks the toy by id or name.
     #[arg(long, value_name = "HOST:PORT")]
     pub remote: Option<String>,
 }

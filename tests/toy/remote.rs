@@ -259,7 +259,7 @@ async fn the_http_poster_talks_to_a_loopback_app() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let poster = HttpPoster::new(&addr.to_string()).unwrap();
+    let poster = HttpPoster::new(&format!("http://{addr}")).unwrap();
     let toys = list_toys(&poster).await.unwrap();
     assert_eq!(toys.len(), 2);
     assert_eq!(toys[1].name, "nora");
@@ -281,4 +281,153 @@ async fn the_http_poster_talks_to_a_loopback_app() {
         .await
         .unwrap_err();
     assert!(matches!(err, RemoteError::Unreachable(_)), "{err}");
+}
+
+/// TLS over a loopback listener, for axum: the fake app speaks HTTPS with
+/// the self-signed certificate in `fixtures/`.
+struct TlsListener {
+    tcp: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Ok((stream, addr)) = self.tcp.accept().await else {
+                continue;
+            };
+            // A client that refuses the certificate just goes away.
+            if let Ok(tls) = self.acceptor.accept(stream).await {
+                return (tls, addr);
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.tcp.local_addr()
+    }
+}
+
+const CA: &[u8] = include_bytes!("fixtures/test-ca.pem");
+const CERT: &[u8] = include_bytes!("fixtures/localhost-cert.pem");
+const KEY: &[u8] = include_bytes!("fixtures/localhost-key.pem");
+
+async fn https_app() -> std::net::SocketAddr {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(CERT)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_slice(KEY).unwrap();
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = tcp.local_addr().unwrap();
+    let listener = TlsListener {
+        tcp,
+        acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+    };
+    let app = axum::Router::new().route(
+        "/command",
+        axum::routing::post(|body: String| async move {
+            if body.contains("GetToys") {
+                toys_answer()
+            } else {
+                r#"{"code":200,"type":"OK"}"#.to_owned()
+            }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+#[tokio::test]
+async fn https_with_a_trusted_certificate_and_refused_without() {
+    let addr = https_app().await;
+    let base = format!("https://localhost:{}", addr.port());
+    let trusting = HttpPoster::with_roots(&base, CA).unwrap();
+    let toys = list_toys(&trusting).await.unwrap();
+    assert_eq!(toys.len(), 2);
+    // A toy driven end to end over HTTPS.
+    let found = find_toy(&trusting, Some("nora")).await.unwrap();
+    let transport = RemoteTransport::new(Arc::new(trusting), &found);
+    let (toy, _) = spawn_toy(Box::new(transport), DriverConfig::default()).unwrap();
+    let identity = toy.identify("Nora", 3, Duration::from_millis(500)).await;
+    assert_eq!(identity.model, Model::Nora);
+    toy.set_level(Level::new(3).unwrap());
+    toy.shutdown().await;
+    // The system's roots do not know this certificate: refused, no panic.
+    let strict = HttpPoster::new(&base).unwrap();
+    let err = list_toys(&strict).await.unwrap_err();
+    assert!(matches!(err, RemoteError::Unreachable(_)), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn toy_test_remote_plays_and_stops_through_the_app() {
+    use axum::routing::post;
+    let bodies: Arc<Mutex<Vec<String>>> = Arc::default();
+    let record = bodies.clone();
+    let app = axum::Router::new().route(
+        "/command",
+        post(move |body: String| {
+            let record = record.clone();
+            async move {
+                let answer = if body.contains("GetToys") {
+                    toys_answer()
+                } else {
+                    r#"{"code":200,"type":"OK"}"#.to_owned()
+                };
+                record.lock().unwrap().push(body);
+                answer
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let args = [
+        "toy",
+        "test",
+        "--remote",
+        &base,
+        "--intensity",
+        "6",
+        "--seconds",
+        "1",
+    ]
+    .map(str::to_owned);
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_cuedeck"))
+            .args(&args)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("# toy: Nora f082c00246fa via Lovense Remote"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("<- A:3:F082C00246FA;"), "{stdout}");
+    assert!(stdout.contains("-> Vibrate:6;"), "{stdout}");
+    let bodies = bodies.lock().unwrap().clone();
+    assert!(
+        bodies.contains(&function("Vibrate:6,Rotate:6", HOLD_SECS)),
+        "{bodies:?}"
+    );
+    assert_eq!(bodies.last(), Some(&function("Stop", 0)), "{bodies:?}");
 }
