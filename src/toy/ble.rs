@@ -23,7 +23,7 @@ use tokio::task::JoinHandle;
 use super::identify::{
     GattLayout, Identity, identify_advertised, is_lovense_name, layout_for_service,
 };
-use super::transport::{INBOUND_CAPACITY, Inbound, Transport, TransportError};
+use super::transport::{INBOUND_CAPACITY, Inbound, Transport, TransportError, take_inbound};
 
 #[derive(Debug, Error)]
 pub enum BleError {
@@ -332,9 +332,7 @@ impl Transport for BleTransport {
     }
 
     fn subscribe(&mut self) -> Result<mpsc::Receiver<Inbound>, TransportError> {
-        self.inbound_rx
-            .take()
-            .ok_or(TransportError::AlreadySubscribed)
+        take_inbound(&mut self.inbound_rx)
     }
 
     async fn close(&self) -> Result<(), TransportError> {

@@ -22,7 +22,7 @@ use super::codec::{Command, Level};
 use super::command_parse::parse_command;
 use super::models::ModelSpec;
 use super::remote_api::{self, REFRESH_MS, RemoteError, RemoteToy, Request};
-use super::transport::{INBOUND_CAPACITY, Inbound, Transport, TransportError};
+use super::transport::{INBOUND_CAPACITY, Inbound, Transport, TransportError, take_inbound};
 
 /// Posts one JSON body to the app's `/command`, returning the answer's text.
 #[async_trait]
@@ -165,6 +165,13 @@ struct State {
     connected: bool,
 }
 
+impl State {
+    fn stop(&mut self) {
+        self.levels.iter_mut().for_each(|v| *v = 0);
+        self.preset = 0;
+    }
+}
+
 pub struct RemoteTransport {
     label: String,
     spec: &'static ModelSpec,
@@ -254,10 +261,7 @@ impl Transport for RemoteTransport {
             // output through the app, not a vibrator at 0 beside a rotation
             // still going for 100 ms.
             Command::PowerOff | Command::Vibrate(Level::OFF) => {
-                let mut s = lock(&self.state);
-                s.levels.iter_mut().for_each(|v| *v = 0);
-                s.preset = 0;
-                drop(s);
+                lock(&self.state).stop();
                 self.job(Job::Levels { replies: 1 })?;
             }
             motion => {
@@ -276,18 +280,12 @@ impl Transport for RemoteTransport {
     }
 
     fn subscribe(&mut self) -> Result<mpsc::Receiver<Inbound>, TransportError> {
-        self.inbound_rx
-            .take()
-            .ok_or(TransportError::AlreadySubscribed)
+        take_inbound(&mut self.inbound_rx)
     }
 
     /// Stops the toy through the app, then lets the link go.
     async fn close(&self) -> Result<(), TransportError> {
-        {
-            let mut s = lock(&self.state);
-            s.levels.iter_mut().for_each(|v| *v = 0);
-            s.preset = 0;
-        }
+        lock(&self.state).stop();
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.job(Job::Close(tx))?;
         let _ = tokio::time::timeout(POST_TIMEOUT * 2, rx).await;
@@ -444,8 +442,7 @@ impl Worker {
             s.connected = up;
             if !up {
                 // The app stops the toy by itself within `timeSec`.
-                s.levels.iter_mut().for_each(|v| *v = 0);
-                s.preset = 0;
+                s.stop();
             }
             changed
         };

@@ -45,3 +45,11 @@ pub trait Transport: Send + Sync {
     /// Drops the link on purpose (no reconnect afterwards).
     async fn close(&self) -> Result<(), TransportError>;
 }
+
+/// `subscribe` for a transport that keeps its receiver until asked: the
+/// stream can be taken once.
+pub fn take_inbound(
+    rx: &mut Option<mpsc::Receiver<Inbound>>,
+) -> Result<mpsc::Receiver<Inbound>, TransportError> {
+    rx.take().ok_or(TransportError::AlreadySubscribed)
+}

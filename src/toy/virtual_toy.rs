@@ -14,7 +14,7 @@ use super::codec::Command;
 use super::command_parse::parse_command;
 use super::models::{Drive, ModelSpec, OutputKind};
 use super::outputs::{self, Levels};
-use super::transport::{INBOUND_CAPACITY, Inbound, Transport, TransportError};
+use super::transport::{INBOUND_CAPACITY, Inbound, Transport, TransportError, take_inbound};
 
 /// Faults to inject; all off by default.
 #[derive(Debug, Clone, Default)]
@@ -269,7 +269,7 @@ impl Transport for VirtualToy {
     }
 
     fn subscribe(&mut self) -> Result<mpsc::Receiver<Inbound>, TransportError> {
-        self.rx.take().ok_or(TransportError::AlreadySubscribed)
+        take_inbound(&mut self.rx)
     }
 
     async fn close(&self) -> Result<(), TransportError> {
