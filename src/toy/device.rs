@@ -16,7 +16,7 @@ use super::codec::{CodecError, Command, Level, Reply, ReplySplitter};
 use super::identify::{Identity, identify_advertised};
 use super::outputs::{FeatureLevels, Levels, ModelMaps};
 use super::pacing::{MIN_GAP, Pacer, ReplyMatcher};
-use super::transport::{Transport, TransportError};
+use super::transport::{Backend, Transport, TransportError};
 
 #[derive(Debug, Clone)]
 pub struct DriverConfig {
@@ -80,6 +80,8 @@ pub struct ToyStatus {
     pub identity: Option<Identity>,
     /// Output halted by the panic key until `resume`.
     pub halted: bool,
+    /// What carries the commands.
+    pub backend: Backend,
 }
 
 pub(super) type Responder = oneshot::Sender<Result<Reply, DeviceError>>;
@@ -172,6 +174,7 @@ pub fn spawn_toy(
         battery: None,
         identity: None,
         halted: false,
+        backend: transport.backend(),
     });
     let status = Arc::new(status_tx);
     let driver = super::driver::Driver {

@@ -22,7 +22,9 @@ use super::codec::{Command, Level};
 use super::command_parse::parse_command;
 use super::models::ModelSpec;
 use super::remote_api::{self, REFRESH_MS, RemoteError, RemoteToy, Request};
-use super::transport::{INBOUND_CAPACITY, Inbound, Transport, TransportError, take_inbound};
+use super::transport::{
+    Backend, INBOUND_CAPACITY, Inbound, Transport, TransportError, take_inbound,
+};
 
 /// Posts one JSON body to the app's `/command`, returning the answer's text.
 #[async_trait]
@@ -240,6 +242,10 @@ impl Drop for RemoteTransport {
 impl Transport for RemoteTransport {
     fn label(&self) -> &str {
         &self.label
+    }
+
+    fn backend(&self) -> Backend {
+        Backend::Remote
     }
 
     async fn write(&self, bytes: &[u8]) -> Result<(), TransportError> {

@@ -8,6 +8,7 @@ use tokio::time::Instant;
 use super::device::ToyStatus;
 use super::models::Output;
 use super::scheduler::SchedulerStatus;
+use super::transport::Backend;
 use crate::domain::toy_effect::MAX_INTENSITY;
 
 /// Cells in the intensity bar.
@@ -92,9 +93,19 @@ fn toy_part(name: &str, s: &ToyStatus) -> String {
         .identity
         .as_ref()
         .map_or(name.to_owned(), |i| i.spec().name.to_owned());
+    // A toy driven through another program says so; the console's own
+    // links (Bluetooth, the in-process virtual toy) go unsaid.
+    let backend = (s.backend == Backend::Remote).then(|| s.backend.name());
     if !s.connected {
-        return format!("{model} (disconnected)");
+        return match backend {
+            Some(b) => format!("{model} ({b}, disconnected)"),
+            None => format!("{model} (disconnected)"),
+        };
     }
+    let model = match backend {
+        Some(b) => format!("{model} ({b})"),
+        None => model,
+    };
     let battery = s.battery.map(|b| format!(" {b}%")).unwrap_or_default();
     let outputs = s.identity.as_ref().map_or(&[][..], |i| i.outputs());
     if outputs.len() > 1 {
@@ -131,6 +142,7 @@ mod tests {
             connected,
             level,
             outputs: Levels::new(&[level]),
+            backend: crate::toy::transport::Backend::Bluetooth,
             battery: Some(85),
             identity: Some(Identity {
                 model: Model::Lush,
@@ -200,6 +212,14 @@ mod tests {
             "Lapis 85% v1 ▮▮▮ 20 v2 ▮▮▯ 7 v3 ▯▯▯ 0 · next 50% in 12s"
         );
         assert!(one.chars().count() <= 80, "{}", one.chars().count());
+        let mut remote = lapis.clone();
+        remote.backend = Backend::Remote;
+        let line = strip_line(&[("b".to_owned(), remote)], &sched, now);
+        assert_eq!(
+            line,
+            "Lapis (remote) 85% v1 ▮▮▮ 20 v2 ▮▮▯ 7 v3 ▯▯▯ 0 · next 50% in 12s"
+        );
+        assert!(line.chars().count() <= 80);
         let toys = vec![("a".to_owned(), max), ("b".to_owned(), lapis)];
         assert_eq!(
             strip_line(&toys, &sched, now),

@@ -14,7 +14,9 @@ use super::codec::Command;
 use super::command_parse::parse_command;
 use super::models::{Drive, ModelSpec, OutputKind};
 use super::outputs::{self, Levels};
-use super::transport::{INBOUND_CAPACITY, Inbound, Transport, TransportError, take_inbound};
+use super::transport::{
+    Backend, INBOUND_CAPACITY, Inbound, Transport, TransportError, take_inbound,
+};
 
 /// Faults to inject; all off by default.
 #[derive(Debug, Clone, Default)]
@@ -227,6 +229,10 @@ impl VirtualToy {
 impl Transport for VirtualToy {
     fn label(&self) -> &str {
         &self.label
+    }
+
+    fn backend(&self) -> Backend {
+        Backend::Virtual
     }
 
     async fn write(&self, bytes: &[u8]) -> Result<(), TransportError> {
