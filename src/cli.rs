@@ -170,10 +170,14 @@ pub enum ToyCommand {
         /// How long to listen for advertisements.
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60))]
         seconds: u64,
+        /// List the toys Lovense Remote reports instead: HOST:PORT means HTTPS
+        /// (PC app: 127-0-0-1.lovense.club:30010), or give http://IP:PORT.
+        #[arg(long, value_name = "HOST:PORT")]
+        remote: Option<String>,
     },
     /// Run a pattern on a toy, then stop, printing every command and reply.
     Test(ToyTestArgs),
-    /// A toy's model, firmware and battery.
+    /// A toy's model, firmware, battery, GATT layout and every output with its range.
     Info(ToyTarget),
 }
 
@@ -183,9 +187,14 @@ pub struct ToyTarget {
     /// The toy's advertised name (e.g. LVS-Edge36) or its address.
     #[arg(long, conflicts_with = "virtual_toy")]
     pub device: Option<String>,
-    /// Use the in-process virtual toy instead of Bluetooth.
-    #[arg(long = "virtual")]
-    pub virtual_toy: bool,
+    /// Use the in-process virtual toy instead of Bluetooth, as MODEL if given
+    /// (a code such as EA or a name such as Gravity; Lush otherwise).
+    #[arg(long = "virtual", value_name = "MODEL", conflicts_with = "remote")]
+    pub virtual_toy: Option<Option<String>>,
+    /// Drive a toy through Lovense Remote at HOST:PORT (HTTPS) or a URL;
+    /// `--device` then picks the toy by id or name.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub remote: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -198,6 +207,15 @@ pub struct ToyTestArgs {
     /// The shape of the vibration.
     #[arg(long, value_enum, default_value_t = ToyPattern::Constant)]
     pub pattern: ToyPattern,
+    /// Play the toy's own stored pattern N (`Preset:N;`) instead.
+    #[arg(long, conflicts_with = "pattern_file", value_parser = clap::value_parser!(u8).range(1..=10))]
+    pub preset: Option<u8>,
+    /// Play a Lovense pattern file (`V:1;F:v;S:100#...`) instead.
+    #[arg(long, value_name = "FILE")]
+    pub pattern_file: Option<PathBuf>,
+    /// Reverse the rotation half way (toys that rotate).
+    #[arg(long)]
+    pub reverse: bool,
     /// How long the pattern runs before the stop.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=60))]
     pub seconds: u64,
@@ -288,6 +306,54 @@ pub enum ConfigAction {
         #[arg(long)]
         force: bool,
     },
+}
+
+impl From<ToyTarget> for crate::toy::cli::Target {
+    fn from(t: ToyTarget) -> Self {
+        use crate::toy::cli::Target;
+        match (t.device, t.virtual_toy, t.remote) {
+            (toy, _, Some(base)) => Target::Remote { base, toy },
+            (_, Some(model), None) => Target::Virtual(model),
+            (Some(device), None, None) => Target::Device(device),
+            (None, None, None) => Target::FirstFound,
+        }
+    }
+}
+
+impl From<ToyPattern> for crate::domain::toy_effect::Pattern {
+    fn from(p: ToyPattern) -> Self {
+        use crate::domain::toy_effect::Pattern;
+        match p {
+            ToyPattern::Constant => Pattern::Constant,
+            ToyPattern::Pulse => Pattern::Pulse,
+            ToyPattern::Wave => Pattern::Wave,
+            ToyPattern::Ramp => Pattern::Ramp,
+        }
+    }
+}
+
+impl From<ToyArgs> for crate::toy::cli::Request {
+    fn from(args: ToyArgs) -> Self {
+        use crate::toy::cli::{Request, TestRequest, TestShape};
+        match args.command {
+            ToyCommand::Scan { seconds, remote } => Request::Scan { seconds, remote },
+            ToyCommand::Info(target) => Request::Info(target.into()),
+            ToyCommand::Test(t) => {
+                let shape = match (t.preset, t.pattern_file) {
+                    (Some(n), _) => TestShape::Preset(n),
+                    (None, Some(path)) => TestShape::File(path),
+                    (None, None) => TestShape::Builtin(t.pattern.into()),
+                };
+                Request::Test(TestRequest {
+                    target: t.target.into(),
+                    intensity: t.intensity,
+                    shape,
+                    seconds: t.seconds,
+                    reverse: t.reverse,
+                })
+            }
+        }
+    }
 }
 
 impl Mode {

@@ -20,8 +20,10 @@ use thiserror::Error;
 use tokio::sync::{Mutex, mpsc};
 use tokio::task::JoinHandle;
 
-use super::identify::{Identity, identify_from_name, is_lovense_name, layout_for_service};
-use super::transport::{INBOUND_CAPACITY, Inbound, Transport, TransportError};
+use super::identify::{
+    GattLayout, Identity, identify_advertised, is_lovense_name, layout_for_service,
+};
+use super::transport::{INBOUND_CAPACITY, Inbound, Transport, TransportError, take_inbound};
 
 #[derive(Debug, Error)]
 pub enum BleError {
@@ -46,7 +48,10 @@ pub struct Found {
     pub name: String,
     pub address: String,
     pub rssi: Option<i16>,
+    /// From the name, else the model code the service spells.
     pub identity: Option<Identity>,
+    /// The Lovense service it advertises, if any.
+    pub layout: Option<GattLayout>,
     peripheral: Peripheral,
 }
 
@@ -83,15 +88,13 @@ async fn lovense_peripherals(adapter: &Adapter) -> Result<Vec<Found>, BleError> 
             .local_name
             .or(props.advertisement_name)
             .unwrap_or_default();
-        let by_service = props
-            .services
-            .iter()
-            .any(|s| layout_for_service(*s).is_some());
-        if !is_lovense_name(&name) && !by_service {
+        let layout = props.services.iter().find_map(|s| layout_for_service(*s));
+        if !is_lovense_name(&name) && layout.is_none() {
             continue;
         }
         found.push(Found {
-            identity: identify_from_name(&name),
+            identity: identify_advertised(&name, &props.services),
+            layout,
             name,
             address: props.address.to_string(),
             rssi: props.rssi,
@@ -139,6 +142,7 @@ pub async fn find(
 
 /// The live link: TX to write, RX forwarded as notifications.
 struct Link {
+    layout: GattLayout,
     tx: Characteristic,
     write_type: WriteType,
     forwarder: JoinHandle<()>,
@@ -152,6 +156,7 @@ impl Drop for Link {
 
 pub struct BleTransport {
     label: String,
+    layout: GattLayout,
     peripheral: Peripheral,
     link: Arc<Mutex<Option<Link>>>,
     connected: Arc<AtomicBool>,
@@ -165,6 +170,7 @@ pub async fn connect(adapter: &Adapter, found: &Found) -> Result<BleTransport, B
     let (inbound_tx, inbound_rx) = mpsc::channel(INBOUND_CAPACITY);
     let peripheral = found.peripheral.clone();
     let link = open_link(&peripheral, &found.name, inbound_tx.clone()).await?;
+    let layout = link.layout;
     let link = Arc::new(Mutex::new(Some(link)));
     let connected = Arc::new(AtomicBool::new(true));
     let closing = Arc::new(AtomicBool::new(false));
@@ -181,6 +187,7 @@ pub async fn connect(adapter: &Adapter, found: &Found) -> Result<BleTransport, B
     ));
     Ok(BleTransport {
         label: found.name.clone(),
+        layout,
         peripheral,
         link,
         connected,
@@ -227,8 +234,12 @@ async fn open_link(
     } else {
         WriteType::WithResponse
     };
+    if !layout.listed {
+        tracing::warn!(service = %layout.service, "Lovense-shaped service not in the public tables: trying it");
+    }
     tracing::info!(generation = ?layout.generation, ?write_type, "toy link open");
     Ok(Link {
+        layout,
         tx,
         write_type,
         forwarder,
@@ -287,6 +298,13 @@ async fn supervise(
     }
 }
 
+impl BleTransport {
+    /// The service and characteristics in use.
+    pub fn layout(&self) -> GattLayout {
+        self.layout
+    }
+}
+
 impl Drop for BleTransport {
     fn drop(&mut self) {
         // No reconnecting on behalf of a driver that is gone.
@@ -314,9 +332,7 @@ impl Transport for BleTransport {
     }
 
     fn subscribe(&mut self) -> Result<mpsc::Receiver<Inbound>, TransportError> {
-        self.inbound_rx
-            .take()
-            .ok_or(TransportError::AlreadySubscribed)
+        take_inbound(&mut self.inbound_rx)
     }
 
     async fn close(&self) -> Result<(), TransportError> {

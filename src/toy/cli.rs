@@ -2,8 +2,10 @@
 //!
 //! The transcript (`-> Vibrate:5;`, `<- OK;`) goes to stdout; errors to
 //! stderr. Exit codes: 0 done, 1 the toy failed us, 2 no Bluetooth service
-//! or no adapter.
+//! or no adapter. The command line's own types live in `crate::cli`, which
+//! converts them into the `Request` below.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,19 +14,65 @@ use tokio::sync::broadcast;
 use tokio::time::{Instant, sleep_until};
 
 use super::ble::{self, BleError};
-use super::connect::{ConnectError, Which, connect};
-use super::device::{DriverConfig, ToyEvent, ToyHandle};
-use super::identify::Identity;
+use super::connect::{ConnectError, Connected, Which, connect};
+use super::device::{DriverConfig, ToyEvent};
+use super::identify::{Identity, Source};
+use super::outputs;
+use super::pattern_file::{PatternError, PatternFile};
+use super::plan::Shape;
+use super::remote::{HttpPoster, list_toys};
+use super::remote_api::RemoteError;
 use super::scheduler::{SchedulerConfig, Stopper, install_panic_hook, spawn_scheduler};
-use crate::cli::{ToyArgs, ToyCommand, ToyPattern, ToyTarget};
+use super::virtual_toy::VirtualControl;
 use crate::domain::ids::ItemId;
 use crate::domain::toy_effect::{Pattern, Timing, ToyEffect};
 
-/// `DeviceType;` is asked this often, this far apart, before the name is used.
-const IDENTIFY_TRIES: u32 = 3;
-const IDENTIFY_EVERY: Duration = Duration::from_millis(500);
+/// What hardware mode is asked to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// Bluetooth for `seconds`, or the toys Lovense Remote at `remote` reports.
+    Scan {
+        seconds: u64,
+        remote: Option<String>,
+    },
+    Test(TestRequest),
+    Info(Target),
+}
 
-pub fn run(args: ToyArgs) -> ExitCode {
+/// Which toy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The first Lovense toy found.
+    FirstFound,
+    /// A Bluetooth toy by advertised name or address.
+    Device(String),
+    /// The virtual toy as this model (code or name); Lush when `None`.
+    Virtual(Option<String>),
+    /// A toy of Lovense Remote at `base`, by id or name; the first if `None`.
+    Remote { base: String, toy: Option<String> },
+}
+
+/// What `toy test` plays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TestShape {
+    Builtin(Pattern),
+    /// The toy's own stored pattern (`Preset:N;`).
+    Preset(u8),
+    /// A Lovense pattern file (`V:1;F:v;S:100#...`).
+    File(PathBuf),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestRequest {
+    pub target: Target,
+    pub intensity: u8,
+    pub shape: TestShape,
+    pub seconds: u64,
+    /// Reverse the rotation half way (`RotateChange;`), on toys that rotate.
+    pub reverse: bool,
+}
+
+pub fn run(request: Request) -> ExitCode {
     init_logging();
     // Two workers: a panic on one leaves the other to deliver the stop.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -39,12 +87,13 @@ pub fn run(args: ToyArgs) -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        match args.command {
-            ToyCommand::Scan { seconds } => scan(seconds).await,
-            ToyCommand::Test(t) => {
-                test(&t.target, t.intensity, pattern(t.pattern), t.seconds).await
-            }
-            ToyCommand::Info(target) => info(&target).await,
+        match request {
+            Request::Scan {
+                remote: Some(base), ..
+            } => scan_remote(&base).await,
+            Request::Scan { seconds, .. } => scan(seconds).await,
+            Request::Test(t) => test(&t).await,
+            Request::Info(target) => info(&target).await,
         }
     });
     match result {
@@ -66,6 +115,10 @@ enum Failure {
     Ble(#[from] BleError),
     #[error(transparent)]
     Connect(#[from] ConnectError),
+    #[error(transparent)]
+    Pattern(#[from] PatternError),
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
 }
 
 impl Failure {
@@ -73,6 +126,8 @@ impl Failure {
         match self {
             Failure::Ble(e) => matches!(e, BleError::NoBluetoothService(_) | BleError::NoAdapter),
             Failure::Connect(e) => e.is_missing_bluetooth(),
+            Failure::Pattern(_) => false,
+            Failure::Remote(e) => matches!(e, RemoteError::Unreachable(_) | RemoteError::Timeout),
         }
     }
 }
@@ -87,15 +142,6 @@ fn init_logging() {
         .try_init();
 }
 
-fn pattern(p: ToyPattern) -> Pattern {
-    match p {
-        ToyPattern::Constant => Pattern::Constant,
-        ToyPattern::Pulse => Pattern::Pulse,
-        ToyPattern::Wave => Pattern::Wave,
-        ToyPattern::Ramp => Pattern::Ramp,
-    }
-}
-
 async fn scan(seconds: u64) -> Result<(), Failure> {
     let adapter = ble::first_adapter().await?;
     println!("Scanning for Lovense toys for {seconds} s...");
@@ -107,135 +153,288 @@ async fn scan(seconds: u64) -> Result<(), Failure> {
     println!("{:<16} {:<18} {:>5}  MODEL", "NAME", "ADDRESS", "RSSI");
     for f in found {
         let rssi = f.rssi.map_or_else(|| "?".to_owned(), |r| r.to_string());
-        let model = f
+        let mut model = f
             .identity
-            .map_or_else(|| "unknown".to_owned(), |i| describe(&i));
+            .as_ref()
+            .map_or_else(|| "unknown".to_owned(), describe);
+        if let Some(layout) = f.layout {
+            model.push_str(&format!(" · {}", describe_layout(&layout)));
+        }
+        if let Some(i) = &f.identity {
+            model.push_str(&format!(" · {}", describe_outputs(i)));
+        }
         println!("{:<16} {:<18} {:>5}  {model}", f.name, f.address, rssi);
     }
     Ok(())
 }
 
-fn describe(i: &Identity) -> String {
-    let caps = i.capabilities();
-    let mut what = format!(
-        "{} ({} vibrator{}",
-        i.model,
-        caps.vibrators,
-        if caps.vibrators == 1 { "" } else { "s" }
+async fn scan_remote(base: &str) -> Result<(), Failure> {
+    let poster = HttpPoster::new(base)?;
+    let toys = list_toys(&poster).await?;
+    if toys.is_empty() {
+        println!("Lovense Remote at {base} reports no toy. Is one paired and switched on?");
+        return Ok(());
+    }
+    println!(
+        "{:<14} {:<10} {:>7}  {:<12}  MODEL",
+        "ID", "NAME", "BATTERY", "STATUS"
     );
+    for t in toys {
+        let status = if t.connected() {
+            "connected"
+        } else {
+            "not connected"
+        };
+        let identity = Identity {
+            model: t.spec().model,
+            firmware: Some(t.firmware()),
+            source: Source::Name,
+        };
+        println!(
+            "{:<14} {:<10} {:>6}%  {:<12}  {} · {}",
+            t.id,
+            t.name,
+            t.battery_percent(),
+            status,
+            describe(&identity),
+            describe_outputs(&identity)
+        );
+    }
+    Ok(())
+}
+
+/// `Lush (1 vibrator), firmware 11`, `Nora (1 vibrator, rotation)`.
+pub fn describe(i: &Identity) -> String {
+    let caps = i.capabilities();
+    let mut parts = Vec::new();
+    if caps.vibrators > 0 {
+        let s = if caps.vibrators == 1 { "" } else { "s" };
+        parts.push(format!("{} vibrator{s}", caps.vibrators));
+    }
     if caps.rotate {
-        what.push_str(", rotation");
+        parts.push("rotation".to_owned());
     }
     if caps.air {
-        what.push_str(", air");
+        parts.push("air".to_owned());
     }
-    what.push(')');
+    if caps.oscillate {
+        parts.push("thrust".to_owned());
+    }
+    let mut what = format!("{} ({})", i.spec().name, parts.join(", "));
     if let Some(fw) = i.firmware {
         what.push_str(&format!(", firmware {fw}"));
     }
     what
 }
 
-/// Connects to the chosen toy and starts its driver.
-async fn open(target: &ToyTarget) -> Result<(ToyHandle, broadcast::Receiver<ToyEvent>), Failure> {
-    let which = if target.virtual_toy {
-        Which::Virtual
-    } else {
-        Which::Bluetooth(target.device.clone())
-    };
-    let connected = connect(&which, DriverConfig::default()).await?;
-    println!("# toy: {}", connected.description);
-    Ok((connected.toy, connected.events))
+/// `vibrate1 0..=20 (Vibrate1:N;), vibrate2 0..=20 (Vibrate2:N;)`.
+pub fn describe_outputs(i: &Identity) -> String {
+    let spec = i.spec();
+    let parts: Vec<String> = spec
+        .outputs
+        .iter()
+        .enumerate()
+        .map(|(n, o)| format!("{o} ({})", outputs::command_of(spec, n)))
+        .collect();
+    parts.join(", ")
 }
 
-/// Prints every transcript line waiting in `events`; true once closed.
-fn print_pending(events: &mut broadcast::Receiver<ToyEvent>) -> bool {
-    loop {
-        match events.try_recv() {
-            Ok(event) => {
-                if print_event(&event) {
-                    return true;
-                }
-            }
-            Err(broadcast::error::TryRecvError::Lagged(n)) => println!("!! {n} lines skipped"),
-            Err(broadcast::error::TryRecvError::Empty) => return false,
-            Err(broadcast::error::TryRecvError::Closed) => return true,
+fn describe_layout(l: &super::identify::GattLayout) -> String {
+    let listed = if l.listed {
+        ""
+    } else {
+        " (not in the public tables: tried)"
+    };
+    let generation = match l.generation {
+        super::identify::Generation::One => 1,
+        super::identify::Generation::Two => 2,
+        super::identify::Generation::Three => 3,
+    };
+    format!(
+        "gen {generation}, service {} tx {} rx {}{listed}",
+        l.service, l.tx, l.rx
+    )
+}
+
+fn which(target: &Target) -> Which {
+    match target {
+        Target::FirstFound => Which::Bluetooth(None),
+        Target::Device(name) => Which::Bluetooth(Some(name.clone())),
+        Target::Virtual(None) => Which::Virtual,
+        Target::Virtual(Some(model)) => Which::VirtualModel(model.clone()),
+        Target::Remote { base, toy } => Which::Remote {
+            base: base.clone(),
+            toy: toy.clone(),
+        },
+    }
+}
+
+/// Connects to the chosen toy and starts its driver.
+async fn open(target: &Target) -> Result<Connected, Failure> {
+    let connected = connect(&which(target), DriverConfig::default()).await?;
+    println!("# toy: {}", connected.description);
+    Ok(connected)
+}
+
+/// The transcript: raw lines, and for the virtual toy each output's level
+/// whenever it changes.
+struct Transcript {
+    events: broadcast::Receiver<ToyEvent>,
+    virtual_toy: Option<VirtualControl>,
+    shown: Option<outputs::Levels>,
+}
+
+impl Transcript {
+    /// Takes the connection's own receiver: it has every event from the
+    /// first write on.
+    fn new(c: &mut Connected) -> Transcript {
+        Transcript {
+            events: std::mem::replace(&mut c.events, c.toy.events()),
+            virtual_toy: c.virtual_control.clone(),
+            shown: None,
         }
     }
-}
 
-fn print_event(event: &ToyEvent) -> bool {
-    match event {
-        ToyEvent::Sent(cmd) => println!("-> {cmd}"),
-        ToyEvent::Received(reply) => println!("<- {reply}"),
-        ToyEvent::BadReply(e) => println!("!! bad reply: {e}"),
-        ToyEvent::Refused(cmd) => println!("!! refused: {cmd}"),
-        ToyEvent::NoReply(cmd) => println!("!! no reply to {cmd}"),
-        ToyEvent::WriteFailed(cmd) => println!("!! write failed: {cmd}"),
-        ToyEvent::Disconnected => println!("!! disconnected"),
-        ToyEvent::Reconnected => println!("!! reconnected"),
-        ToyEvent::Closed => return true,
-    }
-    false
-}
-
-/// Prints transcript lines as they come until `until`.
-async fn print_until(events: &mut broadcast::Receiver<ToyEvent>, until: Instant) {
-    loop {
-        tokio::select! {
-            event = events.recv() => match event {
+    /// Prints every line waiting; true once closed.
+    fn print_pending(&mut self) -> bool {
+        loop {
+            match self.events.try_recv() {
                 Ok(event) => {
-                    if print_event(&event) {
-                        return;
+                    if self.print_event(&event) {
+                        return true;
                     }
                 }
-                Err(broadcast::error::RecvError::Lagged(n)) => println!("!! {n} lines skipped"),
-                Err(broadcast::error::RecvError::Closed) => return,
-            },
-            () = sleep_until(until) => return,
+                Err(broadcast::error::TryRecvError::Lagged(n)) => {
+                    println!("!! {n} lines skipped")
+                }
+                Err(broadcast::error::TryRecvError::Empty) => return false,
+                Err(broadcast::error::TryRecvError::Closed) => return true,
+            }
+        }
+    }
+
+    fn print_event(&mut self, event: &ToyEvent) -> bool {
+        match event {
+            ToyEvent::Sent(cmd) => println!("-> {cmd}"),
+            ToyEvent::Received(reply) => {
+                println!("<- {reply}");
+                self.print_levels();
+            }
+            ToyEvent::BadReply(e) => println!("!! bad reply: {e}"),
+            ToyEvent::Refused(cmd) => println!("!! refused: {cmd}"),
+            ToyEvent::NoReply(cmd) => println!("!! no reply to {cmd}"),
+            ToyEvent::WriteFailed(cmd) => println!("!! write failed: {cmd}"),
+            ToyEvent::Disconnected => println!("!! disconnected"),
+            ToyEvent::Reconnected => println!("!! reconnected"),
+            ToyEvent::Closed => {
+                self.print_levels();
+                return true;
+            }
+        }
+        false
+    }
+
+    /// `#   vibrate 5/20 · thrust 5/20` when the virtual toy's outputs moved.
+    fn print_levels(&mut self) {
+        let Some(ctl) = &self.virtual_toy else { return };
+        let levels = ctl.levels();
+        if self.shown == Some(levels) {
+            return;
+        }
+        self.shown = Some(levels);
+        let spec = ctl.spec();
+        let parts: Vec<String> = spec
+            .outputs
+            .iter()
+            .zip(levels.values())
+            .map(|(o, v)| format!("{} {v}/{}", o.label, o.max))
+            .collect();
+        println!("#   {}", parts.join(" · "));
+    }
+
+    /// Prints lines as they come until `until`.
+    async fn print_until(&mut self, until: Instant) {
+        loop {
+            tokio::select! {
+                event = self.events.recv() => match event {
+                    Ok(event) => {
+                        if self.print_event(&event) {
+                            return;
+                        }
+                    }
+                    Err(broadcast::error::RecvError::Lagged(n)) => println!("!! {n} lines skipped"),
+                    Err(broadcast::error::RecvError::Closed) => return,
+                },
+                () = sleep_until(until) => return,
+            }
         }
     }
 }
 
-async fn identify(toy: &ToyHandle, events: &mut broadcast::Receiver<ToyEvent>) -> Identity {
-    let identity = toy
-        .identify(toy.label(), IDENTIFY_TRIES, IDENTIFY_EVERY)
-        .await;
-    print_pending(events);
-    identity
+/// The identification `connect` made, its lines printed.
+fn identify(c: &Connected, transcript: &mut Transcript) -> Identity {
+    transcript.print_pending();
+    c.identity.clone()
 }
 
-async fn test(
-    target: &ToyTarget,
-    intensity: u8,
-    pattern: Pattern,
-    seconds: u64,
-) -> Result<(), Failure> {
-    let (toy, mut events) = open(target).await?;
+fn shape_of(t: &TestRequest) -> Result<(Shape, String), Failure> {
+    Ok(match &t.shape {
+        TestShape::Builtin(p) => (Shape::Builtin(*p), format!("{p:?}")),
+        TestShape::Preset(n) => (Shape::Preset(*n), format!("preset {n}")),
+        TestShape::File(path) => {
+            let file = PatternFile::load(path)?;
+            let what = format!("pattern file {} ({} ms steps)", file.name, file.step_ms);
+            (Shape::File(Arc::new(file)), what)
+        }
+    })
+}
+
+async fn test(t: &TestRequest) -> Result<(), Failure> {
+    let (shape, what) = shape_of(t)?;
+    let mut connected = open(&t.target).await?;
+    let mut transcript = Transcript::new(&mut connected);
+    let toy = connected.toy.clone();
     install_panic_hook(Stopper::for_toys(vec![toy.clone()]));
-    let identity = identify(&toy, &mut events).await;
+    let identity = identify(&connected, &mut transcript);
     println!(
-        "# {}; running {pattern:?} at {intensity} for {seconds} s",
-        describe(&identity)
+        "# {}; running {what} at {} for {} s",
+        describe(&identity),
+        t.intensity,
+        t.seconds
     );
+    println!("# outputs: {}", describe_outputs(&identity));
 
     // The same path as a show: a one-effect item through the scheduler.
     let scheduler = spawn_scheduler(SchedulerConfig::default());
     scheduler.add_toy(toy.clone());
-    let d_ms = seconds * 1000;
+    let d_ms = t.seconds * 1000;
     let effect = ToyEffect {
         enabled: true,
         timing: Timing::Start,
-        intensity: Some(intensity),
+        intensity: Some(t.intensity),
         duration_ms: Some(d_ms),
         device_vendor: None,
-        pattern: Some(pattern),
+        pattern: None,
     };
     let start = Instant::now();
-    scheduler.item_started(ItemId(0), start, d_ms, Arc::from([effect]));
+    scheduler.item_started_shaped(
+        ItemId(0),
+        start,
+        d_ms,
+        Arc::from([effect]),
+        vec![Some(shape)],
+    );
     let end = start + Duration::from_millis(d_ms + 150);
+    let half = start + Duration::from_millis(d_ms / 2);
+    let reverse = t.reverse && identity.capabilities().rotate;
     tokio::select! {
-        () = print_until(&mut events, end) => {}
+        () = async {
+            if reverse {
+                transcript.print_until(half).await;
+                let _ = toy.reverse_rotation();
+            }
+            transcript.print_until(end).await;
+        } => {}
         _ = tokio::signal::ctrl_c() => {
             println!("# interrupted: stopping");
             scheduler.panic_stop();
@@ -243,28 +442,42 @@ async fn test(
     }
     // Stops every toy with a final `Vibrate:0;` and waits for its `OK;`.
     scheduler.exit().await;
-    print_until(&mut events, Instant::now() + Duration::from_secs(2)).await;
+    transcript
+        .print_until(Instant::now() + Duration::from_secs(2))
+        .await;
     Ok(())
 }
 
-async fn info(target: &ToyTarget) -> Result<(), Failure> {
-    let (toy, mut events) = open(target).await?;
+async fn info(target: &Target) -> Result<(), Failure> {
+    let mut connected = open(target).await?;
+    let mut transcript = Transcript::new(&mut connected);
+    let toy = connected.toy.clone();
     install_panic_hook(Stopper::for_toys(vec![toy.clone()]));
-    let identity = identify(&toy, &mut events).await;
+    let identity = identify(&connected, &mut transcript);
     let battery = toy.battery().await;
-    print_pending(&mut events);
+    transcript.print_pending();
     toy.shutdown().await;
-    print_until(&mut events, Instant::now() + Duration::from_secs(2)).await;
+    transcript
+        .print_until(Instant::now() + Duration::from_secs(2))
+        .await;
     println!("model:    {}", describe(&identity));
-    match identity.source {
-        super::identify::Source::DeviceType => println!("source:   DeviceType reply"),
-        super::identify::Source::Name => {
-            println!("source:   advertised name (no DeviceType reply)")
-        }
-    }
+    let source = match identity.source {
+        Source::DeviceType => "DeviceType reply",
+        Source::Name => "advertised name (no DeviceType reply)",
+        Source::Service => "advertised service (no DeviceType reply)",
+    };
+    println!("source:   {source}");
     match battery {
         Ok(percent) => println!("battery:  {percent} %"),
         Err(e) => println!("battery:  unknown ({e})"),
+    }
+    match &connected.layout {
+        Some(l) => println!("gatt:     {}", describe_layout(l)),
+        None => println!("gatt:     none (in-process or through an app)"),
+    }
+    let spec = identity.spec();
+    for (n, o) in spec.outputs.iter().enumerate() {
+        println!("output {}: {o} ({})", n + 1, outputs::command_of(spec, n));
     }
     Ok(())
 }

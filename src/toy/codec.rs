@@ -34,6 +34,8 @@ pub enum CodecError {
     BadDeviceType(String),
     #[error("unrecognised reply {0:?}")]
     Unrecognized(String),
+    #[error("unknown command {0:?}")]
+    UnknownCommand(String),
 }
 
 /// A vibration or rotation level on the Lovense scale, 0..=20.
@@ -66,11 +68,90 @@ impl Level {
     }
 }
 
-/// One motor of a dual-motor toy (Edge, Dolce, Gemini).
+/// One motor of a multi-motor toy (`Vibrate1:` .. `Vibrate3:`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Motor {
     One,
     Two,
+    Three,
+}
+
+impl Motor {
+    /// The motor for output index `i` (0-based), if there is one.
+    pub fn from_index(i: usize) -> Option<Motor> {
+        [Motor::One, Motor::Two, Motor::Three].get(i).copied()
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Most outputs a toy has, and most values `Mply:` carries (the Lapis has
+/// three motors).
+pub const MAX_LEVELS: usize = 3;
+
+/// A level per output, in each output's own range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Levels {
+    values: [u8; MAX_LEVELS],
+    len: u8,
+}
+
+impl Levels {
+    pub fn new(values: &[u8]) -> Levels {
+        let mut v = [0; MAX_LEVELS];
+        let len = values.len().min(MAX_LEVELS);
+        v[..len].copy_from_slice(&values[..len]);
+        Levels {
+            values: v,
+            len: len as u8,
+        }
+    }
+
+    pub fn zero(outputs: usize) -> Levels {
+        Levels::new(&[0; MAX_LEVELS][..outputs.min(MAX_LEVELS)])
+    }
+
+    pub fn values(&self) -> &[u8] {
+        &self.values[..usize::from(self.len)]
+    }
+
+    pub fn is_off(&self) -> bool {
+        self.values().iter().all(|v| *v == 0)
+    }
+
+    pub(crate) fn set(&mut self, i: usize, v: u8) {
+        if i < usize::from(self.len) {
+            self.values[i] = v;
+        }
+    }
+}
+
+/// The values of one `Mply:a:b:c;` command, one per output in order, each
+/// at most 20.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Mply(Levels);
+
+impl Mply {
+    /// Values above 20 are clamped; more than three are cut.
+    pub fn new(values: &[u8]) -> Mply {
+        let clamped: Vec<u8> = values.iter().map(|v| (*v).min(MAX_INTENSITY)).collect();
+        Mply(Levels::new(&clamped))
+    }
+
+    pub fn values(&self) -> &[u8] {
+        self.0.values()
+    }
+
+    /// The same number of values, all 0.
+    pub fn zeroed(&self) -> Mply {
+        Mply(Levels::zero(self.values().len()))
+    }
+
+    pub fn is_off(&self) -> bool {
+        self.0.is_off()
+    }
 }
 
 /// Every command of the protocol notes (see `shared/design/TOY.md`).
@@ -78,8 +159,13 @@ pub enum Motor {
 pub enum Command {
     /// `Vibrate:N;` all motors.
     Vibrate(Level),
-    /// `Vibrate1:N;` / `Vibrate2:N;`.
+    /// `Vibrate1:N;` .. `Vibrate3:N;`.
     VibrateMotor(Motor, Level),
+    /// `Mply:a:b:c;` every output of a multi-output toy in one command
+    /// (Lapis, Flexer; strokers take `Mply:<speed>:<stroke range>;`).
+    Mply(Mply),
+    /// `Preset:N;` runs the toy's own stored pattern N; `Preset:0;` stops it.
+    Preset(u8),
     /// `Rotate:N;` (Nora-type).
     Rotate(Level),
     /// `RotateChange;` reverses the rotation.
@@ -137,6 +223,12 @@ impl Command {
             Command::Vibrate(l) => format!("Vibrate:{};", l.get()),
             Command::VibrateMotor(Motor::One, l) => format!("Vibrate1:{};", l.get()),
             Command::VibrateMotor(Motor::Two, l) => format!("Vibrate2:{};", l.get()),
+            Command::VibrateMotor(Motor::Three, l) => format!("Vibrate3:{};", l.get()),
+            Command::Mply(m) => {
+                let values: Vec<String> = m.values().iter().map(u8::to_string).collect();
+                format!("Mply:{};", values.join(":"))
+            }
+            Command::Preset(n) => format!("Preset:{n};"),
             Command::Rotate(l) => format!("Rotate:{};", l.get()),
             Command::RotateChange => "RotateChange;".to_owned(),
             Command::Air(n) => format!("Air:Level:{};", n.min(3)),
@@ -174,6 +266,8 @@ impl Command {
             self,
             Command::Vibrate(_)
                 | Command::VibrateMotor(..)
+                | Command::Mply(_)
+                | Command::Preset(_)
                 | Command::Rotate(_)
                 | Command::RotateChange
                 | Command::Air(_)
@@ -249,6 +343,10 @@ pub fn parse_reply(bytes: &[u8]) -> Result<Reply, CodecError> {
         "" => return Err(CodecError::Empty),
         _ => {}
     }
+    // Some firmware refuses with `UNKNOWN,<command>` (stpihkal).
+    if body.starts_with("UNKNOWN,") {
+        return Ok(Reply::Err);
+    }
     if let Some(battery) = parse_battery(body)? {
         return Ok(battery);
     }
@@ -261,9 +359,14 @@ pub fn parse_reply(bytes: &[u8]) -> Result<Reply, CodecError> {
             }),
             _ => Err(CodecError::Unrecognized(shown())),
         },
-        [model, firmware, mac] => parse_device_type(model, firmware, mac)
-            .map(Reply::DeviceType)
-            .ok_or_else(|| CodecError::BadDeviceType(shown())),
+        [model, firmware, mac] if parse_device_type(model, firmware, mac).is_some() => {
+            parse_device_type(model, firmware, mac)
+                .map(Reply::DeviceType)
+                .ok_or_else(|| CodecError::BadDeviceType(shown()))
+        }
+        // Some firmware accepts by echoing the command back (stpihkal).
+        _ if super::command_parse::parse_command(body).is_ok() => Ok(Reply::Ok),
+        [_, _, _] => Err(CodecError::BadDeviceType(shown())),
         _ => Err(CodecError::Unrecognized(shown())),
     }
 }
@@ -285,8 +388,12 @@ fn parse_battery(body: &str) -> Result<Option<Reply>, CodecError> {
     }
 }
 
+/// Longest model code accepted in a `DeviceType` reply (`ToyS` is four).
+const MAX_MODEL_CODE: usize = 8;
+
 fn parse_device_type(model: &str, firmware: &str, mac: &str) -> Option<DeviceInfo> {
-    let model_ok = (1..=3).contains(&model.len()) && model.bytes().all(|b| b.is_ascii_alphabetic());
+    let model_ok = (1..=MAX_MODEL_CODE).contains(&model.len())
+        && model.bytes().all(|b| b.is_ascii_alphabetic());
     let firmware_ok =
         (1..=4).contains(&firmware.len()) && firmware.bytes().all(|b| b.is_ascii_digit());
     let mac_ok = mac.len() == 12 && mac.bytes().all(|b| b.is_ascii_hexdigit());
@@ -300,10 +407,10 @@ fn parse_device_type(model: &str, firmware: &str, mac: &str) -> Option<DeviceInf
     })
 }
 
-fn on_off(s: &str) -> Option<bool> {
+pub(super) fn on_off(s: &str) -> Option<bool> {
     match s {
-        "On" | "on" => Some(true),
-        "Off" | "off" => Some(false),
+        "On" | "on" | "1" => Some(true),
+        "Off" | "off" | "0" => Some(false),
         _ => None,
     }
 }
@@ -316,7 +423,7 @@ fn trim(bytes: &[u8]) -> &[u8] {
 }
 
 /// Error messages quote at most this much of a bad reply.
-fn truncate(s: &str) -> String {
+pub(super) fn truncate(s: &str) -> String {
     s.chars().take(32).collect()
 }
 

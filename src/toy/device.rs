@@ -4,18 +4,19 @@
 //! The handle is cheap to clone. `set_level` and `stop_now` never block and
 //! never allocate a task, so the panic hook can call them.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use thiserror::Error;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
-use tokio::time::{Instant, sleep_until, timeout};
+use tokio::time::timeout;
 
 use super::codec::{CodecError, Command, Level, Reply, ReplySplitter};
-use super::identify::{Identity, Model, Source, identify_from_name};
-use super::pacing::{MIN_GAP, Next, Pacer, Pending, ReplyMatcher, coalesces};
-use super::transport::{Inbound, Transport, TransportError};
+use super::identify::{Identity, identify_advertised};
+use super::outputs::{FeatureLevels, Levels, ModelMaps};
+use super::pacing::{MIN_GAP, Pacer, ReplyMatcher};
+use super::transport::{Backend, Transport, TransportError};
 
 #[derive(Debug, Clone)]
 pub struct DriverConfig {
@@ -70,26 +71,74 @@ pub enum DeviceError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToyStatus {
     pub connected: bool,
-    /// The last all-motor level sent.
+    /// The strongest output now, on the 0..=20 scale (the last all-motor
+    /// level sent, for a one-motor toy).
     pub level: u8,
+    /// Each output's level in its own range, as last written.
+    pub outputs: Levels,
     pub battery: Option<u8>,
     pub identity: Option<Identity>,
     /// Output halted by the panic key until `resume`.
     pub halted: bool,
+    /// What carries the commands.
+    pub backend: Backend,
 }
 
-type Responder = oneshot::Sender<Result<Reply, DeviceError>>;
+pub(super) type Responder = oneshot::Sender<Result<Reply, DeviceError>>;
 
-enum Control {
+pub(super) enum Control {
     Send(Command),
     Request(Command, Responder),
     Shutdown(oneshot::Sender<()>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Target {
-    level: Level,
-    urgent: bool,
+pub(super) struct Target {
+    /// The effect's level, spread over the outputs by the toy's shaping.
+    pub(super) level: Level,
+    /// Levels per output set by hand (the toy screen), instead of `level`.
+    pub(super) explicit: Option<Levels>,
+    /// A multi-feature pattern step, instead of `level`.
+    pub(super) features: Option<FeatureLevels>,
+    pub(super) urgent: bool,
+}
+
+impl Target {
+    const IDLE: Target = Target {
+        level: Level::OFF,
+        explicit: None,
+        features: None,
+        urgent: false,
+    };
+
+    fn is_off(&self) -> bool {
+        self.level.is_off()
+            && self.explicit.is_none_or(|l| l.is_off())
+            && self.features.is_none_or(|f| f.is_off())
+    }
+}
+
+/// How an effect level becomes output levels for this toy: the intensity
+/// cap and the console's per-model output maps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shaping {
+    pub cap: u8,
+    pub maps: Arc<ModelMaps>,
+}
+
+impl Default for Shaping {
+    fn default() -> Self {
+        Shaping {
+            cap: crate::domain::toy_effect::MAX_INTENSITY,
+            maps: Arc::default(),
+        }
+    }
+}
+
+pub(super) type SharedShaping = Arc<RwLock<Shaping>>;
+
+pub(super) fn read(s: &SharedShaping) -> Shaping {
+    s.read().unwrap_or_else(PoisonError::into_inner).clone()
 }
 
 #[derive(Clone)]
@@ -100,6 +149,7 @@ pub struct ToyHandle {
     events: broadcast::Sender<ToyEvent>,
     status: Arc<watch::Sender<ToyStatus>>,
     halted: Arc<AtomicBool>,
+    shaping: SharedShaping,
 }
 
 /// Events kept for a slow reader before the oldest are skipped.
@@ -113,21 +163,21 @@ pub fn spawn_toy(
 ) -> Result<(ToyHandle, broadcast::Receiver<ToyEvent>), TransportError> {
     let inbound = transport.subscribe()?;
     let label: Arc<str> = transport.label().into();
-    let (target_tx, target_rx) = watch::channel(Target {
-        level: Level::OFF,
-        urgent: false,
-    });
+    let (target_tx, target_rx) = watch::channel(Target::IDLE);
+    let shaping = SharedShaping::default();
     let (control_tx, control_rx) = mpsc::unbounded_channel();
     let (events_tx, events_rx) = broadcast::channel(EVENT_CAPACITY);
     let (status_tx, _) = watch::channel(ToyStatus {
         connected: true,
         level: 0,
+        outputs: Levels::zero(1),
         battery: None,
         identity: None,
         halted: false,
+        backend: transport.backend(),
     });
     let status = Arc::new(status_tx);
-    let driver = Driver {
+    let driver = super::driver::Driver {
         label: label.clone(),
         transport,
         inbound,
@@ -143,6 +193,7 @@ pub fn spawn_toy(
         last_written: None,
         connected: true,
         send_at: None,
+        shaping: shaping.clone(),
         config,
     };
     tokio::spawn(driver.run());
@@ -153,6 +204,7 @@ pub fn spawn_toy(
         events: events_tx,
         status,
         halted: Arc::new(AtomicBool::new(false)),
+        shaping,
     };
     Ok((handle, events_rx))
 }
@@ -162,22 +214,63 @@ impl ToyHandle {
         &self.label
     }
 
-    /// Sets all motors; latest wins. Ignored (kept at 0) while halted.
+    /// Sets an effect level: every output the shaping drives, scaled to
+    /// its range, capped; latest wins. Ignored (kept at 0) while halted.
     pub fn set_level(&self, level: Level) {
-        if self.halted.load(Ordering::SeqCst) && !level.is_off() {
-            return;
-        }
-        self.target.send_replace(Target {
+        self.aim(Target {
             level,
-            urgent: false,
+            ..Target::IDLE
         });
     }
 
-    /// Stops all motors at once, ahead of pacing.
+    /// Sets the outputs from one step of a multi-feature pattern (each
+    /// feature to the output it names; shaping and cap as for a level).
+    pub fn set_features(&self, features: FeatureLevels) {
+        self.aim(Target {
+            features: Some(features),
+            ..Target::IDLE
+        });
+    }
+
+    /// Sets each output by hand (in its own range; the cap still holds).
+    pub fn set_outputs(&self, levels: Levels) {
+        self.aim(Target {
+            explicit: Some(levels),
+            ..Target::IDLE
+        });
+    }
+
+    /// A new target, latest wins; while halted only one that sets nothing.
+    fn aim(&self, target: Target) {
+        if self.halted.load(Ordering::SeqCst) && !target.is_off() {
+            return;
+        }
+        self.target.send_replace(target);
+    }
+
+    /// The cap and per-model output maps (the scheduler sets them).
+    pub fn set_shaping(&self, shaping: Shaping) {
+        *self.shaping.write().unwrap_or_else(PoisonError::into_inner) = shaping;
+    }
+
+    /// Reverses the rotation of a toy that can (`RotateChange;`).
+    pub fn reverse_rotation(&self) -> Result<(), DeviceError> {
+        self.send(Command::RotateChange)
+    }
+
+    /// Runs the toy's own stored pattern N (`Preset:N;`; 0 stops it).
+    pub fn preset(&self, n: u8) -> Result<(), DeviceError> {
+        if self.halted.load(Ordering::SeqCst) && n != 0 {
+            return Ok(());
+        }
+        self.send(Command::Preset(n))
+    }
+
+    /// Stops all outputs at once, ahead of pacing.
     pub fn stop_now(&self) {
         self.target.send_replace(Target {
-            level: Level::OFF,
             urgent: true,
+            ..Target::IDLE
         });
     }
 
@@ -224,6 +317,19 @@ impl ToyHandle {
     /// Asks `DeviceType;` up to `tries` times, `every` apart; falls back to
     /// the advertised name. Records the result in the status.
     pub async fn identify(&self, advertised: &str, tries: u32, every: Duration) -> Identity {
+        self.identify_advertised(advertised, &[], tries, every)
+            .await
+    }
+
+    /// Like `identify`, falling back to the name, then to the model code the
+    /// advertised services spell.
+    pub async fn identify_advertised(
+        &self,
+        advertised: &str,
+        services: &[uuid::Uuid],
+        tries: u32,
+        every: Duration,
+    ) -> Identity {
         let mut identity = None;
         for _ in 0..tries {
             if let Ok(Ok(Reply::DeviceType(info))) =
@@ -234,15 +340,19 @@ impl ToyHandle {
             }
         }
         let identity = identity
-            .or_else(|| identify_from_name(advertised))
-            .unwrap_or(Identity {
-                model: Model::Unknown,
-                firmware: None,
-                source: Source::Name,
-            });
-        self.status
-            .send_modify(|s| s.identity = Some(identity.clone()));
+            .or_else(|| identify_advertised(advertised, services))
+            .unwrap_or_else(Identity::unknown);
+        self.set_identity(identity.clone());
         identity
+    }
+
+    /// Records who the toy is; commands from now on follow its model.
+    pub fn set_identity(&self, identity: Identity) {
+        let outputs = identity.outputs().len();
+        self.status.send_modify(|s| {
+            s.identity = Some(identity);
+            s.outputs = Levels::zero(outputs);
+        });
     }
 
     pub fn events(&self) -> broadcast::Receiver<ToyEvent> {
@@ -260,293 +370,5 @@ impl ToyHandle {
         if self.control.send(Control::Shutdown(tx)).is_ok() {
             let _ = rx.await;
         }
-    }
-}
-
-struct Token {
-    responder: Option<Responder>,
-}
-
-struct Driver {
-    label: Arc<str>,
-    transport: Box<dyn Transport>,
-    inbound: mpsc::Receiver<Inbound>,
-    target: watch::Receiver<Target>,
-    control: mpsc::UnboundedReceiver<Control>,
-    events: broadcast::Sender<ToyEvent>,
-    status: Arc<watch::Sender<ToyStatus>>,
-    pacer: Pacer,
-    matcher: ReplyMatcher<Token>,
-    splitter: ReplySplitter,
-    /// Responders for queued commands, in the pacer's queue order.
-    responders: std::collections::VecDeque<Option<Responder>>,
-    /// The motor command being retried and how often it was.
-    retry: Option<(Command, u8)>,
-    /// The last command written, and whether the toy said `OK;` to it.
-    last_written: Option<(Command, bool)>,
-    connected: bool,
-    /// When the pacer allows the next write, if something waits.
-    send_at: Option<Instant>,
-    config: DriverConfig,
-}
-
-impl Driver {
-    async fn run(mut self) {
-        // Safety first: stop on an accidental disconnect, never resume.
-        self.queue(Command::SAFE_AUTO_SWITCH, None);
-        loop {
-            self.flush().await;
-            let expiry = self.matcher.next_deadline(self.config.reply_timeout);
-            let wake = match (self.send_at, expiry) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            tokio::select! {
-                biased;
-                changed = self.target.changed() => {
-                    if changed.is_err() {
-                        break;
-                    }
-                    let t = *self.target.borrow_and_update();
-                    if t.urgent {
-                        self.pacer.stop_now();
-                    } else {
-                        self.pacer.submit(Command::Vibrate(t.level));
-                    }
-                }
-                // Replies before new requests: shutdown then sees the last OK.
-                inbound = self.inbound.recv() => match inbound {
-                    Some(msg) => self.on_inbound(msg),
-                    None => {
-                        tracing::warn!(toy = %self.label, "transport ended");
-                        self.connected = false;
-                        self.emit(ToyEvent::Closed);
-                        self.status.send_modify(|s| s.connected = false);
-                        return;
-                    }
-                },
-                control = self.control.recv() => match control {
-                    Some(Control::Send(cmd)) => self.submit(cmd),
-                    Some(Control::Request(cmd, tx)) => self.queue(cmd, Some(tx)),
-                    Some(Control::Shutdown(done)) => {
-                        self.shutdown().await;
-                        let _ = done.send(());
-                        return;
-                    }
-                    None => break,
-                },
-                () = sleep_until(wake.unwrap_or_else(Instant::now)), if wake.is_some() => {
-                    self.expire();
-                }
-            }
-        }
-        self.shutdown().await;
-    }
-
-    fn emit(&self, event: ToyEvent) {
-        // No subscriber is fine: nobody is watching the transcript.
-        let _ = self.events.send(event);
-    }
-
-    fn submit(&mut self, cmd: Command) {
-        if coalesces(&cmd) {
-            self.pacer.submit(cmd);
-        } else {
-            self.queue(cmd, None);
-        }
-    }
-
-    fn queue(&mut self, cmd: Command, responder: Option<Responder>) {
-        self.pacer.enqueue(cmd);
-        self.responders.push_back(responder);
-    }
-
-    /// Writes everything the pacer allows now.
-    async fn flush(&mut self) {
-        self.send_at = None;
-        while self.connected {
-            match self.pacer.next(Instant::now()) {
-                Next::Send { cmd, queued } => {
-                    let responder = if queued {
-                        self.responders.pop_front().flatten()
-                    } else {
-                        None
-                    };
-                    self.write(cmd, responder).await;
-                }
-                Next::WaitUntil(at) => {
-                    self.send_at = Some(at);
-                    break;
-                }
-                Next::Idle => break,
-            }
-        }
-    }
-
-    async fn write(&mut self, cmd: Command, responder: Option<Responder>) {
-        let text = cmd.text();
-        match self.transport.write(text.as_bytes()).await {
-            Ok(()) => {
-                tracing::debug!(toy = %self.label, command = %text, "sent");
-                if let Command::Vibrate(level) = cmd {
-                    self.status.send_modify(|s| s.level = level.get());
-                }
-                self.emit(ToyEvent::Sent(text));
-                self.last_written = Some((cmd, false));
-                let now = Instant::now();
-                for given_up in self.matcher.sent(cmd, now, Token { responder }) {
-                    self.no_reply(given_up);
-                }
-            }
-            Err(e) => {
-                tracing::warn!(toy = %self.label, command = %text, error = %e, "write failed");
-                self.emit(ToyEvent::WriteFailed(text.clone()));
-                if let Some(tx) = responder {
-                    let _ = tx.send(Err(DeviceError::Transport(e)));
-                }
-                self.retry_motion(cmd);
-            }
-        }
-    }
-
-    /// Sends a motor command again if it is still the latest, within budget.
-    fn retry_motion(&mut self, cmd: Command) {
-        if !coalesces(&cmd) {
-            return;
-        }
-        let tries = match self.retry {
-            Some((c, n)) if c == cmd => n,
-            _ => 0,
-        };
-        if tries < self.config.motion_retries {
-            self.retry = Some((cmd, tries + 1));
-            self.pacer.resend(cmd);
-        } else {
-            tracing::warn!(toy = %self.label, command = %cmd, "giving up on a motor command");
-            self.pacer.forget(cmd);
-        }
-    }
-
-    fn no_reply(&mut self, p: Pending<Token>) {
-        let text = p.cmd.text();
-        tracing::warn!(toy = %self.label, command = %text, "no reply");
-        self.emit(ToyEvent::NoReply(text.clone()));
-        if let Some(tx) = p.token.responder {
-            let _ = tx.send(Err(DeviceError::NoReply(text)));
-        }
-        if self.connected {
-            self.retry_motion(p.cmd);
-        }
-    }
-
-    fn expire(&mut self) {
-        for p in self
-            .matcher
-            .expire(Instant::now(), self.config.reply_timeout)
-        {
-            self.no_reply(p);
-        }
-    }
-
-    fn on_inbound(&mut self, msg: Inbound) {
-        match msg {
-            Inbound::Data(bytes) => {
-                for (raw, parsed) in self.splitter.push(&bytes) {
-                    self.emit(ToyEvent::Received(
-                        String::from_utf8_lossy(&raw).into_owned(),
-                    ));
-                    match parsed {
-                        Ok(reply) => self.on_reply(reply),
-                        Err(e) => {
-                            tracing::warn!(toy = %self.label, error = %e, "bad reply");
-                            self.emit(ToyEvent::BadReply(e));
-                        }
-                    }
-                }
-            }
-            Inbound::Disconnected => {
-                tracing::warn!(toy = %self.label, "disconnected");
-                self.connected = false;
-                // AutoSwith:On:Off; has stopped the toy; nothing resumes.
-                self.pacer.assume_stopped();
-                self.splitter.reset();
-                for p in self.matcher.drain() {
-                    if let Some(tx) = p.token.responder {
-                        let _ = tx.send(Err(DeviceError::Transport(TransportError::NotConnected)));
-                    }
-                }
-                self.status.send_modify(|s| {
-                    s.connected = false;
-                    s.level = 0;
-                });
-                self.emit(ToyEvent::Disconnected);
-            }
-            Inbound::Reconnected => {
-                tracing::info!(toy = %self.label, "reconnected");
-                self.connected = true;
-                self.status.send_modify(|s| s.connected = true);
-                self.emit(ToyEvent::Reconnected);
-                self.queue(Command::SAFE_AUTO_SWITCH, None);
-            }
-        }
-    }
-
-    fn on_reply(&mut self, reply: Reply) {
-        if let Reply::Battery { percent, .. } = reply {
-            self.status.send_modify(|s| s.battery = Some(percent));
-        }
-        let live = |t: &Token| t.responder.as_ref().is_none_or(|r| !r.is_closed());
-        let Some(p) = self.matcher.on_reply(&reply, live) else {
-            tracing::debug!(toy = %self.label, "reply matched no request");
-            return;
-        };
-        if self.retry.is_some_and(|(c, _)| c == p.cmd) {
-            self.retry = None;
-        }
-        if reply == Reply::Ok
-            && let Some((last, acked)) = self.last_written.as_mut()
-            && *last == p.cmd
-        {
-            *acked = true;
-        }
-        let result = if reply == Reply::Err {
-            let text = p.cmd.text();
-            tracing::warn!(toy = %self.label, command = %text, "refused");
-            self.emit(ToyEvent::Refused(text.clone()));
-            Err(DeviceError::Refused(text))
-        } else {
-            Ok(reply)
-        };
-        if let Some(tx) = p.token.responder {
-            let _ = tx.send(result);
-        }
-    }
-
-    /// The last word is always `Vibrate:0;`: sent unless the last command
-    /// written was exactly that and the toy acknowledged it.
-    async fn shutdown(&mut self) {
-        let stop = Command::Vibrate(Level::OFF);
-        if self.connected && self.last_written != Some((stop, true)) {
-            self.write(stop, None).await;
-            let deadline = Instant::now() + self.config.reply_timeout;
-            while !self.matcher.is_empty() {
-                tokio::select! {
-                    msg = self.inbound.recv() => match msg {
-                        Some(msg) => self.on_inbound(msg),
-                        None => break,
-                    },
-                    () = sleep_until(deadline) => break,
-                }
-            }
-        }
-        if let Err(e) = self.transport.close().await {
-            tracing::warn!(toy = %self.label, error = %e, "close failed");
-        }
-        self.connected = false;
-        self.status.send_modify(|s| {
-            s.connected = false;
-            s.level = 0;
-        });
-        self.emit(ToyEvent::Closed);
     }
 }

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use tokio::sync::{Notify, mpsc};
 use tokio::time::Instant;
 
-use super::transport::{INBOUND_CAPACITY, Inbound, Transport, TransportError};
+use super::transport::{INBOUND_CAPACITY, Inbound, Transport, TransportError, take_inbound};
 
 #[derive(Debug, Default)]
 struct Shared {
@@ -76,9 +76,7 @@ impl Transport for FakeTransport {
     }
 
     fn subscribe(&mut self) -> Result<mpsc::Receiver<Inbound>, TransportError> {
-        self.inbound_rx
-            .take()
-            .ok_or(TransportError::AlreadySubscribed)
+        take_inbound(&mut self.inbound_rx)
     }
 
     async fn close(&self) -> Result<(), TransportError> {

@@ -1,119 +1,38 @@
-//! Which toy is this: from its advertised name, its `DeviceType;` reply or
-//! its GATT service, mapped to what it can do. Pure.
-
-use std::fmt;
+//! Which toy is this: from its `DeviceType;` reply (authoritative), its
+//! advertised name or its advertised GATT service, mapped to the model table
+//! (`models.rs`). Pure.
 
 use uuid::Uuid;
 
 use super::codec::DeviceInfo;
+use super::gatt::model_code_of_service;
+pub use super::gatt::{GattLayout, Generation, layout_for_service};
+pub use super::models::{Drive, Model, ModelSpec, Output, OutputKind};
 
-/// Lovense models named in the protocol notes; anything else is `Unknown`
-/// and treated as a single vibrator (`Vibrate:N;` works on every toy).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Model {
-    Lush,
-    Hush,
-    Ambi,
-    Domi,
-    Osci,
-    Ferri,
-    Diamo,
-    Calor,
-    Tenera,
-    Mission,
-    Gush,
-    Edge,
-    Dolce,
-    Gemini,
-    Nora,
-    Max,
-    Unknown,
-}
-
-/// What a toy can do.
+/// What a toy can do, summed over its outputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Capabilities {
     pub vibrators: u8,
     pub rotate: bool,
     pub air: bool,
+    pub oscillate: bool,
 }
 
-const NAMES: [(Model, &str); 16] = [
-    (Model::Lush, "Lush"),
-    (Model::Hush, "Hush"),
-    (Model::Ambi, "Ambi"),
-    (Model::Domi, "Domi"),
-    (Model::Osci, "Osci"),
-    (Model::Ferri, "Ferri"),
-    (Model::Diamo, "Diamo"),
-    (Model::Calor, "Calor"),
-    (Model::Tenera, "Tenera"),
-    (Model::Mission, "Mission"),
-    (Model::Gush, "Gush"),
-    (Model::Edge, "Edge"),
-    (Model::Dolce, "Dolce"),
-    (Model::Gemini, "Gemini"),
-    (Model::Nora, "Nora"),
-    (Model::Max, "Max"),
-];
+impl Capabilities {
+    pub fn of(outputs: &[Output]) -> Capabilities {
+        let count = |f: fn(&OutputKind) -> bool| outputs.iter().filter(|o| f(&o.kind)).count();
+        Capabilities {
+            vibrators: count(|k| *k == OutputKind::Vibrate) as u8,
+            rotate: count(|k| matches!(k, OutputKind::Rotate { .. })) > 0,
+            air: count(|k| *k == OutputKind::Air) > 0,
+            oscillate: count(|k| *k == OutputKind::Oscillate) > 0,
+        }
+    }
+}
 
 impl Model {
-    /// From the model letter(s) of `DeviceType;` or an old-style name.
-    pub fn from_code(code: &str) -> Model {
-        match code.to_ascii_uppercase().as_str() {
-            "S" => Model::Lush,
-            "Z" => Model::Hush,
-            "L" => Model::Ambi,
-            "W" => Model::Domi,
-            "O" => Model::Osci,
-            "X" => Model::Ferri,
-            "R" => Model::Diamo,
-            "T" => Model::Calor,
-            "Q" => Model::Tenera,
-            "V" => Model::Mission,
-            "ED" | "EZ" => Model::Gush,
-            "P" => Model::Edge,
-            "J" => Model::Dolce,
-            "N" => Model::Gemini,
-            "A" | "C" => Model::Nora,
-            "B" => Model::Max,
-            _ => Model::Unknown,
-        }
-    }
-
-    /// From a model word in a newer advertised name (`Edge` in `LVS-Edge36`).
-    pub fn from_word(word: &str) -> Model {
-        NAMES
-            .iter()
-            .find(|(_, name)| name.eq_ignore_ascii_case(word))
-            .map_or(Model::Unknown, |(m, _)| *m)
-    }
-
-    pub fn name(self) -> &'static str {
-        NAMES
-            .iter()
-            .find(|(m, _)| *m == self)
-            .map_or("unknown model", |(_, name)| name)
-    }
-
     pub fn capabilities(self) -> Capabilities {
-        let (vibrators, rotate, air) = match self {
-            Model::Edge | Model::Dolce | Model::Gemini => (2, false, false),
-            Model::Nora => (1, true, false),
-            Model::Max => (1, false, true),
-            _ => (1, false, false),
-        };
-        Capabilities {
-            vibrators,
-            rotate,
-            air,
-        }
-    }
-}
-
-impl fmt::Display for Model {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        Capabilities::of(self.spec().outputs)
     }
 }
 
@@ -122,6 +41,8 @@ impl fmt::Display for Model {
 pub enum Source {
     DeviceType,
     Name,
+    /// The model code spelled by the advertised GATT service.
+    Service,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -134,14 +55,35 @@ pub struct Identity {
 impl Identity {
     pub fn from_device_type(info: &DeviceInfo) -> Identity {
         Identity {
-            model: Model::from_code(&info.model_code),
+            model: ModelSpec::for_code(&info.model_code, Some(info.firmware)).model,
             firmware: Some(info.firmware),
             source: Source::DeviceType,
         }
     }
 
+    pub fn unknown() -> Identity {
+        Identity {
+            model: Model::Unknown,
+            firmware: None,
+            source: Source::Name,
+        }
+    }
+
+    /// The table row, firmware taken into account (the Flexer drives its
+    /// outputs separately from firmware 3 on).
+    pub fn spec(&self) -> &'static ModelSpec {
+        if self.model == Model::Flexer {
+            return ModelSpec::for_code("EI", self.firmware);
+        }
+        self.model.spec()
+    }
+
+    pub fn outputs(&self) -> &'static [Output] {
+        self.spec().outputs
+    }
+
     pub fn capabilities(&self) -> Capabilities {
-        self.model.capabilities()
+        Capabilities::of(self.outputs())
     }
 }
 
@@ -173,7 +115,10 @@ pub fn identify_from_name(name: &str) -> Option<Identity> {
     let model = if word.len() <= 2 {
         Model::from_code(word)
     } else {
-        Model::from_word(word)
+        match Model::from_word(word) {
+            Model::Unknown => Model::from_code(word),
+            m => m,
+        }
     };
     Some(Identity {
         model,
@@ -182,80 +127,27 @@ pub fn identify_from_name(name: &str) -> Option<Identity> {
     })
 }
 
-/// The GATT generation a toy speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Generation {
-    One,
-    Two,
-    Three,
-}
-
-/// One service with its TX (write) and RX (notify) characteristics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct GattLayout {
-    pub generation: Generation,
-    pub service: Uuid,
-    pub tx: Uuid,
-    pub rx: Uuid,
-}
-
-const GEN1_SERVICE: Uuid = Uuid::from_u128(0x0000_fff0_0000_1000_8000_0080_5f9b_34fb);
-const GEN2_SERVICE: Uuid = Uuid::from_u128(0x6e40_0001_b5a3_f393_e0a9_e50e_24dc_ca9e);
-const GEN3_TAIL: u128 = 0x4bd4_bbd5_a692_0e4c_5653;
-
-/// The layout a service UUID belongs to, with its TX and RX derived.
-pub fn layout_for_service(service: Uuid) -> Option<GattLayout> {
-    let v = service.as_u128();
-    let with_char = |c: u128, shift: u32| Uuid::from_u128((v & !(0xff << shift)) | (c << shift));
-    if service == GEN1_SERVICE {
-        // fff0 -> fff2 (TX) / fff1 (RX): the 16-bit id sits in bits 96..112.
-        return Some(GattLayout {
-            generation: Generation::One,
-            service,
-            tx: with_char(0xf2, 96),
-            rx: with_char(0xf1, 96),
-        });
-    }
-    if service == GEN2_SERVICE {
-        return Some(GattLayout {
-            generation: Generation::Two,
-            service,
-            tx: with_char(0x02, 96),
-            rx: with_char(0x03, 96),
-        });
-    }
-    // XY300001-002Z-4bd4-bbd5-a6920e4c5653, X in {4,5}, Z in {3,4}.
-    let time_low = (v >> 96) as u32;
-    let time_mid = (v >> 80) as u16;
-    let x = time_low >> 28;
-    let z = time_mid & 0xfff0;
-    let gen3 = (v & ((1 << 80) - 1)) == GEN3_TAIL
-        && (x == 4 || x == 5)
-        && (time_low & 0x00ff_ffff) == 0x30_0001
-        && z == 0x0020
-        && matches!(time_mid & 0xf, 3 | 4);
-    gen3.then(|| GattLayout {
-        generation: Generation::Three,
-        service,
-        tx: with_char(0x02, 96),
-        rx: with_char(0x03, 96),
+/// Reads the model code a third-generation service spells (`45440001-…` is
+/// `ED`, a Gush). `None` when the service spells no code.
+pub fn identify_from_service(service: Uuid) -> Option<Identity> {
+    let code = model_code_of_service(service)?;
+    Some(Identity {
+        model: Model::from_code(&code),
+        firmware: None,
+        source: Source::Service,
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn gen3_layout_is_recognised() {
-        let s = Uuid::parse_str("57300001-0023-4bd4-bbd5-a6920e4c5653").unwrap();
-        let l = layout_for_service(s).unwrap();
-        assert_eq!(l.generation, Generation::Three);
-        assert_eq!(l.tx.to_string(), "57300002-0023-4bd4-bbd5-a6920e4c5653");
-        assert_eq!(l.rx.to_string(), "57300003-0023-4bd4-bbd5-a6920e4c5653");
-        let wrong = Uuid::parse_str("67300001-0023-4bd4-bbd5-a6920e4c5653").unwrap();
-        assert_eq!(layout_for_service(wrong), None);
-        let wrong_z = Uuid::parse_str("57300001-0025-4bd4-bbd5-a6920e4c5653").unwrap();
-        assert_eq!(layout_for_service(wrong_z), None);
-    }
+/// The best guess before `DeviceType;` answers: the name, then the service.
+pub fn identify_advertised(name: &str, services: &[Uuid]) -> Option<Identity> {
+    let by_name = identify_from_name(name).filter(|i| i.model != Model::Unknown);
+    let by_service = || {
+        services
+            .iter()
+            .filter_map(|s| identify_from_service(*s))
+            .find(|i| i.model != Model::Unknown)
+    };
+    by_name
+        .or_else(by_service)
+        .or_else(|| identify_from_name(name))
 }

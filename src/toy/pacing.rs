@@ -28,21 +28,42 @@ enum Channel {
     All,
     One,
     Two,
+    Three,
     Rotate,
     Air,
+    Mply,
+    Preset,
 }
 
-const CHANNELS: usize = 5;
+const CHANNELS: usize = 8;
+const SINGLES: [Channel; 3] = [Channel::One, Channel::Two, Channel::Three];
 
 fn channel(cmd: &Command) -> Option<Channel> {
     match cmd {
         Command::Vibrate(_) => Some(Channel::All),
         Command::VibrateMotor(Motor::One, _) => Some(Channel::One),
         Command::VibrateMotor(Motor::Two, _) => Some(Channel::Two),
+        Command::VibrateMotor(Motor::Three, _) => Some(Channel::Three),
         Command::Rotate(_) => Some(Channel::Rotate),
         Command::Air(_) => Some(Channel::Air),
+        Command::Mply(_) => Some(Channel::Mply),
+        Command::Preset(_) => Some(Channel::Preset),
         _ => None,
     }
+}
+
+/// The command that stops what `cmd` started; `None` if it stops nothing.
+fn zero_of(cmd: &Command) -> Option<Command> {
+    let zero = match *cmd {
+        Command::Vibrate(_) => Command::Vibrate(Level::OFF),
+        Command::VibrateMotor(m, _) => Command::VibrateMotor(m, Level::OFF),
+        Command::Rotate(_) => Command::Rotate(Level::OFF),
+        Command::Air(_) => Command::Air(0),
+        Command::Mply(m) => Command::Mply(m.zeroed()),
+        Command::Preset(_) => Command::Preset(0),
+        _ => return None,
+    };
+    Some(zero)
 }
 
 /// What to do next.
@@ -63,9 +84,16 @@ pub struct Pacer {
     min_gap: Duration,
     last_sent_at: Option<Instant>,
     last: [Option<Command>; CHANNELS],
+    /// Per channel, the last command sent that set something going, until a
+    /// zero goes out on that very channel (`Vibrate:0;` is not taken to stop
+    /// a single motor: the Gravity's second "motor" is its thrust).
+    live: [Option<Command>; CHANNELS],
     pending: [Option<Command>; CHANNELS],
     queue: VecDeque<Command>,
     urgent_stop: bool,
+    /// Where the next look for a pending motor command starts: turn by
+    /// turn, so a motor whose level changes every gap cannot starve another.
+    turn: usize,
 }
 
 impl Pacer {
@@ -74,9 +102,11 @@ impl Pacer {
             min_gap,
             last_sent_at: None,
             last: [None; CHANNELS],
+            live: [None; CHANNELS],
             pending: [None; CHANNELS],
             queue: VecDeque::new(),
             urgent_stop: false,
+            turn: 0,
         }
     }
 
@@ -84,7 +114,18 @@ impl Pacer {
     /// motor; everything else queues.
     pub fn submit(&mut self, cmd: Command) {
         match channel(&cmd) {
-            Some(ch) => self.pending[ch as usize] = Some(cmd),
+            Some(ch) => {
+                // All motors and single motors overlap: the newer wins, so
+                // an older pending command on the other side must not follow.
+                if ch == Channel::All {
+                    for c in SINGLES {
+                        self.pending[c as usize] = None;
+                    }
+                } else if SINGLES.contains(&ch) {
+                    self.pending[Channel::All as usize] = None;
+                }
+                self.pending[ch as usize] = Some(cmd);
+            }
             None => self.queue.push_back(cmd),
         }
     }
@@ -94,24 +135,29 @@ impl Pacer {
         self.queue.push_back(cmd);
     }
 
-    /// Stops all motors now, ahead of the gap and of anything queued.
-    /// Rotation and air, if ever set, are zeroed right after, paced.
-    /// Skipped, like any repeat, when the motors were last told 0.
+    /// Stops all motors now, ahead of the gap and of anything queued:
+    /// `Vibrate:0;` at once, then every other output ever set (single
+    /// motors, rotation, air, `Mply`, a running preset) zeroed, paced.
+    /// Skipped, like any repeat, when everything was last told 0.
     pub fn stop_now(&mut self) {
         self.pending = [None; CHANNELS];
         let off = Some(Command::Vibrate(Level::OFF));
-        let singles_off = [Channel::One, Channel::Two]
-            .iter()
-            .all(|c| self.last[*c as usize].is_none());
+        let singles_off = SINGLES.iter().all(|c| self.live[*c as usize].is_none());
         self.urgent_stop = !(self.last[Channel::All as usize] == off && singles_off);
-        let zeros = [Command::Rotate(Level::OFF), Command::Air(0)];
-        for zero in zeros {
-            if let Some(ch) = channel(&zero)
-                && self.last[ch as usize].is_some_and(|c| c != zero)
-            {
+        for zero in self.zeros_needed() {
+            if let Some(ch) = channel(&zero) {
                 self.pending[ch as usize] = Some(zero);
             }
         }
+    }
+
+    /// The zeros `stop_now` would send after `Vibrate:0;`, for a final stop
+    /// written without pacing.
+    pub fn zeros_needed(&self) -> Vec<Command> {
+        (0..CHANNELS)
+            .filter(|i| *i != Channel::All as usize)
+            .filter_map(|i| zero_of(&self.live[i]?))
+            .collect()
     }
 
     /// The toy's state is unknown or known to be off (after a disconnect with
@@ -120,6 +166,7 @@ impl Pacer {
         self.pending = [None; CHANNELS];
         self.urgent_stop = false;
         self.last = [None; CHANNELS];
+        self.live = [None; CHANNELS];
         self.last[Channel::All as usize] = Some(Command::Vibrate(Level::OFF));
     }
 
@@ -141,6 +188,10 @@ impl Pacer {
             && self.last[ch as usize] == Some(cmd)
         {
             self.last[ch as usize] = None;
+            // A lost zero may have left the output going.
+            if zero_of(&cmd) == Some(cmd) && self.live[ch as usize].is_none() {
+                self.live[ch as usize] = Some(cmd);
+            }
         }
     }
 
@@ -173,9 +224,14 @@ impl Pacer {
         if let Some(cmd) = self.queue.pop_front() {
             return self.sent(cmd, true, now);
         }
-        let cmd = self.pending.iter_mut().find_map(Option::take);
-        match cmd {
-            Some(cmd) => self.sent(cmd, false, now),
+        let found = (0..CHANNELS)
+            .map(|k| (self.turn + k) % CHANNELS)
+            .find(|i| self.pending[*i].is_some());
+        match found.and_then(|i| self.pending[i].take().map(|cmd| (i, cmd))) {
+            Some((i, cmd)) => {
+                self.turn = (i + 1) % CHANNELS;
+                self.sent(cmd, false, now)
+            }
             None => Next::Idle,
         }
     }
@@ -184,11 +240,13 @@ impl Pacer {
         self.last_sent_at = Some(now);
         if let Some(ch) = channel(&cmd) {
             self.last[ch as usize] = Some(cmd);
-            // A stop of all motors also stops each single motor.
+            self.live[ch as usize] = (zero_of(&cmd) != Some(cmd)).then_some(cmd);
+            // `Vibrate:N;` also sets each single motor.
             if ch == Channel::All {
-                self.last[Channel::One as usize] = None;
-                self.last[Channel::Two as usize] = None;
-            } else if matches!(ch, Channel::One | Channel::Two) {
+                for c in SINGLES {
+                    self.last[c as usize] = None;
+                }
+            } else if SINGLES.contains(&ch) {
                 self.last[Channel::All as usize] = None;
             }
         }

@@ -13,8 +13,64 @@
 //!   3 s; a later effect cuts an earlier one short.
 //! - Intensities are capped by the configured cap.
 
+use std::sync::Arc;
+
+use super::outputs::FeatureLevels;
 use super::pattern::{TICK_MS, is_dynamic, level_at};
+use super::pattern_file::PatternFile;
 use crate::domain::toy_effect::{MAX_INTENSITY, Pattern, Timing, ToyEffect};
+
+/// The shape of one effect: a built-in pattern, the toy's own stored
+/// pattern, or an imported Lovense pattern file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shape {
+    Builtin(Pattern),
+    /// `Preset:N;`: the toy plays its own pattern N. Its levels are the
+    /// toy's, so under an intensity cap below 20 it plays as a pulse at
+    /// the cap instead.
+    Preset(u8),
+    /// Sampled on the same 100 ms ticks as the built-in patterns, scaled so
+    /// the file's 20 is the effect's intensity.
+    File(Arc<PatternFile>),
+}
+
+/// A file's 20 is the effect's peak.
+fn scale_to_peak(v: u8, peak: u8) -> u8 {
+    ((u32::from(v) * u32::from(peak)).div_ceil(u32::from(MAX_INTENSITY)) as u8).min(peak)
+}
+
+impl Shape {
+    /// Per-feature levels of a multi-feature file (`v1,v2`, `v,r`), scaled.
+    fn features(&self, peak: u8, elapsed_ms: u64) -> Option<FeatureLevels> {
+        let Shape::File(f) = self else { return None };
+        if !f.is_multi() {
+            return None;
+        }
+        let tick = elapsed_ms / TICK_MS * TICK_MS;
+        let scaled: Vec<_> = f
+            .features_at(tick)
+            .into_iter()
+            .map(|(feature, v)| (feature, scale_to_peak(v, peak)))
+            .collect();
+        Some(FeatureLevels::new(&scaled))
+    }
+
+    fn level(&self, peak: u8, elapsed_ms: u64, length_ms: u64) -> u8 {
+        match self {
+            Shape::Builtin(p) => level_at(*p, peak, elapsed_ms, length_ms),
+            Shape::Preset(_) => 0,
+            Shape::File(f) => scale_to_peak(f.level_at(elapsed_ms / TICK_MS * TICK_MS), peak),
+        }
+    }
+
+    fn is_dynamic(&self) -> bool {
+        match self {
+            Shape::Builtin(p) => is_dynamic(*p),
+            Shape::Preset(_) => false,
+            Shape::File(_) => true,
+        }
+    }
+}
 
 /// Default effect length when the effect gives none and no effect follows soon.
 pub const DEFAULT_EFFECT_MS: u64 = 3000;
@@ -54,30 +110,26 @@ impl PlanConfig {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Segment {
     timing: Timing,
     start: u64,
     end: u64,
     peak: u8,
-    pattern: Pattern,
+    shape: Shape,
 }
 
 impl Segment {
     fn level(&self, t: u64) -> u8 {
-        level_at(
-            self.pattern,
-            self.peak,
-            t - self.start,
-            self.end - self.start,
-        )
+        self.shape
+            .level(self.peak, t - self.start, self.end - self.start)
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct EndBurst {
     peak: u8,
-    pattern: Pattern,
+    shape: Shape,
     length: u64,
 }
 
@@ -96,23 +148,45 @@ pub struct ItemPlan {
 
 impl ItemPlan {
     pub fn new(d_ms: u64, effects: &[ToyEffect], config: &PlanConfig) -> ItemPlan {
+        ItemPlan::new_shaped(d_ms, effects, &[], config)
+    }
+
+    /// Like `new`, with `shapes[i]` (when given) replacing effect i's pattern.
+    pub fn new_shaped(
+        d_ms: u64,
+        effects: &[ToyEffect],
+        shapes: &[Option<Shape>],
+        config: &PlanConfig,
+    ) -> ItemPlan {
         let cap = config.cap();
-        let mut timed: Vec<(u64, &ToyEffect)> = effects
+        let mut timed: Vec<(u64, &ToyEffect, Shape)> = effects
             .iter()
-            .filter(|e| e.enabled)
-            .map(|e| (e.timing.offset_ms(d_ms), e))
+            .enumerate()
+            .filter(|(_, e)| e.enabled)
+            .map(|(i, e)| {
+                let shape = shapes
+                    .get(i)
+                    .cloned()
+                    .flatten()
+                    .unwrap_or(Shape::Builtin(e.pattern.unwrap_or_default()));
+                let shape = match shape {
+                    // A stored pattern's levels are the toy's: not under a cap.
+                    Shape::Preset(_) if cap < MAX_INTENSITY => Shape::Builtin(Pattern::Pulse),
+                    other => other,
+                };
+                (e.timing.offset_ms(d_ms), e, shape)
+            })
             .collect();
         // Stable: of two effects at one moment the later listed wins.
-        timed.sort_by_key(|(at, _)| *at);
+        timed.sort_by_key(|(at, _, _)| *at);
         let peak = |e: &ToyEffect| e.intensity_or_default().min(cap);
-        let pattern = |e: &ToyEffect| e.pattern.unwrap_or_default();
 
         let mut segments = Vec::new();
-        for (i, (start, effect)) in timed.iter().enumerate() {
+        for (i, (start, effect, shape)) in timed.iter().enumerate() {
             if effect.timing == Timing::End {
                 continue;
             }
-            let next = timed.get(i + 1).map(|(at, _)| *at);
+            let next = timed.get(i + 1).map(|(at, _, _)| *at);
             let wanted = match effect.duration_ms {
                 Some(ms) => ms,
                 None => next.map_or(config.default_effect_ms, |n| {
@@ -126,17 +200,17 @@ impl ItemPlan {
                     start: *start,
                     end,
                     peak: peak(effect),
-                    pattern: pattern(effect),
+                    shape: shape.clone(),
                 });
             }
         }
         let end = timed
             .iter()
             .rev()
-            .find(|(_, e)| e.timing == Timing::End)
-            .map(|(_, e)| EndBurst {
+            .find(|(_, e, _)| e.timing == Timing::End)
+            .map(|(_, e, shape)| EndBurst {
                 peak: peak(e),
-                pattern: pattern(e),
+                shape: shape.clone(),
                 length: e
                     .duration_ms
                     .unwrap_or(config.default_effect_ms)
@@ -173,7 +247,7 @@ impl ItemPlan {
 
     /// From here on the level is 0 for good.
     pub fn quiet_from(&self) -> u64 {
-        let natural = self.close + self.end.map_or(0, |b| b.length);
+        let natural = self.close + self.end.as_ref().map_or(0, |b| b.length);
         self.cancelled_at.map_or(natural, |c| c.min(natural))
     }
 
@@ -185,7 +259,8 @@ impl ItemPlan {
         if t >= self.close {
             return self
                 .end
-                .map_or(0, |b| level_at(b.pattern, b.peak, t - self.close, b.length));
+                .as_ref()
+                .map_or(0, |b| b.shape.level(b.peak, t - self.close, b.length));
         }
         self.segments
             .iter()
@@ -200,10 +275,10 @@ impl ItemPlan {
             return None;
         }
         let mut candidates = vec![quiet];
-        let mut consider = |start: u64, end: u64, pattern: Pattern| {
+        let mut consider = |start: u64, end: u64, shape: &Shape| {
             if start > t {
                 candidates.push(start);
-            } else if t < end && is_dynamic(pattern) {
+            } else if t < end && shape.is_dynamic() {
                 candidates.push(start + ((t - start) / TICK_MS + 1) * TICK_MS);
             }
             if end > t {
@@ -211,12 +286,48 @@ impl ItemPlan {
             }
         };
         for s in &self.segments {
-            consider(s.start, s.end.min(self.close), s.pattern);
+            consider(s.start, s.end.min(self.close), &s.shape);
         }
-        if let Some(b) = self.end {
-            consider(self.close, self.close + b.length, b.pattern);
+        if let Some(b) = &self.end {
+            consider(self.close, self.close + b.length, &b.shape);
         }
         candidates.into_iter().filter(|c| *c > t).min()
+    }
+
+    /// Per-feature levels at `t` when a multi-feature pattern file plays.
+    pub fn features_at(&self, t: u64) -> Option<FeatureLevels> {
+        if t >= self.quiet_from() {
+            return None;
+        }
+        if t >= self.close {
+            return self
+                .end
+                .as_ref()
+                .and_then(|b| b.shape.features(b.peak, t - self.close));
+        }
+        self.segments
+            .iter()
+            .find(|s| s.start <= t && t < s.end)
+            .and_then(|s| s.shape.features(s.peak, t - s.start))
+    }
+
+    /// The stored pattern the toy should run at `t` (`Preset:N;`), if any.
+    pub fn preset_at(&self, t: u64) -> Option<u8> {
+        if t >= self.quiet_from() {
+            return None;
+        }
+        let shape = if t >= self.close {
+            self.end.as_ref().map(|b| &b.shape)
+        } else {
+            self.segments
+                .iter()
+                .find(|s| s.start <= t && t < s.end)
+                .map(|s| &s.shape)
+        };
+        match shape {
+            Some(Shape::Preset(n)) => Some(*n),
+            _ => None,
+        }
     }
 
     /// The next effect to fire after `t`: its timing and offset.
@@ -231,6 +342,7 @@ impl ItemPlan {
             .map(|s| (s.timing, s.start));
         let end = self
             .end
+            .as_ref()
             .filter(|_| self.close > t)
             .map(|_| (Timing::End, self.close));
         before_close.or(end)

@@ -7,53 +7,18 @@
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
-use serde::Deserialize;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::{Instant, sleep_until};
 
 use super::codec::Level;
-use super::device::ToyHandle;
-use super::plan::{ItemPlan, MAX_END_BURST_MS, PlanConfig};
+use super::device::{Shaping, ToyHandle};
+use super::outputs::FeatureLevels;
+use super::plan::{ItemPlan, MAX_END_BURST_MS, Shape};
+pub use super::scheduler_config::SchedulerConfig;
 use crate::domain::event::EventKind;
 use crate::domain::ids::ItemId;
 use crate::domain::time::Stamp;
 use crate::domain::toy_effect::{Timing, ToyEffect};
-
-/// The `[toy]` part of the console's configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct SchedulerConfig {
-    /// No level above this is ever sent (0..=20).
-    pub intensity_cap: u8,
-    /// Length of an effect that gives none, when no effect follows sooner.
-    pub default_effect_ms: u64,
-    /// Longest the `end` effect may run after its item closes (at most 3 s).
-    pub end_burst_max_ms: u64,
-    /// Stop the toys once the server has been unreachable this long.
-    pub server_loss_stop_ms: u64,
-}
-
-impl Default for SchedulerConfig {
-    fn default() -> Self {
-        let plan = PlanConfig::default();
-        SchedulerConfig {
-            intensity_cap: plan.intensity_cap,
-            default_effect_ms: plan.default_effect_ms,
-            end_burst_max_ms: plan.end_burst_max_ms,
-            server_loss_stop_ms: 5_000,
-        }
-    }
-}
-
-impl SchedulerConfig {
-    pub fn plan(&self) -> PlanConfig {
-        PlanConfig {
-            intensity_cap: self.intensity_cap,
-            default_effect_ms: self.default_effect_ms,
-            end_burst_max_ms: self.end_burst_max_ms,
-        }
-    }
-}
 
 /// Why the toys were stopped at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +48,7 @@ enum Input {
         start: Instant,
         duration_ms: u64,
         effects: Arc<[ToyEffect]>,
+        shapes: Vec<Option<Shape>>,
     },
     Finished(ItemId),
     Refunded(ItemId),
@@ -118,6 +84,8 @@ pub fn spawn_scheduler(config: SchedulerConfig) -> SchedulerHandle {
         status: status_tx,
         current: None,
         level: 0,
+        preset: None,
+        features: None,
         halted: false,
         server_lost_since: None,
     };
@@ -170,11 +138,25 @@ impl SchedulerHandle {
         duration_ms: u64,
         effects: Arc<[ToyEffect]>,
     ) {
+        self.item_started_shaped(item, start, duration_ms, effects, Vec::new());
+    }
+
+    /// Like `item_started`, with `shapes[i]` (when given) replacing effect
+    /// i's pattern: a stored preset or an imported pattern file.
+    pub fn item_started_shaped(
+        &self,
+        item: ItemId,
+        start: Instant,
+        duration_ms: u64,
+        effects: Arc<[ToyEffect]>,
+        shapes: Vec<Option<Shape>>,
+    ) {
         self.send(Input::Started {
             item,
             start,
             duration_ms,
             effects,
+            shapes,
         });
     }
 
@@ -344,6 +326,10 @@ struct Scheduler {
     status: watch::Sender<SchedulerStatus>,
     current: Option<Current>,
     level: u8,
+    /// The stored pattern the toys were told to run.
+    preset: Option<u8>,
+    /// The multi-feature pattern step the toys were told, if one plays.
+    features: Option<FeatureLevels>,
     halted: bool,
     server_lost_since: Option<Instant>,
 }
@@ -392,10 +378,29 @@ impl Scheduler {
             _ => 0,
         };
         let level = level.min(self.config.intensity_cap);
-        if level != self.level {
+        let features = match &self.current {
+            Some(c) if !self.halted && now >= c.start => c.plan.features_at(c.offset(now)),
+            _ => None,
+        };
+        if level != self.level || features != self.features {
             self.level = level;
+            self.features = features;
             for toy in self.toys() {
-                toy.set_level(Level::saturating(level));
+                match features {
+                    Some(f) => toy.set_features(f),
+                    None => toy.set_level(Level::saturating(level)),
+                }
+            }
+        }
+        let preset = match &self.current {
+            Some(c) if !self.halted && now >= c.start => c.plan.preset_at(c.offset(now)),
+            _ => None,
+        };
+        if preset != self.preset {
+            self.preset = preset;
+            for toy in self.toys() {
+                // Sent in order; a stop still overtakes it.
+                let _ = toy.preset(preset.unwrap_or(0));
             }
         }
         if self
@@ -460,6 +465,7 @@ impl Scheduler {
                 start,
                 duration_ms,
                 effects,
+                shapes,
             } => {
                 if self.halted {
                     tracing::info!(%item, "item started while halted: its effects are skipped");
@@ -469,7 +475,7 @@ impl Scheduler {
                 self.current = Some(Current {
                     item,
                     start,
-                    plan: ItemPlan::new(duration_ms, &effects, &self.config.plan()),
+                    plan: ItemPlan::new_shaped(duration_ms, &effects, &shapes, &self.config.plan()),
                 });
             }
             Input::Finished(item) => {
@@ -496,6 +502,10 @@ impl Scheduler {
                 };
             }
             Input::AddToy(toy) => {
+                toy.set_shaping(Shaping {
+                    cap: self.config.intensity_cap,
+                    maps: Arc::new(self.config.models.clone()),
+                });
                 if self.halted {
                     toy.halt();
                 }
@@ -519,6 +529,8 @@ impl Scheduler {
             tracing::debug!(item = %c.item, at_ms = c.offset(now), "effects cancelled");
         }
         self.level = 0;
+        self.preset = None;
+        self.features = None;
         for toy in self.toys() {
             toy.stop_now();
         }
@@ -535,23 +547,5 @@ impl Scheduler {
         for toy in self.toys() {
             toy.shutdown().await;
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn config_reads_from_toml_and_refuses_unknown_keys() {
-        let c: SchedulerConfig =
-            toml::from_str("intensity_cap = 8\nserver_loss_stop_ms = 3000").unwrap();
-        assert_eq!((c.intensity_cap, c.server_loss_stop_ms), (8, 3000));
-        assert_eq!(
-            c.end_burst_max_ms,
-            SchedulerConfig::default().end_burst_max_ms
-        );
-        let err = toml::from_str::<SchedulerConfig>("intensity_capp = 8").unwrap_err();
-        assert!(err.to_string().contains("intensity_capp"), "{err}");
     }
 }

@@ -28,6 +28,26 @@ pub enum Inbound {
     Reconnected,
 }
 
+/// What carries a toy's commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Backend {
+    #[default]
+    Bluetooth,
+    Virtual,
+    /// Lovense Remote on the local network.
+    Remote,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Bluetooth => "bluetooth",
+            Backend::Virtual => "virtual",
+            Backend::Remote => "remote",
+        }
+    }
+}
+
 /// Capacity of the inbound channel; a toy sends a few bytes per command.
 pub const INBOUND_CAPACITY: usize = 256;
 
@@ -35,6 +55,11 @@ pub const INBOUND_CAPACITY: usize = 256;
 pub trait Transport: Send + Sync {
     /// A short label for logs and the transcript (the advertised name).
     fn label(&self) -> &str;
+
+    /// What carries the commands, for the toy strip.
+    fn backend(&self) -> Backend {
+        Backend::Bluetooth
+    }
 
     /// Writes one command. Without response where the toy allows it.
     async fn write(&self, bytes: &[u8]) -> Result<(), TransportError>;
@@ -44,4 +69,12 @@ pub trait Transport: Send + Sync {
 
     /// Drops the link on purpose (no reconnect afterwards).
     async fn close(&self) -> Result<(), TransportError>;
+}
+
+/// `subscribe` for a transport that keeps its receiver until asked: the
+/// stream can be taken once.
+pub fn take_inbound(
+    rx: &mut Option<mpsc::Receiver<Inbound>>,
+) -> Result<mpsc::Receiver<Inbound>, TransportError> {
+    rx.take().ok_or(TransportError::AlreadySubscribed)
 }

@@ -10,8 +10,13 @@ use async_trait::async_trait;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::transport::{INBOUND_CAPACITY, Inbound, Transport, TransportError};
-use crate::domain::toy_effect::MAX_INTENSITY;
+use super::codec::Command;
+use super::command_parse::parse_command;
+use super::models::{Drive, ModelSpec, OutputKind};
+use super::outputs::{self, Levels};
+use super::transport::{
+    Backend, INBOUND_CAPACITY, Inbound, Transport, TransportError, take_inbound,
+};
 
 /// Faults to inject; all off by default.
 #[derive(Debug, Clone, Default)]
@@ -26,99 +31,116 @@ pub struct Faults {
 #[derive(Debug)]
 struct State {
     model_code: String,
+    spec: &'static ModelSpec,
     firmware: u16,
     mac: String,
     battery: u8,
-    motors: [u8; 2],
-    rotate: u8,
-    air: u8,
+    /// Each output's level in its own range.
+    levels: Levels,
+    /// Rotation turned around by `RotateChange;` an odd number of times.
+    reversed: bool,
+    /// The stored pattern running (`Preset:N;`), 0 for none.
+    preset: u8,
     connected: bool,
     stop_on_disconnect: bool,
     resume_on_reconnect: bool,
-    /// (when, intensity) at every change of the strongest motor.
+    /// (when, intensity) at every change of the strongest output.
     timeline: Vec<(Instant, u8)>,
+    /// (when, levels) at every change of any output.
+    history: Vec<(Instant, Levels)>,
     /// Every write that reached the toy.
     writes: Vec<(Instant, Vec<u8>)>,
     dropped: u32,
     faults: Faults,
-    /// Motor levels when the link dropped, for a toy allowed to resume.
-    before_drop: [u8; 2],
+    /// Output levels when the link dropped, for a toy allowed to resume.
+    before_drop: Levels,
 }
 
 impl State {
     fn intensity(&self) -> u8 {
-        self.motors[0].max(self.motors[1])
+        outputs::strongest(self.spec, &self.levels)
     }
 
-    fn set_motors(&mut self, motors: [u8; 2], now: Instant) {
+    fn set_levels(&mut self, levels: Levels, now: Instant) {
         let before = self.intensity();
-        self.motors = motors;
+        if levels != self.levels {
+            self.history.push((now, levels));
+        }
+        self.levels = levels;
         if self.intensity() != before {
             let level = self.intensity();
             self.timeline.push((now, level));
         }
     }
 
-    /// Applies one command; returns the reply text.
-    fn apply(&mut self, cmd: &str, now: Instant) -> String {
-        let level = |s: &str| s.parse::<u8>().ok().filter(|n| *n <= MAX_INTENSITY);
-        let fields: Vec<&str> = cmd.split(':').collect();
-        let ok = |applied: bool| if applied { "OK;" } else { "ERR;" }.to_owned();
-        match fields.as_slice() {
-            ["Vibrate", n] => ok(level(n).map(|n| self.set_motors([n, n], now)).is_some()),
-            ["Vibrate1", n] => {
-                let m2 = self.motors[1];
-                ok(level(n).map(|n| self.set_motors([n, m2], now)).is_some())
-            }
-            ["Vibrate2", n] => {
-                let m1 = self.motors[0];
-                ok(level(n).map(|n| self.set_motors([m1, n], now)).is_some())
-            }
-            ["Rotate", n] => ok(level(n).map(|n| self.rotate = n).is_some()),
-            ["RotateChange"] => ok(true),
-            ["Air", "Level", n] => {
-                let n = n.parse::<u8>().ok().filter(|n| *n <= 3);
-                ok(n.map(|n| self.air = n).is_some())
-            }
-            ["DeviceType"] => format!("{}:{}:{};", self.model_code, self.firmware, self.mac),
-            ["Battery"] => {
-                let busy = if self.intensity() > 0 { "s" } else { "" };
-                format!("{busy}{};", self.battery)
-            }
-            ["GetAS"] => format!(
-                "AutoSwith:{}:{};",
-                on_off(self.stop_on_disconnect),
-                on_off(self.resume_on_reconnect)
-            ),
-            ["AutoSwith", stop, resume] => match (parse_on_off(stop), parse_on_off(resume)) {
-                (Some(stop), Some(resume)) => {
-                    self.stop_on_disconnect = stop;
-                    self.resume_on_reconnect = resume;
-                    ok(true)
-                }
-                _ => ok(false),
+    fn stop(&mut self, now: Instant) {
+        self.set_levels(Levels::zero(self.spec.outputs.len()), now);
+        self.preset = 0;
+    }
+
+    /// Whether this model takes `cmd` (a real toy answers `ERR;` otherwise).
+    fn supports(&self, cmd: &Command) -> bool {
+        let spec = self.spec;
+        let has = |f: fn(&OutputKind) -> bool| spec.outputs.iter().any(|o| f(&o.kind));
+        match cmd {
+            Command::VibrateMotor(m, _) => m.index() < spec.outputs.len() && spec.outputs.len() > 1,
+            Command::Rotate(_) => has(|k| matches!(k, OutputKind::Rotate { .. })),
+            Command::RotateChange => has(|k| *k == OutputKind::Rotate { reversible: true }),
+            Command::Air(_) => has(|k| *k == OutputKind::Air),
+            Command::Mply(m) => match spec.drive {
+                Drive::Mply => m.values().len() == spec.outputs.len(),
+                Drive::Stroker { .. } => m.values().len() == 2,
+                _ => false,
             },
-            ["PowerOff"] => {
-                self.set_motors([0, 0], now);
-                self.rotate = 0;
-                self.air = 0;
-                ok(true)
-            }
-            _ => ok(false),
+            _ => true,
         }
+    }
+
+    /// Applies one command; returns the reply text.
+    fn apply(&mut self, text: &str, now: Instant) -> String {
+        let Ok(cmd) = parse_command(text) else {
+            return "ERR;".to_owned();
+        };
+        if !self.supports(&cmd) {
+            return "ERR;".to_owned();
+        }
+        match cmd {
+            Command::DeviceType => {
+                return format!("{}:{}:{};", self.model_code, self.firmware, self.mac);
+            }
+            Command::Battery => {
+                let busy = if self.intensity() > 0 { "s" } else { "" };
+                return format!("{busy}{};", self.battery);
+            }
+            Command::GetAutoSwitch => {
+                return format!(
+                    "AutoSwith:{}:{};",
+                    on_off(self.stop_on_disconnect),
+                    on_off(self.resume_on_reconnect)
+                );
+            }
+            Command::SetAutoSwitch {
+                stop_on_disconnect,
+                resume_on_reconnect,
+            } => {
+                self.stop_on_disconnect = stop_on_disconnect;
+                self.resume_on_reconnect = resume_on_reconnect;
+            }
+            Command::PowerOff => self.stop(now),
+            Command::RotateChange => self.reversed = !self.reversed,
+            Command::Preset(n) => self.preset = n,
+            motion => {
+                let mut levels = self.levels;
+                outputs::apply(self.spec, &motion, &mut levels);
+                self.set_levels(levels, now);
+            }
+        }
+        "OK;".to_owned()
     }
 }
 
 fn on_off(b: bool) -> &'static str {
     if b { "On" } else { "Off" }
-}
-
-fn parse_on_off(s: &str) -> Option<bool> {
-    match s {
-        "On" => Some(true),
-        "Off" => Some(false),
-        _ => None,
-    }
 }
 
 /// The transport half of a virtual toy.
@@ -146,6 +168,17 @@ impl VirtualToy {
         VirtualToy::new(label, "S", 11, "0082059AD3BD", 85)
     }
 
+    /// Any model of the table, by code (`EA`) or name (`Gravity`): answers
+    /// `DeviceType;` as that model and keeps a level per output.
+    pub fn model(label: &str, spec: &'static ModelSpec) -> (VirtualToy, VirtualControl) {
+        let firmware = if spec.codes.contains(&"EI-FW3") {
+            3
+        } else {
+            11
+        };
+        VirtualToy::new(label, spec.wire_code(), firmware, "0082059AD3BD", 85)
+    }
+
     pub fn new(
         label: &str,
         model_code: &str,
@@ -153,23 +186,27 @@ impl VirtualToy {
         mac: &str,
         battery: u8,
     ) -> (VirtualToy, VirtualControl) {
+        let spec = ModelSpec::for_code(model_code, Some(firmware));
+        let zero = Levels::zero(spec.outputs.len());
         let state = Arc::new(Mutex::new(State {
             model_code: model_code.to_owned(),
+            spec,
             firmware,
             mac: mac.to_owned(),
             battery: battery.min(100),
-            motors: [0, 0],
-            rotate: 0,
-            air: 0,
+            levels: zero,
+            reversed: false,
+            preset: 0,
             connected: true,
             // Real toys ship with resume on; the driver must turn it off.
             stop_on_disconnect: false,
             resume_on_reconnect: true,
             timeline: vec![(Instant::now(), 0)],
+            history: vec![(Instant::now(), zero)],
             writes: Vec::new(),
             dropped: 0,
             faults: Faults::default(),
-            before_drop: [0, 0],
+            before_drop: zero,
         }));
         let (tx, rx) = mpsc::channel(INBOUND_CAPACITY);
         let control = VirtualControl {
@@ -192,6 +229,10 @@ impl VirtualToy {
 impl Transport for VirtualToy {
     fn label(&self) -> &str {
         &self.label
+    }
+
+    fn backend(&self) -> Backend {
+        Backend::Virtual
     }
 
     async fn write(&self, bytes: &[u8]) -> Result<(), TransportError> {
@@ -236,23 +277,47 @@ impl Transport for VirtualToy {
     }
 
     fn subscribe(&mut self) -> Result<mpsc::Receiver<Inbound>, TransportError> {
-        self.rx.take().ok_or(TransportError::AlreadySubscribed)
+        take_inbound(&mut self.rx)
     }
 
     async fn close(&self) -> Result<(), TransportError> {
         let mut s = lock(&self.state);
         s.connected = false;
         if s.stop_on_disconnect {
-            s.set_motors([0, 0], Instant::now());
+            s.stop(Instant::now());
         }
         Ok(())
     }
 }
 
 impl VirtualControl {
-    /// The strongest motor now.
+    /// The strongest output now, on the 0..=20 scale.
     pub fn intensity(&self) -> u8 {
         lock(&self.state).intensity()
+    }
+
+    /// Each output's level now, in its own range.
+    pub fn levels(&self) -> Levels {
+        lock(&self.state).levels
+    }
+
+    /// (when, levels) at every change of any output, from creation.
+    pub fn history(&self) -> Vec<(Instant, Levels)> {
+        lock(&self.state).history.clone()
+    }
+
+    pub fn spec(&self) -> &'static ModelSpec {
+        lock(&self.state).spec
+    }
+
+    /// Whether `RotateChange;` turned the rotation around (odd count).
+    pub fn rotation_reversed(&self) -> bool {
+        lock(&self.state).reversed
+    }
+
+    /// The stored pattern running, 0 for none.
+    pub fn preset(&self) -> u8 {
+        lock(&self.state).preset
     }
 
     /// (when, intensity) at every change, starting with (creation, 0).
@@ -313,9 +378,9 @@ impl VirtualControl {
         {
             let mut s = lock(&self.state);
             s.connected = false;
-            s.before_drop = s.motors;
+            s.before_drop = s.levels;
             if s.stop_on_disconnect {
-                s.set_motors([0, 0], Instant::now());
+                s.stop(Instant::now());
             }
         }
         let _ = self.tx.send(Inbound::Disconnected).await;
@@ -328,7 +393,7 @@ impl VirtualControl {
             s.connected = true;
             if s.resume_on_reconnect {
                 let before = s.before_drop;
-                s.set_motors(before, Instant::now());
+                s.set_levels(before, Instant::now());
             }
         }
         let _ = self.tx.send(Inbound::Reconnected).await;

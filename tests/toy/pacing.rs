@@ -201,3 +201,48 @@ async fn a_flood_of_levels_goes_out_at_ten_per_second_latest_winning() {
     assert_eq!(writes.last().unwrap().1, "Vibrate:17;", "latest wins");
     assert_eq!(toy_ctl.intensity(), 17);
 }
+
+#[test]
+fn single_motor_zeros_follow_a_stop_even_when_stopped_twice() {
+    use cuedeck::toy::codec::Motor;
+    let t0 = Instant::now();
+    let mut p = Pacer::new(MIN_GAP);
+    let m = |motor, n| Command::VibrateMotor(motor, Level::new(n).unwrap());
+    p.submit(m(Motor::One, 13));
+    p.submit(m(Motor::Two, 13));
+    assert_eq!(p.next(t0), send(m(Motor::One, 13), false));
+    assert_eq!(p.next(t0 + ms(100)), send(m(Motor::Two, 13), false));
+    p.stop_now();
+    p.stop_now();
+    assert_eq!(p.next(t0 + ms(110)), send(vib(0), false));
+    // A second stop after `Vibrate:0;` went out: the motors still get theirs.
+    p.stop_now();
+    assert_eq!(p.next(t0 + ms(111)), send(vib(0), false));
+    assert_eq!(p.next(t0 + ms(211)), send(m(Motor::One, 0), false));
+    assert_eq!(p.next(t0 + ms(311)), send(m(Motor::Two, 0), false));
+    assert_eq!(p.next(t0 + ms(411)), Next::Idle);
+}
+
+#[test]
+fn no_motor_starves_when_levels_change_every_gap() {
+    use cuedeck::toy::codec::Motor;
+    let t0 = Instant::now();
+    let mut p = Pacer::new(MIN_GAP);
+    let m = |motor, n| Command::VibrateMotor(motor, Level::new(n).unwrap());
+    let mut sent_two = 0;
+    for k in 0..10u8 {
+        p.submit(m(Motor::One, k + 1));
+        p.submit(m(Motor::Two, k + 1));
+        if let Next::Send {
+            cmd: Command::VibrateMotor(Motor::Two, _),
+            ..
+        } = p.next(t0 + ms(100 * u64::from(k)))
+        {
+            sent_two += 1;
+        }
+    }
+    assert!(
+        sent_two >= 4,
+        "motor 2 went out {sent_two} times in 10 gaps"
+    );
+}

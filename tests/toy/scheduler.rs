@@ -18,7 +18,7 @@ fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
 
-fn fx(
+pub(crate) fn fx(
     timing: Timing,
     intensity: u8,
     duration_ms: Option<u64>,

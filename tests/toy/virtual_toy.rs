@@ -197,3 +197,103 @@ fn toy_scan_without_bluetooth_says_what_is_missing_and_exits_2() {
     );
     assert_eq!(stderr.lines().count(), 1, "one plain line: {stderr}");
 }
+
+#[test]
+fn toy_info_virtual_answers_as_every_model_of_the_table() {
+    for m in cuedeck::toy::models::MODELS {
+        let code = m.codes[0];
+        let (status, stdout, stderr) = cuedeck(&["toy", "info", "--virtual", code]);
+        assert_eq!(status, 0, "{code}: {stderr}");
+        let wire = m.wire_code();
+        assert!(
+            stdout.contains(&format!("<- {wire}:")),
+            "{code} answers DeviceType as itself: {stdout}"
+        );
+        assert!(
+            stdout.contains(&format!("model:    {} (", m.name)),
+            "{code}: {stdout}"
+        );
+        assert!(stdout.contains("battery:  85 %"), "{code}: {stdout}");
+        assert!(stdout.contains("gatt:     "), "{code}: {stdout}");
+        if m.wire_code().len() <= 2 {
+            assert!(
+                stdout.contains("gatt:     gen 3, service "),
+                "{code}: {stdout}"
+            );
+        }
+        for (i, o) in m.outputs.iter().enumerate() {
+            let line = format!("output {}: {} 0..={} (", i + 1, o.label, o.max);
+            assert!(stdout.contains(&line), "{code}: {line} in {stdout}");
+        }
+    }
+    let (status, stdout, _) = cuedeck(&["toy", "info", "--virtual", "Gravity"]);
+    assert_eq!(status, 0);
+    assert!(stdout.contains("<- EA:11:"), "{stdout}");
+    let (status, _, stderr) = cuedeck(&["toy", "info", "--virtual", "Zork"]);
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("\"Zork\" is no model"), "{stderr}");
+}
+
+#[test]
+fn toy_test_virtual_model_prints_each_output_level() {
+    let args = "toy test --virtual Nora --intensity 8 --seconds 1 --reverse";
+    let (status, stdout, stderr) = cuedeck(&args.split(' ').collect::<Vec<_>>());
+    assert_eq!(status, 0, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    for want in [
+        "<- A:11:0082059AD3BD;",
+        "-> Vibrate:8;",
+        "-> Rotate:8;",
+        "-> RotateChange;",
+        "#   vibrate 8/20 · rotate 8/20",
+        "-> Rotate:0;",
+        "#   vibrate 0/20 · rotate 0/20",
+    ] {
+        assert!(lines.contains(&want), "{want} in {stdout}");
+    }
+    let last_sent = lines.iter().rev().find(|l| l.starts_with("-> "));
+    assert_eq!(last_sent, Some(&"-> Vibrate:0;"), "{stdout}");
+    assert!(!stdout.contains("!!"), "{stdout}");
+}
+
+#[test]
+fn toy_test_plays_a_pattern_file_or_names_its_bad_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("waves.txt");
+    std::fs::write(&good, "V:1;T:Edge;F:v1,v2;S:100;#\n10,0;20,5;10,20;").unwrap();
+    let (status, stdout, stderr) = cuedeck(&[
+        "toy",
+        "test",
+        "--virtual",
+        "Edge",
+        "--pattern-file",
+        good.to_str().unwrap(),
+        "--intensity",
+        "20",
+        "--seconds",
+        "1",
+    ]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(
+        stdout.contains("running pattern file waves (100 ms steps)"),
+        "{stdout}"
+    );
+    // Each motor follows its own feature.
+    assert!(stdout.contains("-> Vibrate1:"), "{stdout}");
+    assert!(stdout.contains("-> Vibrate2:"), "{stdout}");
+    assert!(stdout.trim_end().ends_with("<- OK;"), "{stdout}");
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, "V:1;F:v;S:100;#\n1;\n2;\n99;").unwrap();
+    let (status, _, stderr) = cuedeck(&[
+        "toy",
+        "test",
+        "--virtual",
+        "--pattern-file",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(status, 1, "{stderr}");
+    assert!(
+        stderr.contains("bad: line 4: value \"99\" is not 0..=20"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,486 @@
+//! Lovense Remote on the local network as a transport: the driver writes the
+//! same commands as to a Bluetooth toy; this turns them into the app's
+//! `Function` requests (every output in one, `timeSec` bounded, refreshed
+//! while something runs) and answers as a toy would (`OK;`, `ERR;`, the
+//! battery, `DeviceType` from `GetToys`). Pacing, the cap and every stop
+//! path stay the driver's and the scheduler's.
+//!
+//! One worker posts in order; a level superseded while a post is on its
+//! way is not posted (the next request carries every output anyway), so
+//! nothing queues up behind a slow app. A failed post marks the link down
+//! (the strip says "disconnected"); the worker probes with `GetToys` and
+//! reports the link back.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::codec::{Command, Level};
+use super::command_parse::parse_command;
+use super::models::ModelSpec;
+use super::remote_api::{self, REFRESH_MS, RemoteError, RemoteToy, Request};
+use super::transport::{
+    Backend, INBOUND_CAPACITY, Inbound, Transport, TransportError, take_inbound,
+};
+
+/// Posts one JSON body to the app's `/command`, returning the answer's text.
+#[async_trait]
+pub trait Poster: Send + Sync {
+    async fn post(&self, body: String) -> Result<String, RemoteError>;
+}
+
+/// The app over HTTP(S) with reqwest.
+pub struct HttpPoster {
+    client: reqwest::Client,
+    url: String,
+}
+
+/// A request that takes longer than this has failed.
+pub const POST_TIMEOUT: Duration = Duration::from_millis(1_500);
+
+impl HttpPoster {
+    /// `base` is `https://host:port` (certificates verified against the
+    /// system's roots; Lovense Remote's `*.lovense.club` names carry public
+    /// ones), `http://host:port`, or a bare `host:port` meaning HTTPS.
+    pub fn new(base: &str) -> Result<HttpPoster, RemoteError> {
+        HttpPoster::build(base, reqwest::Client::builder())
+    }
+
+    /// Trusting only the certificates in `pem` (the tests' self-signed one).
+    pub fn with_roots(base: &str, pem: &[u8]) -> Result<HttpPoster, RemoteError> {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+        let bad = |e: String| RemoteError::Unreachable(format!("{base} ({e})"));
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            roots
+                .add(cert.map_err(|e| bad(e.to_string()))?)
+                .map_err(|e| bad(e.to_string()))?;
+        }
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| bad(e.to_string()))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        HttpPoster::build(
+            base,
+            reqwest::Client::builder().tls_backend_preconfigured(tls),
+        )
+    }
+
+    fn build(base: &str, builder: reqwest::ClientBuilder) -> Result<HttpPoster, RemoteError> {
+        let base = if base.contains("://") {
+            base.trim_end_matches('/').to_owned()
+        } else {
+            format!("https://{}", base.trim_end_matches('/'))
+        };
+        let client = builder
+            .timeout(POST_TIMEOUT)
+            .build()
+            .map_err(|e| RemoteError::Unreachable(format!("{base} ({e})")))?;
+        Ok(HttpPoster {
+            client,
+            url: format!("{base}/command"),
+        })
+    }
+}
+
+#[async_trait]
+impl Poster for HttpPoster {
+    async fn post(&self, body: String) -> Result<String, RemoteError> {
+        let sent = self
+            .client
+            .post(&self.url)
+            .header("X-platform", "cuedeck")
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| {
+                if e.is_timeout() {
+                    RemoteError::Timeout
+                } else {
+                    RemoteError::Unreachable(format!("{} ({})", self.url, causes(&e)))
+                }
+            })?;
+        sent.text()
+            .await
+            .map_err(|e| RemoteError::BadAnswer(e.to_string()))
+    }
+}
+
+/// An error with its causes (`error sending request: ... invalid peer
+/// certificate: UnknownIssuer`), so the message says what actually failed.
+fn causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = s.source();
+    }
+    text
+}
+
+/// The toys the app reports (`toy scan --remote`).
+pub async fn list_toys(poster: &dyn Poster) -> Result<Vec<RemoteToy>, RemoteError> {
+    remote_api::parse_toys(&poster.post(Request::GetToys.body()).await?)
+}
+
+/// The first connected toy, or the one whose id or name is `wanted`.
+pub async fn find_toy(poster: &dyn Poster, wanted: Option<&str>) -> Result<RemoteToy, RemoteError> {
+    let toys = list_toys(poster).await?;
+    let what = wanted.map(|w| format!(" named {w:?}")).unwrap_or_default();
+    toys.into_iter()
+        .filter(|t| t.connected())
+        .find(|t| {
+            wanted.is_none_or(|w| {
+                t.id.eq_ignore_ascii_case(w)
+                    || t.name.eq_ignore_ascii_case(w)
+                    || t.nickname.eq_ignore_ascii_case(w)
+            })
+        })
+        .ok_or(RemoteError::NoToy(what))
+}
+
+enum Job {
+    /// Post the current levels (or a stop), then answer `replies` × `OK;`.
+    Levels {
+        replies: u32,
+    },
+    Preset(u8),
+    /// `DeviceType;` or `Battery;` answered from `GetToys`.
+    Query(Command),
+    Close(tokio::sync::oneshot::Sender<()>),
+}
+
+struct State {
+    levels: Vec<u8>,
+    preset: u8,
+    connected: bool,
+}
+
+impl State {
+    fn stop(&mut self) {
+        self.levels.iter_mut().for_each(|v| *v = 0);
+        self.preset = 0;
+    }
+}
+
+pub struct RemoteTransport {
+    label: String,
+    spec: &'static ModelSpec,
+    state: Arc<Mutex<State>>,
+    jobs: mpsc::UnboundedSender<Job>,
+    inbound: mpsc::Sender<Inbound>,
+    inbound_rx: Option<mpsc::Receiver<Inbound>>,
+    worker: JoinHandle<()>,
+}
+
+fn lock(s: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
+    s.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl RemoteTransport {
+    /// Drives `toy` through the app behind `poster`.
+    pub fn new(poster: Arc<dyn Poster>, toy: &RemoteToy) -> RemoteTransport {
+        let spec = toy.spec();
+        let state = Arc::new(Mutex::new(State {
+            levels: vec![0; spec.outputs.len()],
+            preset: 0,
+            connected: true,
+        }));
+        let (inbound, inbound_rx) = mpsc::channel(INBOUND_CAPACITY);
+        let (jobs, jobs_rx) = mpsc::unbounded_channel();
+        let worker = Worker {
+            poster,
+            toy_id: toy.id.clone(),
+            spec,
+            state: state.clone(),
+            inbound: inbound.clone(),
+        };
+        let worker = tokio::spawn(worker.run(jobs_rx));
+        RemoteTransport {
+            label: format!("{} ({})", spec.name, toy.id),
+            spec,
+            state,
+            jobs,
+            inbound,
+            inbound_rx: Some(inbound_rx),
+            worker,
+        }
+    }
+
+    fn reply(&self, text: &str) {
+        // A full channel means nobody reads replies; a real toy would not wait.
+        let _ = self
+            .inbound
+            .try_send(Inbound::Data(text.as_bytes().to_vec()));
+    }
+
+    fn job(&self, job: Job) -> Result<(), TransportError> {
+        self.jobs
+            .send(job)
+            .map_err(|_| TransportError::NotConnected)
+    }
+}
+
+impl Drop for RemoteTransport {
+    fn drop(&mut self) {
+        self.worker.abort();
+    }
+}
+
+#[async_trait]
+impl Transport for RemoteTransport {
+    fn label(&self) -> &str {
+        &self.label
+    }
+
+    fn backend(&self) -> Backend {
+        Backend::Remote
+    }
+
+    async fn write(&self, bytes: &[u8]) -> Result<(), TransportError> {
+        if !lock(&self.state).connected {
+            return Err(TransportError::NotConnected);
+        }
+        let text = String::from_utf8_lossy(bytes);
+        let Ok(cmd) = parse_command(&text) else {
+            self.reply("ERR;");
+            return Ok(());
+        };
+        match cmd {
+            Command::DeviceType | Command::Battery => self.job(Job::Query(cmd))?,
+            // The app's own safety is `timeSec`; the toy's setting is n/a.
+            Command::SetAutoSwitch { .. } => self.reply("OK;"),
+            Command::GetAutoSwitch => self.reply("AutoSwith:On:Off;"),
+            Command::Preset(n) => self.job(Job::Preset(n))?,
+            // A stop (the driver's urgent `Vibrate:0;`) is a `Stop` of every
+            // output through the app, not a vibrator at 0 beside a rotation
+            // still going for 100 ms.
+            Command::PowerOff | Command::Vibrate(Level::OFF) => {
+                lock(&self.state).stop();
+                self.job(Job::Levels { replies: 1 })?;
+            }
+            motion => {
+                let applied = {
+                    let mut s = lock(&self.state);
+                    remote_api::apply(self.spec, &motion, &mut s.levels).is_some()
+                };
+                if applied {
+                    self.job(Job::Levels { replies: 1 })?;
+                } else {
+                    self.reply("ERR;");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn subscribe(&mut self) -> Result<mpsc::Receiver<Inbound>, TransportError> {
+        take_inbound(&mut self.inbound_rx)
+    }
+
+    /// Stops the toy through the app, then lets the link go.
+    async fn close(&self) -> Result<(), TransportError> {
+        lock(&self.state).stop();
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.job(Job::Close(tx))?;
+        let _ = tokio::time::timeout(POST_TIMEOUT * 2, rx).await;
+        Ok(())
+    }
+}
+
+struct Worker {
+    poster: Arc<dyn Poster>,
+    toy_id: String,
+    spec: &'static ModelSpec,
+    state: Arc<Mutex<State>>,
+    inbound: mpsc::Sender<Inbound>,
+}
+
+impl Worker {
+    async fn run(self, mut jobs: mpsc::UnboundedReceiver<Job>) {
+        let mut refresh = tokio::time::interval(Duration::from_millis(REFRESH_MS));
+        refresh.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                job = jobs.recv() => {
+                    let Some(job) = job else { return };
+                    // Levels waiting behind this one are covered by one post.
+                    let mut batch = vec![job];
+                    while let Ok(more) = jobs.try_recv() {
+                        batch.push(more);
+                    }
+                    if self.handle(batch).await {
+                        return;
+                    }
+                }
+                _ = refresh.tick() => self.refresh().await,
+            }
+        }
+    }
+
+    /// Handles jobs in order, levels merged; true once closed.
+    async fn handle(&self, batch: Vec<Job>) -> bool {
+        let mut level_replies = 0;
+        for job in batch {
+            match job {
+                Job::Levels { replies } => level_replies += replies,
+                other => {
+                    if level_replies > 0 {
+                        self.post_levels(level_replies).await;
+                        level_replies = 0;
+                    }
+                    match other {
+                        Job::Preset(n) => self.post_preset(n).await,
+                        Job::Query(cmd) => self.query(cmd).await,
+                        Job::Close(done) => {
+                            // Best effort: if it fails, `timeSec` stops the toy.
+                            let _ = self.post(self.levels_request()).await;
+                            let _ = done.send(());
+                            return true;
+                        }
+                        Job::Levels { .. } => {}
+                    }
+                }
+            }
+        }
+        if level_replies > 0 {
+            self.post_levels(level_replies).await;
+        }
+        false
+    }
+
+    fn levels_request(&self) -> Request {
+        let levels = lock(&self.state).levels.clone();
+        let names = remote_api::action_names(self.spec);
+        let actions: Vec<(String, u8)> = names.into_iter().zip(levels).collect();
+        Request::function(&self.toy_id, &actions)
+    }
+
+    async fn post_levels(&self, replies: u32) {
+        let answer = self.post(self.levels_request()).await;
+        self.answer(answer.map(|_| ()), replies);
+    }
+
+    async fn post_preset(&self, n: u8) {
+        lock(&self.state).preset = n;
+        let request = match Request::preset(&self.toy_id, n) {
+            Some(r) => r,
+            None if n == 0 => self.levels_request(),
+            None => {
+                self.say("ERR;");
+                return;
+            }
+        };
+        let answer = self.post(request).await;
+        self.answer(answer.map(|_| ()), 1);
+    }
+
+    async fn query(&self, cmd: Command) {
+        let toys = self
+            .post(Request::GetToys)
+            .await
+            .and_then(|text| remote_api::parse_toys(&text));
+        let toy = toys.map(|t| t.into_iter().find(|t| t.id == self.toy_id));
+        let reply = match (toy, cmd) {
+            (Ok(Some(t)), Command::DeviceType) => {
+                let mac: String = t.id.chars().filter(char::is_ascii_hexdigit).collect();
+                let mac = if mac.len() == 12 {
+                    mac.to_ascii_uppercase()
+                } else {
+                    "0".repeat(12)
+                };
+                format!("{}:{}:{mac};", self.spec.wire_code(), t.firmware())
+            }
+            (Ok(Some(t)), _) => format!("{};", t.battery_percent()),
+            (Ok(None), _) | (Err(RemoteError::App { .. }), _) => "ERR;".to_owned(),
+            // Unreachable: no reply; the driver gives up and says so.
+            (Err(_), _) => return,
+        };
+        self.say(&reply);
+    }
+
+    /// Posts, marking the link down on a network failure.
+    async fn post(&self, request: Request) -> Result<String, RemoteError> {
+        let result = self.poster.post(request.body()).await.and_then(|text| {
+            remote_api::parse_answer(&text)?;
+            Ok(text)
+        });
+        if let Err(e @ (RemoteError::Unreachable(_) | RemoteError::Timeout)) = &result {
+            tracing::warn!(error = %e, "Lovense Remote request failed");
+            self.link(false).await;
+        }
+        result
+    }
+
+    fn answer(&self, result: Result<(), RemoteError>, replies: u32) {
+        let text = match result {
+            Ok(()) => "OK;",
+            Err(RemoteError::App { .. } | RemoteError::BadAnswer(_)) => "ERR;",
+            // The link is down: the driver's requests time out.
+            Err(_) => return,
+        };
+        for _ in 0..replies {
+            self.say(text);
+        }
+    }
+
+    fn say(&self, text: &str) {
+        let _ = self
+            .inbound
+            .try_send(Inbound::Data(text.as_bytes().to_vec()));
+    }
+
+    async fn link(&self, up: bool) {
+        let changed = {
+            let mut s = lock(&self.state);
+            let changed = s.connected != up;
+            s.connected = up;
+            if !up {
+                // The app stops the toy by itself within `timeSec`.
+                s.stop();
+            }
+            changed
+        };
+        if changed {
+            let msg = if up {
+                Inbound::Reconnected
+            } else {
+                Inbound::Disconnected
+            };
+            let _ = self.inbound.send(msg).await;
+        }
+    }
+
+    /// Keeps a running level alive (`timeSec` is short), or probes a link
+    /// that is down.
+    async fn refresh(&self) {
+        let (connected, running, preset) = {
+            let s = lock(&self.state);
+            (s.connected, s.levels.iter().any(|v| *v > 0), s.preset)
+        };
+        if !connected {
+            if self.poster.post(Request::GetToys.body()).await.is_ok() {
+                self.link(true).await;
+            }
+            return;
+        }
+        if preset > 0 {
+            if let Some(r) = Request::preset(&self.toy_id, preset) {
+                let _ = self.post(r).await;
+            }
+        } else if running {
+            let _ = self.post(self.levels_request()).await;
+        }
+    }
+}
