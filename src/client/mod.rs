@@ -2,9 +2,11 @@
 //! WebSocket client that resumes where it left off, with jittered
 //! exponential backoff. Used by the console, the simulator and the tests.
 
+mod moderation;
 mod rest;
 mod stream;
 
+pub use moderation::LogQuery;
 pub use rest::{ClientError, RestClient};
 pub use stream::{RoomStream, StreamEvent, StreamOptions};
 

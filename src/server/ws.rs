@@ -32,7 +32,8 @@ const MAX_BAD_FRAMES: u32 = 16;
 const READ_BUFFER_BYTES: usize = 4 * 1024;
 
 pub async fn upgrade(State(app): State<App>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
-    let Some(principal) = bearer(&headers).and_then(|t| app.tokens.authenticate(t)) else {
+    let now = app.config.clock.now();
+    let Some(principal) = bearer(&headers).and_then(|t| app.tokens.authenticate_at(t, now)) else {
         app.metrics.error(ErrorCode::Unauthorized);
         return HttpError(ApiError::new(
             ErrorCode::Unauthorized,

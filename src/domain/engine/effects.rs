@@ -5,6 +5,7 @@ use crate::domain::command::Command;
 use crate::domain::event::{Event, EventKind};
 use crate::domain::item::Item;
 use crate::domain::ledger::{Ledger, Transfer};
+use crate::domain::moderation::ModerationEntry;
 use crate::domain::room::Room;
 use crate::domain::time::Stamp;
 
@@ -13,6 +14,7 @@ pub(super) struct Effects {
     pub events: Vec<Event>,
     pub transfers: Vec<Transfer>,
     pub closed: Vec<Item>,
+    pub moderation: Vec<ModerationEntry>,
 }
 
 impl Effects {
@@ -22,6 +24,7 @@ impl Effects {
             events: Vec::with_capacity(usual_event_count(command)),
             transfers: Vec::new(),
             closed: Vec::new(),
+            moderation: Vec::new(),
         }
     }
 
@@ -35,6 +38,11 @@ impl Effects {
             at: self.at,
             kind,
         });
+    }
+
+    /// Record a moderation action for the moderation log.
+    pub fn log(&mut self, entry: ModerationEntry) {
+        self.moderation.push(entry);
     }
 
     /// Hand a closed item's whole record on to the store.
