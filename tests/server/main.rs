@@ -5,6 +5,7 @@ mod api;
 mod bad_input;
 mod menus_api;
 mod menus_files;
+mod moderation;
 mod protocol_doc;
 mod stream;
 #[path = "../support/mod.rs"]
