@@ -8,7 +8,7 @@ mod stream;
 
 pub use moderation::LogQuery;
 pub use rest::{ClientError, RestClient};
-pub use stream::{RoomStream, StreamEvent, StreamOptions};
+pub use stream::{RoomStream, StreamEvent, StreamOptions, WatchEvent, WatchStream};
 
 /// A server's base URL as given with `--server http://HOST:PORT`; every
 /// other address (the WebSocket endpoint) is derived from it.

@@ -6,6 +6,7 @@ mod bad_input;
 mod menus_api;
 mod menus_files;
 mod moderation;
+mod multiroom;
 mod protocol_doc;
 mod stream;
 #[path = "../support/mod.rs"]
