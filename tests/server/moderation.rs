@@ -648,3 +648,64 @@ async fn a_ban_racing_purchases_never_leaves_one_charged_and_kept() {
     assert_conserved(&t).await;
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_menu_purchase_is_refused_by_a_ban_a_pause_and_the_switch_and_charges_nothing() {
+    use cuedeck::menus::api::PurchaseBody;
+    use cuedeck::menus::client::MenuClient;
+    let t = TestServer::start().await;
+    let menu: cuedeck::menus::MenuSpec = serde_json::from_value(json!({
+        "name": "Quick Fun",
+        "queueMode": "on",
+        "items": [{"title": "Wink", "baseTokens": 5}]
+    }))
+    .unwrap();
+    MenuClient::new(t.client(&t.tokens.performer))
+        .create(&ROOM.into(), &menu)
+        .await
+        .unwrap();
+    let viewer = MenuClient::new(t.client(&t.tokens.viewer));
+    let buy = |key: &'static str| {
+        let viewer = &viewer;
+        async move {
+            viewer
+                .purchase(&ROOM.into(), "m1", "m1-1", key, &PurchaseBody::default())
+                .await
+                .map(|receipt| receipt.price)
+                .map_err(|e| e.code().unwrap_or(ErrorCode::Unrecognized))
+        }
+    };
+    assert_eq!(buy("first").await, Ok(5));
+    let wallet = || async { t.client(ADMIN).balance(&"u1".into()).await.unwrap().tokens };
+    let before = wallet().await;
+
+    let performer = t.client(&t.tokens.performer);
+    performer.pause(&ROOM.into(), None).await.unwrap();
+    assert_eq!(buy("paused").await, Err(ErrorCode::Paused));
+    performer.resume(&ROOM.into()).await.unwrap();
+
+    let admin = t.client(ADMIN);
+    admin
+        .set_switch(Switch::Purchases, true, None)
+        .await
+        .unwrap();
+    assert_eq!(buy("switched").await, Err(ErrorCode::KillSwitchPurchases));
+    admin
+        .set_switch(Switch::Purchases, false, None)
+        .await
+        .unwrap();
+
+    performer
+        .ban(
+            &ROOM.into(),
+            &ban_request("u1", BanScope::Room, BanReason::Harassment),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(buy("banned").await, Err(ErrorCode::Banned));
+    // The ban refunded the first purchase, which was waiting.
+    assert_eq!(wallet().await, before + 5);
+    assert_conserved(&t).await;
+    t.stop().await;
+}

@@ -268,3 +268,44 @@ async fn a_room_twice_on_one_connection_is_refused_and_the_rest_goes_on() {
     assert_eq!(error.as_deref(), Some("forbidden"));
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn moderation_is_an_event_on_the_rooms_it_touches() {
+    use cuedeck::domain::{EventKind, ModerationAction, Switch};
+    let (t, token) = setup().await;
+    let subscribe = rooms().map(|r| (r, None)).to_vec();
+    let mut stream = WatchStream::connect(&t.url(), &token, subscribe, quick());
+    let start = last_seqs(&t).await;
+    let mut seen = Seen::default();
+    read_until(&mut stream, &start, &mut seen).await;
+
+    let moderator = t.client(&token);
+    moderator
+        .pause(&OTHER_ROOM.into(), Some("break"))
+        .await
+        .unwrap();
+    t.client(ADMIN)
+        .set_switch(Switch::Intakes, true, None)
+        .await
+        .unwrap();
+    let end = last_seqs(&t).await;
+    let mut moderation: BTreeMap<RoomId, Vec<ModerationAction>> = BTreeMap::new();
+    while rooms()
+        .iter()
+        .any(|r| start[r] + (moderation.get(r).map_or(0, Vec::len) as u64) < end[r])
+    {
+        let WatchEvent { room, event } = next(&mut stream).await;
+        if let (Some(room), StreamEvent::Event { event, .. }) = (room, event) {
+            let EventKind::Moderation { moderation: note } = &event.kind else {
+                panic!("only moderation events: {event:?}")
+            };
+            moderation.entry(room).or_default().push(note.action);
+        }
+    }
+    assert_eq!(moderation[&RoomId::from(ROOM)], [ModerationAction::Switch]);
+    assert_eq!(
+        moderation[&RoomId::from(OTHER_ROOM)],
+        [ModerationAction::Pause, ModerationAction::Switch]
+    );
+    t.stop().await;
+}
