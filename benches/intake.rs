@@ -108,19 +108,36 @@ fn engine_cycles_per_s() -> Vec<f64> {
         .collect()
 }
 
-/// Durable intakes through the service, pipelined; returns (rate, mean batch).
-fn durable_intakes_per_s(options: StoreOptions) -> f64 {
+/// Where the timed intakes stand against the engine's retention window.
+#[derive(Clone, Copy, PartialEq)]
+enum Window {
+    /// Everything inside it: the engine alone recognises source events.
+    Inside,
+    /// A day later, items forgotten: each new intake asks the store.
+    Past,
+}
+
+/// Durable intakes through the service, pipelined, per second.
+fn durable_intakes_per_s(options: StoreOptions, window: Window) -> f64 {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bench.db");
     let mut service = QueueService::open(&path, options).unwrap();
     for c in setup_commands() {
         service.execute(Stamp(0), c).unwrap().wait().unwrap();
     }
+    let mut start = Stamp(1);
+    if window == Window::Past {
+        let yesterday =
+            Request::new(PayloadBuilder::new(PERFORMER, "user-0", "yesterday", 10).queued(ROOM));
+        service.execute(start, yesterday).unwrap().wait().unwrap();
+        start = Stamp::from_secs(86_400 + 1);
+    }
     let intakes: Vec<Request> = (0..DURABLE_INTAKES).map(intake).collect();
     let mut in_flight = VecDeque::with_capacity(PIPELINE);
     let began = Instant::now();
     for (n, request) in intakes.into_iter().enumerate() {
-        in_flight.push_back(service.execute(Stamp(n as i64 + 1), request).unwrap());
+        let at = Stamp(start.0 + n as i64);
+        in_flight.push_back(service.execute(at, request).unwrap());
         if in_flight.len() >= PIPELINE {
             in_flight.pop_front().unwrap().wait().unwrap();
         }
@@ -129,6 +146,7 @@ fn durable_intakes_per_s(options: StoreOptions) -> f64 {
         ack.wait().unwrap();
     }
     let elapsed = began.elapsed();
+    assert_eq!(service.engine().forgot_any(), window == Window::Past);
     service.engine().check_invariants().unwrap();
     service.close();
     DURABLE_INTAKES as f64 / elapsed.as_secs_f64()
@@ -248,13 +266,20 @@ fn main() {
     }
     // Interleave the two durable measurements so disk noise hits both alike.
     let mut durable = Vec::new();
+    let mut past = Vec::new();
     let mut raw = Vec::new();
     for _ in 0..3 {
-        durable.push(durable_intakes_per_s(options));
+        durable.push(durable_intakes_per_s(options, Window::Inside));
+        past.push(durable_intakes_per_s(options, Window::Past));
         raw.push(raw_sqlite_per_s(options));
         std::thread::sleep(Duration::from_millis(100));
     }
-    let (durable, raw) = (median(durable), median(raw));
+    let (durable, past, raw) = (median(durable), median(past), median(raw));
+    println!(
+        "durable a day on, older items forgotten (each new intake asks the store about its \
+         source event): {past:.0} intakes/s, ratio {:.2}",
+        past / raw
+    );
     println!(
         "durable: {durable:.0} intakes/s, raw rusqlite: {raw:.0} rows-of-an-intake/s \
          ({DURABLE_INTAKES} intakes, synchronous=FULL, WAL, batches of up to {})",

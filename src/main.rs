@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use cuedeck::cli::{Cli, DemoArgs, Mode};
 
-// mimalloc, as the crate comes: the durable intake path runs faster on it
-// than on the system allocator (docs/BENCHMARKS.md has the A/B).
+// mimalloc, as the crate comes: the durable intake benchmark came out a
+// little ahead on it against the system allocator (docs/BENCHMARKS.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -17,16 +17,22 @@ pub struct ServerUrl {
     base: String,
 }
 
+/// A `--server` value that is not `http://HOST:PORT`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{given:?}: the server URL must look like http://HOST:PORT")]
+pub struct BadServerUrl {
+    pub given: String,
+}
+
 impl ServerUrl {
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, BadServerUrl> {
+        let bad = || BadServerUrl {
+            given: text.to_string(),
+        };
         let trimmed = text.trim().trim_end_matches('/');
-        let rest = trimmed
-            .strip_prefix("http://")
-            .ok_or_else(|| format!("{text:?}: the server URL must look like http://HOST:PORT"))?;
+        let rest = trimmed.strip_prefix("http://").ok_or_else(bad)?;
         if rest.is_empty() || rest.contains('/') || rest.contains(char::is_whitespace) {
-            return Err(format!(
-                "{text:?}: the server URL must look like http://HOST:PORT"
-            ));
+            return Err(bad());
         }
         Ok(ServerUrl {
             base: trimmed.to_string(),

@@ -138,7 +138,7 @@ pub fn resolve(
         .clone()
         .or(file.server.clone())
         .ok_or_else(|| missing("server", "--server", "CUEDECK_SERVER"))?;
-    let server = crate::client::ServerUrl::parse(&server)?;
+    let server = crate::client::ServerUrl::parse(&server).map_err(|e| e.to_string())?;
     let room = args
         .room
         .clone()

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::command::{Command, IntakeMode};
 use super::ids::{IdemKey, PerformerId, RoomId, UserId};
-use super::intake::{Action, ActionType, Chat, Effects, IntakePayload, Metadata, Source};
+use super::intake::{ActionType, Chat, Effects, IntakePayload, Metadata, PaidAction, Source};
 use super::toy_effect::{Pattern, Timing, ToyEffect};
 
 #[derive(Debug, Clone)]
@@ -25,7 +25,7 @@ impl PayloadBuilder {
                 performer_id: PerformerId::new(performer),
                 user_id: UserId::new(user),
                 token_cost: cost,
-                action: Action {
+                action: PaidAction {
                     action_type: ActionType::PerformanceAction,
                     title: Arc::from("Dance"),
                     description: Arc::from("A short dance"),

@@ -333,3 +333,14 @@ pub struct Outcome {
     /// The moderation log's entries for what this command did.
     pub moderation: Vec<ModerationEntry>,
 }
+
+/// What a check run against the engine's state decided: run a command, or
+/// answer without running anything (a retry of something already done).
+/// The server runs such a check and its command in one turn, so no other
+/// command comes between them.
+pub enum Checked {
+    /// Run this command.
+    Execute(Request),
+    /// Answer with this reply.
+    Answer(Reply),
+}

@@ -63,7 +63,11 @@ impl DailyCounts {
     /// Drop the days before the one before `now`'s.
     pub fn forget_old_days(&mut self, now: Stamp) {
         let keep_from = Stamp(now.day_start().0 - DAY_US);
-        self.days = self.days.split_off(&keep_from);
+        while let Some(entry) = self.days.first_entry()
+            && *entry.key() < keep_from
+        {
+            entry.remove();
+        }
     }
 
     /// How many days are held.

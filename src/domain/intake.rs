@@ -65,7 +65,7 @@ pub enum UiSurface {
 /// What the performer is asked to do.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Action {
+pub struct PaidAction {
     pub action_type: ActionType,
     pub title: Arc<str>,
     pub description: Arc<str>,
@@ -176,7 +176,7 @@ pub struct IntakePayload {
     pub performer_id: PerformerId,
     pub user_id: UserId,
     pub token_cost: u64,
-    pub action: Action,
+    pub action: PaidAction,
     pub created_at_high_precision: Arc<str>,
     pub chat: Chat,
     pub metadata: Metadata,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::ids::{IdemKey, ItemId, PerformerId, RoomId, UserId};
-use super::intake::{Action, Source};
+use super::intake::{PaidAction, Source};
 use super::messages::Tier;
 use super::refund::RefundReason;
 use super::time::Stamp;
@@ -132,7 +132,7 @@ pub struct ItemView {
     /// The name to show: the buyer's display name, or their id.
     pub user_name: Arc<str>,
     pub tier: Tier,
-    pub action: Action,
+    pub action: PaidAction,
     pub token_cost: u64,
     /// D, fixed at intake: later config changes never touch it.
     pub duration_ms: u64,
@@ -175,18 +175,19 @@ impl Item {
     }
 }
 
-/// What the engine keeps of a closed item: enough to answer a late command
-/// about it and to count a buyer's purchases. The full record (view and
-/// audit) leaves the engine in the outcome that closed the item and is kept
-/// by the store, so a long-running engine holds about 100 bytes per item it
-/// ever saw instead of the whole record.
+/// What the engine keeps of a closed item for the retention window: enough
+/// to answer a late command or a retry about it and to recognise its source
+/// event. The full record (view and audit) leaves the engine in the outcome
+/// that closed the item and is kept by the store; after the window the
+/// facts go too.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClosedItem {
     pub id: ItemId,
     pub room: RoomId,
     pub user_id: UserId,
     pub source: Source,
-    /// Kept for good: a source event is taken once.
+    /// A source event is taken once: the engine recognises it for the
+    /// window, the store after.
     pub source_event_id: Arc<str>,
     pub menu_item_id: Option<Arc<str>>,
     pub state: ItemState,

@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod messages;
 pub mod moderation;
 mod pii;
+pub mod price_fields;
 pub mod queue;
 pub mod refund;
 pub mod room;
@@ -23,7 +24,7 @@ pub mod time;
 pub mod timer;
 pub mod toy_effect;
 
-pub use command::{Command, IntakeMode, Outcome, Reply, Request};
+pub use command::{Checked, Command, IntakeMode, Outcome, Reply, Request};
 pub use engine::{Engine, EngineConfig};
 pub use error::DomainError;
 pub use event::{Event, EventKind};

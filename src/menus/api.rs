@@ -8,7 +8,7 @@ use crate::domain::{IntakeMode, ItemId, ItemState, Reply, RoomId, Stamp, UserId}
 use crate::protocol::{ApiError, ErrorCode};
 
 use super::diff::Change;
-use super::model::{ItemSpec, MenuView, QueueMode, Theme, Visibility};
+use super::model::{ItemSpec, MenuTheme, MenuView, QueueMode, Visibility};
 
 /// `GET /api/v1/rooms/{room}/menus`: every menu of the room, hidden items
 /// included, in order.
@@ -143,7 +143,7 @@ pub struct OfferedMenu {
     pub visibility: Visibility,
     pub multiplier: u16,
     #[serde(default)]
-    pub theme: Theme,
+    pub theme: MenuTheme,
     pub items: Vec<OfferedItem>,
 }
 

@@ -1,4 +1,4 @@
-//! Chip menus (issue 7): performers' menus of purchasable items, versioned,
+//! Chip menus: performers' menus of purchasable items, versioned,
 //! and the rules a viewer's purchase must pass before it becomes a
 //! canonical queue intake.
 //!
@@ -18,6 +18,7 @@
 //! - [`rules`]: the purchase checks and the payload they build.
 //! - [`file`]: TOML menu files and the shipped templates.
 //! - [`api`], [`client`]: the HTTP bodies and a typed client.
+//! - [`import`]: a menu file applied to a room, planned before any change.
 //!
 //! The rules and the choices behind them: `docs/MENUS.md`.
 
@@ -25,6 +26,7 @@ pub mod api;
 pub mod client;
 pub mod diff;
 pub mod file;
+pub mod import;
 pub mod model;
 pub mod pricing;
 pub mod rules;

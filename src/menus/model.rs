@@ -71,10 +71,10 @@ impl Visibility {
     }
 }
 
-/// Theme colours, `#rgb` or `#rrggbb`.
+/// MenuTheme colours, `#rgb` or `#rrggbb`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Theme {
+pub struct MenuTheme {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -85,9 +85,9 @@ pub struct Theme {
     pub text: Option<String>,
 }
 
-impl Theme {
+impl MenuTheme {
     pub fn is_empty(&self) -> bool {
-        *self == Theme::default()
+        *self == MenuTheme::default()
     }
 
     fn colours(&self) -> [(&'static str, &Option<String>); 4] {
@@ -171,8 +171,8 @@ pub struct MenuSpec {
     /// switching back and forth loses nothing.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub whitelist: Vec<UserId>,
-    #[serde(default, skip_serializing_if = "Theme::is_empty")]
-    pub theme: Theme,
+    #[serde(default, skip_serializing_if = "MenuTheme::is_empty")]
+    pub theme: MenuTheme,
     #[serde(default)]
     pub items: Vec<ItemSpec>,
 }
@@ -481,7 +481,7 @@ pub struct MenuView {
     #[serde(default)]
     pub whitelist: Vec<UserId>,
     #[serde(default)]
-    pub theme: Theme,
+    pub theme: MenuTheme,
     pub items: Vec<MenuItemView>,
 }
 

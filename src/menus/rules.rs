@@ -13,14 +13,13 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use crate::domain::intake::{Action, ActionType, Chat, Effects, Metadata};
+use crate::domain::intake::{ActionType, Chat, Effects, Metadata, PaidAction};
 use crate::domain::time::DAY_US;
 use crate::domain::{
-    Command, Engine, IdemKey, IntakeLimits, IntakeMode, IntakePayload, Item, ItemState, Reply,
-    Request, RoomId, Source, Stamp, UserId,
+    Checked, Command, Engine, IdemKey, IntakeLimits, IntakeMode, IntakePayload, Item, ItemState,
+    Reply, Request, RoomId, Source, Stamp, UserId,
 };
 use crate::protocol::ApiError;
-use crate::server::Checked;
 
 use super::api::{Offer, OfferedItem, OfferedMenu, PurchaseReceipt};
 use super::model::{QueueMode, StoredMenu, Visibility};
@@ -220,7 +219,7 @@ impl Purchase {
             performer_id: room.performer.clone(),
             user_id: self.user.clone(),
             token_cost: price,
-            action: Action {
+            action: PaidAction {
                 action_type: ActionType::PerformanceAction,
                 title: Arc::from(item.title.as_str()),
                 description: Arc::from(item.description.as_str()),

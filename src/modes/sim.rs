@@ -38,7 +38,7 @@ fn plan(args: &SimArgs) -> Result<Plan, String> {
         .server
         .as_deref()
         .ok_or("--server is required (or CUEDECK_SERVER), e.g. --server http://127.0.0.1:7070")?;
-    let server = ServerUrl::parse(server)?;
+    let server = ServerUrl::parse(server).map_err(|e| e.to_string())?;
     let room = args
         .room
         .clone()

@@ -18,7 +18,7 @@ use crate::store::{Store, StoreError, TokenDb, TokenRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Role {
+pub enum TokenRole {
     Admin,
     /// A trusted platform service that posts canonical intakes.
     Integration,
@@ -30,24 +30,24 @@ pub enum Role {
     Viewer,
 }
 
-impl Role {
+impl TokenRole {
     pub fn as_str(self) -> &'static str {
         match self {
-            Role::Admin => "admin",
-            Role::Integration => "integration",
-            Role::Performer => "performer",
-            Role::Moderator => "moderator",
-            Role::Viewer => "viewer",
+            TokenRole::Admin => "admin",
+            TokenRole::Integration => "integration",
+            TokenRole::Performer => "performer",
+            TokenRole::Moderator => "moderator",
+            TokenRole::Viewer => "viewer",
         }
     }
 
-    fn parse(text: &str) -> Option<Role> {
+    fn parse(text: &str) -> Option<TokenRole> {
         [
-            Role::Admin,
-            Role::Integration,
-            Role::Performer,
-            Role::Moderator,
-            Role::Viewer,
+            TokenRole::Admin,
+            TokenRole::Integration,
+            TokenRole::Performer,
+            TokenRole::Moderator,
+            TokenRole::Viewer,
         ]
         .into_iter()
         .find(|r| r.as_str() == text)
@@ -57,7 +57,7 @@ impl Role {
 /// Who is asking: a role and its scope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Principal {
-    pub role: Role,
+    pub role: TokenRole,
     /// A short, non-secret id of the token, for logs.
     pub token_id: String,
     #[serde(default)]
@@ -71,7 +71,7 @@ pub struct Principal {
 
 /// Everything a client can ask for, as far as permissions go.
 #[derive(Debug, Clone, Copy)]
-pub enum Action<'a> {
+pub enum Permission<'a> {
     CreateRoom,
     CreateToken,
     Mint,
@@ -84,6 +84,12 @@ pub enum Action<'a> {
     Refund(&'a RoomId, RefundReason),
     Watch(&'a RoomId),
     Purchase(&'a RoomId),
+    /// Create, edit and delete the room's chip menus.
+    EditMenus(&'a RoomId),
+    /// Add and remove the room's subscribers.
+    ManageSubscribers(&'a RoomId),
+    /// See what the room's menus offer a viewer (`None`: the asker).
+    SeeOffer(&'a RoomId, Option<&'a UserId>),
     /// Ban, unban, pause, resume; list bans.
     Moderate(&'a RoomId),
     /// Turn a kill switch on or off.
@@ -97,21 +103,28 @@ impl Principal {
         self.rooms.iter().any(|r| r == room)
     }
 
-    /// Whether this principal may do `action`.
-    pub fn allows(&self, action: Action<'_>) -> bool {
-        use Action::*;
-        match (self.role, action) {
-            (Role::Admin, _) => true,
-            (Role::Integration, Intake(_)) => true,
-            (Role::Performer, Broadcast(r) | Start(r) | Finish(r) | Refund(r, _) | Watch(r)) => {
-                self.has_room(r)
+    /// Whether this principal may do `permission`.
+    pub fn allows(&self, permission: Permission<'_>) -> bool {
+        use Permission::*;
+        match (self.role, permission) {
+            (TokenRole::Admin, _) => true,
+            (TokenRole::Integration, Intake(_)) => true,
+            (
+                TokenRole::Performer,
+                Broadcast(r) | Start(r) | Finish(r) | Refund(r, _) | Watch(r),
+            ) => self.has_room(r),
+            (TokenRole::Performer, EditMenus(r) | ManageSubscribers(r)) => self.has_room(r),
+            (TokenRole::Integration, ManageSubscribers(_)) => true,
+            (TokenRole::Performer, SeeOffer(r, _)) => self.has_room(r),
+            (TokenRole::Viewer, SeeOffer(_, asked)) => {
+                self.user.is_some() && asked.is_none_or(|u| self.user.as_ref() == Some(u))
             }
-            (Role::Performer | Role::Moderator, Moderate(r)) => self.has_room(r),
-            (Role::Performer | Role::Moderator, ReadModeration) => true,
-            (Role::Moderator, Watch(r)) => self.has_room(r),
-            (Role::Moderator, Refund(r, RefundReason::Moderation)) => self.has_room(r),
-            (Role::Viewer, Join(_) | Purchase(_)) => self.user.is_some(),
-            (Role::Viewer, ReadBalance(user)) => self.user.as_ref() == Some(user),
+            (TokenRole::Performer | TokenRole::Moderator, Moderate(r)) => self.has_room(r),
+            (TokenRole::Performer | TokenRole::Moderator, ReadModeration) => true,
+            (TokenRole::Moderator, Watch(r)) => self.has_room(r),
+            (TokenRole::Moderator, Refund(r, RefundReason::Moderation)) => self.has_room(r),
+            (TokenRole::Viewer, Join(_) | Purchase(_)) => self.user.is_some(),
+            (TokenRole::Viewer, ReadBalance(user)) => self.user.as_ref() == Some(user),
             _ => false,
         }
     }
@@ -122,17 +135,17 @@ impl Principal {
     }
 
     /// `Ok` or a `forbidden` error, logged with ids only.
-    pub fn require(&self, action: Action<'_>) -> Result<(), ApiError> {
-        if self.allows(action) {
+    pub fn require(&self, permission: Permission<'_>) -> Result<(), ApiError> {
+        if self.allows(permission) {
             return Ok(());
         }
-        tracing::warn!(token = %self.token_id, role = self.role.as_str(), ?action, "forbidden");
+        tracing::warn!(token = %self.token_id, role = self.role.as_str(), ?permission, "forbidden");
         let mut err = ApiError::new(
             ErrorCode::Forbidden,
             format!("a {} token may not do this", self.role.as_str()),
         );
-        if let Action::Refund(_, reason) = action
-            && self.role == Role::Moderator
+        if let Permission::Refund(_, reason) = permission
+            && self.role == TokenRole::Moderator
         {
             err.message = format!("moderators refund only for reason moderation, not {reason}");
         }
@@ -177,7 +190,7 @@ impl Tokens {
         let mut cache = HashMap::new();
         for row in rows {
             let (Some(role), Ok(scope)) = (
-                Role::parse(&row.role),
+                TokenRole::parse(&row.role),
                 serde_json::from_str::<Scope>(&row.scope),
             ) else {
                 tracing::warn!("skipping an unreadable token row");
@@ -214,7 +227,7 @@ impl Tokens {
         self.authenticate(token).filter(|p| !p.expired_at(now))
     }
 
-    fn store(&self, token: &str, role: Role, scope: Scope) -> Result<(), ApiError> {
+    fn store(&self, token: &str, role: TokenRole, scope: Scope) -> Result<(), ApiError> {
         let digest = hash(token);
         let scope_json = serde_json::to_string(&scope)
             .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
@@ -248,15 +261,15 @@ impl Tokens {
             message: message.into(),
             field: Some(field.into()),
         };
-        let role = Role::parse(&spec.role).ok_or_else(|| {
+        let role = TokenRole::parse(&spec.role).ok_or_else(|| {
             invalid(
                 "role",
                 "must be admin, integration, performer, moderator or viewer",
             )
         })?;
         let scope = match role {
-            Role::Admin | Role::Integration => Scope::platform(),
-            Role::Performer => Scope {
+            TokenRole::Admin | TokenRole::Integration => Scope::platform(),
+            TokenRole::Performer => Scope {
                 rooms: vec![
                     spec.room
                         .clone()
@@ -264,17 +277,17 @@ impl Tokens {
                 ],
                 ..Scope::platform()
             },
-            Role::Moderator if spec.rooms.is_empty() => {
+            TokenRole::Moderator if spec.rooms.is_empty() => {
                 return Err(invalid(
                     "rooms",
                     "a moderator token needs the rooms it watches",
                 ));
             }
-            Role::Moderator => Scope {
+            TokenRole::Moderator => Scope {
                 rooms: spec.rooms.clone(),
                 ..Scope::platform()
             },
-            Role::Viewer => Scope {
+            TokenRole::Viewer => Scope {
                 rooms: vec![],
                 user: Some(
                     spec.user
@@ -310,18 +323,18 @@ impl Tokens {
                     "must be at least 16 characters",
                 ));
             }
-            self.store(token, Role::Admin, Scope::platform())?;
+            self.store(token, TokenRole::Admin, Scope::platform())?;
             return Ok(None);
         }
         let exists = {
             let cache = self.cache.read().unwrap_or_else(|e| e.into_inner());
-            cache.values().any(|p| p.role == Role::Admin)
+            cache.values().any(|p| p.role == TokenRole::Admin)
         };
         if exists {
             return Ok(None);
         }
         let token = new_token();
-        self.store(&token, Role::Admin, Scope::platform())?;
+        self.store(&token, TokenRole::Admin, Scope::platform())?;
         Ok(Some(token))
     }
 }
@@ -335,7 +348,7 @@ fn new_token() -> String {
 mod tests {
     use super::*;
 
-    fn principal(role: Role, rooms: &[&str], user: Option<&str>) -> Principal {
+    fn principal(role: TokenRole, rooms: &[&str], user: Option<&str>) -> Principal {
         Principal {
             role,
             token_id: "t".into(),
@@ -347,16 +360,16 @@ mod tests {
 
     #[test]
     fn moderators_refund_only_for_moderation_in_their_rooms() {
-        let m = principal(Role::Moderator, &["r1"], None);
+        let m = principal(TokenRole::Moderator, &["r1"], None);
         let r1 = RoomId::from("r1");
         let r2 = RoomId::from("r2");
-        assert!(m.allows(Action::Refund(&r1, RefundReason::Moderation)));
-        assert!(!m.allows(Action::Refund(&r1, RefundReason::Goodwill)));
-        assert!(!m.allows(Action::Refund(&r2, RefundReason::Moderation)));
-        assert!(m.allows(Action::Watch(&r1)));
-        assert!(!m.allows(Action::Start(&r1)));
+        assert!(m.allows(Permission::Refund(&r1, RefundReason::Moderation)));
+        assert!(!m.allows(Permission::Refund(&r1, RefundReason::Goodwill)));
+        assert!(!m.allows(Permission::Refund(&r2, RefundReason::Moderation)));
+        assert!(m.allows(Permission::Watch(&r1)));
+        assert!(!m.allows(Permission::Start(&r1)));
         let err = m
-            .require(Action::Refund(&r1, RefundReason::Dispute))
+            .require(Permission::Refund(&r1, RefundReason::Dispute))
             .unwrap_err();
         assert_eq!(err.code, ErrorCode::Forbidden);
         assert!(err.message.contains("moderation"));
@@ -381,7 +394,7 @@ mod tests {
             )
             .unwrap();
         let who = tokens.authenticate(&token).unwrap();
-        assert_eq!(who.role, Role::Performer);
+        assert_eq!(who.role, TokenRole::Performer);
         assert!(tokens.authenticate("cdk_wrong").is_none());
         let stored = store.reader().unwrap().tokens().unwrap();
         assert_eq!(stored.len(), 1);
@@ -402,7 +415,10 @@ mod tests {
             .ensure_admin(None)
             .unwrap()
             .expect("first admin is generated");
-        assert_eq!(tokens.authenticate(&generated).unwrap().role, Role::Admin);
+        assert_eq!(
+            tokens.authenticate(&generated).unwrap().role,
+            TokenRole::Admin
+        );
         assert_eq!(tokens.ensure_admin(None).unwrap(), None, "only once");
     }
 }

@@ -44,7 +44,7 @@ pub struct ServerConfig {
     /// The admin token (set from CUEDECK_ADMIN_TOKEN, never from the file).
     #[serde(skip)]
     pub admin_token: Option<String>,
-    /// The server's clock (added for chip menus, issue 7): the wall clock,
+    /// The server's clock: the wall clock,
     /// which only tests move, to cross a UTC midnight without sleeping.
     /// Never read from the file.
     #[serde(skip)]

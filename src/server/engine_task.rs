@@ -12,26 +12,17 @@ use tokio::sync::{mpsc, oneshot};
 use super::errors::{domain_error, unavailable};
 use super::hub::{Publisher, PublisherMsg, Sink};
 use crate::domain::time::Clock;
-use crate::domain::{Engine, Reply, Request, RoomId, Stamp};
+use crate::domain::{Checked, Engine, Reply, Request, RoomId, Stamp};
 use crate::protocol::{ApiError, ResumePoint, RoomSnapshot, RunningItem};
 use crate::service::QueueService;
 
 type Query = Box<dyn FnOnce(&Engine) + Send>;
 
-/// Added for chip menus (issue 7): checks that read the engine's state and
-/// decide the command, run in the same turn of the core loop as the command
-/// itself, so no other command can come between them (two purchases cannot
+/// Checks that read the engine's state and decide the command, run in the
+/// same turn of the core loop as the command itself, so no other command can come between them (two purchases cannot
 /// both pass a daily limit of 1). Called with the engine and the stamp the
 /// command will run at.
 pub type Prepare = Box<dyn FnOnce(&Engine, Stamp) -> Result<Checked, ApiError> + Send>;
-
-/// What a [`Prepare`] decided.
-pub enum Checked {
-    /// Run this command.
-    Execute(Request),
-    /// Answer with this reply without running anything (a retry).
-    Answer(Reply),
-}
 
 enum CoreMsg {
     Execute {
@@ -240,6 +231,9 @@ async fn run(
                     }
                 }
             }
+            // After a failed commit the engine is ahead of the disk: serve
+            // none of it (a dropped reply answers `unavailable`).
+            CoreMsg::Subscribe { .. } | CoreMsg::Query(_) if failed.load(Ordering::Relaxed) => {}
             CoreMsg::Subscribe {
                 room,
                 resume,

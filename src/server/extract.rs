@@ -67,7 +67,8 @@ fn path_error(rejection: &PathRejection, names: &[String]) -> ApiError {
         other => return ApiError::new(ErrorCode::InvalidField, other.to_string()),
     };
     let expected = match expected {
-        "u64" | "u32" => "a number",
+        "u64" => "a whole number from 0 to 18446744073709551615",
+        "u32" => "a whole number from 0 to 4294967295",
         other => other,
     };
     let message = format!("{value:?} in the path is not {expected}");

@@ -16,7 +16,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use tokio::sync::watch;
 
-use super::auth::{Action, Principal, Role, Tokens};
+use super::auth::{Permission, Principal, TokenRole, Tokens};
 use super::config::ServerConfig;
 use super::engine_task::{CoreHandle, snapshot};
 use super::errors::{HttpError, bad_request, domain_error};
@@ -41,7 +41,7 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     pub config: Arc<ServerConfig>,
     pub shutdown: watch::Receiver<bool>,
-    /// Chip menus (issue 7; routes in `menus_http.rs`).
+    /// Chip menus (routes in `menus_http.rs`).
     pub menus: Arc<crate::menus::MenuStore>,
     /// Whole item records, open or closed.
     pub records: Arc<super::records::Records>,
@@ -89,11 +89,11 @@ impl FromRequestParts<App> for Authed {
 /// The audit actor for a principal: role and token id, never a name.
 pub fn actor(principal: &Principal) -> Actor {
     let role = match principal.role {
-        Role::Admin => AuditRole::Admin,
-        Role::Integration => AuditRole::Integration,
-        Role::Performer => AuditRole::Performer,
-        Role::Moderator => AuditRole::Moderator,
-        Role::Viewer => AuditRole::Viewer,
+        TokenRole::Admin => AuditRole::Admin,
+        TokenRole::Integration => AuditRole::Integration,
+        TokenRole::Performer => AuditRole::Performer,
+        TokenRole::Moderator => AuditRole::Moderator,
+        TokenRole::Viewer => AuditRole::Viewer,
     };
     Actor::new(role, principal.token_id.as_str())
 }
@@ -174,7 +174,8 @@ async fn create_room(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Reply_<Reply> {
-    who.require(Action::CreateRoom).map_err(|e| app.refuse(e))?;
+    who.require(Permission::CreateRoom)
+        .map_err(|e| app.refuse(e))?;
     let key = idempotency_key(&headers, false).map_err(|e| app.refuse(e))?;
     let spec: CreateRoom = parse(body).map_err(|e| app.refuse(e))?;
     let command = Command::CreateRoom {
@@ -189,7 +190,7 @@ async fn create_token(
     Authed(who): Authed,
     body: Result<Bytes, BytesRejection>,
 ) -> Reply_<TokenCreated> {
-    who.require(Action::CreateToken)
+    who.require(Permission::CreateToken)
         .map_err(|e| app.refuse(e))?;
     let spec: CreateToken = parse(body).map_err(|e| app.refuse(e))?;
     super::moderation_http::refuse_if_switched(&app, crate::domain::Switch::Tokens).await?;
@@ -209,7 +210,7 @@ async fn mint(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Reply_<Reply> {
-    who.require(Action::Mint).map_err(|e| app.refuse(e))?;
+    who.require(Permission::Mint).map_err(|e| app.refuse(e))?;
     let key = idempotency_key(&headers, false).map_err(|e| app.refuse(e))?;
     let Mint { amount } = parse(body).map_err(|e| app.refuse(e))?;
     Ok(Json(
@@ -229,7 +230,7 @@ async fn balance(
     Authed(who): Authed,
     ApiPath(user): ApiPath<UserId>,
 ) -> Reply_<Balance> {
-    who.require(Action::ReadBalance(&user))
+    who.require(Permission::ReadBalance(&user))
         .map_err(|e| app.refuse(e))?;
     let balance = app
         .core
@@ -257,7 +258,7 @@ async fn intake(
     body: Result<Bytes, BytesRejection>,
 ) -> Reply_<Reply> {
     let began = Instant::now();
-    who.require(Action::Intake(&room))
+    who.require(Permission::Intake(&room))
         .map_err(|e| app.refuse(e))?;
     let key = idempotency_key(&headers, true).map_err(|e| app.refuse(e))?;
     let body = body.map_err(body_error).map_err(|e| app.refuse(e))?;
@@ -316,7 +317,8 @@ pub fn check_templates(templates: &Templates, payload: &IntakePayload) -> Result
 }
 
 fn viewer(app: &App, who: &Principal, room: &RoomId) -> Result<UserId, HttpError> {
-    who.require(Action::Join(room)).map_err(|e| app.refuse(e))?;
+    who.require(Permission::Join(room))
+        .map_err(|e| app.refuse(e))?;
     who.user.clone().ok_or_else(|| {
         app.refuse(ApiError::new(
             ErrorCode::Forbidden,
@@ -375,7 +377,7 @@ async fn broadcast(
     headers: &HeaderMap,
     live: bool,
 ) -> Reply_<Reply> {
-    who.require(Action::Broadcast(&room))
+    who.require(Permission::Broadcast(&room))
         .map_err(|e| app.refuse(e))?;
     let key = idempotency_key(headers, false).map_err(|e| app.refuse(e))?;
     let command = if live {
@@ -434,9 +436,9 @@ async fn stage_command(
     start: bool,
 ) -> Reply_<Reply> {
     let action = if start {
-        Action::Start(&room)
+        Permission::Start(&room)
     } else {
-        Action::Finish(&room)
+        Permission::Finish(&room)
     };
     who.require(action).map_err(|e| app.refuse(e))?;
     let key = idempotency_key(headers, true).map_err(|e| app.refuse(e))?;
@@ -459,7 +461,7 @@ async fn refund(
 ) -> Reply_<Reply> {
     let key = idempotency_key(&headers, true).map_err(|e| app.refuse(e))?;
     let body: RefundBody = parse(body).map_err(|e| app.refuse(e))?;
-    who.require(Action::Refund(&room, body.reason))
+    who.require(Permission::Refund(&room, body.reason))
         .map_err(|e| app.refuse(e))?;
     let command = Command::Refund {
         room,
@@ -477,7 +479,7 @@ async fn room_snapshot(
     Authed(who): Authed,
     ApiPath(room): ApiPath<RoomId>,
 ) -> Reply_<crate::protocol::RoomSnapshot> {
-    who.require(Action::Watch(&room))
+    who.require(Permission::Watch(&room))
         .map_err(|e| app.refuse(e))?;
     let epoch = app.core.epoch().to_string();
     let missing = ApiError::new(
@@ -497,7 +499,7 @@ async fn audit(
     Authed(who): Authed,
     ApiPath((room, item)): ApiPath<(RoomId, u64)>,
 ) -> Reply_<crate::domain::Item> {
-    who.require(Action::Watch(&room))
+    who.require(Permission::Watch(&room))
         .map_err(|e| app.refuse(e))?;
     let missing = ApiError::new(
         ErrorCode::UnknownItem,

@@ -1,4 +1,4 @@
-//! The chip-menu API (issue 7; docs/PROTOCOL.md "Chip menus",
+//! The chip-menu API (docs/PROTOCOL.md "Chip menus",
 //! docs/MENUS.md): the performer's menus, versioned; what a viewer is
 //! offered; the viewer's purchase, whose checks and intake run in one turn
 //! of the core; the room's subscribers; the shipped templates.
@@ -16,7 +16,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde_json::Value;
 
-use super::auth::{Action, Principal, Role};
+use super::auth::{Permission, Principal, TokenRole};
 use super::errors::status;
 use super::extract::{ApiPath, ApiQuery, QueryMap, body_error};
 use super::http::{App, Authed, idempotency_key};
@@ -80,21 +80,10 @@ fn refuse(app: &App, err: impl Into<MenuError>) -> MenuHttpError {
     MenuHttpError(err)
 }
 
-fn forbidden(who: &Principal, what: &str) -> ApiError {
-    tracing::warn!(token = %who.token_id, role = who.role.as_str(), what, "forbidden");
-    ApiError::new(
-        ErrorCode::Forbidden,
-        format!("a {} token may not {what}", who.role.as_str()),
-    )
-}
-
 /// Menus are edited by the room's performer and by admins.
 fn require_editor(app: &App, who: &Principal, room: &RoomId) -> Result<(), MenuHttpError> {
-    match who.role {
-        Role::Admin => Ok(()),
-        Role::Performer if who.rooms.contains(room) => Ok(()),
-        _ => Err(refuse(app, forbidden(who, "edit this room's menus"))),
-    }
+    who.require(Permission::EditMenus(room))
+        .map_err(|e| refuse(app, e))
 }
 
 /// Who made a change, for the version history: role and token id.
@@ -361,43 +350,6 @@ async fn sort(
     .await
 }
 
-/// Keys that would carry a price; a client never sends one.
-fn price_key(key: &str) -> bool {
-    let key: String = key
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    key.contains("price")
-        || key.contains("cost")
-        || matches!(
-            key.as_str(),
-            "tokens" | "amount" | "total" | "basetokens" | "multiplier" | "discount" | "charge"
-        )
-}
-
-fn find_price(value: &Value, path: &str) -> Option<String> {
-    match value {
-        Value::Object(map) => map.iter().find_map(|(key, child)| {
-            let here = if path.is_empty() {
-                key.clone()
-            } else {
-                format!("{path}.{key}")
-            };
-            if price_key(key) {
-                Some(here)
-            } else {
-                find_price(child, &here)
-            }
-        }),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, child)| find_price(child, &format!("{path}[{i}]"))),
-        _ => None,
-    }
-}
-
 async fn purchase(
     State(app): State<App>,
     Authed(who): Authed,
@@ -405,17 +357,19 @@ async fn purchase(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<PurchaseReceipt> {
-    who.require(Action::Purchase(&room))
+    who.require(Permission::Purchase(&room))
         .map_err(|e| refuse(&app, e))?;
-    let user = who
-        .user
-        .clone()
-        .ok_or_else(|| refuse(&app, forbidden(&who, "buy: only a viewer token buys")))?;
+    let user = who.user.clone().ok_or_else(|| {
+        refuse(
+            &app,
+            ApiError::new(ErrorCode::Forbidden, "only a viewer token buys"),
+        )
+    })?;
     let key = idempotency_key(&headers, true)
         .map_err(|e| refuse(&app, e))?
         .ok_or_else(|| refuse(&app, ApiError::new(ErrorCode::Internal, "no key")))?;
     let value = body_json(body).map_err(|e| refuse(&app, e))?;
-    if let Some(field) = find_price(&value, "") {
+    if let Some(field) = crate::domain::price_fields::find_price(&value, "") {
         return Err(refuse(
             &app,
             ApiError {
@@ -514,16 +468,11 @@ async fn offer(
         }
         None => None,
     };
+    who.require(Permission::SeeOffer(&room, as_user.as_ref()))
+        .map_err(|e| refuse(&app, e))?;
     let user = match who.role {
-        Role::Viewer => {
-            if as_user.is_some() && as_user != who.user {
-                return Err(refuse(&app, forbidden(&who, "see another viewer's offer")));
-            }
-            who.user.clone()
-        }
-        Role::Admin => as_user,
-        Role::Performer if who.rooms.contains(&room) => as_user,
-        _ => return Err(refuse(&app, forbidden(&who, "see this room's offer"))),
+        TokenRole::Viewer => who.user.clone(),
+        _ => as_user,
     };
     let menus = app.menus.list(&room);
     let subscriber = user
@@ -550,14 +499,8 @@ async fn offer(
 /// Subscribers are managed by the room's performer, admins, and the
 /// platform (integration tokens).
 fn require_subscriptions(app: &App, who: &Principal, room: &RoomId) -> Result<(), MenuHttpError> {
-    match who.role {
-        Role::Admin | Role::Integration => Ok(()),
-        Role::Performer if who.rooms.contains(room) => Ok(()),
-        _ => Err(refuse(
-            app,
-            forbidden(who, "manage this room's subscribers"),
-        )),
-    }
+    who.require(Permission::ManageSubscribers(room))
+        .map_err(|e| refuse(app, e))
 }
 
 async fn subscribers(

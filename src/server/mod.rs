@@ -23,8 +23,8 @@ use std::sync::Arc;
 use axum::serve::ListenerExt;
 use tokio::sync::watch;
 
+pub use crate::domain::Checked;
 pub use config::ServerConfig;
-pub use engine_task::Checked;
 pub use engine_task::snapshot as snapshot_of;
 
 use crate::service::QueueService;
@@ -38,6 +38,8 @@ pub enum ServeError {
         addr: String,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Templates(#[from] templates::TemplateError),
     #[error("{0}")]
     Setup(String),
 }
@@ -91,9 +93,7 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
     let generated_admin_token = tokens
         .ensure_admin(config.admin_token.as_deref())
         .map_err(|e| ServeError::Setup(e.message))?;
-    let templates = Arc::new(
-        templates::Templates::load(config.templates.as_deref()).map_err(ServeError::Setup)?,
-    );
+    let templates = Arc::new(templates::Templates::load(config.templates.as_deref())?);
     let metrics = Arc::new(metrics::Metrics::default());
     let records = Arc::new(records::Records::new(db.clone()));
     let moderation_log = Arc::new(crate::store::ModerationLog::open(&db)?);

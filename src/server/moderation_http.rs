@@ -11,15 +11,15 @@ use axum::http::HeaderMap;
 use axum::routing::{get, post, put};
 use serde::Deserialize;
 
-use super::auth::{Action, Principal, Role};
-use super::engine_task::{Checked, CoreHandle};
+use super::auth::{Permission, Principal, TokenRole};
+use super::engine_task::CoreHandle;
 use super::errors::{HttpError, bad_request, domain_error, unavailable};
 use super::extract::{ApiPath, ApiQuery, parse};
 use super::http::{App, Authed, Reply_, actor, idempotency_key, run};
 use crate::domain::item::Role as AuditRole;
 use crate::domain::{
-    Actor, Command, DomainError, IdemKey, ModerationAction, Reply, Request, RoomId, Stamp, Switch,
-    UserId,
+    Actor, Checked, Command, DomainError, IdemKey, ModerationAction, Reply, Request, RoomId, Stamp,
+    Switch, UserId,
 };
 use crate::protocol::{
     ApiError, BanList, BanRequest, BanScope, ModerationPage, ModerationRow, PauseRequest,
@@ -85,7 +85,7 @@ pub(super) async fn apply_configured_switches(
 fn scope_rooms(who: &Principal, room: &RoomId, scope: BanScope) -> Option<Vec<RoomId>> {
     match (scope, who.role) {
         (BanScope::Room, _) => Some(vec![room.clone()]),
-        (BanScope::All, Role::Admin) => None,
+        (BanScope::All, TokenRole::Admin) => None,
         (BanScope::All, _) => Some(who.rooms.clone()),
     }
 }
@@ -125,7 +125,7 @@ async fn ban(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Reply_<Reply> {
-    who.require(Action::Moderate(&room))
+    who.require(Permission::Moderate(&room))
         .map_err(|e| app.refuse(e))?;
     let key = idempotency_key(&headers, false).map_err(|e| app.refuse(e))?;
     let spec: BanRequest = parse(body).map_err(|e| app.refuse(e))?;
@@ -171,7 +171,7 @@ async fn unban(
     ApiQuery(query): ApiQuery<ScopeQuery>,
     headers: HeaderMap,
 ) -> Reply_<Reply> {
-    who.require(Action::Moderate(&room))
+    who.require(Permission::Moderate(&room))
         .map_err(|e| app.refuse(e))?;
     let key = idempotency_key(&headers, false).map_err(|e| app.refuse(e))?;
     let rooms = scope_rooms(&who, &room, query.scope.unwrap_or_default());
@@ -190,7 +190,7 @@ async fn list_bans(
     Authed(who): Authed,
     ApiPath(room): ApiPath<RoomId>,
 ) -> Reply_<BanList> {
-    who.require(Action::Moderate(&room))
+    who.require(Permission::Moderate(&room))
         .map_err(|e| app.refuse(e))?;
     let asked = room.clone();
     let bans = app
@@ -213,7 +213,7 @@ async fn pause(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Reply_<Reply> {
-    who.require(Action::Moderate(&room))
+    who.require(Permission::Moderate(&room))
         .map_err(|e| app.refuse(e))?;
     let key = idempotency_key(&headers, false).map_err(|e| app.refuse(e))?;
     let PauseRequest { note } = parse(body).map_err(|e| app.refuse(e))?;
@@ -231,7 +231,7 @@ async fn resume(
     ApiPath(room): ApiPath<RoomId>,
     headers: HeaderMap,
 ) -> Reply_<Reply> {
-    who.require(Action::Moderate(&room))
+    who.require(Permission::Moderate(&room))
         .map_err(|e| app.refuse(e))?;
     let key = idempotency_key(&headers, false).map_err(|e| app.refuse(e))?;
     let command = Command::Resume {
@@ -242,7 +242,7 @@ async fn resume(
 }
 
 async fn list_switches(State(app): State<App>, Authed(who): Authed) -> Reply_<SwitchList> {
-    who.require(Action::ReadModeration)
+    who.require(Permission::ReadModeration)
         .map_err(|e| app.refuse(e))?;
     let switches = app
         .core
@@ -267,7 +267,8 @@ async fn set_switch(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Reply_<Reply> {
-    who.require(Action::SetSwitch).map_err(|e| app.refuse(e))?;
+    who.require(Permission::SetSwitch)
+        .map_err(|e| app.refuse(e))?;
     let key = idempotency_key(&headers, false).map_err(|e| app.refuse(e))?;
     let SwitchRequest { on, note } = parse(body).map_err(|e| app.refuse(e))?;
     let command = Command::SetSwitch {
@@ -301,7 +302,7 @@ async fn moderation_log(
     Authed(who): Authed,
     ApiQuery(query): ApiQuery<LogQuery>,
 ) -> Reply_<ModerationPage> {
-    who.require(Action::ReadModeration)
+    who.require(Permission::ReadModeration)
         .map_err(|e| app.refuse(e))?;
     let action = match query.action.as_deref() {
         None => None,
@@ -320,11 +321,11 @@ async fn moderation_log(
         )));
     }
     // An admin reads every row; others the rows of their rooms.
-    let scope = (who.role != Role::Admin).then(|| who.rooms.clone());
+    let scope = (who.role != TokenRole::Admin).then(|| who.rooms.clone());
     if let (Some(scope), Some(room)) = (&scope, &query.room)
         && !scope.contains(room)
     {
-        who.require(Action::Moderate(room))
+        who.require(Permission::Moderate(room))
             .map_err(|e| app.refuse(e))?;
     }
     let filter = ModerationFilter {

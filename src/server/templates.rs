@@ -20,17 +20,34 @@ pub struct Templates {
     private: HashMap<String, String>,
 }
 
+/// A message template file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{origin}: {message}")]
+    Parse { origin: String, message: String },
+}
+
 impl Templates {
-    pub fn parse(text: &str, origin: &str) -> Result<Self, String> {
-        toml::from_str(text).map_err(|e| format!("{origin}: {}", e.to_string().trim_end()))
+    pub fn parse(text: &str, origin: &str) -> Result<Self, TemplateError> {
+        toml::from_str(text).map_err(|e| TemplateError::Parse {
+            origin: origin.to_string(),
+            message: e.to_string().trim_end().to_string(),
+        })
     }
 
-    pub fn load(path: Option<&Path>) -> Result<Self, String> {
+    pub fn load(path: Option<&Path>) -> Result<Self, TemplateError> {
         match path {
             None => Self::parse(DEFAULT_TEMPLATES, "config/templates.toml"),
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let text = std::fs::read_to_string(path).map_err(|source| TemplateError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?;
                 Self::parse(&text, &path.display().to_string())
             }
         }

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 
-use super::auth::{Action, Principal};
+use super::auth::{Permission, Principal};
 use super::errors::HttpError;
 use super::http::{App, actor, bearer};
 use super::hub::{Outgoing, Sink};
@@ -249,13 +249,16 @@ impl Connection {
         let parsed = match read_frame(frame) {
             Ok(parsed) => parsed,
             Err(refusal) => {
-                self.bad_frames += 1;
-                if let ServerFrame::Ack {
-                    error: Some(error), ..
-                }
-                | ServerFrame::Error { error } = refusal.as_ref()
-                {
-                    self.app.metrics.error(error.code);
+                match refusal.as_ref() {
+                    // A command answered with its error is no garbage.
+                    ServerFrame::Ack {
+                        error: Some(error), ..
+                    } => self.app.metrics.error(error.code),
+                    ServerFrame::Error { error } => {
+                        self.bad_frames += 1;
+                        self.app.metrics.error(error.code);
+                    }
+                    _ => {}
                 }
                 return Some(*refusal);
             }
@@ -289,7 +292,7 @@ impl Connection {
         room: RoomId,
         resume: Option<crate::protocol::ResumePoint>,
     ) -> Result<(), ApiError> {
-        self.principal.require(Action::Watch(&room))?;
+        self.principal.require(Permission::Watch(&room))?;
         if self.subscribed.contains(&room) {
             return Err(ApiError::new(
                 ErrorCode::AlreadySubscribed,
@@ -340,9 +343,9 @@ impl Connection {
             )));
         }
         let action = match &command {
-            RoomCommand::Start { .. } => Action::Start(&room),
-            RoomCommand::Finish { .. } => Action::Finish(&room),
-            RoomCommand::Refund { reason, .. } => Action::Refund(&room, *reason),
+            RoomCommand::Start { .. } => Permission::Start(&room),
+            RoomCommand::Finish { .. } => Permission::Finish(&room),
+            RoomCommand::Refund { reason, .. } => Permission::Refund(&room, *reason),
         };
         if let Err(err) = self.principal.require(action) {
             self.app.metrics.error(err.code);

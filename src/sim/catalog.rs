@@ -1,15 +1,14 @@
-//! What the simulated viewers buy: the three chip menus of seed 002 (Quick
-//! Fun, Private Energy, VIP Experience; seven items each) and a few private
-//! requests. Seed 002 names the menus and their rules (Quick Fun is queue
-//! mode OFF, the other two ON, VIP Experience is for subscribers); the
-//! titles, prices, durations and toy effects here are ours.
-//!
-//! When the menus issue ships `config/menus/` and a viewer purchase
-//! endpoint, the simulator can read the performer's menus from the server
-//! instead (see `shop.rs`).
+//! What the simulated viewers buy: the performer's chip menus as shipped in
+//! `config/menus/` (seed 002's Quick Fun, Private Energy and VIP
+//! Experience), read from the same templates the server offers, and a few
+//! private requests of the simulator's own. Which viewers may buy from a
+//! subscribers-only menu is decided by the room's subscriber list, not by
+//! the viewer's tier.
 
-use crate::domain::Tier;
-use crate::domain::toy_effect::{Pattern, Timing};
+use std::sync::OnceLock;
+
+use crate::domain::toy_effect::{Pattern, Timing, ToyEffect};
+use crate::menus::{MenuSpec, QueueMode, Visibility, templates};
 
 /// A toy sub-effect of an offer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,25 +19,93 @@ pub struct Effect {
     pub pattern: Pattern,
 }
 
-/// One thing a viewer can buy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Offer {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub description: &'static str,
-    pub tokens: u64,
-    pub duration_ms: u64,
-    pub effects: &'static [Effect],
+impl Effect {
+    fn from_toy(toy: &ToyEffect) -> Option<Effect> {
+        toy.enabled.then(|| Effect {
+            timing: toy.timing,
+            intensity: toy.intensity.unwrap_or(10),
+            duration_ms: toy.duration_ms,
+            pattern: toy.pattern.unwrap_or(Pattern::Constant),
+        })
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One thing a viewer can buy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offer {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub tokens: u64,
+    pub duration_ms: u64,
+    pub effects: Vec<Effect>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Menu {
-    pub name: &'static str,
+    pub name: String,
     /// Queue mode OFF: purchases settle at once (`?mode=instant`).
     pub instant: bool,
-    /// Only premium and vip viewers (the subscribers) may buy from it.
+    /// Only viewers on the room's subscriber list may buy from it.
     pub subscribers_only: bool,
-    pub items: &'static [Offer],
+    pub items: Vec<Offer>,
+}
+
+/// The queue's default duration, for items that name none.
+const DEFAULT_DURATION_MS: u64 = 90_000;
+
+impl Menu {
+    /// A shipped menu as the simulator buys from it: visible items at the
+    /// menu's multiplier, ids as the server gives them (`m<n>-<k>`).
+    fn from_spec(no: usize, spec: &MenuSpec) -> Menu {
+        let items = spec
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| !item.hidden)
+            .map(|(k, item)| Offer {
+                id: format!("m{}-{}", no + 1, k + 1),
+                title: item.title.clone(),
+                description: item.description.clone(),
+                tokens: crate::menus::price(item.base_tokens, spec.multiplier),
+                duration_ms: item.duration_hint_ms.unwrap_or(DEFAULT_DURATION_MS),
+                effects: item.toy.iter().filter_map(Effect::from_toy).collect(),
+            })
+            .collect();
+        Menu {
+            name: spec.name.clone(),
+            instant: spec.queue_mode == QueueMode::Off,
+            subscribers_only: spec.visibility == Visibility::SubscribersOnly,
+            items,
+        }
+    }
+}
+
+/// Every shipped menu a viewer may see (private menus are for their
+/// whitelists, which the simulator does not fill).
+pub fn menus() -> &'static [Menu] {
+    static MENUS: OnceLock<Vec<Menu>> = OnceLock::new();
+    MENUS.get_or_init(|| {
+        templates()
+            .iter()
+            .enumerate()
+            .filter(|(_, spec)| spec.visibility != Visibility::Private)
+            .map(|(no, spec)| Menu::from_spec(no, spec))
+            .filter(|menu| !menu.items.is_empty())
+            .collect()
+    })
+}
+
+/// The offers of the queue-mode-OFF menus (instant purchases).
+pub fn instant_offers() -> &'static [Offer] {
+    static OFFERS: OnceLock<Vec<Offer>> = OnceLock::new();
+    OFFERS.get_or_init(|| {
+        menus()
+            .iter()
+            .filter(|m| m.instant && !m.subscribers_only)
+            .flat_map(|m| m.items.iter().cloned())
+            .collect()
+    })
 }
 
 const fn fx(timing: Timing, intensity: u8, duration_ms: u64, pattern: Pattern) -> Effect {
@@ -50,239 +117,74 @@ const fn fx(timing: Timing, intensity: u8, duration_ms: u64, pattern: Pattern) -
     }
 }
 
-const fn offer(
-    id: &'static str,
-    title: &'static str,
-    description: &'static str,
+fn offer(
+    id: &str,
+    title: &str,
+    description: &str,
     tokens: u64,
     duration_s: u64,
-    effects: &'static [Effect],
+    effects: &[Effect],
 ) -> Offer {
     Offer {
-        id,
-        title,
-        description,
+        id: id.into(),
+        title: title.into(),
+        description: description.into(),
         tokens,
         duration_ms: duration_s * 1000,
-        effects,
+        effects: effects.to_vec(),
     }
 }
 
-use Pattern::{Constant, Pulse, Ramp, Wave};
-use Timing::{End, P25, P50, P75, Start};
-
-pub const QUICK_FUN: Menu = Menu {
-    name: "Quick Fun",
-    instant: true,
-    subscribers_only: false,
-    items: &[
-        offer("qf-wink", "Wink", "A wink to the camera", 5, 5, &[]),
-        offer("qf-smile", "Big smile", "A smile just for you", 8, 5, &[]),
-        offer(
-            "qf-kiss",
-            "Blow a kiss",
-            "A kiss with a little buzz",
-            10,
-            5,
-            &[fx(Start, 5, 2_000, Pulse)],
-        ),
-        offer("qf-name", "Say my name", "Your name, out loud", 15, 10, &[]),
-        offer("qf-spin", "Spin around", "One slow turn", 20, 10, &[]),
-        offer(
-            "qf-buzz",
-            "Quick buzz",
-            "Five seconds of vibration",
-            25,
-            5,
-            &[fx(Start, 10, 5_000, Constant)],
-        ),
-        offer("qf-dance", "Ten-second dance", "A short dance", 30, 10, &[]),
-    ],
-};
-
-pub const PRIVATE_ENERGY: Menu = Menu {
-    name: "Private Energy",
-    instant: false,
-    subscribers_only: false,
-    items: &[
-        offer(
-            "pe-tshirt",
-            "Take off T-shirt",
-            "Slow, with music",
-            50,
-            45,
-            &[fx(P50, 12, 3_000, Pulse)],
-        ),
-        offer(
-            "pe-slow-dance",
-            "Slow dance",
-            "One song, slow",
-            60,
-            60,
-            &[fx(P50, 8, 4_000, Wave)],
-        ),
-        offer(
-            "pe-song",
-            "Dance to your song",
-            "You pick the song",
-            75,
-            90,
-            &[],
-        ),
-        offer("pe-feet", "Feet show", "A minute of feet", 80, 60, &[]),
-        offer(
-            "pe-tease",
-            "Tease and vibe",
-            "Builds up over a minute",
-            90,
-            60,
-            &[
-                fx(Start, 6, 3_000, Ramp),
-                fx(P50, 12, 3_000, Pulse),
-                fx(End, 18, 3_000, Wave),
-            ],
-        ),
-        offer(
-            "pe-oil",
-            "Oil show",
-            "Two minutes, with oil",
-            120,
-            120,
-            &[fx(P25, 10, 3_000, Pulse), fx(P75, 14, 3_000, Wave)],
-        ),
-        offer(
-            "pe-roleplay",
-            "Roleplay scene",
-            "Three minutes, your script",
-            200,
-            180,
-            &[],
-        ),
-    ],
-};
-
-pub const VIP_EXPERIENCE: Menu = Menu {
-    name: "VIP Experience",
-    instant: false,
-    subscribers_only: true,
-    items: &[
-        offer(
-            "vip-qa",
-            "VIP Q&A",
-            "Two minutes of your questions",
-            200,
-            120,
-            &[],
-        ),
-        offer(
-            "vip-shoutout",
-            "Personal shout-out",
-            "A minute, all about you",
-            250,
-            60,
-            &[],
-        ),
-        offer(
-            "vip-dance",
-            "VIP private dance",
-            "Three minutes, just for VIPs",
-            300,
-            180,
-            &[fx(P50, 15, 5_000, Wave)],
-        ),
-        offer(
-            "vip-outfit",
-            "Outfit of your choice",
-            "Change into your pick",
-            350,
-            120,
-            &[],
-        ),
-        offer(
-            "vip-control",
-            "Control the toy",
-            "One minute, five steps up",
-            400,
-            60,
-            &[
-                fx(Start, 8, 5_000, Pulse),
-                fx(P25, 11, 5_000, Pulse),
-                fx(P50, 14, 5_000, Wave),
-                fx(P75, 17, 5_000, Wave),
-                fx(End, 20, 3_000, Ramp),
-            ],
-        ),
-        offer(
-            "vip-candle",
-            "Candle-lit tease",
-            "Four minutes by candle light",
-            500,
-            240,
-            &[fx(P75, 16, 5_000, Wave)],
-        ),
-        offer(
-            "vip-ultimate",
-            "Ultimate experience",
-            "Five minutes, everything",
-            800,
-            300,
-            &[
-                fx(Start, 10, 3_000, Ramp),
-                fx(P50, 16, 5_000, Pulse),
-                fx(End, 20, 5_000, Wave),
-            ],
-        ),
-    ],
-};
-
-pub const MENUS: [Menu; 3] = [QUICK_FUN, PRIVATE_ENERGY, VIP_EXPERIENCE];
+use Pattern::{Pulse, Wave};
+use Timing::{P50, Start};
 
 /// Private requests (`actionType: private_request`): they go to position 2.
-pub const PRIVATE_REQUESTS: &[Offer] = &[
-    offer(
-        "pr-pose",
-        "Private request: a pose",
-        "A pose you describe",
-        120,
-        60,
-        &[],
-    ),
-    offer(
-        "pr-message",
-        "Private request: a message",
-        "A sweet message, spoken",
-        100,
-        45,
-        &[],
-    ),
-    offer(
-        "pr-vibe",
-        "Private request: your rhythm",
-        "A minute to your rhythm",
-        180,
-        60,
-        &[fx(Start, 9, 4_000, Wave), fx(P50, 15, 4_000, Pulse)],
-    ),
-    offer(
-        "pr-outfit",
-        "Private request: an outfit",
-        "Wear what you ask",
-        250,
-        120,
-        &[],
-    ),
-];
-
-/// The queued menus a viewer of `tier` may buy from.
-pub fn queued_menus(tier: Tier) -> impl Iterator<Item = &'static Menu> {
-    MENUS
-        .iter()
-        .filter(move |m| !m.instant && (!m.subscribers_only || is_subscriber(tier)))
+pub fn private_requests() -> &'static [Offer] {
+    static REQUESTS: OnceLock<Vec<Offer>> = OnceLock::new();
+    REQUESTS.get_or_init(|| {
+        vec![
+            offer(
+                "pr-pose",
+                "Private request: a pose",
+                "A pose you describe",
+                120,
+                60,
+                &[],
+            ),
+            offer(
+                "pr-message",
+                "Private request: a message",
+                "A sweet message, spoken",
+                100,
+                45,
+                &[],
+            ),
+            offer(
+                "pr-vibe",
+                "Private request: your rhythm",
+                "A minute to your rhythm",
+                180,
+                60,
+                &[fx(Start, 9, 4_000, Wave), fx(P50, 15, 4_000, Pulse)],
+            ),
+            offer(
+                "pr-outfit",
+                "Private request: an outfit",
+                "Wear what you ask",
+                250,
+                120,
+                &[],
+            ),
+        ]
+    })
 }
 
-/// Premium and vip viewers count as subscribers.
-pub fn is_subscriber(tier: Tier) -> bool {
-    matches!(tier, Tier::Premium | Tier::Vip)
+/// The queued menus a viewer may buy from: the subscribers-only ones only
+/// for a viewer on the room's subscriber list.
+pub fn queued_menus(subscriber: bool) -> impl Iterator<Item = &'static Menu> {
+    menus()
+        .iter()
+        .filter(move |m| !m.instant && (!m.subscribers_only || subscriber))
 }
 
 /// Display names for synthetic viewers (never a real name).
@@ -301,27 +203,31 @@ mod tests {
     use crate::domain::intake::{IntakeLimits, IntakePayload, MAX_TITLE_CHARS};
 
     #[test]
-    fn three_menus_of_seven() {
-        assert_eq!(MENUS.len(), 3);
-        for menu in MENUS {
-            assert_eq!(menu.items.len(), 7, "{}", menu.name);
+    fn the_shipped_menus_are_the_catalog() {
+        let names: Vec<&str> = menus().iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["Quick Fun", "Private Energy", "VIP Experience"]);
+        let by_name = |name: &str| menus().iter().find(|m| m.name == name).unwrap();
+        assert!(by_name("Quick Fun").instant);
+        assert!(!by_name("Private Energy").instant);
+        assert!(by_name("VIP Experience").subscribers_only);
+        for (menu, spec) in menus().iter().zip(templates()) {
+            let visible = spec.items.iter().filter(|i| !i.hidden).count();
+            assert_eq!(menu.items.len(), visible, "{}", menu.name);
         }
-        const {
-            assert!(QUICK_FUN.instant && !PRIVATE_ENERGY.instant && VIP_EXPERIENCE.subscribers_only)
-        };
-        assert_eq!(queued_menus(Tier::Free).count(), 1);
-        assert_eq!(queued_menus(Tier::Vip).count(), 2);
+        assert!(!instant_offers().is_empty());
+        assert_eq!(queued_menus(false).count(), 1);
+        assert_eq!(queued_menus(true).count(), 2);
     }
 
     #[test]
     fn every_offer_makes_a_valid_payload() {
-        let all = MENUS
+        let all = menus()
             .iter()
             .flat_map(|m| m.items.iter())
-            .chain(PRIVATE_REQUESTS.iter());
+            .chain(private_requests().iter());
         let mut ids = std::collections::HashSet::new();
         for offer in all {
-            assert!(ids.insert(offer.id), "duplicate id {}", offer.id);
+            assert!(ids.insert(offer.id.clone()), "duplicate id {}", offer.id);
             assert!(offer.title.chars().count() <= MAX_TITLE_CHARS);
             let payload = super::super::shop::payload_for(
                 "perf-1",

@@ -229,7 +229,7 @@ pub async fn run(
     tracing::info!(rooms = rooms.len(), viewers, total, "load: ready");
 
     let mut rng = stream(options.seed, 10);
-    let offers: Vec<(&'static catalog::Offer, bool)> = catalog::MENUS
+    let offers: Vec<(&'static catalog::Offer, bool)> = catalog::menus()
         .iter()
         .flat_map(|m| m.items.iter().map(move |o| (o, m.instant)))
         .collect();

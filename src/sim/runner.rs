@@ -23,6 +23,7 @@ use super::shop::{Prepared, Purchase, Shop};
 use super::{Pace, SimError, SimOptions, Summary, check_id};
 use crate::client::{ClientError, RestClient};
 use crate::domain::{ItemId, RefundReason, Reply, RoomId, Tier, UserId};
+use crate::menus::client::{MenuClient, MenuClientError};
 use crate::protocol::CreateToken;
 
 /// Run one simulated room; `progress`, when given, gets the running
@@ -207,6 +208,8 @@ struct Viewer {
     user: UserId,
     name: String,
     tier: Tier,
+    /// On the room's subscriber list (read from the server at setup).
+    subscriber: bool,
     client: RestClient,
     present: bool,
     /// Will leave for good; buys nothing more.
@@ -316,11 +319,13 @@ impl Sim {
                 user,
                 name,
                 tier,
+                subscriber: false,
                 client: RestClient::new(options.server.clone(), token),
                 present: false,
                 leaving: false,
             });
         }
+        subscribe_some(&admin, &server, &room, &mut viewers, options.seed).await?;
         tracing::info!(room = %room, viewers = viewers.len(), minted, "audience ready");
 
         let shop = Shop::Intake {
@@ -518,7 +523,6 @@ impl Sim {
         let Some(v) = pick(&mut self.audience, &eligible) else {
             return Ok(());
         };
-        let tier = self.viewers[v].tier;
         let p = &self.scenario.purchases;
         let kinds = [
             (Kind::Instant, p.instant),
@@ -527,15 +531,16 @@ impl Sim {
         ];
         let kind = pick(&mut self.audience, &kinds).unwrap_or(Kind::Queued);
         let offer = match kind {
-            Kind::Instant => cheaper_first(&mut self.audience, catalog::QUICK_FUN.items),
+            Kind::Instant => cheaper_first(&mut self.audience, catalog::instant_offers()),
             Kind::Private => {
-                let all = catalog::PRIVATE_REQUESTS;
+                let all = catalog::private_requests();
                 &all[self.audience.random_range(0..all.len())]
             }
             Kind::Queued => {
-                let menus: Vec<&'static Menu> = catalog::queued_menus(tier).collect();
+                let subscriber = self.viewers[v].subscriber;
+                let menus: Vec<&'static Menu> = catalog::queued_menus(subscriber).collect();
                 let menu = menus[self.audience.random_range(0..menus.len())];
-                cheaper_first(&mut self.audience, menu.items)
+                cheaper_first(&mut self.audience, &menu.items)
             }
         };
         // Every follow-up is drawn now, whatever the answer, so the draws
@@ -577,7 +582,7 @@ impl Sim {
             key: &key,
             client_stamp: &stamp,
         });
-        tracing::debug!(room = %self.room, user = %viewer.user, key = %key, item = offer.id, "purchase");
+        tracing::debug!(room = %self.room, user = %viewer.user, key = %key, item = %offer.id, "purchase");
         let outcome = self.send_purchase(&prepared).await?;
         if let Ok(reply) = &outcome {
             if kind == Kind::Private {
@@ -953,6 +958,50 @@ fn cheaper_first(rng: &mut StdRng, offers: &'static [Offer]) -> &'static Offer {
         .map(|(i, o)| (i, (1000 / o.tokens.max(1)).max(1) as u32))
         .collect();
     &offers[pick(rng, &weights).unwrap_or(0)]
+}
+
+/// The share of viewers the simulator puts on the room's subscriber list.
+const SUBSCRIBER_SHARE: f64 = 0.3;
+
+/// Put a seeded share of the viewers on the room's subscriber list through
+/// the API, then read the list back: it alone says who may buy from a
+/// subscribers-only menu.
+async fn subscribe_some(
+    admin: &RestClient,
+    server: &str,
+    room: &RoomId,
+    viewers: &mut [Viewer],
+    seed: u64,
+) -> Result<(), SimError> {
+    let menus = MenuClient::new(admin.clone());
+    let mut draws = stream(seed, 7);
+    for viewer in viewers.iter() {
+        if draws.random_bool(SUBSCRIBER_SHARE) {
+            menus
+                .set_subscriber(room, &viewer.user, true)
+                .await
+                .map_err(|e| menu_failed(server, "adding a subscriber", e))?;
+        }
+    }
+    let list = menus
+        .subscribers(room)
+        .await
+        .map_err(|e| menu_failed(server, "reading the subscriber list", e))?;
+    for viewer in viewers.iter_mut() {
+        viewer.subscriber = list.users.contains(&viewer.user);
+    }
+    Ok(())
+}
+
+fn menu_failed(server: &str, what: &str, e: MenuClientError) -> SimError {
+    let e = match e {
+        MenuClientError::Client(e) => e,
+        MenuClientError::Conflict(conflict) => ClientError::Api {
+            status: 409,
+            error: conflict.error(),
+        },
+    };
+    failed(server, what, e)
 }
 
 pub(super) async fn create_token(

@@ -106,15 +106,15 @@ pub fn payload_for(
     client_stamp: &str,
 ) -> IntakePayload {
     let mut builder = PayloadBuilder::new(performer, user, key, offer.tokens)
-        .title(offer.title)
-        .description(offer.description)
-        .menu_item(offer.id)
+        .title(&offer.title)
+        .description(&offer.description)
+        .menu_item(&offer.id)
         .duration_ms(offer.duration_ms)
         .display_name(display_name);
     if private_request {
         builder = builder.private_request();
     }
-    for effect in offer.effects {
+    for effect in &offer.effects {
         builder = builder.toy(
             effect.timing,
             effect.intensity,

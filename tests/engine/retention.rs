@@ -2,34 +2,18 @@
 //! older facts live in the store, and every rule still holds past the window.
 
 use cuedeck::protocol::ErrorCode;
-use std::path::Path;
 
 use cuedeck::domain::builder::PayloadBuilder;
 use cuedeck::domain::*;
 use cuedeck::service::QueueService;
-use cuedeck::store::StoreOptions;
+
+use super::store::{open, run};
 
 const ROOM: &str = "room-1";
 const PERFORMER: &str = "perf-1";
 const DAY_MS: u64 = 24 * 3600 * 1000;
 /// 2027-01-15T00:00:00Z, the start of a UTC day.
 const T0: Stamp = Stamp(1_800_000_000_000_000 - 1_800_000_000_000_000 % 86_400_000_000);
-
-fn open(path: &Path) -> QueueService {
-    let service = QueueService::open(path, StoreOptions::default()).expect("open");
-    service.engine().check_invariants().expect("invariants");
-    service
-}
-
-fn run(service: &mut QueueService, now: Stamp, request: impl Into<Request>) -> Outcome {
-    let outcome = service
-        .execute(now, request.into())
-        .expect("accepted")
-        .wait()
-        .expect("committed");
-    service.engine().check_invariants().expect("invariants");
-    outcome
-}
 
 fn refused(service: &mut QueueService, now: Stamp, request: impl Into<Request>) -> DomainError {
     service.execute(now, request.into()).err().expect("refused")

@@ -12,7 +12,7 @@ use cuedeck::store::{Store, StoreError, StoreOptions};
 const ROOM: &str = "room-1";
 const PERFORMER: &str = "perf-1";
 
-fn open(path: &Path) -> QueueService {
+pub(crate) fn open(path: &Path) -> QueueService {
     let service = QueueService::open(path, StoreOptions::default()).expect("open");
     service
         .engine()
@@ -21,7 +21,7 @@ fn open(path: &Path) -> QueueService {
     service
 }
 
-fn run(service: &mut QueueService, now: Stamp, request: impl Into<Request>) -> Outcome {
+pub(crate) fn run(service: &mut QueueService, now: Stamp, request: impl Into<Request>) -> Outcome {
     let outcome = service
         .execute(now, request.into())
         .expect("accepted")

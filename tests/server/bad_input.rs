@@ -258,3 +258,71 @@ async fn bodies_are_strict_and_name_the_real_field() {
     );
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn amounts_beyond_the_supply_are_refused_and_the_database_reopens() {
+    let mut t = TestServer::start().await;
+    let max = cuedeck::domain::ledger::MAX_SUPPLY;
+    let minted_so_far = 30_000; // three wallets of 10,000
+    let cases = [
+        ("2^63", "9223372036854775808"),
+        ("u64::MAX", "18446744073709551615"),
+        ("2^62", "4611686018427387904"),
+        (
+            "one past the supply",
+            &(max - minted_so_far + 1).to_string(),
+        ),
+    ];
+    for (i, (name, amount)) in cases.iter().enumerate() {
+        let before = money(&t).await;
+        let body = format!(r#"{{"amount": {amount}}}"#).into_bytes();
+        let answer = send(
+            &t,
+            ADMIN,
+            Method::POST,
+            "/api/v1/wallets/whale-a/mint",
+            Some(&format!("big-{i}")),
+            Some(body),
+        )
+        .await;
+        check(name, &answer, &refusal(409, "overflow", None));
+        assert_eq!(
+            t.client(ADMIN)
+                .balance(&"whale-a".into())
+                .await
+                .unwrap()
+                .tokens,
+            0,
+            "{name}: a refused mint shows"
+        );
+        still_serving(&t, &before, &format!("alive-{i}")).await;
+    }
+    // Up to the supply exactly is fine, and one token more is not.
+    let admin = t.client(ADMIN);
+    let room_left = max - minted_so_far - cases.len() as u64;
+    admin
+        .mint("whale-a", room_left, Some("fill"))
+        .await
+        .unwrap();
+    let err = admin
+        .mint("whale-b", 1, Some("one-more"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(cuedeck::protocol::ErrorCode::Overflow));
+    let before = money(&t).await;
+    t.restart().await;
+    assert_eq!(
+        money(&t).await,
+        before,
+        "the database reopens with every acknowledged mint"
+    );
+    assert_eq!(
+        t.client(ADMIN)
+            .balance(&"whale-a".into())
+            .await
+            .unwrap()
+            .tokens,
+        room_left
+    );
+    t.stop().await;
+}

@@ -8,6 +8,7 @@ mod menus_files;
 mod moderation;
 mod multiroom;
 mod protocol_doc;
+mod retention;
 mod stream;
 #[path = "../support/mod.rs"]
 mod support;

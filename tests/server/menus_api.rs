@@ -6,6 +6,7 @@
 
 use crate::support::*;
 use cuedeck::client::RestClient;
+use cuedeck::domain::time::Clock;
 use cuedeck::domain::{ItemState, RefundReason, Reply, Stamp, Tier};
 use cuedeck::menus::api::{PurchaseBody, SortKey};
 use cuedeck::menus::client::{MenuClient, MenuClientError};
@@ -13,7 +14,6 @@ use cuedeck::menus::{MenuSpec, MenuView};
 use cuedeck::protocol::CreateToken;
 use cuedeck::protocol::ErrorCode;
 use cuedeck::server::ServerConfig;
-use cuedeck::server::config::Clock;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

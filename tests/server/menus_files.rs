@@ -3,8 +3,8 @@
 
 use crate::support::*;
 use cuedeck::menus::client::MenuClient;
+use cuedeck::menus::import::{ImportError, ImportOptions, export_file, import_file};
 use cuedeck::menus::{MenuFile, MenuSpec, templates};
-use cuedeck::modes::menu::{ImportError, ImportOptions, export_file, import_file};
 
 const TEMPLATE_FILES: [&str; 3] = [
     "config/menus/quick_fun.toml",

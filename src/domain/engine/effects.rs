@@ -3,8 +3,9 @@
 
 use crate::domain::command::Command;
 use crate::domain::event::{Event, EventKind};
-use crate::domain::item::Item;
-use crate::domain::ledger::{Ledger, Transfer};
+use crate::domain::ids::IdemKey;
+use crate::domain::item::{Item, ItemView};
+use crate::domain::ledger::{Account, Ledger, Transfer, TransferKind};
 use crate::domain::moderation::ModerationEntry;
 use crate::domain::room::Room;
 use crate::domain::time::Stamp;
@@ -60,6 +61,18 @@ impl Effects {
             panic!("engine posted a transfer it had not checked: {broken}");
         }
         self.transfers.push(transfer);
+    }
+}
+
+/// `amount` of an item's escrow settled to its performer.
+pub(super) fn settlement(view: &ItemView, amount: u64, key: Option<IdemKey>) -> Transfer {
+    Transfer {
+        kind: TransferKind::Settle,
+        from: Account::Escrow(view.id),
+        to: Account::Earned(view.performer_id.clone()),
+        amount,
+        item: Some(view.id),
+        key,
     }
 }
 

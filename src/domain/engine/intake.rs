@@ -18,7 +18,7 @@ use crate::domain::room::Member;
 use crate::domain::toy_effect::ToyEffect;
 
 use super::Engine;
-use super::effects::Effects;
+use super::effects::{Effects, settlement};
 use super::notices::{base_vars, extra_messages, private_message};
 use super::room_in;
 
@@ -192,17 +192,8 @@ impl Engine {
                 Reply::Queued { item: id, position }
             }
             IntakeMode::Instant => {
-                fx.post(
-                    &mut self.ledger,
-                    Transfer {
-                        kind: TransferKind::Settle,
-                        from: Account::Escrow(id),
-                        to: Account::Earned(view.performer_id.clone()),
-                        amount: cost,
-                        item: Some(id),
-                        key: Some(item.key.clone()),
-                    },
-                );
+                let settle = settlement(&view, cost, Some(item.key.clone()));
+                fx.post(&mut self.ledger, settle);
                 credit_points(&mut self.ledger, &view, fx);
                 item.state = ItemState::Finished;
                 item.closed_at = Some(fx.at);

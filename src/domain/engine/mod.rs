@@ -10,7 +10,8 @@
 //! so a refused command leaves no trace. The handlers live beside this file,
 //! one concern each: intake, stage (start and finish), refund, presence
 //! (members, broadcast, grace periods); notices builds their messages and
-//! invariants checks the rules between commands.
+//! invariants checks the rules between commands; retention lets go of what
+//! the window has passed.
 
 mod effects;
 mod intake;
@@ -19,6 +20,7 @@ mod moderation;
 mod notices;
 mod presence;
 mod refund;
+mod retention;
 mod stage;
 
 use std::collections::BTreeSet;
@@ -161,16 +163,13 @@ impl Engine {
 
         let fingerprint = match &key {
             Some(key) => {
-                let hash = self.idempotency.hash(key);
-                // Looked up before the fingerprint is computed: the lookup
-                // usually misses the cache, and the miss overlaps that work.
-                let recorded = self.idempotency.get(hash, key);
                 // An intake's key is checked with the rest of its payload.
                 if !matches!(command, Command::Intake { .. }) {
                     check_key("idempotencyKey", key.as_str())?;
                 }
+                let hash = self.idempotency.hash(key);
                 let fingerprint = command.fingerprint();
-                if let Some(record) = recorded {
+                if let Some(record) = self.idempotency.get(hash, key) {
                     if record.fingerprint != fingerprint {
                         return Err(DomainError::IdempotencyConflict { key: key.clone() });
                     }
@@ -358,40 +357,6 @@ impl Engine {
         Ok(Reply::Minted { user, amount })
     }
 
-    /// Move the clock to `now` (it never goes back) and let go of what the
-    /// retention window has passed: idempotency records, closed items, days
-    /// that are over. Every command does this first; a caller may do it
-    /// before, to ask what the engine will still know. Returns the clock.
-    pub fn advance_clock(&mut self, now: Stamp) -> Stamp {
-        let at = now.max(self.clock);
-        self.clock = at;
-        self.expire_idempotency(at);
-        self.forget_old_items(at);
-        self.daily.forget_old_days(at);
-        at
-    }
-
-    /// Let items older than the retention window go (open ones stay, aside),
-    /// and their source events with them.
-    fn forget_old_items(&mut self, now: Stamp) {
-        let retention = self.config.idempotency_retention_ms;
-        let index = &mut self.source_events;
-        self.items.expire(
-            |item| item.stamp().plus_millis(retention) <= now,
-            |item| {
-                let hash = index.hash((item.source(), item.source_event_id()));
-                let removed = index.remove(hash, item.id().0 as u32);
-                debug_assert!(removed, "{} was indexed by its source event", item.id());
-            },
-        );
-    }
-
-    fn expire_idempotency(&mut self, now: Stamp) {
-        let retention = self.config.idempotency_retention_ms;
-        self.idempotency
-            .expire(|at| at.plus_millis(retention) <= now);
-    }
-
     /// The next moment a [`Command::Tick`] has work to do.
     pub fn next_deadline(&self) -> Option<Stamp> {
         self.deadlines.first().map(|(at, _)| *at)
@@ -420,18 +385,6 @@ impl Engine {
     /// ones of the retention window.
     pub fn items(&self) -> &ItemList {
         &self.items
-    }
-
-    /// Whether item `id` was taken but has left the retention window: its
-    /// record is in the store only.
-    pub fn forgot(&self, id: ItemId) -> bool {
-        self.items.forgot(id)
-    }
-
-    /// Whether items have left the window, so a source event the engine does
-    /// not know may still have been taken: the store is the one to ask.
-    pub fn forgot_any(&self) -> bool {
-        self.items.forgot_any()
     }
 
     /// How many times `user` bought menu item `item` in `room` on the UTC day

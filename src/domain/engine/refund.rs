@@ -13,7 +13,7 @@ use crate::domain::ledger::{Account, Transfer, TransferKind};
 use crate::domain::messages::{MessageVars, TemplateKey, keys};
 use crate::domain::refund::{RefundReason, check_refund};
 
-use super::effects::Effects;
+use super::effects::{Effects, settlement};
 use super::notices::{base_vars, notify_soon, private_message};
 use super::{Engine, item_in, item_mut, retire};
 
@@ -96,17 +96,7 @@ impl Engine {
                 key: key.cloned(),
             },
         );
-        fx.post(
-            &mut self.ledger,
-            Transfer {
-                kind: TransferKind::Settle,
-                from: Account::Escrow(id),
-                to: Account::Earned(view.performer_id.clone()),
-                amount: settled,
-                item: Some(id),
-                key: key.cloned(),
-            },
-        );
+        fx.post(&mut self.ledger, settlement(&view, settled, key.cloned()));
         if settled == 0
             && view.source == Source::ChipMenu
             && let Some(menu_item) = &view.action.menu_item_id

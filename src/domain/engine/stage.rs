@@ -6,9 +6,9 @@ use crate::domain::error::DomainError;
 use crate::domain::event::EventKind;
 use crate::domain::ids::{IdemKey, ItemId, RoomId};
 use crate::domain::item::{Actor, AuditEntry, ItemEntry, ItemState, Transition};
-use crate::domain::ledger::{Account, Transfer, TransferKind, Unit};
+use crate::domain::ledger::Unit;
 
-use super::effects::Effects;
+use super::effects::{Effects, settlement};
 use super::intake::credit_points;
 use super::notices::notify_soon;
 use super::{Engine, item_in, item_mut, retire, room_in};
@@ -106,14 +106,7 @@ impl Engine {
         let item = item_mut(&mut self.items, current);
         fx.post(
             &mut self.ledger,
-            Transfer {
-                kind: TransferKind::Settle,
-                from: Account::Escrow(current),
-                to: Account::Earned(item.view.performer_id.clone()),
-                amount: escrow,
-                item: Some(current),
-                key: key.cloned(),
-            },
+            settlement(&item.view, escrow, key.cloned()),
         );
         credit_points(&mut self.ledger, &item.view, fx);
         item.state = ItemState::Finished;

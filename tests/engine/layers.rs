@@ -1,0 +1,145 @@
+//! The import rule of docs/ARCHITECTURE.md: a lower layer never imports a
+//! higher one. Each module's source (its tests excepted) is read and every
+//! `crate::<module>` it names is checked against the table.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// What each module may not import. Modules not listed may import anything
+/// (the command line and the modes sit on top).
+const FORBIDDEN: &[(&str, &[&str])] = &[
+    (
+        "error_code",
+        &[
+            "domain", "games", "protocol", "store", "menus", "toy", "client", "sim", "console",
+            "server", "service", "modes", "cli",
+        ],
+    ),
+    (
+        "domain",
+        &[
+            "games", "protocol", "store", "menus", "toy", "client", "sim", "console", "server",
+            "service", "modes", "cli",
+        ],
+    ),
+    (
+        "games",
+        &[
+            "protocol", "store", "menus", "toy", "client", "sim", "console", "server", "service",
+            "modes", "cli",
+        ],
+    ),
+    (
+        "protocol",
+        &[
+            "games", "store", "menus", "toy", "client", "sim", "console", "server", "service",
+            "modes", "cli",
+        ],
+    ),
+    (
+        "store",
+        &[
+            "client", "sim", "console", "server", "service", "modes", "cli",
+        ],
+    ),
+    (
+        "menus",
+        &["sim", "console", "server", "service", "modes", "cli"],
+    ),
+    (
+        "client",
+        &[
+            "store", "sim", "console", "server", "service", "modes", "cli",
+        ],
+    ),
+    (
+        "sim",
+        &["store", "console", "server", "service", "modes", "cli"],
+    ),
+    (
+        "service",
+        &["console", "server", "modes", "cli", "client", "sim"],
+    ),
+    ("server", &["console", "modes", "cli", "client", "sim"]),
+    ("console", &["store", "server", "service", "modes"]),
+];
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+/// The files of a module: `src/<name>.rs` or everything under `src/<name>/`.
+fn files_of(module: &str) -> Vec<PathBuf> {
+    let single = src().join(format!("{module}.rs"));
+    if single.exists() {
+        return vec![single];
+    }
+    let mut found = Vec::new();
+    let mut dirs = vec![src().join(module)];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{dir:?}: {e}")) {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+/// The crate modules a file names outside its `#[cfg(test)]` part.
+fn imports(text: &str) -> BTreeSet<String> {
+    let code = text.split("#[cfg(test)]").next().unwrap_or(text);
+    let mut names = BTreeSet::new();
+    for (i, _) in code.match_indices("crate::") {
+        let rest = &code[i + "crate::".len()..];
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        // `cuedeck::crate::` never occurs; `super::` paths stay inside.
+        names.insert(name);
+    }
+    names
+}
+
+#[test]
+fn no_lower_layer_imports_a_higher_one() {
+    let mut problems = Vec::new();
+    for (module, forbidden) in FORBIDDEN {
+        for file in files_of(module) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for name in imports(&text) {
+                if forbidden.contains(&name.as_str()) {
+                    problems.push(format!(
+                        "{} imports crate::{name}",
+                        file.strip_prefix(src()).unwrap().display()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "lower layers import higher ones (docs/ARCHITECTURE.md):\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn the_rule_catches_an_upward_import() {
+    let text = "use crate::domain::Stamp;\nuse crate::server::errors;\n#[cfg(test)]\nuse crate::console::App;";
+    let found = imports(text);
+    assert!(found.contains("server"));
+    assert!(found.contains("domain"));
+    assert!(!found.contains("console"), "test code is exempt");
+}
+
+#[test]
+fn every_module_of_the_table_exists() {
+    for (module, _) in FORBIDDEN {
+        assert!(!files_of(module).is_empty(), "no files for {module}");
+    }
+}
