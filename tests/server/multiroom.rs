@@ -309,3 +309,89 @@ async fn moderation_is_an_event_on_the_rooms_it_touches() {
     );
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_consumer_of_several_rooms_is_closed_from_all_of_them() {
+    let t = TestServer::start_with(cuedeck::server::ServerConfig {
+        subscriber_buffer: 2,
+        ..Default::default()
+    })
+    .await;
+    t.client(ADMIN)
+        .broadcast(&OTHER_ROOM.into(), true)
+        .await
+        .unwrap();
+    let token = t
+        .client(ADMIN)
+        .create_token(&CreateToken {
+            role: "moderator".into(),
+            room: None,
+            rooms: vec![ROOM.into(), OTHER_ROOM.into()],
+            user: None,
+            expires_at: None,
+        })
+        .await
+        .unwrap()
+        .token;
+    let mut request = t.url().websocket().into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    for room in [ROOM, OTHER_ROOM] {
+        let frame = json!({"type": "subscribe", "room": room}).to_string();
+        socket.send(Message::Text(frame.into())).await.unwrap();
+    }
+    // Flood one room only while the socket is not read: the quiet room's
+    // sink must not keep the connection open.
+    t.client(ADMIN).mint("u1", 10_000_000, None).await.unwrap();
+    let mut n = 0;
+    let closed = loop {
+        let mut batch = Vec::new();
+        for _ in 0..200 {
+            let client = t.client(&t.tokens.integration);
+            let key = format!("flood-{n}");
+            n += 1;
+            batch.push(tokio::spawn(async move {
+                let body =
+                    serde_json::to_vec(&PayloadBuilder::new(PERFORMER, "u1", &key, 1).json())
+                        .unwrap();
+                client
+                    .intake(&ROOM.into(), &body, &key, false)
+                    .await
+                    .unwrap();
+            }));
+        }
+        for task in batch {
+            task.await.unwrap();
+        }
+        let metrics = reqwest::get(t.url().http("/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if metrics.contains("cuedeck_connections 0") {
+            break true;
+        }
+        if n > 40_000 {
+            break false;
+        }
+    };
+    assert!(closed, "the slow consumer was closed");
+    let reason = loop {
+        match tokio::time::timeout(WAIT, socket.next())
+            .await
+            .expect("frames in time")
+        {
+            Some(Ok(Message::Close(Some(frame)))) => {
+                assert_eq!(u16::from(frame.code), 4008);
+                break frame.reason.to_string();
+            }
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    assert!(reason.contains("resume each room"), "{reason}");
+    t.stop().await;
+}
