@@ -25,15 +25,18 @@
 pub mod api;
 pub mod client;
 pub mod diff;
+pub mod edit;
 pub mod file;
 pub mod import;
 pub mod model;
 pub mod pricing;
 pub mod rules;
 pub mod store;
+pub mod view;
 
 pub use api::{Offer, PurchaseReceipt, VersionConflict};
+pub use edit::{Edit, MenuError};
 pub use file::{MenuFile, templates};
 pub use model::{ItemSpec, MenuSpec, MenuView, QueueMode, Visibility};
 pub use pricing::price;
-pub use store::{Edit, MenuError, MenuStore};
+pub use store::MenuStore;

@@ -25,9 +25,9 @@ use crate::menus::api::{
     AddItem, MenuDeleted, MenuList, Offer, PurchaseBody, PurchaseReceipt, Reorder, Sort,
     SubscriberList, Subscription, Templates, UpdateItem, VersionConflict,
 };
+use crate::menus::edit::{Edit, MenuError};
 use crate::menus::model::{MenuSpec, MenuView, check_id, from_json, invalid};
 use crate::menus::rules::{self, ANNOUNCE_KEY, Purchase};
-use crate::menus::store::{Edit, MenuError};
 use crate::protocol::ApiError;
 
 pub fn routes() -> Router<App> {
@@ -184,7 +184,7 @@ async fn read(
     app.menus
         .get(&room, &menu)
         .map(|m| Json(m.view()))
-        .ok_or_else(|| refuse(&app, crate::menus::store::unknown_menu(&room, &menu)))
+        .ok_or_else(|| refuse(&app, crate::menus::edit::unknown_menu(&room, &menu)))
 }
 
 async fn create(
