@@ -200,6 +200,7 @@ async fn cuedeck_run(
             room: None,
             rooms: vec![],
             user: None,
+            expires_at: None,
         })
         .await
         .unwrap()
@@ -298,6 +299,7 @@ async fn intake_rate(url: &ServerUrl, admin: &RestClient, first: usize) -> f64 {
             room: None,
             rooms: vec![],
             user: None,
+            expires_at: None,
         })
         .await
         .unwrap()
@@ -401,6 +403,7 @@ async fn one_round(watchers: usize, measure_rate: bool) -> Round {
             room: Some(ROOM.into()),
             rooms: vec![],
             user: None,
+            expires_at: None,
         })
         .await
         .unwrap()

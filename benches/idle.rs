@@ -68,6 +68,7 @@ fn main() {
                 room: Some("room".into()),
                 rooms: vec![],
                 user: None,
+                expires_at: None,
             })
             .await
             .unwrap()

@@ -84,6 +84,15 @@ error_codes! {
     DailyLimitReached => "daily_limit_reached", 409;
     ZeroPrice => "zero_price", 409;
     RateLimited => "rate_limited", 429;
+    Banned => "banned", 403;
+    Paused => "paused", 409;
+    KillSwitchIntakes => "kill_switch_intakes", 503;
+    KillSwitchPurchases => "kill_switch_purchases", 503;
+    KillSwitchRooms => "kill_switch_rooms", 503;
+    KillSwitchTokens => "kill_switch_tokens", 503;
+    NotBanned => "not_banned", 409;
+    AlreadyPaused => "already_paused", 409;
+    NotPaused => "not_paused", 409;
     Unavailable => "unavailable", 503;
     Internal => "internal", 500;
 }

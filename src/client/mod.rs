@@ -2,11 +2,13 @@
 //! WebSocket client that resumes where it left off, with jittered
 //! exponential backoff. Used by the console, the simulator and the tests.
 
+mod moderation;
 mod rest;
 mod stream;
 
+pub use moderation::LogQuery;
 pub use rest::{ClientError, RestClient};
-pub use stream::{RoomStream, StreamEvent, StreamOptions};
+pub use stream::{RoomStream, StreamEvent, StreamOptions, WatchEvent, WatchStream};
 
 /// A server's base URL as given with `--server http://HOST:PORT`; every
 /// other address (the WebSocket endpoint) is derived from it.

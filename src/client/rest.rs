@@ -90,7 +90,7 @@ impl RestClient {
         Ok((status, bytes.to_vec()))
     }
 
-    async fn call<T: DeserializeOwned>(
+    pub(super) async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
@@ -113,7 +113,7 @@ impl RestClient {
         }
     }
 
-    fn json(body: &impl Serialize) -> Option<Vec<u8>> {
+    pub(super) fn json(body: &impl Serialize) -> Option<Vec<u8>> {
         serde_json::to_vec(body).ok()
     }
 

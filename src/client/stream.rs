@@ -1,6 +1,8 @@
 //! A room's event stream over WebSocket that survives disconnects: it
 //! reconnects with jittered exponential backoff and resumes from the last
 //! seq it delivered, so the caller sees every event exactly once.
+//! [`WatchStream`] does the same for several rooms on one connection, each
+//! with its own seq and resume point.
 
 use crate::protocol::ErrorCode;
 use std::sync::{Arc, Mutex};
@@ -86,87 +88,106 @@ struct EventWithText {
     text: Option<String>,
 }
 
+/// A stream event and the room it belongs to: None for what concerns the
+/// connection (connected, dropped, clock, acks, errors).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WatchEvent {
+    pub room: Option<RoomId>,
+    pub event: StreamEvent,
+}
+
 #[derive(Debug, Default)]
 struct Shared {
-    resume: Option<ResumePoint>,
+    /// The rooms in the order subscribed, each with where it resumes from.
+    rooms: Vec<(RoomId, Option<ResumePoint>)>,
     connected: bool,
+}
+
+impl Shared {
+    fn resume_of(&mut self, room: &RoomId) -> Option<&mut Option<ResumePoint>> {
+        self.rooms
+            .iter_mut()
+            .find(|(r, _)| r == room)
+            .map(|(_, point)| point)
+    }
 }
 
 enum Outbound {
     Command(ClientFrame),
 }
 
-/// A live subscription to one room.
-pub struct RoomStream {
-    events: mpsc::Receiver<StreamEvent>,
+/// A live subscription to several rooms over one connection (a protocol
+/// addition: see docs/PROTOCOL.md).
+pub struct WatchStream {
+    events: mpsc::Receiver<WatchEvent>,
     outbox: mpsc::Sender<Outbound>,
     shared: Arc<Mutex<Shared>>,
-    room: RoomId,
     task: tokio::task::JoinHandle<()>,
 }
 
-impl RoomStream {
-    /// Connect (in the background) and subscribe to `room`, resuming from
-    /// `resume` when given.
+impl WatchStream {
+    /// Connect (in the background) and subscribe to each room, resuming
+    /// each from its point when given.
     pub fn connect(
         server: &ServerUrl,
         token: &str,
-        room: RoomId,
-        resume: Option<ResumePoint>,
+        rooms: Vec<(RoomId, Option<ResumePoint>)>,
         options: StreamOptions,
     ) -> Self {
         let (events_tx, events) = mpsc::channel(4096);
         let (outbox, outbox_rx) = mpsc::channel(256);
         let shared = Arc::new(Mutex::new(Shared {
-            resume,
+            rooms,
             connected: false,
         }));
         let task = tokio::spawn(run(
             server.websocket(),
             token.to_string(),
-            room.clone(),
             options,
             shared.clone(),
             events_tx,
             outbox_rx,
         ));
-        RoomStream {
+        WatchStream {
             events,
             outbox,
             shared,
-            room,
             task,
         }
     }
 
-    pub async fn next(&mut self) -> Option<StreamEvent> {
+    pub async fn next(&mut self) -> Option<WatchEvent> {
         self.events.recv().await
     }
 
-    pub fn try_next(&mut self) -> Option<StreamEvent> {
+    pub fn try_next(&mut self) -> Option<WatchEvent> {
         self.events.try_recv().ok()
     }
 
-    /// Where the stream stands: what a later connection would resume from.
-    pub fn resume_point(&self) -> Option<ResumePoint> {
-        self.shared
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .resume
-            .clone()
+    fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {
+        self.shared.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Where `room` stands: what a later connection would resume it from.
+    pub fn resume_point(&self, room: &RoomId) -> Option<ResumePoint> {
+        self.lock().resume_of(room).and_then(|point| point.clone())
+    }
+
+    /// Every room's resume point, in the order subscribed.
+    pub fn resume_points(&self) -> Vec<(RoomId, Option<ResumePoint>)> {
+        self.lock().rooms.clone()
     }
 
     pub fn is_connected(&self) -> bool {
-        self.shared
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .connected
+        self.lock().connected
     }
 
-    /// Send a command; its ack arrives as [`StreamEvent::Ack`]. Refused
-    /// while disconnected, so the caller can say so rather than queue money.
+    /// Send a command on `room`; its ack arrives as [`StreamEvent::Ack`].
+    /// Refused while disconnected, so the caller can say so rather than
+    /// queue money.
     pub async fn command(
         &self,
+        room: &RoomId,
         request_id: &str,
         key: &str,
         command: RoomCommand,
@@ -177,7 +198,7 @@ impl RoomStream {
         let frame = ClientFrame::Command {
             request_id: request_id.to_string(),
             idempotency_key: key.to_string(),
-            room: self.room.clone(),
+            room: room.clone(),
             command,
         };
         self.outbox
@@ -191,9 +212,64 @@ impl RoomStream {
     }
 }
 
-impl Drop for RoomStream {
+impl Drop for WatchStream {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+/// A live subscription to one room.
+pub struct RoomStream {
+    inner: WatchStream,
+    room: RoomId,
+}
+
+impl RoomStream {
+    /// Connect (in the background) and subscribe to `room`, resuming from
+    /// `resume` when given.
+    pub fn connect(
+        server: &ServerUrl,
+        token: &str,
+        room: RoomId,
+        resume: Option<ResumePoint>,
+        options: StreamOptions,
+    ) -> Self {
+        let inner = WatchStream::connect(server, token, vec![(room.clone(), resume)], options);
+        RoomStream { inner, room }
+    }
+
+    pub async fn next(&mut self) -> Option<StreamEvent> {
+        self.inner.next().await.map(|w| w.event)
+    }
+
+    pub fn try_next(&mut self) -> Option<StreamEvent> {
+        self.inner.try_next().map(|w| w.event)
+    }
+
+    /// Where the stream stands: what a later connection would resume from.
+    pub fn resume_point(&self) -> Option<ResumePoint> {
+        self.inner.resume_point(&self.room)
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.inner.is_connected()
+    }
+
+    /// Send a command; its ack arrives as [`StreamEvent::Ack`]. Refused
+    /// while disconnected, so the caller can say so rather than queue money.
+    pub async fn command(
+        &self,
+        request_id: &str,
+        key: &str,
+        command: RoomCommand,
+    ) -> Result<(), ClientError> {
+        self.inner
+            .command(&self.room, request_id, key, command)
+            .await
+    }
+
+    pub fn close(self) {
+        self.inner.close();
     }
 }
 
@@ -209,10 +285,9 @@ fn backoff(options: &StreamOptions, attempt: u32) -> Duration {
 async fn run(
     url: String,
     token: String,
-    room: RoomId,
     options: StreamOptions,
     shared: Arc<Mutex<Shared>>,
-    events: mpsc::Sender<StreamEvent>,
+    events: mpsc::Sender<WatchEvent>,
     mut outbox: mpsc::Receiver<Outbound>,
 ) {
     let mut attempt = 0u32;
@@ -220,7 +295,6 @@ async fn run(
         let reason = match session(
             &url,
             &token,
-            &room,
             &options,
             &shared,
             &events,
@@ -237,10 +311,13 @@ async fn run(
         }
         attempt += 1;
         let retry_in = backoff(&options, attempt);
-        let note = StreamEvent::Disconnected {
-            attempt,
-            reason,
-            retry_in,
+        let note = WatchEvent {
+            room: None,
+            event: StreamEvent::Disconnected {
+                attempt,
+                reason,
+                retry_in,
+            },
         };
         if events.send(note).await.is_err() {
             return;
@@ -254,10 +331,9 @@ async fn run(
 async fn session(
     url: &str,
     token: &str,
-    room: &RoomId,
     options: &StreamOptions,
     shared: &Arc<Mutex<Shared>>,
-    events: &mpsc::Sender<StreamEvent>,
+    events: &mpsc::Sender<WatchEvent>,
     outbox: &mut mpsc::Receiver<Outbound>,
     attempt: &mut u32,
 ) -> Result<String, String> {
@@ -276,23 +352,26 @@ async fn session(
         .map_err(|e| e.to_string())?;
     let (mut tx, mut rx) = socket.split();
 
-    let resume = shared
+    let rooms = shared
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .resume
+        .rooms
         .clone();
-    let subscribe = ClientFrame::Subscribe {
-        room: room.clone(),
-        resume,
-    };
-    let subscribe = serde_json::to_string(&subscribe).map_err(|e| e.to_string())?;
-    tx.send(Message::Text(subscribe.into()))
-        .await
-        .map_err(|e| e.to_string())?;
+    for (room, resume) in rooms {
+        let subscribe = ClientFrame::Subscribe { room, resume };
+        let subscribe = serde_json::to_string(&subscribe).map_err(|e| e.to_string())?;
+        tx.feed(Message::Text(subscribe.into()))
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    tx.flush().await.map_err(|e| e.to_string())?;
     let mut ping = tokio::time::interval(options.ping_every);
     let mut last_heard = tokio::time::Instant::now();
-    let send = |event: StreamEvent| async move {
-        events.send(event).await.map_err(|_| "closed".to_string())
+    let send = |room: Option<RoomId>, event: StreamEvent| async move {
+        events
+            .send(WatchEvent { room, event })
+            .await
+            .map_err(|_| "closed".to_string())
     };
 
     loop {
@@ -319,14 +398,19 @@ async fn session(
                     ServerFrame::Hello { epoch, role, .. } => {
                         shared.lock().unwrap_or_else(|e| e.into_inner()).connected = true;
                         *attempt = 0;
-                        send(StreamEvent::Connected { epoch, role }).await?;
+                        send(None, StreamEvent::Connected { epoch, role }).await?;
                     }
                     ServerFrame::Snapshot { snapshot } => {
-                        shared.lock().unwrap_or_else(|e| e.into_inner()).resume = Some(ResumePoint {
-                            epoch: snapshot.epoch.clone(),
-                            seq: snapshot.seq,
-                        });
-                        send(StreamEvent::Snapshot(snapshot)).await?;
+                        let room = snapshot.room.clone();
+                        {
+                            let mut state = shared.lock().unwrap_or_else(|e| e.into_inner());
+                            let Some(point) = state.resume_of(&room) else { continue };
+                            *point = Some(ResumePoint {
+                                epoch: snapshot.epoch.clone(),
+                                seq: snapshot.seq,
+                            });
+                        }
+                        send(Some(room), StreamEvent::Snapshot(snapshot)).await?;
                     }
                     ServerFrame::Event { event } => {
                         let Ok(EventWithText { event, text }) = serde_json::from_value::<EventWithText>(event) else {
@@ -335,36 +419,38 @@ async fn session(
                         };
                         {
                             let mut state = shared.lock().unwrap_or_else(|e| e.into_inner());
-                            let Some(point) = state.resume.as_mut() else { continue };
+                            let Some(slot) = state.resume_of(&event.room) else { continue };
+                            let Some(point) = slot.as_mut() else { continue };
                             if event.seq <= point.seq {
                                 continue; // already delivered
                             }
                             if event.seq != point.seq + 1 {
-                                // A gap would mean a lost event: start over from a snapshot.
+                                // A gap would mean a lost event: start this room over from a snapshot.
                                 let expected = point.seq + 1;
-                                state.resume = None;
-                                return Err(format!("gap in the stream: expected {expected}, got {}", event.seq));
+                                *slot = None;
+                                return Err(format!("gap in room {}: expected {expected}, got {}", event.room, event.seq));
                             }
                             point.seq = event.seq;
                         }
-                        send(StreamEvent::Event { event: Box::new(event), text }).await?;
+                        let room = event.room.clone();
+                        send(Some(room), StreamEvent::Event { event: Box::new(event), text }).await?;
                     }
-                    ServerFrame::Resumed { from, to, .. } => send(StreamEvent::Resumed { from, to }).await?,
+                    ServerFrame::Resumed { room, from, to } => send(Some(room), StreamEvent::Resumed { from, to }).await?,
                     ServerFrame::Ack { request_id, result, error } => {
                         let result = match (result, error) {
                             (Some(reply), _) => Ok(reply),
                             (None, Some(error)) => Err(error),
                             (None, None) => Err(ApiError::new(ErrorCode::BadFrame, "an ack with neither result nor error")),
                         };
-                        send(StreamEvent::Ack { request_id, result }).await?;
+                        send(None, StreamEvent::Ack { request_id, result }).await?;
                     }
                     ServerFrame::Pong { t, server_time } => {
                         let now = Stamp::now().0;
                         let rtt_us = (now - t).max(0);
                         let offset_us = server_time.0 - (t + rtt_us / 2);
-                        send(StreamEvent::Clock { rtt_us, offset_us }).await?;
+                        send(None, StreamEvent::Clock { rtt_us, offset_us }).await?;
                     }
-                    ServerFrame::Error { error } => send(StreamEvent::Error(error)).await?,
+                    ServerFrame::Error { error } => send(None, StreamEvent::Error(error)).await?,
                 }
             }
             outbound = outbox.recv() => {

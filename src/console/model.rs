@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::domain::{Event, EventKind, ItemId, ItemView, RoomTotals, Stamp};
+use crate::domain::{Event, EventKind, ItemId, ItemView, ModerationAction, RoomTotals, Stamp};
 use crate::protocol::{RoomSnapshot, RunningItem};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -19,6 +19,8 @@ pub struct RoomModel {
     /// Waiting items, next first.
     pub waiting: Vec<Arc<ItemView>>,
     pub totals: RoomTotals,
+    /// The room's intake is paused.
+    pub paused: bool,
 }
 
 /// What an event means for the console's log, if anything.
@@ -48,6 +50,7 @@ impl RoomModel {
             in_progress: snapshot.in_progress.clone(),
             waiting: snapshot.waiting.clone(),
             totals: snapshot.totals,
+            paused: snapshot.paused,
         }
     }
 
@@ -169,6 +172,14 @@ impl RoomModel {
                 user: user.to_string(),
                 text: text.unwrap_or(key).to_string(),
             }),
+            EventKind::Moderation { moderation } => {
+                match moderation.action {
+                    ModerationAction::Pause => self.paused = true,
+                    ModerationAction::Resume => self.paused = false,
+                    _ => {}
+                }
+                Some(Notice::Info(moderation.describe()))
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ use super::intake::IntakePayload;
 use super::item::{Actor, Item};
 use super::ledger::Transfer;
 use super::messages::Tier;
+use super::moderation::{BanReason, ModerationEntry, Switch};
 use super::refund::RefundReason;
 use super::room::RoomSettings;
 use super::time::Stamp;
@@ -93,6 +94,43 @@ pub enum Command {
         room: RoomId,
         settings: RoomSettings,
     },
+    /// Ban `user` from `rooms`: their intakes and joins there are refused
+    /// until `expires_at` (for ever when absent) and their waiting items
+    /// there are refunded for reason `moderation`.
+    Ban {
+        rooms: Vec<RoomId>,
+        user: UserId,
+        reason: BanReason,
+        #[serde(default)]
+        note: Option<Arc<str>>,
+        #[serde(default)]
+        expires_at: Option<Stamp>,
+        by: Actor,
+    },
+    Unban {
+        rooms: Vec<RoomId>,
+        user: UserId,
+        by: Actor,
+    },
+    /// Stop a room's intake (its queue goes on).
+    Pause {
+        room: RoomId,
+        #[serde(default)]
+        note: Option<Arc<str>>,
+        by: Actor,
+    },
+    Resume {
+        room: RoomId,
+        by: Actor,
+    },
+    /// Turn a platform-wide kill switch on or off.
+    SetSwitch {
+        switch: Switch,
+        on: bool,
+        #[serde(default)]
+        note: Option<Arc<str>>,
+        by: Actor,
+    },
     /// Apply grace-period deadlines that are due.
     Tick,
 }
@@ -111,6 +149,11 @@ impl Command {
             Command::BroadcastStart { .. } => "broadcast_start",
             Command::BroadcastEnd { .. } => "broadcast_end",
             Command::Configure { .. } => "configure",
+            Command::Ban { .. } => "ban",
+            Command::Unban { .. } => "unban",
+            Command::Pause { .. } => "pause",
+            Command::Resume { .. } => "resume",
+            Command::SetSwitch { .. } => "set_switch",
             Command::Tick => "tick",
         }
     }
@@ -127,8 +170,11 @@ impl Command {
             | Command::Leave { room, .. }
             | Command::BroadcastStart { room }
             | Command::BroadcastEnd { room }
-            | Command::Configure { room, .. } => Some(room),
-            Command::Mint { .. } | Command::Tick => None,
+            | Command::Configure { room, .. }
+            | Command::Pause { room, .. }
+            | Command::Resume { room, .. } => Some(room),
+            Command::Ban { rooms, .. } | Command::Unban { rooms, .. } => rooms.first(),
+            Command::Mint { .. } | Command::SetSwitch { .. } | Command::Tick => None,
         }
     }
 
@@ -234,6 +280,26 @@ pub enum Reply {
     Ticked {
         refunded: u32,
     },
+    Banned {
+        user: UserId,
+        rooms: Vec<RoomId>,
+        /// Waiting items refunded by the ban.
+        refunded: u32,
+    },
+    Unbanned {
+        user: UserId,
+        rooms: Vec<RoomId>,
+    },
+    Paused {
+        room: RoomId,
+    },
+    Resumed {
+        room: RoomId,
+    },
+    SwitchSet {
+        switch: Switch,
+        on: bool,
+    },
 }
 
 impl Reply {
@@ -264,6 +330,8 @@ pub struct Outcome {
     /// The full records of the items this command closed, for the store:
     /// the engine keeps only their facts ([`super::ClosedItem`]).
     pub closed: Vec<Item>,
+    /// The moderation log's entries for what this command did.
+    pub moderation: Vec<ModerationEntry>,
 }
 
 /// What a check run against the engine's state decided: run a command, or

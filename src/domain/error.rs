@@ -6,6 +6,8 @@ use serde::Serialize;
 
 use super::ids::{IdemKey, ItemId, RoomId, UserId};
 use super::item::ItemState;
+use super::moderation::Switch;
+use super::time::Stamp;
 use crate::error_code::ErrorCode;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
@@ -79,6 +81,28 @@ pub enum DomainError {
 
     #[error("the queue's records could not be read; try again")]
     Unavailable,
+
+    #[error("user `{user}` is banned from room `{room}`{}", until.map(|t| format!(" until {t}")).unwrap_or_default())]
+    Banned {
+        room: RoomId,
+        user: UserId,
+        until: Option<Stamp>,
+    },
+
+    #[error("room `{room}` is paused: it takes no new items for now")]
+    Paused { room: RoomId },
+
+    #[error("the kill switch `{switch}` is on: the platform takes no new {switch} for now")]
+    KillSwitch { switch: Switch },
+
+    #[error("user `{user}` is not banned from the rooms named")]
+    NotBanned { user: UserId },
+
+    #[error("room `{room}` is already paused")]
+    AlreadyPaused { room: RoomId },
+
+    #[error("room `{room}` is not paused")]
+    NotPaused { room: RoomId },
 }
 
 impl DomainError {
@@ -105,6 +129,12 @@ impl DomainError {
             DomainError::Overflow => ErrorCode::Overflow,
             DomainError::InvalidBody { .. } => ErrorCode::InvalidField,
             DomainError::Unavailable => ErrorCode::Unavailable,
+            DomainError::Banned { .. } => ErrorCode::Banned,
+            DomainError::Paused { .. } => ErrorCode::Paused,
+            DomainError::KillSwitch { switch } => kill_switch_code(*switch),
+            DomainError::NotBanned { .. } => ErrorCode::NotBanned,
+            DomainError::AlreadyPaused { .. } => ErrorCode::AlreadyPaused,
+            DomainError::NotPaused { .. } => ErrorCode::NotPaused,
         }
     }
 
@@ -133,5 +163,15 @@ impl DomainError {
             field: field.into(),
             reason: reason.into(),
         }
+    }
+}
+
+/// Each kill switch refuses with its own code, so a client can tell which.
+pub fn kill_switch_code(switch: Switch) -> ErrorCode {
+    match switch {
+        Switch::Intakes => ErrorCode::KillSwitchIntakes,
+        Switch::Purchases => ErrorCode::KillSwitchPurchases,
+        Switch::Rooms => ErrorCode::KillSwitchRooms,
+        Switch::Tokens => ErrorCode::KillSwitchTokens,
     }
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::ids::{ItemId, PerformerId, RoomId, UserId};
 use super::item::{ItemView, Role};
 use super::messages::{MessageVars, TemplateKey, Tier};
+use super::moderation::ModerationNote;
 use super::refund::RefundReason;
 use super::room::RoomSettings;
 use super::time::Stamp;
@@ -94,6 +95,10 @@ pub enum EventKind {
         key: TemplateKey,
         vars: MessageVars,
     },
+    /// A moderation action on this room (a ban, a pause, a switch).
+    Moderation {
+        moderation: ModerationNote,
+    },
 }
 
 impl EventKind {
@@ -113,6 +118,7 @@ impl EventKind {
             EventKind::SettingsChanged { .. } => "settings_changed",
             EventKind::Announcement { .. } => "announcement",
             EventKind::PrivateMessage { .. } => "private_message",
+            EventKind::Moderation { .. } => "moderation",
         }
     }
 }

@@ -54,6 +54,19 @@ pub enum Role {
     System,
 }
 
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Integration => "integration",
+            Role::Performer => "performer",
+            Role::Moderator => "moderator",
+            Role::Viewer => "viewer",
+            Role::System => "system",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Actor {
     pub role: Role,

@@ -148,6 +148,7 @@ async fn prepare(url: &ServerUrl, admin_token: &str) -> Result<String, ClientErr
         room: Some(ROOM.into()),
         rooms: vec![],
         user: None,
+        expires_at: None,
     };
     Ok(admin.create_token(&spec).await?.token)
 }

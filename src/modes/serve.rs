@@ -102,6 +102,7 @@ fn mint_token(args: TokenArgs) -> ExitCode {
         room: args.room.map(|r| r.as_str().into()),
         rooms: args.rooms.iter().map(|r| r.as_str().into()).collect(),
         user: args.user.map(|u| u.as_str().into()),
+        expires_at: None,
     };
     let runtime = match super::runtime() {
         Ok(runtime) => runtime,

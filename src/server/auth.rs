@@ -12,7 +12,7 @@ use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::domain::{RefundReason, RoomId, UserId};
+use crate::domain::{RefundReason, RoomId, Stamp, UserId};
 use crate::protocol::{ApiError, CreateToken};
 use crate::store::{Store, StoreError, TokenDb, TokenRow};
 
@@ -64,6 +64,9 @@ pub struct Principal {
     pub rooms: Vec<RoomId>,
     #[serde(default)]
     pub user: Option<UserId>,
+    /// When the token stops working; never when absent.
+    #[serde(default)]
+    pub expires_at: Option<Stamp>,
 }
 
 /// Everything a client can ask for, as far as permissions go.
@@ -87,6 +90,12 @@ pub enum Permission<'a> {
     ManageSubscribers(&'a RoomId),
     /// See what the room's menus offer a viewer (`None`: the asker).
     SeeOffer(&'a RoomId, Option<&'a UserId>),
+    /// Ban, unban, pause, resume; list bans.
+    Moderate(&'a RoomId),
+    /// Turn a kill switch on or off.
+    SetSwitch,
+    /// See the switches and read the moderation log (of the rooms in scope).
+    ReadModeration,
 }
 
 impl Principal {
@@ -110,12 +119,19 @@ impl Principal {
             (TokenRole::Viewer, SeeOffer(_, asked)) => {
                 self.user.is_some() && asked.is_none_or(|u| self.user.as_ref() == Some(u))
             }
+            (TokenRole::Performer | TokenRole::Moderator, Moderate(r)) => self.has_room(r),
+            (TokenRole::Performer | TokenRole::Moderator, ReadModeration) => true,
             (TokenRole::Moderator, Watch(r)) => self.has_room(r),
             (TokenRole::Moderator, Refund(r, RefundReason::Moderation)) => self.has_room(r),
             (TokenRole::Viewer, Join(_) | Purchase(_)) => self.user.is_some(),
             (TokenRole::Viewer, ReadBalance(user)) => self.user.as_ref() == Some(user),
             _ => false,
         }
+    }
+
+    /// Whether the token has passed its expiry at `now`.
+    pub fn expired_at(&self, now: Stamp) -> bool {
+        self.expires_at.is_some_and(|end| now >= end)
     }
 
     /// `Ok` or a `forbidden` error, logged with ids only.
@@ -153,6 +169,18 @@ struct Scope {
     rooms: Vec<RoomId>,
     #[serde(default)]
     user: Option<UserId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expires_at: Option<Stamp>,
+}
+
+impl Scope {
+    fn platform() -> Self {
+        Scope {
+            rooms: vec![],
+            user: None,
+            expires_at: None,
+        }
+    }
 }
 
 impl Tokens {
@@ -173,6 +201,7 @@ impl Tokens {
                 token_id: row.hash[..8.min(row.hash.len())].to_string(),
                 rooms: scope.rooms,
                 user: scope.user,
+                expires_at: scope.expires_at,
             };
             cache.insert(row.hash, principal);
         }
@@ -193,6 +222,11 @@ impl Tokens {
         cache.get(&hash(token)).cloned()
     }
 
+    /// The principal of a token that is valid at `now` (not expired).
+    pub fn authenticate_at(&self, token: &str, now: Stamp) -> Option<Principal> {
+        self.authenticate(token).filter(|p| !p.expired_at(now))
+    }
+
     fn store(&self, token: &str, role: TokenRole, scope: Scope) -> Result<(), ApiError> {
         let digest = hash(token);
         let scope_json = serde_json::to_string(&scope)
@@ -210,6 +244,7 @@ impl Tokens {
             token_id: digest[..8].to_string(),
             rooms: scope.rooms,
             user: scope.user,
+            expires_at: scope.expires_at,
         };
         self.cache
             .write()
@@ -218,8 +253,9 @@ impl Tokens {
         Ok(())
     }
 
-    /// Mint a token for `spec`; the token itself is returned once.
-    pub fn create(&self, spec: &CreateToken) -> Result<String, ApiError> {
+    /// Mint a token for `spec`; the token itself is returned once. An
+    /// expiry must be later than `now`.
+    pub fn create(&self, spec: &CreateToken, now: Stamp) -> Result<String, ApiError> {
         let invalid = |field: &str, message: &str| ApiError {
             code: ErrorCode::InvalidField,
             message: message.into(),
@@ -232,17 +268,14 @@ impl Tokens {
             )
         })?;
         let scope = match role {
-            TokenRole::Admin | TokenRole::Integration => Scope {
-                rooms: vec![],
-                user: None,
-            },
+            TokenRole::Admin | TokenRole::Integration => Scope::platform(),
             TokenRole::Performer => Scope {
                 rooms: vec![
                     spec.room
                         .clone()
                         .ok_or_else(|| invalid("room", "a performer token needs its room"))?,
                 ],
-                user: None,
+                ..Scope::platform()
             },
             TokenRole::Moderator if spec.rooms.is_empty() => {
                 return Err(invalid(
@@ -252,7 +285,7 @@ impl Tokens {
             }
             TokenRole::Moderator => Scope {
                 rooms: spec.rooms.clone(),
-                user: None,
+                ..Scope::platform()
             },
             TokenRole::Viewer => Scope {
                 rooms: vec![],
@@ -261,7 +294,17 @@ impl Tokens {
                         .clone()
                         .ok_or_else(|| invalid("user", "a viewer token needs its user"))?,
                 ),
+                ..Scope::platform()
             },
+        };
+        if let Some(end) = spec.expires_at
+            && end <= now
+        {
+            return Err(invalid("expiresAt", "must be in the future"));
+        }
+        let scope = Scope {
+            expires_at: spec.expires_at,
+            ..scope
         };
         let token = new_token();
         self.store(&token, role, scope)?;
@@ -280,14 +323,7 @@ impl Tokens {
                     "must be at least 16 characters",
                 ));
             }
-            self.store(
-                token,
-                TokenRole::Admin,
-                Scope {
-                    rooms: vec![],
-                    user: None,
-                },
-            )?;
+            self.store(token, TokenRole::Admin, Scope::platform())?;
             return Ok(None);
         }
         let exists = {
@@ -298,14 +334,7 @@ impl Tokens {
             return Ok(None);
         }
         let token = new_token();
-        self.store(
-            &token,
-            TokenRole::Admin,
-            Scope {
-                rooms: vec![],
-                user: None,
-            },
-        )?;
+        self.store(&token, TokenRole::Admin, Scope::platform())?;
         Ok(Some(token))
     }
 }
@@ -325,6 +354,7 @@ mod tests {
             token_id: "t".into(),
             rooms: rooms.iter().map(|r| RoomId::from(*r)).collect(),
             user: user.map(UserId::from),
+            expires_at: None,
         }
     }
 
@@ -352,12 +382,16 @@ mod tests {
         let (store, _engine) = Store::open(&path, Default::default()).unwrap();
         let tokens = Tokens::from_store(&store).unwrap();
         let token = tokens
-            .create(&CreateToken {
-                role: "performer".into(),
-                room: Some("r1".into()),
-                rooms: vec![],
-                user: None,
-            })
+            .create(
+                &CreateToken {
+                    role: "performer".into(),
+                    room: Some("r1".into()),
+                    rooms: vec![],
+                    user: None,
+                    expires_at: None,
+                },
+                Stamp(0),
+            )
             .unwrap();
         let who = tokens.authenticate(&token).unwrap();
         assert_eq!(who.role, TokenRole::Performer);

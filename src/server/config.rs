@@ -39,6 +39,8 @@ pub struct ServerConfig {
     pub commands_per_second: u32,
     /// Message templates; the shipped config/templates.toml when absent.
     pub templates: Option<PathBuf>,
+    /// Kill switches set at start; one left out keeps the position it had.
+    pub kill_switches: KillSwitches,
     /// The admin token (set from CUEDECK_ADMIN_TOKEN, never from the file).
     #[serde(skip)]
     pub admin_token: Option<String>,
@@ -50,6 +52,34 @@ pub struct ServerConfig {
 }
 
 pub use crate::domain::time::Clock;
+
+/// Kill switches as the config file sets them at start (`true`: on). A
+/// switch left out keeps the position the command log gave it, so a switch
+/// turned on through the API stays on across a restart.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KillSwitches {
+    pub intakes: Option<bool>,
+    pub purchases: Option<bool>,
+    pub rooms: Option<bool>,
+    pub tokens: Option<bool>,
+}
+
+impl KillSwitches {
+    /// The switches the file sets, and to what.
+    pub fn configured(&self) -> Vec<(crate::domain::Switch, bool)> {
+        use crate::domain::Switch;
+        [
+            (Switch::Intakes, self.intakes),
+            (Switch::Purchases, self.purchases),
+            (Switch::Rooms, self.rooms),
+            (Switch::Tokens, self.tokens),
+        ]
+        .into_iter()
+        .filter_map(|(switch, on)| on.map(|on| (switch, on)))
+        .collect()
+    }
+}
 
 impl Default for ServerConfig {
     fn default() -> Self {
@@ -68,6 +98,7 @@ impl Default for ServerConfig {
             recent_events: 4096,
             commands_per_second: 20,
             templates: None,
+            kill_switches: KillSwitches::default(),
             admin_token: None,
             clock: Clock::default(),
         }

@@ -156,6 +156,7 @@ pub fn snapshot(engine: &Engine, room: &RoomId, epoch: &str) -> Option<RoomSnaps
         in_progress,
         waiting,
         totals: view.totals,
+        paused: engine.pause_of(room).is_some(),
     })
 }
 

@@ -45,9 +45,11 @@ pub struct App {
     pub menus: Arc<crate::menus::MenuStore>,
     /// Whole item records, open or closed.
     pub records: Arc<super::records::Records>,
+    /// The moderation log's rows (routes in `moderation_http.rs`).
+    pub moderation_log: Arc<crate::store::ModerationLog>,
 }
 
-type Reply_<T> = Result<Json<T>, HttpError>;
+pub(super) type Reply_<T> = Result<Json<T>, HttpError>;
 
 impl App {
     pub(super) fn refuse(&self, err: ApiError) -> HttpError {
@@ -72,7 +74,9 @@ impl FromRequestParts<App> for Authed {
     type Rejection = HttpError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let principal = bearer(&parts.headers).and_then(|token| app.tokens.authenticate(token));
+        let now = app.config.clock.now();
+        let principal =
+            bearer(&parts.headers).and_then(|token| app.tokens.authenticate_at(token, now));
         principal.map(Authed).ok_or_else(|| {
             app.refuse(ApiError::new(
                 ErrorCode::Unauthorized,
@@ -133,6 +137,7 @@ pub fn routes(app: App) -> Router {
         .route("/api/v1/wallets/{user}", get(balance))
         .route("/api/v1/wallets/{user}/mint", post(mint))
         .merge(super::menus_http::routes())
+        .merge(super::moderation_http::routes())
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(
@@ -159,7 +164,7 @@ async fn metrics(State(app): State<App>) -> impl IntoResponse {
     )
 }
 
-async fn run(app: &App, request: Request) -> Result<Reply, HttpError> {
+pub(super) async fn run(app: &App, request: Request) -> Result<Reply, HttpError> {
     app.core.execute(request).await.map_err(|e| app.refuse(e))
 }
 
@@ -188,7 +193,9 @@ async fn create_token(
     who.require(Permission::CreateToken)
         .map_err(|e| app.refuse(e))?;
     let spec: CreateToken = parse(body).map_err(|e| app.refuse(e))?;
-    let token = app.tokens.create(&spec).map_err(|e| app.refuse(e))?;
+    super::moderation_http::refuse_if_switched(&app, crate::domain::Switch::Tokens).await?;
+    let now = app.config.clock.now();
+    let token = app.tokens.create(&spec, now).map_err(|e| app.refuse(e))?;
     tracing::info!(by = %who.token_id, role = %spec.role, "token created");
     Ok(Json(TokenCreated {
         token,

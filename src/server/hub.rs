@@ -186,16 +186,27 @@ impl Publisher {
             }
             hub.recent.push_back((*seq, bytes.clone()));
         }
+        let mut overflowed = false;
         hub.subscribers.retain(
             |sink| match sink.tx.try_send(Outgoing::Events(frames.clone())) {
                 Ok(()) => true,
                 Err(mpsc::error::TrySendError::Full(_)) => {
                     sink.overflowed.store(true, Ordering::Relaxed);
+                    overflowed = true;
                     false
                 }
                 Err(mpsc::error::TrySendError::Closed(_)) => false,
             },
         );
+        if overflowed {
+            // A connection watching several rooms has one buffer for all:
+            // its other rooms' sinks go too, so its stream ends and the
+            // client resumes every room from where it was.
+            for hub in hubs.values_mut() {
+                hub.subscribers
+                    .retain(|sink| !sink.overflowed.load(Ordering::Relaxed));
+            }
+        }
     }
 
     fn subscribe(

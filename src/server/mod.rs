@@ -11,6 +11,7 @@ mod http;
 mod hub;
 mod menus_http;
 pub mod metrics;
+mod moderation_http;
 mod records;
 pub mod templates;
 mod ws;
@@ -95,6 +96,7 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
     let templates = Arc::new(templates::Templates::load(config.templates.as_deref())?);
     let metrics = Arc::new(metrics::Metrics::default());
     let records = Arc::new(records::Records::new(db.clone()));
+    let moderation_log = Arc::new(crate::store::ModerationLog::open(&db)?);
     let publisher = hub::Publisher::new(
         db,
         epoch,
@@ -105,6 +107,9 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
     );
     let (core_done_tx, core_done) = tokio::sync::oneshot::channel();
     let core = engine_task::spawn(service, publisher, core_done_tx, config.clock.clone());
+    moderation_http::apply_configured_switches(&core, &config.kill_switches)
+        .await
+        .map_err(|e| ServeError::Setup(format!("kill switches: {e}")))?;
 
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
@@ -142,6 +147,7 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         shutdown: shutdown_rx.clone(),
         menus,
         records,
+        moderation_log,
     };
     let router = http::routes(app);
     let mut stop = shutdown_rx;

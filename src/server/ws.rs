@@ -1,5 +1,6 @@
-//! One WebSocket connection: hello, at most one room subscription, commands
-//! with acks, heartbeat, a bounded outgoing buffer, frame limits.
+//! One WebSocket connection: hello, room subscriptions (one or several, all
+//! through one bounded outgoing buffer), commands with acks, heartbeat,
+//! frame limits.
 
 use crate::domain::json;
 use crate::protocol::ErrorCode;
@@ -32,7 +33,8 @@ const MAX_BAD_FRAMES: u32 = 16;
 const READ_BUFFER_BYTES: usize = 4 * 1024;
 
 pub async fn upgrade(State(app): State<App>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
-    let Some(principal) = bearer(&headers).and_then(|t| app.tokens.authenticate(t)) else {
+    let now = app.config.clock.now();
+    let Some(principal) = bearer(&headers).and_then(|t| app.tokens.authenticate_at(t, now)) else {
         app.metrics.error(ErrorCode::Unauthorized);
         return HttpError(ApiError::new(
             ErrorCode::Unauthorized,
@@ -93,8 +95,11 @@ impl Limiter {
 struct Connection {
     app: App,
     principal: Principal,
-    subscribed: Option<RoomId>,
+    subscribed: Vec<RoomId>,
     events: Option<mpsc::Receiver<Outgoing>>,
+    /// For the sinks of further rooms; weak, so that once the publisher has
+    /// dropped every sink (a slow consumer) the stream ends.
+    more_sinks: Option<mpsc::WeakSender<Outgoing>>,
     overflowed: Arc<AtomicBool>,
     last_seq_sent: u64,
     acks: mpsc::Sender<Message>,
@@ -113,8 +118,9 @@ async fn connection(app: App, principal: Principal, socket: WebSocket) {
         limiter: Limiter::new(app.config.commands_per_second),
         app,
         principal,
-        subscribed: None,
+        subscribed: Vec::new(),
         events: None,
+        more_sinks: None,
         overflowed: Arc::new(AtomicBool::new(false)),
         last_seq_sent: 0,
         acks,
@@ -173,10 +179,12 @@ async fn connection(app: App, principal: Principal, socket: WebSocket) {
                         if conn.forward(&mut tx, first).await.is_err() { break None; }
                     }
                     None => {
-                        let reason = if conn.overflowed.load(Ordering::Relaxed) {
+                        let reason = if !conn.overflowed.load(Ordering::Relaxed) {
+                            "the stream ended".into()
+                        } else if conn.subscribed.len() == 1 {
                             format!("slow consumer: resume from seq {}", conn.last_seq_sent)
                         } else {
-                            "the stream ended".into()
+                            "slow consumer: resume each room from the last seq you saw".into()
                         };
                         break Some(close_message(close::SLOW_CONSUMER, reason));
                     }
@@ -285,22 +293,31 @@ impl Connection {
         resume: Option<crate::protocol::ResumePoint>,
     ) -> Result<(), ApiError> {
         self.principal.require(Permission::Watch(&room))?;
-        if let Some(current) = &self.subscribed {
+        if self.subscribed.contains(&room) {
             return Err(ApiError::new(
                 ErrorCode::AlreadySubscribed,
-                format!(
-                    "this connection watches room `{current}`; open another connection for another room"
-                ),
+                format!("this connection already watches room `{room}`"),
             ));
         }
-        let (tx, rx) = mpsc::channel(self.app.config.subscriber_buffer);
+        // Every room of the connection shares one buffer.
+        let (tx, fresh) = match self.more_sinks.as_ref() {
+            Some(weak) => (weak.upgrade().ok_or_else(super::errors::unavailable)?, None),
+            None => {
+                let (tx, rx) = mpsc::channel(self.app.config.subscriber_buffer);
+                (tx, Some(rx))
+            }
+        };
+        let weak = tx.downgrade();
         let sink = Sink {
             tx,
             overflowed: self.overflowed.clone(),
         };
         self.app.core.subscribe(room.clone(), resume, sink).await?;
-        self.subscribed = Some(room);
-        self.events = Some(rx);
+        self.subscribed.push(room);
+        if let Some(rx) = fresh {
+            self.events = Some(rx);
+            self.more_sinks = Some(weak);
+        }
         Ok(())
     }
 

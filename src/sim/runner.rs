@@ -1016,6 +1016,7 @@ pub(super) async fn create_token(
         room: room.cloned(),
         rooms: Vec::new(),
         user: user.cloned(),
+        expires_at: None,
     };
     admin
         .create_token(&spec)

@@ -12,6 +12,7 @@
 
 mod checkpoint;
 mod menus;
+mod moderation;
 mod read;
 mod rebuild;
 pub mod schema;
@@ -21,6 +22,7 @@ mod writer;
 use std::path::{Path, PathBuf};
 
 pub use menus::{MenuDb, MenuVersionRow, VersionRow};
+pub use moderation::{ModerationFilter, ModerationLog};
 pub use read::{Reader, StoredEvent};
 pub use schema::Synchronous;
 pub use tokens::{TokenDb, TokenRow};

@@ -114,6 +114,25 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX items_source_event
         ON items(json_extract(view, '$.sourceEventId'), json_extract(view, '$.source'));
     ",
+    // 6: the moderation log: every ban, unban, pause, resume, kill switch
+    // and moderation refund, written in the transaction of the command
+    // that did it. Bans, pauses and switches themselves are engine state,
+    // rebuilt from the command log like everything else.
+    "
+    CREATE TABLE moderation_log (
+        id          INTEGER PRIMARY KEY,
+        command_id  INTEGER NOT NULL REFERENCES commands(id),
+        at          INTEGER NOT NULL,
+        room        TEXT,
+        action      TEXT NOT NULL,
+        actor_role  TEXT NOT NULL,
+        actor_token TEXT NOT NULL,
+        target      TEXT,
+        body        TEXT NOT NULL
+    );
+    CREATE INDEX moderation_log_room ON moderation_log(room, id);
+    CREATE INDEX moderation_log_target ON moderation_log(target, id) WHERE target IS NOT NULL;
+    ",
 ];
 
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;

@@ -248,6 +248,10 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
             "UPDATE items SET state = 'in_progress', updated_at = ?2 WHERE id = ?1",
         )?;
         let mut keep_record = tx.prepare_cached("UPDATE items SET record = ?2 WHERE id = ?1")?;
+        let mut insert_moderation = tx.prepare_cached(
+            "INSERT INTO moderation_log (command_id, at, room, action, actor_role, actor_token, target, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
         let mut insert_event = tx.prepare_cached(
             "INSERT INTO events (room, seq, at, type, body, command_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
@@ -349,6 +353,19 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
             }
             for item in &outcome.closed {
                 keep_record.execute(params![item.id().0 as i64, serde_json::to_string(item)?])?;
+            }
+            for entry in &outcome.moderation {
+                let note = &entry.note;
+                insert_moderation.execute(params![
+                    command_id,
+                    entry.at.0,
+                    entry.room.as_ref().map(|r| r.as_str()),
+                    note.action.as_str(),
+                    note.by.role.as_str(),
+                    &*note.by.id,
+                    note.target.as_deref(),
+                    serde_json::to_string(entry)?
+                ])?;
             }
         }
     }

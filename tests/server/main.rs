@@ -5,6 +5,8 @@ mod api;
 mod bad_input;
 mod menus_api;
 mod menus_files;
+mod moderation;
+mod multiroom;
 mod protocol_doc;
 mod retention;
 mod stream;

@@ -28,6 +28,7 @@ async fn viewer_token(t: &TestServer, user: &str) -> String {
             room: None,
             rooms: vec![],
             user: Some(user.into()),
+            expires_at: None,
         })
         .await
         .unwrap()

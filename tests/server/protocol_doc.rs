@@ -4,7 +4,10 @@
 use cuedeck::domain::{Event, IntakeLimits, IntakePayload, Reply};
 use cuedeck::menus;
 use cuedeck::protocol::ErrorCode;
-use cuedeck::protocol::{ApiError, ClientFrame, CreateRoom, CreateToken, Join, Mint, ServerFrame};
+use cuedeck::protocol::{
+    ApiError, BanRequest, ClientFrame, CreateRoom, CreateToken, Join, Mint, ModerationRow,
+    ServerFrame, SwitchRequest,
+};
 use serde::Deserialize;
 
 const DOC: &str = include_str!("../../docs/PROTOCOL.md");
@@ -63,6 +66,10 @@ fn every_example_parses_as_its_type() {
             "body:create-token" => drop(serde_json::from_str::<CreateToken>(&body).unwrap()),
             "body:mint" => drop(serde_json::from_str::<Mint>(&body).unwrap()),
             "body:join" => drop(serde_json::from_str::<Join>(&body).unwrap()),
+            // Moderation.
+            "body:ban" => drop(serde_json::from_str::<BanRequest>(&body).unwrap()),
+            "body:switch" => drop(serde_json::from_str::<SwitchRequest>(&body).unwrap()),
+            "moderation-row" => drop(serde_json::from_str::<ModerationRow>(&body).unwrap()),
             // Chip menus (docs/MENUS.md).
             "body:menu" => {
                 let value = serde_json::from_str(&body).unwrap();

@@ -304,6 +304,7 @@ async fn tokens_without_the_admin_role_are_refused_clearly() {
             room: None,
             rooms: vec![],
             user: None,
+            expires_at: None,
         })
         .await
         .unwrap()

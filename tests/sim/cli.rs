@@ -205,6 +205,7 @@ async fn a_whole_run_prints_the_summary_last() {
             room: None,
             rooms: vec![],
             user: None,
+            expires_at: None,
         })
         .await
         .unwrap()

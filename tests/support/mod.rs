@@ -67,6 +67,7 @@ impl TestServer {
                 room: room.map(Into::into),
                 rooms: rooms.iter().map(|r| (*r).into()).collect(),
                 user: user.map(Into::into),
+                expires_at: None,
             };
             let admin = admin.clone();
             async move { admin.create_token(&spec).await.unwrap().token }

@@ -6,6 +6,7 @@ use crate::domain::event::{Event, EventKind};
 use crate::domain::ids::IdemKey;
 use crate::domain::item::{Item, ItemView};
 use crate::domain::ledger::{Account, Ledger, Transfer, TransferKind};
+use crate::domain::moderation::ModerationEntry;
 use crate::domain::room::Room;
 use crate::domain::time::Stamp;
 
@@ -14,6 +15,7 @@ pub(super) struct Effects {
     pub events: Vec<Event>,
     pub transfers: Vec<Transfer>,
     pub closed: Vec<Item>,
+    pub moderation: Vec<ModerationEntry>,
 }
 
 impl Effects {
@@ -23,6 +25,7 @@ impl Effects {
             events: Vec::with_capacity(usual_event_count(command)),
             transfers: Vec::new(),
             closed: Vec::new(),
+            moderation: Vec::new(),
         }
     }
 
@@ -36,6 +39,11 @@ impl Effects {
             at: self.at,
             kind,
         });
+    }
+
+    /// Record a moderation action for the moderation log.
+    pub fn log(&mut self, entry: ModerationEntry) {
+        self.moderation.push(entry);
     }
 
     /// Hand a closed item's whole record on to the store.

@@ -31,6 +31,7 @@ impl Engine {
         loyalty_points: u64,
         fx: &mut Effects,
     ) -> Result<Reply, DomainError> {
+        self.check_intake_allowed(room_id, payload)?;
         // The room is held mutably from here; the checks below read other
         // fields of the engine, so nothing changes until all have passed.
         let room = room_in(&mut self.rooms, room_id)?;

@@ -16,6 +16,7 @@
 mod effects;
 mod intake;
 mod invariants;
+mod moderation;
 mod notices;
 mod presence;
 mod refund;
@@ -36,6 +37,7 @@ use super::ledger::{Account, Ledger, Transfer, TransferKind, Unit};
 use super::room::{Room, RoomSettings, RoomView};
 use super::time::Stamp;
 use effects::Effects;
+use moderation::{BanAsk, ModerationState};
 use presence::Deadline;
 use refund::RefundAsk;
 
@@ -80,6 +82,8 @@ pub struct Engine {
     /// The latest stamp seen; stamps never go backwards.
     clock: Stamp,
     next_intake_seq: u64,
+    /// Bans, paused rooms and kill switches.
+    moderation: ModerationState,
 }
 
 /// A room, found in the room map alone: a handler can hold it mutably while
@@ -176,6 +180,7 @@ impl Engine {
                         events: Vec::new(),
                         transfers: Vec::new(),
                         closed: Vec::new(),
+                        moderation: Vec::new(),
                     });
                 }
                 Some((hash, fingerprint))
@@ -203,6 +208,7 @@ impl Engine {
             events: fx.events,
             transfers: fx.transfers,
             closed: fx.closed,
+            moderation: fx.moderation,
         })
     }
 
@@ -258,6 +264,33 @@ impl Engine {
                 );
                 Ok(Reply::Configured { room: room.clone() })
             }
+            Command::Ban {
+                rooms,
+                user,
+                reason,
+                note,
+                expires_at,
+                by,
+            } => {
+                let ask = BanAsk {
+                    rooms,
+                    user,
+                    reason: *reason,
+                    note: note.as_deref(),
+                    expires_at: *expires_at,
+                    by,
+                };
+                self.ban(ask, key, fx)
+            }
+            Command::Unban { rooms, user, by } => self.unban(rooms, user, by, fx),
+            Command::Pause { room, note, by } => self.pause(room, note.as_deref(), by, fx),
+            Command::Resume { room, by } => self.resume(room, by, fx),
+            Command::SetSwitch {
+                switch,
+                on,
+                note,
+                by,
+            } => self.set_switch(*switch, *on, note.as_deref(), by, fx),
             Command::Tick => Ok(self.tick(fx)),
         }
     }
@@ -287,6 +320,7 @@ impl Engine {
         if self.rooms.contains_key(&room) {
             return Err(DomainError::RoomExists { room });
         }
+        self.check_new_room_allowed()?;
         let mut state = Room::new(room.clone(), performer.clone(), self.config.room_defaults);
         fx.emit(&mut state, EventKind::RoomCreated { performer });
         self.rooms.insert(room.clone(), state);

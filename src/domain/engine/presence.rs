@@ -33,6 +33,8 @@ impl Engine {
         if let Some(problem) = id_problem(user.as_str()) {
             return Err(DomainError::invalid("user", problem));
         }
+        self.room(room_id)?;
+        self.check_not_banned(room_id, &user)?;
         let room = self.room_mut(room_id)?;
         room.members.insert(
             user.clone(),

@@ -110,6 +110,9 @@ impl Engine {
         item.settled = settled;
         item.refund_reason = Some(reason);
         let role = by.role;
+        if reason == RefundReason::Moderation {
+            super::moderation::log_refund(fx, &view, amount, note.clone(), &by);
+        }
         item.audit.push(AuditEntry {
             at: fx.at,
             transition: Transition::Refunded {
