@@ -144,7 +144,7 @@ async fn path_and_route_errors_answer_in_the_json_shape() {
             "oversized body",
             Method::POST,
             format!("/api/v1/rooms/{ROOM}/refund"),
-            Some(vec![b' '; 2 << 20]),
+            Some(vec![b' '; 65 * 1024]),
             refusal(413, "payload_too_large", None),
         ),
     ];
