@@ -30,6 +30,12 @@ use crate::menus::model::{MenuSpec, MenuView, check_id, from_json, invalid};
 use crate::menus::rules::{self, ANNOUNCE_KEY, Purchase};
 use crate::protocol::ApiError;
 
+mod purchase;
+mod subscribers;
+
+use purchase::{offer, purchase};
+use subscribers::{subscribe, subscribers, unsubscribe};
+
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/api/v1/menu-templates", get(templates))
@@ -72,9 +78,9 @@ impl IntoResponse for MenuHttpError {
     }
 }
 
-type Answer<T> = Result<Json<T>, MenuHttpError>;
+pub(super) type Answer<T> = Result<Json<T>, MenuHttpError>;
 
-fn refuse(app: &App, err: impl Into<MenuError>) -> MenuHttpError {
+pub(super) fn refuse(app: &App, err: impl Into<MenuError>) -> MenuHttpError {
     let err = err.into();
     app.metrics.error(err.code());
     MenuHttpError(err)
@@ -87,11 +93,11 @@ fn require_editor(app: &App, who: &Principal, room: &RoomId) -> Result<(), MenuH
 }
 
 /// Who made a change, for the version history: role and token id.
-fn by(who: &Principal) -> String {
+pub(super) fn by(who: &Principal) -> String {
     format!("{}:{}", who.role.as_str(), who.token_id)
 }
 
-async fn require_room(app: &App, room: &RoomId) -> Result<(), MenuHttpError> {
+pub(super) async fn require_room(app: &App, room: &RoomId) -> Result<(), MenuHttpError> {
     let wanted = room.clone();
     let exists = app
         .core
@@ -112,7 +118,7 @@ async fn require_room(app: &App, room: &RoomId) -> Result<(), MenuHttpError> {
 }
 
 /// The body as JSON (an empty body is `{}`).
-fn body_json(body: Result<Bytes, BytesRejection>) -> Result<Value, ApiError> {
+pub(super) fn body_json(body: Result<Bytes, BytesRejection>) -> Result<Value, ApiError> {
     let body = body.map_err(body_error)?;
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Object(Default::default()));
@@ -121,7 +127,7 @@ fn body_json(body: Result<Bytes, BytesRejection>) -> Result<Value, ApiError> {
 }
 
 /// A request body as `T`: JSON, no computed fields, errors naming the field.
-fn parse_body<T: serde::de::DeserializeOwned>(
+pub(super) fn parse_body<T: serde::de::DeserializeOwned>(
     app: &App,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<T, MenuHttpError> {
@@ -348,205 +354,4 @@ async fn sort(
         Edit::Sort { by, descending },
     )
     .await
-}
-
-async fn purchase(
-    State(app): State<App>,
-    Authed(who): Authed,
-    ApiPath((room, menu, item)): ApiPath<(RoomId, String, String)>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Answer<PurchaseReceipt> {
-    who.require(Permission::Purchase(&room))
-        .map_err(|e| refuse(&app, e))?;
-    let user = who.user.clone().ok_or_else(|| {
-        refuse(
-            &app,
-            ApiError::new(ErrorCode::Forbidden, "only a viewer token buys"),
-        )
-    })?;
-    let key = idempotency_key(&headers, true)
-        .map_err(|e| refuse(&app, e))?
-        .ok_or_else(|| refuse(&app, ApiError::new(ErrorCode::Internal, "no key")))?;
-    let value = body_json(body).map_err(|e| refuse(&app, e))?;
-    if let Some(field) = crate::domain::price_fields::find_price(&value, "") {
-        return Err(refuse(
-            &app,
-            ApiError {
-                code: ErrorCode::ForbiddenField,
-                message: format!(
-                    "forbidden field `{field}`: a client never sends a price; the server computes it from the menu"
-                ),
-                field: Some(field),
-            },
-        ));
-    }
-    let body: PurchaseBody = from_json(value).map_err(|e| refuse(&app, e))?;
-    if !app.templates.has_public(ANNOUNCE_KEY) {
-        return Err(refuse(
-            &app,
-            ApiError::new(
-                ErrorCode::Internal,
-                format!("the message templates lack {ANNOUNCE_KEY:?}"),
-            ),
-        ));
-    }
-    let stored = app.menus.get(&room, &menu);
-    let subscriber = app.menus.is_subscriber(&room, &user);
-    let seen_version = body.menu_version;
-    let request = Purchase {
-        room: room.clone(),
-        user,
-        key,
-        menu_id: menu.clone(),
-        item_id: item,
-        menu: stored,
-        subscriber,
-        seen_version,
-        display_name: body.display_name,
-    };
-    let reply = match app
-        .core
-        .execute_checked(move |engine, now| request.prepare(engine, now))
-        .await
-    {
-        Ok(reply) => reply,
-        Err(err) if err.code == ErrorCode::VersionConflict => {
-            // A viewer learns only that prices may have changed: hidden
-            // items, whitelists and who edited stay with the performer.
-            let current = app.menus.get(&room, &menu).map_or(0, |m| m.version);
-            let conflict = VersionConflict {
-                code: err.code,
-                message: err.message,
-                field: err.field,
-                menu,
-                your_version: seen_version.unwrap_or_default(),
-                current_version: current,
-                changes: Vec::new(),
-                history: Vec::new(),
-                current: None,
-            };
-            return Err(refuse(&app, MenuError::Conflict(Box::new(conflict))));
-        }
-        Err(mut err) => {
-            if err.code == ErrorCode::InsufficientFunds {
-                err.field = None;
-            }
-            return Err(refuse(&app, err));
-        }
-    };
-    let Some(id) = reply.item() else {
-        return Err(refuse(
-            &app,
-            ApiError::new(ErrorCode::Internal, "the purchase made no queue item"),
-        ));
-    };
-    let item = app
-        .records
-        .item(&app.core, room, id)
-        .await
-        .map_err(|e| refuse(&app, e))?
-        .ok_or_else(|| {
-            refuse(
-                &app,
-                ApiError::new(ErrorCode::Internal, "the queue item vanished"),
-            )
-        })?;
-    Ok(Json(rules::receipt(&item, reply)))
-}
-
-async fn offer(
-    State(app): State<App>,
-    Authed(who): Authed,
-    ApiPath(room): ApiPath<RoomId>,
-    ApiQuery(query): ApiQuery<QueryMap>,
-) -> Answer<Offer> {
-    let as_user = match query.get("user") {
-        Some(user) => {
-            check_id("user", user).map_err(|e| refuse(&app, e))?;
-            Some(UserId::new(user.as_str()))
-        }
-        None => None,
-    };
-    who.require(Permission::SeeOffer(&room, as_user.as_ref()))
-        .map_err(|e| refuse(&app, e))?;
-    let user = match who.role {
-        TokenRole::Viewer => who.user.clone(),
-        _ => as_user,
-    };
-    let menus = app.menus.list(&room);
-    let subscriber = user
-        .as_ref()
-        .is_some_and(|u| app.menus.is_subscriber(&room, u));
-    let now = app.config.clock.now();
-    let wanted = room.clone();
-    let found = app
-        .core
-        .query(move |engine| rules::offer(engine, now, &wanted, user.as_ref(), subscriber, &menus))
-        .await
-        .map_err(|e| refuse(&app, e))?;
-    found.map(Json).ok_or_else(|| {
-        refuse(
-            &app,
-            ApiError::new(
-                ErrorCode::UnknownRoom,
-                format!("room `{room}` does not exist"),
-            ),
-        )
-    })
-}
-
-/// Subscribers are managed by the room's performer, admins, and the
-/// platform (integration tokens).
-fn require_subscriptions(app: &App, who: &Principal, room: &RoomId) -> Result<(), MenuHttpError> {
-    who.require(Permission::ManageSubscribers(room))
-        .map_err(|e| refuse(app, e))
-}
-
-async fn subscribers(
-    State(app): State<App>,
-    Authed(who): Authed,
-    ApiPath(room): ApiPath<RoomId>,
-) -> Answer<SubscriberList> {
-    require_subscriptions(&app, &who, &room)?;
-    require_room(&app, &room).await?;
-    let users = app.menus.subscribers(&room);
-    Ok(Json(SubscriberList { room, users }))
-}
-
-async fn set_subscription(
-    app: App,
-    who: Principal,
-    room: RoomId,
-    user: String,
-    subscriber: bool,
-) -> Answer<Subscription> {
-    require_subscriptions(&app, &who, &room)?;
-    check_id("user", &user).map_err(|e| refuse(&app, e))?;
-    require_room(&app, &room).await?;
-    let user = UserId::new(user.as_str());
-    let store: Arc<_> = app.menus.clone();
-    let (r, u, b) = (room.clone(), user.clone(), by(&who));
-    blocking(&app, move || store.set_subscriber(&r, &u, subscriber, &b)).await?;
-    Ok(Json(Subscription {
-        room,
-        user,
-        subscriber,
-    }))
-}
-
-async fn subscribe(
-    State(app): State<App>,
-    Authed(who): Authed,
-    ApiPath((room, user)): ApiPath<(RoomId, String)>,
-) -> Answer<Subscription> {
-    set_subscription(app, who, room, user, true).await
-}
-
-async fn unsubscribe(
-    State(app): State<App>,
-    Authed(who): Authed,
-    ApiPath((room, user)): ApiPath<(RoomId, String)>,
-) -> Answer<Subscription> {
-    set_subscription(app, who, room, user, false).await
 }
