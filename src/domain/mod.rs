@@ -14,7 +14,7 @@ pub mod item;
 pub mod json;
 pub mod ledger;
 pub mod messages;
-mod pii;
+pub mod pii;
 pub mod queue;
 pub mod refund;
 pub mod room;

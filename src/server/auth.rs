@@ -81,6 +81,7 @@ pub enum Action<'a> {
     Refund(&'a RoomId, RefundReason),
     Watch(&'a RoomId),
     Purchase(&'a RoomId),
+    Spin(&'a RoomId),
 }
 
 impl Principal {
@@ -99,7 +100,7 @@ impl Principal {
             }
             (Role::Moderator, Watch(r)) => self.has_room(r),
             (Role::Moderator, Refund(r, RefundReason::Moderation)) => self.has_room(r),
-            (Role::Viewer, Join(_) | Purchase(_)) => self.user.is_some(),
+            (Role::Viewer, Join(_) | Purchase(_) | Spin(_)) => self.user.is_some(),
             (Role::Viewer, ReadBalance(user)) => self.user.as_ref() == Some(user),
             _ => false,
         }

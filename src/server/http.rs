@@ -45,6 +45,8 @@ pub struct App {
     pub menus: Arc<crate::menus::MenuStore>,
     /// Whole item records, open or closed.
     pub records: Arc<super::records::Records>,
+    /// The rooms' slot machines and spin wheels (`games_http.rs`).
+    pub games: Arc<super::games_book::GameBook>,
 }
 
 type Reply_<T> = Result<Json<T>, HttpError>;
@@ -133,6 +135,7 @@ pub fn routes(app: App) -> Router {
         .route("/api/v1/wallets/{user}", get(balance))
         .route("/api/v1/wallets/{user}/mint", post(mint))
         .merge(super::menus_http::routes())
+        .merge(super::games_http::routes())
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(

@@ -80,7 +80,7 @@ fn refuse(app: &App, err: impl Into<MenuError>) -> MenuHttpError {
     MenuHttpError(err)
 }
 
-fn forbidden(who: &Principal, what: &str) -> ApiError {
+pub(super) fn forbidden(who: &Principal, what: &str) -> ApiError {
     tracing::warn!(token = %who.token_id, role = who.role.as_str(), what, "forbidden");
     ApiError::new(
         ErrorCode::Forbidden,
@@ -98,7 +98,7 @@ fn require_editor(app: &App, who: &Principal, room: &RoomId) -> Result<(), MenuH
 }
 
 /// Who made a change, for the version history: role and token id.
-fn by(who: &Principal) -> String {
+pub(super) fn by(who: &Principal) -> String {
     format!("{}:{}", who.role.as_str(), who.token_id)
 }
 
@@ -123,7 +123,7 @@ async fn require_room(app: &App, room: &RoomId) -> Result<(), MenuHttpError> {
 }
 
 /// The body as JSON (an empty body is `{}`).
-fn body_json(body: Result<Bytes, BytesRejection>) -> Result<Value, ApiError> {
+pub(super) fn body_json(body: Result<Bytes, BytesRejection>) -> Result<Value, ApiError> {
     let body = body.map_err(body_error)?;
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Object(Default::default()));
@@ -376,7 +376,7 @@ fn price_key(key: &str) -> bool {
         )
 }
 
-fn find_price(value: &Value, path: &str) -> Option<String> {
+pub(super) fn find_price(value: &Value, path: &str) -> Option<String> {
     match value {
         Value::Object(map) => map.iter().find_map(|(key, child)| {
             let here = if path.is_empty() {

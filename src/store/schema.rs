@@ -114,6 +114,50 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX items_source_event
         ON items(json_extract(view, '$.sourceEventId'), json_extract(view, '$.source'));
     ",
+    // 6: the slot machine and the spin wheel (src/store/games.rs). Every
+    // version of each room's game configuration (append-only); every
+    // server seed, secret until revealed; viewers' chosen client seeds;
+    // and each spin's audit record, written in the commit of its intake.
+    "
+    CREATE TABLE game_versions (
+        room        TEXT NOT NULL,
+        game        TEXT NOT NULL,
+        version     INTEGER NOT NULL,
+        at          INTEGER NOT NULL,
+        changed_by  TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        PRIMARY KEY (room, game, version)
+    ) WITHOUT ROWID;
+    CREATE TABLE game_seeds (
+        room         TEXT NOT NULL,
+        game         TEXT NOT NULL,
+        commitment   TEXT NOT NULL,
+        seed         TEXT NOT NULL,
+        committed_at INTEGER NOT NULL,
+        revealed_at  INTEGER,
+        PRIMARY KEY (room, game, commitment)
+    ) WITHOUT ROWID;
+    CREATE TABLE game_client_seeds (
+        room        TEXT NOT NULL,
+        game        TEXT NOT NULL,
+        user_id     TEXT NOT NULL,
+        client_seed TEXT NOT NULL,
+        at          INTEGER NOT NULL,
+        PRIMARY KEY (room, game, user_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE game_spins (
+        spin_id    TEXT PRIMARY KEY,
+        room       TEXT NOT NULL,
+        game       TEXT NOT NULL,
+        user_id    TEXT NOT NULL,
+        commitment TEXT NOT NULL,
+        nonce      INTEGER NOT NULL,
+        at         INTEGER NOT NULL,
+        record     TEXT NOT NULL,
+        command_id INTEGER NOT NULL REFERENCES commands(id)
+    );
+    CREATE INDEX game_spins_by_viewer ON game_spins(room, game, user_id, commitment);
+    ",
 ];
 
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
