@@ -108,6 +108,13 @@ impl GameBook {
         Ok(Some(Arc::new(record)))
     }
 
+    /// A recent spin's receipt, from memory only (`None`: ask [`Self::receipt`]).
+    pub fn recent_receipt(&self, spin_id: &str) -> Option<Receipt> {
+        let record = lock(&self.recent).records.get(spin_id)?.clone();
+        let room = RoomId::new(record.room.as_str());
+        self.with(&room, record.game, |game| game?.receipt(&record))
+    }
+
     /// A spin's receipt, with the seed if it has been revealed.
     pub fn receipt(&self, spin_id: &str) -> Result<Option<Receipt>, StoreError> {
         let Some(record) = self.record(spin_id)? else {

@@ -297,18 +297,26 @@ async fn fairness(
 /// No token: a receipt holds no personal data, and the spin id is the
 /// viewer's to share.
 async fn receipt(State(app): State<App>, ApiPath(spin): ApiPath<String>) -> Answer<Receipt> {
-    let book = books(&app).clone();
-    let wanted = spin.clone();
-    let found = tokio::task::spawn_blocking(move || book.receipt(&wanted))
-        .await
-        .map_err(|e| store_failed(&app, StoreError::Sqlite(e.to_string())))?
-        .map_err(|e| store_failed(&app, e))?;
+    let found = load_receipt(&app, &spin).await?;
     found.map(Json).ok_or_else(|| {
         refuse(
             &app,
             ApiError::new(ErrorCode::UnknownSpin, format!("no spin `{spin}`")),
         )
     })
+}
+
+/// A receipt from memory when recent, else from the store.
+async fn load_receipt(app: &App, spin_id: &str) -> Result<Option<Receipt>, GameHttpError> {
+    if let Some(found) = books(app).recent_receipt(spin_id) {
+        return Ok(Some(found));
+    }
+    let book = books(app).clone();
+    let wanted = spin_id.to_string();
+    tokio::task::spawn_blocking(move || book.receipt(&wanted))
+        .await
+        .map_err(|e| store_failed(app, StoreError::Sqlite(e.to_string())))?
+        .map_err(|e| store_failed(app, e))
 }
 
 fn viewer_of(
@@ -484,12 +492,8 @@ async fn spin_result(
         .await
         .map_err(|e| refuse(app, e))?
         .ok_or_else(|| internal("the queue item vanished"))?;
-    let book = books(app).clone();
-    let wanted = spin_id.clone();
-    let receipt = tokio::task::spawn_blocking(move || book.receipt(&wanted))
-        .await
-        .map_err(|e| store_failed(app, StoreError::Sqlite(e.to_string())))?
-        .map_err(|e| store_failed(app, e))?
+    let receipt = load_receipt(app, &spin_id)
+        .await?
         .ok_or_else(|| internal("the spin's record is missing"))?;
     Ok(SpinResult {
         spin_id,
