@@ -332,7 +332,7 @@ fn draw_queue(frame: &mut Frame, app: &App, server_now: Stamp, area: Rect) {
         let mut row = Row::new(vec![
             Cell::from(format!("{marker}{position:>3}")),
             Cell::from(Span::styled(who(item), fg(t.accent))),
-            Cell::from(item.action.title.to_string()),
+            Cell::from(action_text(item)),
             Cell::from(format!("{:>6}", item.token_cost)),
             state,
             Cell::from(Span::styled(marks, fg(t.private))),
@@ -689,4 +689,52 @@ fn draw_confirm_quit(frame: &mut Frame, t: &Theme) {
             .block(block(" Quit ", t)),
         area,
     );
+}
+
+/// The queue's action column: a game's prize carries the game and the
+/// prize's rank (`slot r7 · Dance`), so a spin reads apart from a purchase.
+fn action_text(item: &crate::domain::ItemView) -> String {
+    let game = match item.source {
+        crate::domain::Source::SlotMachine => "slot",
+        crate::domain::Source::SpinWheel => "wheel",
+        _ => return item.action.title.to_string(),
+    };
+    match item.action.rank {
+        Some(rank) => format!("{game} r{rank} · {}", item.action.title),
+        None => format!("{game} · {}", item.action.title),
+    }
+}
+
+#[cfg(test)]
+mod game_mark_tests {
+    use super::*;
+
+    fn item(source: &str, rank: Option<u8>) -> crate::domain::ItemView {
+        let mut action = serde_json::json!({
+            "actionType": "performance_action", "title": "Dance", "description": ""
+        });
+        if let Some(rank) = rank {
+            action["rank"] = rank.into();
+        }
+        serde_json::from_value(serde_json::json!({
+            "id": 1, "room": "r", "source": source, "sourceEventId": "e", "performerId": "p",
+            "userId": "u", "userName": "u", "tier": "free", "action": action,
+            "tokenCost": 5, "durationMs": 90000, "private": false, "instant": false,
+            "stamp": 0, "seq": 1, "clientStamp": "", "loyaltyPoints": 0
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_spin_shows_its_game_and_rank_and_a_purchase_only_its_title() {
+        assert_eq!(
+            action_text(&item("slot_machine", Some(7))),
+            "slot r7 · Dance"
+        );
+        assert_eq!(
+            action_text(&item("spin_wheel", Some(10))),
+            "wheel r10 · Dance"
+        );
+        assert_eq!(action_text(&item("chip_menu", None)), "Dance");
+    }
 }

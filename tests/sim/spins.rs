@@ -42,8 +42,16 @@ async fn spinners_spin_every_tier_meet_cooldowns_and_retry_the_same_spin() {
     let summary = spins::run(options, cancelled).await.unwrap();
     // Twelve viewers, two games with cooldowns of a minute or more: each
     // viewer spins each game at most once; everything else meets a cooldown.
-    assert!(summary.spins <= 24 && summary.spins >= 12, "{}", summary.line());
-    assert!(summary.by_tier.iter().all(|n| *n > 0), "every tier: {}", summary.line());
+    assert!(
+        summary.spins <= 24 && summary.spins >= 12,
+        "{}",
+        summary.line()
+    );
+    assert!(
+        summary.by_tier.iter().all(|n| *n > 0),
+        "every tier: {}",
+        summary.line()
+    );
     assert!(summary.cooldown_refused >= 96, "{}", summary.line());
     assert_eq!(summary.other_refused, 0, "{}", summary.line());
     assert_eq!(summary.retries_different, 0, "{}", summary.line());
