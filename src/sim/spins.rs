@@ -76,9 +76,10 @@ async fn spin(
     game: GameKind,
     key: &str,
     tier: u8,
+    name: &str,
 ) -> Result<Answer, crate::client::ClientError> {
     let path = format!("/api/v1/rooms/{room}/games/{game}/spin");
-    let body = serde_json::to_vec(&json!({"tier": tier})).ok();
+    let body = serde_json::to_vec(&json!({"tier": tier, "displayName": name})).ok();
     let (status, answer) = client.raw(Method::POST, &path, Some(key), body).await?;
     Ok(if status == StatusCode::OK {
         Answer::Spun(answer["spinId"].as_str().unwrap_or_default().to_string())
@@ -150,13 +151,14 @@ pub async fn run(
     let mut summary = SpinSummary::default();
     let mut n = 0u64;
     while options.spins.is_none_or(|max| n < max) && !*cancel.borrow() {
-        let viewer = &viewers[rng.random_range(0..viewers.len())];
+        let v = rng.random_range(0..viewers.len());
+        let (viewer, name) = (&viewers[v], format!("LuckySpinner{v}"));
         let (game, tiers) = games[rng.random_range(0..games.len())];
         let tier = rng.random_range(1..=tiers);
         let key = format!("{}-spin{n}", options.tag);
         n += 1;
         let spun = |e| failed(&server, "spinning", e);
-        match spin(viewer, room.as_str(), game, &key, tier)
+        match spin(viewer, room.as_str(), game, &key, tier, &name)
             .await
             .map_err(spun)?
         {
@@ -164,7 +166,7 @@ pub async fn run(
                 summary.spins += 1;
                 summary.by_tier[usize::from(tier - 1).min(2)] += 1;
                 if rng.random_bool(0.3) {
-                    match spin(viewer, room.as_str(), game, &key, tier)
+                    match spin(viewer, room.as_str(), game, &key, tier, &name)
                         .await
                         .map_err(spun)?
                     {
@@ -174,7 +176,7 @@ pub async fn run(
                 }
                 if rng.random_bool(0.3) {
                     let again = format!("{key}-again");
-                    match spin(viewer, room.as_str(), game, &again, tier)
+                    match spin(viewer, room.as_str(), game, &again, tier, &name)
                         .await
                         .map_err(spun)?
                     {
