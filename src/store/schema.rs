@@ -117,7 +117,8 @@ const MIGRATIONS: &[&str] = &[
     // 6: the slot machine and the spin wheel (src/store/games.rs). Every
     // version of each room's game configuration (append-only); every
     // server seed, secret until revealed; viewers' chosen client seeds;
-    // and each spin's audit record, written in the commit of its intake.
+    // and each spin's audit record, written in the commit of its intake
+    // (no index beyond the spin id: read by viewer only once, at start).
     "
     CREATE TABLE game_versions (
         room        TEXT NOT NULL,
@@ -156,7 +157,6 @@ const MIGRATIONS: &[&str] = &[
         record     TEXT NOT NULL,
         command_id INTEGER NOT NULL REFERENCES commands(id)
     );
-    CREATE INDEX game_spins_by_viewer ON game_spins(room, game, user_id, commitment);
     ",
 ];
 
