@@ -145,6 +145,12 @@ pub struct SimArgs {
     /// finishes the items.
     #[arg(long)]
     pub no_performer: bool,
+    /// Also this many viewers spinning the room's slot machine and spin
+    /// wheel (configured from the shipped templates if the room has none).
+    /// Their spins enter the queue too, so the summary of a seed is the
+    /// same from run to run only without them.
+    #[arg(long, default_value_t = 0)]
+    pub spinners: u32,
     /// Load mode: several rooms, intakes at a fixed rate, throughput and
     /// latency percentiles.
     #[arg(long)]

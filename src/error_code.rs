@@ -83,6 +83,9 @@ error_codes! {
     MenuRestricted => "menu_restricted", 403;
     DailyLimitReached => "daily_limit_reached", 409;
     ZeroPrice => "zero_price", 409;
+    GameUnavailable => "game_unavailable", 409;
+    Cooldown => "cooldown", 429;
+    UnknownSpin => "unknown_spin", 404;
     RateLimited => "rate_limited", 429;
     Banned => "banned", 403;
     Paused => "paused", 409;

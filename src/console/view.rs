@@ -334,7 +334,7 @@ fn draw_queue(frame: &mut Frame, app: &App, server_now: Stamp, area: Rect) {
         let mut row = Row::new(vec![
             Cell::from(format!("{marker}{position:>3}")),
             Cell::from(Span::styled(who(item), fg(t.accent))),
-            Cell::from(item.action.title.to_string()),
+            Cell::from(action_text(item)),
             Cell::from(format!("{:>6}", item.token_cost)),
             state,
             Cell::from(Span::styled(marks, fg(t.private))),
@@ -481,5 +481,19 @@ pub(super) fn popup(area: Rect, width: u16, height: u16) -> Rect {
         y: area.y + (area.height - height) / 2,
         width,
         height,
+    }
+}
+
+/// The queue's action column: a game's prize carries the game and the
+/// prize's rank (`slot r7 · Dance`), so a spin reads apart from a purchase.
+fn action_text(item: &crate::domain::ItemView) -> String {
+    let game = match item.source {
+        crate::domain::Source::SlotMachine => "slot",
+        crate::domain::Source::SpinWheel => "wheel",
+        _ => return item.action.title.to_string(),
+    };
+    match item.action.rank {
+        Some(rank) => format!("{game} r{rank} · {}", item.action.title),
+        None => format!("{game} · {}", item.action.title),
     }
 }

@@ -39,6 +39,16 @@ impl Source {
         }
     }
 
+    /// A game's spin is announced twice: its start (the payload's public
+    /// key) and then its winner, with this key.
+    pub fn winner_announcement(self) -> Option<&'static str> {
+        match self {
+            Source::SlotMachine => Some("slot.spin.winner"),
+            Source::SpinWheel => Some("wheel.spin.winner"),
+            _ => None,
+        }
+    }
+
     /// Only the platform itself may queue an item that costs nothing.
     pub fn may_be_free(self) -> bool {
         matches!(self, Source::Admin | Source::System)

@@ -15,7 +15,7 @@ pub mod json;
 pub mod ledger;
 pub mod messages;
 pub mod moderation;
-mod pii;
+pub mod pii;
 pub mod price_fields;
 pub mod queue;
 pub mod refund;

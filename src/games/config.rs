@@ -41,9 +41,19 @@ impl GameKind {
 
     /// The chat template keys of a spin: started, then winner.
     pub fn chat_keys(self) -> (&'static str, &'static str) {
+        let started = match self {
+            GameKind::SlotMachine => "slot.spin.started",
+            GameKind::SpinWheel => "wheel.spin.started",
+        };
+        let winner = self.source().winner_announcement().unwrap_or_default();
+        (started, winner)
+    }
+
+    /// The queue's source for this game's spins.
+    pub fn source(self) -> crate::domain::Source {
         match self {
-            GameKind::SlotMachine => ("slot.spin.started", "slot.spin.winner"),
-            GameKind::SpinWheel => ("wheel.spin.started", "wheel.spin.winner"),
+            GameKind::SlotMachine => crate::domain::Source::SlotMachine,
+            GameKind::SpinWheel => crate::domain::Source::SpinWheel,
         }
     }
 }

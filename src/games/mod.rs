@@ -10,6 +10,7 @@
 //! [`Game::draw`] gives a [`Draw`]; [`Draw::receipt`] is what the viewer
 //! keeps; [`verify`] checks it once the seed is revealed.
 
+pub mod api;
 pub mod canonical;
 pub mod config;
 pub mod cooldown;
@@ -18,7 +19,11 @@ pub mod fairness;
 pub mod game;
 pub mod odds;
 pub mod receipt;
+pub mod record;
+pub mod room_game;
 pub mod seeds;
+pub mod spin;
+pub mod templates;
 pub mod validate;
 pub mod verify;
 pub mod weights;
@@ -29,5 +34,6 @@ pub use fairness::{ClientSeed, ServerSeed};
 pub use game::{Draw, DrawError, DrawnPrize, Game};
 pub use odds::{PrizeOdds, TierOdds, odds_table};
 pub use receipt::Receipt;
+pub use record::SpinRecord;
 pub use seeds::{RevealedSeed, SeedState};
 pub use verify::{Mismatch, Verdict, verify};

@@ -1,9 +1,12 @@
 //! The odds table: per tier, each prize's chance as a percentage of the
 //! tier's visible weight, for the game editor and the viewer's info panel.
 
+use serde::{Deserialize, Serialize};
+
 use super::game::Game;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TierOdds {
     /// From 1.
     pub tier: u8,
@@ -16,7 +19,8 @@ pub struct TierOdds {
     pub rows: Vec<PrizeOdds>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PrizeOdds {
     pub id: u32,
     pub title: String,

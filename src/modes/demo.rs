@@ -1,7 +1,8 @@
 //! `cuedeck` with no arguments, or `cuedeck demo`: a live simulated show on
 //! this machine. An embedded server on a free loopback port (its database
 //! in a temporary directory, or `--db`), a performer with seed 002's three
-//! menus, live; the `quiet` audience buying in the background; the console
+//! menus and both games (the shipped templates), live; the `quiet` audience
+//! buying and a few viewers spinning in the background; the console
 //! open as the performer. Quitting stops everything and removes what it made.
 
 use std::process::ExitCode;
@@ -103,13 +104,38 @@ async fn show(db: std::path::PathBuf, paths: &Paths) -> ExitCode {
     // The audience buys in the background until the console closes.
     let (cancel, cancelled) = tokio::sync::watch::channel(false);
     let audience = tokio::spawn(sim::run(
-        SimOptions::for_demo(url, ROOM, admin_token),
+        SimOptions::for_demo(url.clone(), ROOM, admin_token.clone()),
         cancelled,
+    ));
+
+    // A few viewers spin the slot machine and the wheel.
+    let spinners = tokio::spawn(sim::spins::run(
+        sim::spins::SpinOptions {
+            server: url.clone(),
+            room: ROOM.into(),
+            token: admin_token.clone(),
+            viewers: 4,
+            spins: None,
+            seed: 7,
+            pause_ms: 6_000,
+            tag: format!(
+                "demo{}",
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs())
+            ),
+        },
+        cancel.subscribe(),
     ));
 
     let result = crate::console::run(console).await;
 
     let _ = cancel.send(true);
+    match tokio::time::timeout(Duration::from_secs(3), spinners).await {
+        Ok(Ok(Ok(summary))) => tracing::info!(summary = %summary.line(), "spinners done"),
+        Ok(Ok(Err(err))) => tracing::warn!(error = %err, "the spinners stopped with an error"),
+        _ => tracing::warn!("the spinners did not stop in time"),
+    }
     match tokio::time::timeout(Duration::from_secs(3), audience).await {
         Ok(Ok(Ok(summary))) => tracing::info!(summary = %summary.line(), "audience done"),
         Ok(Ok(Err(err))) => tracing::warn!(error = %err, "the audience stopped with an error"),
@@ -122,7 +148,7 @@ async fn show(db: std::path::PathBuf, paths: &Paths) -> ExitCode {
     }
 }
 
-/// The room, live, with the three template menus; returns the performer's token.
+/// The room, live, with the three template menus and both games; returns the performer's token.
 async fn prepare(url: &ServerUrl, admin_token: &str) -> Result<String, ClientError> {
     let admin = RestClient::new(url.clone(), admin_token);
     tolerate(
@@ -142,6 +168,11 @@ async fn prepare(url: &ServerUrl, admin_token: &str) -> Result<String, ClientErr
                 .await
                 .map_err(menu_error)?;
         }
+    }
+    for game in crate::games::GameKind::ALL {
+        crate::sim::spins::ensure_game(&admin, ROOM, game)
+            .await
+            .map_err(|e| ClientError::Decode(e.to_string()))?;
     }
     let spec = CreateToken {
         role: "performer".into(),

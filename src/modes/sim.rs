@@ -135,14 +135,47 @@ async fn run_room(args: SimArgs, plan: Plan, cancel: watch::Receiver<bool>) -> E
         Pace::RealTime { .. } => Some(tokio::spawn(report_progress(watch_progress))),
         Pace::Max => None,
     };
+    let (stop_spinners, spinners_stop) = watch::channel(false);
+    let spinners = (args.spinners > 0).then(|| {
+        let spin = sim::spins::SpinOptions {
+            server: plan.server.clone(),
+            room: plan.room.clone(),
+            token: options.token.clone(),
+            viewers: args.spinners,
+            // As fast as possible, a bounded number; in real time, until the end.
+            spins: match plan.pace {
+                Pace::Max => Some(u64::from(args.spinners) * 50),
+                Pace::RealTime { .. } => None,
+            },
+            seed: args.seed,
+            pause_ms: match plan.pace {
+                Pace::Max => 0,
+                Pace::RealTime { speed } => (3_000.0 / speed.max(0.001)) as u64,
+            },
+            tag: format!("sim{}-{}-spin", args.seed, plan.room),
+        };
+        tokio::spawn(spin_when_live(spin, spinners_stop))
+    });
     let result = sim::run_with_progress(options, cancel, Some(progress)).await;
+    let _ = stop_spinners.send(true);
     if let Some(reporter) = reporter {
         reporter.abort();
     }
+    let spun = match spinners {
+        Some(task) => match task.await {
+            Ok(Ok(summary)) => Some(summary.line()),
+            Ok(Err(err)) => Some(format!("spinners stopped: {err}")),
+            Err(err) => Some(format!("spinners stopped: {err}")),
+        },
+        None => None,
+    };
     match result {
         Ok(summary) => {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "{}", summary.details());
+            if let Some(spun) = spun {
+                let _ = writeln!(out, "{spun}");
+            }
             let _ = writeln!(out, "{}", summary.line());
             let _ = out.flush();
             if summary.anomalies > 0 {
@@ -160,6 +193,25 @@ async fn run_room(args: SimArgs, plan: Plan, cancel: watch::Receiver<bool>) -> E
         }
         Err(err) => exit(err),
     }
+}
+
+/// The spinners start once the simulator has made the room live.
+async fn spin_when_live(
+    options: sim::spins::SpinOptions,
+    stop: watch::Receiver<bool>,
+) -> Result<sim::spins::SpinSummary, sim::SimError> {
+    let admin = crate::client::RestClient::new(options.server.clone(), &options.token);
+    let room = crate::domain::RoomId::new(options.room.as_str());
+    for _ in 0..100 {
+        if *stop.borrow() {
+            return Ok(sim::spins::SpinSummary::default());
+        }
+        if admin.snapshot(&room).await.is_ok_and(|s| s.live) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    sim::spins::run(options, stop).await
 }
 
 fn paths_log() -> String {

@@ -11,28 +11,97 @@ const BAD_INPUT: u8 = 2;
 
 pub fn run(args: VerifyArgs) -> ExitCode {
     if let Some(server) = &args.server {
-        eprintln!(
-            "cuedeck verify: --server {server}: fetching spin {} needs a server that serves \
-             receipts and revealed seeds, which this version has not; save the receipt as a \
-             file and run `cuedeck verify FILE`",
-            args.receipt
-        );
-        return ExitCode::from(BAD_INPUT);
+        return match fetch(server, &args.receipt) {
+            Ok((receipt, seed_hex)) => judge(&receipt, args.seed.as_deref().unwrap_or(&seed_hex)),
+            Err(problem) => {
+                eprintln!("cuedeck verify: {problem}");
+                ExitCode::from(BAD_INPUT)
+            }
+        };
     }
     match check_file(&args.receipt, args.seed.as_deref()) {
-        Ok((receipt, verdict)) => {
-            print!("{}", report(&receipt, &verdict));
-            if verdict.is_fair() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(UNFAIR)
-            }
-        }
+        Ok((receipt, verdict)) => verdict_exit(&receipt, &verdict),
         Err(problem) => {
             eprintln!("cuedeck verify: {problem}");
             ExitCode::from(BAD_INPUT)
         }
     }
+}
+
+fn verdict_exit(receipt: &Receipt, verdict: &Verdict) -> ExitCode {
+    print!("{}", report(receipt, verdict));
+    if verdict.is_fair() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(UNFAIR)
+    }
+}
+
+fn judge(receipt: &Receipt, seed_hex: &str) -> ExitCode {
+    match ServerSeed::from_hex(seed_hex) {
+        Ok(seed) => verdict_exit(receipt, &verify(receipt, &seed)),
+        Err(e) => {
+            eprintln!("cuedeck verify: the server seed: {e}");
+            ExitCode::from(BAD_INPUT)
+        }
+    }
+}
+
+/// The spin's receipt from the server, and the seed the server published
+/// for its commitment (from the game's list of revealed seeds, not from
+/// the receipt itself).
+fn fetch(server: &str, spin: &str) -> Result<(Receipt, String), String> {
+    let url = crate::client::ServerUrl::parse(server).map_err(|e| format!("--server: {e}"))?;
+    if crate::domain::ids::id_problem(spin).is_some() {
+        return Err(format!("{spin:?} is not a spin id"));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let http = reqwest::Client::new();
+        let get = |path: String| {
+            let http = http.clone();
+            let address = url.http(&path);
+            async move {
+                let response = http
+                    .get(&address)
+                    .send()
+                    .await
+                    .map_err(|e| format!("cannot reach {address}: {e}"))?;
+                let status = response.status();
+                let text = response.text().await.map_err(|e| e.to_string())?;
+                if status.is_success() {
+                    Ok(text)
+                } else {
+                    Err(format!("{address}: {status}: {text}"))
+                }
+            }
+        };
+        let text = get(format!("/api/v1/spins/{spin}")).await?;
+        let receipt =
+            Receipt::from_json(&text).map_err(|e| format!("the server's receipt: {e}"))?;
+        let text = get(format!(
+            "/api/v1/rooms/{}/games/{}/fairness",
+            receipt.room, receipt.game
+        ))
+        .await?;
+        let fairness: crate::games::api::Fairness =
+            serde_json::from_str(&text).map_err(|e| format!("the server's fairness: {e}"))?;
+        let revealed = fairness
+            .revealed
+            .iter()
+            .find(|r| r.commitment == receipt.server_seed_commitment)
+            .ok_or_else(|| {
+                format!(
+                    "the seed behind commitment {} is not revealed yet: the performer rotates \
+                     it (and it rotates at the end of the broadcast); try again then",
+                    receipt.server_seed_commitment
+                )
+            })?;
+        Ok((receipt, revealed.server_seed.clone()))
+    })
 }
 
 /// Read the receipt and the seed (`--seed` first, else the receipt's own);

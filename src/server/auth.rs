@@ -96,6 +96,10 @@ pub enum Permission<'a> {
     SetSwitch,
     /// See the switches and read the moderation log (of the rooms in scope).
     ReadModeration,
+    /// Spin a room's slot machine or spin wheel.
+    Spin(&'a RoomId),
+    /// Configure the room's games and rotate their seeds.
+    EditGames(&'a RoomId),
 }
 
 impl Principal {
@@ -113,7 +117,9 @@ impl Principal {
                 TokenRole::Performer,
                 Broadcast(r) | Start(r) | Finish(r) | Refund(r, _) | Watch(r),
             ) => self.has_room(r),
-            (TokenRole::Performer, EditMenus(r) | ManageSubscribers(r)) => self.has_room(r),
+            (TokenRole::Performer, EditMenus(r) | ManageSubscribers(r) | EditGames(r)) => {
+                self.has_room(r)
+            }
             (TokenRole::Integration, ManageSubscribers(_)) => true,
             (TokenRole::Performer, SeeOffer(r, _)) => self.has_room(r),
             (TokenRole::Viewer, SeeOffer(_, asked)) => {
@@ -123,7 +129,7 @@ impl Principal {
             (TokenRole::Performer | TokenRole::Moderator, ReadModeration) => true,
             (TokenRole::Moderator, Watch(r)) => self.has_room(r),
             (TokenRole::Moderator, Refund(r, RefundReason::Moderation)) => self.has_room(r),
-            (TokenRole::Viewer, Join(_) | Purchase(_)) => self.user.is_some(),
+            (TokenRole::Viewer, Join(_) | Purchase(_) | Spin(_)) => self.user.is_some(),
             (TokenRole::Viewer, ReadBalance(user)) => self.user.as_ref() == Some(user),
             _ => false,
         }

@@ -24,6 +24,10 @@ type Query = Box<dyn FnOnce(&Engine) + Send>;
 /// command will run at.
 pub type Prepare = Box<dyn FnOnce(&Engine, Stamp) -> Result<Checked, ApiError> + Send>;
 
+/// Told the room of every broadcast that ended (the games rotate their
+/// seeds then).
+pub type BroadcastEnded = mpsc::UnboundedSender<RoomId>;
+
 enum CoreMsg {
     Execute {
         request: Request,
@@ -166,6 +170,7 @@ pub fn spawn(
     publisher: Publisher,
     done: oneshot::Sender<()>,
     clock: Clock,
+    ended: Option<BroadcastEnded>,
 ) -> CoreHandle {
     let epoch: Arc<str> = Arc::from(service.store().epoch());
     let (tx, rx) = mpsc::channel(4096);
@@ -173,16 +178,24 @@ pub fn spawn(
     let publisher = publisher.start();
     let epoch_for_task = epoch.clone();
     tokio::spawn(async move {
-        run(service, rx, publisher, failed, epoch_for_task, clock).await;
+        let core = Core { publisher, ended };
+        run(service, rx, core, failed, epoch_for_task, clock).await;
         let _ = done.send(());
     });
     CoreHandle { tx, epoch }
 }
 
+/// Where the core's results go: the publisher, and who hears of ended
+/// broadcasts.
+struct Core {
+    publisher: std::sync::mpsc::Sender<PublisherMsg>,
+    ended: Option<BroadcastEnded>,
+}
+
 async fn run(
     mut service: QueueService,
     mut rx: mpsc::Receiver<CoreMsg>,
-    publisher: std::sync::mpsc::Sender<PublisherMsg>,
+    core: Core,
     failed: Arc<AtomicBool>,
     epoch: Arc<str>,
     clock: Clock,
@@ -198,7 +211,7 @@ async fn run(
         let msg = tokio::select! {
             msg = rx.recv() => msg,
             () = tokio::time::sleep(std::time::Duration::from_micros(wait)) => {
-                tick(&mut service, &publisher, &clock);
+                tick(&mut service, &core.publisher, &clock);
                 continue;
             }
         };
@@ -209,19 +222,28 @@ async fn run(
                     let _ = reply.send(Err(unavailable()));
                     continue;
                 }
-                tick(&mut service, &publisher, &clock);
-                execute(&mut service, &publisher, clock.now(), request, reply);
+                tick(&mut service, &core.publisher, &clock);
+                execute(&mut service, &core, clock.now(), request, reply);
             }
             CoreMsg::ExecuteChecked { prepare, reply } => {
                 if failed.load(Ordering::Relaxed) {
                     let _ = reply.send(Err(unavailable()));
                     continue;
                 }
-                tick(&mut service, &publisher, &clock);
+                tick(&mut service, &core.publisher, &clock);
                 let now = clock.now();
                 match prepare(service.engine(), now) {
                     Ok(Checked::Execute(request)) => {
-                        execute(&mut service, &publisher, now, request, reply);
+                        execute(&mut service, &core, now, request, reply);
+                    }
+                    Ok(Checked::ExecuteAnd { request, accepted }) => {
+                        let key = request.idempotency_key().cloned();
+                        if execute(&mut service, &core, now, request, reply) {
+                            let engine = service.engine();
+                            if let Some(done) = key.and_then(|k| engine.remembered_reply(&k)) {
+                                accepted(done, engine.clock());
+                            }
+                        }
                     }
                     Ok(Checked::Answer(answer)) => {
                         let _ = reply.send(Ok(answer));
@@ -241,7 +263,7 @@ async fn run(
                 reply,
             } => match snapshot(service.engine(), &room, &epoch) {
                 Some(snapshot) => {
-                    let _ = publisher.send(PublisherMsg::Subscribe {
+                    let _ = core.publisher.send(PublisherMsg::Subscribe {
                         resume,
                         snapshot: Box::new(snapshot),
                         sink,
@@ -257,26 +279,36 @@ async fn run(
             CoreMsg::Query(query) => query(service.engine()),
         }
     }
-    drop(publisher);
+    drop(core);
     service.close();
 }
 
+/// Run one command; whether the engine accepted it.
 fn execute(
     service: &mut QueueService,
-    publisher: &std::sync::mpsc::Sender<PublisherMsg>,
+    core: &Core,
     now: Stamp,
     request: Request,
     reply: oneshot::Sender<Result<Reply, ApiError>>,
-) {
+) -> bool {
+    let ended = match &request.command {
+        crate::domain::Command::BroadcastEnd { room } => Some(room.clone()),
+        _ => None,
+    };
     match service.execute(now, request) {
         Ok(ack) => {
-            let _ = publisher.send(PublisherMsg::Commit {
+            let _ = core.publisher.send(PublisherMsg::Commit {
                 ack,
                 reply: Some(reply),
             });
+            if let (Some(room), Some(tx)) = (ended, &core.ended) {
+                let _ = tx.send(room);
+            }
+            true
         }
         Err(err) => {
             let _ = reply.send(Err(domain_error(&err)));
+            false
         }
     }
 }

@@ -47,6 +47,8 @@ pub struct App {
     pub records: Arc<super::records::Records>,
     /// The moderation log's rows (routes in `moderation_http.rs`).
     pub moderation_log: Arc<crate::store::ModerationLog>,
+    /// The rooms' slot machines and spin wheels (`games_http.rs`).
+    pub games: Arc<super::games_book::GameBook>,
 }
 
 pub(super) type Reply_<T> = Result<Json<T>, HttpError>;
@@ -138,6 +140,7 @@ pub fn routes(app: App) -> Router {
         .route("/api/v1/wallets/{user}/mint", post(mint))
         .merge(super::menus_http::routes())
         .merge(super::moderation_http::routes())
+        .merge(super::games_http::routes())
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(

@@ -7,6 +7,8 @@ pub mod config;
 mod engine_task;
 pub mod errors;
 mod extract;
+mod games_book;
+mod games_http;
 mod http;
 mod hub;
 mod menus_http;
@@ -90,6 +92,8 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         crate::menus::MenuStore::open(menu_db, config.clock.clone())
             .map_err(|e| ServeError::Setup(e.to_string()))?,
     );
+    let game_db = crate::store::GameDb::open(&db, service.store().write_handle()?)?;
+    let games = Arc::new(games_book::GameBook::open(game_db, config.clock.clone())?);
     let generated_admin_token = tokens
         .ensure_admin(config.admin_token.as_deref())
         .map_err(|e| ServeError::Setup(e.message))?;
@@ -106,7 +110,20 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         config.replay_retention_events,
     );
     let (core_done_tx, core_done) = tokio::sync::oneshot::channel();
-    let core = engine_task::spawn(service, publisher, core_done_tx, config.clock.clone());
+    let (ended_tx, mut ended_rx) = tokio::sync::mpsc::unbounded_channel();
+    let core = engine_task::spawn(
+        service,
+        publisher,
+        core_done_tx,
+        config.clock.clone(),
+        Some(ended_tx),
+    );
+    let rotating = games.clone();
+    tokio::spawn(async move {
+        while let Some(room) = ended_rx.recv().await {
+            rotating.broadcast_ended(&room).await;
+        }
+    });
     moderation_http::apply_configured_switches(&core, &config.kill_switches)
         .await
         .map_err(|e| ServeError::Setup(format!("kill switches: {e}")))?;
@@ -148,6 +165,7 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         menus,
         records,
         moderation_log,
+        games,
     };
     let router = http::routes(app);
     let mut stop = shutdown_rx;

@@ -164,6 +164,7 @@ mod tests {
             "slot.spin.started",
             "slot.spin.winner",
             "wheel.spin.started",
+            "wheel.spin.winner",
             keys::QUEUE_REFUND_PUBLIC,
         ] {
             assert!(t.has_public(key), "{key}");

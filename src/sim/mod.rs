@@ -22,6 +22,7 @@ pub mod load;
 mod runner;
 pub mod scenario;
 pub mod shop;
+pub mod spins;
 pub mod stats;
 
 use crate::client::{ClientError, ServerUrl};

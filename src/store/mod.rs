@@ -7,10 +7,11 @@
 //! numbers) commit in one transaction before anyone is acknowledged.
 //!
 //! All SQL of the program lives under this module; the menus and the
-//! tokens keep their rows through [`MenuDb`] and [`TokenDb`], which write
-//! through the same writer thread.
+//! tokens and the games keep their rows through [`MenuDb`], [`TokenDb`] and
+//! [`GameDb`], which write through the same writer thread.
 
 mod checkpoint;
+mod games;
 mod menus;
 mod moderation;
 mod read;
@@ -21,6 +22,7 @@ mod writer;
 
 use std::path::{Path, PathBuf};
 
+pub use games::{ClientSeedRow, GameDb, GameRows, GameVersionRow, NonceRow, SeedRow};
 pub use menus::{MenuDb, MenuVersionRow, VersionRow};
 pub use moderation::{ModerationFilter, ModerationLog};
 pub use read::{Reader, StoredEvent};

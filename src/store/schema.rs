@@ -133,6 +133,50 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX moderation_log_room ON moderation_log(room, id);
     CREATE INDEX moderation_log_target ON moderation_log(target, id) WHERE target IS NOT NULL;
     ",
+    // 7: the slot machine and the spin wheel (src/store/games.rs). Every
+    // version of each room's game configuration (append-only); every
+    // server seed, secret until revealed; viewers' chosen client seeds;
+    // and each spin's audit record, written in the commit of its intake
+    // (no index beyond the spin id: read by viewer only once, at start).
+    "
+    CREATE TABLE game_versions (
+        room        TEXT NOT NULL,
+        game        TEXT NOT NULL,
+        version     INTEGER NOT NULL,
+        at          INTEGER NOT NULL,
+        changed_by  TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        PRIMARY KEY (room, game, version)
+    ) WITHOUT ROWID;
+    CREATE TABLE game_seeds (
+        room         TEXT NOT NULL,
+        game         TEXT NOT NULL,
+        commitment   TEXT NOT NULL,
+        seed         TEXT NOT NULL,
+        committed_at INTEGER NOT NULL,
+        revealed_at  INTEGER,
+        PRIMARY KEY (room, game, commitment)
+    ) WITHOUT ROWID;
+    CREATE TABLE game_client_seeds (
+        room        TEXT NOT NULL,
+        game        TEXT NOT NULL,
+        user_id     TEXT NOT NULL,
+        client_seed TEXT NOT NULL,
+        at          INTEGER NOT NULL,
+        PRIMARY KEY (room, game, user_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE game_spins (
+        spin_id    TEXT PRIMARY KEY,
+        room       TEXT NOT NULL,
+        game       TEXT NOT NULL,
+        user_id    TEXT NOT NULL,
+        commitment TEXT NOT NULL,
+        nonce      INTEGER NOT NULL,
+        at         INTEGER NOT NULL,
+        record     TEXT NOT NULL,
+        command_id INTEGER NOT NULL REFERENCES commands(id)
+    );
+    ",
 ];
 
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;

@@ -270,6 +270,7 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
                 serde_json::to_string(&outcome.reply)?,
             ])?;
             let command_id = tx.last_insert_rowid();
+            super::games::insert_spin(&tx, request, at, command_id)?;
 
             for (no, t) in outcome.transfers.iter().enumerate() {
                 let unit = match t.from.unit() {

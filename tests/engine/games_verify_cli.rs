@@ -84,7 +84,10 @@ fn verify_says_fair_unfair_or_unreadable_with_its_exit_code() {
         "{err}"
     );
 
-    let (code, _, err) = run(&["spin-1", "--server", "http://127.0.0.1:7321"]);
+    let (code, _, err) = run(&["spin-1", "--server", "http://127.0.0.1:9"]);
     assert_eq!(code, 2);
-    assert!(err.contains("needs a server that serves receipts"), "{err}");
+    assert!(
+        err.contains("cannot reach http://127.0.0.1:9/api/v1/spins/spin-1"),
+        "{err}"
+    );
 }

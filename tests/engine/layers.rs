@@ -25,8 +25,8 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     (
         "games",
         &[
-            "protocol", "store", "menus", "toy", "client", "sim", "console", "server", "service",
-            "modes", "cli",
+            "store", "menus", "toy", "client", "sim", "console", "server", "service", "modes",
+            "cli",
         ],
     ),
     (

@@ -3,6 +3,7 @@
 
 mod api;
 mod bad_input;
+mod games_api;
 mod menus_api;
 mod menus_files;
 mod moderation;

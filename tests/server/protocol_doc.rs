@@ -83,6 +83,14 @@ fn every_example_parses_as_its_type() {
             }
             "body:reorder" => drop(serde_json::from_str::<menus::api::Reorder>(&body).unwrap()),
             "body:sort" => drop(serde_json::from_str::<menus::api::Sort>(&body).unwrap()),
+            // Games (docs/GAMES.md).
+            "body:spin" => {
+                drop(serde_json::from_str::<cuedeck::games::api::SpinBody>(&body).unwrap())
+            }
+            "body:client-seed" => {
+                drop(serde_json::from_str::<cuedeck::games::api::ClientSeedBody>(&body).unwrap())
+            }
+            "body:game" => drop(cuedeck::games::Game::from_json(&body).unwrap()),
             "conflict" => drop(serde_json::from_str::<menus::VersionConflict>(&body).unwrap()),
             "offer" => drop(serde_json::from_str::<menus::Offer>(&body).unwrap()),
             "body:purchase" => {

@@ -4,3 +4,4 @@
 mod audience;
 mod cli;
 mod scenarios;
+mod spins;

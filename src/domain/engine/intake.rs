@@ -14,7 +14,7 @@ use crate::domain::item::{
 use crate::domain::ledger::{Account, Ledger, Transfer, TransferKind, Unit};
 use crate::domain::messages::{MessageVars, SIT_BACK_AHEAD, SOON_POSITION, TemplateKey, keys};
 use crate::domain::queue::Entry;
-use crate::domain::room::Member;
+use crate::domain::room::{Member, Room};
 use crate::domain::toy_effect::ToyEffect;
 
 use super::Engine;
@@ -168,13 +168,7 @@ impl Engine {
                         position,
                     },
                 );
-                fx.emit(
-                    room,
-                    EventKind::Announcement {
-                        key: public_key,
-                        vars: vars.clone(),
-                    },
-                );
+                announce(fx, room, payload.source, public_key, &vars);
                 let ahead = position - 1;
                 let queue_vars = MessageVars {
                     position: Some(position),
@@ -206,13 +200,7 @@ impl Engine {
                     by,
                 });
                 fx.emit(room, EventKind::InstantSettled { item: view.clone() });
-                fx.emit(
-                    room,
-                    EventKind::Announcement {
-                        key: public_key,
-                        vars: vars.clone(),
-                    },
-                );
+                announce(fx, room, payload.source, public_key, &vars);
                 let receipt = TemplateKey::fixed(keys::INSTANT_RECEIPT);
                 fx.emit(room, private_message(&view, receipt, vars.clone()));
                 extra_messages(fx, room, &view, payload, keys::INSTANT_RECEIPT, &vars);
@@ -227,6 +215,32 @@ impl Engine {
             self.daily.add(fx.at, room_id, &payload.user_id, menu_item);
         }
         Ok(reply)
+    }
+}
+
+/// The public announcement; a game's spin also announces its winner.
+fn announce(
+    fx: &mut Effects,
+    room: &mut Room,
+    source: Source,
+    key: TemplateKey,
+    vars: &MessageVars,
+) {
+    fx.emit(
+        room,
+        EventKind::Announcement {
+            key,
+            vars: vars.clone(),
+        },
+    );
+    if let Some(winner) = source.winner_announcement() {
+        fx.emit(
+            room,
+            EventKind::Announcement {
+                key: TemplateKey::fixed(winner),
+                vars: vars.clone(),
+            },
+        );
     }
 }
 

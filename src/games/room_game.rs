@@ -1,0 +1,151 @@
+//! One room's game as the server holds it: every configuration version
+//! (receipts name theirs), the seeds, the viewers' cooldowns and client
+//! seeds. Pure: stamps and seeds are passed in.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use crate::domain::time::Stamp;
+use crate::domain::{RoomId, UserId};
+
+use super::api::{Fairness, GameVersionInfo, GameView};
+use super::cooldown::CooldownBook;
+use super::fairness::{ClientSeed, SCHEME};
+use super::game::Game;
+use super::odds::odds_table;
+use super::record::SpinRecord;
+use super::seeds::SeedState;
+
+/// A saved configuration version.
+#[derive(Debug, Clone)]
+pub struct Version {
+    pub game: Arc<Game>,
+    pub at: Stamp,
+    pub by: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct RoomGame {
+    versions: BTreeMap<u64, Version>,
+    pub seeds: SeedState,
+    pub cooldowns: CooldownBook,
+    client_seeds: HashMap<UserId, ClientSeed>,
+}
+
+impl RoomGame {
+    /// A game's first version, with its first seed committed.
+    pub fn new(first: Version, seeds: SeedState) -> RoomGame {
+        let mut versions = BTreeMap::new();
+        versions.insert(first.game.config().version, first);
+        RoomGame {
+            versions,
+            seeds,
+            cooldowns: CooldownBook::default(),
+            client_seeds: HashMap::new(),
+        }
+    }
+
+    /// Add a version (it becomes the current one if it is the newest).
+    pub fn add_version(&mut self, version: Version) {
+        self.versions.insert(version.game.config().version, version);
+    }
+
+    pub fn current(&self) -> &Version {
+        self.versions
+            .values()
+            .next_back()
+            .expect("a game has at least one version")
+    }
+
+    pub fn game(&self) -> &Arc<Game> {
+        &self.current().game
+    }
+
+    pub fn version(&self, version: u64) -> Option<&Version> {
+        self.versions.get(&version)
+    }
+
+    /// The versions saved after `after`, oldest first.
+    pub fn history_after(&self, after: u64) -> Vec<GameVersionInfo> {
+        self.versions
+            .range(after + 1..)
+            .map(|(v, version)| GameVersionInfo {
+                version: *v,
+                at: version.at,
+                changed_by: version.by.clone(),
+            })
+            .collect()
+    }
+
+    pub fn client_seed(&self, user: &UserId) -> Option<&ClientSeed> {
+        self.client_seeds.get(user)
+    }
+
+    pub fn set_client_seed(&mut self, user: UserId, seed: ClientSeed) {
+        self.client_seeds.insert(user, seed);
+    }
+
+    /// Record an accepted spin: its cooldown starts, its nonce is used (if
+    /// its seed is still the current one) and its client seed is the
+    /// viewer's from now on.
+    pub fn accepted(&mut self, user: &UserId, record: &SpinRecord, at: Stamp) {
+        self.cooldowns.accepted(user, at);
+        if self.seeds.commitment() == record.commitment
+            && self.seeds.next_nonce(user) == record.nonce
+        {
+            self.seeds.take_nonce(user);
+        }
+        if let Ok(seed) = ClientSeed::new(&record.client_seed) {
+            self.client_seeds.insert(user.clone(), seed);
+        }
+    }
+
+    pub fn view(&self, room: &RoomId) -> GameView {
+        let current = self.current();
+        let game = &current.game;
+        GameView {
+            room: room.clone(),
+            game: game.kind(),
+            version: game.config().version,
+            updated_at: current.at,
+            updated_by: current.by.clone(),
+            available: game.is_available(),
+            cooldown_secs: game.cooldown_secs(),
+            config_hash: game.config_hash().to_string(),
+            commitment: self.seeds.commitment(),
+            config: game.config().clone(),
+            odds: odds_table(game),
+        }
+    }
+
+    pub fn fairness(&self, room: &RoomId) -> Fairness {
+        let game = self.game();
+        Fairness {
+            scheme: SCHEME.into(),
+            room: room.clone(),
+            game: game.kind(),
+            commitment: self.seeds.commitment(),
+            committed_at: self.seeds.committed_at(),
+            config_version: game.config().version,
+            config_hash: game.config_hash().to_string(),
+            canonical_config: game.canonical_text().to_string(),
+            revealed: self.seeds.revealed().to_vec(),
+        }
+    }
+
+    /// A spin's receipt from its record: the canonical text of the version
+    /// it used, and the seed if it has been revealed.
+    pub fn receipt(&self, record: &SpinRecord) -> Option<super::Receipt> {
+        let version = self.version(record.config_version)?;
+        let title = version
+            .game
+            .prize(record.prize_id)
+            .map(|(_, p)| p.title.as_str())
+            .unwrap_or_default();
+        let seed = self
+            .seeds
+            .find_revealed(&record.commitment)
+            .map(|r| r.server_seed.clone());
+        Some(record.receipt(version.game.canonical_text(), title, seed))
+    }
+}

@@ -1,0 +1,46 @@
+//! The shipped configurations (`config/games/`), for onboarding: a
+//! performer starts from one and edits it.
+
+use super::api::GameTemplate;
+use super::config::{GameConfig, GameKind};
+
+const FILES: [(&str, &str); 4] = [
+    (
+        "slot_classic",
+        include_str!("../../config/games/slot_classic.toml"),
+    ),
+    (
+        "slot_lucky_four",
+        include_str!("../../config/games/slot_lucky_four.toml"),
+    ),
+    (
+        "wheel_party",
+        include_str!("../../config/games/wheel_party.toml"),
+    ),
+    (
+        "wheel_quick_six",
+        include_str!("../../config/games/wheel_quick_six.toml"),
+    ),
+];
+
+/// Every shipped template that parses (a test checks that all do).
+pub fn templates() -> Vec<GameTemplate> {
+    FILES
+        .iter()
+        .filter_map(|(name, text)| {
+            let config = GameConfig::from_toml(text).ok()?;
+            Some(GameTemplate {
+                name: (*name).to_string(),
+                config,
+            })
+        })
+        .collect()
+}
+
+/// The first shipped template of a game (the demo's choice).
+pub fn default_for(game: GameKind) -> Option<GameConfig> {
+    templates()
+        .into_iter()
+        .find(|t| t.config.game == game)
+        .map(|t| t.config)
+}

@@ -1,0 +1,520 @@
+//! The slot machine and the spin wheel over HTTP (docs/PROTOCOL.md "Slot
+//! machine and spin wheel", docs/GAMES.md): the performer's configuration,
+//! versioned, and seed rotation; the public commitment and revealed seeds;
+//! the viewer's spin, whose checks and intake run in one turn of the core;
+//! client seeds; receipts.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
+use super::auth::{Permission, Principal};
+use super::errors::status;
+use super::extract::ApiPath;
+use super::games_book::GameBook;
+use super::http::{App, Authed, idempotency_key};
+use super::menus_http::{body_json, by};
+use crate::domain::Checked;
+use crate::domain::price_fields::find_price;
+use crate::domain::{Reply, RoomId};
+use crate::games::api::{
+    ClientSeedBody, ClientSeedView, Fairness, GameConflict, GameTemplates, GameView, Rotated,
+    SpinBody, SpinResult,
+};
+use crate::games::spin::{Prepared, SpinRequest};
+use crate::games::{ClientSeed, ConfigError, Game, GameConfig, GameKind, Receipt};
+use crate::protocol::{ApiError, ErrorCode};
+use crate::store::StoreError;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/api/v1/game-templates", get(templates))
+        .route("/api/v1/rooms/{room}/games/{game}", get(read).put(save))
+        .route("/api/v1/rooms/{room}/games/{game}/rotate", post(rotate))
+        .route(
+            "/api/v1/rooms/{room}/games/{game}/template",
+            post(from_template),
+        )
+        .route("/api/v1/rooms/{room}/games/{game}/fairness", get(fairness))
+        .route("/api/v1/rooms/{room}/games/{game}/spin", post(spin))
+        .route(
+            "/api/v1/rooms/{room}/games/{game}/client-seed",
+            get(client_seed).put(set_client_seed),
+        )
+        .route("/api/v1/spins/{spin}", get(receipt))
+}
+
+/// A refusal: `{code, message, field}`; the whole [`GameConflict`] for a
+/// version conflict; `Retry-After` with a cooldown.
+pub enum GameHttpError {
+    Api(ApiError),
+    Conflict(Box<GameConflict>),
+    Cooldown { err: ApiError, retry_after_s: u64 },
+}
+
+impl IntoResponse for GameHttpError {
+    fn into_response(self) -> Response {
+        match self {
+            GameHttpError::Api(err) => (status(err.code), Json(err)).into_response(),
+            GameHttpError::Conflict(c) => (status(c.code), Json(*c)).into_response(),
+            GameHttpError::Cooldown { err, retry_after_s } => {
+                let mut response = (status(err.code), Json(err)).into_response();
+                response.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    HeaderValue::from(retry_after_s.max(1)),
+                );
+                response
+            }
+        }
+    }
+}
+
+type Answer<T> = Result<Json<T>, GameHttpError>;
+
+fn refuse(app: &App, err: ApiError) -> GameHttpError {
+    app.metrics.error(err.code);
+    GameHttpError::Api(err)
+}
+
+fn store_failed(app: &App, err: StoreError) -> GameHttpError {
+    tracing::error!(error = %err, "games store");
+    refuse(
+        app,
+        ApiError::new(ErrorCode::Unavailable, format!("games store: {err}")),
+    )
+}
+
+fn config_error(err: ConfigError) -> ApiError {
+    ApiError {
+        code: ErrorCode::InvalidField,
+        message: format!("invalid field `{}`: {}", err.field, err.problem),
+        field: Some(err.field),
+    }
+}
+
+fn no_game(room: &RoomId, game: GameKind) -> ApiError {
+    ApiError::new(
+        ErrorCode::GameUnavailable,
+        format!("room `{room}` has no {game} configured"),
+    )
+}
+
+fn books(app: &App) -> &Arc<GameBook> {
+    &app.games
+}
+
+/// Games are configured by the room's performer and by admins.
+fn require_editor(app: &App, who: &Principal, room: &RoomId) -> Result<(), GameHttpError> {
+    who.require(Permission::EditGames(room))
+        .map_err(|e| refuse(app, e))
+}
+
+async fn require_room(app: &App, room: &RoomId) -> Result<(), GameHttpError> {
+    let wanted = room.clone();
+    let exists = app
+        .core
+        .query(move |engine| engine.room_view(&wanted).is_some())
+        .await
+        .map_err(|e| refuse(app, e))?;
+    if exists {
+        Ok(())
+    } else {
+        Err(refuse(
+            app,
+            ApiError::new(
+                ErrorCode::UnknownRoom,
+                format!("room `{room}` does not exist"),
+            ),
+        ))
+    }
+}
+
+async fn templates(State(_app): State<App>, Authed(_who): Authed) -> Json<GameTemplates> {
+    Json(GameTemplates {
+        templates: crate::games::templates::templates(),
+    })
+}
+
+fn view_of(app: &App, room: &RoomId, game: GameKind) -> Result<GameView, GameHttpError> {
+    books(app)
+        .with(room, game, |g| g.map(|g| g.view(room)))
+        .ok_or_else(|| refuse(app, no_game(room, game)))
+}
+
+async fn read(
+    State(app): State<App>,
+    Authed(who): Authed,
+    ApiPath((room, game)): ApiPath<(RoomId, GameKind)>,
+) -> Answer<GameView> {
+    require_editor(&app, &who, &room)?;
+    require_room(&app, &room).await?;
+    view_of(&app, &room, game).map(Json)
+}
+
+/// Replace the configuration: the body's `version` is the version it is
+/// based on (0 for a game's first), and the saved one is the next.
+async fn save(
+    State(app): State<App>,
+    Authed(who): Authed,
+    ApiPath((room, game)): ApiPath<(RoomId, GameKind)>,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer<GameView> {
+    require_editor(&app, &who, &room)?;
+    require_room(&app, &room).await?;
+    let value = body_json(body).map_err(|e| refuse(&app, e))?;
+    let config = GameConfig::from_value(value).map_err(|e| refuse(&app, config_error(e)))?;
+    store_config(&app, &who, room, game, config).await
+}
+
+/// Replace the configuration with a shipped template: `{name, version}`,
+/// `version` being the one the change is based on.
+async fn from_template(
+    State(app): State<App>,
+    Authed(who): Authed,
+    ApiPath((room, game)): ApiPath<(RoomId, GameKind)>,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer<GameView> {
+    require_editor(&app, &who, &room)?;
+    require_room(&app, &room).await?;
+    let value = body_json(body).map_err(|e| refuse(&app, e))?;
+    let TemplateChoice { name, version } =
+        crate::menus::model::from_json_plain(value).map_err(|e| refuse(&app, e))?;
+    let mut config = crate::games::templates::templates()
+        .into_iter()
+        .find(|t| t.name == name)
+        .map(|t| t.config)
+        .ok_or_else(|| {
+            let names: Vec<String> = crate::games::templates::templates()
+                .into_iter()
+                .map(|t| t.name)
+                .collect();
+            refuse(
+                &app,
+                ApiError::invalid(
+                    "name",
+                    format!("no template {name:?}; there are {}", names.join(", ")),
+                ),
+            )
+        })?;
+    config.version = version;
+    store_config(&app, &who, room, game, config).await
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TemplateChoice {
+    name: String,
+    #[serde(default)]
+    version: u64,
+}
+
+async fn store_config(
+    app: &App,
+    who: &Principal,
+    room: RoomId,
+    game: GameKind,
+    mut config: GameConfig,
+) -> Answer<GameView> {
+    let app = app.clone();
+    let who = who.clone();
+    if config.game != game {
+        return Err(refuse(
+            &app,
+            ApiError::invalid(
+                "game",
+                format!(
+                    "the body configures a {}, the path names the {game}",
+                    config.game
+                ),
+            ),
+        ));
+    }
+    let base = config.version;
+    config.version = base + 1;
+    Game::new(config.clone()).map_err(|e| refuse(&app, config_error(e)))?;
+    let saved = books(&app)
+        .save(&room, config, base, &by(&who))
+        .await
+        .map_err(|e| store_failed(&app, e))?;
+    if let Err(current) = saved {
+        let (history, view) = books(&app).with(&room, game, |g| match g {
+            Some(g) => (g.history_after(base), Some(Box::new(g.view(&room)))),
+            None => (Vec::new(), None),
+        });
+        app.metrics.error(ErrorCode::VersionConflict);
+        return Err(GameHttpError::Conflict(Box::new(GameConflict {
+            code: ErrorCode::VersionConflict,
+            message: format!(
+                "the {game} changed since version {base} (now {current}); look at the current configuration and apply your change to it"
+            ),
+            field: Some("version".into()),
+            game,
+            your_version: base,
+            current_version: current,
+            history,
+            current: view,
+        })));
+    }
+    tracing::info!(%room, %game, version = base + 1, by = %who.token_id, "game saved");
+    view_of(&app, &room, game).map(Json)
+}
+
+async fn rotate(
+    State(app): State<App>,
+    Authed(who): Authed,
+    ApiPath((room, game)): ApiPath<(RoomId, GameKind)>,
+) -> Answer<Rotated> {
+    require_editor(&app, &who, &room)?;
+    require_room(&app, &room).await?;
+    let rotated = books(&app)
+        .rotate(&room, game)
+        .await
+        .map_err(|e| store_failed(&app, e))?
+        .ok_or_else(|| refuse(&app, no_game(&room, game)))?;
+    tracing::info!(%room, %game, by = %who.token_id, "seed rotated");
+    Ok(Json(rotated))
+}
+
+/// No token: anyone may check spins against what was committed.
+async fn fairness(
+    State(app): State<App>,
+    ApiPath((room, game)): ApiPath<(RoomId, GameKind)>,
+) -> Answer<Fairness> {
+    books(&app)
+        .with(&room, game, |g| g.map(|g| g.fairness(&room)))
+        .map(Json)
+        .ok_or_else(|| refuse(&app, no_game(&room, game)))
+}
+
+/// No token: a receipt holds no personal data, and the spin id is the
+/// viewer's to share.
+async fn receipt(State(app): State<App>, ApiPath(spin): ApiPath<String>) -> Answer<Receipt> {
+    let found = load_receipt(&app, &spin).await?;
+    found.map(Json).ok_or_else(|| {
+        refuse(
+            &app,
+            ApiError::new(ErrorCode::UnknownSpin, format!("no spin `{spin}`")),
+        )
+    })
+}
+
+/// A receipt from memory when recent, else from the store.
+async fn load_receipt(app: &App, spin_id: &str) -> Result<Option<Receipt>, GameHttpError> {
+    if let Some(found) = books(app).recent_receipt(spin_id) {
+        return Ok(Some(found));
+    }
+    let book = books(app).clone();
+    let wanted = spin_id.to_string();
+    tokio::task::spawn_blocking(move || book.receipt(&wanted))
+        .await
+        .map_err(|e| store_failed(app, StoreError::Sqlite(e.to_string())))?
+        .map_err(|e| store_failed(app, e))
+}
+
+fn viewer_of(
+    app: &App,
+    who: &Principal,
+    room: &RoomId,
+) -> Result<crate::domain::UserId, GameHttpError> {
+    who.require(Permission::Spin(room))
+        .map_err(|e| refuse(app, e))?;
+    who.user.clone().ok_or_else(|| {
+        refuse(
+            app,
+            ApiError::new(ErrorCode::Forbidden, "only a viewer token spins"),
+        )
+    })
+}
+
+fn parse_client_seed(text: &str) -> Result<ClientSeed, ApiError> {
+    let seed = ClientSeed::new(text).map_err(|e| ApiError::invalid("clientSeed", e))?;
+    if let Some(kind) = crate::domain::pii::pii_in_value(text) {
+        return Err(ApiError {
+            code: ErrorCode::ForbiddenField,
+            message: format!("forbidden field `clientSeed`: looks like {kind}"),
+            field: Some("clientSeed".into()),
+        });
+    }
+    Ok(seed)
+}
+
+async fn client_seed(
+    State(app): State<App>,
+    Authed(who): Authed,
+    ApiPath((room, game)): ApiPath<(RoomId, GameKind)>,
+) -> Answer<ClientSeedView> {
+    let user = viewer_of(&app, &who, &room)?;
+    seed_view(&app, &room, game, &user).map(Json)
+}
+
+fn seed_view(
+    app: &App,
+    room: &RoomId,
+    game: GameKind,
+    user: &crate::domain::UserId,
+) -> Result<ClientSeedView, GameHttpError> {
+    books(app)
+        .with(room, game, |g| {
+            let g = g?;
+            Some(ClientSeedView {
+                room: room.clone(),
+                game,
+                client_seed: g
+                    .client_seed(user)
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+                next_nonce: g.seeds.next_nonce(user),
+                commitment: g.seeds.commitment(),
+            })
+        })
+        .ok_or_else(|| refuse(app, no_game(room, game)))
+}
+
+async fn set_client_seed(
+    State(app): State<App>,
+    Authed(who): Authed,
+    ApiPath((room, game)): ApiPath<(RoomId, GameKind)>,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer<ClientSeedView> {
+    let user = viewer_of(&app, &who, &room)?;
+    let value = body_json(body).map_err(|e| refuse(&app, e))?;
+    let ClientSeedBody { client_seed } =
+        crate::menus::model::from_json_plain(value).map_err(|e| refuse(&app, e))?;
+    let seed = parse_client_seed(&client_seed).map_err(|e| refuse(&app, e))?;
+    let known = books(&app)
+        .set_client_seed(&room, game, &user, seed)
+        .await
+        .map_err(|e| store_failed(&app, e))?;
+    if !known {
+        return Err(refuse(&app, no_game(&room, game)));
+    }
+    seed_view(&app, &room, game, &user).map(Json)
+}
+
+async fn spin(
+    State(app): State<App>,
+    Authed(who): Authed,
+    ApiPath((room, game)): ApiPath<(RoomId, GameKind)>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer<SpinResult> {
+    let user = viewer_of(&app, &who, &room)?;
+    let key = idempotency_key(&headers, true)
+        .map_err(|e| refuse(&app, e))?
+        .ok_or_else(|| refuse(&app, ApiError::new(ErrorCode::Internal, "no key")))?;
+    let value = body_json(body).map_err(|e| refuse(&app, e))?;
+    if let Some(field) = find_price(&value, "") {
+        return Err(refuse(
+            &app,
+            ApiError {
+                code: ErrorCode::ForbiddenField,
+                message: format!(
+                    "forbidden field `{field}`: a client never sends a price; the server takes the tier's cost from the game"
+                ),
+                field: Some(field),
+            },
+        ));
+    }
+    let body: SpinBody =
+        crate::menus::model::from_json_plain(value).map_err(|e| refuse(&app, e))?;
+    let client_seed = body
+        .client_seed
+        .as_deref()
+        .map(parse_client_seed)
+        .transpose()
+        .map_err(|e| refuse(&app, e))?;
+    let request = SpinRequest {
+        room: room.clone(),
+        game,
+        user: user.clone(),
+        key: crate::games::spin::viewer_key(&room, &user, &key),
+        tier: body.tier,
+        client_seed,
+        display_name: body.display_name,
+    };
+    let spin_id = request.spin_id();
+    let book = books(&app).clone();
+    let outcome = app
+        .core
+        .execute_checked(move |engine, now| {
+            let (r, g) = (request.room.clone(), request.game);
+            let prepared = book.with(&r, g, |g| request.prepare(engine, now, g.as_deref()))?;
+            Ok(match prepared {
+                Prepared::Retry(reply) => Checked::Answer(reply),
+                Prepared::Spin { request, record } => Checked::ExecuteAnd {
+                    request: *request,
+                    accepted: Box::new(move |_reply: &Reply, at| book.accepted(&user, *record, at)),
+                },
+            })
+        })
+        .await;
+    let reply = match outcome {
+        Ok(reply) => reply,
+        Err(err) if err.code == ErrorCode::Cooldown => {
+            let retry_after_s = books(&app).with(&room, game, |g| {
+                g.map_or(1, |g| u64::from(g.game().cooldown_secs()))
+            });
+            app.metrics.error(err.code);
+            return Err(GameHttpError::Cooldown { err, retry_after_s });
+        }
+        Err(mut err) => {
+            if err.code == ErrorCode::InsufficientFunds {
+                err.field = None;
+            }
+            return Err(refuse(&app, err));
+        }
+    };
+    spin_result(&app, room, game, spin_id, reply)
+        .await
+        .map(Json)
+}
+
+/// The answer to a spin or its retry, from its queue item and its record.
+async fn spin_result(
+    app: &App,
+    room: RoomId,
+    game: GameKind,
+    spin_id: String,
+    reply: Reply,
+) -> Result<SpinResult, GameHttpError> {
+    let internal = |what: &str| refuse(app, ApiError::new(ErrorCode::Internal, what.to_string()));
+    let id = reply
+        .item()
+        .ok_or_else(|| internal("the spin made no queue item"))?;
+    let item = app
+        .records
+        .item(&app.core, room.clone(), id)
+        .await
+        .map_err(|e| refuse(app, e))?
+        .ok_or_else(|| internal("the queue item vanished"))?;
+    let receipt = load_receipt(app, &spin_id)
+        .await?
+        .ok_or_else(|| internal("the spin's record is missing"))?;
+    Ok(SpinResult {
+        spin_id,
+        room,
+        game,
+        tier: receipt.tier,
+        cost: receipt.cost,
+        prize: receipt.prize.clone(),
+        mode: if item.view.instant {
+            crate::domain::IntakeMode::Instant
+        } else {
+            crate::domain::IntakeMode::Queued
+        },
+        queue_item: id,
+        position: match reply {
+            Reply::Queued { position, .. } => Some(position),
+            _ => None,
+        },
+        state: item.state,
+        reply,
+        receipt,
+    })
+}

@@ -1,0 +1,284 @@
+//! The games' tables: configuration versions, server seeds, viewers'
+//! client seeds, and spin records. A spin record is written by the command
+//! writer in the commit of the spin's intake ([`spin_of`]); the rest go
+//! through the one writer as jobs of their own.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::params;
+
+use super::writer::WriteHandle;
+use super::{Reader, StoreError};
+use crate::domain::{Command, Request, Source};
+use crate::games::SpinRecord;
+
+/// One stored configuration version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GameVersionRow {
+    pub room: String,
+    pub game: String,
+    pub version: u64,
+    pub at: i64,
+    pub changed_by: String,
+    /// The configuration as JSON.
+    pub body: String,
+}
+
+/// A server seed: secret (but stored) until `revealed_at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedRow {
+    pub room: String,
+    pub game: String,
+    pub commitment: String,
+    pub seed: String,
+    pub committed_at: i64,
+    pub revealed_at: Option<i64>,
+}
+
+/// A viewer's client seed, and when they set it (or last spun with it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientSeedRow {
+    pub room: String,
+    pub game: String,
+    pub user: String,
+    pub client_seed: String,
+    pub at: i64,
+}
+
+/// The spins of one viewer under one seed: the highest nonce used and the
+/// last spin's stamp.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NonceRow {
+    pub room: String,
+    pub game: String,
+    pub user: String,
+    pub commitment: String,
+    pub max_nonce: u64,
+    pub last_at: i64,
+}
+
+/// Everything the games keep, for a start.
+#[derive(Debug, Clone, Default)]
+pub struct GameRows {
+    pub versions: Vec<GameVersionRow>,
+    pub seeds: Vec<SeedRow>,
+    /// Set explicitly by the viewer.
+    pub client_seeds: Vec<ClientSeedRow>,
+    /// The client seed of each viewer's last spin.
+    pub last_spin_seeds: Vec<ClientSeedRow>,
+    pub nonces: Vec<NonceRow>,
+}
+
+pub struct GameDb {
+    writer: WriteHandle,
+    reader: Mutex<Reader>,
+}
+
+impl GameDb {
+    pub fn open(path: &Path, writer: WriteHandle) -> Result<Self, StoreError> {
+        Ok(GameDb {
+            writer,
+            reader: Mutex::new(Reader::open(path)?),
+        })
+    }
+
+    fn reader(&self) -> std::sync::MutexGuard<'_, Reader> {
+        self.reader.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn load(&self) -> Result<GameRows, StoreError> {
+        let reader = self.reader();
+        let conn = &reader.conn;
+        let mut rows = GameRows::default();
+        let mut stmt = conn.prepare(
+            "SELECT room, game, version, at, changed_by, body FROM game_versions
+             ORDER BY room, game, version",
+        )?;
+        rows.versions = stmt
+            .query_map([], |r| {
+                Ok(GameVersionRow {
+                    room: r.get(0)?,
+                    game: r.get(1)?,
+                    version: r.get::<_, i64>(2)? as u64,
+                    at: r.get(3)?,
+                    changed_by: r.get(4)?,
+                    body: r.get(5)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut stmt = conn.prepare(
+            "SELECT room, game, commitment, seed, committed_at, revealed_at FROM game_seeds
+             ORDER BY room, game, committed_at, revealed_at IS NULL",
+        )?;
+        rows.seeds = stmt
+            .query_map([], |r| {
+                Ok(SeedRow {
+                    room: r.get(0)?,
+                    game: r.get(1)?,
+                    commitment: r.get(2)?,
+                    seed: r.get(3)?,
+                    committed_at: r.get(4)?,
+                    revealed_at: r.get(5)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let client_seed = |r: &rusqlite::Row| {
+            Ok(ClientSeedRow {
+                room: r.get(0)?,
+                game: r.get(1)?,
+                user: r.get(2)?,
+                client_seed: r.get(3)?,
+                at: r.get(4)?,
+            })
+        };
+        let mut stmt =
+            conn.prepare("SELECT room, game, user_id, client_seed, at FROM game_client_seeds")?;
+        rows.client_seeds = stmt.query_map([], client_seed)?.collect::<Result<_, _>>()?;
+        // SQLite takes the bare columns from the row holding the MAX.
+        let mut stmt = conn.prepare(
+            "SELECT room, game, user_id, json_extract(record, '$.clientSeed'), MAX(at)
+             FROM game_spins GROUP BY room, game, user_id",
+        )?;
+        rows.last_spin_seeds = stmt
+            .query_map([], |r| {
+                Ok(ClientSeedRow {
+                    room: r.get(0)?,
+                    game: r.get(1)?,
+                    user: r.get(2)?,
+                    client_seed: r.get(3)?,
+                    at: r.get(4)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut stmt = conn.prepare(
+            "SELECT room, game, user_id, commitment, MAX(nonce), MAX(at) FROM game_spins
+             GROUP BY room, game, user_id, commitment",
+        )?;
+        rows.nonces = stmt
+            .query_map([], |r| {
+                Ok(NonceRow {
+                    room: r.get(0)?,
+                    game: r.get(1)?,
+                    user: r.get(2)?,
+                    commitment: r.get(3)?,
+                    max_nonce: r.get::<_, i64>(4)? as u64,
+                    last_at: r.get(5)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// A spin's record (JSON) by its id.
+    pub fn spin(&self, spin_id: &str) -> Result<Option<String>, StoreError> {
+        let reader = self.reader();
+        let mut stmt = reader
+            .conn
+            .prepare_cached("SELECT record FROM game_spins WHERE spin_id = ?1")?;
+        let mut rows = stmt.query(params![spin_id])?;
+        match rows.next()? {
+            Some(row) => Ok(Some(row.get(0)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Append a configuration version; returns once it is on disk.
+    pub fn insert_version(&self, row: GameVersionRow) -> Result<(), StoreError> {
+        self.writer.write(move |tx| {
+            tx.execute(
+                "INSERT INTO game_versions (room, game, version, at, changed_by, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    row.room,
+                    row.game,
+                    row.version as i64,
+                    row.at,
+                    row.changed_by,
+                    row.body
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Commit to a new seed, revealing the current one (if any) at the same
+    /// stamp, in one transaction.
+    pub fn commit_seed(&self, seed: SeedRow) -> Result<(), StoreError> {
+        self.writer.write(move |tx| {
+            tx.execute(
+                "UPDATE game_seeds SET revealed_at = ?3
+                 WHERE room = ?1 AND game = ?2 AND revealed_at IS NULL",
+                params![seed.room, seed.game, seed.committed_at],
+            )?;
+            tx.execute(
+                "INSERT INTO game_seeds (room, game, commitment, seed, committed_at, revealed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, NULL)",
+                params![
+                    seed.room,
+                    seed.game,
+                    seed.commitment,
+                    seed.seed,
+                    seed.committed_at
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn set_client_seed(&self, row: ClientSeedRow) -> Result<(), StoreError> {
+        self.writer.write(move |tx| {
+            tx.execute(
+                "INSERT INTO game_client_seeds (room, game, user_id, client_seed, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (room, game, user_id)
+                 DO UPDATE SET client_seed = excluded.client_seed, at = excluded.at",
+                params![row.room, row.game, row.user, row.client_seed, row.at],
+            )?;
+            Ok(())
+        })
+    }
+}
+
+/// The spin record a command carries: a game's intake holds it in its
+/// metadata, so it is stored in the same transaction as the charge.
+pub(crate) fn spin_of(request: &Request) -> Option<(SpinRecord, &str)> {
+    let Command::Intake { payload, .. } = &request.command else {
+        return None;
+    };
+    if !matches!(payload.source, Source::SlotMachine | Source::SpinWheel) {
+        return None;
+    }
+    let record = SpinRecord::from_metadata(payload.metadata.additional.as_ref()?)?;
+    Some((record, payload.user_id.as_str()))
+}
+
+/// Insert the spin record of `request`, if it is a spin. A record whose id
+/// is taken is left out rather than failing the commit: only an integration
+/// posting a spin of its own could bring one.
+pub(crate) fn insert_spin(
+    tx: &rusqlite::Transaction,
+    request: &Request,
+    at: i64,
+    command_id: i64,
+) -> Result<(), StoreError> {
+    let Some((record, user)) = spin_of(request) else {
+        return Ok(());
+    };
+    let mut stmt = tx.prepare_cached(
+        "INSERT OR IGNORE INTO game_spins (spin_id, room, game, user_id, commitment, nonce, at, record, command_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    stmt.execute(params![
+        record.spin_id,
+        record.room,
+        record.game.as_str(),
+        user,
+        record.commitment,
+        record.nonce as i64,
+        at,
+        serde_json::to_string(&record)?,
+        command_id
+    ])?;
+    Ok(())
+}
