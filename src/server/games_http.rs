@@ -116,23 +116,7 @@ fn require_editor(app: &App, who: &Principal, room: &RoomId) -> Result<(), GameH
 }
 
 async fn require_room(app: &App, room: &RoomId) -> Result<(), GameHttpError> {
-    let wanted = room.clone();
-    let exists = app
-        .core
-        .query(move |engine| engine.room_view(&wanted).is_some())
-        .await
-        .map_err(|e| refuse(app, e))?;
-    if exists {
-        Ok(())
-    } else {
-        Err(refuse(
-            app,
-            ApiError::new(
-                ErrorCode::UnknownRoom,
-                format!("room `{room}` does not exist"),
-            ),
-        ))
-    }
+    app.require_room(room).await.map_err(|e| refuse(app, e))
 }
 
 async fn templates(State(_app): State<App>, Authed(_who): Authed) -> Json<GameTemplates> {

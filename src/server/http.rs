@@ -54,6 +54,23 @@ pub struct App {
 pub(super) type Reply_<T> = Result<Json<T>, HttpError>;
 
 impl App {
+    /// `unknown_room` unless `room` exists.
+    pub(super) async fn require_room(&self, room: &RoomId) -> Result<(), ApiError> {
+        let wanted = room.clone();
+        let exists = self
+            .core
+            .query(move |engine| engine.room_view(&wanted).is_some())
+            .await?;
+        if exists {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                ErrorCode::UnknownRoom,
+                format!("room `{room}` does not exist"),
+            ))
+        }
+    }
+
     pub(super) fn refuse(&self, err: ApiError) -> HttpError {
         self.metrics.error(err.code);
         HttpError(err)

@@ -98,23 +98,7 @@ pub(super) fn by(who: &Principal) -> String {
 }
 
 pub(super) async fn require_room(app: &App, room: &RoomId) -> Result<(), MenuHttpError> {
-    let wanted = room.clone();
-    let exists = app
-        .core
-        .query(move |engine| engine.room_view(&wanted).is_some())
-        .await
-        .map_err(|e| refuse(app, e))?;
-    if exists {
-        Ok(())
-    } else {
-        Err(refuse(
-            app,
-            ApiError::new(
-                ErrorCode::UnknownRoom,
-                format!("room `{room}` does not exist"),
-            ),
-        ))
-    }
+    app.require_room(room).await.map_err(|e| refuse(app, e))
 }
 
 /// The body as JSON (an empty body is `{}`).
