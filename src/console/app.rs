@@ -11,6 +11,7 @@ pub use super::refund::{RefundField, RefundForm};
 use super::screen::Screen;
 use super::theme::Theme;
 pub use super::toy_state::{ToyCue, ToyReading, ToyState};
+use super::watch::WatchGrid;
 use crate::client::StreamEvent;
 use crate::domain::{Item, ItemId, Reply, RoomId, Stamp};
 use crate::protocol::{ApiError, RoomCommand};
@@ -146,6 +147,8 @@ pub struct App {
     pub toy: ToyState,
     /// The terminal's size, for the help's scrolling.
     pub size: (u16, u16),
+    /// The watch grid, when the console watches many rooms.
+    pub watch: Option<WatchGrid>,
     pub(super) next_request: u64,
     pub quitting: bool,
 }
@@ -171,6 +174,7 @@ impl App {
             theme,
             toy: ToyState::default(),
             size: (80, 24),
+            watch: None,
             next_request: 0,
             quitting: false,
         }
@@ -200,6 +204,7 @@ impl App {
             (Some(Dialog::ConfirmQuit), _) => Screen::ConfirmQuit,
             (Some(Dialog::Toy), _) => Screen::Toy,
             (None, Some(editor)) => editor.screen(),
+            (None, None) if self.watch.is_some() => Screen::Watch,
             (None, None) => Screen::Queue,
         }
     }
@@ -247,6 +252,23 @@ impl App {
     }
 
     // ---- stream --------------------------------------------------------
+
+    /// An event of the many-room stream: a room's own events go to its card,
+    /// the connection's (hello, acks, clock, drops) to the console.
+    pub fn on_watch(
+        &mut self,
+        room: Option<RoomId>,
+        event: StreamEvent,
+        now: Stamp,
+    ) -> Vec<Effect> {
+        match (room, self.watch.as_mut()) {
+            (Some(room), Some(grid)) => {
+                grid.on_event(&room, &event);
+                Vec::new()
+            }
+            _ => self.on_stream(event, now),
+        }
+    }
 
     pub fn on_stream(&mut self, event: StreamEvent, now: Stamp) -> Vec<Effect> {
         let mut effects = self.toy_cues(&event, now);

@@ -102,6 +102,7 @@ impl App {
                 }
             },
             Screen::Toy => self.toy_screen_action(action, key),
+            Screen::Watch => self.watch_action(action, now),
             Screen::Menus
             | Screen::MenuItems
             | Screen::MenuForm

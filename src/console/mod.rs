@@ -25,5 +25,9 @@ pub mod screen;
 pub mod theme;
 pub mod toy_state;
 pub mod view;
+pub mod watch;
+mod watch_keys;
+mod watch_run;
+pub mod watch_view;
 
 pub use run::run;

@@ -24,10 +24,12 @@ pub enum Screen {
     MenuForm,
     MenuDelete,
     MenuConflict,
+    /// The watch grid: every room a moderator or admin watches.
+    Watch,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 11] = [
+    pub const ALL: [Screen; 12] = [
         Screen::Queue,
         Screen::Help,
         Screen::Details,
@@ -39,6 +41,7 @@ impl Screen {
         Screen::MenuForm,
         Screen::MenuDelete,
         Screen::MenuConflict,
+        Screen::Watch,
     ];
 
     /// Its section in the keymap file.
@@ -55,6 +58,7 @@ impl Screen {
             Screen::MenuForm => "menu_form",
             Screen::MenuDelete => "menu_delete",
             Screen::MenuConflict => "menu_conflict",
+            Screen::Watch => "watch",
         }
     }
 
@@ -72,6 +76,7 @@ impl Screen {
             Screen::MenuForm => "the item form",
             Screen::MenuDelete => "the delete question",
             Screen::MenuConflict => "a version conflict",
+            Screen::Watch => "the watch grid",
         }
     }
 
@@ -89,6 +94,7 @@ impl Screen {
             Screen::MenuForm => MENU_FORM,
             Screen::MenuDelete => MENU_DELETE,
             Screen::MenuConflict => MENU_CONFLICT,
+            Screen::Watch => WATCH,
         }
     }
 
@@ -430,4 +436,14 @@ const MENU_CONFLICT: &[Binding] = &[
         "neither: back to the items",
         Some("cancel"),
     ),
+];
+
+const WATCH: &[Binding] = &[
+    bind(A::Up, "up", "select the room before", None),
+    bind(A::Down, "down", "select the room after", None),
+    bind(A::PageUp, "page_up", "a page of rooms back", None),
+    bind(A::PageDown, "page_down", "a page of rooms on", None),
+    bind(A::StopToy, "stop_toy", "stop the toy at once", None),
+    bind(A::Help, "help", "show this help", Some("help")),
+    bind(A::Quit, "quit", "quit", Some("quit")),
 ];

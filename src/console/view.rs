@@ -31,6 +31,16 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
         frame.render_widget(Paragraph::new(message).wrap(Wrap { trim: true }), area);
         return;
     }
+    if let Some(grid) = &app.watch {
+        let [body, footer] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+        super::watch_view::draw(frame, app, grid, app.server_now(now), body);
+        draw_footer(frame, app, footer);
+        if let Some(help) = app.help {
+            super::help_view::draw(frame, app, help);
+        }
+        return;
+    }
     let server_now = app.server_now(now);
     let lost = matches!(app.connection, Connection::Lost { .. });
     let tall = area.height >= 40;

@@ -11,3 +11,4 @@ mod stop_pty;
 #[path = "../support/mod.rs"]
 mod support;
 mod view;
+mod watch;

@@ -34,9 +34,13 @@ fn on(screen: Screen) -> Fixture {
         Screen::MenuForm => &[KeyCode::Enter, KeyCode::Char('a')],
         Screen::MenuDelete => &[KeyCode::Enter, KeyCode::Char('d')],
         Screen::MenuConflict => &[KeyCode::Enter, KeyCode::Char('t')],
+        Screen::Watch => &[],
     };
     for key in keys {
         f.key(*key);
+    }
+    if screen == Screen::Watch {
+        f.app.watch = Some(cuedeck::console::watch::WatchGrid::default());
     }
     if screen == Screen::MenuConflict {
         f.app
