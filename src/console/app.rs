@@ -81,6 +81,7 @@ pub enum Dialog {
     },
     ConfirmQuit,
     Toy,
+    Ban(super::ban_form::BanForm),
 }
 
 /// What the toy screen asks for.
@@ -105,6 +106,8 @@ pub enum Effect {
     },
     FetchAudit(ItemId),
     Menu(MenuRequest),
+    /// A ban, pause or resume of a watched room (REST).
+    Moderate(super::ban_form::ModerationRequest),
     /// What the toy scheduler is told (it follows the stage).
     ToyCue(ToyCue),
     /// A request of the toy screen.
@@ -203,9 +206,13 @@ impl App {
             (Some(Dialog::Details { .. }), _) => Screen::Details,
             (Some(Dialog::ConfirmQuit), _) => Screen::ConfirmQuit,
             (Some(Dialog::Toy), _) => Screen::Toy,
+            (Some(Dialog::Ban(_)), _) => Screen::Ban,
             (None, Some(editor)) => editor.screen(),
-            (None, None) if self.watch.is_some() => Screen::Watch,
-            (None, None) => Screen::Queue,
+            (None, None) => match &self.watch {
+                Some(grid) if grid.open.is_some() => Screen::WatchRoom,
+                Some(_) => Screen::Watch,
+                None => Screen::Queue,
+            },
         }
     }
 
@@ -264,6 +271,9 @@ impl App {
         match (room, self.watch.as_mut()) {
             (Some(room), Some(grid)) => {
                 grid.on_event(&room, &event);
+                if grid.open.as_ref() == Some(&room) {
+                    return self.on_stream(event, now);
+                }
                 Vec::new()
             }
             _ => self.on_stream(event, now),

@@ -8,6 +8,7 @@
 //! a section per screen; colours from a `theme` by meaning.
 
 pub mod app;
+pub mod ban_form;
 pub mod config;
 mod dialog_view;
 pub mod help_view;

@@ -247,6 +247,8 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                     dirty = true;
                 }
                 Effect::Quit => app.quitting = true,
+                // Only the watch grid's rooms offer these.
+                Effect::Moderate(_) => {}
             }
         }
     }

@@ -31,7 +31,7 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
         frame.render_widget(Paragraph::new(message).wrap(Wrap { trim: true }), area);
         return;
     }
-    if let Some(grid) = &app.watch {
+    if let Some(grid) = app.watch.as_ref().filter(|g| g.open.is_none()) {
         let [body, footer] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
         super::watch_view::draw(frame, app, grid, app.server_now(now), body);
@@ -94,6 +94,7 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
         }
         Some(Dialog::ConfirmQuit) => dialog_view::draw_confirm_quit(frame, app),
         Some(Dialog::Toy) => dialog_view::draw_toy_screen(frame, app),
+        Some(Dialog::Ban(form)) => super::ban_form::draw(frame, app, form),
         None => {}
     }
     if let Some(help) = app.help {
@@ -139,6 +140,13 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
             fg(t.offline).add_modifier(Modifier::BOLD),
         )),
         None => spans.push(Span::styled("…", fg(t.dim))),
+    }
+    if app.model.as_ref().is_some_and(|m| m.paused) {
+        spans.push(sep());
+        spans.push(Span::styled(
+            "⏸ PAUSED",
+            fg(t.pending).add_modifier(Modifier::BOLD),
+        ));
     }
     spans.push(sep());
     let connection = match &app.connection {

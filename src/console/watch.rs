@@ -156,6 +156,8 @@ pub struct WatchGrid {
     pub selected: Option<RoomId>,
     /// The first row shown.
     pub scroll: usize,
+    /// The room opened from the grid, if any.
+    pub open: Option<RoomId>,
 }
 
 impl WatchGrid {

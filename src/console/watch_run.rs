@@ -12,7 +12,11 @@ use super::config::Resolved;
 use super::run::{Tui, install_panic_hook, signals};
 use super::watch::WatchGrid;
 use crate::client::{RestClient, StreamOptions, WatchStream};
-use crate::domain::Stamp;
+use tokio::sync::mpsc;
+
+use super::ban_form::ModerationRequest;
+use crate::domain::{Item, ItemId, Stamp};
+use crate::protocol::{BanRequest, BanScope};
 
 pub async fn run(config: Resolved) -> Result<(), String> {
     let rest = RestClient::new(config.server.clone(), config.token.clone());
@@ -28,6 +32,8 @@ pub async fn run(config: Resolved) -> Result<(), String> {
     };
     let subscriptions = rooms.into_iter().map(|room| (room, None)).collect();
     let mut stream = WatchStream::connect(&config.server, &config.token, subscriptions, options);
+    let (audit_tx, mut audit_rx) = mpsc::channel::<(ItemId, Result<Item, String>)>(8);
+    let (note_tx, mut note_rx) = mpsc::channel::<String>(8);
     install_panic_hook();
     if let Ok(size) = crossterm::terminal::size() {
         app.size = size;
@@ -67,12 +73,45 @@ pub async fn run(config: Resolved) -> Result<(), String> {
                     next = stream.try_next();
                 }
             }
+            Some((item, record)) = audit_rx.recv() => {
+                app.on_audit(item, record);
+                dirty = true;
+            }
+            Some(note) = note_rx.recv() => {
+                app.toy_note(note, Stamp::now());
+                dirty = true;
+            }
             () = tokio::time::sleep(next_second()) => dirty = true,
             _ = hangup.recv() => break,
         }
         for effect in effects {
-            if effect == Effect::Quit {
-                app.quitting = true;
+            match effect {
+                Effect::Send {
+                    request_id,
+                    key,
+                    command,
+                } => {
+                    let room = app.room.clone();
+                    if let Err(err) = stream.command(&room, &request_id, &key, command).await {
+                        // Kept as pending: resent with the same key on reconnect.
+                        tracing::warn!(request = %request_id, error = %err, "command not sent yet");
+                    }
+                }
+                Effect::FetchAudit(item) => {
+                    let (rest, room, tx) = (rest.clone(), app.room.clone(), audit_tx.clone());
+                    tokio::spawn(async move {
+                        let record = rest.audit(&room, item).await.map_err(|e| e.to_string());
+                        let _ = tx.send((item, record)).await;
+                    });
+                }
+                Effect::Moderate(request) => {
+                    let (rest, tx) = (rest.clone(), note_tx.clone());
+                    tokio::spawn(async move {
+                        let _ = tx.send(moderate(&rest, request).await).await;
+                    });
+                }
+                Effect::Quit => app.quitting = true,
+                _ => {}
             }
         }
     }
@@ -85,4 +124,37 @@ pub async fn run(config: Resolved) -> Result<(), String> {
 fn next_second() -> Duration {
     let into = Stamp::now().0.rem_euclid(1_000_000);
     Duration::from_micros((1_000_000 - into) as u64 + 500)
+}
+
+/// Carry out a ban, pause or resume; what the log should say.
+async fn moderate(rest: &RestClient, request: ModerationRequest) -> String {
+    match request {
+        ModerationRequest::Ban {
+            room,
+            user,
+            reason,
+            all,
+        } => {
+            let ban = BanRequest {
+                user: user.clone(),
+                scope: if all { BanScope::All } else { BanScope::Room },
+                reason,
+                note: None,
+                expires_at: None,
+                expires_in_secs: None,
+            };
+            match rest.ban(&room, &ban, None).await {
+                Ok(_) => format!("banned {user} ({})", reason.as_str()),
+                Err(err) => format!("ban refused: {err}"),
+            }
+        }
+        ModerationRequest::Pause(room) => match rest.pause(&room, None).await {
+            Ok(_) => format!("{room} paused"),
+            Err(err) => format!("pause refused: {err}"),
+        },
+        ModerationRequest::Resume(room) => match rest.resume(&room).await {
+            Ok(_) => format!("{room} resumed"),
+            Err(err) => format!("resume refused: {err}"),
+        },
+    }
 }

@@ -34,13 +34,18 @@ fn on(screen: Screen) -> Fixture {
         Screen::MenuForm => &[KeyCode::Enter, KeyCode::Char('a')],
         Screen::MenuDelete => &[KeyCode::Enter, KeyCode::Char('d')],
         Screen::MenuConflict => &[KeyCode::Enter, KeyCode::Char('t')],
-        Screen::Watch => &[],
+        Screen::Watch | Screen::WatchRoom => &[],
+        Screen::Ban => &[KeyCode::Char('b')],
     };
+    if matches!(screen, Screen::Watch | Screen::WatchRoom | Screen::Ban) {
+        let mut grid = cuedeck::console::watch::WatchGrid::default();
+        if screen != Screen::Watch {
+            grid.open = Some(crate::fixture::ROOM.into());
+        }
+        f.app.watch = Some(grid);
+    }
     for key in keys {
         f.key(*key);
-    }
-    if screen == Screen::Watch {
-        f.app.watch = Some(cuedeck::console::watch::WatchGrid::default());
     }
     if screen == Screen::MenuConflict {
         f.app

@@ -4,6 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use cuedeck::client::StreamEvent;
 use cuedeck::console::app::{App, Effect};
+use cuedeck::console::ban_form::ModerationRequest;
 use cuedeck::console::keymap::Keymap;
 use cuedeck::console::screen::Screen;
 use cuedeck::console::theme::Theme;
@@ -335,4 +336,72 @@ fn hundreds_of_rooms_scroll_to_the_last() {
     let last = w.order()[299].0.clone();
     let shown = w.render(80, 24);
     assert!(shown.contains(&format!("▸ {last} ")), "{shown}");
+}
+
+#[test]
+fn enter_opens_the_room_read_only_with_moderation_keys_and_esc_goes_back() {
+    let mut w = three();
+    // room-02 (offline, escrow) is first; step to room-00, on stage.
+    w.key(KeyCode::PageUp);
+    w.key(KeyCode::Down);
+    assert_eq!(w.grid().selected.as_ref().unwrap().to_string(), "room-00");
+    w.key(KeyCode::Enter);
+    assert_eq!(w.app.screen(), Screen::WatchRoom);
+    assert_eq!(w.app.room.to_string(), "room-00");
+    let shown = w.render(100, 30);
+    assert!(shown.contains("Dance"), "{shown}");
+    assert!(shown.contains("ban"), "the footer offers the ban: {shown}");
+    // Start is not a moderator's: nothing is sent.
+    assert!(w.key(KeyCode::Char('s')).is_empty());
+    // The room's later events reach the open view.
+    w.buy(0, 7);
+    assert_eq!(w.app.model.as_ref().unwrap().len(), 3);
+
+    // Pause, then (once the server says paused) resume.
+    assert_eq!(
+        w.key(KeyCode::Char('p')),
+        vec![Effect::Moderate(ModerationRequest::Pause("room-00".into()))]
+    );
+    w.run(Command::Pause {
+        room: room(0).as_str().into(),
+        note: None,
+        by: Actor::new(Role::Moderator, "m"),
+    });
+    assert!(w.render(100, 30).contains("PAUSED"), "the banner");
+    assert_eq!(
+        w.key(KeyCode::Char('p')),
+        vec![Effect::Moderate(ModerationRequest::Resume(
+            "room-00".into()
+        ))]
+    );
+
+    // Ban the selected item's viewer: reason, scope, enter.
+    w.key(KeyCode::Char('b'));
+    assert_eq!(w.app.screen(), Screen::Ban);
+    assert!(w.render(100, 30).contains("Ban Fan01"));
+    w.key(KeyCode::Down);
+    w.key(KeyCode::Tab);
+    assert_eq!(
+        w.key(KeyCode::Enter),
+        vec![Effect::Moderate(ModerationRequest::Ban {
+            room: "room-00".into(),
+            user: "viewer-1".into(),
+            reason: BanReason::Spam,
+            all: true,
+        })]
+    );
+    assert_eq!(w.app.screen(), Screen::WatchRoom);
+    w.key(KeyCode::Char('b'));
+    w.key(KeyCode::Esc);
+    assert_eq!(w.app.screen(), Screen::WatchRoom, "esc cancels the ban");
+
+    // Refund for moderation opens the refund form.
+    w.key(KeyCode::Char('r'));
+    assert_eq!(w.app.screen(), Screen::Refund);
+    w.key(KeyCode::Esc);
+
+    w.key(KeyCode::Esc);
+    assert_eq!(w.app.screen(), Screen::Watch);
+    assert!(w.app.model.is_none());
+    assert!(w.render(80, 24).contains("watching 3 rooms"));
 }
