@@ -12,3 +12,4 @@ mod stop_pty;
 mod support;
 mod view;
 mod watch;
+mod watch_pty;
