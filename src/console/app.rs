@@ -82,6 +82,7 @@ pub enum Dialog {
     ConfirmQuit,
     Toy,
     Ban(super::ban_form::BanForm),
+    ModLog(super::mod_log::ModLog),
 }
 
 /// What the toy screen asks for.
@@ -108,6 +109,7 @@ pub enum Effect {
     Menu(MenuRequest),
     /// A ban, pause or resume of a watched room (REST).
     Moderate(super::ban_form::ModerationRequest),
+    FetchModerationLog,
     /// What the toy scheduler is told (it follows the stage).
     ToyCue(ToyCue),
     /// A request of the toy screen.
@@ -207,6 +209,7 @@ impl App {
             (Some(Dialog::ConfirmQuit), _) => Screen::ConfirmQuit,
             (Some(Dialog::Toy), _) => Screen::Toy,
             (Some(Dialog::Ban(_)), _) => Screen::Ban,
+            (Some(Dialog::ModLog(_)), _) => Screen::ModLog,
             (None, Some(editor)) => editor.screen(),
             (None, None) => match &self.watch {
                 Some(grid) if grid.open.is_some() => Screen::WatchRoom,

@@ -105,6 +105,7 @@ impl App {
             Screen::Watch => self.watch_action(action, now),
             Screen::WatchRoom => self.watch_room_action(action, now),
             Screen::Ban => self.ban_action(action),
+            Screen::ModLog => self.mod_log_action(action),
             Screen::Menus
             | Screen::MenuItems
             | Screen::MenuForm

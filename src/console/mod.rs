@@ -18,6 +18,7 @@ pub mod keys;
 pub mod menu_editor;
 pub mod menu_form;
 pub mod menu_view;
+pub mod mod_log;
 pub mod model;
 mod queue_keys;
 pub mod refund;

@@ -30,10 +30,12 @@ pub enum Screen {
     WatchRoom,
     /// Ban the selected item's viewer.
     Ban,
+    /// The moderation log.
+    ModLog,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 14] = [
+    pub const ALL: [Screen; 15] = [
         Screen::Queue,
         Screen::Help,
         Screen::Details,
@@ -48,6 +50,7 @@ impl Screen {
         Screen::Watch,
         Screen::WatchRoom,
         Screen::Ban,
+        Screen::ModLog,
     ];
 
     /// Its section in the keymap file.
@@ -67,6 +70,7 @@ impl Screen {
             Screen::Watch => "watch",
             Screen::WatchRoom => "watch_room",
             Screen::Ban => "ban",
+            Screen::ModLog => "moderation_log",
         }
     }
 
@@ -87,6 +91,7 @@ impl Screen {
             Screen::Watch => "the watch grid",
             Screen::WatchRoom => "a watched room",
             Screen::Ban => "the ban dialog",
+            Screen::ModLog => "the moderation log",
         }
     }
 
@@ -107,6 +112,7 @@ impl Screen {
             Screen::Watch => WATCH,
             Screen::WatchRoom => WATCH_ROOM,
             Screen::Ban => BAN,
+            Screen::ModLog => MOD_LOG,
         }
     }
 
@@ -179,6 +185,7 @@ pub enum Action {
     // moderation
     Ban,
     Pause,
+    ModerationLog,
 }
 
 /// One action of a section: its name in the file, what the help says, and
@@ -464,6 +471,12 @@ const WATCH: &[Binding] = &[
         "open the room: its queue and the moderation keys",
         Some("open"),
     ),
+    bind(
+        A::ModerationLog,
+        "moderation_log",
+        "the moderation log: who did what, where, why",
+        Some("log"),
+    ),
     bind(A::StopToy, "stop_toy", "stop the toy at once", None),
     bind(A::Help, "help", "show this help", Some("help")),
     bind(A::Quit, "quit", "quit", Some("quit")),
@@ -515,4 +528,13 @@ const BAN: &[Binding] = &[
     ),
     bind(A::StopToy, "stop_toy", "stop the toy at once", None),
     bind(A::Close, "close", "cancel: ban no one", Some("cancel")),
+];
+
+const MOD_LOG: &[Binding] = &[
+    bind(A::Up, "up", "scroll up a row", None),
+    bind(A::Down, "down", "scroll down a row", None),
+    bind(A::Reload, "reload", "ask the server again", Some("reload")),
+    bind(A::StopToy, "stop_toy", "stop the toy at once", None),
+    bind(A::Help, "help", "show this help", None),
+    bind(A::Close, "close", "back to the watch grid", Some("back")),
 ];

@@ -35,6 +35,9 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
         let [body, footer] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
         super::watch_view::draw(frame, app, grid, app.server_now(now), body);
+        if let Some(Dialog::ModLog(log)) = &app.dialog {
+            super::mod_log::draw(frame, app, log, body);
+        }
         draw_footer(frame, app, footer);
         if let Some(help) = app.help {
             super::help_view::draw(frame, app, help);
@@ -95,6 +98,7 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
         Some(Dialog::ConfirmQuit) => dialog_view::draw_confirm_quit(frame, app),
         Some(Dialog::Toy) => dialog_view::draw_toy_screen(frame, app),
         Some(Dialog::Ban(form)) => super::ban_form::draw(frame, app, form),
+        Some(Dialog::ModLog(log)) => super::mod_log::draw(frame, app, log, stage),
         None => {}
     }
     if let Some(help) = app.help {

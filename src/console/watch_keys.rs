@@ -20,6 +20,7 @@ impl App {
             Action::PageUp => grid.step(-page, now),
             Action::PageDown => grid.step(page, now),
             Action::Open => self.open_room(),
+            Action::ModerationLog => return self.open_mod_log(),
             Action::Quit => return self.quit_now(),
             _ => {}
         }

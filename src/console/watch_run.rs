@@ -11,12 +11,12 @@ use super::app::{App, Effect};
 use super::config::Resolved;
 use super::run::{Tui, install_panic_hook, signals};
 use super::watch::WatchGrid;
-use crate::client::{RestClient, StreamOptions, WatchStream};
+use crate::client::{LogQuery, RestClient, StreamOptions, WatchStream};
 use tokio::sync::mpsc;
 
 use super::ban_form::ModerationRequest;
 use crate::domain::{Item, ItemId, Stamp};
-use crate::protocol::{BanRequest, BanScope};
+use crate::protocol::{BanRequest, BanScope, ModerationRow};
 
 pub async fn run(config: Resolved) -> Result<(), String> {
     let rest = RestClient::new(config.server.clone(), config.token.clone());
@@ -34,6 +34,7 @@ pub async fn run(config: Resolved) -> Result<(), String> {
     let mut stream = WatchStream::connect(&config.server, &config.token, subscriptions, options);
     let (audit_tx, mut audit_rx) = mpsc::channel::<(ItemId, Result<Item, String>)>(8);
     let (note_tx, mut note_rx) = mpsc::channel::<String>(8);
+    let (log_tx, mut log_rx) = mpsc::channel::<Result<Vec<ModerationRow>, String>>(2);
     install_panic_hook();
     if let Ok(size) = crossterm::terminal::size() {
         app.size = size;
@@ -77,6 +78,10 @@ pub async fn run(config: Resolved) -> Result<(), String> {
                 app.on_audit(item, record);
                 dirty = true;
             }
+            Some(rows) = log_rx.recv() => {
+                app.on_moderation_log(rows);
+                dirty = true;
+            }
             Some(note) = note_rx.recv() => {
                 app.toy_note(note, Stamp::now());
                 dirty = true;
@@ -108,6 +113,15 @@ pub async fn run(config: Resolved) -> Result<(), String> {
                     let (rest, tx) = (rest.clone(), note_tx.clone());
                     tokio::spawn(async move {
                         let _ = tx.send(moderate(&rest, request).await).await;
+                    });
+                }
+                Effect::FetchModerationLog => {
+                    let (rest, tx) = (rest.clone(), log_tx.clone());
+                    tokio::spawn(async move {
+                        let page = rest.moderation_log(&LogQuery::default()).await;
+                        let _ = tx
+                            .send(page.map(|p| p.entries).map_err(|e| e.to_string()))
+                            .await;
                     });
                 }
                 Effect::Quit => app.quitting = true,

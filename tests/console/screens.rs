@@ -36,10 +36,14 @@ fn on(screen: Screen) -> Fixture {
         Screen::MenuConflict => &[KeyCode::Enter, KeyCode::Char('t')],
         Screen::Watch | Screen::WatchRoom => &[],
         Screen::Ban => &[KeyCode::Char('b')],
+        Screen::ModLog => &[KeyCode::Char('l')],
     };
-    if matches!(screen, Screen::Watch | Screen::WatchRoom | Screen::Ban) {
+    if matches!(
+        screen,
+        Screen::Watch | Screen::WatchRoom | Screen::Ban | Screen::ModLog
+    ) {
         let mut grid = cuedeck::console::watch::WatchGrid::default();
-        if screen != Screen::Watch {
+        if matches!(screen, Screen::WatchRoom | Screen::Ban) {
             grid.open = Some(crate::fixture::ROOM.into());
         }
         f.app.watch = Some(grid);
