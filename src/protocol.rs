@@ -345,6 +345,12 @@ pub struct ModerationRow {
     pub entry: ModerationEntry,
 }
 
+/// `GET /api/v1/rooms`: the rooms in the caller's scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomList {
+    pub rooms: Vec<RoomId>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModerationPage {
     /// Newest first.

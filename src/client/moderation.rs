@@ -70,6 +70,13 @@ impl RestClient {
         self.call(Method::DELETE, &path, None, None).await
     }
 
+    /// The rooms in the token's scope (every room for an admin).
+    pub async fn rooms(&self) -> Result<Vec<RoomId>, ClientError> {
+        let list: crate::protocol::RoomList =
+            self.call(Method::GET, "/api/v1/rooms", None, None).await?;
+        Ok(list.rooms)
+    }
+
     pub async fn bans(&self, room: &RoomId) -> Result<BanList, ClientError> {
         let path = format!("/api/v1/rooms/{room}/bans");
         self.call(Method::GET, &path, None, None).await

@@ -11,6 +11,7 @@ pub use super::refund::{RefundField, RefundForm};
 use super::screen::Screen;
 use super::theme::Theme;
 pub use super::toy_state::{ToyCue, ToyReading, ToyState};
+use super::watch::WatchGrid;
 use crate::client::StreamEvent;
 use crate::domain::{Item, ItemId, Reply, RoomId, Stamp};
 use crate::protocol::{ApiError, RoomCommand};
@@ -80,6 +81,8 @@ pub enum Dialog {
     },
     ConfirmQuit,
     Toy,
+    Ban(super::ban_form::BanForm),
+    ModLog(super::mod_log::ModLog),
 }
 
 /// What the toy screen asks for.
@@ -104,6 +107,9 @@ pub enum Effect {
     },
     FetchAudit(ItemId),
     Menu(MenuRequest),
+    /// A ban, pause or resume of a watched room (REST).
+    Moderate(super::ban_form::ModerationRequest),
+    FetchModerationLog,
     /// What the toy scheduler is told (it follows the stage).
     ToyCue(ToyCue),
     /// A request of the toy screen.
@@ -146,6 +152,8 @@ pub struct App {
     pub toy: ToyState,
     /// The terminal's size, for the help's scrolling.
     pub size: (u16, u16),
+    /// The watch grid, when the console watches many rooms.
+    pub watch: Option<WatchGrid>,
     pub(super) next_request: u64,
     pub quitting: bool,
 }
@@ -171,6 +179,7 @@ impl App {
             theme,
             toy: ToyState::default(),
             size: (80, 24),
+            watch: None,
             next_request: 0,
             quitting: false,
         }
@@ -199,8 +208,14 @@ impl App {
             (Some(Dialog::Details { .. }), _) => Screen::Details,
             (Some(Dialog::ConfirmQuit), _) => Screen::ConfirmQuit,
             (Some(Dialog::Toy), _) => Screen::Toy,
+            (Some(Dialog::Ban(_)), _) => Screen::Ban,
+            (Some(Dialog::ModLog(_)), _) => Screen::ModLog,
             (None, Some(editor)) => editor.screen(),
-            (None, None) => Screen::Queue,
+            (None, None) => match &self.watch {
+                Some(grid) if grid.open.is_some() => Screen::WatchRoom,
+                Some(_) => Screen::Watch,
+                None => Screen::Queue,
+            },
         }
     }
 
@@ -247,6 +262,26 @@ impl App {
     }
 
     // ---- stream --------------------------------------------------------
+
+    /// An event of the many-room stream: a room's own events go to its card,
+    /// the connection's (hello, acks, clock, drops) to the console.
+    pub fn on_watch(
+        &mut self,
+        room: Option<RoomId>,
+        event: StreamEvent,
+        now: Stamp,
+    ) -> Vec<Effect> {
+        match (room, self.watch.as_mut()) {
+            (Some(room), Some(grid)) => {
+                grid.on_event(&room, &event);
+                if grid.open.as_ref() == Some(&room) {
+                    return self.on_stream(event, now);
+                }
+                Vec::new()
+            }
+            _ => self.on_stream(event, now),
+        }
+    }
 
     pub fn on_stream(&mut self, event: StreamEvent, now: Stamp) -> Vec<Effect> {
         let mut effects = self.toy_cues(&event, now);

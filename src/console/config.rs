@@ -117,7 +117,8 @@ impl ConsolePaths {
 #[derive(Debug, Clone)]
 pub struct Resolved {
     pub server: crate::client::ServerUrl,
-    pub room: crate::domain::RoomId,
+    /// None: watch every room the token may see (moderators, admins).
+    pub room: Option<crate::domain::RoomId>,
     pub token: String,
     pub theme: Theme,
     pub keymap: Keymap,
@@ -144,12 +145,10 @@ pub fn resolve(
         .or(file.server.clone())
         .ok_or_else(|| missing("server", "--server", "CUEDECK_SERVER"))?;
     let server = crate::client::ServerUrl::parse(&server).map_err(|e| e.to_string())?;
-    let room = args
-        .room
-        .clone()
-        .or(file.room.clone())
-        .ok_or_else(|| missing("room", "--room", "CUEDECK_ROOM"))?;
-    if let Some(problem) = crate::domain::ids::id_problem(&room) {
+    let room = args.room.clone().or(file.room.clone());
+    if let Some(room) = &room
+        && let Some(problem) = crate::domain::ids::id_problem(room)
+    {
         return Err(format!("room {room:?} {problem}"));
     }
     let token = args
@@ -166,7 +165,7 @@ pub fn resolve(
     let keymap = file.keymap(&paths.config_file)?;
     Ok(Resolved {
         server,
-        room: room.as_str().into(),
+        room: room.map(|r| r.as_str().into()),
         token,
         theme,
         keymap,
@@ -188,7 +187,7 @@ pub fn for_embedded(
     let theme_name = file.theme.clone().unwrap_or_else(|| "default".into());
     Ok(Resolved {
         server,
-        room,
+        room: Some(room),
         token,
         theme: Theme::load(&theme_name, &paths.themes_dir, no_color)?,
         keymap: file.keymap(&paths.config_file)?,

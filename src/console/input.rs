@@ -102,6 +102,10 @@ impl App {
                 }
             },
             Screen::Toy => self.toy_screen_action(action, key),
+            Screen::Watch => self.watch_action(action, now),
+            Screen::WatchRoom => self.watch_room_action(action, now),
+            Screen::Ban => self.ban_action(action),
+            Screen::ModLog => self.mod_log_action(action),
             Screen::Menus
             | Screen::MenuItems
             | Screen::MenuForm

@@ -8,6 +8,7 @@
 //! a section per screen; colours from a `theme` by meaning.
 
 pub mod app;
+pub mod ban_form;
 pub mod config;
 mod dialog_view;
 pub mod help_view;
@@ -17,6 +18,7 @@ pub mod keys;
 pub mod menu_editor;
 pub mod menu_form;
 pub mod menu_view;
+pub mod mod_log;
 pub mod model;
 mod queue_keys;
 pub mod refund;
@@ -25,5 +27,9 @@ pub mod screen;
 pub mod theme;
 pub mod toy_state;
 pub mod view;
+pub mod watch;
+mod watch_keys;
+mod watch_run;
+pub mod watch_view;
 
 pub use run::run;

@@ -35,12 +35,12 @@ fn leave_terminal() {
 }
 
 /// Raw mode and the alternate screen, undone on drop and on panic.
-struct Tui {
+pub(super) struct Tui {
     terminal: Terminal<CrosstermBackend<Stdout>>,
 }
 
 impl Tui {
-    fn enter() -> io::Result<Tui> {
+    pub(super) fn enter() -> io::Result<Tui> {
         Ok(Tui {
             terminal: Self::fresh()?,
         })
@@ -60,7 +60,7 @@ impl Tui {
         Terminal::new(CrosstermBackend::new(io::stdout()))
     }
 
-    fn draw(&mut self, app: &App) -> io::Result<()> {
+    pub(super) fn draw(&mut self, app: &App) -> io::Result<()> {
         // Synchronized output: the terminal shows the frame whole, never half.
         queue!(io::stdout(), crossterm::terminal::BeginSynchronizedUpdate)?;
         self.terminal
@@ -90,7 +90,7 @@ impl Drop for Tui {
 
 /// Restore the terminal before a panic message prints (the toy module's
 /// own hook, installed first, stops every toy).
-fn install_panic_hook() {
+pub(super) fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         leave_terminal();
@@ -113,20 +113,22 @@ fn next_tick(app: &App) -> Duration {
 }
 
 pub async fn run(config: Resolved) -> Result<(), String> {
-    let mut app = App::new(config.room.clone(), config.keymap.clone(), config.theme);
+    match config.room.clone() {
+        Some(room) => run_room(config, room).await,
+        None => super::watch_run::run(config).await,
+    }
+}
+
+async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
+    let mut app = App::new(room.clone(), config.keymap.clone(), config.theme);
     // Ping twice a second so a dead link shows within two seconds.
     let options = StreamOptions {
         ping_every: Duration::from_millis(500),
         silence_timeout: Duration::from_millis(1500),
         ..StreamOptions::default()
     };
-    let mut stream = RoomStream::connect(
-        &config.server,
-        &config.token,
-        config.room.clone(),
-        None,
-        options,
-    );
+    let mut stream =
+        RoomStream::connect(&config.server, &config.token, room.clone(), None, options);
     let rest = RestClient::new(config.server.clone(), config.token.clone());
     let (audit_tx, mut audit_rx) = mpsc::channel::<(ItemId, Result<Item, String>)>(8);
     let (menu_tx, mut menu_rx) = mpsc::channel::<MenuAnswer>(8);
@@ -221,14 +223,14 @@ pub async fn run(config: Resolved) -> Result<(), String> {
                     }
                 }
                 Effect::FetchAudit(item) => {
-                    let (rest, room, tx) = (rest.clone(), config.room.clone(), audit_tx.clone());
+                    let (rest, room, tx) = (rest.clone(), room.clone(), audit_tx.clone());
                     tokio::spawn(async move {
                         let record = rest.audit(&room, item).await.map_err(|e| e.to_string());
                         let _ = tx.send((item, record)).await;
                     });
                 }
                 Effect::Menu(request) => {
-                    let (menus, room, tx) = (menus.clone(), config.room.clone(), menu_tx.clone());
+                    let (menus, room, tx) = (menus.clone(), room.clone(), menu_tx.clone());
                     tokio::spawn(async move {
                         let _ = tx.send(send_menu(&menus, &room, request).await).await;
                     });
@@ -245,6 +247,8 @@ pub async fn run(config: Resolved) -> Result<(), String> {
                     dirty = true;
                 }
                 Effect::Quit => app.quitting = true,
+                // Only the watch grid's rooms offer these.
+                Effect::Moderate(_) | Effect::FetchModerationLog => {}
             }
         }
     }
@@ -409,7 +413,7 @@ fn on_stream(app: &mut App, event: StreamEvent, effects: &mut Vec<Effect>) -> bo
 }
 
 /// SIGHUP and SIGTERM end the console cleanly (terminal restored, toy stopped).
-fn signals() -> mpsc::Receiver<()> {
+pub(super) fn signals() -> mpsc::Receiver<()> {
     let (tx, rx) = mpsc::channel(1);
     #[cfg(unix)]
     tokio::spawn(async move {

@@ -24,10 +24,18 @@ pub enum Screen {
     MenuForm,
     MenuDelete,
     MenuConflict,
+    /// The watch grid: every room a moderator or admin watches.
+    Watch,
+    /// One watched room: the queue read-only, with moderation keys.
+    WatchRoom,
+    /// Ban the selected item's viewer.
+    Ban,
+    /// The moderation log.
+    ModLog,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 11] = [
+    pub const ALL: [Screen; 15] = [
         Screen::Queue,
         Screen::Help,
         Screen::Details,
@@ -39,6 +47,10 @@ impl Screen {
         Screen::MenuForm,
         Screen::MenuDelete,
         Screen::MenuConflict,
+        Screen::Watch,
+        Screen::WatchRoom,
+        Screen::Ban,
+        Screen::ModLog,
     ];
 
     /// Its section in the keymap file.
@@ -55,6 +67,10 @@ impl Screen {
             Screen::MenuForm => "menu_form",
             Screen::MenuDelete => "menu_delete",
             Screen::MenuConflict => "menu_conflict",
+            Screen::Watch => "watch",
+            Screen::WatchRoom => "watch_room",
+            Screen::Ban => "ban",
+            Screen::ModLog => "moderation_log",
         }
     }
 
@@ -72,6 +88,10 @@ impl Screen {
             Screen::MenuForm => "the item form",
             Screen::MenuDelete => "the delete question",
             Screen::MenuConflict => "a version conflict",
+            Screen::Watch => "the watch grid",
+            Screen::WatchRoom => "a watched room",
+            Screen::Ban => "the ban dialog",
+            Screen::ModLog => "the moderation log",
         }
     }
 
@@ -89,6 +109,10 @@ impl Screen {
             Screen::MenuForm => MENU_FORM,
             Screen::MenuDelete => MENU_DELETE,
             Screen::MenuConflict => MENU_CONFLICT,
+            Screen::Watch => WATCH,
+            Screen::WatchRoom => WATCH_ROOM,
+            Screen::Ban => BAN,
+            Screen::ModLog => MOD_LOG,
         }
     }
 
@@ -158,6 +182,10 @@ pub enum Action {
     ToggleBack,
     Reload,
     Reapply,
+    // moderation
+    Ban,
+    Pause,
+    ModerationLog,
 }
 
 /// One action of a section: its name in the file, what the help says, and
@@ -430,4 +458,83 @@ const MENU_CONFLICT: &[Binding] = &[
         "neither: back to the items",
         Some("cancel"),
     ),
+];
+
+const WATCH: &[Binding] = &[
+    bind(A::Up, "up", "select the room before", None),
+    bind(A::Down, "down", "select the room after", None),
+    bind(A::PageUp, "page_up", "a page of rooms back", None),
+    bind(A::PageDown, "page_down", "a page of rooms on", None),
+    bind(
+        A::Open,
+        "open",
+        "open the room: its queue and the moderation keys",
+        Some("open"),
+    ),
+    bind(
+        A::ModerationLog,
+        "moderation_log",
+        "the moderation log: who did what, where, why",
+        Some("log"),
+    ),
+    bind(A::StopToy, "stop_toy", "stop the toy at once", None),
+    bind(A::Help, "help", "show this help", Some("help")),
+    bind(A::Quit, "quit", "quit", Some("quit")),
+];
+
+const WATCH_ROOM: &[Binding] = &[
+    bind(
+        A::Refund,
+        "refund",
+        "refund the selected item for moderation, with a note",
+        Some("refund"),
+    ),
+    bind(A::Ban, "ban", "ban the selected item's viewer", Some("ban")),
+    bind(
+        A::Pause,
+        "pause",
+        "pause or resume the room's intake",
+        Some("pause"),
+    ),
+    bind(A::Up, "up", "select the item above", None),
+    bind(A::Down, "down", "select the item below", None),
+    bind(
+        A::Details,
+        "details",
+        "show the selected item's audit record",
+        Some("details"),
+    ),
+    bind(A::LogUp, "log_up", "scroll the event log back", None),
+    bind(A::LogDown, "log_down", "scroll the event log forward", None),
+    bind(A::StopToy, "stop_toy", "stop the toy at once", None),
+    bind(A::Help, "help", "show this help", Some("help")),
+    bind(A::Close, "close", "back to the watch grid", Some("grid")),
+];
+
+const BAN: &[Binding] = &[
+    bind(A::Up, "up", "the reason above", None),
+    bind(A::Down, "down", "the reason below", None),
+    bind(
+        A::Toggle,
+        "toggle",
+        "this room or every room you moderate",
+        Some("scope"),
+    ),
+    bind(
+        A::Submit,
+        "submit",
+        "ban (their queued items are refunded)",
+        Some("ban"),
+    ),
+    bind(A::StopToy, "stop_toy", "stop the toy at once", None),
+    bind(A::Close, "close", "cancel: ban no one", Some("cancel")),
+];
+
+const MOD_LOG: &[Binding] = &[
+    bind(A::Up, "up", "scroll up a row", None),
+    bind(A::Down, "down", "scroll down a row", None),
+    bind(A::Reload, "reload", "ask the server again", Some("reload")),
+    bind(A::StopToy, "stop_toy", "stop the toy at once", None),
+    bind(A::Help, "help", "show this help", None),
+    bind(A::Close, "close", "back to the watch grid", Some("back")),
 ];

@@ -31,6 +31,19 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
         frame.render_widget(Paragraph::new(message).wrap(Wrap { trim: true }), area);
         return;
     }
+    if let Some(grid) = app.watch.as_ref().filter(|g| g.open.is_none()) {
+        let [body, footer] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+        super::watch_view::draw(frame, app, grid, app.server_now(now), body);
+        if let Some(Dialog::ModLog(log)) = &app.dialog {
+            super::mod_log::draw(frame, app, log, body);
+        }
+        draw_footer(frame, app, footer);
+        if let Some(help) = app.help {
+            super::help_view::draw(frame, app, help);
+        }
+        return;
+    }
     let server_now = app.server_now(now);
     let lost = matches!(app.connection, Connection::Lost { .. });
     let tall = area.height >= 40;
@@ -84,6 +97,8 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
         }
         Some(Dialog::ConfirmQuit) => dialog_view::draw_confirm_quit(frame, app),
         Some(Dialog::Toy) => dialog_view::draw_toy_screen(frame, app),
+        Some(Dialog::Ban(form)) => super::ban_form::draw(frame, app, form),
+        Some(Dialog::ModLog(log)) => super::mod_log::draw(frame, app, log, stage),
         None => {}
     }
     if let Some(help) = app.help {
@@ -129,6 +144,13 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
             fg(t.offline).add_modifier(Modifier::BOLD),
         )),
         None => spans.push(Span::styled("…", fg(t.dim))),
+    }
+    if app.model.as_ref().is_some_and(|m| m.paused) {
+        spans.push(sep());
+        spans.push(Span::styled(
+            "⏸ PAUSED",
+            fg(t.pending).add_modifier(Modifier::BOLD),
+        ));
     }
     spans.push(sep());
     let connection = match &app.connection {

@@ -138,7 +138,7 @@ pub fn routes(app: App) -> Router {
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
         .route("/ws", get(super::ws::upgrade))
-        .route("/api/v1/rooms", post(create_room))
+        .route("/api/v1/rooms", post(create_room).get(list_rooms))
         .route("/api/v1/rooms/{room}", get(room_snapshot))
         .route("/api/v1/rooms/{room}/intake", post(intake))
         .route("/api/v1/rooms/{room}/join", post(join))
@@ -492,6 +492,29 @@ async fn refund(
         by: actor(&who),
     };
     Ok(Json(run(&app, Request { key, command }).await?))
+}
+
+/// The rooms in the caller's scope: every room for an admin, the token's
+/// rooms that exist for a performer or moderator.
+async fn list_rooms(
+    State(app): State<App>,
+    Authed(who): Authed,
+) -> Reply_<crate::protocol::RoomList> {
+    who.require(Permission::ReadModeration)
+        .map_err(|e| app.refuse(e))?;
+    let scope = (who.role != TokenRole::Admin).then(|| who.rooms.clone());
+    let rooms = app
+        .core
+        .query(move |engine| {
+            engine
+                .room_ids()
+                .filter(|room| scope.as_ref().is_none_or(|s| s.contains(room)))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|e| app.refuse(e))?;
+    Ok(Json(crate::protocol::RoomList { rooms }))
 }
 
 async fn room_snapshot(

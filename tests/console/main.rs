@@ -11,3 +11,5 @@ mod stop_pty;
 #[path = "../support/mod.rs"]
 mod support;
 mod view;
+mod watch;
+mod watch_pty;

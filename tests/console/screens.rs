@@ -34,7 +34,20 @@ fn on(screen: Screen) -> Fixture {
         Screen::MenuForm => &[KeyCode::Enter, KeyCode::Char('a')],
         Screen::MenuDelete => &[KeyCode::Enter, KeyCode::Char('d')],
         Screen::MenuConflict => &[KeyCode::Enter, KeyCode::Char('t')],
+        Screen::Watch | Screen::WatchRoom => &[],
+        Screen::Ban => &[KeyCode::Char('b')],
+        Screen::ModLog => &[KeyCode::Char('l')],
     };
+    if matches!(
+        screen,
+        Screen::Watch | Screen::WatchRoom | Screen::Ban | Screen::ModLog
+    ) {
+        let mut grid = cuedeck::console::watch::WatchGrid::default();
+        if matches!(screen, Screen::WatchRoom | Screen::Ban) {
+            grid.open = Some(crate::fixture::ROOM.into());
+        }
+        f.app.watch = Some(grid);
+    }
     for key in keys {
         f.key(*key);
     }

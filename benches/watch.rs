@@ -1,0 +1,199 @@
+//! `cargo bench --bench watch`
+//!
+//! The watch grid: (1) drawing 200 rooms, each with a timer running, at
+//! 200x60 (the mean of many draws, in µs); (2) the real binary's CPU while
+//! an admin console watches 50 rooms of a real server, each with an item on
+//! stage, one intake a second across them, for 30 s (CUEDECK_WATCH_SECONDS
+//! to change); utime + stime from /proc/PID/stat. Ends with:
+//! `watch rooms=200 render_us=... cpu_percent_50_rooms=...`
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use cuedeck::client::{RestClient, ServerUrl, StreamEvent};
+use cuedeck::console::app::App;
+use cuedeck::console::keymap::Keymap;
+use cuedeck::console::theme::Theme;
+use cuedeck::console::watch::WatchGrid;
+use cuedeck::domain::builder::PayloadBuilder;
+use cuedeck::domain::*;
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+const ADMIN: &str = "watch-bench-admin-token-0";
+const T0: Stamp = Stamp(1_795_000_000_000_000);
+
+/// utime + stime of `pid`, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat =
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc/PID/stat is readable");
+    let rest = &stat[stat.rfind(')').expect("a command name") + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+/// An App watching `rooms` rooms, each with an item on stage.
+fn grid(rooms: usize) -> App {
+    let mut engine = Engine::new(EngineConfig::default());
+    let mut app = App::new(
+        "watch".into(),
+        Keymap::default_keymap(),
+        Theme::default_theme(),
+    );
+    app.watch = Some(WatchGrid::default());
+    let mint = Command::Mint {
+        user: "viewer".into(),
+        amount: 1_000_000,
+    };
+    engine.execute(T0, &Request::new(mint)).unwrap();
+    for n in 0..rooms {
+        let room = format!("room-{n:03}");
+        let performer = format!("perf-{n:03}");
+        let commands = [
+            Command::CreateRoom {
+                room: room.as_str().into(),
+                performer: performer.as_str().into(),
+            },
+            Command::BroadcastStart {
+                room: room.as_str().into(),
+            },
+            PayloadBuilder::new(&performer, "viewer", &format!("k{n}"), 30)
+                .title("Dance")
+                .duration_ms(600_000)
+                .queued(&room),
+            Command::Start {
+                room: room.as_str().into(),
+                item: None,
+                by: Actor::new(Role::Performer, "p"),
+            },
+        ];
+        for command in commands {
+            engine.execute(T0, &Request::new(command)).unwrap();
+        }
+        let id: RoomId = room.as_str().into();
+        let snapshot = cuedeck::server::snapshot_of(&engine, &id, "e").unwrap();
+        app.on_watch(Some(id), StreamEvent::Snapshot(Box::new(snapshot)), T0);
+    }
+    app
+}
+
+fn render_us(rooms: usize) -> f64 {
+    let app = grid(rooms);
+    let backend = ratatui::backend::TestBackend::new(200, 60);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap();
+    let draws = 300;
+    let started = Instant::now();
+    for n in 0..draws {
+        // A new second each draw: every timer changes.
+        let now = T0.plus_millis(1000 * (n + 1));
+        terminal
+            .draw(|frame| cuedeck::console::view::draw(frame, &app, now))
+            .unwrap();
+    }
+    started.elapsed().as_secs_f64() * 1e6 / draws as f64
+}
+
+fn cpu_percent(rooms: usize, seconds: u64) -> f64 {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (server, url) = runtime.block_on(async {
+        let config = cuedeck::server::ServerConfig {
+            listen: "127.0.0.1:0".into(),
+            admin_token: Some(ADMIN.into()),
+            ..Default::default()
+        };
+        let server = cuedeck::server::start(config, dir.path().join("watch.db"))
+            .await
+            .unwrap();
+        let url = ServerUrl::parse(&server.url()).unwrap();
+        let admin = RestClient::new(url.clone(), ADMIN);
+        admin.mint("viewer", 10_000_000, None).await.unwrap();
+        for n in 0..rooms {
+            let room = format!("room-{n:02}");
+            let performer = format!("perf-{n:02}");
+            admin.create_room(&room, &performer).await.unwrap();
+            admin.broadcast(&room.as_str().into(), true).await.unwrap();
+            let key = format!("first-{n}");
+            let body = serde_json::to_vec(
+                &PayloadBuilder::new(&performer, "viewer", &key, 10)
+                    .duration_ms(3_600_000)
+                    .json(),
+            )
+            .unwrap();
+            admin
+                .intake(&room.as_str().into(), &body, &key, false)
+                .await
+                .unwrap();
+            admin
+                .start(&room.as_str().into(), None, &format!("start-{n}"))
+                .await
+                .unwrap();
+        }
+        (server, url)
+    });
+
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 60,
+            cols: 200,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_cuedeck"));
+    cmd.args(["console", "--server", &url.to_string()]);
+    cmd.env("CUEDECK_TOKEN", ADMIN);
+    cmd.env("HOME", dir.path());
+    cmd.env("XDG_CONFIG_HOME", dir.path().join("config"));
+    cmd.env("XDG_DATA_HOME", dir.path().join("data"));
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    let pid = child.process_id().expect("a pid");
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while matches!(reader.read(&mut buf), Ok(n) if n > 0) {}
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    // One intake a second, round the rooms.
+    let feeder = runtime.spawn({
+        let admin = RestClient::new(url.clone(), ADMIN);
+        async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            for n in 0.. {
+                tick.tick().await;
+                let room = format!("room-{:02}", n % rooms);
+                let performer = format!("perf-{:02}", n % rooms);
+                let key = format!("feed-{n}");
+                let body =
+                    serde_json::to_vec(&PayloadBuilder::new(&performer, "viewer", &key, 10).json())
+                        .unwrap();
+                let _ = admin
+                    .intake(&room.as_str().into(), &body, &key, false)
+                    .await;
+            }
+        }
+    });
+    let before = cpu_ticks(pid);
+    std::thread::sleep(Duration::from_secs(seconds));
+    let after = cpu_ticks(pid);
+    feeder.abort();
+    let _ = child.kill();
+    let _ = child.wait();
+    runtime.block_on(server.stop());
+    // SAFETY: sysconf has no preconditions.
+    let ticks_per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    let cpu_ms = (after - before) as f64 * 1000.0 / ticks_per_second;
+    cpu_ms / (seconds as f64 * 10.0)
+}
+
+fn main() {
+    let seconds: u64 = std::env::var("CUEDECK_WATCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(30);
+    let render = render_us(200);
+    let cpu = cpu_percent(50, seconds);
+    println!("watch rooms=200 render_us={render:.0} cpu_percent_50_rooms={cpu:.2}");
+}
