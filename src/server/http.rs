@@ -514,6 +514,8 @@ async fn list_rooms(
         })
         .await
         .map_err(|e| app.refuse(e))?;
+    let mut rooms = rooms;
+    rooms.sort();
     Ok(Json(crate::protocol::RoomList { rooms }))
 }
 
