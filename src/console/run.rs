@@ -163,18 +163,13 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
         }
         let mut effects = Vec::new();
         tokio::select! {
-            event = input.next() => match event {
-                Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press => {
-                    effects = app.on_key(key, Stamp::now());
+            event = input.next() => match on_terminal(&mut app, event)? {
+                TermOutcome::Changed(more) => {
+                    effects = more;
                     dirty = true;
                 }
-                Some(Ok(TermEvent::Resize(width, height))) => {
-                    app.size = (width, height);
-                    dirty = true;
-                }
-                Some(Ok(_)) => {}
-                Some(Err(err)) => return Err(format!("the terminal failed: {err}")),
-                None => break,
+                TermOutcome::Unchanged => {}
+                TermOutcome::Closed => break,
             },
             event = stream.next() => {
                 let Some(event) = event else { break };
@@ -431,4 +426,33 @@ pub(super) fn signals() -> mpsc::Receiver<()> {
         let _ = tx.send(()).await;
     });
     rx
+}
+
+/// What one terminal event did to the state.
+pub(super) enum TermOutcome {
+    /// The state changed (a key, a resize); these effects follow.
+    Changed(Vec<Effect>),
+    Unchanged,
+    /// The terminal's input ended.
+    Closed,
+}
+
+/// A terminal event, the same for every console loop: key presses go to
+/// the input layer, resizes to the layout; a failed terminal is an error.
+pub(super) fn on_terminal(
+    app: &mut App,
+    event: Option<std::io::Result<TermEvent>>,
+) -> Result<TermOutcome, String> {
+    match event {
+        Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press => {
+            Ok(TermOutcome::Changed(app.on_key(key, Stamp::now())))
+        }
+        Some(Ok(TermEvent::Resize(width, height))) => {
+            app.size = (width, height);
+            Ok(TermOutcome::Changed(Vec::new()))
+        }
+        Some(Ok(_)) => Ok(TermOutcome::Unchanged),
+        Some(Err(err)) => Err(format!("the terminal failed: {err}")),
+        None => Ok(TermOutcome::Closed),
+    }
 }

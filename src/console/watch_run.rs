@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
-use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use crossterm::event::EventStream;
 use futures_util::StreamExt;
 
 use super::app::{App, Effect};
 use super::config::Resolved;
-use super::run::{Tui, install_panic_hook, signals};
+use super::run::{TermOutcome, Tui, install_panic_hook, on_terminal, signals};
 use super::watch::WatchGrid;
 use crate::client::{LogQuery, RestClient, StreamOptions, WatchStream};
 use tokio::sync::mpsc;
@@ -50,18 +50,13 @@ pub async fn run(config: Resolved) -> Result<(), String> {
         }
         let mut effects = Vec::new();
         tokio::select! {
-            event = input.next() => match event {
-                Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press => {
-                    effects = app.on_key(key, Stamp::now());
+            event = input.next() => match on_terminal(&mut app, event)? {
+                TermOutcome::Changed(more) => {
+                    effects = more;
                     dirty = true;
                 }
-                Some(Ok(TermEvent::Resize(width, height))) => {
-                    app.size = (width, height);
-                    dirty = true;
-                }
-                Some(Ok(_)) => {}
-                Some(Err(err)) => return Err(format!("the terminal failed: {err}")),
-                None => break,
+                TermOutcome::Unchanged => {}
+                TermOutcome::Closed => break,
             },
             event = stream.next() => {
                 let Some(first) = event else { break };
