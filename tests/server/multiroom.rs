@@ -333,11 +333,7 @@ async fn a_slow_consumer_of_several_rooms_is_closed_from_all_of_them() {
         .await
         .unwrap()
         .token;
-    let mut request = t.url().websocket().into_client_request().unwrap();
-    request
-        .headers_mut()
-        .insert("Authorization", format!("Bearer {token}").parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let mut socket = t.small_window_socket(&token).await;
     for room in [ROOM, OTHER_ROOM] {
         let frame = json!({"type": "subscribe", "room": room}).to_string();
         socket.send(Message::Text(frame.into())).await.unwrap();

@@ -190,8 +190,7 @@ async fn a_gap_past_retention_or_another_epoch_gets_a_snapshot() {
     t.stop().await;
 }
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Socket = WsSocket;
 
 async fn raw_socket(t: &TestServer, token: &str) -> Socket {
     let mut request = t.url().websocket().into_client_request().unwrap();
@@ -436,7 +435,8 @@ async fn a_slow_consumer_is_closed_with_a_seq_to_resume_from() {
         ..ServerConfig::default()
     };
     let t = TestServer::start_with(config).await;
-    let mut socket = raw_socket(&t, &t.tokens.performer).await;
+    let mut socket = t.small_window_socket(&t.tokens.performer).await;
+    assert_eq!(read_json(&mut socket).await["type"], "hello");
     let subscribe = json!({"type": "subscribe", "room": ROOM});
     socket
         .send(Message::Text(subscribe.to_string().into()))

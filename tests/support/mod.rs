@@ -26,6 +26,9 @@ pub struct Tokens {
     pub viewer: String,
 }
 
+pub type WsSocket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
 pub struct TestServer {
     pub server: Option<Server>,
     pub dir: tempfile::TempDir,
@@ -120,6 +123,26 @@ impl TestServer {
             .await
             .expect("intake accepted");
         reply.item().expect("an item").0
+    }
+
+    /// A WebSocket whose reader keeps a tiny receive window, so that a
+    /// socket the test does not read backs up after a few events rather
+    /// than after however much the kernel's autotuned buffers hold.
+    pub async fn small_window_socket(&self, token: &str) -> WsSocket {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let addr = self.server.as_ref().expect("running").addr();
+        let tcp = tokio::net::TcpSocket::new_v4().unwrap();
+        tcp.set_recv_buffer_size(4096).unwrap();
+        let stream = tcp.connect(addr).await.unwrap();
+        let mut request = self.url().websocket().into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+        let stream = tokio_tungstenite::MaybeTlsStream::Plain(stream);
+        let (socket, _) = tokio_tungstenite::client_async(request, stream)
+            .await
+            .unwrap();
+        socket
     }
 
     pub async fn stop(mut self) {
