@@ -192,6 +192,7 @@ impl Publisher {
                 Ok(()) => true,
                 Err(mpsc::error::TrySendError::Full(_)) => {
                     sink.overflowed.store(true, Ordering::Relaxed);
+                    self.metrics.slow_consumer();
                     overflowed = true;
                     false
                 }

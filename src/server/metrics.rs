@@ -16,6 +16,7 @@ const LATENCY_BUCKETS: [f64; 12] = [
 #[derive(Default)]
 pub struct Metrics {
     connections: AtomicI64,
+    slow_consumers: AtomicU64,
     events: AtomicU64,
     events_last_second: AtomicU64,
     last_events_total: AtomicU64,
@@ -32,6 +33,11 @@ impl Metrics {
 
     pub fn connection_closed(&self) {
         self.connections.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// A subscriber's buffer filled: the server stopped feeding it.
+    pub fn slow_consumer(&self) {
+        self.slow_consumers.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn events_published(&self, n: u64) {
@@ -75,6 +81,16 @@ impl Metrics {
             out,
             "cuedeck_connections {}",
             self.connections.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP cuedeck_slow_consumers_total Subscribers dropped because their buffer filled."
+        );
+        let _ = writeln!(out, "# TYPE cuedeck_slow_consumers_total counter");
+        let _ = writeln!(
+            out,
+            "cuedeck_slow_consumers_total {}",
+            load(&self.slow_consumers)
         );
         let _ = writeln!(
             out,

@@ -135,7 +135,7 @@ async fn connection(app: App, principal: Principal, socket: WebSocket) {
     };
     let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat);
     let mut last_heard = Instant::now();
-    let goodbye: Option<Message> = if tx.send(text(&hello)).await.is_err() {
+    let goodbye: Option<Message> = if !within(timeout, tx.send(text(&hello))).await {
         None
     } else {
         loop {
@@ -150,7 +150,7 @@ async fn connection(app: App, principal: Principal, socket: WebSocket) {
                     Some(Ok(Message::Text(frame))) => {
                         last_heard = Instant::now();
                         if let Some(reply) = conn.handle(&frame).await
-                            && tx.send(text(&reply)).await.is_err()
+                            && !within(timeout, tx.send(text(&reply))).await
                         {
                             break None;
                         }
@@ -162,7 +162,7 @@ async fn connection(app: App, principal: Principal, socket: WebSocket) {
                         last_heard = Instant::now();
                         conn.bad_frames += 1;
                         let err = ServerFrame::Error { error: ApiError::new(ErrorCode::BadFrame, "binary frames are not supported; send JSON text") };
-                        if tx.send(text(&err)).await.is_err() { break None; }
+                        if !within(timeout, tx.send(text(&err))).await { break None; }
                         if conn.bad_frames >= MAX_BAD_FRAMES {
                             break Some(close_message(close::POLICY, "too many unreadable frames".into()));
                         }
@@ -176,7 +176,7 @@ async fn connection(app: App, principal: Principal, socket: WebSocket) {
                 },
                 outgoing = next_event => match outgoing {
                     Some(first) => {
-                        if conn.forward(&mut tx, first).await.is_err() { break None; }
+                        if !within(timeout, conn.forward(&mut tx, first)).await { break None; }
                     }
                     None => {
                         let reason = if !conn.overflowed.load(Ordering::Relaxed) {
@@ -190,13 +190,13 @@ async fn connection(app: App, principal: Principal, socket: WebSocket) {
                     }
                 },
                 Some(ack) = ack_rx.recv() => {
-                    if tx.send(ack).await.is_err() { break None; }
+                    if !within(timeout, tx.send(ack)).await { break None; }
                 }
                 _ = ticker.tick() => {
                     if last_heard.elapsed() > timeout {
                         break Some(close_message(close::IDLE, "no frames from the client within the heartbeat timeout".into()));
                     }
-                    if tx.send(Message::Ping(Default::default())).await.is_err() { break None; }
+                    if !within(timeout, tx.send(Message::Ping(Default::default()))).await { break None; }
                 }
                 _ = shutdown.changed() => {
                     break Some(close_message(close::GOING_AWAY, "the server is shutting down".into()));
@@ -205,10 +205,29 @@ async fn connection(app: App, principal: Principal, socket: WebSocket) {
         }
     };
     if let Some(message) = goodbye {
-        let _ = tx.send(message).await;
+        within(timeout, tx.send(message)).await;
     }
-    let _ = tx.close().await;
+    within(timeout, tx.close()).await;
     conn.app.metrics.connection_closed();
+}
+
+/// Whether a write finished, and in time: a client that takes nothing for
+/// as long as it may stay silent is gone, and its connection with it.
+async fn within<E: std::fmt::Display>(
+    limit: Duration,
+    write: impl std::future::Future<Output = Result<(), E>>,
+) -> bool {
+    match tokio::time::timeout(limit, write).await {
+        Ok(Ok(())) => true,
+        Ok(Err(err)) => {
+            tracing::debug!(error = %err, "websocket write failed");
+            false
+        }
+        Err(_) => {
+            tracing::debug!("websocket write stalled past the client timeout");
+            false
+        }
+    }
 }
 
 impl Connection {

@@ -341,40 +341,8 @@ async fn a_slow_consumer_of_several_rooms_is_closed_from_all_of_them() {
     // Flood one room only while the socket is not read: the quiet room's
     // sink must not keep the connection open.
     t.client(ADMIN).mint("u1", 10_000_000, None).await.unwrap();
-    let mut n = 0;
-    let closed = loop {
-        let mut batch = Vec::new();
-        for _ in 0..200 {
-            let client = t.client(&t.tokens.integration);
-            let key = format!("flood-{n}");
-            n += 1;
-            batch.push(tokio::spawn(async move {
-                let body =
-                    serde_json::to_vec(&PayloadBuilder::new(PERFORMER, "u1", &key, 1).json())
-                        .unwrap();
-                client
-                    .intake(&ROOM.into(), &body, &key, false)
-                    .await
-                    .unwrap();
-            }));
-        }
-        for task in batch {
-            task.await.unwrap();
-        }
-        let metrics = reqwest::get(t.url().http("/metrics"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        if metrics.contains("cuedeck_connections 0") {
-            break true;
-        }
-        if n > 40_000 {
-            break false;
-        }
-    };
-    assert!(closed, "the slow consumer was closed");
+    let closed = t.flood_until_slow_consumer().await;
+    assert!(closed, "the server gave up on the slow consumer");
     let reason = loop {
         match tokio::time::timeout(WAIT, socket.next())
             .await

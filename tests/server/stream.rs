@@ -429,6 +429,40 @@ async fn a_silent_client_is_dropped_after_the_timeout() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_client_that_reads_nothing_is_dropped_even_while_a_write_waits() {
+    // A buffer deep enough that the socket fills long before it does: the
+    // server ends up waiting on a write, not counting a slow consumer.
+    let config = ServerConfig {
+        heartbeat_ms: 50,
+        client_timeout_ms: 300,
+        ..ServerConfig::default()
+    };
+    let t = TestServer::start_with(config).await;
+    let mut socket = t.small_window_socket(&t.tokens.performer).await;
+    assert_eq!(read_json(&mut socket).await["type"], "hello");
+    let subscribe = json!({"type": "subscribe", "room": ROOM});
+    socket
+        .send(Message::Text(subscribe.to_string().into()))
+        .await
+        .unwrap();
+    // Keep talking (pings) so the client never counts as silent, but never
+    // read: the connection must still go once a write has waited as long
+    // as the client may stay silent.
+    let (mut sink, unread) = socket.split();
+    let pinger = tokio::spawn(async move {
+        while sink.send(Message::Ping(Default::default())).await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
+    t.client(ADMIN).mint("u1", 10_000_000, None).await.unwrap();
+    let gone = t.flood_until("cuedeck_connections 0").await;
+    assert!(gone, "the stalled connection was dropped");
+    pinger.abort();
+    drop(unread);
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_slow_consumer_is_closed_with_a_seq_to_resume_from() {
     let config = ServerConfig {
         subscriber_buffer: 2,
@@ -447,37 +481,8 @@ async fn a_slow_consumer_is_closed_with_a_seq_to_resume_from() {
     // Flood events while the socket is not read, until the server gives up on it.
     let admin = t.client(ADMIN);
     admin.mint("u1", 10_000_000, None).await.unwrap();
-    let mut n = 0;
-    let closed = loop {
-        let mut batch = Vec::new();
-        for _ in 0..200 {
-            let client = t.client(&t.tokens.integration);
-            let key = format!("slow-{n}");
-            n += 1;
-            batch.push(tokio::spawn(async move {
-                client
-                    .intake(&ROOM.into(), &payload("u1", &key, 1), &key, false)
-                    .await
-                    .unwrap();
-            }));
-        }
-        for task in batch {
-            task.await.unwrap();
-        }
-        let metrics = reqwest::get(t.url().http("/metrics"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        if metrics.contains("cuedeck_connections 0") {
-            break true;
-        }
-        if n > 40_000 {
-            break false;
-        }
-    };
-    assert!(closed, "the slow consumer was closed");
+    let closed = t.flood_until_slow_consumer().await;
+    assert!(closed, "the server gave up on the slow consumer");
     let mut last = start;
     let reason = loop {
         match tokio::time::timeout(WAIT, socket.next())

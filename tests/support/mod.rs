@@ -145,6 +145,48 @@ impl TestServer {
         socket
     }
 
+    /// Post intakes to r1, 200 at a time, until the server counts a slow
+    /// consumer; false if 40,000 were not enough.
+    pub async fn flood_until_slow_consumer(&self) -> bool {
+        self.flood_until("cuedeck_slow_consumers_total 1").await
+    }
+
+    /// Post intakes to r1, 200 at a time, until the metrics show `line`;
+    /// false if 40,000 were not enough.
+    pub async fn flood_until(&self, line: &str) -> bool {
+        let mut n = 0;
+        while n < 40_000 {
+            let mut batch = Vec::new();
+            for _ in 0..200 {
+                let client = self.client(&self.tokens.integration);
+                let key = format!("flood-{n}");
+                n += 1;
+                batch.push(tokio::spawn(async move {
+                    client
+                        .intake(&ROOM.into(), &payload("u1", &key, 1), &key, false)
+                        .await
+                        .unwrap();
+                }));
+            }
+            for task in batch {
+                task.await.unwrap();
+            }
+            if self.metrics().await.contains(line) {
+                return true;
+            }
+        }
+        false
+    }
+
+    pub async fn metrics(&self) -> String {
+        reqwest::get(self.url().http("/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub async fn stop(mut self) {
         if let Some(server) = self.server.take() {
             server.stop().await;
