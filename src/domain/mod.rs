@@ -8,6 +8,7 @@ pub mod daily;
 pub mod engine;
 pub mod error;
 pub mod event;
+mod field_checks;
 pub mod ids;
 pub mod intake;
 pub mod item;

@@ -14,6 +14,7 @@ mod hub;
 mod menus_http;
 pub mod metrics;
 mod moderation_http;
+mod queue_http;
 mod records;
 pub mod templates;
 mod ws;

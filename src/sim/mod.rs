@@ -21,6 +21,7 @@ pub mod catalog;
 pub mod load;
 mod runner;
 pub mod scenario;
+mod scenario_values;
 pub mod shop;
 pub mod spins;
 pub mod stats;
