@@ -249,7 +249,8 @@ pub fn resolve(
 }
 
 /// The console for an embedded server (the demo): the user's theme, keys
-/// and toy settings from their file, the connection given here.
+/// and toy settings (its backend too) from their file, the connection
+/// given here.
 pub fn for_embedded(
     server: crate::client::ServerUrl,
     room: crate::domain::RoomId,
@@ -265,9 +266,10 @@ pub fn for_embedded(
         token,
         theme: Theme::load(&theme_name, &paths.themes_dir, no_color)?,
         keymap: file.keymap(&paths.config_file)?,
+        // The demo's toy is the virtual one unless the file names a backend.
+        virtual_toy: file.toy.which()?.is_none(),
+        toy_backend: file.toy.which()?,
         toy: file.toy,
-        virtual_toy: true,
-        toy_backend: None,
     })
 }
 

@@ -130,7 +130,13 @@ impl Failure {
 
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("CUEDECK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        // The buttplug crates complain about a link we close on purpose;
+        // cuedeck reports what matters itself.
+        .unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new(
+                "warn,buttplug_client=off,buttplug_core=error,buttplug_transport_websocket_tungstenite=error",
+            )
+        });
     // Another subscriber already set is fine.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -72,6 +72,8 @@ pub struct Session {
     pub(super) client: ButtplugClient,
     pub url: String,
     lost: AtomicBool,
+    /// We are leaving: the link ending is no loss to report.
+    leaving: AtomicBool,
     /// Bumped whenever the server's devices or the link change.
     changes: watch::Sender<u64>,
     tasks: std::sync::Mutex<Vec<JoinHandle<()>>>,
@@ -133,6 +135,7 @@ impl Session {
             client,
             url: url.to_owned(),
             lost: AtomicBool::new(false),
+            leaving: AtomicBool::new(false),
             changes,
             tasks: std::sync::Mutex::new(Vec::new()),
         });
@@ -149,7 +152,7 @@ impl Session {
     }
 
     pub(super) fn mark_lost(&self) {
-        if !self.lost.swap(true, Ordering::SeqCst) {
+        if !self.lost.swap(true, Ordering::SeqCst) && !self.leaving.load(Ordering::SeqCst) {
             tracing::warn!(url = %self.url, "Intiface connection lost");
         }
         self.changes.send_modify(|n| *n += 1);
@@ -248,6 +251,7 @@ impl Session {
 
     /// Leaves the server (after a stop): best effort.
     pub async fn disconnect(&self) {
+        self.leaving.store(true, Ordering::SeqCst);
         if self.client.connected() {
             let _ = timeout(REQUEST_TIMEOUT, self.client.disconnect()).await;
         }

@@ -199,7 +199,11 @@ impl FakeIntiface {
 
     /// Serves the WebSocket protocol on a loopback port; returns `ws://...`.
     pub async fn serve(&self) -> String {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        self.serve_on("127.0.0.1:0").await
+    }
+
+    pub async fn serve_on(&self, addr: &str) -> String {
+        let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
         let url = format!("ws://{}", listener.local_addr().unwrap());
         let fake = self.clone();
         tokio::spawn(async move {

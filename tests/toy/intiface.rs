@@ -274,3 +274,29 @@ async fn hardware_mode_scans_and_tests_over_a_loopback_websocket() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("not reachable"), "{stderr}");
 }
+
+/// For trying hardware mode and the console by hand against the scripted
+/// server: `CUEDECK_FAKE_INTIFACE=127.0.0.1:18301 cargo test --test toy --
+/// --ignored serve_the_fake_intiface` serves a wand until stopped, printing
+/// every command it receives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "serves until stopped; for manual checks"]
+async fn serve_the_fake_intiface() {
+    let Ok(addr) = std::env::var("CUEDECK_FAKE_INTIFACE") else {
+        return;
+    };
+    let fake = FakeIntiface::with(wand());
+    let url = fake.serve_on(&addr).await;
+    println!("fake Intiface Central at {url}");
+    let mut shown = 0;
+    loop {
+        sleep(ms(200)).await;
+        let received = fake.received();
+        for (name, body) in &received[shown..] {
+            if name != "Ping" {
+                println!("<- {name} {}", body);
+            }
+        }
+        shown = received.len();
+    }
+}
