@@ -475,6 +475,7 @@ async fn info(target: &Which) -> Result<(), Failure> {
         Source::DeviceType => "DeviceType reply",
         Source::Name => "advertised name (no DeviceType reply)",
         Source::Service => "advertised service (no DeviceType reply)",
+        Source::DeviceList => "the server's device list",
     };
     println!("source:   {source}");
     match battery {

@@ -197,7 +197,7 @@ pub async fn connect(which: &Which, config: DriverConfig) -> Result<Connected, C
                 known = Some(Identity {
                     model: found.spec().model,
                     firmware: None,
-                    source: Source::Name,
+                    source: Source::DeviceList,
                 });
                 let description = format!(
                     "{} (#{}) via Intiface Central at {}",

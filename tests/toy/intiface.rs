@@ -34,7 +34,7 @@ pub async fn drive(
     toy.set_identity(Identity {
         model: device.spec().model,
         firmware: None,
-        source: Source::Name,
+        source: Source::DeviceList,
     });
     (toy, events, session)
 }
@@ -299,4 +299,31 @@ async fn serve_the_fake_intiface() {
         }
         shown = received.len();
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_linear_stroker_strokes_end_to_end_faster_with_the_level() {
+    let fake = FakeIntiface::with(json!({"0": {
+        "DeviceName": "Test Stroker", "DeviceIndex": 0, "DeviceMessageTimingGap": 0,
+        "DeviceFeatures": {"0": {"FeatureIndex": 0, "FeatureDescription": "Stroke",
+            "Output": {"HwPositionWithDuration": {"Value": [0, 100], "Duration": [0, 10000]}}}}
+    }}));
+    let (toy, _, session) = drive(&fake, None).await;
+    assert_eq!(session.devices()[0].spec().outputs[0].label, "thrust");
+    toy.set_level(Level::new(20).unwrap());
+    // The first stroke within the driver's 100 ms gap, then one per 250 ms.
+    sleep(ms(700)).await;
+    let stroke = |to: i64, d: i64| {
+        json!({"DeviceIndex": 0, "FeatureIndex": 0,
+               "Command": {"HwPositionWithDuration": {"Value": to, "Duration": d}}})
+    };
+    // Up, down, up.
+    assert_eq!(
+        outputs(&fake),
+        [stroke(100, 250), stroke(0, 250), stroke(100, 250)]
+    );
+    toy.stop_now();
+    sleep(ms(1_000)).await;
+    assert_eq!(fake.last_command().map(|(n, _)| n), Some("StopCmd".into()));
+    assert_eq!(outputs(&fake).len(), 3, "no stroke after the stop");
 }
