@@ -171,15 +171,20 @@ pub struct ToyArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ToyCommand {
-    /// List Lovense toys in range: name, address, signal strength, model.
+    /// List Lovense toys in range: name, address, signal strength, model
+    /// (or the toys Lovense Remote or Intiface Central reports).
     Scan {
         /// How long to listen for advertisements.
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60))]
         seconds: u64,
         /// List the toys Lovense Remote reports instead: HOST:PORT means HTTPS
         /// (PC app: 127-0-0-1.lovense.club:30010), or give http://IP:PORT.
-        #[arg(long, value_name = "HOST:PORT")]
+        #[arg(long, value_name = "HOST:PORT", conflicts_with = "intiface")]
         remote: Option<String>,
+        /// List the devices Intiface Central knows, scanning for --seconds;
+        /// ws://127.0.0.1:12345 unless URL is given.
+        #[arg(long, value_name = "URL", num_args = 0..=1)]
+        intiface: Option<Option<String>>,
     },
     /// Run a pattern on a toy, then stop, printing every command and reply.
     Test(ToyTestArgs),
@@ -187,20 +192,26 @@ pub enum ToyCommand {
     Info(ToyTarget),
 }
 
-/// Which toy: one by name or address, the virtual toy, or (neither) the first found.
+/// Which toy: the backend (Bluetooth unless --virtual, --remote or
+/// --intiface), and the toy by name (the first found if none).
 #[derive(Debug, Args)]
 pub struct ToyTarget {
-    /// The toy's advertised name (e.g. LVS-Edge36) or its address.
+    /// The toy's advertised name (e.g. LVS-Edge36) or its address; with
+    /// --remote its id or name, with --intiface its name or index.
     #[arg(long, conflicts_with = "virtual_toy")]
     pub device: Option<String>,
     /// Use the in-process virtual toy instead of Bluetooth, as MODEL if given
     /// (a code such as EA or a name such as Gravity; Lush otherwise).
-    #[arg(long = "virtual", value_name = "MODEL", conflicts_with = "remote")]
+    #[arg(long = "virtual", value_name = "MODEL", conflicts_with_all = ["remote", "intiface"])]
     pub virtual_toy: Option<Option<String>>,
     /// Drive a toy through Lovense Remote at HOST:PORT (HTTPS) or a URL;
     /// `--device` then picks the toy by id or name.
-    #[arg(long, value_name = "HOST:PORT")]
+    #[arg(long, value_name = "HOST:PORT", conflicts_with = "intiface")]
     pub remote: Option<String>,
+    /// Drive a device through Intiface Central: ws://127.0.0.1:12345 unless
+    /// URL is given.
+    #[arg(long, value_name = "URL", num_args = 0..=1)]
+    pub intiface: Option<Option<String>>,
 }
 
 #[derive(Debug, Args)]
@@ -314,15 +325,9 @@ pub enum ConfigAction {
     },
 }
 
-impl From<ToyTarget> for crate::toy::cli::Target {
+impl From<ToyTarget> for crate::toy::connect::Which {
     fn from(t: ToyTarget) -> Self {
-        use crate::toy::cli::Target;
-        match (t.device, t.virtual_toy, t.remote) {
-            (toy, _, Some(base)) => Target::Remote { base, toy },
-            (_, Some(model), None) => Target::Virtual(model),
-            (Some(device), None, None) => Target::Device(device),
-            (None, None, None) => Target::FirstFound,
-        }
+        Self::from_flags(t.device, t.virtual_toy, t.remote, t.intiface)
     }
 }
 
@@ -342,7 +347,14 @@ impl From<ToyArgs> for crate::toy::cli::Request {
     fn from(args: ToyArgs) -> Self {
         use crate::toy::cli::{Request, TestRequest, TestShape};
         match args.command {
-            ToyCommand::Scan { seconds, remote } => Request::Scan { seconds, remote },
+            ToyCommand::Scan {
+                seconds,
+                remote,
+                intiface,
+            } => Request::Scan {
+                seconds,
+                backend: crate::toy::connect::Which::from_flags(None, None, remote, intiface),
+            },
             ToyCommand::Info(target) => Request::Info(target.into()),
             ToyCommand::Test(t) => {
                 let shape = match (t.preset, t.pattern_file) {

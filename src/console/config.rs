@@ -7,6 +7,9 @@ use serde::Deserialize;
 
 use super::keymap::{Keymap, Layer, Sections};
 use super::theme::Theme;
+use crate::toy::connect::Which;
+use crate::toy::outputs::ModelMaps;
+use crate::toy::transport::Backend;
 
 pub const EXAMPLE: &str = include_str!("../../config/console.example.toml");
 
@@ -17,6 +20,27 @@ pub struct ToySettings {
     pub intensity_cap: u8,
     #[serde(default = "ToySettings::default_stop")]
     pub stop_after_disconnect_ms: u64,
+    /// Connect at start through this backend (none: connect from the toy
+    /// screen). Implied by `remote` or `intiface` alone.
+    #[serde(default)]
+    pub backend: Option<Backend>,
+    /// Which toy: a Bluetooth name or address, a Lovense Remote toy id or
+    /// name, an Intiface device name or index; the first found if absent.
+    #[serde(default)]
+    pub device: Option<String>,
+    /// Lovense Remote's `HOST:PORT` (HTTPS) or URL.
+    #[serde(default)]
+    pub remote: Option<String>,
+    /// Intiface Central's `ws://` URL (`ws://127.0.0.1:12345` if absent).
+    #[serde(default)]
+    pub intiface: Option<String>,
+    /// The virtual toy's model (a code or a name; Lush if absent).
+    #[serde(default, rename = "virtual")]
+    pub virtual_model: Option<String>,
+    /// `[toy.models.<model>]`: which outputs an effect drives and how
+    /// strongly, per model name or code (an Intiface device by its name).
+    #[serde(default)]
+    pub models: ModelMaps,
 }
 
 impl ToySettings {
@@ -34,7 +58,51 @@ impl Default for ToySettings {
         ToySettings {
             intensity_cap: Self::default_cap(),
             stop_after_disconnect_ms: Self::default_stop(),
+            backend: None,
+            device: None,
+            remote: None,
+            intiface: None,
+            virtual_model: None,
+            models: ModelMaps::new(),
         }
+    }
+}
+
+impl ToySettings {
+    /// The toy to connect to at start, if the file names a backend.
+    pub fn which(&self) -> Result<Option<Which>, String> {
+        let backend = match (self.backend, &self.remote, &self.intiface) {
+            (Some(b), _, _) => b,
+            (None, Some(_), None) => Backend::Remote,
+            (None, None, Some(_)) => Backend::Intiface,
+            (None, None, None) => return Ok(None),
+            (None, Some(_), Some(_)) => {
+                return Err(
+                    "toy.remote and toy.intiface are both set: say which with toy.backend = \"remote\" or \"intiface\"".into(),
+                );
+            }
+        };
+        let device = self.device.clone();
+        Ok(Some(match backend {
+            Backend::Bluetooth => Which::Bluetooth(device),
+            Backend::Virtual => match &self.virtual_model {
+                Some(m) => Which::VirtualModel(m.clone()),
+                None => Which::Virtual,
+            },
+            Backend::Remote => Which::Remote {
+                base: self.remote.clone().ok_or(
+                    "toy.backend = \"remote\" needs toy.remote = \"HOST:PORT\" (Lovense Remote for PC: 127-0-0-1.lovense.club:30010; the phone app shows its own in Game Mode)",
+                )?,
+                toy: device,
+            },
+            Backend::Intiface => Which::Intiface {
+                url: self
+                    .intiface
+                    .clone()
+                    .unwrap_or_else(|| crate::toy::intiface::DEFAULT_URL.to_owned()),
+                device,
+            },
+        }))
     }
 }
 
@@ -79,6 +147,9 @@ impl ConsoleFile {
                 file.toy.intensity_cap
             ));
         }
+        file.toy
+            .which()
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(file)
     }
 
@@ -125,6 +196,8 @@ pub struct Resolved {
     pub toy: ToySettings,
     /// Attach the in-process virtual toy at start (the demo does).
     pub virtual_toy: bool,
+    /// Otherwise connect to this toy at start (the file's `[toy]` backend).
+    pub toy_backend: Option<Which>,
 }
 
 pub fn resolve(
@@ -169,13 +242,15 @@ pub fn resolve(
         token,
         theme,
         keymap,
+        toy_backend: file.toy.which()?,
         toy: file.toy,
         virtual_toy: false,
     })
 }
 
 /// The console for an embedded server (the demo): the user's theme, keys
-/// and toy settings from their file, the connection given here.
+/// and toy settings (its backend too) from their file, the connection
+/// given here.
 pub fn for_embedded(
     server: crate::client::ServerUrl,
     room: crate::domain::RoomId,
@@ -191,8 +266,10 @@ pub fn for_embedded(
         token,
         theme: Theme::load(&theme_name, &paths.themes_dir, no_color)?,
         keymap: file.keymap(&paths.config_file)?,
+        // The demo's toy is the virtual one unless the file names a backend.
+        virtual_toy: file.toy.which()?.is_none(),
+        toy_backend: file.toy.which()?,
         toy: file.toy,
-        virtual_toy: true,
     })
 }
 
@@ -206,6 +283,36 @@ mod tests {
         let file = ConsoleFile::parse(EXAMPLE, path).unwrap();
         file.keymap(path).unwrap();
         assert_eq!(file.toy.intensity_cap, 20);
+        assert_eq!(file.toy.which(), Ok(None));
+    }
+
+    #[test]
+    fn the_toy_section_names_a_backend_and_per_model_maps() {
+        let path = Path::new("config.toml");
+        let text = "[toy]\nremote = \"127-0-0-1.lovense.club:30010\"\n\
+                    [toy.models.Nora]\noutputs = [\"vibrate\"]\n";
+        let file = ConsoleFile::parse(text, path).unwrap();
+        assert_eq!(
+            file.toy.which(),
+            Ok(Some(Which::Remote {
+                base: "127-0-0-1.lovense.club:30010".into(),
+                toy: None
+            }))
+        );
+        let nora = &file.toy.models["Nora"];
+        assert_eq!(nora.outputs.as_deref(), Some(&["vibrate".to_owned()][..]));
+        let text = "[toy]\nbackend = \"intiface\"\ndevice = \"Test Wand\"\n";
+        let file = ConsoleFile::parse(text, path).unwrap();
+        assert_eq!(
+            file.toy.which(),
+            Ok(Some(Which::Intiface {
+                url: "ws://127.0.0.1:12345".into(),
+                device: Some("Test Wand".into())
+            }))
+        );
+        let file =
+            ConsoleFile::parse("[toy]\nbackend = \"virtual\"\nvirtual = \"EA\"\n", path).unwrap();
+        assert_eq!(file.toy.which(), Ok(Some(Which::VirtualModel("EA".into()))));
     }
 
     #[test]
@@ -227,6 +334,10 @@ mod tests {
             err.contains("config.toml:3: `f` is bound to both start and finish"),
             "{err}"
         );
+        let err = ConsoleFile::parse("[toy]\nbackend = \"remote\"\n", path).unwrap_err();
+        assert!(err.contains("toy.remote") && err.contains("30010"), "{err}");
+        let err = ConsoleFile::parse("[toy]\nbackend = \"usb\"\n", path).unwrap_err();
+        assert!(err.contains("usb") && err.contains("line 2"), "{err}");
         // The old flat [keys] table is refused with its line.
         let err = ConsoleFile::parse("[keys]\nstart = [\"s\"]\n", path).unwrap_err();
         assert!(err.contains("line 2"), "{err}");

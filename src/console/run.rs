@@ -138,6 +138,7 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
     let toys = spawn_scheduler(SchedulerConfig {
         intensity_cap: config.toy.intensity_cap,
         server_loss_stop_ms: config.toy.stop_after_disconnect_ms,
+        models: config.toy.models.clone(),
         ..SchedulerConfig::default()
     });
     toy_panic_hook(toys.stopper());
@@ -145,6 +146,8 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
     let (toy_tx, mut toy_rx) = mpsc::channel::<String>(8);
     if config.virtual_toy {
         toy_request(&toys, ToyRequest::ConnectVirtual, toy_tx.clone());
+    } else if let Some(which) = config.toy_backend.clone() {
+        connect_toy(&toys, which, toy_tx.clone());
     }
     let mut toy_status = toys.status();
     app.on_toy_reading(reading(&toys));
@@ -345,28 +348,9 @@ fn toy_request(toys: &SchedulerHandle, request: ToyRequest, notes: mpsc::Sender<
     let toys = toys.clone();
     tokio::spawn(async move {
         let note = match request {
-            ToyRequest::ConnectVirtual | ToyRequest::ConnectBluetooth => {
-                let which = if request == ToyRequest::ConnectVirtual {
-                    Which::Virtual
-                } else {
-                    Which::Bluetooth(None)
-                };
-                match connect(&which, DriverConfig::default()).await {
-                    Ok(connected) => {
-                        let label = connected.toy.label().to_owned();
-                        toys.add_toy(connected.toy);
-                        // The scheduler adds it on its own task: the note
-                        // (and the strip read with it) waits until it has.
-                        for _ in 0..100 {
-                            if toys.toys().iter().any(|t| t.label() == label) {
-                                break;
-                            }
-                            tokio::time::sleep(Duration::from_millis(5)).await;
-                        }
-                        format!("toy connected: {}", connected.description)
-                    }
-                    Err(err) => format!("no toy: {err}"),
-                }
+            ToyRequest::ConnectVirtual => return connect_toy(&toys, Which::Virtual, notes),
+            ToyRequest::ConnectBluetooth => {
+                return connect_toy(&toys, Which::Bluetooth(None), notes);
             }
             ToyRequest::DisconnectAll => {
                 let all = toys.toys();
@@ -393,6 +377,31 @@ fn toy_request(toys: &SchedulerHandle, request: ToyRequest, notes: mpsc::Sender<
                 toys.resume();
                 "toys resumed after the stop key".into()
             }
+        };
+        let _ = notes.send(note).await;
+    });
+}
+
+/// Connect to a toy through any backend and hand it to the scheduler; what
+/// happened goes to `notes`.
+fn connect_toy(toys: &SchedulerHandle, which: Which, notes: mpsc::Sender<String>) {
+    let toys = toys.clone();
+    tokio::spawn(async move {
+        let note = match connect(&which, DriverConfig::default()).await {
+            Ok(connected) => {
+                let label = connected.toy.label().to_owned();
+                toys.add_toy(connected.toy);
+                // The scheduler adds it on its own task: the note (and the
+                // strip read with it) waits until it has.
+                for _ in 0..100 {
+                    if toys.toys().iter().any(|t| t.label() == label) {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+                format!("toy connected: {}", connected.description)
+            }
+            Err(err) => format!("no toy ({}): {err}", which.backend().name()),
         };
         let _ = notes.send(note).await;
     });

@@ -2,7 +2,7 @@
 //!
 //! The transcript (`-> Vibrate:5;`, `<- OK;`) goes to stdout; errors to
 //! stderr. Exit codes: 0 done, 1 the toy failed us, 2 no Bluetooth service
-//! or no adapter. The command line's own types live in `crate::cli`, which
+//! or no adapter, or Lovense Remote / Intiface Central not reachable. The command line's own types live in `crate::cli`, which
 //! converts them into the `Request` below.
 
 use std::path::PathBuf;
@@ -17,6 +17,7 @@ use super::ble::{self, BleError};
 use super::connect::{ConnectError, Connected, Which, connect};
 use super::device::{DriverConfig, ToyEvent};
 use super::identify::{Identity, Source};
+use super::intiface::{self, IntifaceError};
 use super::outputs;
 use super::pattern_file::{PatternError, PatternFile};
 use super::plan::Shape;
@@ -27,29 +28,18 @@ use super::virtual_toy::VirtualControl;
 use crate::domain::ids::ItemId;
 use crate::domain::toy_effect::{Pattern, Timing, ToyEffect};
 
-/// What hardware mode is asked to do.
+/// What hardware mode is asked to do; every toy is named by the one
+/// selector, [`Which`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
-    /// Bluetooth for `seconds`, or the toys Lovense Remote at `remote` reports.
+    /// Bluetooth for `seconds`, or the toys Lovense Remote or Intiface
+    /// Central reports (Intiface scans for `seconds` too).
     Scan {
         seconds: u64,
-        remote: Option<String>,
+        backend: Which,
     },
     Test(TestRequest),
-    Info(Target),
-}
-
-/// Which toy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// The first Lovense toy found.
-    FirstFound,
-    /// A Bluetooth toy by advertised name or address.
-    Device(String),
-    /// The virtual toy as this model (code or name); Lush when `None`.
-    Virtual(Option<String>),
-    /// A toy of Lovense Remote at `base`, by id or name; the first if `None`.
-    Remote { base: String, toy: Option<String> },
+    Info(Which),
 }
 
 /// What `toy test` plays.
@@ -64,7 +54,7 @@ pub enum TestShape {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TestRequest {
-    pub target: Target,
+    pub target: Which,
     pub intensity: u8,
     pub shape: TestShape,
     pub seconds: u64,
@@ -88,10 +78,13 @@ pub fn run(request: Request) -> ExitCode {
     };
     let result = runtime.block_on(async {
         match request {
-            Request::Scan {
-                remote: Some(base), ..
-            } => scan_remote(&base).await,
-            Request::Scan { seconds, .. } => scan(seconds).await,
+            Request::Scan { seconds, backend } => match backend {
+                Which::Remote { base, .. } => scan_remote(&base).await,
+                Which::Intiface { url, .. } => scan_intiface(&url, seconds).await,
+                Which::Virtual | Which::VirtualModel(_) | Which::Bluetooth(_) => {
+                    scan(seconds).await
+                }
+            },
             Request::Test(t) => test(&t).await,
             Request::Info(target) => info(&target).await,
         }
@@ -119,6 +112,8 @@ enum Failure {
     Pattern(#[from] PatternError),
     #[error(transparent)]
     Remote(#[from] RemoteError),
+    #[error(transparent)]
+    Intiface(#[from] IntifaceError),
 }
 
 impl Failure {
@@ -128,13 +123,20 @@ impl Failure {
             Failure::Connect(e) => e.is_missing_bluetooth(),
             Failure::Pattern(_) => false,
             Failure::Remote(e) => matches!(e, RemoteError::Unreachable(_) | RemoteError::Timeout),
+            Failure::Intiface(e) => e.is_unreachable(),
         }
     }
 }
 
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("CUEDECK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        // The buttplug crates complain about a link we close on purpose;
+        // cuedeck reports what matters itself.
+        .unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new(
+                "warn,buttplug_client=off,buttplug_core=error,buttplug_transport_websocket_tungstenite=error",
+            )
+        });
     // Another subscriber already set is fine.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -203,6 +205,27 @@ async fn scan_remote(base: &str) -> Result<(), Failure> {
     Ok(())
 }
 
+async fn scan_intiface(url: &str, seconds: u64) -> Result<(), Failure> {
+    let session = intiface::connect(url).await?;
+    println!(
+        "Connected to Intiface Central at {}; scanning for {seconds} s...",
+        session.url
+    );
+    let devices = session.scan(Duration::from_secs(seconds)).await?;
+    // Leave nothing running behind us, then leave.
+    let _ = session.stop_all().await;
+    session.disconnect().await;
+    if devices.is_empty() {
+        println!("Intiface Central reports no device. Is the toy on, and connected in Intiface?");
+        return Ok(());
+    }
+    println!("{:>5}  {:<24}  OUTPUTS", "INDEX", "NAME");
+    for d in devices {
+        println!("{:>5}  {:<24}  {}", d.index, d.name, d.describe());
+    }
+    Ok(())
+}
+
 /// `Lush (1 vibrator), firmware 11`, `Nora (1 vibrator, rotation)`.
 pub fn describe(i: &Identity) -> String {
     let caps = i.capabilities();
@@ -256,22 +279,9 @@ fn describe_layout(l: &super::identify::GattLayout) -> String {
     )
 }
 
-fn which(target: &Target) -> Which {
-    match target {
-        Target::FirstFound => Which::Bluetooth(None),
-        Target::Device(name) => Which::Bluetooth(Some(name.clone())),
-        Target::Virtual(None) => Which::Virtual,
-        Target::Virtual(Some(model)) => Which::VirtualModel(model.clone()),
-        Target::Remote { base, toy } => Which::Remote {
-            base: base.clone(),
-            toy: toy.clone(),
-        },
-    }
-}
-
 /// Connects to the chosen toy and starts its driver.
-async fn open(target: &Target) -> Result<Connected, Failure> {
-    let connected = connect(&which(target), DriverConfig::default()).await?;
+async fn open(target: &Which) -> Result<Connected, Failure> {
+    let connected = connect(target, DriverConfig::default()).await?;
     println!("# toy: {}", connected.description);
     Ok(connected)
 }
@@ -448,7 +458,7 @@ async fn test(t: &TestRequest) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn info(target: &Target) -> Result<(), Failure> {
+async fn info(target: &Which) -> Result<(), Failure> {
     let mut connected = open(target).await?;
     let mut transcript = Transcript::new(&mut connected);
     let toy = connected.toy.clone();
@@ -465,6 +475,7 @@ async fn info(target: &Target) -> Result<(), Failure> {
         Source::DeviceType => "DeviceType reply",
         Source::Name => "advertised name (no DeviceType reply)",
         Source::Service => "advertised service (no DeviceType reply)",
+        Source::DeviceList => "the server's device list",
     };
     println!("source:   {source}");
     match battery {

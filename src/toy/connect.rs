@@ -1,5 +1,6 @@
-//! Connecting to a toy, for hardware mode and the console's toy screen:
-//! pick the transport, start the driver, hand back the handle.
+//! Connecting to a toy, for hardware mode and the console: one selector
+//! ([`Which`]: bluetooth, remote, intiface, virtual) and the one place that
+//! builds the transport and starts the driver from it.
 
 use std::time::Duration;
 
@@ -13,11 +14,13 @@ use uuid::Uuid;
 use super::ble::{self, BleError};
 use super::device::{DriverConfig, ToyEvent, ToyHandle, spawn_toy};
 use super::gatt::{GattLayout, LISTED_SERVICES, layout_for_service};
-use super::identify::Identity;
+use super::identify::{Identity, Source};
+use super::intiface::{self, IntifaceError, SCAN_FOR};
+use super::intiface_transport::IntifaceTransport;
 use super::models::{Model, ModelSpec};
 use super::remote::{HttpPoster, Poster, RemoteTransport, find_toy};
 use super::remote_api::RemoteError;
-use super::transport::{Transport, TransportError};
+use super::transport::{Backend, Transport, TransportError};
 use super::virtual_toy::{VirtualControl, VirtualToy};
 
 /// How long to look for a Bluetooth toy before giving up.
@@ -28,7 +31,7 @@ pub const VIRTUAL_NAME: &str = "LVS-Lush11";
 /// demo with a multi-motor toy: `CUEDECK_VIRTUAL_TOY=Gravity cuedeck`.
 pub const VIRTUAL_MODEL_ENV: &str = "CUEDECK_VIRTUAL_TOY";
 
-/// Which toy to connect to.
+/// Which toy to connect to, and through which backend.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Which {
     /// The in-process virtual toy (demo, simulator, tests): a Lush, or the
@@ -41,6 +44,41 @@ pub enum Which {
     /// A toy of Lovense Remote at `base` (`host:port` or a URL), by id or
     /// name; the first connected one if `None`.
     Remote { base: String, toy: Option<String> },
+    /// A device of Intiface Central at `url` (`ws://host:port`), by name or
+    /// index; the first one (scanning if there is none yet) if `None`.
+    Intiface { url: String, device: Option<String> },
+}
+
+impl Which {
+    /// From hardware mode's flags (`--device`, `--virtual [MODEL]`,
+    /// `--remote HOST:PORT`, `--intiface [URL]`; clap keeps the last three
+    /// apart). `--device` names the toy on any backend but the virtual one.
+    pub fn from_flags(
+        device: Option<String>,
+        virtual_model: Option<Option<String>>,
+        remote: Option<String>,
+        intiface: Option<Option<String>>,
+    ) -> Which {
+        match (virtual_model, remote, intiface) {
+            (_, Some(base), _) => Which::Remote { base, toy: device },
+            (_, None, Some(url)) => Which::Intiface {
+                url: url.unwrap_or_else(|| intiface::DEFAULT_URL.to_owned()),
+                device,
+            },
+            (Some(None), None, None) => Which::Virtual,
+            (Some(Some(model)), None, None) => Which::VirtualModel(model),
+            (None, None, None) => Which::Bluetooth(device),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Which::Virtual | Which::VirtualModel(_) => Backend::Virtual,
+            Which::Bluetooth(_) => Backend::Bluetooth,
+            Which::Remote { .. } => Backend::Remote,
+            Which::Intiface { .. } => Backend::Intiface,
+        }
+    }
 }
 
 #[derive(Debug, Error)]
@@ -55,6 +93,8 @@ pub enum ConnectError {
     UnknownModel(String),
     #[error(transparent)]
     Remote(#[from] RemoteError),
+    #[error(transparent)]
+    Intiface(#[from] IntifaceError),
 }
 
 impl ConnectError {
@@ -65,7 +105,7 @@ impl ConnectError {
             self,
             ConnectError::Ble(BleError::NoBluetoothService(_) | BleError::NoAdapter)
                 | ConnectError::Remote(RemoteError::Unreachable(_) | RemoteError::Timeout)
-        )
+        ) || matches!(self, ConnectError::Intiface(e) if e.is_unreachable())
     }
 }
 
@@ -122,8 +162,10 @@ pub async fn connect(which: &Which, config: DriverConfig) -> Result<Connected, C
             .ok()
             .filter(|m| !m.trim().is_empty()),
         Which::VirtualModel(m) => Some(m.clone()),
-        Which::Bluetooth(_) | Which::Remote { .. } => None,
+        Which::Bluetooth(_) | Which::Remote { .. } | Which::Intiface { .. } => None,
     };
+    // Intiface's devices are known from its device list, not `DeviceType;`.
+    let mut known: Option<Identity> = None;
     let (transport, description, virtual_control, layout): (Box<dyn Transport>, String, _, _) =
         match (which, model) {
             (Which::Bluetooth(wanted), _) => {
@@ -144,6 +186,25 @@ pub async fn connect(which: &Which, config: DriverConfig) -> Result<Connected, C
                 );
                 (
                     Box::new(RemoteTransport::new(poster, &found)),
+                    description,
+                    None,
+                    None,
+                )
+            }
+            (Which::Intiface { url, device }, _) => {
+                let session = intiface::connect(url).await?;
+                let found = session.find(device.as_deref(), SCAN_FOR).await?;
+                known = Some(Identity {
+                    model: found.spec().model,
+                    firmware: None,
+                    source: Source::DeviceList,
+                });
+                let description = format!(
+                    "{} (#{}) via Intiface Central at {}",
+                    found.name, found.index, session.url
+                );
+                (
+                    Box::new(IntifaceTransport::new(session, &found)),
                     description,
                     None,
                     None,
@@ -171,9 +232,16 @@ pub async fn connect(which: &Which, config: DriverConfig) -> Result<Connected, C
     let (toy, events) = spawn_toy(transport, config)?;
     // Identified before anyone drives it, so every output gets its command.
     let services: Vec<Uuid> = layout.iter().map(|l| l.service).collect();
-    let identity = toy
-        .identify_advertised(toy.label(), &services, IDENTIFY_TRIES, IDENTIFY_EVERY)
-        .await;
+    let identity = match known {
+        Some(identity) => {
+            toy.set_identity(identity.clone());
+            identity
+        }
+        None => {
+            toy.identify_advertised(toy.label(), &services, IDENTIFY_TRIES, IDENTIFY_EVERY)
+                .await
+        }
+    };
     Ok(Connected {
         toy,
         events,

@@ -43,6 +43,8 @@ pub enum Source {
     Name,
     /// The model code spelled by the advertised GATT service.
     Service,
+    /// The outputs a server reports for the device (Intiface Central).
+    DeviceList,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

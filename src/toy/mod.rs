@@ -1,8 +1,9 @@
-//! Lovense toy control: the wire codec, transports (Bluetooth LE, virtual,
-//! fake), pacing, the effect scheduler and hardware mode.
+//! Toy control: the Lovense wire codec, transports (Bluetooth LE, virtual,
+//! Lovense Remote, Intiface Central, fake), pacing, the effect scheduler and hardware mode.
 //!
 //! Data flows one way: console state -> [`scheduler`] -> [`device`] (pacing,
-//! reply matching) -> [`codec`] -> [`transport`] (BLE | virtual).
+//! reply matching) -> [`codec`] -> [`transport`] (BLE | virtual | remote |
+//! intiface).
 //! See docs/TOY.md for the choices made.
 
 pub mod ble;
@@ -14,7 +15,11 @@ pub mod device;
 mod driver;
 pub mod fake;
 pub mod gatt;
+pub mod generic_model;
 pub mod identify;
+pub mod intiface;
+pub mod intiface_device;
+pub mod intiface_transport;
 pub mod models;
 pub mod outputs;
 pub mod pacing;

@@ -42,6 +42,9 @@ pub enum Model {
     SexMachine,
     MiniSexMachine,
     Dolp,
+    /// A device of another make, through Intiface: its outputs are the ones
+    /// the server reports (see [`super::generic_model`]).
+    Other(u16),
     Unknown,
 }
 
@@ -290,6 +293,9 @@ impl ModelSpec {
 
 impl Model {
     pub fn spec(self) -> &'static ModelSpec {
+        if let Model::Other(n) = self {
+            return super::generic_model::get(n).unwrap_or(&UNKNOWN);
+        }
         MODELS.iter().find(|m| m.model == self).unwrap_or(&UNKNOWN)
     }
 

@@ -323,6 +323,9 @@ impl Worker {
                     if self.handle(batch).await {
                         return;
                     }
+                    // A post renews `timeSec`: the next refresh is a full
+                    // period later, never on top of a level just sent.
+                    refresh.reset();
                 }
                 _ = refresh.tick() => self.refresh().await,
             }

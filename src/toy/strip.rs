@@ -93,9 +93,9 @@ fn toy_part(name: &str, s: &ToyStatus) -> String {
         .identity
         .as_ref()
         .map_or(name.to_owned(), |i| i.spec().name.to_owned());
-    // A toy driven through another program says so; the console's own
-    // links (Bluetooth, the in-process virtual toy) go unsaid.
-    let backend = (s.backend == Backend::Remote).then(|| s.backend.name());
+    // Every backend but the console's own Bluetooth link is named: a toy
+    // driven through another program (remote, intiface), or not real.
+    let backend = (s.backend != Backend::Bluetooth).then(|| s.backend.name());
     if !s.connected {
         return match backend {
             Some(b) => format!("{model} ({b}, disconnected)"),
@@ -220,6 +220,17 @@ mod tests {
             "Lapis (remote) 85% v1 ▮▮▮ 20 v2 ▮▮▯ 7 v3 ▯▯▯ 0 · next 50% in 12s"
         );
         assert!(line.chars().count() <= 80);
+        let mut intiface = status(7, true);
+        intiface.backend = Backend::Intiface;
+        assert!(
+            strip_line(&[("w".to_owned(), intiface.clone())], &sched, now)
+                .starts_with("Lush (intiface) 85% ▮▮▯▯▯ 7/20"),
+        );
+        intiface.connected = false;
+        assert!(
+            strip_line(&[("w".to_owned(), intiface)], &sched, now)
+                .starts_with("Lush (intiface, disconnected)"),
+        );
         let toys = vec![("a".to_owned(), max), ("b".to_owned(), lapis)];
         assert_eq!(
             strip_line(&toys, &sched, now),

@@ -1,5 +1,5 @@
 //! One trait for every way bytes reach a toy: Bluetooth LE, the virtual toy,
-//! and the fake transport of the tests.
+//! Lovense Remote, Intiface Central, and the fake transport of the tests.
 
 use async_trait::async_trait;
 use thiserror::Error;
@@ -28,14 +28,17 @@ pub enum Inbound {
     Reconnected,
 }
 
-/// What carries a toy's commands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// What carries a toy's commands (the console's `toy.backend`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Backend {
     #[default]
     Bluetooth,
     Virtual,
     /// Lovense Remote on the local network.
     Remote,
+    /// Intiface Central (the buttplug protocol over a WebSocket).
+    Intiface,
 }
 
 impl Backend {
@@ -44,6 +47,7 @@ impl Backend {
             Backend::Bluetooth => "bluetooth",
             Backend::Virtual => "virtual",
             Backend::Remote => "remote",
+            Backend::Intiface => "intiface",
         }
     }
 }

@@ -18,7 +18,7 @@ fn ms(n: u64) -> Duration {
 
 /// Answers every write as a toy of `code` would: its DeviceType reply (or
 /// nothing, when `None`), `OK;` to the rest.
-fn script(remote: FakeRemote, device_type: Option<String>) {
+pub(super) fn script(remote: FakeRemote, device_type: Option<String>) {
     tokio::spawn(async move {
         let mut seen = 0;
         loop {

@@ -1,10 +1,14 @@
-//! Lovense toys: the codec, the exchange, pacing, the scheduler and the virtual toy.
+//! Toys: the codec, the exchange, pacing, the scheduler, the virtual toy,
+//! and every backend (Bluetooth, Lovense Remote, Intiface, virtual).
 //! One test binary per area: each binary links the whole crate.
 
+mod backends;
 mod codec;
 mod commands;
 mod exchange;
+mod fake_intiface;
 mod families;
+mod intiface;
 mod models;
 mod pacing;
 mod patterns;

@@ -31,8 +31,8 @@ fn toys_answer() -> String {
 /// with a Nora and a Lush, everything else `OK` (or an error code, or not
 /// at all when `down`).
 #[derive(Clone, Default)]
-struct FakeApp {
-    posts: Arc<Mutex<Vec<(Instant, String)>>>,
+pub(super) struct FakeApp {
+    pub(super) posts: Arc<Mutex<Vec<(Instant, String)>>>,
     down: Arc<Mutex<bool>>,
     code: Arc<Mutex<Option<i64>>>,
 }
@@ -58,7 +58,7 @@ impl Poster for FakeApp {
 }
 
 impl FakeApp {
-    fn bodies(&self) -> Vec<String> {
+    pub(super) fn bodies(&self) -> Vec<String> {
         self.posts
             .lock()
             .unwrap()
@@ -67,7 +67,7 @@ impl FakeApp {
             .collect()
     }
 
-    fn functions(&self) -> Vec<String> {
+    pub(super) fn functions(&self) -> Vec<String> {
         self.bodies()
             .into_iter()
             .filter(|b| b.contains(r#""command":"Function""#))
@@ -81,7 +81,7 @@ fn function(action: &str, time_sec: u32) -> String {
     )
 }
 
-async fn nora(app: &FakeApp) -> ToyHandle {
+pub(super) async fn nora(app: &FakeApp) -> ToyHandle {
     let found = find_toy(app, None).await.unwrap();
     assert_eq!(found.id, NORA, "the first connected toy");
     let transport = RemoteTransport::new(Arc::new(app.clone()), &found);

@@ -537,17 +537,17 @@ async fn a_toy_added_while_halted_is_halted_too() {
 #[tokio::test(start_paused = true)]
 async fn the_strip_shows_level_and_next_effect() {
     let rig = Rig::new(1, SchedulerConfig::default()).await;
-    assert_eq!(rig.sched.strip_line(), "LVS-Lush0 ▯▯▯▯▯ 0/20");
+    assert_eq!(rig.sched.strip_line(), "LVS-Lush0 (virtual) ▯▯▯▯▯ 0/20");
     rig.start(1, 0, 10_000, all_five(false));
     rig.until(1_000).await;
     assert_eq!(
         rig.sched.strip_line(),
-        "LVS-Lush0 ▮▮▯▯▯ 5/20 · next 25% in 2s"
+        "LVS-Lush0 (virtual) ▮▮▯▯▯ 5/20 · next 25% in 2s"
     );
     rig.sched.panic_stop();
     rig.until(1_100).await;
     assert_eq!(
         rig.sched.strip_line(),
-        "LVS-Lush0 ▯▯▯▯▯ 0/20 · STOPPED (panic key)"
+        "LVS-Lush0 (virtual) ▯▯▯▯▯ 0/20 · STOPPED (panic key)"
     );
 }
