@@ -34,7 +34,7 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
     if let Some(grid) = app.watch.as_ref().filter(|g| g.open.is_none()) {
         let [body, footer] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
-        super::watch_view::draw(frame, app, grid, app.server_now(now), body);
+        super::watch_view::draw(frame, app, grid, now, body);
         if let Some(Dialog::ModLog(log)) = &app.dialog {
             super::mod_log::draw(frame, app, log, body);
         }

@@ -34,7 +34,7 @@ pub async fn run(config: Resolved) -> Result<(), String> {
     let mut stream = WatchStream::connect(&config.server, &config.token, subscriptions, options);
     let (audit_tx, mut audit_rx) = mpsc::channel::<(ItemId, Result<Item, String>)>(8);
     let (note_tx, mut note_rx) = mpsc::channel::<String>(8);
-    let (log_tx, mut log_rx) = mpsc::channel::<Result<Vec<ModerationRow>, String>>(2);
+    let (log_tx, mut log_rx) = mpsc::channel::<(LogQuery, Result<Vec<ModerationRow>, String>)>(2);
     install_panic_hook();
     if let Ok(size) = crossterm::terminal::size() {
         app.size = size;
@@ -73,8 +73,8 @@ pub async fn run(config: Resolved) -> Result<(), String> {
                 app.on_audit(item, record);
                 dirty = true;
             }
-            Some(rows) = log_rx.recv() => {
-                app.on_moderation_log(rows);
+            Some((query, rows)) = log_rx.recv() => {
+                app.on_moderation_log(query, rows);
                 dirty = true;
             }
             Some(note) = note_rx.recv() => {
@@ -110,13 +110,12 @@ pub async fn run(config: Resolved) -> Result<(), String> {
                         let _ = tx.send(moderate(&rest, request).await).await;
                     });
                 }
-                Effect::FetchModerationLog => {
+                Effect::FetchModerationLog(query) => {
                     let (rest, tx) = (rest.clone(), log_tx.clone());
                     tokio::spawn(async move {
-                        let page = rest.moderation_log(&LogQuery::default()).await;
-                        let _ = tx
-                            .send(page.map(|p| p.entries).map_err(|e| e.to_string()))
-                            .await;
+                        let page = rest.moderation_log(&query).await;
+                        let rows = page.map(|p| p.entries).map_err(|e| e.to_string());
+                        let _ = tx.send((query, rows)).await;
                     });
                 }
                 Effect::Quit => app.quitting = true,
@@ -143,14 +142,16 @@ async fn moderate(rest: &RestClient, request: ModerationRequest) -> String {
             user,
             reason,
             all,
+            note,
+            expires_in_secs,
         } => {
             let ban = BanRequest {
                 user: user.clone(),
                 scope: if all { BanScope::All } else { BanScope::Room },
                 reason,
-                note: None,
+                note,
                 expires_at: None,
-                expires_in_secs: None,
+                expires_in_secs,
             };
             match rest.ban(&room, &ban, None).await {
                 Ok(_) => format!("banned {user} ({})", reason.as_str()),
