@@ -315,10 +315,15 @@ fn the_selection_moves_by_rows_and_pages_and_follows_the_room() {
     assert!(shown.contains(&format!("▸ {selected}")), "{shown}");
     w.key(KeyCode::PageUp);
     assert_eq!(w.grid().selected_index(w.now), 1);
-    // Wide: a row of cards is one step.
+    // Wide: a row of cards is one step; left and right one card.
     w.app.size = (200, 60);
     w.key(KeyCode::Down);
     assert_eq!(w.grid().selected_index(w.now), 5);
+    w.key(KeyCode::Right);
+    assert_eq!(w.grid().selected_index(w.now), 6);
+    w.key(KeyCode::Left);
+    w.key(KeyCode::Left);
+    assert_eq!(w.grid().selected_index(w.now), 4);
     assert_eq!(
         w.key(KeyCode::Char('q')),
         vec![Effect::StopToy, Effect::Quit]
@@ -396,6 +401,22 @@ fn enter_opens_the_room_read_only_with_moderation_keys_and_esc_goes_back() {
     w.key(KeyCode::Char('b'));
     w.key(KeyCode::Esc);
     assert_eq!(w.app.screen(), Screen::WatchRoom, "esc cancels the ban");
+
+    // The audit record of the selected item, and the event log's scroll.
+    assert!(matches!(
+        w.key(KeyCode::Enter).as_slice(),
+        [Effect::FetchAudit(_)]
+    ));
+    assert_eq!(w.app.screen(), Screen::Details);
+    w.key(KeyCode::Esc);
+    for n in 0..5 {
+        let line = format!("line {n}");
+        w.app.toy_note(line, w.now);
+    }
+    w.key(KeyCode::PageUp);
+    assert!(w.app.log_back > 0, "pgup scrolls the log back");
+    w.key(KeyCode::PageDown);
+    assert_eq!(w.app.log_back, 0);
 
     // Refund for moderation opens the refund form.
     w.key(KeyCode::Char('r'));

@@ -186,8 +186,28 @@ fn the_moderation_log_lists_the_rows_and_each_filter_asks_the_server_again() {
     assert_eq!(q.room, Some(room(1).as_str().into()), "filters combine");
     let q = asked(w.key(KeyCode::Char('t')));
     assert_eq!(q.since, Some(w.now.0 - 3_600_000_000), "the last hour");
+    // Two rows: up and down select, and the filters below take the
+    // selected row's actor and target.
+    let mut two = rows.clone();
+    let mut older = rows[0].clone();
+    older.id = 0;
+    older.entry.note.by.id = "mod-1".into();
+    older.entry.note.target = Some("viewer-4".into());
+    two.push(older.clone());
+    w.app.on_moderation_log(q, Ok(two));
+    assert!(w.key(KeyCode::Down).is_empty(), "moving asks nothing");
+    assert!(
+        w.render(120, 30).contains("▸ "),
+        "the selected row is marked"
+    );
+    let q = asked(w.key(KeyCode::Char('b')));
+    assert_eq!(q.actor.as_deref(), Some("mod-1"), "the second row's actor");
+    w.app.on_moderation_log(q, Ok(vec![older]));
+    let q = asked(w.key(KeyCode::Char('b')));
+    assert_eq!(q.actor, None, "again: everyone");
     w.app.on_moderation_log(q, Ok(rows.clone()));
-    // The selected row's actor and target.
+    w.key(KeyCode::Down);
+    w.key(KeyCode::Up);
     let q = asked(w.key(KeyCode::Char('b')));
     assert_eq!(q.actor.as_deref(), Some("mod-7"));
     w.app.on_moderation_log(q, Ok(rows.clone()));
