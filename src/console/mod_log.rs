@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::app::{App, Dialog, Effect};
+use super::fit::ellipsize;
 use super::model::clock;
 use super::screen::{Action, Screen};
 use super::view::{block, fg, key_line};
@@ -234,11 +235,15 @@ pub(super) fn draw(frame: &mut Frame, app: &App, log: &ModLog, area: ratatui::la
     let t = &app.theme;
     frame.render_widget(Clear, area);
     let mut lines = vec![Line::from(Span::styled(
-        log.filter.describe(),
+        ellipsize(
+            &log.filter.describe(),
+            area.width.saturating_sub(2) as usize,
+        ),
         fg(t.accent),
     ))];
     // Title and filter line, borders and the key line take five rows.
     let room_for = area.height.saturating_sub(4).max(1) as usize;
+    let inner = area.width.saturating_sub(2) as usize;
     match &log.rows {
         None => lines.push(Line::from(Span::styled("Asking the server…", fg(t.dim)))),
         Some(Err(err)) => lines.push(Line::from(Span::styled(err.clone(), fg(t.error)))),
@@ -246,11 +251,8 @@ pub(super) fn draw(frame: &mut Frame, app: &App, log: &ModLog, area: ratatui::la
         Some(Ok(rows)) => {
             let top = log.selected.saturating_sub(room_for - 1);
             for (n, row) in rows.iter().enumerate().skip(top).take(room_for) {
-                let text = format!(
-                    "{}{}",
-                    if n == log.selected { "▸ " } else { "  " },
-                    line(row)
-                );
+                let mark = if n == log.selected { "▸ " } else { "  " };
+                let text = ellipsize(&format!("{mark}{}", line(row)), inner);
                 let style = if n == log.selected {
                     fg(t.text).add_modifier(Modifier::BOLD)
                 } else {
