@@ -1,11 +1,12 @@
 //! What each role may list: `GET /api/v1/rooms` (the rooms a watch grid
-//! subscribes to) for every role, and the moderation log's actor filter.
+//! subscribes to) for every role; the moderation log's actor filter; a
+//! spin on the games endpoint under a ban and a pause.
 
 use crate::support::*;
 use cuedeck::client::LogQuery;
 use cuedeck::domain::time::Clock;
-use cuedeck::domain::{ModerationAction, Stamp};
-use cuedeck::protocol::CreateToken;
+use cuedeck::domain::{BanReason, ModerationAction, Stamp};
+use cuedeck::protocol::{BanRequest, BanScope, CreateToken};
 use cuedeck::server::ServerConfig;
 use reqwest::{Method, StatusCode};
 
@@ -132,5 +133,75 @@ async fn the_moderation_log_filters_by_the_acting_token() {
         .await
         .unwrap();
     assert!(later.entries.is_empty());
+    t.stop().await;
+}
+
+/// A spin on the games endpoint (not a raw intake): `code` and nothing
+/// charged while the viewer is banned or the room paused; it goes through
+/// once neither holds.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_spin_is_refused_while_banned_or_paused_and_charges_nothing() {
+    let t = TestServer::start().await;
+    let performer = t.client(&t.tokens.performer);
+    let (status, body) = performer
+        .raw(
+            Method::POST,
+            &format!("/api/v1/rooms/{ROOM}/games/slot_machine/template"),
+            None,
+            Some(br#"{"name": "slot_classic", "version": 0}"#.to_vec()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let viewer = t.client(&t.tokens.viewer); // u1
+    let spin = |key: &'static str| {
+        let viewer = viewer.clone();
+        async move {
+            viewer
+                .raw(
+                    Method::POST,
+                    &format!("/api/v1/rooms/{ROOM}/games/slot_machine/spin"),
+                    Some(key),
+                    Some(br#"{"tier": 1}"#.to_vec()),
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let tokens = || async { t.client(ADMIN).balance(&"u1".into()).await.unwrap().tokens };
+    let before = tokens().await;
+    let ban = BanRequest {
+        user: "u1".into(),
+        scope: BanScope::Room,
+        reason: BanReason::Spam,
+        note: None,
+        expires_at: None,
+        expires_in_secs: None,
+    };
+    t.client(&t.tokens.moderator)
+        .ban(&ROOM.into(), &ban, None)
+        .await
+        .unwrap();
+    let (status, answer) = spin("spin-banned").await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("banned")),
+        "{answer}"
+    );
+    assert_eq!(tokens().await, before, "a banned spin charges nothing");
+
+    t.client(&t.tokens.moderator)
+        .unban(&ROOM.into(), &"u1".into(), BanScope::Room)
+        .await
+        .unwrap();
+    performer.pause(&ROOM.into(), None).await.unwrap();
+    let (status, answer) = spin("spin-paused").await;
+    assert_eq!(answer["code"], "paused", "{status} {answer}");
+    assert_eq!(tokens().await, before, "a paused spin charges nothing");
+
+    performer.resume(&ROOM.into()).await.unwrap();
+    let (status, answer) = spin("spin-ok").await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert!(tokens().await < before, "the spin is charged once allowed");
     t.stop().await;
 }
