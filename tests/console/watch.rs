@@ -427,4 +427,13 @@ fn enter_opens_the_room_read_only_with_moderation_keys_and_esc_goes_back() {
     assert_eq!(w.app.screen(), Screen::Watch);
     assert!(w.app.model.is_none());
     assert!(w.render(80, 24).contains("watching 3 rooms"));
+
+    // A watched room with nothing on stage names the next item but asks
+    // no one to start it.
+    w.key(KeyCode::Down);
+    w.key(KeyCode::Enter);
+    assert_eq!(w.app.room.to_string(), "room-01");
+    let shown = w.render(100, 30);
+    assert!(shown.contains("Nothing on stage. Next: "), "{shown}");
+    assert!(!shown.contains("to start"), "{shown}");
 }
