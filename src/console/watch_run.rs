@@ -15,7 +15,7 @@ use crate::client::{LogQuery, RestClient, StreamOptions, WatchStream};
 use tokio::sync::mpsc;
 
 use super::ban_form::ModerationRequest;
-use crate::domain::{Item, ItemId, Stamp};
+use crate::domain::{Item, ItemId, RoomId, Stamp};
 use crate::protocol::{BanRequest, BanScope, ModerationRow};
 
 pub async fn run(config: Resolved) -> Result<(), String> {
@@ -34,6 +34,9 @@ pub async fn run(config: Resolved) -> Result<(), String> {
     let mut stream = WatchStream::connect(&config.server, &config.token, subscriptions, options);
     let (audit_tx, mut audit_rx) = mpsc::channel::<(ItemId, Result<Item, String>)>(8);
     let (note_tx, mut note_rx) = mpsc::channel::<String>(8);
+    let (rooms_tx, mut rooms_rx) = mpsc::channel::<Vec<RoomId>>(1);
+    let mut relist = tokio::time::interval(RELIST_EVERY);
+    relist.tick().await; // the first tick is now: the rooms were just listed
     let (log_tx, mut log_rx) = mpsc::channel::<(LogQuery, Result<Vec<ModerationRow>, String>)>(2);
     install_panic_hook();
     if let Ok(size) = crossterm::terminal::size() {
@@ -81,6 +84,19 @@ pub async fn run(config: Resolved) -> Result<(), String> {
                 app.toy_note(note, Stamp::now());
                 dirty = true;
             }
+            _ = relist.tick() => {
+                let (rest, tx) = (rest.clone(), rooms_tx.clone());
+                tokio::spawn(async move {
+                    if let Ok(rooms) = rest.rooms().await {
+                        let _ = tx.try_send(rooms);
+                    }
+                });
+            }
+            Some(rooms) = rooms_rx.recv() => {
+                for room in rooms {
+                    stream.subscribe(room).await;
+                }
+            }
             () = tokio::time::sleep(next_second()) => dirty = true,
             _ = hangup.recv() => break,
         }
@@ -127,6 +143,10 @@ pub async fn run(config: Resolved) -> Result<(), String> {
     stream.close();
     Ok(())
 }
+
+/// How often the rooms in scope are listed again, so a room made while
+/// watching gets its card.
+const RELIST_EVERY: Duration = Duration::from_secs(30);
 
 /// Until the next whole second of the clock, when ages and timers change.
 fn next_second() -> Duration {
