@@ -10,11 +10,15 @@ use crate::protocol::{
 };
 
 /// Filters of the moderation log; all optional.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LogQuery {
     pub room: Option<RoomId>,
     pub action: Option<ModerationAction>,
     pub target: Option<String>,
+    /// The acting token's id.
+    pub actor: Option<String>,
+    /// Rows at or after this server stamp (µs).
+    pub since: Option<i64>,
     pub before: Option<i64>,
     pub limit: Option<usize>,
 }
@@ -30,6 +34,12 @@ impl LogQuery {
         }
         if let Some(target) = &self.target {
             parts.push(format!("target={target}"));
+        }
+        if let Some(actor) = &self.actor {
+            parts.push(format!("actor={actor}"));
+        }
+        if let Some(since) = self.since {
+            parts.push(format!("since={since}"));
         }
         if let Some(before) = self.before {
             parts.push(format!("before={before}"));

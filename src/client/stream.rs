@@ -207,6 +207,25 @@ impl WatchStream {
             .map_err(|_| ClientError::Transport("the stream has stopped".into()))
     }
 
+    /// Watch one more room from now on (a room made after the connection
+    /// began). Kept for every later connection; a room already watched is
+    /// left alone.
+    pub async fn subscribe(&self, room: RoomId) {
+        let connected = {
+            let mut state = self.lock();
+            if state.resume_of(&room).is_some() {
+                return;
+            }
+            state.rooms.push((room.clone(), None));
+            state.connected
+        };
+        // While down, the next connection subscribes it with the rest.
+        if connected {
+            let frame = ClientFrame::Subscribe { room, resume: None };
+            let _ = self.outbox.send(Outbound::Command(frame)).await;
+        }
+    }
+
     pub fn close(self) {
         self.task.abort();
     }

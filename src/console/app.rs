@@ -109,7 +109,8 @@ pub enum Effect {
     Menu(MenuRequest),
     /// A ban, pause or resume of a watched room (REST).
     Moderate(super::ban_form::ModerationRequest),
-    FetchModerationLog,
+    /// The moderation log's rows for these filters.
+    FetchModerationLog(crate::client::LogQuery),
     /// What the toy scheduler is told (it follows the stage).
     ToyCue(ToyCue),
     /// A request of the toy screen.

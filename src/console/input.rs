@@ -34,6 +34,7 @@ impl App {
     pub fn typing(&self) -> bool {
         match self.screen() {
             Screen::Refund => matches!(&self.dialog, Some(Dialog::Refund(form)) if form.typing()),
+            Screen::Ban => matches!(&self.dialog, Some(Dialog::Ban(form)) if form.typing()),
             Screen::MenuForm => self.menus.as_ref().is_some_and(|e| e.typing()),
             _ => false,
         }
@@ -41,6 +42,8 @@ impl App {
 
     fn type_char(&mut self, c: char) {
         if let Some(Dialog::Refund(form)) = &mut self.dialog {
+            form.type_char(c);
+        } else if let Some(Dialog::Ban(form)) = &mut self.dialog {
             form.type_char(c);
         } else if let Some(editor) = &mut self.menus {
             editor.type_char(c);
@@ -105,7 +108,7 @@ impl App {
             Screen::Watch => self.watch_action(action, now),
             Screen::WatchRoom => self.watch_room_action(action, now),
             Screen::Ban => self.ban_action(action),
-            Screen::ModLog => self.mod_log_action(action),
+            Screen::ModLog => self.mod_log_action(action, now),
             Screen::Menus
             | Screen::MenuItems
             | Screen::MenuForm

@@ -246,7 +246,7 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                 }
                 Effect::Quit => app.quitting = true,
                 // Only the watch grid's rooms offer these.
-                Effect::Moderate(_) | Effect::FetchModerationLog => {}
+                Effect::Moderate(_) | Effect::FetchModerationLog(_) => {}
             }
         }
     }

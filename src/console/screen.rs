@@ -146,6 +146,8 @@ pub enum Action {
     // moving and paging
     Up,
     Down,
+    Left,
+    Right,
     PageUp,
     PageDown,
     // dialogs
@@ -186,6 +188,12 @@ pub enum Action {
     Ban,
     Pause,
     ModerationLog,
+    FilterRoom,
+    FilterAction,
+    FilterActor,
+    FilterTarget,
+    FilterTime,
+    ClearFilters,
 }
 
 /// One action of a section: its name in the file, what the help says, and
@@ -198,7 +206,7 @@ pub struct Binding {
     pub hint: Option<&'static str>,
 }
 
-const fn bind(
+pub(super) const fn bind(
     action: Action,
     name: &'static str,
     describe: &'static str,
@@ -212,6 +220,7 @@ const fn bind(
     }
 }
 
+use super::watch_bindings::{BAN, MOD_LOG, WATCH, WATCH_ROOM};
 use Action as A;
 
 pub const GLOBAL_BINDINGS: &[Binding] = &[
@@ -458,83 +467,4 @@ const MENU_CONFLICT: &[Binding] = &[
         "neither: back to the items",
         Some("cancel"),
     ),
-];
-
-const WATCH: &[Binding] = &[
-    bind(A::Up, "up", "select the room before", None),
-    bind(A::Down, "down", "select the room after", None),
-    bind(A::PageUp, "page_up", "a page of rooms back", None),
-    bind(A::PageDown, "page_down", "a page of rooms on", None),
-    bind(
-        A::Open,
-        "open",
-        "open the room: its queue and the moderation keys",
-        Some("open"),
-    ),
-    bind(
-        A::ModerationLog,
-        "moderation_log",
-        "the moderation log: who did what, where, why",
-        Some("log"),
-    ),
-    bind(A::StopToy, "stop_toy", "stop the toy at once", None),
-    bind(A::Help, "help", "show this help", Some("help")),
-    bind(A::Quit, "quit", "quit", Some("quit")),
-];
-
-const WATCH_ROOM: &[Binding] = &[
-    bind(
-        A::Refund,
-        "refund",
-        "refund the selected item for moderation, with a note",
-        Some("refund"),
-    ),
-    bind(A::Ban, "ban", "ban the selected item's viewer", Some("ban")),
-    bind(
-        A::Pause,
-        "pause",
-        "pause or resume the room's intake",
-        Some("pause"),
-    ),
-    bind(A::Up, "up", "select the item above", None),
-    bind(A::Down, "down", "select the item below", None),
-    bind(
-        A::Details,
-        "details",
-        "show the selected item's audit record",
-        Some("details"),
-    ),
-    bind(A::LogUp, "log_up", "scroll the event log back", None),
-    bind(A::LogDown, "log_down", "scroll the event log forward", None),
-    bind(A::StopToy, "stop_toy", "stop the toy at once", None),
-    bind(A::Help, "help", "show this help", Some("help")),
-    bind(A::Close, "close", "back to the watch grid", Some("grid")),
-];
-
-const BAN: &[Binding] = &[
-    bind(A::Up, "up", "the reason above", None),
-    bind(A::Down, "down", "the reason below", None),
-    bind(
-        A::Toggle,
-        "toggle",
-        "this room or every room you moderate",
-        Some("scope"),
-    ),
-    bind(
-        A::Submit,
-        "submit",
-        "ban (their queued items are refunded)",
-        Some("ban"),
-    ),
-    bind(A::StopToy, "stop_toy", "stop the toy at once", None),
-    bind(A::Close, "close", "cancel: ban no one", Some("cancel")),
-];
-
-const MOD_LOG: &[Binding] = &[
-    bind(A::Up, "up", "scroll up a row", None),
-    bind(A::Down, "down", "scroll down a row", None),
-    bind(A::Reload, "reload", "ask the server again", Some("reload")),
-    bind(A::StopToy, "stop_toy", "stop the toy at once", None),
-    bind(A::Help, "help", "show this help", None),
-    bind(A::Close, "close", "back to the watch grid", Some("back")),
 ];

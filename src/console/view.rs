@@ -34,7 +34,7 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
     if let Some(grid) = app.watch.as_ref().filter(|g| g.open.is_none()) {
         let [body, footer] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
-        super::watch_view::draw(frame, app, grid, app.server_now(now), body);
+        super::watch_view::draw(frame, app, grid, now, body);
         if let Some(Dialog::ModLog(log)) = &app.dialog {
             super::mod_log::draw(frame, app, log, body);
         }
@@ -223,7 +223,14 @@ fn draw_stage(frame: &mut Frame, app: &App, server_now: Stamp, area: Rect) {
     let running = app.model.as_ref().and_then(|m| m.in_progress.as_ref());
     let Some(running) = running else {
         let next = app.model.as_ref().and_then(|m| m.head());
+        // A moderator, or a room opened from the watch grid, starts nothing.
+        let watching = app.read_only() || app.watch.is_some();
         let text = match next {
+            Some(item) if watching => format!(
+                "Nothing on stage. Next: {} for {}.",
+                item.action.title,
+                who(item)
+            ),
             Some(item) => format!(
                 "Nothing on stage. Next: {} for {}. Press {} to start.",
                 item.action.title,

@@ -8,7 +8,8 @@ use crate::domain::Stamp;
 
 impl App {
     pub(super) fn watch_action(&mut self, action: Action, now: Stamp) -> Vec<Effect> {
-        let (width, height) = watch_view::body_size(self.size.0, self.size.1);
+        let lost = matches!(self.connection, super::app::Connection::Lost { .. });
+        let (width, height) = watch_view::body_size(self.size.0, self.size.1, lost);
         let (per_row, rows) = watch_view::layout(width, height);
         let Some(grid) = self.watch.as_mut() else {
             return Vec::new();
@@ -17,10 +18,12 @@ impl App {
         match action {
             Action::Up => grid.step(-(per_row as isize), now),
             Action::Down => grid.step(per_row as isize, now),
+            Action::Left => grid.step(-1, now),
+            Action::Right => grid.step(1, now),
             Action::PageUp => grid.step(-page, now),
             Action::PageDown => grid.step(page, now),
             Action::Open => self.open_room(),
-            Action::ModerationLog => return self.open_mod_log(),
+            Action::ModerationLog => return self.open_mod_log(now),
             Action::Quit => return self.quit_now(),
             _ => {}
         }

@@ -15,7 +15,7 @@ use crate::client::{LogQuery, RestClient, StreamOptions, WatchStream};
 use tokio::sync::mpsc;
 
 use super::ban_form::ModerationRequest;
-use crate::domain::{Item, ItemId, Stamp};
+use crate::domain::{Item, ItemId, RoomId, Stamp};
 use crate::protocol::{BanRequest, BanScope, ModerationRow};
 
 pub async fn run(config: Resolved) -> Result<(), String> {
@@ -34,7 +34,10 @@ pub async fn run(config: Resolved) -> Result<(), String> {
     let mut stream = WatchStream::connect(&config.server, &config.token, subscriptions, options);
     let (audit_tx, mut audit_rx) = mpsc::channel::<(ItemId, Result<Item, String>)>(8);
     let (note_tx, mut note_rx) = mpsc::channel::<String>(8);
-    let (log_tx, mut log_rx) = mpsc::channel::<Result<Vec<ModerationRow>, String>>(2);
+    let (rooms_tx, mut rooms_rx) = mpsc::channel::<Vec<RoomId>>(1);
+    let mut relist = tokio::time::interval(RELIST_EVERY);
+    relist.tick().await; // the first tick is now: the rooms were just listed
+    let (log_tx, mut log_rx) = mpsc::channel::<(LogQuery, Result<Vec<ModerationRow>, String>)>(2);
     install_panic_hook();
     if let Ok(size) = crossterm::terminal::size() {
         app.size = size;
@@ -73,13 +76,26 @@ pub async fn run(config: Resolved) -> Result<(), String> {
                 app.on_audit(item, record);
                 dirty = true;
             }
-            Some(rows) = log_rx.recv() => {
-                app.on_moderation_log(rows);
+            Some((query, rows)) = log_rx.recv() => {
+                app.on_moderation_log(query, rows);
                 dirty = true;
             }
             Some(note) = note_rx.recv() => {
                 app.toy_note(note, Stamp::now());
                 dirty = true;
+            }
+            _ = relist.tick() => {
+                let (rest, tx) = (rest.clone(), rooms_tx.clone());
+                tokio::spawn(async move {
+                    if let Ok(rooms) = rest.rooms().await {
+                        let _ = tx.try_send(rooms);
+                    }
+                });
+            }
+            Some(rooms) = rooms_rx.recv() => {
+                for room in rooms {
+                    stream.subscribe(room).await;
+                }
             }
             () = tokio::time::sleep(next_second()) => dirty = true,
             _ = hangup.recv() => break,
@@ -110,13 +126,12 @@ pub async fn run(config: Resolved) -> Result<(), String> {
                         let _ = tx.send(moderate(&rest, request).await).await;
                     });
                 }
-                Effect::FetchModerationLog => {
+                Effect::FetchModerationLog(query) => {
                     let (rest, tx) = (rest.clone(), log_tx.clone());
                     tokio::spawn(async move {
-                        let page = rest.moderation_log(&LogQuery::default()).await;
-                        let _ = tx
-                            .send(page.map(|p| p.entries).map_err(|e| e.to_string()))
-                            .await;
+                        let page = rest.moderation_log(&query).await;
+                        let rows = page.map(|p| p.entries).map_err(|e| e.to_string());
+                        let _ = tx.send((query, rows)).await;
                     });
                 }
                 Effect::Quit => app.quitting = true,
@@ -128,6 +143,10 @@ pub async fn run(config: Resolved) -> Result<(), String> {
     stream.close();
     Ok(())
 }
+
+/// How often the rooms in scope are listed again, so a room made while
+/// watching gets its card.
+const RELIST_EVERY: Duration = Duration::from_secs(30);
 
 /// Until the next whole second of the clock, when ages and timers change.
 fn next_second() -> Duration {
@@ -143,14 +162,16 @@ async fn moderate(rest: &RestClient, request: ModerationRequest) -> String {
             user,
             reason,
             all,
+            note,
+            expires_in_secs,
         } => {
             let ban = BanRequest {
                 user: user.clone(),
                 scope: if all { BanScope::All } else { BanScope::Room },
                 reason,
-                note: None,
+                note,
                 expires_at: None,
-                expires_in_secs: None,
+                expires_in_secs,
             };
             match rest.ban(&room, &ban, None).await {
                 Ok(_) => format!("banned {user} ({})", reason.as_str()),

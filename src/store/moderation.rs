@@ -19,6 +19,8 @@ pub struct ModerationFilter {
     pub action: Option<ModerationAction>,
     /// The viewer or switch acted on.
     pub target: Option<String>,
+    /// The acting token's id.
+    pub actor: Option<String>,
     pub since: Option<Stamp>,
     pub until: Option<Stamp>,
     /// Rows older than this id (for paging back).
@@ -66,6 +68,9 @@ impl ModerationLog {
         }
         if let Some(target) = &filter.target {
             push(&mut sql, "target =", Value::Text(target.clone()));
+        }
+        if let Some(actor) = &filter.actor {
+            push(&mut sql, "actor_token =", Value::Text(actor.clone()));
         }
         if let Some(since) = filter.since {
             push(&mut sql, "at >=", Value::Integer(since.0));

@@ -12,4 +12,5 @@ mod stop_pty;
 mod support;
 mod view;
 mod watch;
+mod watch_mod;
 mod watch_pty;

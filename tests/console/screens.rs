@@ -148,6 +148,29 @@ fn typing_in_the_refund_note_and_amount_is_text_and_the_stop_key_still_works() {
 }
 
 #[test]
+fn typing_in_the_ban_note_and_expiry_is_text_and_the_stop_key_still_works() {
+    let mut f = on(Screen::Ban);
+    f.key(KeyCode::Tab); // where
+    f.key(KeyCode::Tab); // the note
+    type_everything(&mut f, Screen::Ban);
+    f.key(KeyCode::Tab); // the expiry
+    type_everything(&mut f, Screen::Ban);
+    let Some(cuedeck::console::app::Dialog::Ban(form)) = &f.app.dialog else {
+        panic!("the ban dialog stays open")
+    };
+    assert_eq!(form.note, typed_text());
+    assert_eq!(
+        form.expires, "01234567",
+        "letters and digits, eight at most"
+    );
+    assert_eq!(
+        f.press(KeyCode::F(12), KeyModifiers::NONE),
+        vec![Effect::StopToy]
+    );
+    assert_eq!(f.app.toy.level, 0);
+}
+
+#[test]
 fn typing_in_the_menu_forms_text_and_number_fields_never_acts() {
     let mut f = on(Screen::MenuForm);
     for field in [

@@ -11,7 +11,6 @@ use cuedeck::console::theme::Theme;
 use cuedeck::console::watch::{Attention, WatchGrid};
 use cuedeck::domain::builder::PayloadBuilder;
 use cuedeck::domain::*;
-use cuedeck::protocol::ModerationRow;
 
 use crate::fixture::T0;
 
@@ -316,10 +315,15 @@ fn the_selection_moves_by_rows_and_pages_and_follows_the_room() {
     assert!(shown.contains(&format!("▸ {selected}")), "{shown}");
     w.key(KeyCode::PageUp);
     assert_eq!(w.grid().selected_index(w.now), 1);
-    // Wide: a row of cards is one step.
+    // Wide: a row of cards is one step; left and right one card.
     w.app.size = (200, 60);
     w.key(KeyCode::Down);
     assert_eq!(w.grid().selected_index(w.now), 5);
+    w.key(KeyCode::Right);
+    assert_eq!(w.grid().selected_index(w.now), 6);
+    w.key(KeyCode::Left);
+    w.key(KeyCode::Left);
+    assert_eq!(w.grid().selected_index(w.now), 4);
     assert_eq!(
         w.key(KeyCode::Char('q')),
         vec![Effect::StopToy, Effect::Quit]
@@ -381,7 +385,7 @@ fn enter_opens_the_room_read_only_with_moderation_keys_and_esc_goes_back() {
     assert_eq!(w.app.screen(), Screen::Ban);
     assert!(w.render(100, 30).contains("Ban Fan01"));
     w.key(KeyCode::Down);
-    w.key(KeyCode::Tab);
+    w.key(KeyCode::Char(' '));
     assert_eq!(
         w.key(KeyCode::Enter),
         vec![Effect::Moderate(ModerationRequest::Ban {
@@ -389,12 +393,30 @@ fn enter_opens_the_room_read_only_with_moderation_keys_and_esc_goes_back() {
             user: "viewer-1".into(),
             reason: BanReason::Spam,
             all: true,
+            note: None,
+            expires_in_secs: None,
         })]
     );
     assert_eq!(w.app.screen(), Screen::WatchRoom);
     w.key(KeyCode::Char('b'));
     w.key(KeyCode::Esc);
     assert_eq!(w.app.screen(), Screen::WatchRoom, "esc cancels the ban");
+
+    // The audit record of the selected item, and the event log's scroll.
+    assert!(matches!(
+        w.key(KeyCode::Enter).as_slice(),
+        [Effect::FetchAudit(_)]
+    ));
+    assert_eq!(w.app.screen(), Screen::Details);
+    w.key(KeyCode::Esc);
+    for n in 0..5 {
+        let line = format!("line {n}");
+        w.app.toy_note(line, w.now);
+    }
+    w.key(KeyCode::PageUp);
+    assert!(w.app.log_back > 0, "pgup scrolls the log back");
+    w.key(KeyCode::PageDown);
+    assert_eq!(w.app.log_back, 0);
 
     // Refund for moderation opens the refund form.
     w.key(KeyCode::Char('r'));
@@ -405,47 +427,13 @@ fn enter_opens_the_room_read_only_with_moderation_keys_and_esc_goes_back() {
     assert_eq!(w.app.screen(), Screen::Watch);
     assert!(w.app.model.is_none());
     assert!(w.render(80, 24).contains("watching 3 rooms"));
-}
 
-#[test]
-fn the_moderation_log_opens_from_the_grid_and_lists_the_rows() {
-    let mut w = Watch::new(2);
-    w.buy(1, 5);
-    let outcome = w.run(Command::Ban {
-        rooms: vec![room(1).as_str().into()],
-        user: "viewer-5".into(),
-        reason: BanReason::Fraud,
-        note: Some("chargebacks".into()),
-        expires_at: None,
-        by: Actor::new(Role::Moderator, "mod-7"),
-    });
-    let rows: Vec<ModerationRow> = outcome
-        .events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::Moderation { moderation } => Some((e.at, e.room.clone(), moderation)),
-            _ => None,
-        })
-        .enumerate()
-        .map(|(n, (at, room, note))| ModerationRow {
-            id: n as i64 + 1,
-            entry: ModerationEntry {
-                at,
-                room: Some(room),
-                note: (*note).clone(),
-            },
-        })
-        .collect();
-    assert!(!rows.is_empty());
-    assert_eq!(w.key(KeyCode::Char('l')), vec![Effect::FetchModerationLog]);
-    assert_eq!(w.app.screen(), Screen::ModLog);
-    assert!(w.render(100, 30).contains("Asking the server"));
-    w.app.on_moderation_log(Ok(rows));
+    // A watched room with nothing on stage names the next item but asks
+    // no one to start it.
+    w.key(KeyCode::Down);
+    w.key(KeyCode::Enter);
+    assert_eq!(w.app.room.to_string(), "room-01");
     let shown = w.render(100, 30);
-    assert!(shown.contains("viewer-5 banned (fraud)"), "{shown}");
-    assert!(shown.contains("mod-7"), "{shown}");
-    assert!(shown.contains("chargebacks"), "{shown}");
-    assert_eq!(w.key(KeyCode::Char('r')), vec![Effect::FetchModerationLog]);
-    w.key(KeyCode::Esc);
-    assert_eq!(w.app.screen(), Screen::Watch);
+    assert!(shown.contains("Nothing on stage. Next: "), "{shown}");
+    assert!(!shown.contains("to start"), "{shown}");
 }

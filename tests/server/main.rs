@@ -7,6 +7,7 @@ mod games_api;
 mod menus_api;
 mod menus_files;
 mod moderation;
+mod moderation_scope;
 mod multiroom;
 mod protocol_doc;
 mod retention;

@@ -359,3 +359,36 @@ async fn a_slow_consumer_of_several_rooms_is_closed_from_all_of_them() {
     assert!(reason.contains("resume each room"), "{reason}");
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_room_subscribed_later_joins_the_connection_and_resumes_after_a_restart() {
+    let (mut t, _) = setup().await;
+    let mut stream = WatchStream::connect(&t.url(), ADMIN, vec![(ROOM.into(), None)], quick());
+    let mut seen = Seen::default();
+    let r1 = t.client(ADMIN).snapshot(&ROOM.into()).await.unwrap().seq;
+    read_until(&mut stream, &[(RoomId::from(ROOM), r1)].into(), &mut seen).await;
+    stream.subscribe(OTHER_ROOM.into()).await;
+    stream.subscribe(OTHER_ROOM.into()).await; // twice: watched once
+    intake_into(&t, OTHER_ROOM, "late-1").await;
+    let until = last_seqs(&t).await;
+    read_until(&mut stream, &until, &mut seen).await;
+    assert!(
+        seen.snapshots.contains_key(&RoomId::from(OTHER_ROOM)),
+        "{seen:?}"
+    );
+    assert_eq!(stream.resume_points().len(), 2);
+
+    t.restart().await;
+    intake_into(&t, OTHER_ROOM, "late-2").await;
+    intake_into(&t, ROOM, "late-3").await;
+    let until = last_seqs(&t).await;
+    read_until(&mut stream, &until, &mut seen).await;
+    for (room, events) in &seen.events {
+        let from = seen.snapshots[room];
+        let expected: Vec<u64> = (from + 1..=until[room]).collect();
+        assert_eq!(events, &expected, "{room}: no gap, no duplicate");
+    }
+    assert!(seen.events.contains_key(&RoomId::from(OTHER_ROOM)));
+    stream.close();
+    t.stop().await;
+}
