@@ -35,6 +35,9 @@ impl App {
         match self.screen() {
             Screen::Refund => matches!(&self.dialog, Some(Dialog::Refund(form)) if form.typing()),
             Screen::MenuForm => self.menus.as_ref().is_some_and(|e| e.typing()),
+            Screen::PrizeForm | Screen::GameSettings => {
+                self.games.as_ref().is_some_and(|e| e.typing())
+            }
             _ => false,
         }
     }
@@ -43,6 +46,8 @@ impl App {
         if let Some(Dialog::Refund(form)) = &mut self.dialog {
             form.type_char(c);
         } else if let Some(editor) = &mut self.menus {
+            editor.type_char(c);
+        } else if let Some(editor) = &mut self.games {
             editor.type_char(c);
         }
     }
@@ -114,6 +119,19 @@ impl App {
                 Some(editor) => {
                     let effects = editor.on_action(action);
                     self.menu_effects(effects)
+                }
+                None => Vec::new(),
+            },
+            Screen::Games
+            | Screen::PrizeForm
+            | Screen::GameSettings
+            | Screen::PrizeDelete
+            | Screen::SeedRotate
+            | Screen::SeedRevealed
+            | Screen::GameConflict => match self.games.as_mut() {
+                Some(editor) => {
+                    let effects = editor.on_action(action);
+                    self.game_effects(effects)
                 }
                 None => Vec::new(),
             },
