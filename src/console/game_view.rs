@@ -436,42 +436,16 @@ fn draw_conflict(
         (Some(base), Some(theirs)) => changes(base, theirs),
         _ => Vec::new(),
     };
-    let shown = listed.len().min(6) + conflict.history.len().min(3);
-    let area = popup(frame.area(), 72, 7 + shown as u16);
-    frame.render_widget(Clear, area);
-    let mut lines = vec![
-        Line::from(Span::styled(
-            format!(
-                "The {} changed on the server: you edited v{}, it is now v{}.",
-                title(conflict.game),
-                conflict.your_version,
-                conflict.current_version
-            ),
-            fg(theme.text).add_modifier(Modifier::BOLD),
-        )),
-        Line::from(""),
-    ];
-    for change in listed.iter().take(6) {
-        lines.push(Line::from(Span::styled(
-            format!(" · {change}"),
-            fg(theme.text),
-        )));
-    }
-    for version in conflict.history.iter().take(3) {
-        lines.push(Line::from(Span::styled(
-            format!(
-                " v{} at {} by {}",
-                version.version,
-                clock(version.at),
-                version.changed_by
-            ),
-            fg(theme.dim),
-        )));
-    }
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(keys.to_string(), fg(theme.accent))));
-    let paragraph = Paragraph::new(lines)
-        .wrap(Wrap { trim: true })
-        .block(block(" Version conflict ", theme));
-    frame.render_widget(paragraph, area);
+    let headline = format!(
+        "The {} changed on the server: you edited v{}, it is now v{}.",
+        title(conflict.game),
+        conflict.your_version,
+        conflict.current_version
+    );
+    let history: Vec<String> = conflict
+        .history
+        .iter()
+        .map(|v| format!("v{} at {} by {}", v.version, clock(v.at), v.changed_by))
+        .collect();
+    super::dialog_view::draw_conflict(frame, theme, headline, &listed, &history, keys);
 }
