@@ -222,6 +222,7 @@ fn hide_reorder_and_delete_change_the_draft_and_delete_asks_first() {
     assert!(f.key(KeyCode::Char('d')).is_empty());
     assert_eq!(f.app.screen(), Screen::PrizeDelete);
     insta::assert_snapshot!("prize_delete_80x24", f.render(80, 24));
+    insta::assert_snapshot!("prize_delete_160x48", f.render(160, 48));
     f.key(KeyCode::Char('n'));
     assert_eq!(editor(&f).config().unwrap().prizes.len(), 7);
     f.key(KeyCode::Char('d'));
@@ -255,6 +256,7 @@ fn settings_check_prices_cooldown_and_colours_by_field() {
     type_text(&mut f, "#12zz");
     assert_eq!(problem(&f).as_deref(), Some("theme.primary"));
     insta::assert_snapshot!("game_settings_80x24", f.render(80, 24));
+    insta::assert_snapshot!("game_settings_160x48", f.render(160, 48));
     type_text(&mut f, "3456");
     assert_eq!(problem(&f), None);
     f.key(KeyCode::Enter);
@@ -290,6 +292,7 @@ fn rotating_the_seed_says_what_it_reveals_then_shows_the_revealed_seed() {
         "{screen}"
     );
     insta::assert_snapshot!("seed_rotate_80x24", screen);
+    insta::assert_snapshot!("seed_rotate_160x48", f.render(160, 48));
     assert!(f.key(KeyCode::Char('n')).is_empty(), "n keeps the seed");
     assert_eq!(f.app.screen(), Screen::Games);
     f.key(KeyCode::Char('R'));
