@@ -2,10 +2,12 @@
 //! WebSocket client that resumes where it left off, with jittered
 //! exponential backoff. Used by the console, the simulator and the tests.
 
+mod games;
 mod moderation;
 mod rest;
 mod stream;
 
+pub use games::GameClientError;
 pub use moderation::LogQuery;
 pub use rest::{ClientError, RestClient};
 pub use stream::{RoomStream, StreamEvent, StreamOptions, WatchEvent, WatchStream};

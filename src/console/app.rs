@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use super::game_editor::{GameAnswer, GameEditor, GameEffect, GameRequest};
 use super::keymap::Keymap;
 use super::menu_editor::{MenuAnswer, MenuEditor, MenuEffect, MenuRequest};
 use super::model::{Notice, RoomModel};
@@ -107,6 +108,7 @@ pub enum Effect {
     },
     FetchAudit(ItemId),
     Menu(MenuRequest),
+    Game(GameRequest),
     /// A ban, pause or resume of a watched room (REST).
     Moderate(super::ban_form::ModerationRequest),
     /// The moderation log's rows for these filters.
@@ -145,6 +147,8 @@ pub struct App {
     pub dialog: Option<Dialog>,
     /// The menu editor, while it is open (it takes the screen and the keys).
     pub menus: Option<MenuEditor>,
+    /// The game editor, while it is open.
+    pub games: Option<GameEditor>,
     /// The help overlay, over the screen that opened it.
     pub help: Option<HelpView>,
     pub status: Option<(LogKind, String)>,
@@ -174,6 +178,7 @@ impl App {
             pending: BTreeMap::new(),
             dialog: None,
             menus: None,
+            games: None,
             help: None,
             status: None,
             keymap,
@@ -212,6 +217,7 @@ impl App {
             (Some(Dialog::Ban(_)), _) => Screen::Ban,
             (Some(Dialog::ModLog(_)), _) => Screen::ModLog,
             (None, Some(editor)) => editor.screen(),
+            (None, None) if let Some(editor) = &self.games => editor.screen(),
             (None, None) => match &self.watch {
                 Some(grid) if grid.open.is_some() => Screen::WatchRoom,
                 Some(_) => Screen::Watch,
@@ -418,6 +424,24 @@ impl App {
             }
         }
         out
+    }
+
+    pub(super) fn game_effects(&mut self, effects: Vec<GameEffect>) -> Vec<Effect> {
+        let mut out = Vec::new();
+        for effect in effects {
+            match effect {
+                GameEffect::Send(request) => out.push(Effect::Game(request)),
+                GameEffect::Preview(toy) => out.extend(self.preview_toy(toy)),
+                GameEffect::Close => self.games = None,
+            }
+        }
+        out
+    }
+
+    pub fn on_game_answer(&mut self, answer: GameAnswer) {
+        if let Some(editor) = self.games.as_mut() {
+            editor.on_answer(answer);
+        }
     }
 
     /// Something the toy screen's request led to.

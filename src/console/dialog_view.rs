@@ -1,5 +1,5 @@
 //! The console's dialogs over the queue: refund, an item's audit record,
-//! the toy screen and the quit question. Their keys come from their
+//! the toy screen, the quit question, and the editors' version conflict. Their keys come from their
 //! keymap sections.
 
 use ratatui::Frame;
@@ -215,4 +215,41 @@ pub(super) fn draw_confirm_quit(frame: &mut Frame, app: &App) {
             .block(block(" Quit ", t)),
         area,
     );
+}
+
+/// An editor's save that met a newer version: what happened, what changed
+/// (up to six), who saved since (up to three lines), and the keys.
+pub(super) fn draw_conflict(
+    frame: &mut Frame,
+    theme: &Theme,
+    headline: String,
+    changes: &[String],
+    history: &[String],
+    keys: &str,
+) {
+    let listed = changes.len().min(6) + history.len().min(3);
+    let area = popup(frame.area(), 72, 7 + listed as u16);
+    frame.render_widget(Clear, area);
+    let mut lines = vec![
+        Line::from(Span::styled(
+            headline,
+            fg(theme.text).add_modifier(Modifier::BOLD),
+        )),
+        Line::from(""),
+    ];
+    for change in changes.iter().take(6) {
+        lines.push(Line::from(Span::styled(
+            format!(" · {change}"),
+            fg(theme.text),
+        )));
+    }
+    for line in history.iter().take(3) {
+        lines.push(Line::from(Span::styled(format!(" {line}"), fg(theme.dim))));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(keys.to_string(), fg(theme.accent))));
+    let paragraph = Paragraph::new(lines)
+        .wrap(Wrap { trim: true })
+        .block(block(" Version conflict ", theme));
+    frame.render_widget(paragraph, area);
 }

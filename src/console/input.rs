@@ -36,6 +36,9 @@ impl App {
             Screen::Refund => matches!(&self.dialog, Some(Dialog::Refund(form)) if form.typing()),
             Screen::Ban => matches!(&self.dialog, Some(Dialog::Ban(form)) if form.typing()),
             Screen::MenuForm => self.menus.as_ref().is_some_and(|e| e.typing()),
+            Screen::PrizeForm | Screen::GameSettings => {
+                self.games.as_ref().is_some_and(|e| e.typing())
+            }
             _ => false,
         }
     }
@@ -46,6 +49,8 @@ impl App {
         } else if let Some(Dialog::Ban(form)) = &mut self.dialog {
             form.type_char(c);
         } else if let Some(editor) = &mut self.menus {
+            editor.type_char(c);
+        } else if let Some(editor) = &mut self.games {
             editor.type_char(c);
         }
     }
@@ -117,6 +122,19 @@ impl App {
                 Some(editor) => {
                     let effects = editor.on_action(action);
                     self.menu_effects(effects)
+                }
+                None => Vec::new(),
+            },
+            Screen::Games
+            | Screen::PrizeForm
+            | Screen::GameSettings
+            | Screen::PrizeDelete
+            | Screen::SeedRotate
+            | Screen::SeedRevealed
+            | Screen::GameConflict => match self.games.as_mut() {
+                Some(editor) => {
+                    let effects = editor.on_action(action);
+                    self.game_effects(effects)
                 }
                 None => Vec::new(),
             },

@@ -124,15 +124,7 @@ const PATTERNS: [Pattern; 4] = [
     Pattern::Ramp,
 ];
 
-pub(super) fn cycle<T: Copy + PartialEq>(all: &[T], now: T, forward: bool) -> T {
-    let at = all.iter().position(|x| *x == now).unwrap_or(0);
-    let next = if forward {
-        (at + 1) % all.len()
-    } else {
-        (at + all.len() - 1) % all.len()
-    };
-    all[next]
-}
+pub(super) use super::toy_fields::cycle;
 
 impl ItemForm {
     pub fn new_item() -> Self {

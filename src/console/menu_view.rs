@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Row, Table};
 
 use super::keymap::Keymap;
 use super::menu_editor::{Field, ItemForm, Level, MenuEditor};
@@ -249,35 +249,15 @@ fn draw_conflict(
     theme: &Theme,
     keys: &str,
 ) {
-    let listed = conflict.changes.len().min(6) + conflict.history.len().min(3);
-    let area = popup(frame.area(), 72, 7 + listed as u16);
-    frame.render_widget(Clear, area);
-    let mut lines = vec![
-        Line::from(Span::styled(
-            format!(
-                "The menu changed on the server: you edited v{}, it is now v{}.",
-                conflict.your_version, conflict.current_version
-            ),
-            fg(theme.text).add_modifier(Modifier::BOLD),
-        )),
-        Line::from(""),
-    ];
-    for change in conflict.changes.iter().take(6) {
-        lines.push(Line::from(Span::styled(
-            format!(" · {}", change.summary),
-            fg(theme.text),
-        )));
-    }
-    for version in conflict.history.iter().take(3) {
-        lines.push(Line::from(Span::styled(
-            format!(" v{} {} by {}", version.version, version.change, version.by),
-            fg(theme.dim),
-        )));
-    }
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(keys.to_string(), fg(theme.accent))));
-    let paragraph = Paragraph::new(lines)
-        .wrap(Wrap { trim: true })
-        .block(block(" Version conflict ", theme));
-    frame.render_widget(paragraph, area);
+    let headline = format!(
+        "The menu changed on the server: you edited v{}, it is now v{}.",
+        conflict.your_version, conflict.current_version
+    );
+    let changes: Vec<String> = conflict.changes.iter().map(|c| c.summary.clone()).collect();
+    let history: Vec<String> = conflict
+        .history
+        .iter()
+        .map(|v| format!("v{} {} by {}", v.version, v.change, v.by))
+        .collect();
+    super::dialog_view::draw_conflict(frame, theme, headline, &changes, &history, keys);
 }

@@ -3,6 +3,7 @@
 //! sent once, with one idempotency key, and waits for the server.
 
 use super::app::{App, Dialog, Effect, LogKind, Pending};
+use super::game_editor::GameEditor;
 use super::menu_editor::MenuEditor;
 use super::model::RoomModel;
 use super::screen::Action;
@@ -81,6 +82,15 @@ impl App {
                 let (editor, effect) = MenuEditor::open();
                 self.menus = Some(editor);
                 self.menu_effects(vec![effect])
+            }
+            Action::Games => {
+                if self.read_only() {
+                    self.say(LogKind::Info, "games are the performer's to edit");
+                    return Vec::new();
+                }
+                let (editor, effect) = GameEditor::open();
+                self.games = Some(editor);
+                self.game_effects(vec![effect])
             }
             Action::LogUp => {
                 self.log_back = (self.log_back + 5).min(self.log.len().saturating_sub(1));

@@ -18,11 +18,13 @@ use tokio::sync::mpsc;
 
 use super::app::{App, Effect, ToyCue, ToyReading, ToyRequest};
 use super::config::Resolved;
-use super::menu_editor::{MenuAnswer, MenuRequest};
+use super::editor_requests;
+use super::game_editor::GameAnswer;
+use super::menu_editor::MenuAnswer;
 use super::view;
 use crate::client::{RestClient, RoomStream, StreamEvent, StreamOptions};
 use crate::domain::{EventKind, Item, ItemId, RoomId, Stamp};
-use crate::menus::client::{MenuClient, MenuClientError};
+use crate::menus::client::MenuClient;
 use crate::toy::connect::{Which, connect};
 use crate::toy::device::DriverConfig;
 use crate::toy::scheduler::{
@@ -132,6 +134,7 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
     let rest = RestClient::new(config.server.clone(), config.token.clone());
     let (audit_tx, mut audit_rx) = mpsc::channel::<(ItemId, Result<Item, String>)>(8);
     let (menu_tx, mut menu_rx) = mpsc::channel::<MenuAnswer>(8);
+    let (game_tx, mut game_rx) = mpsc::channel::<GameAnswer>(8);
     let menus = MenuClient::new(rest.clone());
     // The toy scheduler: told what to do by the App's cues, stopped by the
     // stop keys, on exit, on panic, and when the server is lost too long.
@@ -190,6 +193,10 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                 app.on_menu_answer(answer);
                 dirty = true;
             }
+            Some(answer) = game_rx.recv() => {
+                app.on_game_answer(answer);
+                dirty = true;
+            }
             Some(note) = toy_rx.recv() => {
                 app.toy_note(note, Stamp::now());
                 app.on_toy_reading(reading(&toys));
@@ -230,7 +237,17 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                 Effect::Menu(request) => {
                     let (menus, room, tx) = (menus.clone(), room.clone(), menu_tx.clone());
                     tokio::spawn(async move {
-                        let _ = tx.send(send_menu(&menus, &room, request).await).await;
+                        let _ = tx
+                            .send(editor_requests::send_menu(&menus, &room, request).await)
+                            .await;
+                    });
+                }
+                Effect::Game(request) => {
+                    let (rest, room, tx) = (rest.clone(), room.clone(), game_tx.clone());
+                    tokio::spawn(async move {
+                        let _ = tx
+                            .send(editor_requests::send_game(&rest, &room, request).await)
+                            .await;
                     });
                 }
                 Effect::ToyCue(cue) => follow(&toys, cue),
@@ -254,47 +271,6 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
     drop(tui);
     stream.close();
     Ok(())
-}
-
-/// Carry out one menu change and turn the answer into the editor's terms.
-async fn send_menu(menus: &MenuClient, room: &RoomId, request: MenuRequest) -> MenuAnswer {
-    let result = match request {
-        MenuRequest::List => {
-            return match menus.list(room).await {
-                Ok(list) => MenuAnswer::Menus(list.menus),
-                Err(err) => MenuAnswer::Failed(err.to_string()),
-            };
-        }
-        MenuRequest::UpdateMenu { menu, spec } => menus.update(room, &menu, &spec).await,
-        MenuRequest::AddItem {
-            menu,
-            version,
-            item,
-        } => menus.add_item(room, &menu, version, &item, None).await,
-        MenuRequest::UpdateItem {
-            menu,
-            version,
-            item,
-        } => menus.update_item(room, &menu, version, &item).await,
-        MenuRequest::DeleteItem {
-            menu,
-            version,
-            item,
-        } => menus.delete_item(room, &menu, &item, version).await,
-        MenuRequest::Reorder {
-            menu,
-            version,
-            items,
-        } => menus.reorder(room, &menu, version, &items).await,
-        MenuRequest::Sort { menu, version, by } => {
-            menus.sort(room, &menu, version, by, false).await
-        }
-    };
-    match result {
-        Ok(view) => MenuAnswer::Menu(Box::new(view)),
-        Err(MenuClientError::Conflict(conflict)) => MenuAnswer::Conflict(conflict),
-        Err(err) => MenuAnswer::Failed(err.to_string()),
-    }
 }
 
 /// Tell the scheduler what the console decided.

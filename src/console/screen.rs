@@ -32,10 +32,20 @@ pub enum Screen {
     Ban,
     /// The moderation log.
     ModLog,
+    /// The game editor: one game's prizes, odds, settings and seed.
+    Games,
+    /// The prize form (text fields).
+    PrizeForm,
+    /// Spin prices, cooldown, theme (text fields).
+    GameSettings,
+    PrizeDelete,
+    SeedRotate,
+    SeedRevealed,
+    GameConflict,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 15] = [
+    pub const ALL: [Screen; 22] = [
         Screen::Queue,
         Screen::Help,
         Screen::Details,
@@ -51,6 +61,13 @@ impl Screen {
         Screen::WatchRoom,
         Screen::Ban,
         Screen::ModLog,
+        Screen::Games,
+        Screen::PrizeForm,
+        Screen::GameSettings,
+        Screen::PrizeDelete,
+        Screen::SeedRotate,
+        Screen::SeedRevealed,
+        Screen::GameConflict,
     ];
 
     /// Its section in the keymap file.
@@ -71,6 +88,13 @@ impl Screen {
             Screen::WatchRoom => "watch_room",
             Screen::Ban => "ban",
             Screen::ModLog => "moderation_log",
+            Screen::Games => "game",
+            Screen::PrizeForm => "prize_form",
+            Screen::GameSettings => "game_settings",
+            Screen::PrizeDelete => "prize_delete",
+            Screen::SeedRotate => "seed_rotate",
+            Screen::SeedRevealed => "seed_revealed",
+            Screen::GameConflict => "game_conflict",
         }
     }
 
@@ -92,6 +116,13 @@ impl Screen {
             Screen::WatchRoom => "a watched room",
             Screen::Ban => "the ban dialog",
             Screen::ModLog => "the moderation log",
+            Screen::Games => "the game editor",
+            Screen::PrizeForm => "the prize form",
+            Screen::GameSettings => "the game's settings",
+            Screen::PrizeDelete => "the prize delete question",
+            Screen::SeedRotate => "the seed rotation question",
+            Screen::SeedRevealed => "the revealed seed",
+            Screen::GameConflict => "a game's version conflict",
         }
     }
 
@@ -104,15 +135,22 @@ impl Screen {
             Screen::Refund => REFUND,
             Screen::ConfirmQuit => CONFIRM_QUIT,
             Screen::Toy => TOY,
-            Screen::Menus => MENUS,
-            Screen::MenuItems => MENU_ITEMS,
-            Screen::MenuForm => MENU_FORM,
-            Screen::MenuDelete => MENU_DELETE,
-            Screen::MenuConflict => MENU_CONFLICT,
+            Screen::Menus => menus::MENUS,
+            Screen::MenuItems => menus::MENU_ITEMS,
+            Screen::MenuForm => menus::MENU_FORM,
+            Screen::MenuDelete => menus::MENU_DELETE,
+            Screen::MenuConflict => menus::MENU_CONFLICT,
             Screen::Watch => WATCH,
             Screen::WatchRoom => WATCH_ROOM,
             Screen::Ban => BAN,
             Screen::ModLog => MOD_LOG,
+            Screen::Games => games::GAME,
+            Screen::PrizeForm => games::PRIZE_FORM,
+            Screen::GameSettings => games::GAME_SETTINGS,
+            Screen::PrizeDelete => games::PRIZE_DELETE,
+            Screen::SeedRotate => games::SEED_ROTATE,
+            Screen::SeedRevealed => games::SEED_REVEALED,
+            Screen::GameConflict => games::GAME_CONFLICT,
         }
     }
 
@@ -142,6 +180,7 @@ pub enum Action {
     LogUp,
     LogDown,
     Menus,
+    Games,
     Toy,
     // moving and paging
     Up,
@@ -184,6 +223,10 @@ pub enum Action {
     ToggleBack,
     Reload,
     Reapply,
+    // the game editor
+    Settings,
+    RotateSeed,
+    OtherGame,
     // moderation
     Ban,
     Pause,
@@ -220,6 +263,8 @@ pub(super) const fn bind(
     }
 }
 
+use super::game_bindings as games;
+use super::menu_bindings as menus;
 use super::watch_bindings::{BAN, MOD_LOG, WATCH, WATCH_ROOM};
 use Action as A;
 
@@ -264,6 +309,12 @@ const QUEUE: &[Binding] = &[
         Some("quit"),
     ),
     bind(A::Menus, "menus", "edit the chip menus", Some("menus")),
+    bind(
+        A::Games,
+        "games",
+        "edit the slot machine and the spin wheel",
+        Some("games"),
+    ),
     bind(
         A::Toy,
         "toy",
@@ -352,119 +403,4 @@ const TOY: &[Binding] = &[
     bind(A::StopToy, "stop_toy", "stop the toy at once", None),
     bind(A::Help, "help", "show this help", None),
     bind(A::Close, "close", "close the toy screen", Some("close")),
-];
-
-const MENUS: &[Binding] = &[
-    bind(A::Up, "up", "select the menu above", None),
-    bind(A::Down, "down", "select the menu below", None),
-    bind(A::Open, "open", "open the menu's items", Some("items")),
-    bind(A::StopToy, "stop_toy", "stop the toy at once", None),
-    bind(A::Help, "help", "show this help", Some("help")),
-    bind(A::Close, "close", "back to the queue", Some("back")),
-];
-
-const MENU_ITEMS: &[Binding] = &[
-    bind(A::Up, "up", "select the item above", None),
-    bind(A::Down, "down", "select the item below", None),
-    bind(A::MoveUp, "move_up", "move the item up", Some("move")),
-    bind(A::MoveDown, "move_down", "move the item down", None),
-    bind(A::Edit, "edit", "edit the item", Some("edit")),
-    bind(A::Add, "add", "add an item", Some("add")),
-    bind(
-        A::Delete,
-        "delete",
-        "delete the item (asks first)",
-        Some("delete"),
-    ),
-    bind(A::Hide, "hide", "hide or show the item", Some("hide")),
-    bind(A::SortPrice, "sort_price", "sort by price", None),
-    bind(A::SortTitle, "sort_title", "sort by title", None),
-    bind(
-        A::DiscountMore,
-        "discount_more",
-        "raise the price multiplier 5 % (saved with save)",
-        None,
-    ),
-    bind(
-        A::DiscountLess,
-        "discount_less",
-        "lower the price multiplier 5 % (saved with save)",
-        None,
-    ),
-    bind(
-        A::QueueMode,
-        "queue_mode",
-        "turn the menu's queue on or off (saved with save)",
-        None,
-    ),
-    bind(
-        A::Visibility,
-        "visibility",
-        "public, subscribers only, private (saved with save)",
-        None,
-    ),
-    bind(A::Save, "save", "save the menu's settings", Some("save")),
-    bind(
-        A::Preview,
-        "preview",
-        "try the item's toy effect on the toy",
-        Some("preview"),
-    ),
-    bind(A::StopToy, "stop_toy", "stop the toy at once", None),
-    bind(A::Help, "help", "show this help", Some("help")),
-    bind(
-        A::Close,
-        "close",
-        "back to the menus (esc twice drops unsaved settings)",
-        Some("back"),
-    ),
-];
-
-const MENU_FORM: &[Binding] = &[
-    bind(A::NextField, "next_field", "the next field", Some("field")),
-    bind(A::PrevField, "prev_field", "the previous field", None),
-    bind(
-        A::Toggle,
-        "toggle",
-        "change a yes/no or a choice (text fields type it)",
-        Some("toggle"),
-    ),
-    bind(A::ToggleBack, "toggle_back", "the previous choice", None),
-    bind(A::Erase, "erase", "erase a character", None),
-    bind(
-        A::Preview,
-        "preview",
-        "try the toy effect being edited, unsaved",
-        Some("try toy"),
-    ),
-    bind(A::Save, "save", "save the item", Some("save")),
-    bind(A::Cancel, "cancel", "drop the changes", Some("cancel")),
-];
-
-const MENU_DELETE: &[Binding] = &[
-    bind(A::Confirm, "confirm", "delete the item", Some("delete")),
-    bind(A::Cancel, "cancel", "keep it", Some("keep")),
-    bind(A::StopToy, "stop_toy", "stop the toy at once", None),
-];
-
-const MENU_CONFLICT: &[Binding] = &[
-    bind(
-        A::Reload,
-        "reload",
-        "reload theirs (your change is dropped)",
-        Some("reload theirs"),
-    ),
-    bind(
-        A::Reapply,
-        "reapply",
-        "re-apply yours on top of theirs",
-        Some("re-apply mine"),
-    ),
-    bind(A::StopToy, "stop_toy", "stop the toy at once", None),
-    bind(
-        A::Cancel,
-        "cancel",
-        "neither: back to the items",
-        Some("cancel"),
-    ),
 ];

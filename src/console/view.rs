@@ -60,13 +60,17 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
     if lost {
         draw_banner(frame, app, now, banner);
     }
-    if let Some(editor) = &app.menus {
-        // The editor takes the stage and the queue; the timer keeps ticking in the header.
+    if app.menus.is_some() || app.games.is_some() {
+        // An editor takes the stage and the queue; the timer keeps ticking in the header.
         let editor_area = Rect {
             height: stage.height + middle.height,
             ..stage
         };
-        super::menu_view::draw(frame, editor, &app.theme, &app.keymap, editor_area);
+        if let Some(editor) = &app.menus {
+            super::menu_view::draw(frame, editor, &app.theme, &app.keymap, editor_area);
+        } else if let Some(editor) = &app.games {
+            super::game_view::draw(frame, editor, &app.theme, &app.keymap, editor_area);
+        }
         draw_toy(frame, app, toy);
         draw_footer(frame, app, footer);
         if let Some(help) = app.help {

@@ -359,15 +359,15 @@ impl IntakePayload {
             check_id("metadata.clientSessionId", id)?;
         }
         if let Some(additional) = &m.additional {
-            let value = Value::Object(additional.clone());
-            if value.to_string().len() > MAX_ADDITIONAL_BYTES {
+            // Measured and scanned where it is: no copy of the map.
+            if json_len(additional) > MAX_ADDITIONAL_BYTES {
                 return Err(DomainError::invalid(
                     "metadata.additional",
                     format!("must be at most {MAX_ADDITIONAL_BYTES} bytes of JSON"),
                 ));
             }
             let mut path = String::from("metadata.additional");
-            scan_forbidden(&value, &mut path, true)?;
+            scan_map(additional, &mut path, true)?;
         }
         Ok(())
     }
@@ -411,27 +411,52 @@ impl IntakePayload {
 
 /// Walk a JSON value and refuse PII keys, settlement directives and (inside
 /// metadata) values that look like PII.
+/// The length of `map` as compact JSON, counted without building it.
+fn json_len(map: &Map<String, Value>) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Strings, numbers and maps only: writing to a counter cannot fail.
+    let _ = serde_json::to_writer(&mut count, map);
+    count.0
+}
+
+fn scan_map(
+    map: &Map<String, Value>,
+    path: &mut String,
+    in_metadata: bool,
+) -> Result<(), DomainError> {
+    for (key, child) in map {
+        let len = path.len();
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(key);
+        if let Some(reason) = forbidden_key(key) {
+            return Err(DomainError::forbidden(path.clone(), reason));
+        }
+        let child_in_metadata = in_metadata || (len == 0 && key == "metadata");
+        scan_forbidden(child, path, child_in_metadata)?;
+        path.truncate(len);
+    }
+    Ok(())
+}
+
 fn scan_forbidden(value: &Value, path: &mut String, in_metadata: bool) -> Result<(), DomainError> {
     match value {
-        Value::Object(map) => {
-            for (key, child) in map {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(key);
-                if let Some(reason) = forbidden_key(key) {
-                    return Err(DomainError::forbidden(path.clone(), reason));
-                }
-                let child_in_metadata = in_metadata || (len == 0 && key == "metadata");
-                scan_forbidden(child, path, child_in_metadata)?;
-                path.truncate(len);
-            }
-        }
+        Value::Object(map) => scan_map(map, path, in_metadata)?,
         Value::Array(items) => {
             for (i, child) in items.iter().enumerate() {
                 let len = path.len();
-                path.push_str(&format!("[{i}]"));
+                let _ = std::fmt::Write::write_fmt(path, format_args!("[{i}]"));
                 scan_forbidden(child, path, in_metadata)?;
                 path.truncate(len);
             }

@@ -29,3 +29,29 @@ impl ConfigError {
         }
     }
 }
+
+/// A server seed that is not 64 hex digits.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a server seed is {expected} hex digits; got {chars} characters")]
+pub struct BadServerSeed {
+    pub expected: usize,
+    pub chars: usize,
+}
+
+/// A client seed outside its alphabet or length.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadClientSeed {
+    #[error("a client seed is 1..={max} characters; got {chars}")]
+    Length { max: usize, chars: usize },
+    #[error("{0:?}: a client seed may contain only letters, digits and . _ -")]
+    Characters(String),
+}
+
+/// A receipt that does not parse: where (`draw.words[0].value`, none for
+/// the text as a whole) and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{problem}", .path.as_ref().map(|p| format!("{p}: ")).unwrap_or_default())]
+pub struct BadReceipt {
+    pub path: Option<String>,
+    pub problem: String,
+}

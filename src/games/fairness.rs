@@ -7,6 +7,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::error::{BadClientSeed, BadServerSeed};
+
 /// Names this scheme in receipts and canonical configurations.
 pub const SCHEME: &str = "cuedeck-fair-v1";
 pub const SEED_BYTES: usize = 32;
@@ -36,15 +38,12 @@ impl ServerSeed {
     }
 
     /// 64 hex digits (either case).
-    pub fn from_hex(text: &str) -> Result<Self, String> {
+    pub fn from_hex(text: &str) -> Result<Self, BadServerSeed> {
         let text = text.trim();
         let mut bytes = [0u8; SEED_BYTES];
-        hex::decode_to_slice(text, &mut bytes).map_err(|_| {
-            format!(
-                "a server seed is {} hex digits; got {} characters",
-                SEED_BYTES * 2,
-                text.chars().count()
-            )
+        hex::decode_to_slice(text, &mut bytes).map_err(|_| BadServerSeed {
+            expected: SEED_BYTES * 2,
+            chars: text.chars().count(),
         })?;
         Ok(ServerSeed(bytes))
     }
@@ -86,17 +85,15 @@ pub fn message(client_seed: &ClientSeed, nonce: u64, cursor: u64) -> String {
 pub struct ClientSeed(String);
 
 impl ClientSeed {
-    pub fn new(text: &str) -> Result<Self, String> {
+    pub fn new(text: &str) -> Result<Self, BadClientSeed> {
         let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
         if text.is_empty() || text.len() > MAX_CLIENT_SEED_CHARS {
-            Err(format!(
-                "a client seed is 1..={MAX_CLIENT_SEED_CHARS} characters; got {}",
-                text.chars().count()
-            ))
+            Err(BadClientSeed::Length {
+                max: MAX_CLIENT_SEED_CHARS,
+                chars: text.chars().count(),
+            })
         } else if !text.chars().all(allowed) {
-            Err(format!(
-                "{text:?}: a client seed may contain only letters, digits and . _ -"
-            ))
+            Err(BadClientSeed::Characters(text.to_string()))
         } else {
             Ok(ClientSeed(text.to_string()))
         }
@@ -113,8 +110,8 @@ impl ClientSeed {
 }
 
 impl TryFrom<String> for ClientSeed {
-    type Error = String;
-    fn try_from(text: String) -> Result<Self, String> {
+    type Error = BadClientSeed;
+    fn try_from(text: String) -> Result<Self, BadClientSeed> {
         ClientSeed::new(&text)
     }
 }
@@ -257,11 +254,30 @@ mod tests {
         let seed = ServerSeed::from_hex(&"AB".repeat(32)).unwrap();
         assert_eq!(seed.to_hex(), "ab".repeat(32));
         assert!(!format!("{seed:?}").contains("abab"));
-        assert!(ServerSeed::from_hex("abc").is_err());
+        let short = ServerSeed::from_hex("abc").unwrap_err();
+        assert_eq!(
+            short.to_string(),
+            "a server seed is 64 hex digits; got 3 characters"
+        );
         assert!(ServerSeed::from_hex(&"zz".repeat(32)).is_err());
         assert!(ClientSeed::new("viewer-1.seed_2").is_ok());
-        assert!(ClientSeed::new("a:b").is_err());
-        assert!(ClientSeed::new("").is_err());
+        assert_eq!(
+            ClientSeed::new("a:b"),
+            Err(BadClientSeed::Characters("a:b".into()))
+        );
+        assert_eq!(
+            ClientSeed::new(""),
+            Err(BadClientSeed::Length { max: 64, chars: 0 })
+        );
         assert!(ClientSeed::new(&"x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn a_bad_receipt_names_where() {
+        let err = super::super::Receipt::from_json(r#"{"scheme": 1}"#).unwrap_err();
+        assert_eq!(err.path.as_deref(), Some("scheme"));
+        assert!(err.to_string().starts_with("scheme: "), "{err}");
+        let whole = super::super::Receipt::from_json("not json").unwrap_err();
+        assert_eq!(whole.path, None);
     }
 }

@@ -29,7 +29,7 @@ pub mod verify;
 pub mod weights;
 
 pub use config::{GameConfig, GameKind, GameTheme, PrizeSpec, TierSpec};
-pub use error::ConfigError;
+pub use error::{BadClientSeed, BadReceipt, BadServerSeed, ConfigError};
 pub use fairness::{ClientSeed, ServerSeed};
 pub use game::{Draw, DrawError, DrawnPrize, Game};
 pub use odds::{PrizeOdds, TierOdds, odds_table};

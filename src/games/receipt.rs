@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::config::GameKind;
+use super::error::BadReceipt;
 use super::fairness::Word;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,15 +59,13 @@ impl Receipt {
     }
 
     /// Parse a receipt; a shape error names the field (`draw.words[0].value`).
-    pub fn from_json(text: &str) -> Result<Receipt, String> {
+    pub fn from_json(text: &str) -> Result<Receipt, BadReceipt> {
         let mut de = serde_json::Deserializer::from_str(text);
         serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
-            let inner = e.into_inner();
-            if path == "." {
-                inner.to_string()
-            } else {
-                format!("{path}: {inner}")
+            BadReceipt {
+                path: (path != ".").then_some(path),
+                problem: e.into_inner().to_string(),
             }
         })
     }

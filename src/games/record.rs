@@ -101,10 +101,11 @@ impl SpinRecord {
         map
     }
 
-    /// The record in an intake's `metadata.additional`, if it has one.
+    /// The record in an intake's `metadata.additional`, if it has one,
+    /// read where it is (no copy of the value).
     pub fn from_metadata(
         additional: &serde_json::Map<String, serde_json::Value>,
     ) -> Option<SpinRecord> {
-        serde_json::from_value(additional.get(METADATA_KEY)?.clone()).ok()
+        SpinRecord::deserialize(additional.get(METADATA_KEY)?).ok()
     }
 }

@@ -155,7 +155,7 @@ fn check(receipt: &Receipt, seed: &ServerSeed, found: &mut Vec<Mismatch>) {
     }
     let client_seed = match ClientSeed::new(&receipt.client_seed) {
         Ok(seed) => seed,
-        Err(problem) => return found.push(Mismatch::ClientSeed(problem)),
+        Err(problem) => return found.push(Mismatch::ClientSeed(problem.to_string())),
     };
     let total = config.total(tier);
     let Some(total32) = u32::try_from(total).ok().filter(|t| *t > 0) else {

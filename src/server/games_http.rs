@@ -317,7 +317,7 @@ fn viewer_of(
 }
 
 fn parse_client_seed(text: &str) -> Result<ClientSeed, ApiError> {
-    let seed = ClientSeed::new(text).map_err(|e| ApiError::invalid("clientSeed", e))?;
+    let seed = ClientSeed::new(text).map_err(|e| ApiError::invalid("clientSeed", e.to_string()))?;
     if let Some(kind) = crate::domain::pii::pii_in_value(text) {
         return Err(ApiError {
             code: ErrorCode::ForbiddenField,

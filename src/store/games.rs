@@ -90,39 +90,6 @@ impl GameDb {
     pub fn load(&self) -> Result<GameRows, StoreError> {
         let reader = self.reader();
         let conn = &reader.conn;
-        let mut rows = GameRows::default();
-        let mut stmt = conn.prepare(
-            "SELECT room, game, version, at, changed_by, body FROM game_versions
-             ORDER BY room, game, version",
-        )?;
-        rows.versions = stmt
-            .query_map([], |r| {
-                Ok(GameVersionRow {
-                    room: r.get(0)?,
-                    game: r.get(1)?,
-                    version: r.get::<_, i64>(2)? as u64,
-                    at: r.get(3)?,
-                    changed_by: r.get(4)?,
-                    body: r.get(5)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        let mut stmt = conn.prepare(
-            "SELECT room, game, commitment, seed, committed_at, revealed_at FROM game_seeds
-             ORDER BY room, game, committed_at, revealed_at IS NULL",
-        )?;
-        rows.seeds = stmt
-            .query_map([], |r| {
-                Ok(SeedRow {
-                    room: r.get(0)?,
-                    game: r.get(1)?,
-                    commitment: r.get(2)?,
-                    seed: r.get(3)?,
-                    committed_at: r.get(4)?,
-                    revealed_at: r.get(5)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
         let client_seed = |r: &rusqlite::Row| {
             Ok(ClientSeedRow {
                 room: r.get(0)?,
@@ -132,42 +99,65 @@ impl GameDb {
                 at: r.get(4)?,
             })
         };
-        let mut stmt =
-            conn.prepare("SELECT room, game, user_id, client_seed, at FROM game_client_seeds")?;
-        rows.client_seeds = stmt.query_map([], client_seed)?.collect::<Result<_, _>>()?;
-        // SQLite takes the bare columns from the row holding the MAX.
-        let mut stmt = conn.prepare(
-            "SELECT room, game, user_id, json_extract(record, '$.clientSeed'), MAX(at)
-             FROM game_spins GROUP BY room, game, user_id",
-        )?;
-        rows.last_spin_seeds = stmt
-            .query_map([], |r| {
-                Ok(ClientSeedRow {
-                    room: r.get(0)?,
-                    game: r.get(1)?,
-                    user: r.get(2)?,
-                    client_seed: r.get(3)?,
-                    at: r.get(4)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        let mut stmt = conn.prepare(
-            "SELECT room, game, user_id, commitment, MAX(nonce), MAX(at) FROM game_spins
-             GROUP BY room, game, user_id, commitment",
-        )?;
-        rows.nonces = stmt
-            .query_map([], |r| {
-                Ok(NonceRow {
-                    room: r.get(0)?,
-                    game: r.get(1)?,
-                    user: r.get(2)?,
-                    commitment: r.get(3)?,
-                    max_nonce: r.get::<_, i64>(4)? as u64,
-                    last_at: r.get(5)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        Ok(rows)
+        Ok(GameRows {
+            versions: all(
+                conn,
+                "SELECT room, game, version, at, changed_by, body FROM game_versions
+                 ORDER BY room, game, version",
+                |r| {
+                    Ok(GameVersionRow {
+                        room: r.get(0)?,
+                        game: r.get(1)?,
+                        version: r.get::<_, i64>(2)? as u64,
+                        at: r.get(3)?,
+                        changed_by: r.get(4)?,
+                        body: r.get(5)?,
+                    })
+                },
+            )?,
+            seeds: all(
+                conn,
+                "SELECT room, game, commitment, seed, committed_at, revealed_at FROM game_seeds
+                 ORDER BY room, game, committed_at, revealed_at IS NULL",
+                |r| {
+                    Ok(SeedRow {
+                        room: r.get(0)?,
+                        game: r.get(1)?,
+                        commitment: r.get(2)?,
+                        seed: r.get(3)?,
+                        committed_at: r.get(4)?,
+                        revealed_at: r.get(5)?,
+                    })
+                },
+            )?,
+            client_seeds: all(
+                conn,
+                "SELECT room, game, user_id, client_seed, at FROM game_client_seeds",
+                client_seed,
+            )?,
+            // SQLite takes the bare columns from the row holding the MAX.
+            last_spin_seeds: all(
+                conn,
+                "SELECT room, game, user_id, json_extract(record, '$.clientSeed'), MAX(at)
+                 FROM game_spins GROUP BY room, game, user_id",
+                client_seed,
+            )?,
+            nonces: all(
+                conn,
+                "SELECT room, game, user_id, commitment, MAX(nonce), MAX(at) FROM game_spins
+                 GROUP BY room, game, user_id, commitment",
+                |r| {
+                    Ok(NonceRow {
+                        room: r.get(0)?,
+                        game: r.get(1)?,
+                        user: r.get(2)?,
+                        commitment: r.get(3)?,
+                        max_nonce: r.get::<_, i64>(4)? as u64,
+                        last_at: r.get(5)?,
+                    })
+                },
+            )?,
+        })
     }
 
     /// A spin's record (JSON) by its id.
@@ -238,6 +228,17 @@ impl GameDb {
             Ok(())
         })
     }
+}
+
+/// Every row `sql` selects, each read by `row`.
+fn all<T>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    row: impl FnMut(&rusqlite::Row) -> rusqlite::Result<T>,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map([], row)?.collect::<Result<_, _>>()?;
+    Ok(rows)
 }
 
 /// The spin record a command carries: a game's intake holds it in its

@@ -4,6 +4,7 @@
 mod demo_pty;
 mod e2e;
 mod fixture;
+mod games;
 mod keys;
 mod menus;
 mod screens;

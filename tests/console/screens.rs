@@ -3,9 +3,12 @@
 //! the toy nor acts; the help of each screen fits and scrolls.
 
 use crate::fixture::Fixture;
+use crate::games::{game_conflict, games_opened};
 use crate::menus::{conflict, opened};
 use crossterm::event::{KeyCode, KeyModifiers};
 use cuedeck::console::app::Effect;
+use cuedeck::console::game_editor::GameAnswer;
+use cuedeck::console::game_form::{PrizeField, SettingsField};
 use cuedeck::console::menu_editor::{Field, Level, MenuAnswer};
 use cuedeck::console::screen::Screen;
 
@@ -18,6 +21,13 @@ fn on(screen: Screen) -> Fixture {
         | Screen::MenuForm
         | Screen::MenuDelete
         | Screen::MenuConflict => opened(),
+        Screen::Games
+        | Screen::PrizeForm
+        | Screen::GameSettings
+        | Screen::PrizeDelete
+        | Screen::SeedRotate
+        | Screen::SeedRevealed
+        | Screen::GameConflict => games_opened(),
         _ => Fixture::new("performer"),
     };
     f.toy_running();
@@ -37,6 +47,13 @@ fn on(screen: Screen) -> Fixture {
         Screen::Watch | Screen::WatchRoom => &[],
         Screen::Ban => &[KeyCode::Char('b')],
         Screen::ModLog => &[KeyCode::Char('l')],
+        Screen::Games => &[],
+        Screen::PrizeForm => &[KeyCode::Enter],
+        Screen::GameSettings => &[KeyCode::Char('s')],
+        Screen::PrizeDelete => &[KeyCode::Char('d')],
+        Screen::SeedRotate => &[KeyCode::Char('R')],
+        Screen::SeedRevealed => &[KeyCode::Char('R'), KeyCode::Char('y')],
+        Screen::GameConflict => &[KeyCode::Char('h'), KeyCode::Char('w')],
     };
     if matches!(
         screen,
@@ -54,6 +71,14 @@ fn on(screen: Screen) -> Fixture {
     if screen == Screen::MenuConflict {
         f.app
             .on_menu_answer(MenuAnswer::Conflict(Box::new(conflict())));
+    }
+    if screen == Screen::SeedRevealed {
+        f.app
+            .on_game_answer(GameAnswer::Rotated(Box::new(crate::games::rotated())));
+    }
+    if screen == Screen::GameConflict {
+        f.app
+            .on_game_answer(GameAnswer::Conflict(Box::new(game_conflict())));
     }
     assert_eq!(f.app.screen(), screen, "the row opens {screen:?}");
     assert_eq!(f.app.toy.level, 8, "the toy runs on {screen:?}");
@@ -191,6 +216,52 @@ fn typing_in_the_menu_forms_text_and_number_fields_never_acts() {
     assert_eq!(form.title, typed_text());
     assert_eq!(form.description, typed_text());
     assert!(form.base_tokens.chars().all(|c| c.is_ascii_digit()));
+    assert_eq!(
+        f.press(KeyCode::Char('s'), KeyModifiers::CONTROL),
+        vec![Effect::StopToy]
+    );
+    assert_eq!(f.app.toy.level, 0);
+}
+
+#[test]
+fn typing_in_the_game_editors_forms_never_acts() {
+    let mut f = on(Screen::PrizeForm);
+    let focused = |f: &Fixture| match &f.app.games.as_ref().unwrap().level {
+        cuedeck::console::game_editor::Level::Prize(form) => form.focused(),
+        _ => panic!("the prize form stays open"),
+    };
+    for field in [
+        PrizeField::Title,
+        PrizeField::Description,
+        PrizeField::Rank,
+        PrizeField::DurationSeconds,
+    ] {
+        while focused(&f) != field {
+            f.key(KeyCode::Tab);
+        }
+        type_everything(&mut f, Screen::PrizeForm);
+    }
+    let cuedeck::console::game_editor::Level::Prize(form) = &f.app.games.as_ref().unwrap().level
+    else {
+        panic!("the prize form stays open")
+    };
+    assert!(form.title.ends_with(&typed_text()));
+    assert!(form.rank.chars().all(|c| c.is_ascii_digit()));
+    assert_eq!(
+        f.press(KeyCode::F(12), KeyModifiers::NONE),
+        vec![Effect::StopToy]
+    );
+    let mut f = on(Screen::GameSettings);
+    let focused = |f: &Fixture| match &f.app.games.as_ref().unwrap().level {
+        cuedeck::console::game_editor::Level::Settings(form) => form.focused(),
+        _ => panic!("the settings form stays open"),
+    };
+    for field in [SettingsField::Tier(0), SettingsField::Colour(1)] {
+        while focused(&f) != field {
+            f.key(KeyCode::Tab);
+        }
+        type_everything(&mut f, Screen::GameSettings);
+    }
     assert_eq!(
         f.press(KeyCode::Char('s'), KeyModifiers::CONTROL),
         vec![Effect::StopToy]

@@ -229,7 +229,13 @@ async fn a_moderator_watches_three_simulated_rooms_bans_a_viewer_and_sees_the_se
     });
     server.kill().unwrap();
     server.wait().unwrap();
-    let lost = tokio::task::block_in_place(|| console.wait_for("CONNECTION LOST"));
+    // The banner and the cards come in one frame, but the pty may hand the
+    // frame over in pieces: wait until no card still says LIVE.
+    let lost = tokio::task::block_in_place(|| {
+        console.wait_until("CONNECTION LOST and no card LIVE", |screen| {
+            screen.contains("CONNECTION LOST") && !screen.contains("· LIVE")
+        })
+    });
     assert!(
         lost.contains("reconnecting") && lost.contains("was "),
         "{lost}"
