@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::keymap::{Keymap, Layer, Sections};
 use super::theme::Theme;
+use crate::overlay::OverlaySettings;
 
 pub const EXAMPLE: &str = include_str!("../../config/console.example.toml");
 
@@ -26,6 +27,35 @@ impl ToySettings {
 
     fn default_stop() -> u64 {
         5000
+    }
+}
+
+/// `[overlay]`: the stream overlays' pages on loopback.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverlayFile {
+    #[serde(default = "OverlayFile::default_enabled")]
+    pub enabled: bool,
+    #[serde(default = "OverlayFile::default_port")]
+    pub port: u16,
+}
+
+impl OverlayFile {
+    fn default_enabled() -> bool {
+        true
+    }
+
+    fn default_port() -> u16 {
+        crate::overlay::DEFAULT_PORT
+    }
+}
+
+impl Default for OverlayFile {
+    fn default() -> Self {
+        OverlayFile {
+            enabled: Self::default_enabled(),
+            port: Self::default_port(),
+        }
     }
 }
 
@@ -50,6 +80,8 @@ pub struct ConsoleFile {
     pub keys: Sections,
     #[serde(default)]
     pub toy: ToySettings,
+    #[serde(default)]
+    pub overlay: OverlayFile,
     /// The file's text, to name the line of a bad key.
     #[serde(skip)]
     pub text: String,
@@ -101,6 +133,8 @@ impl ConsoleFile {
 pub struct ConsolePaths {
     pub config_file: PathBuf,
     pub themes_dir: PathBuf,
+    /// The overlay pages' tokens.
+    pub overlay_tokens: PathBuf,
 }
 
 impl ConsolePaths {
@@ -108,6 +142,7 @@ impl ConsolePaths {
         ConsolePaths {
             config_file: paths.config_dir.join("config.toml"),
             themes_dir: paths.config_dir.join("themes"),
+            overlay_tokens: paths.data_dir.join("overlay-tokens.toml"),
         }
     }
 }
@@ -125,6 +160,20 @@ pub struct Resolved {
     pub toy: ToySettings,
     /// Attach the in-process virtual toy at start (the demo does).
     pub virtual_toy: bool,
+    pub overlay: OverlaySettings,
+}
+
+/// The overlays as the file says, `--overlay-port` over its port.
+fn overlay_settings(
+    file: &OverlayFile,
+    port: Option<u16>,
+    paths: &ConsolePaths,
+) -> OverlaySettings {
+    OverlaySettings {
+        enabled: file.enabled,
+        port: port.unwrap_or(file.port),
+        tokens_file: paths.overlay_tokens.clone(),
+    }
 }
 
 pub fn resolve(
@@ -169,6 +218,7 @@ pub fn resolve(
         token,
         theme,
         keymap,
+        overlay: overlay_settings(&file.overlay, args.overlay_port, paths),
         toy: file.toy,
         virtual_toy: false,
     })
@@ -182,6 +232,7 @@ pub fn for_embedded(
     token: String,
     paths: &ConsolePaths,
     no_color: bool,
+    overlay_port: Option<u16>,
 ) -> Result<Resolved, String> {
     let file = ConsoleFile::load(&paths.config_file)?;
     let theme_name = file.theme.clone().unwrap_or_else(|| "default".into());
@@ -191,6 +242,7 @@ pub fn for_embedded(
         token,
         theme: Theme::load(&theme_name, &paths.themes_dir, no_color)?,
         keymap: file.keymap(&paths.config_file)?,
+        overlay: overlay_settings(&file.overlay, overlay_port, paths),
         toy: file.toy,
         virtual_toy: true,
     })
@@ -206,6 +258,10 @@ mod tests {
         let file = ConsoleFile::parse(EXAMPLE, path).unwrap();
         file.keymap(path).unwrap();
         assert_eq!(file.toy.intensity_cap, 20);
+        assert!(file.overlay.enabled);
+        assert_eq!(file.overlay.port, crate::overlay::DEFAULT_PORT);
+        let off = ConsoleFile::parse("[overlay]\nenabled = false\n", path).unwrap();
+        assert!(!off.overlay.enabled);
     }
 
     #[test]

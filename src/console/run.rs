@@ -23,6 +23,7 @@ use super::view;
 use crate::client::{RestClient, RoomStream, StreamEvent, StreamOptions};
 use crate::domain::{EventKind, Item, ItemId, RoomId, Stamp};
 use crate::menus::client::{MenuClient, MenuClientError};
+use crate::overlay::{self, OverlayHandle};
 use crate::toy::connect::{Which, connect};
 use crate::toy::device::DriverConfig;
 use crate::toy::scheduler::{
@@ -151,6 +152,7 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
     if let Ok((width, height)) = crossterm::terminal::size() {
         app.size = (width, height);
     }
+    let overlays = start_overlays(&config, &rest, &room, &mut app).await;
     let mut tui = Tui::enter().map_err(|e| format!("cannot take over the terminal: {e}"))?;
     let mut input = EventStream::new();
     let mut hangup = signals();
@@ -158,6 +160,7 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
 
     while !app.quitting {
         if dirty {
+            publish(overlays.as_ref(), &app, &toys);
             tui.draw(&app).map_err(|e| format!("cannot draw: {e}"))?;
             dirty = false;
         }
@@ -173,9 +176,11 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
             },
             event = stream.next() => {
                 let Some(event) = event else { break };
+                tell_overlays(overlays.as_ref(), &event);
                 dirty |= on_stream(&mut app, event, &mut effects);
                 // Take everything already waiting before drawing once.
                 while let Some(event) = stream.try_next() {
+                    tell_overlays(overlays.as_ref(), &event);
                     dirty |= on_stream(&mut app, event, &mut effects);
                 }
             }
@@ -242,6 +247,7 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                     dirty = true;
                 }
                 Effect::Quit => app.quitting = true,
+                Effect::RegenerateOverlay => regenerate_overlays(overlays.as_ref(), &mut app),
                 // Only the watch grid's rooms offer these.
                 Effect::Moderate(_) | Effect::FetchModerationLog => {}
             }
@@ -251,6 +257,74 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
     drop(tui);
     stream.close();
     Ok(())
+}
+
+/// The overlay server, when the configuration wants it; the toy screen
+/// shows its URLs, or why there are none.
+async fn start_overlays(
+    config: &Resolved,
+    rest: &RestClient,
+    room: &RoomId,
+    app: &mut App,
+) -> Option<OverlayHandle> {
+    if !config.overlay.enabled {
+        app.overlay = vec!["off: [overlay] enabled = false in the config file".into()];
+        return None;
+    }
+    match OverlayHandle::start(&config.overlay, &config.theme, rest.clone(), room.clone()).await {
+        Ok(handle) => {
+            app.overlay = overlay_lines(&handle);
+            Some(handle)
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "no overlays");
+            app.overlay = vec![err];
+            None
+        }
+    }
+}
+
+fn overlay_lines(handle: &OverlayHandle) -> Vec<String> {
+    handle
+        .urls()
+        .into_iter()
+        .map(|(widget, url)| format!("{:<7} {url}", widget.name()))
+        .collect()
+}
+
+fn regenerate_overlays(overlays: Option<&OverlayHandle>, app: &mut App) {
+    let Some(handle) = overlays else { return };
+    let note = match handle.regenerate() {
+        Ok(()) => "new overlay tokens: update the browser sources' URLs".to_string(),
+        Err(err) => format!("overlay tokens not changed: {err}"),
+    };
+    app.overlay = overlay_lines(handle);
+    app.toy_note(note, Stamp::now());
+}
+
+/// The console's state as the overlays see it (they keep no sockets of
+/// ours and we keep none of theirs: a channel between).
+fn publish(overlays: Option<&OverlayHandle>, app: &App, toys: &SchedulerHandle) {
+    let Some(handle) = overlays else { return };
+    handle.send(overlay::Input::State(std::sync::Arc::new(
+        overlay::feed::ConsoleState {
+            connected: app.connected(),
+            model: app.model.clone(),
+            offset_us: app.offset_us,
+            toy_halted: app.toy.halted,
+            toys: toys
+                .toys()
+                .iter()
+                .map(|t| (t.label().to_string(), t.status().borrow().level))
+                .collect(),
+        },
+    )));
+}
+
+fn tell_overlays(overlays: Option<&OverlayHandle>, event: &StreamEvent) {
+    if let (Some(handle), StreamEvent::Event { event, .. }) = (overlays, event) {
+        handle.send(overlay::Input::Event(event.clone()));
+    }
 }
 
 /// Carry out one menu change and turn the answer into the editor's terms.

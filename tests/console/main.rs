@@ -6,6 +6,7 @@ mod e2e;
 mod fixture;
 mod keys;
 mod menus;
+mod overlay_browser;
 mod screens;
 mod stop_pty;
 #[path = "../support/mod.rs"]
