@@ -271,7 +271,19 @@ async fn start_overlays(
         app.overlay = vec!["off: [overlay] enabled = false in the config file".into()];
         return None;
     }
-    match OverlayHandle::start(&config.overlay, &config.theme, rest.clone(), room.clone()).await {
+    let t = &config.theme;
+    let colours = overlay::theme_css(&[
+        ("text", t.text),
+        ("dim", t.dim),
+        ("accent", t.accent),
+        ("green", t.timer_green),
+        ("yellow", t.timer_yellow),
+        ("red", t.timer_red),
+        ("overtime", t.overtime),
+        ("toy", t.toy_active),
+        ("success", t.success),
+    ]);
+    match OverlayHandle::start(&config.overlay, colours, rest.clone(), room.clone()).await {
         Ok(handle) => {
             app.overlay = overlay_lines(&handle);
             Some(handle)
@@ -309,7 +321,12 @@ fn publish(overlays: Option<&OverlayHandle>, app: &App, toys: &SchedulerHandle) 
     handle.send(overlay::Input::State(std::sync::Arc::new(
         overlay::feed::ConsoleState {
             connected: app.connected(),
-            model: app.model.clone(),
+            in_progress: app.model.as_ref().and_then(|m| m.in_progress.clone()),
+            waiting: app
+                .model
+                .as_ref()
+                .map(|m| m.waiting.clone())
+                .unwrap_or_default(),
             offset_us: app.offset_us,
             toy_halted: app.toy.halted,
             toys: toys

@@ -10,14 +10,14 @@ use super::views::{
     EventsView, GameColours, GameMark, GameView, OnStage, PublicEvent, QueueEntry, QueueView,
     Segment, SpinShow, StageView, ToyBar, ToyView,
 };
-use crate::console::model::RoomModel;
 use crate::domain::timer::read_timer;
 use crate::domain::toy_effect::MAX_INTENSITY;
 use crate::domain::{Event, EventKind, ItemView, Source, Stamp};
 use crate::games::config::GameConfig;
+use crate::protocol::RunningItem;
 
 /// How many queue entries the queue widget shows.
-pub const QUEUE_SHOWN: usize = 8;
+pub const QUEUE_SHOWN: usize = 20;
 /// How many recent events the events widget keeps.
 pub const EVENTS_KEPT: usize = 6;
 /// How long an event stays in the events widget.
@@ -30,7 +30,9 @@ pub const SPIN_FRESH_MS: u64 = 12_000;
 pub struct ConsoleState {
     /// The console has a live connection and the room's state.
     pub connected: bool,
-    pub model: Option<RoomModel>,
+    pub in_progress: Option<RunningItem>,
+    /// Waiting items, next first.
+    pub waiting: Vec<Arc<ItemView>>,
     /// Server clock minus ours.
     pub offset_us: i64,
     /// Whether the stop key holds the toys.
@@ -210,8 +212,8 @@ impl Feed {
         }
     }
 
-    fn live(&self) -> Option<&RoomModel> {
-        self.state.model.as_ref().filter(|_| self.state.connected)
+    fn live(&self) -> Option<&ConsoleState> {
+        Some(&*self.state).filter(|s| s.connected)
     }
 
     pub fn queue(&self) -> QueueView {
@@ -222,13 +224,14 @@ impl Feed {
                 items: Vec::new(),
             };
         };
+        let on_stage = usize::from(model.in_progress.is_some());
         let items = model
             .waiting
             .iter()
             .take(QUEUE_SHOWN)
             .enumerate()
             .map(|(index, item)| QueueEntry {
-                position: model.position(index),
+                position: index + 1 + on_stage,
                 name: public_name(item),
                 title: public_title(item),
                 toy: !item.effects.is_empty(),
@@ -237,7 +240,7 @@ impl Feed {
             .collect();
         QueueView {
             live: true,
-            count: model.len(),
+            count: model.waiting.len() + on_stage,
             items,
         }
     }

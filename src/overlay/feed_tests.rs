@@ -6,14 +6,12 @@ use crate::domain::toy_effect::{Pattern, Timing};
 use crate::domain::{
     Actor, Command, Engine, EngineConfig, ItemId, RefundReason, Request, Role, Source,
 };
-use crate::server::errors::domain_error;
 
 const T0: i64 = 1_800_000_000_000_000;
 
-/// An engine, the console's model of its room, and the feed, moved in step.
+/// An engine and the feed, moved in step.
 struct Show {
     engine: Engine,
-    model: RoomModel,
     feed: Feed,
     now: Stamp,
     heard: Vec<SpinHeard>,
@@ -36,10 +34,8 @@ impl Show {
         ] {
             engine.execute(now, &Request::new(command)).unwrap();
         }
-        let snapshot = crate::server::snapshot_of(&engine, &"r".into(), "e").unwrap();
         let mut show = Show {
             engine,
-            model: RoomModel::from_snapshot(&snapshot),
             feed: Feed::new(),
             now,
             heard: Vec::new(),
@@ -48,10 +44,25 @@ impl Show {
         show
     }
 
+    /// The room as the console would hold it after these events.
     fn publish(&mut self) {
+        let view = self.engine.room_view(&"r".into()).unwrap();
+        let in_progress = view.in_progress.and_then(|id| {
+            let item = self.engine.item(id)?;
+            Some(RunningItem {
+                item: item.view.clone(),
+                started_at: item.started_at?,
+            })
+        });
+        let waiting = view
+            .waiting
+            .iter()
+            .filter_map(|id| self.engine.item(*id).map(|i| i.view.clone()))
+            .collect();
         self.feed.on_state(Arc::new(ConsoleState {
             connected: true,
-            model: Some(self.model.clone()),
+            in_progress,
+            waiting,
             offset_us: 0,
             toy_halted: false,
             toys: vec![("Lush 3".into(), 7)],
@@ -62,10 +73,8 @@ impl Show {
         let outcome = self
             .engine
             .execute(self.now, &Request::new(command))
-            .map_err(|e| domain_error(&e))
             .unwrap();
         for event in &outcome.events {
-            self.model.apply(event, None);
             self.heard.extend(self.feed.on_event(event));
         }
         self.publish();

@@ -18,7 +18,6 @@ use ratatui::style::Color;
 use tokio::sync::{mpsc, watch};
 
 use crate::client::RestClient;
-use crate::console::theme::Theme;
 use crate::domain::RoomId;
 pub use server::PING_EVERY;
 pub use task::Input;
@@ -44,19 +43,10 @@ pub struct OverlayHandle {
     port: u16,
 }
 
-/// The theme's colours as CSS custom properties (`--timer-green: #…`).
-pub fn theme_css(theme: &Theme) -> String {
-    let slots = [
-        ("text", theme.text),
-        ("dim", theme.dim),
-        ("accent", theme.accent),
-        ("green", theme.timer_green),
-        ("yellow", theme.timer_yellow),
-        ("red", theme.timer_red),
-        ("overtime", theme.overtime),
-        ("toy", theme.toy_active),
-        ("success", theme.success),
-    ];
+/// The console theme's colours as CSS custom properties (`--green: #…`),
+/// by the pages' names: text, dim, accent, green, yellow, red, overtime,
+/// toy, success.
+pub fn theme_css(slots: &[(&str, Color)]) -> String {
     let vars: Vec<String> = slots
         .iter()
         .filter_map(|(name, color)| css_color(*color).map(|hex| format!("--{name}: {hex};")))
@@ -95,7 +85,7 @@ impl OverlayHandle {
     /// games' prize lists and the spins' receipts.
     pub async fn start(
         settings: &OverlaySettings,
-        theme: &Theme,
+        theme_css: String,
         rest: RestClient,
         room: RoomId,
     ) -> Result<OverlayHandle, String> {
@@ -114,7 +104,7 @@ impl OverlayHandle {
             .port();
         let (tokens_tx, tokens_rx) = watch::channel(Arc::new(tokens));
         let (tx, frames) = task::spawn(rest, room);
-        let app = server::router(frames, tokens_rx, theme_css(theme));
+        let app = server::router(frames, tokens_rx, theme_css);
         tokio::spawn(async move {
             if let Err(err) = axum::serve(listener, app).await {
                 tracing::warn!(error = %err, "the overlay server stopped");

@@ -405,7 +405,6 @@ async fn each_overlay_shows_the_server_state_live_and_nothing_private() {
         "const li = document.querySelector('.events li'); return li && li.dataset.kind === 'purchase' && \
          li.querySelector('.name').textContent === 'EventsFan' && li.querySelector('.title').textContent === 'Overlay dance';",
     ).await;
-    w.shoot("events").await;
 
     // wheel: the spin lands on the segment of the prize the server drew.
     w.open(url_of(&urls, "wheel")).await;
@@ -471,6 +470,27 @@ async fn each_overlay_shows_the_server_state_live_and_nothing_private() {
     assert_eq!(reels, json!([title, title, title]));
     w.shoot("slot").await;
 
+    // events again: the spins' winners above the purchase, newest first.
+    w.open(url_of(&urls, "events")).await;
+    let events = w
+        .browser
+        .wait(
+            "the winners and the purchase, faded in",
+            "const lis = [...document.querySelectorAll('.events li')]; \
+             return lis.length >= 3 && lis.every(li => getComputedStyle(li).opacity === '1') && \
+             lis.slice(0, 3).map(li => [li.dataset.kind, li.querySelector('.name').textContent]);",
+        )
+        .await;
+    assert_eq!(
+        events,
+        json!([
+            ["winner", "SlotFan"],
+            ["winner", "WheelFan"],
+            ["purchase", "EventsFan"]
+        ])
+    );
+    w.shoot("events").await;
+
     // A wrong token gets 401 and no data, for the page and its stream.
     let http = reqwest::Client::new();
     for widget in WIDGETS {
@@ -535,6 +555,13 @@ async fn each_overlay_shows_the_server_state_live_and_nothing_private() {
         frames.len()
     );
     eprintln!("frames inspected: {}", frames.len());
+    // The frames are the pages' own: the names they showed are in them.
+    for shown in ["EventsFan", "WheelFan", "SlotFan", "GREEN"] {
+        assert!(
+            frames.iter().any(|f| f.contains(shown)),
+            "no frame with {shown}"
+        );
+    }
     let snap = snapshot(&performer).await;
     let mut private: BTreeSet<String> = ["u1", "u2", "u3"].map(String::from).into();
     for item in snap
