@@ -7,6 +7,7 @@ mod fixture;
 mod keys;
 mod menus;
 mod overlay_browser;
+mod overlay_page;
 mod screens;
 mod stop_pty;
 #[path = "../support/mod.rs"]
