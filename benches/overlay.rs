@@ -4,22 +4,25 @@
 //! against a real server, an item on stage so its timer runs), with five
 //! widgets open as event-stream clients (queue, stage, toy, events, wheel):
 //!
-//! - latency: from posting a purchase to the server to the queue page
-//!   receiving the frame that shows it (an upper bound of "the event reached
-//!   the console → the page has it": it includes the intake and the
-//!   server's broadcast), 200 purchases 50 ms apart;
+//! - latency: from a purchase's event reaching the room's subscribers (a
+//!   second subscriber beside the console stamps it: the server sends it
+//!   to both in one fan-out) to the queue page receiving the frame that
+//!   shows it, 200 purchases 50 ms apart;
 //! - CPU: the console's utime + stime from /proc/PID/stat over 30 s
 //!   (CUEDECK_OVERLAY_SECONDS) with the five widgets open, minus the same
 //!   with the overlays switched off.
 //!
-//! Ends with `overlay p50_us=.. p99_us=..` and
+//! Ends with `overlay_intake_ack` and `overlay_from_post` (the intake's
+//! answer alone, and from posting it to the page: for scale),
+//! `overlay p50_us=.. p99_us=..` and
 //! `overlay_cpu seconds=.. off_percent=.. on_percent=.. added_percent=..`.
 
 use std::io::Read;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use cuedeck::client::{RestClient, ServerUrl};
+use cuedeck::client::{RestClient, RoomStream, ServerUrl, StreamEvent, StreamOptions};
+use cuedeck::domain::EventKind;
 use cuedeck::domain::builder::PayloadBuilder;
 use cuedeck::protocol::CreateToken;
 use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
@@ -82,7 +85,7 @@ fn console(home: &Path, url: &ServerUrl, token: &str, port: Option<u16>) -> Box<
 /// Each `frame` event of one widget's stream, as it arrives.
 async fn follow(
     url: String,
-    tx: mpsc::UnboundedSender<(&'static str, String)>,
+    tx: mpsc::UnboundedSender<(&'static str, String, Instant)>,
     widget: &'static str,
 ) {
     let mut response = reqwest::get(&url).await.expect("the stream opens");
@@ -95,8 +98,23 @@ async fn follow(
             if event.starts_with("event: frame")
                 && let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: "))
             {
-                let _ = tx.send((widget, data.to_string()));
+                let _ = tx.send((widget, data.to_string(), Instant::now()));
             }
+        }
+    }
+}
+
+/// When each queued item's event reaches a second subscriber of the room:
+/// the server sends it to every subscriber in the same fan-out, so this is
+/// when it reaches the console too.
+async fn witness(url: ServerUrl, token: String, tx: mpsc::UnboundedSender<(u64, Instant)>) {
+    let mut stream =
+        RoomStream::connect(&url, &token, "room".into(), None, StreamOptions::default());
+    while let Some(event) = stream.next().await {
+        if let StreamEvent::Event { event, .. } = event
+            && let EventKind::ItemQueued { item, .. } = &event.kind
+        {
+            let _ = tx.send((item.id.0, Instant::now()));
         }
     }
 }
@@ -195,14 +213,19 @@ fn main() {
     runtime.block_on(async {
         let mut seen = std::collections::BTreeSet::new();
         while seen.len() < OPEN.len() {
-            let (widget, _) = frames.recv().await.expect("frames");
+            let (widget, _, _) = frames.recv().await.expect("frames");
             seen.insert(widget);
         }
     });
     let on_percent = cpu_percent(on.process_id().unwrap(), seconds);
+    let (seen_tx, mut seen) = mpsc::unbounded_channel();
+    runtime.spawn(witness(url.clone(), performer.clone(), seen_tx));
+    std::thread::sleep(Duration::from_millis(500));
 
-    let mut samples: Vec<u128> = runtime.block_on(async {
-        let mut samples = Vec::with_capacity(SAMPLES);
+    let (mut samples, mut acks, mut posts) = runtime.block_on(async {
+        let mut samples: Vec<u128> = Vec::with_capacity(SAMPLES);
+        let mut acks: Vec<u128> = Vec::with_capacity(SAMPLES);
+        let mut posts: Vec<u128> = Vec::with_capacity(SAMPLES);
         for i in 1..=SAMPLES {
             while frames.try_recv().is_ok() {}
             let key = format!("bench-{i}");
@@ -212,31 +235,56 @@ fn main() {
                     .json(),
             )
             .unwrap();
+            while seen.try_recv().is_ok() {}
             let sent = Instant::now();
-            admin
+            let reply = admin
                 .intake(&"room".into(), &body, &key, false)
                 .await
                 .unwrap();
+            acks.push(sent.elapsed().as_micros());
+            let item = reply.item().expect("an item").0;
+            let reached = loop {
+                let (id, at) = seen.recv().await.expect("the room's events");
+                if id == item {
+                    break at;
+                }
+            };
             // The queue counts the item on stage too.
             let want = format!("\"count\":{}", i + 1);
             loop {
-                let (widget, data) = tokio::time::timeout(Duration::from_secs(5), frames.recv())
-                    .await
-                    .expect("the queue page got its update within 5 s")
-                    .expect("frames");
+                let (widget, data, at) =
+                    tokio::time::timeout(Duration::from_secs(5), frames.recv())
+                        .await
+                        .expect("the queue page got its update within 5 s")
+                        .expect("frames");
                 if widget == "queue" && data.contains(&want) {
-                    samples.push(sent.elapsed().as_micros());
+                    samples.push(at.saturating_duration_since(reached).as_micros());
+                    posts.push(at.duration_since(sent).as_micros());
                     break;
                 }
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        samples
+        (samples, acks, posts)
     });
     let _ = on.kill();
     let _ = on.wait();
     runtime.block_on(server.stop());
     samples.sort_unstable();
+    acks.sort_unstable();
+    posts.sort_unstable();
+    // For scale: the intake's answer alone (its commit is on disk first),
+    // and from posting it to the page having it.
+    println!(
+        "overlay_intake_ack p50_us={} p99_us={}",
+        percentile(&acks, 0.50),
+        percentile(&acks, 0.99)
+    );
+    println!(
+        "overlay_from_post p50_us={} p99_us={}",
+        percentile(&posts, 0.50),
+        percentile(&posts, 0.99)
+    );
     println!(
         "overlay p50_us={} p99_us={}",
         percentile(&samples, 0.50),
