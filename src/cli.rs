@@ -44,6 +44,10 @@ pub struct DemoArgs {
     /// Keep the demo's database at this path instead of a temporary directory.
     #[arg(long)]
     pub db: Option<PathBuf>,
+    /// Serve the stream overlays on this loopback port (default 7071;
+    /// `[overlay] enabled = false` in the config file turns them off).
+    #[arg(long)]
+    pub overlay_port: Option<u16>,
 }
 
 #[derive(Debug, Args)]
@@ -60,6 +64,10 @@ pub struct ConsoleArgs {
     /// A theme from themes/ or the config directory.
     #[arg(long)]
     pub theme: Option<String>,
+    /// Serve the stream overlays on this loopback port (default 7071;
+    /// `[overlay] enabled = false` in the config file turns them off).
+    #[arg(long, env = "CUEDECK_OVERLAY_PORT")]
+    pub overlay_port: Option<u16>,
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@ pub mod games;
 pub mod logging;
 pub mod menus;
 pub mod modes;
+pub mod overlay;
 pub mod paths;
 pub mod protocol;
 pub mod server;

@@ -12,7 +12,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.mode.unwrap_or(Mode::Demo(DemoArgs { db: None })) {
+    match cli.mode.unwrap_or(Mode::Demo(DemoArgs {
+        db: None,
+        overlay_port: None,
+    })) {
         Mode::Demo(args) => cuedeck::modes::demo::run(args),
         Mode::Serve(args) => cuedeck::modes::serve::run(args),
         Mode::Console(args) => cuedeck::modes::console::run(args),

@@ -117,6 +117,8 @@ pub enum Effect {
     ToyCue(ToyCue),
     /// A request of the toy screen.
     Toy(ToyRequest),
+    /// New tokens for the stream overlays.
+    RegenerateOverlay,
     /// Stop every toy now and keep it at 0 (a stop key, quit).
     StopToy,
     Suspend,
@@ -155,6 +157,8 @@ pub struct App {
     pub keymap: Keymap,
     pub theme: Theme,
     pub toy: ToyState,
+    /// The stream overlays' URLs (or why there are none), for the toy screen.
+    pub overlay: Vec<String>,
     /// The terminal's size, for the help's scrolling.
     pub size: (u16, u16),
     /// The watch grid, when the console watches many rooms.
@@ -184,6 +188,7 @@ impl App {
             keymap,
             theme,
             toy: ToyState::default(),
+            overlay: Vec::new(),
             size: (80, 24),
             watch: None,
             next_request: 0,

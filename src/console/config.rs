@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::keymap::{Keymap, Layer, Sections};
 use super::theme::Theme;
+use crate::overlay::OverlaySettings;
 use crate::toy::connect::Which;
 use crate::toy::outputs::ModelMaps;
 use crate::toy::transport::Backend;
@@ -50,6 +51,35 @@ impl ToySettings {
 
     fn default_stop() -> u64 {
         5000
+    }
+}
+
+/// `[overlay]`: the stream overlays' pages on loopback.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverlayFile {
+    #[serde(default = "OverlayFile::default_enabled")]
+    pub enabled: bool,
+    #[serde(default = "OverlayFile::default_port")]
+    pub port: u16,
+}
+
+impl OverlayFile {
+    fn default_enabled() -> bool {
+        true
+    }
+
+    fn default_port() -> u16 {
+        crate::overlay::DEFAULT_PORT
+    }
+}
+
+impl Default for OverlayFile {
+    fn default() -> Self {
+        OverlayFile {
+            enabled: Self::default_enabled(),
+            port: Self::default_port(),
+        }
     }
 }
 
@@ -118,6 +148,8 @@ pub struct ConsoleFile {
     pub keys: Sections,
     #[serde(default)]
     pub toy: ToySettings,
+    #[serde(default)]
+    pub overlay: OverlayFile,
     /// The file's text, to name the line of a bad key.
     #[serde(skip)]
     pub text: String,
@@ -172,6 +204,8 @@ impl ConsoleFile {
 pub struct ConsolePaths {
     pub config_file: PathBuf,
     pub themes_dir: PathBuf,
+    /// The overlay pages' tokens.
+    pub overlay_tokens: PathBuf,
 }
 
 impl ConsolePaths {
@@ -179,6 +213,7 @@ impl ConsolePaths {
         ConsolePaths {
             config_file: paths.config_dir.join("config.toml"),
             themes_dir: paths.config_dir.join("themes"),
+            overlay_tokens: paths.data_dir.join("overlay-tokens.toml"),
         }
     }
 }
@@ -198,6 +233,20 @@ pub struct Resolved {
     pub virtual_toy: bool,
     /// Otherwise connect to this toy at start (the file's `[toy]` backend).
     pub toy_backend: Option<Which>,
+    pub overlay: OverlaySettings,
+}
+
+/// The overlays as the file says, `--overlay-port` over its port.
+fn overlay_settings(
+    file: &OverlayFile,
+    port: Option<u16>,
+    paths: &ConsolePaths,
+) -> OverlaySettings {
+    OverlaySettings {
+        enabled: file.enabled,
+        port: port.unwrap_or(file.port),
+        tokens_file: paths.overlay_tokens.clone(),
+    }
 }
 
 pub fn resolve(
@@ -243,6 +292,7 @@ pub fn resolve(
         theme,
         keymap,
         toy_backend: file.toy.which()?,
+        overlay: overlay_settings(&file.overlay, args.overlay_port, paths),
         toy: file.toy,
         virtual_toy: false,
     })
@@ -257,6 +307,7 @@ pub fn for_embedded(
     token: String,
     paths: &ConsolePaths,
     no_color: bool,
+    overlay_port: Option<u16>,
 ) -> Result<Resolved, String> {
     let file = ConsoleFile::load(&paths.config_file)?;
     let theme_name = file.theme.clone().unwrap_or_else(|| "default".into());
@@ -269,6 +320,7 @@ pub fn for_embedded(
         // The demo's toy is the virtual one unless the file names a backend.
         virtual_toy: file.toy.which()?.is_none(),
         toy_backend: file.toy.which()?,
+        overlay: overlay_settings(&file.overlay, overlay_port, paths),
         toy: file.toy,
     })
 }
@@ -283,6 +335,10 @@ mod tests {
         let file = ConsoleFile::parse(EXAMPLE, path).unwrap();
         file.keymap(path).unwrap();
         assert_eq!(file.toy.intensity_cap, 20);
+        assert!(file.overlay.enabled);
+        assert_eq!(file.overlay.port, crate::overlay::DEFAULT_PORT);
+        let off = ConsoleFile::parse("[overlay]\nenabled = false\n", path).unwrap();
+        assert!(!off.overlay.enabled);
         assert_eq!(file.toy.which(), Ok(None));
     }
 

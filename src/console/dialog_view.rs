@@ -164,7 +164,23 @@ pub(super) fn draw_details(
 pub(super) fn draw_toy_screen(frame: &mut Frame, app: &App) {
     let t = &app.theme;
     let rows = app.keymap.help(Section::On(Screen::Toy));
-    let area = popup(frame.area(), 64, rows.len() as u16 + 4);
+    // The overlay URLs are copied from here: wide enough to show them whole.
+    let widest = app
+        .overlay
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let extra = if app.overlay.is_empty() {
+        0
+    } else {
+        app.overlay.len() + 2
+    };
+    let area = popup(
+        frame.area(),
+        (widest as u16 + 4).max(64),
+        (rows.len() + extra) as u16 + 4,
+    );
     frame.render_widget(Clear, area);
     let mut lines = vec![
         Line::from(Span::styled(
@@ -193,6 +209,18 @@ pub(super) fn draw_toy_screen(frame: &mut Frame, app: &App) {
             ),
             Span::styled(row.describe, fg(t.text)),
         ]));
+    }
+    if !app.overlay.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            "Stream overlays (OBS browser sources):",
+            fg(t.header).add_modifier(Modifier::BOLD),
+        )));
+        lines.extend(
+            app.overlay
+                .iter()
+                .map(|line| Line::from(Span::styled(line.clone(), fg(t.text)))),
+        );
     }
     frame.render_widget(Paragraph::new(lines).block(block(" Toy ", t)), area);
 }

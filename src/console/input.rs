@@ -181,6 +181,7 @@ impl App {
                 .typed()
                 .and_then(|c| c.to_digit(10))
                 .map(|d| ToyRequest::Try(d as u8 * 2)),
+            Action::RegenerateOverlay => return vec![Effect::RegenerateOverlay],
             _ => None,
         };
         request.map(Effect::Toy).into_iter().collect()

@@ -28,6 +28,7 @@ pub mod menu_form;
 pub mod menu_view;
 pub mod mod_log;
 pub mod model;
+mod overlay_link;
 mod queue_keys;
 pub mod refund;
 pub mod run;

@@ -21,6 +21,7 @@ use super::config::Resolved;
 use super::editor_requests;
 use super::game_editor::GameAnswer;
 use super::menu_editor::MenuAnswer;
+use super::overlay_link::{publish, regenerate_overlays, start_overlays, tell_overlays};
 use super::view;
 use crate::client::{RestClient, RoomStream, StreamEvent, StreamOptions};
 use crate::domain::{EventKind, Item, ItemId, RoomId, Stamp};
@@ -157,6 +158,7 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
     if let Ok((width, height)) = crossterm::terminal::size() {
         app.size = (width, height);
     }
+    let overlays = start_overlays(&config, &rest, &room, &mut app).await;
     let mut tui = Tui::enter().map_err(|e| format!("cannot take over the terminal: {e}"))?;
     let mut input = EventStream::new();
     let mut hangup = signals();
@@ -164,6 +166,7 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
 
     while !app.quitting {
         if dirty {
+            publish(overlays.as_ref(), &app, &toys);
             tui.draw(&app).map_err(|e| format!("cannot draw: {e}"))?;
             dirty = false;
         }
@@ -179,9 +182,11 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
             },
             event = stream.next() => {
                 let Some(event) = event else { break };
+                tell_overlays(overlays.as_ref(), &event);
                 dirty |= on_stream(&mut app, event, &mut effects);
                 // Take everything already waiting before drawing once.
                 while let Some(event) = stream.try_next() {
+                    tell_overlays(overlays.as_ref(), &event);
                     dirty |= on_stream(&mut app, event, &mut effects);
                 }
             }
@@ -262,6 +267,7 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                     dirty = true;
                 }
                 Effect::Quit => app.quitting = true,
+                Effect::RegenerateOverlay => regenerate_overlays(overlays.as_ref(), &mut app),
                 // Only the watch grid's rooms offer these.
                 Effect::Moderate(_) | Effect::FetchModerationLog(_) => {}
             }

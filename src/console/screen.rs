@@ -203,6 +203,7 @@ pub enum Action {
     Disconnect,
     Resume,
     TryLevel,
+    RegenerateOverlay,
     // the menu editor
     Open,
     MoveUp,
@@ -399,6 +400,12 @@ const TOY: &[Binding] = &[
         "resume",
         "resume after a stop key",
         Some("resume"),
+    ),
+    bind(
+        A::RegenerateOverlay,
+        "regenerate_overlay",
+        "new overlay tokens: the old overlay URLs stop working",
+        None,
     ),
     bind(A::StopToy, "stop_toy", "stop the toy at once", None),
     bind(A::Help, "help", "show this help", None),

@@ -58,14 +58,14 @@ pub fn run(args: DemoArgs) -> ExitCode {
         Ok(runtime) => runtime,
         Err(err) => return fail(err),
     };
-    let code = runtime.block_on(show(db, &paths));
+    let code = runtime.block_on(show(db, &paths, args.overlay_port));
     // The runtime's tasks end before the temporary directory goes.
     drop(runtime);
     drop(temp);
     code
 }
 
-async fn show(db: std::path::PathBuf, paths: &Paths) -> ExitCode {
+async fn show(db: std::path::PathBuf, paths: &Paths, overlay_port: Option<u16>) -> ExitCode {
     let admin_token = format!("demo-admin-{}", uuid::Uuid::new_v4().simple());
     let config = ServerConfig {
         listen: "127.0.0.1:0".into(),
@@ -93,6 +93,7 @@ async fn show(db: std::path::PathBuf, paths: &Paths) -> ExitCode {
         performer,
         &ConsolePaths::from(paths),
         no_color_requested(),
+        overlay_port,
     ) {
         Ok(console) => console,
         Err(err) => {

@@ -5,6 +5,7 @@
 //! client seeds; receipts.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -22,7 +23,7 @@ use super::http::{App, Authed, idempotency_key};
 use super::menus_http::{body_json, by};
 use crate::domain::Checked;
 use crate::domain::price_fields::find_price;
-use crate::domain::{Reply, RoomId};
+use crate::domain::{ItemState, Reply, RoomId};
 use crate::games::api::{
     ClientSeedBody, ClientSeedView, Fairness, GameConflict, GameTemplates, GameView, Rotated,
     SpinBody, SpinResult,
@@ -424,6 +425,8 @@ async fn spin(
     };
     let spin_id = request.spin_id();
     let book = books(&app).clone();
+    let drawn = Arc::new(AtomicBool::new(false));
+    let drawn_here = drawn.clone();
     let outcome = app
         .core
         .execute_checked(move |engine, now| {
@@ -431,10 +434,15 @@ async fn spin(
             let prepared = book.with(&r, g, |g| request.prepare(engine, now, g.as_deref()))?;
             Ok(match prepared {
                 Prepared::Retry(reply) => Checked::Answer(reply),
-                Prepared::Spin { request, record } => Checked::ExecuteAnd {
-                    request: *request,
-                    accepted: Box::new(move |_reply: &Reply, at| book.accepted(&user, *record, at)),
-                },
+                Prepared::Spin { request, record } => {
+                    drawn_here.store(true, Ordering::Relaxed);
+                    Checked::ExecuteAnd {
+                        request: *request,
+                        accepted: Box::new(move |_reply: &Reply, at| {
+                            book.accepted(&user, *record, at)
+                        }),
+                    }
+                }
             })
         })
         .await;
@@ -454,9 +462,16 @@ async fn spin(
             return Err(refuse(&app, err));
         }
     };
-    spin_result(&app, room, game, spin_id, reply)
-        .await
-        .map(Json)
+    spin_result(
+        &app,
+        room,
+        game,
+        spin_id,
+        reply,
+        drawn.load(Ordering::Relaxed),
+    )
+    .await
+    .map(Json)
 }
 
 /// The answer to a spin or its retry, from its queue item and its record.
@@ -466,17 +481,27 @@ async fn spin_result(
     game: GameKind,
     spin_id: String,
     reply: Reply,
+    just_drawn: bool,
 ) -> Result<SpinResult, GameHttpError> {
     let internal = |what: &str| refuse(app, ApiError::new(ErrorCode::Internal, what.to_string()));
     let id = reply
         .item()
         .ok_or_else(|| internal("the spin made no queue item"))?;
-    let item = app
-        .records
-        .item(&app.core, room.clone(), id)
-        .await
-        .map_err(|e| refuse(app, e))?
-        .ok_or_else(|| internal("the queue item vanished"))?;
+    // A spin drawn just now is where its reply says; a retry asks where
+    // the item has got to since.
+    let (instant, state) = match (&reply, just_drawn) {
+        (Reply::Queued { .. }, true) => (false, ItemState::Queued),
+        (Reply::Settled { .. }, true) => (true, ItemState::Finished),
+        _ => {
+            let item = app
+                .records
+                .item(&app.core, room.clone(), id)
+                .await
+                .map_err(|e| refuse(app, e))?
+                .ok_or_else(|| internal("the queue item vanished"))?;
+            (item.view.instant, item.state)
+        }
+    };
     let receipt = load_receipt(app, &spin_id)
         .await?
         .ok_or_else(|| internal("the spin's record is missing"))?;
@@ -487,7 +512,7 @@ async fn spin_result(
         tier: receipt.tier,
         cost: receipt.cost,
         prize: receipt.prize.clone(),
-        mode: if item.view.instant {
+        mode: if instant {
             crate::domain::IntakeMode::Instant
         } else {
             crate::domain::IntakeMode::Queued
@@ -497,7 +522,7 @@ async fn spin_result(
             Reply::Queued { position, .. } => Some(position),
             _ => None,
         },
-        state: item.state,
+        state,
         reply,
         receipt,
     })

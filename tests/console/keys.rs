@@ -243,6 +243,17 @@ fn the_stop_key_stops_the_toy_at_once_even_in_a_quiet_room_and_so_does_suspendin
 }
 
 #[test]
+fn the_toy_screen_regenerates_the_overlay_tokens_and_the_stop_key_still_works_there() {
+    let mut f = Fixture::new("performer");
+    f.key(KeyCode::Char('t'));
+    assert_eq!(f.app.dialog, Some(Dialog::Toy));
+    assert_eq!(f.key(KeyCode::Char('o')), vec![Effect::RegenerateOverlay]);
+    assert_eq!(f.key(KeyCode::F(12)), vec![Effect::StopToy]);
+    assert_eq!(f.ctrl('s'), vec![Effect::StopToy]);
+    assert_eq!(f.app.dialog, Some(Dialog::Toy), "still on the toy screen");
+}
+
+#[test]
 fn selection_follows_the_item_as_the_queue_moves() {
     let mut f = Fixture::new("performer");
     f.buy(4);

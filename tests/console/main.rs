@@ -7,6 +7,8 @@ mod fixture;
 mod games;
 mod keys;
 mod menus;
+mod overlay_browser;
+mod overlay_page;
 mod screens;
 mod stop_pty;
 #[path = "../support/mod.rs"]

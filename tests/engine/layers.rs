@@ -62,6 +62,12 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ),
     ("server", &["console", "modes", "cli", "client", "sim"]),
     ("console", &["store", "server", "service", "modes"]),
+    (
+        "overlay",
+        &[
+            "console", "store", "server", "service", "sim", "toy", "modes", "cli",
+        ],
+    ),
 ];
 
 fn src() -> PathBuf {

@@ -1,0 +1,412 @@
+//! The overlay feed: the console's state and the room's events mapped to
+//! each widget's public view. Pure: time comes in as an argument, and the
+//! spins' receipts and the games' prize lists come in from the task that
+//! fetched them.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use super::views::{
+    EventsView, GameColours, GameMark, GameView, OnStage, PublicEvent, QueueEntry, QueueView,
+    Segment, SpinShow, StageView, ToyBar, ToyView,
+};
+use crate::domain::timer::read_timer;
+use crate::domain::toy_effect::MAX_INTENSITY;
+use crate::domain::{Event, EventKind, ItemView, Source, Stamp};
+use crate::games::config::GameConfig;
+use crate::protocol::RunningItem;
+
+/// How many queue entries the queue widget shows.
+pub const QUEUE_SHOWN: usize = 20;
+/// How many recent events the events widget keeps.
+pub const EVENTS_KEPT: usize = 6;
+/// How long an event stays in the events widget.
+pub const EVENT_TTL_MS: u64 = 30_000;
+/// A spin younger than this is animated on a page that sees it.
+pub const SPIN_FRESH_MS: u64 = 12_000;
+
+/// What the console's run loop hands the overlays: its state, no sockets.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConsoleState {
+    /// The console has a live connection and the room's state.
+    pub connected: bool,
+    pub in_progress: Option<RunningItem>,
+    /// Waiting items, next first.
+    pub waiting: Vec<Arc<ItemView>>,
+    /// Server clock minus ours.
+    pub offset_us: i64,
+    /// Whether the stop key holds the toys.
+    pub toy_halted: bool,
+    /// Each connected toy's label and its strongest output now (0..=20).
+    pub toys: Vec<(String, u8)>,
+}
+
+/// A spin as the server's receipt describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpinReceipt {
+    pub spin_id: String,
+    pub prize: u32,
+    pub title: String,
+    pub commitment: String,
+}
+
+/// A spin heard of in the queue, waiting for its receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpinHeard {
+    pub game: GameMark,
+    pub spin_id: String,
+    pub name: String,
+    pub at: Stamp,
+}
+
+#[derive(Debug, Clone)]
+struct Recent {
+    seq: u64,
+    kind: &'static str,
+    name: String,
+    title: String,
+    game: Option<GameMark>,
+    at: Stamp,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Board {
+    segments: Vec<Segment>,
+    colours: GameColours,
+    heard: Vec<SpinHeard>,
+    spin: Option<(SpinHeard, SpinReceipt)>,
+}
+
+#[derive(Debug, Default)]
+pub struct Feed {
+    state: Arc<ConsoleState>,
+    recent: VecDeque<Recent>,
+    wheel: Board,
+    slot: Board,
+}
+
+/// The name the room's chat announces: the display name, never an id.
+pub fn public_name(item: &ItemView) -> String {
+    if item.private {
+        "private request".into()
+    } else if item.user_name.as_ref() == item.user_id.as_str() {
+        "a viewer".into()
+    } else {
+        item.user_name.to_string()
+    }
+}
+
+fn public_title(item: &ItemView) -> String {
+    if item.private {
+        String::new()
+    } else {
+        item.action.title.to_string()
+    }
+}
+
+pub fn game_mark(source: Source) -> Option<GameMark> {
+    match source {
+        Source::SlotMachine => Some(GameMark::Slot),
+        Source::SpinWheel => Some(GameMark::Wheel),
+        _ => None,
+    }
+}
+
+fn age_ms(at: Stamp, now: Stamp) -> u64 {
+    (now.micros_since(at).max(0) / 1000) as u64
+}
+
+impl Feed {
+    pub fn new() -> Feed {
+        Feed::default()
+    }
+
+    pub fn on_state(&mut self, state: Arc<ConsoleState>) {
+        self.state = state;
+    }
+
+    /// One room event. A spin comes back to be resolved by its receipt.
+    pub fn on_event(&mut self, event: &Event) -> Option<SpinHeard> {
+        let (kind, item) = match &event.kind {
+            EventKind::ItemQueued { item, .. } => (
+                if game_mark(item.source).is_some() {
+                    "winner"
+                } else {
+                    "purchase"
+                },
+                item,
+            ),
+            EventKind::InstantSettled { item } => ("purchase", item),
+            // Refunds, messages, joins and moderation are not for the stream.
+            _ => return None,
+        };
+        let game = game_mark(item.source);
+        self.recent.push_front(Recent {
+            seq: event.seq,
+            kind,
+            name: public_name(item),
+            title: public_title(item),
+            game,
+            at: event.at,
+        });
+        self.recent.truncate(EVENTS_KEPT);
+        let heard = SpinHeard {
+            game: game?,
+            spin_id: item.source_event_id.to_string(),
+            name: public_name(item),
+            at: event.at,
+        };
+        self.board_mut(heard.game).heard.push(heard.clone());
+        Some(heard)
+    }
+
+    /// A game's configuration: its visible prizes and colours.
+    pub fn on_game(&mut self, config: &GameConfig) {
+        let board = self.board_mut(match config.game {
+            crate::games::config::GameKind::SlotMachine => GameMark::Slot,
+            crate::games::config::GameKind::SpinWheel => GameMark::Wheel,
+        });
+        board.segments = config
+            .prizes
+            .iter()
+            .filter(|p| !p.hidden)
+            .map(|p| Segment {
+                prize: p.id,
+                title: p.title.clone(),
+            })
+            .collect();
+        let theme = &config.theme;
+        board.colours = GameColours {
+            primary: theme.primary.clone(),
+            secondary: theme.secondary.clone(),
+            background: theme.background.clone(),
+            text: theme.text.clone(),
+        };
+    }
+
+    /// The receipt of a spin heard before: the game shows it landing.
+    pub fn on_receipt(&mut self, game: GameMark, receipt: SpinReceipt) {
+        let board = self.board_mut(game);
+        let Some(index) = board
+            .heard
+            .iter()
+            .position(|h| h.spin_id == receipt.spin_id)
+        else {
+            return;
+        };
+        let heard = board.heard.remove(index);
+        // A hidden prize is not on the wheel: it gets a segment of its own.
+        if !board.segments.iter().any(|s| s.prize == receipt.prize) {
+            board.segments.push(Segment {
+                prize: receipt.prize,
+                title: receipt.title.clone(),
+            });
+        }
+        board.spin = Some((heard, receipt));
+    }
+
+    fn board_mut(&mut self, game: GameMark) -> &mut Board {
+        match game {
+            GameMark::Wheel => &mut self.wheel,
+            GameMark::Slot => &mut self.slot,
+        }
+    }
+
+    fn live(&self) -> Option<&ConsoleState> {
+        Some(&*self.state).filter(|s| s.connected)
+    }
+
+    pub fn queue(&self) -> QueueView {
+        let Some(model) = self.live() else {
+            return QueueView {
+                live: false,
+                count: 0,
+                items: Vec::new(),
+            };
+        };
+        let on_stage = usize::from(model.in_progress.is_some());
+        let items = model
+            .waiting
+            .iter()
+            .take(QUEUE_SHOWN)
+            .enumerate()
+            .map(|(index, item)| QueueEntry {
+                position: index + 1 + on_stage,
+                name: public_name(item),
+                title: public_title(item),
+                toy: !item.effects.is_empty(),
+                game: game_mark(item.source),
+            })
+            .collect();
+        QueueView {
+            live: true,
+            count: model.waiting.len() + on_stage,
+            items,
+        }
+    }
+
+    /// `now` is the console's clock; the timer runs on the server's.
+    pub fn stage(&self, now: Stamp) -> StageView {
+        let Some(model) = self.live() else {
+            return StageView {
+                live: false,
+                on_stage: None,
+            };
+        };
+        let on_stage = model.in_progress.as_ref().map(|running| {
+            let item = &running.item;
+            let server_now = Stamp(now.0 + self.state.offset_us);
+            let reading = read_timer(running.started_at, item.duration_ms, server_now);
+            let toy_next = item
+                .effects
+                .iter()
+                .filter(|e| e.timing.offset_ms(item.duration_ms) >= reading.elapsed_ms)
+                .map(|e| {
+                    let mut text = format!(
+                        "at {}: level {}",
+                        e.timing.label(),
+                        e.intensity_or_default()
+                    );
+                    if let Some(ms) = e.duration_ms {
+                        text.push_str(&format!(" for {} s", ms.div_ceil(1000)));
+                    }
+                    text
+                })
+                .collect();
+            OnStage {
+                name: public_name(item),
+                title: public_title(item),
+                game: game_mark(item.source),
+                phase: reading.phase.label(),
+                duration_ms: item.duration_ms,
+                elapsed_ms: reading.elapsed_ms,
+                remaining_ms: reading.remaining_ms,
+                overtime: reading.overtime,
+                toy_next,
+            }
+        });
+        StageView {
+            live: true,
+            on_stage,
+        }
+    }
+
+    pub fn toy(&self) -> ToyView {
+        let live = self.live().is_some();
+        let halted = self.state.toy_halted;
+        ToyView {
+            live,
+            halted: self.state.toy_halted,
+            max: MAX_INTENSITY,
+            toys: if live {
+                self.state
+                    .toys
+                    .iter()
+                    .map(|(label, level)| ToyBar {
+                        label: label.clone(),
+                        level: if halted {
+                            0
+                        } else {
+                            (*level).min(MAX_INTENSITY)
+                        },
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    pub fn events(&self, now: Stamp) -> EventsView {
+        let live = self.live().is_some();
+        let events = self
+            .recent
+            .iter()
+            .filter(|_| live)
+            .filter(|r| age_ms(r.at, self.server_now(now)) < EVENT_TTL_MS)
+            .map(|r| PublicEvent {
+                seq: r.seq,
+                kind: r.kind,
+                name: r.name.clone(),
+                title: r.title.clone(),
+                game: r.game,
+                age_ms: age_ms(r.at, self.server_now(now)),
+            })
+            .collect();
+        EventsView { live, events }
+    }
+
+    pub fn game(&self, game: GameMark, now: Stamp) -> GameView {
+        let board = match game {
+            GameMark::Wheel => &self.wheel,
+            GameMark::Slot => &self.slot,
+        };
+        let live = self.live().is_some();
+        let spin = board
+            .spin
+            .as_ref()
+            .filter(|_| live)
+            .map(|(heard, receipt)| {
+                let landing = board
+                    .segments
+                    .iter()
+                    .position(|s| s.prize == receipt.prize)
+                    .unwrap_or(0);
+                SpinShow {
+                    spin_id: receipt.spin_id.clone(),
+                    name: heard.name.clone(),
+                    prize: receipt.prize,
+                    title: receipt.title.clone(),
+                    landing,
+                    commitment: receipt.commitment.clone(),
+                    verify: format!("verify: cuedeck verify {}", receipt.spin_id),
+                    fresh: age_ms(heard.at, self.server_now(now)) < SPIN_FRESH_MS,
+                }
+            });
+        GameView {
+            live,
+            game,
+            segments: board.segments.clone(),
+            colours: board.colours.clone(),
+            spin,
+        }
+    }
+
+    fn server_now(&self, now: Stamp) -> Stamp {
+        Stamp(now.0 + self.state.offset_us)
+    }
+
+    /// When a view changes by itself next (a timer second, an event
+    /// fading out, a spin growing old), if anything is time-dependent.
+    pub fn next_change_ms(&self, now: Stamp) -> Option<u64> {
+        let model = self.live()?;
+        let server_now = self.server_now(now);
+        let mut next: Option<u64> = None;
+        let mut consider = |ms: u64| next = Some(next.map_or(ms, |n| n.min(ms)));
+        if let Some(running) = &model.in_progress {
+            let into = server_now
+                .micros_since(running.started_at)
+                .rem_euclid(1_000_000);
+            consider(((1_000_000 - into) / 1000) as u64 + 1);
+        }
+        for r in &self.recent {
+            let age = age_ms(r.at, server_now);
+            if age < EVENT_TTL_MS {
+                consider(EVENT_TTL_MS - age);
+            }
+        }
+        for board in [&self.wheel, &self.slot] {
+            if let Some((heard, _)) = &board.spin {
+                let age = age_ms(heard.at, server_now);
+                if age < SPIN_FRESH_MS {
+                    consider(SPIN_FRESH_MS - age);
+                }
+            }
+        }
+        next
+    }
+}
+
+#[cfg(test)]
+#[path = "feed_tests.rs"]
+mod tests;

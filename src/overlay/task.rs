@@ -1,0 +1,214 @@
+//! The overlay task: owns the feed, takes the console's state and events
+//! from the run loop over a channel, fetches spins' receipts and the games'
+//! prize lists from the server, and publishes each widget's frame (its view
+//! as JSON) on a watch that the pages' streams follow. A frame is sent only
+//! when its text changes.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Method;
+use tokio::sync::{mpsc, watch};
+
+use super::feed::{ConsoleState, Feed, SpinHeard, SpinReceipt};
+use super::views::{GameMark, Widget};
+use crate::client::RestClient;
+use crate::domain::{Event, RoomId, Stamp};
+use crate::games::api::GameView as ServerGame;
+use crate::games::config::GameKind;
+use crate::games::receipt::Receipt;
+
+/// What the run loop tells the overlays.
+#[derive(Debug)]
+pub enum Input {
+    State(Arc<ConsoleState>),
+    Event(Box<Event>),
+}
+
+/// What a fetch brought back.
+enum Fetched {
+    Game(Box<ServerGame>),
+    /// A receipt, with the config hash its spin was drawn under.
+    Receipt(GameMark, SpinReceipt, String),
+}
+
+/// Each widget's latest frame.
+pub type Frames = BTreeMap<Widget, watch::Receiver<Arc<str>>>;
+
+fn kind_of(game: GameMark) -> GameKind {
+    match game {
+        GameMark::Wheel => GameKind::SpinWheel,
+        GameMark::Slot => GameKind::SlotMachine,
+    }
+}
+
+fn frame_of(feed: &Feed, widget: Widget, now: Stamp) -> Arc<str> {
+    let text = match widget {
+        Widget::Queue => serde_json::to_string(&feed.queue()),
+        Widget::Stage => serde_json::to_string(&feed.stage(now)),
+        Widget::Toy => serde_json::to_string(&feed.toy()),
+        Widget::Events => serde_json::to_string(&feed.events(now)),
+        Widget::Wheel => serde_json::to_string(&feed.game(GameMark::Wheel, now)),
+        Widget::Slot => serde_json::to_string(&feed.game(GameMark::Slot, now)),
+    };
+    // Plain structs of strings and numbers always serialise.
+    Arc::from(text.unwrap_or_default())
+}
+
+/// Start the task; the frames it publishes and the channel that feeds it.
+pub fn spawn(rest: RestClient, room: RoomId) -> (mpsc::UnboundedSender<Input>, Frames) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let feed = Feed::new();
+    let now = Stamp::now();
+    let mut senders = BTreeMap::new();
+    let mut frames = BTreeMap::new();
+    for widget in Widget::ALL {
+        let (sender, receiver) = watch::channel(frame_of(&feed, widget, now));
+        senders.insert(widget, sender);
+        frames.insert(widget, receiver);
+    }
+    tokio::spawn(run(feed, rx, senders, rest, room));
+    (tx, frames)
+}
+
+async fn run(
+    mut feed: Feed,
+    mut rx: mpsc::UnboundedReceiver<Input>,
+    senders: BTreeMap<Widget, watch::Sender<Arc<str>>>,
+    rest: RestClient,
+    room: RoomId,
+) {
+    let (fetched_tx, mut fetched) = mpsc::unbounded_channel::<Fetched>();
+    for game in [GameMark::Wheel, GameMark::Slot] {
+        fetch_game(&rest, &room, game, &fetched_tx);
+    }
+    // The config hash each game's prize list is from.
+    let mut known: BTreeMap<GameKind, String> = BTreeMap::new();
+    let mut waiting: Vec<(GameMark, SpinReceipt)> = Vec::new();
+    loop {
+        let wait = feed
+            .next_change_ms(Stamp::now())
+            .map_or(Duration::from_secs(3600), Duration::from_millis);
+        tokio::select! {
+            input = rx.recv() => match input {
+                None => break,
+                Some(Input::State(state)) => feed.on_state(state),
+                Some(Input::Event(event)) => {
+                    if let Some(heard) = feed.on_event(&event) {
+                        fetch_receipt(&rest, heard, &fetched_tx);
+                    }
+                }
+            },
+            Some(got) = fetched.recv() => match got {
+                Fetched::Game(game) => {
+                    known.insert(game.game, game.config_hash.clone());
+                    feed.on_game(&game.config);
+                    let (ready, later) = waiting
+                        .into_iter()
+                        .partition(|(mark, _)| kind_of(*mark) == game.game);
+                    waiting = later;
+                    for (mark, receipt) in ready {
+                        feed.on_receipt(mark, receipt);
+                    }
+                }
+                Fetched::Receipt(mark, receipt, hash) => {
+                    if known.get(&kind_of(mark)) == Some(&hash) {
+                        feed.on_receipt(mark, receipt);
+                    } else {
+                        // Drawn under a configuration not seen yet: its
+                        // prize list first, so the landing is on it.
+                        waiting.push((mark, receipt));
+                        fetch_game(&rest, &room, mark, &fetched_tx);
+                    }
+                }
+            },
+            () = tokio::time::sleep(wait) => {}
+        }
+        // Take what else is waiting before publishing once.
+        while let Ok(input) = rx.try_recv() {
+            match input {
+                Input::State(state) => feed.on_state(state),
+                Input::Event(event) => {
+                    if let Some(heard) = feed.on_event(&event) {
+                        fetch_receipt(&rest, heard, &fetched_tx);
+                    }
+                }
+            }
+        }
+        let now = Stamp::now();
+        for (widget, sender) in &senders {
+            let frame = frame_of(&feed, *widget, now);
+            sender.send_if_modified(|current| {
+                let changed = **current != *frame;
+                if changed {
+                    *current = frame;
+                }
+                changed
+            });
+        }
+    }
+}
+
+fn fetch_game(
+    rest: &RestClient,
+    room: &RoomId,
+    game: GameMark,
+    tx: &mpsc::UnboundedSender<Fetched>,
+) {
+    let (rest, tx) = (rest.clone(), tx.clone());
+    let path = format!("/api/v1/rooms/{room}/games/{}", kind_of(game));
+    tokio::spawn(async move {
+        match rest.raw(Method::GET, &path, None, None).await {
+            Ok((status, body)) if status.is_success() => {
+                match serde_json::from_value::<ServerGame>(body) {
+                    Ok(view) => {
+                        let _ = tx.send(Fetched::Game(Box::new(view)));
+                    }
+                    Err(err) => {
+                        tracing::warn!(error = %err, "overlay: a game's answer did not parse")
+                    }
+                }
+            }
+            Ok((status, _)) => tracing::info!(%status, game = %kind_of(game), "overlay: no game"),
+            Err(err) => tracing::warn!(error = %err, "overlay: cannot fetch a game"),
+        }
+    });
+}
+
+/// The spin's receipt (public: no token needed), and before it the game's
+/// prize list when the spin was drawn under another configuration.
+fn fetch_receipt(rest: &RestClient, heard: SpinHeard, tx: &mpsc::UnboundedSender<Fetched>) {
+    let (rest, tx) = (rest.clone(), tx.clone());
+    tokio::spawn(async move {
+        let path = format!("/api/v1/spins/{}", heard.spin_id);
+        let receipt = match rest.raw(Method::GET, &path, None, None).await {
+            Ok((status, body)) if status.is_success() => serde_json::from_value::<Receipt>(body),
+            Ok((status, _)) => {
+                tracing::warn!(%status, spin = %heard.spin_id, "overlay: no receipt");
+                return;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "overlay: cannot fetch a receipt");
+                return;
+            }
+        };
+        let receipt = match receipt {
+            Ok(receipt) => receipt,
+            Err(err) => {
+                tracing::warn!(error = %err, "overlay: a receipt did not parse");
+                return;
+            }
+        };
+        let _ = tx.send(Fetched::Receipt(
+            heard.game,
+            SpinReceipt {
+                spin_id: receipt.spin_id,
+                prize: receipt.prize.id,
+                title: receipt.prize.title,
+                commitment: receipt.server_seed_commitment,
+            },
+            receipt.config_hash,
+        ));
+    });
+}
