@@ -6,8 +6,11 @@ use super::app::App;
 use super::config::Resolved;
 use crate::client::{RestClient, StreamEvent};
 use crate::domain::{RoomId, Stamp};
+use crate::overlay::views::{OutputBar, ToyBar};
 use crate::overlay::{self, OverlayHandle};
+use crate::toy::device::ToyStatus;
 use crate::toy::scheduler::SchedulerHandle;
+use crate::toy::strip::short_label;
 
 /// The overlay server, when the configuration wants it; the toy screen
 /// shows its URLs, or why there are none.
@@ -82,7 +85,7 @@ pub(super) fn publish(overlays: Option<&OverlayHandle>, app: &App, toys: &Schedu
             toys: toys
                 .toys()
                 .iter()
-                .map(|t| (t.label().to_string(), t.status().borrow().level))
+                .map(|t| toy_bar(t.label(), &t.status().borrow()))
                 .collect(),
         },
     )));
@@ -91,5 +94,29 @@ pub(super) fn publish(overlays: Option<&OverlayHandle>, app: &App, toys: &Schedu
 pub(super) fn tell_overlays(overlays: Option<&OverlayHandle>, event: &StreamEvent) {
     if let (Some(handle), StreamEvent::Event { event, .. }) = (overlays, event) {
         handle.send(overlay::Input::Event(event.clone()));
+    }
+}
+
+/// A toy as its overlay bar: the strongest level, and each output's own
+/// when it has more than one (as the toy strip shows them).
+fn toy_bar(label: &str, status: &ToyStatus) -> ToyBar {
+    let outputs = status.identity.as_ref().map_or(&[][..], |i| i.outputs());
+    let levels = status.outputs.values();
+    ToyBar {
+        label: label.to_string(),
+        level: status.level,
+        outputs: if outputs.len() > 1 {
+            outputs
+                .iter()
+                .enumerate()
+                .map(|(i, o)| OutputBar {
+                    name: short_label(o.label).to_string(),
+                    level: levels.get(i).copied().unwrap_or(0),
+                    max: o.max,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
     }
 }

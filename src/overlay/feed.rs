@@ -7,8 +7,8 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use super::views::{
-    EventsView, GameColours, GameMark, GameView, OnStage, PublicEvent, QueueEntry, QueueView,
-    Segment, SpinShow, StageView, ToyBar, ToyView,
+    EventsView, GameColours, GameMark, GameView, OnStage, OutputBar, PublicEvent, QueueEntry,
+    QueueView, Segment, SpinShow, StageView, ToyBar, ToyView,
 };
 use crate::domain::timer::read_timer;
 use crate::domain::toy_effect::MAX_INTENSITY;
@@ -38,7 +38,7 @@ pub struct ConsoleState {
     /// Whether the stop key holds the toys.
     pub toy_halted: bool,
     /// Each connected toy's label and its strongest output now (0..=20).
-    pub toys: Vec<(String, u8)>,
+    pub toys: Vec<ToyBar>,
 }
 
 /// A spin as the server's receipt describes it.
@@ -302,13 +302,22 @@ impl Feed {
                 self.state
                     .toys
                     .iter()
-                    .map(|(label, level)| ToyBar {
-                        label: label.clone(),
+                    .map(|toy| ToyBar {
+                        label: toy.label.clone(),
                         level: if halted {
                             0
                         } else {
-                            (*level).min(MAX_INTENSITY)
+                            toy.level.min(MAX_INTENSITY)
                         },
+                        outputs: toy
+                            .outputs
+                            .iter()
+                            .map(|o| OutputBar {
+                                name: o.name.clone(),
+                                level: if halted { 0 } else { o.level.min(o.max) },
+                                max: o.max,
+                            })
+                            .collect(),
                     })
                     .collect()
             } else {

@@ -65,7 +65,11 @@ impl Show {
             waiting,
             offset_us: 0,
             toy_halted: false,
-            toys: vec![("Lush 3".into(), 7)],
+            toys: vec![ToyBar {
+                label: "Lush 3".into(),
+                level: 7,
+                outputs: Vec::new(),
+            }],
         }));
     }
 
@@ -311,7 +315,8 @@ fn the_toy_bars_follow_the_console_and_the_stop_key() {
         show.feed.toy().toys,
         [ToyBar {
             label: "Lush 3".into(),
-            level: 7
+            level: 7,
+            outputs: Vec::new(),
         }]
     );
     show.feed.on_state(Arc::new(ConsoleState {
@@ -320,6 +325,35 @@ fn the_toy_bars_follow_the_console_and_the_stop_key() {
     }));
     let toy = show.feed.toy();
     assert!(toy.halted && toy.toys[0].level == 0);
+}
+
+#[test]
+fn a_toy_with_several_outputs_shows_each_and_the_stop_key_zeroes_them() {
+    let mut show = Show::new();
+    let output = |name: &str, level, max| OutputBar {
+        name: name.into(),
+        level,
+        max,
+    };
+    show.feed.on_state(Arc::new(ConsoleState {
+        toys: vec![ToyBar {
+            label: "Max 2".into(),
+            level: 12,
+            outputs: vec![output("vib", 12, 20), output("air", 9, 3)],
+        }],
+        ..(*show.feed.state).clone()
+    }));
+    // Levels above an output's range are clamped to it.
+    assert_eq!(
+        show.feed.toy().toys[0].outputs,
+        [output("vib", 12, 20), output("air", 3, 3)]
+    );
+    show.feed.on_state(Arc::new(ConsoleState {
+        toy_halted: true,
+        ..(*show.feed.state).clone()
+    }));
+    let toy = show.feed.toy();
+    assert!(toy.toys[0].outputs.iter().all(|o| o.level == 0));
 }
 
 #[test]

@@ -112,7 +112,19 @@ pub struct ToyView {
 #[serde(rename_all = "camelCase")]
 pub struct ToyBar {
     pub label: String,
+    /// The strongest output, on the effects' 0..=20 scale.
     pub level: u8,
+    /// Each output of a toy with more than one, in its own range.
+    pub outputs: Vec<OutputBar>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutputBar {
+    /// A short name: `vib`, `v1`, `rot`, `air`, ...
+    pub name: String,
+    pub level: u8,
+    pub max: u8,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

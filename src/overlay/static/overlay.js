@@ -111,6 +111,18 @@
       meter.append(fill);
       row.append(el('span', 'label', t.label), meter, el('span', 'level', String(t.level)));
       box.append(row);
+      // A toy with several outputs: a bar for each, in its own range.
+      for (const o of t.outputs) {
+        const out = el('div', 'row output');
+        out.dataset.level = o.level;
+        const m = el('div', 'meter');
+        const f = el('div');
+        f.style.width = (100 * o.level / Math.max(1, o.max)).toFixed(1) + '%';
+        m.append(f);
+        const value = o.max === v.max ? String(o.level) : o.level + '/' + o.max;
+        out.append(el('span', 'label', o.name), m, el('span', 'level', value));
+        box.append(out);
+      }
     }
     if (!v.toys.length) box.append(el('div', 'empty', 'no toy connected'));
     root.replaceChildren(box);
