@@ -17,7 +17,6 @@
 //! `overlay p50_us=.. p99_us=..` and
 //! `overlay_cpu seconds=.. off_percent=.. on_percent=.. added_percent=..`.
 
-use std::io::Read;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -25,29 +24,15 @@ use cuedeck::client::{RestClient, RoomStream, ServerUrl, StreamEvent, StreamOpti
 use cuedeck::domain::EventKind;
 use cuedeck::domain::builder::PayloadBuilder;
 use cuedeck::protocol::CreateToken;
-use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+use portable_pty::Child;
 use tokio::sync::mpsc;
+
+#[path = "support/console_cpu.rs"]
+mod console_cpu;
 
 const ADMIN: &str = "overlay-bench-admin-token-0";
 const SAMPLES: usize = 200;
 const OPEN: [&str; 5] = ["queue", "stage", "toy", "events", "wheel"];
-
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat =
-        std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc/PID/stat is readable");
-    let rest = &stat[stat.rfind(')').expect("a command name") + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
-}
-
-fn cpu_percent(pid: u32, seconds: u64) -> f64 {
-    let before = cpu_ticks(pid);
-    std::thread::sleep(Duration::from_secs(seconds));
-    let after = cpu_ticks(pid);
-    // SAFETY: sysconf has no preconditions.
-    let ticks_per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
-    (after - before) as f64 * 100.0 / ticks_per_second / seconds as f64
-}
 
 /// The console in a pseudo-terminal with its own home.
 fn console(home: &Path, url: &ServerUrl, token: &str, port: Option<u16>) -> Box<dyn Child> {
@@ -58,28 +43,9 @@ fn console(home: &Path, url: &ServerUrl, token: &str, port: Option<u16>) -> Box<
         None => "[overlay]\nenabled = false\n".into(),
     };
     std::fs::write(config.join("config.toml"), overlay).unwrap();
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 30,
-            cols: 100,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_cuedeck"));
-    cmd.args(["console", "--server", &url.to_string(), "--room", "room"]);
-    cmd.env("CUEDECK_TOKEN", token);
-    cmd.env("HOME", home);
-    cmd.env("XDG_CONFIG_HOME", home.join("config"));
-    cmd.env("XDG_DATA_HOME", home.join("data"));
-    let child = pty.slave.spawn_command(cmd).unwrap();
-    let mut reader = pty.master.try_clone_reader().unwrap();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while matches!(reader.read(&mut buf), Ok(n) if n > 0) {}
-    });
-    std::mem::forget(pty.master);
-    child
+    let url_text = url.to_string();
+    let args = ["--server", url_text.as_str(), "--room", "room"];
+    console_cpu::spawn_console(home, &args, token, (100, 30))
 }
 
 /// Each `frame` event of one widget's stream, as it arrives.
@@ -177,7 +143,7 @@ fn main() {
     let off_home = dir.path().join("off");
     let mut off = console(&off_home, &url, &performer, None);
     std::thread::sleep(Duration::from_secs(2));
-    let off_percent = cpu_percent(off.process_id().unwrap(), seconds);
+    let off_percent = console_cpu::cpu_percent(off.process_id().unwrap(), seconds);
     let _ = off.kill();
     let _ = off.wait();
 
@@ -217,7 +183,7 @@ fn main() {
             seen.insert(widget);
         }
     });
-    let on_percent = cpu_percent(on.process_id().unwrap(), seconds);
+    let on_percent = console_cpu::cpu_percent(on.process_id().unwrap(), seconds);
     let (seen_tx, mut seen) = mpsc::unbounded_channel();
     runtime.spawn(witness(url.clone(), performer.clone(), seen_tx));
     std::thread::sleep(Duration::from_millis(500));

@@ -9,7 +9,6 @@
 //! waiting for a core). Ends with:
 //! `watch rooms=200 render_us=... cpu_percent_50_rooms=...`
 
-use std::io::Read;
 use std::time::{Duration, Instant};
 
 use cuedeck::client::{RestClient, ServerUrl, StreamEvent};
@@ -19,19 +18,12 @@ use cuedeck::console::theme::Theme;
 use cuedeck::console::watch::WatchGrid;
 use cuedeck::domain::builder::PayloadBuilder;
 use cuedeck::domain::*;
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+#[path = "support/console_cpu.rs"]
+mod console_cpu;
 
 const ADMIN: &str = "watch-bench-admin-token-0";
 const T0: Stamp = Stamp(1_795_000_000_000_000);
-
-/// utime + stime of `pid`, in clock ticks.
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat =
-        std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc/PID/stat is readable");
-    let rest = &stat[stat.rfind(')').expect("a command name") + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
-}
 
 /// An App watching `rooms` rooms, each with an item on stage.
 fn grid(rooms: usize) -> App {
@@ -152,27 +144,10 @@ fn cpu_percent(rooms: usize, seconds: u64) -> f64 {
         (server, url)
     });
 
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 60,
-            cols: 200,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_cuedeck"));
-    cmd.args(["console", "--server", &url.to_string()]);
-    cmd.env("CUEDECK_TOKEN", ADMIN);
-    cmd.env("HOME", dir.path());
-    cmd.env("XDG_CONFIG_HOME", dir.path().join("config"));
-    cmd.env("XDG_DATA_HOME", dir.path().join("data"));
-    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    let url_text = url.to_string();
+    let mut child =
+        console_cpu::spawn_console(dir.path(), &["--server", &url_text], ADMIN, (200, 60));
     let pid = child.process_id().expect("a pid");
-    let mut reader = pty.master.try_clone_reader().unwrap();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while matches!(reader.read(&mut buf), Ok(n) if n > 0) {}
-    });
     std::thread::sleep(Duration::from_secs(2));
     // One intake a second, round the rooms.
     let feeder = runtime.spawn({
@@ -193,17 +168,12 @@ fn cpu_percent(rooms: usize, seconds: u64) -> f64 {
             }
         }
     });
-    let before = cpu_ticks(pid);
-    std::thread::sleep(Duration::from_secs(seconds));
-    let after = cpu_ticks(pid);
+    let cpu_percent = console_cpu::cpu_percent(pid, seconds);
     feeder.abort();
     let _ = child.kill();
     let _ = child.wait();
     runtime.block_on(server.stop());
-    // SAFETY: sysconf has no preconditions.
-    let ticks_per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
-    let cpu_ms = (after - before) as f64 * 1000.0 / ticks_per_second;
-    cpu_ms / (seconds as f64 * 10.0)
+    cpu_percent
 }
 
 fn main() {
