@@ -180,7 +180,7 @@ fn growth(items: usize) -> (f64, f64) {
                 Ok(Checked::Execute(request)) => {
                     std::hint::black_box(engine.execute(now, &request).expect("bought"));
                 }
-                Ok(Checked::Answer(_) | Checked::ExecuteAnd { .. }) => {
+                Ok(Checked::Answer(_)) => {
                     panic!("a menu purchase is a plain command")
                 }
                 Err(err) => panic!("purchase refused: {err:?}"),

@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use crate::domain::{Command, DomainError, Engine, Request, Stamp};
-use crate::store::{Ack, Reader, Store, StoreError, StoreOptions};
+use crate::store::{Ack, Attachment, Reader, Store, StoreError, StoreOptions};
 
 pub struct QueueService {
     engine: Engine,
@@ -32,10 +32,21 @@ impl QueueService {
     /// Run a command; the returned ack resolves once it is durable.
     /// Refused commands change nothing and are not stored.
     pub fn execute(&mut self, now: Stamp, request: Request) -> Result<Ack, DomainError> {
+        self.execute_with(now, request, None)
+    }
+
+    /// Run a command whose commit keeps `attachment` with it (nothing of
+    /// it is kept when the command is refused or was already done).
+    pub fn execute_with(
+        &mut self,
+        now: Stamp,
+        request: Request,
+        attachment: Option<Attachment>,
+    ) -> Result<Ack, DomainError> {
         self.engine.advance_clock(now);
         self.refuse_forgotten_source_event(&request)?;
         let outcome = self.engine.execute(now, &request)?;
-        Ok(self.store.commit(request, outcome))
+        Ok(self.store.commit(request, outcome, attachment))
     }
 
     /// A source event enters once, ever. The engine recognises those of its

@@ -343,14 +343,4 @@ pub enum Checked {
     Execute(Request),
     /// Answer with this reply.
     Answer(Reply),
-    /// Run this command and, only if the engine accepts it, call `accepted`
-    /// with its reply in the same turn (a game's nonce and cooldown are
-    /// used up by accepted spins only).
-    ExecuteAnd {
-        request: Request,
-        accepted: Accepted,
-    },
 }
-
-/// Called with an accepted command's reply and the engine's stamp.
-pub type Accepted = Box<dyn FnOnce(&Reply, Stamp) + Send>;

@@ -36,6 +36,6 @@ pub use ledger::{Account, InvariantViolation, Ledger, MAX_SUPPLY, Transfer, Tran
 pub use messages::Tier;
 pub use moderation::{Ban, BanReason, ModerationAction, ModerationEntry, ModerationNote, Switch};
 pub use refund::RefundReason;
-pub use room::{RoomSettings, RoomTotals, RoomView};
+pub use room::{RoomInfo, RoomSettings, RoomTotals, RoomView};
 pub use time::Stamp;
 pub use timer::Phase;

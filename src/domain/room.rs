@@ -137,6 +137,15 @@ impl Room {
     }
 }
 
+/// What a check needs of a room: who performs, whether live, its
+/// settings; without copying its queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomInfo {
+    pub performer: PerformerId,
+    pub live: bool,
+    pub settings: RoomSettings,
+}
+
 /// A read-only view of a room for callers outside the engine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RoomView {

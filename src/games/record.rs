@@ -1,7 +1,7 @@
 //! A spin's audit record: what the draw used and gave, without the server
 //! seed and the canonical text (both are kept once per seed and per
-//! configuration version). It travels in the spin's intake, so it is stored
-//! in the same commit as the charge, and with those two it becomes the
+//! configuration version). It is stored in the same commit as the spin's
+//! intake (`store::Attachment::Spin`), and with those two it becomes the
 //! viewer's [`Receipt`].
 
 use serde::{Deserialize, Serialize};
@@ -10,9 +10,6 @@ use super::config::GameKind;
 use super::fairness::{SCHEME, Word};
 use super::game::Draw;
 use super::receipt::{Receipt, ReceiptDraw, ReceiptPrize};
-
-/// The key of the record in the intake's `metadata.additional`.
-pub const METADATA_KEY: &str = "spin";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -90,22 +87,5 @@ impl SpinRecord {
                 rank: self.prize_rank,
             },
         }
-    }
-
-    /// The record as the intake's `metadata.additional` carries it.
-    pub fn to_metadata(&self) -> serde_json::Map<String, serde_json::Value> {
-        let mut map = serde_json::Map::new();
-        // Strings and integers only: serialization cannot fail.
-        let value = serde_json::to_value(self).expect("a spin record serializes");
-        map.insert(METADATA_KEY.into(), value);
-        map
-    }
-
-    /// The record in an intake's `metadata.additional`, if it has one,
-    /// read where it is (no copy of the value).
-    pub fn from_metadata(
-        additional: &serde_json::Map<String, serde_json::Value>,
-    ) -> Option<SpinRecord> {
-        SpinRecord::deserialize(additional.get(METADATA_KEY)?).ok()
     }
 }

@@ -44,7 +44,7 @@ pub enum Prepared {
     /// Run this intake; on acceptance, record the spin.
     Spin {
         request: Box<Request>,
-        record: Box<SpinRecord>,
+        record: Arc<SpinRecord>,
     },
     /// A retry: the original reply.
     Retry(Reply),
@@ -102,7 +102,7 @@ impl SpinRequest {
         if engine.remembers(&self.key) {
             return self.retry(engine);
         }
-        let room = engine.room_view(&self.room).ok_or_else(|| {
+        let room = engine.room_info(&self.room).ok_or_else(|| {
             error(
                 ErrorCode::UnknownRoom,
                 format!("room `{}` does not exist", self.room),
@@ -186,7 +186,6 @@ impl SpinRequest {
             metadata: Metadata {
                 user_display_name: self.display_name.as_deref().map(Arc::from),
                 bet_tier: Some(self.tier),
-                additional: Some(record.to_metadata()),
                 ..Metadata::default()
             },
             effects: prize.toy.as_ref().map(|toy| Effects {
@@ -220,7 +219,7 @@ impl SpinRequest {
                     loyalty_points: 0,
                 },
             }),
-            record: Box::new(record),
+            record: Arc::new(record),
         })
     }
 

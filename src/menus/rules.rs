@@ -130,7 +130,7 @@ impl Purchase {
         if engine.remembers(&self.key) {
             return self.retry(engine);
         }
-        let room = engine.room_view(&self.room).ok_or_else(|| {
+        let room = engine.room_info(&self.room).ok_or_else(|| {
             error(
                 ErrorCode::UnknownRoom,
                 format!("room `{}` does not exist", self.room),
@@ -310,7 +310,7 @@ pub fn offer(
     subscriber: bool,
     menus: &[Arc<StoredMenu>],
 ) -> Option<Offer> {
-    let view = engine.room_view(room)?;
+    let view = engine.room_info(room)?;
     let mut offer = Offer {
         room: room.clone(),
         live: view.live,

@@ -15,6 +15,7 @@ use crate::domain::time::Clock;
 use crate::domain::{Checked, Engine, Reply, Request, RoomId, Stamp};
 use crate::protocol::{ApiError, ResumePoint, RoomSnapshot, RunningItem};
 use crate::service::QueueService;
+use crate::store::Attachment;
 
 type Query = Box<dyn FnOnce(&Engine) + Send>;
 
@@ -22,7 +23,23 @@ type Query = Box<dyn FnOnce(&Engine) + Send>;
 /// same turn of the core loop as the command itself, so no other command can come between them (two purchases cannot
 /// both pass a daily limit of 1). Called with the engine and the stamp the
 /// command will run at.
-pub type Prepare = Box<dyn FnOnce(&Engine, Stamp) -> Result<Checked, ApiError> + Send>;
+pub type Prepare = Box<dyn FnOnce(&Engine, Stamp) -> Result<Decision, ApiError> + Send>;
+
+/// What a [`Prepare`] decided: as [`Checked`], or run a command whose
+/// commit keeps `attachment` with it and, only if the engine accepts it,
+/// call `accepted` with its reply in the same turn (a game's nonce and
+/// cooldown are used up by accepted spins only).
+pub enum Decision {
+    Checked(Checked),
+    Keeping {
+        request: Request,
+        attachment: Attachment,
+        accepted: Accepted,
+    },
+}
+
+/// Called with an accepted command's reply and the engine's stamp.
+pub type Accepted = Box<dyn FnOnce(&Reply, Stamp) + Send>;
 
 /// Told the room of every broadcast that ended (the games rotate their
 /// seeds then).
@@ -86,6 +103,16 @@ impl CoreHandle {
     pub async fn execute_checked(
         &self,
         prepare: impl FnOnce(&Engine, Stamp) -> Result<Checked, ApiError> + Send + 'static,
+    ) -> Result<Reply, ApiError> {
+        self.execute_decided(move |engine, now| prepare(engine, now).map(Decision::Checked))
+            .await
+    }
+
+    /// As [`Self::execute_checked`], for checks that may keep rows with
+    /// their command ([`Decision::Keeping`]).
+    pub async fn execute_decided(
+        &self,
+        prepare: impl FnOnce(&Engine, Stamp) -> Result<Decision, ApiError> + Send + 'static,
     ) -> Result<Reply, ApiError> {
         let (reply, rx) = oneshot::channel();
         self.tx
@@ -223,7 +250,7 @@ async fn run(
                     continue;
                 }
                 tick(&mut service, &core.publisher, &clock);
-                execute(&mut service, &core, clock.now(), request, reply);
+                execute(&mut service, &core, clock.now(), request, None, reply);
             }
             CoreMsg::ExecuteChecked { prepare, reply } => {
                 if failed.load(Ordering::Relaxed) {
@@ -233,19 +260,23 @@ async fn run(
                 tick(&mut service, &core.publisher, &clock);
                 let now = clock.now();
                 match prepare(service.engine(), now) {
-                    Ok(Checked::Execute(request)) => {
-                        execute(&mut service, &core, now, request, reply);
+                    Ok(Decision::Checked(Checked::Execute(request))) => {
+                        execute(&mut service, &core, now, request, None, reply);
                     }
-                    Ok(Checked::ExecuteAnd { request, accepted }) => {
+                    Ok(Decision::Keeping {
+                        request,
+                        attachment,
+                        accepted,
+                    }) => {
                         let key = request.idempotency_key().cloned();
-                        if execute(&mut service, &core, now, request, reply) {
+                        if execute(&mut service, &core, now, request, Some(attachment), reply) {
                             let engine = service.engine();
                             if let Some(done) = key.and_then(|k| engine.remembered_reply(&k)) {
                                 accepted(done, engine.clock());
                             }
                         }
                     }
-                    Ok(Checked::Answer(answer)) => {
+                    Ok(Decision::Checked(Checked::Answer(answer))) => {
                         let _ = reply.send(Ok(answer));
                     }
                     Err(err) => {
@@ -283,19 +314,21 @@ async fn run(
     service.close();
 }
 
-/// Run one command; whether the engine accepted it.
+/// Run one command, keeping `attachment` in its commit; whether the engine
+/// accepted it.
 fn execute(
     service: &mut QueueService,
     core: &Core,
     now: Stamp,
     request: Request,
+    attachment: Option<Attachment>,
     reply: oneshot::Sender<Result<Reply, ApiError>>,
 ) -> bool {
     let ended = match &request.command {
         crate::domain::Command::BroadcastEnd { room } => Some(room.clone()),
         _ => None,
     };
-    match service.execute(now, request) {
+    match service.execute_with(now, request, attachment) {
         Ok(ack) => {
             let _ = core.publisher.send(PublisherMsg::Commit {
                 ack,

@@ -77,7 +77,7 @@ impl GameBook {
     }
 
     /// Record an accepted spin (called on the core's turn).
-    pub fn accepted(&self, user: &UserId, record: SpinRecord, at: Stamp) {
+    pub fn accepted(&self, user: &UserId, record: Arc<SpinRecord>, at: Stamp) {
         let room = RoomId::new(record.room.as_str());
         self.with(&room, record.game, |game| {
             if let Some(game) = game {
@@ -91,9 +91,7 @@ impl GameBook {
             recent.records.remove(&old);
         }
         recent.order.push_back(record.spin_id.clone());
-        recent
-            .records
-            .insert(record.spin_id.clone(), Arc::new(record));
+        recent.records.insert(record.spin_id.clone(), record);
     }
 
     /// A spin's record: recent ones from memory, older ones from disk.

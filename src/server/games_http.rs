@@ -16,6 +16,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use super::auth::{Permission, Principal};
+use super::engine_task::Decision;
 use super::errors::status;
 use super::extract::ApiPath;
 use super::games_book::GameBook;
@@ -31,7 +32,7 @@ use crate::games::api::{
 use crate::games::spin::{Prepared, SpinRequest};
 use crate::games::{ClientSeed, ConfigError, Game, GameConfig, GameKind, Receipt};
 use crate::protocol::{ApiError, ErrorCode};
-use crate::store::StoreError;
+use crate::store::{Attachment, StoreError};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -429,17 +430,18 @@ async fn spin(
     let drawn_here = drawn.clone();
     let outcome = app
         .core
-        .execute_checked(move |engine, now| {
+        .execute_decided(move |engine, now| {
             let (r, g) = (request.room.clone(), request.game);
             let prepared = book.with(&r, g, |g| request.prepare(engine, now, g.as_deref()))?;
             Ok(match prepared {
-                Prepared::Retry(reply) => Checked::Answer(reply),
+                Prepared::Retry(reply) => Decision::Checked(Checked::Answer(reply)),
                 Prepared::Spin { request, record } => {
                     drawn_here.store(true, Ordering::Relaxed);
-                    Checked::ExecuteAnd {
+                    Decision::Keeping {
                         request: *request,
+                        attachment: Attachment::Spin(record.clone()),
                         accepted: Box::new(move |_reply: &Reply, at| {
-                            book.accepted(&user, *record, at)
+                            book.accepted(&user, record, at)
                         }),
                     }
                 }

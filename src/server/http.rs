@@ -57,7 +57,7 @@ impl App {
         let wanted = room.clone();
         let exists = self
             .core
-            .query(move |engine| engine.room_view(&wanted).is_some())
+            .query(move |engine| engine.room_info(&wanted).is_some())
             .await?;
         if exists {
             Ok(())

@@ -195,7 +195,7 @@ async fn list_bans(
     let asked = room.clone();
     let bans = app
         .core
-        .query(move |engine| engine.room_view(&room).map(|_| engine.bans(&room)))
+        .query(move |engine| engine.room_info(&room).map(|_| engine.bans(&room)))
         .await
         .map_err(|e| app.refuse(e))?;
     let bans = bans.ok_or_else(|| {

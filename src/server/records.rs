@@ -50,7 +50,7 @@ impl Records {
                     Some(open) => Found::Open(Box::new(open.clone())),
                     None => Found::Closed,
                 },
-                _ if engine.room_view(&room).is_none() => Found::NoRoom,
+                _ if engine.room_info(&room).is_none() => Found::NoRoom,
                 None if engine.forgot(item) => Found::Forgotten,
                 _ => Found::Missing,
             })

@@ -1,6 +1,6 @@
 //! The games' tables: configuration versions, server seeds, viewers'
 //! client seeds, and spin records. A spin record is written by the command
-//! writer in the commit of the spin's intake ([`spin_of`]); the rest go
+//! writer in the commit of the spin's intake ([`insert_spin`]); the rest go
 //! through the one writer as jobs of their own.
 
 use std::path::Path;
@@ -10,7 +10,7 @@ use rusqlite::params;
 
 use super::writer::WriteHandle;
 use super::{Reader, StoreError};
-use crate::domain::{Command, Request, Source};
+use crate::domain::{Command, Request};
 use crate::games::SpinRecord;
 
 /// One stored configuration version.
@@ -241,30 +241,23 @@ fn all<T>(
     Ok(rows)
 }
 
-/// The spin record a command carries: a game's intake holds it in its
-/// metadata, so it is stored in the same transaction as the charge.
-pub(crate) fn spin_of(request: &Request) -> Option<(SpinRecord, &str)> {
-    let Command::Intake { payload, .. } = &request.command else {
-        return None;
-    };
-    if !matches!(payload.source, Source::SlotMachine | Source::SpinWheel) {
-        return None;
-    }
-    let record = SpinRecord::from_metadata(payload.metadata.additional.as_ref()?)?;
-    Some((record, payload.user_id.as_str()))
-}
-
-/// Insert the spin record of `request`, if it is a spin. A record whose id
-/// is taken is left out rather than failing the commit: only an integration
-/// posting a spin of its own could bring one.
+/// Insert a spin's record, kept in the commit of its intake `request`. A
+/// record whose id is taken is left out rather than failing the commit:
+/// spin ids are digests of room, game, viewer, key and tier, and a retry
+/// is answered by the engine before it gets here.
 pub(crate) fn insert_spin(
     tx: &rusqlite::Transaction,
+    record: &SpinRecord,
     request: &Request,
     at: i64,
     command_id: i64,
 ) -> Result<(), StoreError> {
-    let Some((record, user)) = spin_of(request) else {
-        return Ok(());
+    let Command::Intake { payload, .. } = &request.command else {
+        return Err(StoreError::Mismatch(format!(
+            "spin {} came with a {} command, not its intake",
+            record.spin_id,
+            request.command.name()
+        )));
     };
     let mut stmt = tx.prepare_cached(
         "INSERT OR IGNORE INTO game_spins (spin_id, room, game, user_id, commitment, nonce, at, record, command_id)
@@ -274,11 +267,11 @@ pub(crate) fn insert_spin(
         record.spin_id,
         record.room,
         record.game.as_str(),
-        user,
+        payload.user_id.as_str(),
         record.commitment,
         record.nonce as i64,
         at,
-        serde_json::to_string(&record)?,
+        serde_json::to_string(record)?,
         command_id
     ])?;
     Ok(())

@@ -28,7 +28,7 @@ pub use moderation::{ModerationFilter, ModerationLog};
 pub use read::{Reader, StoredEvent};
 pub use schema::Synchronous;
 pub use tokens::{TokenDb, TokenRow};
-pub use writer::{Ack, WriteHandle};
+pub use writer::{Ack, Attachment, WriteHandle};
 
 use crate::domain::{Engine, EngineConfig, InvariantViolation, Outcome, Request};
 
@@ -120,12 +120,18 @@ impl Store {
         ))
     }
 
-    /// Queue a command's effects for commit. The ack resolves after commit.
-    pub fn commit(&self, request: Request, outcome: Outcome) -> Ack {
+    /// Queue a command's effects for commit, with the rows of `attachment`
+    /// in the same transaction. The ack resolves after commit.
+    pub fn commit(
+        &self,
+        request: Request,
+        outcome: Outcome,
+        attachment: Option<Attachment>,
+    ) -> Ack {
         if outcome.replayed {
             return Ack::ready(Ok(outcome));
         }
-        self.writer.submit(request, outcome)
+        self.writer.submit(request, outcome, attachment)
     }
 
     /// Writes of the other tables go through the same writer thread.

@@ -10,18 +10,28 @@
 //! database has one writer. A failed write job fails only itself: no
 //! in-memory state ran ahead of it.
 
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
 
 use rusqlite::{Connection, params};
 use tokio::sync::oneshot;
 
 use super::StoreError;
+use super::games::insert_spin;
 use crate::domain::{EventKind, Outcome, Request};
+use crate::games::SpinRecord;
+
+/// Rows that are not the command's own but must commit with it.
+pub enum Attachment {
+    /// A spin's audit record, kept in `game_spins` in the commit of its
+    /// charge.
+    Spin(Arc<SpinRecord>),
+}
 
 pub(crate) struct Job {
     pub request: Request,
     pub outcome: Outcome,
+    pub attachment: Option<Attachment>,
     pub ack: oneshot::Sender<Result<Outcome, StoreError>>,
 }
 
@@ -120,11 +130,17 @@ impl Writer {
         })
     }
 
-    pub fn submit(&self, request: Request, outcome: Outcome) -> Ack {
+    pub fn submit(
+        &self,
+        request: Request,
+        outcome: Outcome,
+        attachment: Option<Attachment>,
+    ) -> Ack {
         let (ack, rx) = oneshot::channel();
         let job = Job {
             request,
             outcome,
+            attachment,
             ack,
         };
         let sent = self
@@ -258,7 +274,10 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
 
         for job in batch {
             let Job {
-                request, outcome, ..
+                request,
+                outcome,
+                attachment,
+                ..
             } = job;
             let at = outcome.at.0;
             insert_command.execute(params![
@@ -270,7 +289,12 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
                 serde_json::to_string(&outcome.reply)?,
             ])?;
             let command_id = tx.last_insert_rowid();
-            super::games::insert_spin(&tx, request, at, command_id)?;
+            match attachment {
+                Some(Attachment::Spin(record)) => {
+                    insert_spin(&tx, record, request, at, command_id)?;
+                }
+                None => {}
+            }
 
             for (no, t) in outcome.transfers.iter().enumerate() {
                 let unit = match t.from.unit() {

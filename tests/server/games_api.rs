@@ -8,7 +8,7 @@
 use crate::support::*;
 use cuedeck::domain::Stamp;
 use cuedeck::games::api::{ClientSeedView, Fairness, GameView, Rotated, SpinResult};
-use cuedeck::games::{Receipt, ServerSeed, verify};
+use cuedeck::games::{GameKind, Receipt, ServerSeed, verify};
 use cuedeck::protocol::CreateToken;
 use cuedeck::server::ServerConfig;
 use cuedeck::server::config::Clock;
@@ -708,6 +708,52 @@ async fn seeds_nonces_cooldowns_and_client_seeds_survive_a_restart() {
     let seed = ServerSeed::from_hex(r.server_seed.as_deref().unwrap()).unwrap();
     assert!(verify(&r, &seed).is_fair());
     assert_conserved(&t).await;
+}
+
+/// A spin the engine refuses (no funds) keeps nothing: no receipt and no
+/// nonce used, before and after a restart (which rebuilds nonces from the
+/// stored spins).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_spin_refused_for_funds_keeps_no_record() {
+    let mut t = TestServer::start().await;
+    put_game(&t, WHEEL, fast_wheel(0)).await;
+    let broke = viewer(&t, "u9").await;
+    let (status, err) = spin(&t, &broke, WHEEL, "no-funds", json!({"tier": 1})).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::PAYMENT_REQUIRED, Some("insufficient_funds")),
+        "{err}"
+    );
+    let (room, user) = (ROOM.into(), "u9".into());
+    let key = cuedeck::games::spin::viewer_key(&room, &user, &"no-funds".into());
+    let spin_id = cuedeck::games::spin::spin_id(&room, GameKind::SpinWheel, &user, &key, 1);
+    assert_eq!(
+        stored_spin(&t, &broke, &spin_id).await,
+        (0, StatusCode::NOT_FOUND)
+    );
+    t.restart().await;
+    assert_eq!(
+        stored_spin(&t, &broke, &spin_id).await,
+        (0, StatusCode::NOT_FOUND),
+        "nothing of the refused spin was stored"
+    );
+    // A charged spin keeps its record through a restart.
+    let u1 = viewer(&t, "u1").await;
+    let paid = spun(&t, &u1, WHEEL, "paid", 1).await;
+    t.restart().await;
+    assert_eq!(receipt(&t, &paid.spin_id).await, paid.receipt);
+    assert_eq!(stored_spin(&t, &u1, &paid.spin_id).await.0, 1);
+    assert_conserved(&t).await;
+}
+
+/// The viewer's next wheel nonce, and the status of `GET /spins/{spin_id}`.
+async fn stored_spin(t: &TestServer, token: &str, spin_id: &str) -> (u64, StatusCode) {
+    let path = format!("{}/client-seed", game_path(WHEEL));
+    let (_, seed) = call(t, token, Method::GET, &path, None, None).await;
+    let seed: ClientSeedView = serde_json::from_value(seed).unwrap();
+    let path = format!("/api/v1/spins/{spin_id}");
+    let (status, _) = call(t, ADMIN, Method::GET, &path, None, None).await;
+    (seed.next_nonce, status)
 }
 
 /// `cuedeck verify --server URL SPINID`, the real binary: not revealed yet

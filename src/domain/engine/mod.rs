@@ -34,7 +34,7 @@ use super::ids::{IdemKey, ItemId, PerformerId, RoomId, UserId, id_problem};
 use super::intake::check_key;
 use super::item::{ClosedItem, Item, ItemEntry};
 use super::ledger::{Account, Ledger, Transfer, TransferKind, Unit};
-use super::room::{Room, RoomSettings, RoomView};
+use super::room::{Room, RoomInfo, RoomSettings, RoomView};
 use super::time::Stamp;
 use effects::Effects;
 use moderation::{BanAsk, ModerationState};
@@ -402,6 +402,15 @@ impl Engine {
 
     pub fn room_ids(&self) -> impl Iterator<Item = &RoomId> {
         self.rooms.keys()
+    }
+
+    /// A room's performer, broadcast state and settings, in constant time.
+    pub fn room_info(&self, room: &RoomId) -> Option<RoomInfo> {
+        self.rooms.get(room).map(|r| RoomInfo {
+            performer: r.performer.clone(),
+            live: r.live,
+            settings: r.settings,
+        })
     }
 
     pub fn room_view(&self, room: &RoomId) -> Option<RoomView> {
