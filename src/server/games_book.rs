@@ -99,11 +99,7 @@ impl GameBook {
         if let Some(found) = lock(&self.recent).records.get(spin_id) {
             return Ok(Some(found.clone()));
         }
-        let Some(text) = self.db.spin(spin_id)? else {
-            return Ok(None);
-        };
-        let record: SpinRecord = serde_json::from_str(&text)?;
-        Ok(Some(Arc::new(record)))
+        Ok(self.db.spin(spin_id)?.map(Arc::new))
     }
 
     /// A recent spin's receipt, from memory only (`None`: ask [`Self::receipt`]).

@@ -11,7 +11,7 @@ use rusqlite::params;
 use super::writer::WriteHandle;
 use super::{Reader, StoreError};
 use crate::domain::{Command, Request};
-use crate::games::SpinRecord;
+use crate::games::{GameKind, SpinRecord};
 
 /// One stored configuration version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,7 +138,7 @@ impl GameDb {
             // SQLite takes the bare columns from the row holding the MAX.
             last_spin_seeds: all(
                 conn,
-                "SELECT room, game, user_id, json_extract(record, '$.clientSeed'), MAX(at)
+                "SELECT room, game, user_id, client_seed, MAX(at)
                  FROM game_spins GROUP BY room, game, user_id",
                 client_seed,
             )?,
@@ -160,17 +160,40 @@ impl GameDb {
         })
     }
 
-    /// A spin's record (JSON) by its id.
-    pub fn spin(&self, spin_id: &str) -> Result<Option<String>, StoreError> {
+    /// A spin's record by its id.
+    pub fn spin(&self, spin_id: &str) -> Result<Option<SpinRecord>, StoreError> {
         let reader = self.reader();
-        let mut stmt = reader
-            .conn
-            .prepare_cached("SELECT record FROM game_spins WHERE spin_id = ?1")?;
+        let mut stmt = reader.conn.prepare_cached(
+            "SELECT spin_id, room, game, tier, cost, client_seed, nonce, commitment,
+                    config_version, config_hash, total, words, value, prize_id, prize_rank
+             FROM game_spins WHERE spin_id = ?1",
+        )?;
         let mut rows = stmt.query(params![spin_id])?;
-        match rows.next()? {
-            Some(row) => Ok(Some(row.get(0)?)),
-            None => Ok(None),
-        }
+        let Some(row) = rows.next()? else {
+            return Ok(None);
+        };
+        let game: String = row.get(2)?;
+        let words: String = row.get(11)?;
+        Ok(Some(SpinRecord {
+            spin_id: row.get(0)?,
+            game: GameKind::ALL
+                .into_iter()
+                .find(|k| k.as_str() == game)
+                .ok_or_else(|| StoreError::Mismatch(format!("spin {spin_id}: game {game:?}")))?,
+            room: row.get(1)?,
+            tier: row.get(3)?,
+            cost: row.get::<_, i64>(4)? as u64,
+            client_seed: row.get(5)?,
+            nonce: row.get::<_, i64>(6)? as u64,
+            commitment: row.get(7)?,
+            config_version: row.get::<_, i64>(8)? as u64,
+            config_hash: row.get(9)?,
+            total: row.get(10)?,
+            words: serde_json::from_str(&words)?,
+            value: row.get(12)?,
+            prize_id: row.get(13)?,
+            prize_rank: row.get(14)?,
+        }))
     }
 
     /// Append a configuration version; returns once it is on disk.
@@ -260,8 +283,10 @@ pub(crate) fn insert_spin(
         )));
     };
     let mut stmt = tx.prepare_cached(
-        "INSERT OR IGNORE INTO game_spins (spin_id, room, game, user_id, commitment, nonce, at, record, command_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT OR IGNORE INTO game_spins (spin_id, room, game, user_id, commitment, nonce, at,
+             command_id, tier, cost, client_seed, config_version, config_hash, total, words,
+             value, prize_id, prize_rank)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     )?;
     stmt.execute(params![
         record.spin_id,
@@ -271,8 +296,104 @@ pub(crate) fn insert_spin(
         record.commitment,
         record.nonce as i64,
         at,
-        serde_json::to_string(record)?,
-        command_id
+        command_id,
+        record.tier,
+        record.cost as i64,
+        record.client_seed,
+        record.config_version as i64,
+        record.config_hash,
+        record.total,
+        serde_json::to_string(&record.words)?,
+        record.value,
+        record.prize_id,
+        record.prize_rank,
     ])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::schema::{self, Synchronous};
+    use super::super::writer::Writer;
+    use super::*;
+    use crate::games::fairness::Word;
+
+    fn record() -> SpinRecord {
+        SpinRecord {
+            spin_id: "wheel-0123456789abcdef0123".into(),
+            game: GameKind::SpinWheel,
+            room: "r1".into(),
+            tier: 2,
+            cost: 20,
+            client_seed: "mine".into(),
+            nonce: 3,
+            commitment: "c".repeat(64),
+            config_version: 4,
+            config_hash: "h".repeat(64),
+            total: 193,
+            words: vec![
+                Word {
+                    cursor: 0,
+                    index: 0,
+                    value: u32::MAX,
+                },
+                Word {
+                    cursor: 0,
+                    index: 1,
+                    value: 1_030_319_273,
+                },
+            ],
+            value: 160,
+            prize_id: 2,
+            prize_rank: 3,
+        }
+    }
+
+    /// A spin stored by schema 7 (a JSON record beside copies of its
+    /// fields) reads back whole after the step to columns, and the start's
+    /// queries (nonces, last client seed) still see it.
+    #[test]
+    fn a_spin_kept_as_json_is_read_back_whole_after_the_move_to_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.db");
+        let spin = record();
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            schema::migrate_until(&conn, 0, 7).unwrap();
+            conn.execute(
+                "INSERT INTO commands (id, at, kind, body, reply) VALUES (1, 5, 'intake', '{}', '{}')",
+                [],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO game_spins (spin_id, room, game, user_id, commitment, nonce, at, record, command_id)
+                 VALUES (?1, 'r1', 'spin_wheel', 'u1', ?2, 3, 5, ?3, 1)",
+                params![
+                    spin.spin_id,
+                    spin.commitment,
+                    serde_json::to_string(&spin).unwrap()
+                ],
+            )
+            .unwrap();
+        }
+        let conn = schema::open(&path, Synchronous::Full).unwrap();
+        let mut writer = Writer::spawn(conn, 8).unwrap();
+        let db = GameDb::open(&path, writer.handle().unwrap()).unwrap();
+        assert_eq!(db.spin(&spin.spin_id).unwrap(), Some(spin.clone()));
+        assert_eq!(db.spin("wheel-none").unwrap(), None);
+        let rows = db.load().unwrap();
+        assert_eq!(
+            rows.nonces,
+            vec![NonceRow {
+                room: "r1".into(),
+                game: "spin_wheel".into(),
+                user: "u1".into(),
+                commitment: spin.commitment.clone(),
+                max_nonce: 3,
+                last_at: 5,
+            }]
+        );
+        assert_eq!(rows.last_spin_seeds[0].client_seed, "mine");
+        writer.close();
+    }
 }
