@@ -23,7 +23,7 @@ const ADMIN: &str = "bench-admin-token-000000";
 const ROOM: &str = "bench";
 const VIEWERS: usize = 32;
 const PER_VIEWER: usize = 100;
-const ROUNDS: usize = 4;
+const ROUNDS: usize = 8;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {

@@ -10,7 +10,7 @@ use rusqlite::params;
 
 use super::writer::WriteHandle;
 use super::{Reader, StoreError};
-use crate::domain::{Command, Request};
+use crate::domain::{Command, Outcome, Request};
 use crate::games::{GameKind, SpinRecord};
 
 /// One stored configuration version.
@@ -69,6 +69,14 @@ pub struct GameRows {
     pub last_spin_seeds: Vec<ClientSeedRow>,
     pub nonces: Vec<NonceRow>,
 }
+
+/// A spin by its id, found through its item (whose source event it is).
+const SPIN_BY_ID: &str = "SELECT spin_id, room, game, tier, cost, client_seed, nonce, commitment,
+        config_version, config_hash, total, words, value, prize_id, prize_rank
+    FROM game_spins
+    WHERE item IN (SELECT id FROM items WHERE json_extract(view, '$.sourceEventId') = ?1
+                   AND json_extract(view, '$.source') IN ('slot_machine', 'spin_wheel'))
+      AND spin_id = ?1";
 
 pub struct GameDb {
     writer: WriteHandle,
@@ -163,11 +171,7 @@ impl GameDb {
     /// A spin's record by its id.
     pub fn spin(&self, spin_id: &str) -> Result<Option<SpinRecord>, StoreError> {
         let reader = self.reader();
-        let mut stmt = reader.conn.prepare_cached(
-            "SELECT spin_id, room, game, tier, cost, client_seed, nonce, commitment,
-                    config_version, config_hash, total, words, value, prize_id, prize_rank
-             FROM game_spins WHERE spin_id = ?1",
-        )?;
+        let mut stmt = reader.conn.prepare_cached(SPIN_BY_ID)?;
         let mut rows = stmt.query(params![spin_id])?;
         let Some(row) = rows.next()? else {
             return Ok(None);
@@ -264,31 +268,32 @@ fn all<T>(
     Ok(rows)
 }
 
-/// Insert a spin's record, kept in the commit of its intake `request`. A
-/// record whose id is taken is left out rather than failing the commit:
-/// spin ids are digests of room, game, viewer, key and tier, and a retry
-/// is answered by the engine before it gets here.
+/// Insert a spin's record, kept in the commit of its intake `request`,
+/// under the queue item the intake made.
 pub(crate) fn insert_spin(
     tx: &rusqlite::Transaction,
     record: &SpinRecord,
     request: &Request,
-    at: i64,
+    outcome: &Outcome,
     command_id: i64,
 ) -> Result<(), StoreError> {
-    let Command::Intake { payload, .. } = &request.command else {
+    let (Command::Intake { payload, .. }, Some(item)) = (&request.command, outcome.reply.item())
+    else {
         return Err(StoreError::Mismatch(format!(
-            "spin {} came with a {} command, not its intake",
+            "spin {} came with a {} command that made no queue item",
             record.spin_id,
             request.command.name()
         )));
     };
+    let at = outcome.at.0;
     let mut stmt = tx.prepare_cached(
-        "INSERT OR IGNORE INTO game_spins (spin_id, room, game, user_id, commitment, nonce, at,
+        "INSERT INTO game_spins (item, spin_id, room, game, user_id, commitment, nonce, at,
              command_id, tier, cost, client_seed, config_version, config_hash, total, words,
              value, prize_id, prize_rank)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
     )?;
     stmt.execute(params![
+        item.0 as i64,
         record.spin_id,
         record.room,
         record.game.as_str(),
@@ -366,6 +371,15 @@ mod tests {
             )
             .unwrap();
             conn.execute(
+                "INSERT INTO items (id, room, user_id, state, token_cost, view, updated_at)
+                 VALUES (7, 'r1', 'u1', 'queued', 20, ?1, 5)",
+                [
+                    serde_json::json!({"sourceEventId": spin.spin_id, "source": "spin_wheel"})
+                        .to_string(),
+                ],
+            )
+            .unwrap();
+            conn.execute(
                 "INSERT INTO game_spins (spin_id, room, game, user_id, commitment, nonce, at, record, command_id)
                  VALUES (?1, 'r1', 'spin_wheel', 'u1', ?2, 3, 5, ?3, 1)",
                 params![
@@ -381,6 +395,20 @@ mod tests {
         let db = GameDb::open(&path, writer.handle().unwrap()).unwrap();
         assert_eq!(db.spin(&spin.spin_id).unwrap(), Some(spin.clone()));
         assert_eq!(db.spin("wheel-none").unwrap(), None);
+        let plan: Vec<String> = {
+            let reader = db.reader();
+            let mut stmt = reader
+                .conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {SPIN_BY_ID}"))
+                .unwrap();
+            stmt.query_map(["x"], |r| r.get(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        let plan = plan.join("; ");
+        assert!(plan.contains("items_source_event"), "{plan}");
+        assert!(plan.contains("INTEGER PRIMARY KEY"), "{plan}");
         let rows = db.load().unwrap();
         assert_eq!(
             rows.nonces,

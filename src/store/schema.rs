@@ -178,11 +178,14 @@ const MIGRATIONS: &[&str] = &[
     );
     ",
     // 8: a spin's record in columns instead of a JSON text beside copies
-    // of its fields: each spin's row is about half the size, and written
-    // without serializing.
+    // of its fields, keyed by its queue item: each spin's row is about half
+    // the size, is appended in order rather than also filed under a random
+    // spin id, and is written without serializing. A spin is found by its
+    // id through its item (the spin id is the item's source event).
     "
-    CREATE TABLE game_spins_columns (
-        spin_id        TEXT PRIMARY KEY,
+    CREATE TABLE game_spins_by_item (
+        item           INTEGER PRIMARY KEY,
+        spin_id        TEXT NOT NULL,
         room           TEXT NOT NULL,
         game           TEXT NOT NULL,
         user_id        TEXT NOT NULL,
@@ -201,15 +204,17 @@ const MIGRATIONS: &[&str] = &[
         prize_id       INTEGER NOT NULL,
         prize_rank     INTEGER NOT NULL
     );
-    INSERT INTO game_spins_columns
-    SELECT spin_id, room, game, user_id, commitment, nonce, at, command_id,
-           record ->> '$.tier', record ->> '$.cost', record ->> '$.clientSeed',
-           record ->> '$.configVersion', record ->> '$.configHash',
-           record ->> '$.total', record -> '$.words', record ->> '$.value',
-           record ->> '$.prizeId', record ->> '$.prizeRank'
-    FROM game_spins;
+    INSERT INTO game_spins_by_item
+    SELECT i.id, s.spin_id, s.room, s.game, s.user_id, s.commitment, s.nonce, s.at,
+           s.command_id, s.record ->> '$.tier', s.record ->> '$.cost',
+           s.record ->> '$.clientSeed', s.record ->> '$.configVersion',
+           s.record ->> '$.configHash', s.record ->> '$.total', s.record -> '$.words',
+           s.record ->> '$.value', s.record ->> '$.prizeId', s.record ->> '$.prizeRank'
+    FROM game_spins s
+    JOIN items i ON json_extract(i.view, '$.sourceEventId') = s.spin_id
+                AND json_extract(i.view, '$.source') = s.game;
     DROP TABLE game_spins;
-    ALTER TABLE game_spins_columns RENAME TO game_spins;
+    ALTER TABLE game_spins_by_item RENAME TO game_spins;
     ",
 ];
 

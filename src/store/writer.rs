@@ -291,7 +291,7 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
             let command_id = tx.last_insert_rowid();
             match attachment {
                 Some(Attachment::Spin(record)) => {
-                    insert_spin(&tx, record, request, at, command_id)?;
+                    insert_spin(&tx, record, request, outcome, command_id)?;
                 }
                 None => {}
             }
