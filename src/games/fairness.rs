@@ -24,17 +24,24 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// The secret a game draws with until it is rotated. Its `Debug` never
 /// shows the bytes, so it cannot leak into a log.
 #[derive(Clone, PartialEq, Eq)]
-pub struct ServerSeed([u8; SEED_BYTES]);
+pub struct ServerSeed {
+    bytes: [u8; SEED_BYTES],
+    /// Its commitment, computed once: every spin names it.
+    commitment: String,
+}
 
 impl ServerSeed {
     pub fn from_bytes(bytes: [u8; SEED_BYTES]) -> Self {
-        ServerSeed(bytes)
+        ServerSeed {
+            bytes,
+            commitment: sha256_hex(&bytes),
+        }
     }
 
     /// A fresh seed from the operating system's generator; only the edges
     /// call this, the rules take seeds as values.
     pub fn random() -> Self {
-        ServerSeed(rand::random())
+        ServerSeed::from_bytes(rand::random())
     }
 
     /// 64 hex digits (either case).
@@ -45,24 +52,24 @@ impl ServerSeed {
             expected: SEED_BYTES * 2,
             chars: text.chars().count(),
         })?;
-        Ok(ServerSeed(bytes))
+        Ok(ServerSeed::from_bytes(bytes))
     }
 
     /// Lowercase hex: how a revealed seed is published.
     pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
+        hex::encode(self.bytes)
     }
 
     /// SHA-256 of the 32 seed bytes (not of the hex), lowercase hex.
     pub fn commitment(&self) -> String {
-        sha256_hex(&self.0)
+        self.commitment.clone()
     }
 
     /// One HMAC-SHA256 block: key = the seed bytes, message =
     /// `clientSeed:nonce:cursor` in ASCII, numbers in decimal.
     pub fn block(&self, client_seed: &ClientSeed, nonce: u64, cursor: u64) -> [u8; 32] {
         let mut mac =
-            Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
+            Hmac::<Sha256>::new_from_slice(&self.bytes).expect("HMAC takes a key of any length");
         mac.update(message(client_seed, nonce, cursor).as_bytes());
         mac.finalize().into_bytes().into()
     }
