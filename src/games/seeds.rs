@@ -28,6 +28,9 @@ pub struct SeedState {
     /// The next nonce of each viewer under the current seed.
     nonces: HashMap<UserId, u64>,
     revealed: Vec<RevealedSeed>,
+    /// Where each revealed commitment is in `revealed`: receipts look
+    /// seeds up by commitment, however many rotations there were.
+    by_commitment: HashMap<String, usize>,
 }
 
 impl SeedState {
@@ -38,6 +41,7 @@ impl SeedState {
             committed_at: at,
             nonces: HashMap::new(),
             revealed: Vec::new(),
+            by_commitment: HashMap::new(),
         }
     }
 
@@ -54,6 +58,7 @@ impl SeedState {
             current: seed,
             committed_at,
             nonces: nonces.into_iter().collect(),
+            by_commitment: index(&revealed),
             revealed,
         }
     }
@@ -87,6 +92,8 @@ impl SeedState {
     /// starts again from 0 under the new seed.
     pub fn rotate(&mut self, next: ServerSeed, at: Stamp) -> &RevealedSeed {
         let old = std::mem::replace(&mut self.current, next);
+        self.by_commitment
+            .insert(old.commitment(), self.revealed.len());
         self.revealed.push(RevealedSeed {
             commitment: old.commitment(),
             server_seed: old.to_hex(),
@@ -105,8 +112,18 @@ impl SeedState {
 
     /// The revealed seed behind a commitment, if it has been revealed.
     pub fn find_revealed(&self, commitment: &str) -> Option<&RevealedSeed> {
-        self.revealed.iter().find(|r| r.commitment == commitment)
+        self.by_commitment
+            .get(commitment)
+            .map(|&at| &self.revealed[at])
     }
+}
+
+fn index(revealed: &[RevealedSeed]) -> HashMap<String, usize> {
+    revealed
+        .iter()
+        .enumerate()
+        .map(|(at, seed)| (seed.commitment.clone(), at))
+        .collect()
 }
 
 #[cfg(test)]
@@ -143,5 +160,24 @@ mod tests {
         assert_eq!(again.next_nonce(&viewer), 4);
         assert_eq!(again.revealed(), seeds.revealed());
         assert_eq!(again.commitment(), seeds.commitment());
+        assert_eq!(again.find_revealed(&old), Some(&revealed));
+    }
+
+    #[test]
+    fn every_revealed_seed_is_found_by_its_commitment() {
+        let mut seeds = SeedState::commit(ServerSeed::from_bytes([0; 32]), Stamp(0));
+        let mut commitments = Vec::new();
+        for n in 1..=50u8 {
+            commitments.push(seeds.commitment());
+            seeds.rotate(ServerSeed::from_bytes([n; 32]), Stamp(i64::from(n)));
+        }
+        for (n, commitment) in commitments.iter().enumerate() {
+            let found = seeds.find_revealed(commitment).expect("revealed");
+            assert_eq!(
+                found.server_seed,
+                ServerSeed::from_bytes([n as u8; 32]).to_hex()
+            );
+        }
+        assert!(seeds.find_revealed(&seeds.commitment()).is_none());
     }
 }
