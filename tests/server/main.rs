@@ -4,6 +4,7 @@
 mod api;
 mod bad_input;
 mod games_api;
+mod games_fairness;
 mod menus_api;
 mod menus_files;
 mod moderation;
