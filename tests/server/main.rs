@@ -8,6 +8,7 @@ mod games_fairness;
 mod menus_api;
 mod menus_files;
 mod moderation;
+mod moderation_controls;
 mod moderation_scope;
 mod multiroom;
 mod protocol_doc;
