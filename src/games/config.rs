@@ -26,6 +26,11 @@ impl GameKind {
         }
     }
 
+    /// The game named `name` as [`Self::as_str`] spells it.
+    pub fn from_name(name: &str) -> Option<GameKind> {
+        GameKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     /// How many prizes (wheel: segments) a configuration may hold; a game
     /// with fewer visible prizes than the minimum refuses spins.
     pub fn prize_range(self) -> std::ops::RangeInclusive<usize> {

@@ -92,10 +92,11 @@ impl SeedState {
     /// starts again from 0 under the new seed.
     pub fn rotate(&mut self, next: ServerSeed, at: Stamp) -> &RevealedSeed {
         let old = std::mem::replace(&mut self.current, next);
+        let commitment = old.commitment();
         self.by_commitment
-            .insert(old.commitment(), self.revealed.len());
+            .insert(commitment.clone(), self.revealed.len());
         self.revealed.push(RevealedSeed {
-            commitment: old.commitment(),
+            commitment,
             server_seed: old.to_hex(),
             committed_at: self.committed_at,
             revealed_at: at,

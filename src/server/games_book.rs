@@ -39,10 +39,6 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn kind_of(name: &str) -> Option<GameKind> {
-    GameKind::ALL.into_iter().find(|k| k.as_str() == name)
-}
-
 impl GameBook {
     pub fn open(db: GameDb, clock: Clock) -> Result<GameBook, StoreError> {
         let rows = db.load()?;
@@ -268,7 +264,8 @@ fn bad(what: impl std::fmt::Display) -> StoreError {
 /// current), each viewer's nonce under it, last spin and client seed.
 fn rebuild(rows: GameRows) -> Result<HashMap<Key, RoomGame>, StoreError> {
     let key = |room: &str, game: &str| -> Result<Key, StoreError> {
-        let kind = kind_of(game).ok_or_else(|| bad(format!("unknown game {game:?}")))?;
+        let kind =
+            GameKind::from_name(game).ok_or_else(|| bad(format!("unknown game {game:?}")))?;
         Ok((RoomId::new(room), kind))
     };
     let mut versions: HashMap<Key, Vec<Version>> = HashMap::new();

@@ -180,9 +180,7 @@ impl GameDb {
         let words: String = row.get(11)?;
         Ok(Some(SpinRecord {
             spin_id: row.get(0)?,
-            game: GameKind::ALL
-                .into_iter()
-                .find(|k| k.as_str() == game)
+            game: GameKind::from_name(&game)
                 .ok_or_else(|| StoreError::Mismatch(format!("spin {spin_id}: game {game:?}")))?,
             room: row.get(1)?,
             tier: row.get(3)?,

@@ -289,11 +289,8 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
                 serde_json::to_string(&outcome.reply)?,
             ])?;
             let command_id = tx.last_insert_rowid();
-            match attachment {
-                Some(Attachment::Spin(record)) => {
-                    insert_spin(&tx, record, request, outcome, command_id)?;
-                }
-                None => {}
+            if let Some(Attachment::Spin(record)) = attachment {
+                insert_spin(&tx, record, request, outcome, command_id)?;
             }
 
             for (no, t) in outcome.transfers.iter().enumerate() {
