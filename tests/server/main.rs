@@ -1,6 +1,7 @@
 //! `cuedeck serve` over real loopback sockets: the HTTP API, the event stream and chip menus.
 //! One test binary per area: each binary links the whole crate.
 
+mod admin_cli;
 mod api;
 mod bad_input;
 mod games_api;
