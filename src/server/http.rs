@@ -166,6 +166,10 @@ pub fn routes(app: App) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(
             app.config.max_frame_bytes,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            super::room_guard::RoomGuard::new(app.clone()),
+            super::room_guard::unknown_room,
+        ))
         .with_state(app)
 }
 

@@ -16,6 +16,7 @@ pub mod metrics;
 mod moderation_http;
 mod queue_http;
 mod records;
+mod room_guard;
 pub mod templates;
 mod tokens;
 mod tokens_http;

@@ -4,6 +4,7 @@
 mod admin_cli;
 mod api;
 mod bad_input;
+mod documented_answers;
 mod games_api;
 mod games_fairness;
 mod menus_api;
