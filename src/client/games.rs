@@ -17,12 +17,8 @@ use crate::protocol::ErrorCode;
 pub type GameClientError = VersionedError<GameConflict>;
 
 impl ConflictBody for GameConflict {
-    fn code(&self) -> ErrorCode {
-        self.code
-    }
-
-    fn message(&self) -> &str {
-        &self.message
+    fn head(&self) -> (ErrorCode, &str) {
+        (self.code, &self.message)
     }
 }
 

@@ -10,8 +10,8 @@ use crate::protocol::{ApiError, ErrorCode};
 
 /// A kind's conflict body, as a client reads it.
 pub trait ConflictBody: DeserializeOwned + std::fmt::Debug {
-    fn code(&self) -> ErrorCode;
-    fn message(&self) -> &str;
+    /// The error code and the message in words.
+    fn head(&self) -> (ErrorCode, &str);
 }
 
 #[derive(Debug)]
@@ -29,7 +29,7 @@ impl<C> From<ClientError> for VersionedError<C> {
 impl<C: ConflictBody> std::fmt::Display for VersionedError<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            VersionedError::Conflict(c) => write!(f, "409: {}", c.message()),
+            VersionedError::Conflict(c) => write!(f, "409: {}", c.head().1),
             VersionedError::Client(e) => e.fmt(f),
         }
     }
@@ -48,7 +48,7 @@ impl<C: ConflictBody> VersionedError<C> {
     /// The API error code, when the server answered with one.
     pub fn code(&self) -> Option<ErrorCode> {
         match self {
-            VersionedError::Conflict(c) => Some(c.code()),
+            VersionedError::Conflict(c) => Some(c.head().0),
             VersionedError::Client(e) => e.code(),
         }
     }

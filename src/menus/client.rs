@@ -21,12 +21,8 @@ use super::model::{ItemSpec, MenuSpec, MenuView};
 pub type MenuClientError = VersionedError<VersionConflict>;
 
 impl ConflictBody for VersionConflict {
-    fn code(&self) -> ErrorCode {
-        self.code
-    }
-
-    fn message(&self) -> &str {
-        &self.message
+    fn head(&self) -> (ErrorCode, &str) {
+        (self.code, &self.message)
     }
 }
 
