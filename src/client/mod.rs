@@ -6,6 +6,7 @@ mod games;
 mod moderation;
 mod rest;
 mod stream;
+pub mod versioned;
 
 pub use games::GameClientError;
 pub use moderation::LogQuery;

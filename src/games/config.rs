@@ -176,4 +176,40 @@ impl crate::scoped::ScopedConfig for GameConfig {
             .map(drop)
             .map_err(ApiError::from)
     }
+
+    /// Every differing field but the version number itself.
+    fn changes(before: &Self, after: &Self) -> Vec<crate::scoped::Change> {
+        let content = |c: &GameConfig| GameConfig {
+            version: 0,
+            ..c.clone()
+        };
+        crate::scoped::changes::json_changes(&content(before), &content(after))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scoped::ScopedConfig;
+
+    #[test]
+    fn a_conflict_names_what_changed_but_not_the_version_number() {
+        let before = crate::games::templates::default_for(GameKind::SlotMachine).unwrap();
+        let mut after = before.clone();
+        after.version += 1;
+        after.tiers[0].cost += 1;
+        after.prizes[1].hidden = true;
+        let summaries: Vec<String> = GameConfig::changes(&before, &after)
+            .into_iter()
+            .map(|c| c.summary)
+            .collect();
+        let cost = before.tiers[0].cost;
+        assert_eq!(
+            summaries,
+            [
+                "prizes[1].hidden: none -> true".to_string(),
+                format!("tiers[0].cost: {cost} -> {}", cost + 1),
+            ]
+        );
+    }
 }

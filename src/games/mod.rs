@@ -8,7 +8,10 @@
 //! configuration; [`SeedState`] holds the committed seed and the viewers'
 //! nonces; [`cooldown::check`] runs before anything is charged;
 //! [`Game::draw`] gives a [`Draw`]; [`Draw::receipt`] is what the viewer
-//! keeps; [`verify`] checks it once the seed is revealed.
+//! keeps; [`verify`] checks it once the seed is revealed. A game's
+//! configuration is a performer-scoped configuration ([`crate::scoped`]):
+//! versions, conflicts, templates and the spin's first checks are shared
+//! with the menus.
 
 pub mod api;
 pub mod canonical;

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::domain::intake::ActionType;
 use crate::domain::{Engine, IdemKey, IntakeMode, Reply, Request, RoomId, Stamp, UserId};
 use crate::protocol::{ApiError, ErrorCode};
-use crate::scoped::intake::{IntakeDraft, intake_request, live_room, replay};
+use crate::scoped::intake::{IntakeDraft, Turn, intake_request, open_turn};
 
 use super::config::GameKind;
 use super::cooldown::CoolingDown;
@@ -95,16 +95,23 @@ impl SpinRequest {
         now: Stamp,
         game: Option<&RoomGame>,
     ) -> Result<Prepared, ApiError> {
-        // The stamp the engine will give the item.
-        let at = now.max(engine.clock());
-        if engine.remembers(&self.key) {
-            return self.retry(engine);
-        }
-        let room = live_room(
+        let expected = self.spin_id();
+        let turn = open_turn(
             engine,
+            now,
+            &self.key,
             &self.room,
             "games take spins only during a broadcast",
+            |item| {
+                item.source() == self.game.source()
+                    && *item.user_id() == self.user
+                    && item.source_event_id() == expected.as_str()
+            },
         )?;
+        let (at, room) = match turn {
+            Turn::Retry(reply) => return Ok(Prepared::Retry(reply)),
+            Turn::Fresh { at, room } => (at, room),
+        };
         let kind = self.game;
         let book = game.ok_or_else(|| {
             error(
@@ -147,7 +154,7 @@ impl SpinRequest {
                 DrawError::Unavailable { .. } => error(ErrorCode::GameUnavailable, e.to_string()),
                 DrawError::NoSuchTier { .. } => ApiError::invalid("tier", e.to_string()),
             })?;
-        let spin_id = self.spin_id();
+        let spin_id = expected;
         let record = SpinRecord::of(&draw, self.room.as_str(), &spin_id, config.config().version);
         let prize = &config.config().prizes[draw.prize.index];
         let (started, _) = kind.chat_keys();
@@ -181,17 +188,5 @@ impl SpinRequest {
             )),
             record: Arc::new(record),
         })
-    }
-
-    /// The key was used: the same spin (room, game, viewer, tier) gets its
-    /// original answer, anything else is a conflict.
-    fn retry(self, engine: &Engine) -> Result<Prepared, ApiError> {
-        let expected = self.spin_id();
-        replay(engine, &self.key, |item| {
-            item.source() == self.game.source()
-                && *item.user_id() == self.user
-                && item.source_event_id() == expected.as_str()
-        })
-        .map(Prepared::Retry)
     }
 }

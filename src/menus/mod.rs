@@ -20,6 +20,10 @@
 //! - [`api`], [`client`]: the HTTP bodies and a typed client.
 //! - [`import`]: a menu file applied to a room, planned before any change.
 //!
+//! Versions, conflicts, templates and the purchase's first checks are the
+//! performer-scoped configuration mechanism's ([`crate::scoped`]); this
+//! module holds what is particular to menus.
+//!
 //! The rules and the choices behind them: `docs/MENUS.md`.
 
 pub mod api;

@@ -16,10 +16,11 @@ use sha2::{Digest, Sha256};
 use crate::domain::intake::ActionType;
 use crate::domain::time::DAY_US;
 use crate::domain::{
-    Checked, Engine, IdemKey, IntakeMode, Item, ItemState, Reply, RoomId, Source, Stamp, UserId,
+    Checked, Engine, IdemKey, IntakeMode, Item, ItemEntry, ItemState, Reply, RoomId, Source, Stamp,
+    UserId,
 };
 use crate::protocol::ApiError;
-use crate::scoped::intake::{IntakeDraft, intake_request, live_room, replay};
+use crate::scoped::intake::{IntakeDraft, Turn, intake_request, open_turn};
 
 use super::api::{Offer, OfferedItem, OfferedMenu, PurchaseReceipt};
 use super::model::{QueueMode, StoredMenu, Visibility};
@@ -126,16 +127,18 @@ pub struct Purchase {
 impl Purchase {
     /// Run every check against `engine` at `now` and build the intake.
     pub fn prepare(self, engine: &Engine, now: Stamp) -> Result<Checked, ApiError> {
-        // The stamp the engine will give the item.
-        let at = now.max(engine.clock());
-        if engine.remembers(&self.key) {
-            return self.retry(engine);
-        }
-        let room = live_room(
+        let turn = open_turn(
             engine,
+            now,
+            &self.key,
             &self.room,
             "menus are offered and sold only during a broadcast",
+            |item| self.same(item),
         )?;
+        let (at, room) = match turn {
+            Turn::Retry(reply) => return Ok(Checked::Answer(reply)),
+            Turn::Fresh { at, room } => (at, room),
+        };
         let menu = self.menu.as_ref().ok_or_else(|| {
             error(
                 ErrorCode::UnknownMenu,
@@ -232,16 +235,12 @@ impl Purchase {
         )))
     }
 
-    /// The key was used: the same purchase gets its original answer, any
-    /// other request a conflict.
-    fn retry(self, engine: &Engine) -> Result<Checked, ApiError> {
-        replay(engine, &self.key, |item| {
-            item.source() == Source::ChipMenu
-                && *item.room() == self.room
-                && *item.user_id() == self.user
-                && item.menu_item_id() == Some(self.item_id.as_str())
-        })
-        .map(Checked::Answer)
+    /// Whether `item` is what this purchase made (a retry with its key).
+    fn same(&self, item: &ItemEntry) -> bool {
+        item.source() == Source::ChipMenu
+            && *item.room() == self.room
+            && *item.user_id() == self.user
+            && item.menu_item_id() == Some(self.item_id.as_str())
     }
 }
 

@@ -17,6 +17,34 @@ use crate::domain::{
 };
 use crate::protocol::{ApiError, ErrorCode};
 
+/// How a viewer's action starts in the core's turn.
+pub enum Turn {
+    /// A retry of an accepted action: its original reply.
+    Retry(Reply),
+    /// A new action in a live room, at the stamp the engine will give it.
+    Fresh { at: Stamp, room: RoomInfo },
+}
+
+/// The first checks of every viewer action, in order: a retry with a used
+/// key gets its original answer (`same` tells the same request from
+/// another, see [`replay`]); then the room must exist and be live.
+pub fn open_turn(
+    engine: &Engine,
+    now: Stamp,
+    key: &IdemKey,
+    room: &RoomId,
+    offline: &str,
+    same: impl FnOnce(&ItemEntry) -> bool,
+) -> Result<Turn, ApiError> {
+    if engine.remembers(key) {
+        return replay(engine, key, same).map(Turn::Retry);
+    }
+    Ok(Turn::Fresh {
+        at: now.max(engine.clock()),
+        room: live_room(engine, room, offline)?,
+    })
+}
+
 /// The room, when it exists and its performer is live; `offline` says what
 /// the feature does only during a broadcast.
 pub fn live_room(engine: &Engine, room: &RoomId, offline: &str) -> Result<RoomInfo, ApiError> {
