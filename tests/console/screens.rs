@@ -7,9 +7,9 @@ use crate::games::{game_conflict, games_opened};
 use crate::menus::{conflict, opened};
 use crossterm::event::{KeyCode, KeyModifiers};
 use cuedeck::console::app::Effect;
-use cuedeck::console::game_editor::GameAnswer;
-use cuedeck::console::game_form::{PrizeField, SettingsField};
-use cuedeck::console::menu_editor::{Field, Level, MenuAnswer};
+use cuedeck::console::games::GameAnswer;
+use cuedeck::console::games::{PrizeField, SettingsField};
+use cuedeck::console::menus::{Field, Level, MenuAnswer};
 use cuedeck::console::screen::Screen;
 
 /// A console with the toy running under an item, then on `screen`. Every
@@ -227,7 +227,7 @@ fn typing_in_the_menu_forms_text_and_number_fields_never_acts() {
 fn typing_in_the_game_editors_forms_never_acts() {
     let mut f = on(Screen::PrizeForm);
     let focused = |f: &Fixture| match &f.app.games.as_ref().unwrap().level {
-        cuedeck::console::game_editor::Level::Prize(form) => form.focused(),
+        cuedeck::console::games::Level::Prize(form) => form.focused(),
         _ => panic!("the prize form stays open"),
     };
     for field in [
@@ -241,8 +241,7 @@ fn typing_in_the_game_editors_forms_never_acts() {
         }
         type_everything(&mut f, Screen::PrizeForm);
     }
-    let cuedeck::console::game_editor::Level::Prize(form) = &f.app.games.as_ref().unwrap().level
-    else {
+    let cuedeck::console::games::Level::Prize(form) = &f.app.games.as_ref().unwrap().level else {
         panic!("the prize form stays open")
     };
     assert!(form.title.ends_with(&typed_text()));
@@ -253,7 +252,7 @@ fn typing_in_the_game_editors_forms_never_acts() {
     );
     let mut f = on(Screen::GameSettings);
     let focused = |f: &Fixture| match &f.app.games.as_ref().unwrap().level {
-        cuedeck::console::game_editor::Level::Settings(form) => form.focused(),
+        cuedeck::console::games::Level::Settings(form) => form.focused(),
         _ => panic!("the settings form stays open"),
     };
     for field in [SettingsField::Tier(0), SettingsField::Colour(1)] {
