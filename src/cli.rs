@@ -7,6 +7,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+mod serve;
+pub use serve::*;
+
 /// cuedeck: the performer console for the cam Performance Queue.
 ///
 /// With no subcommand it runs the demo: an embedded server, a simulated
@@ -68,50 +71,6 @@ pub struct ConsoleArgs {
     /// `[overlay] enabled = false` in the config file turns them off).
     #[arg(long, env = "CUEDECK_OVERLAY_PORT")]
     pub overlay_port: Option<u16>,
-}
-
-#[derive(Debug, Args)]
-#[command(args_conflicts_with_subcommands = true)]
-pub struct ServeArgs {
-    #[command(subcommand)]
-    pub action: Option<ServeAction>,
-    /// Address to listen on (default 127.0.0.1:7070, loopback only).
-    #[arg(long)]
-    pub listen: Option<String>,
-    /// The SQLite database (default: cuedeck.db in the data directory).
-    #[arg(long)]
-    pub db: Option<PathBuf>,
-    /// A server configuration file (see config/server.example.toml).
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ServeAction {
-    /// Mint an API token through a running server (needs the admin token).
-    Token(TokenArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct TokenArgs {
-    /// The server's base URL, e.g. http://127.0.0.1:7070.
-    #[arg(long, env = "CUEDECK_SERVER")]
-    pub server: String,
-    /// The admin token.
-    #[arg(long, env = "CUEDECK_TOKEN", hide_env_values = true)]
-    pub token: String,
-    /// admin | integration | performer | moderator | viewer
-    #[arg(long)]
-    pub role: String,
-    /// The performer's room.
-    #[arg(long)]
-    pub room: Option<String>,
-    /// The moderator's rooms, comma-separated.
-    #[arg(long, value_delimiter = ',')]
-    pub rooms: Vec<String>,
-    /// The viewer's user id.
-    #[arg(long)]
-    pub user: Option<String>,
 }
 
 #[derive(Debug, Args)]

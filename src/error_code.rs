@@ -86,6 +86,7 @@ error_codes! {
     GameUnavailable => "game_unavailable", 409;
     Cooldown => "cooldown", 429;
     UnknownSpin => "unknown_spin", 404;
+    UnknownToken => "unknown_token", 404;
     RateLimited => "rate_limited", 429;
     Banned => "banned", 403;
     Paused => "paused", 409;

@@ -8,7 +8,7 @@ use super::ServerUrl;
 use crate::domain::{Item, ItemId, RefundReason, Reply, RoomId, Tier, UserId};
 use crate::protocol::{
     ApiError, Balance, CreateRoom, CreateToken, ErrorCode, Health, Join, Mint, RoomSnapshot,
-    TokenCreated,
+    TokenCreated, TokenInfo, TokenList,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -132,6 +132,20 @@ impl RestClient {
 
     pub async fn create_token(&self, spec: &CreateToken) -> Result<TokenCreated, ClientError> {
         self.call(Method::POST, "/api/v1/tokens", None, Self::json(spec))
+            .await
+    }
+
+    /// Every token (admin), or those of one role.
+    pub async fn tokens(&self, role: Option<&str>) -> Result<TokenList, ClientError> {
+        let path = match role {
+            Some(role) => format!("/api/v1/tokens?role={role}"),
+            None => "/api/v1/tokens".to_string(),
+        };
+        self.call(Method::GET, &path, None, None).await
+    }
+
+    pub async fn revoke_token(&self, id: &str) -> Result<TokenInfo, ClientError> {
+        self.call(Method::DELETE, &format!("/api/v1/tokens/{id}"), None, None)
             .await
     }
 

@@ -6,6 +6,7 @@ pub mod console;
 pub mod demo;
 pub mod menu;
 pub mod serve;
+mod serve_admin;
 pub mod sim;
 pub mod verify;
 

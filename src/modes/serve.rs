@@ -2,15 +2,16 @@
 
 use std::process::ExitCode;
 
-use crate::cli::{ServeAction, ServeArgs, TokenArgs};
-use crate::client::{RestClient, ServerUrl};
+use super::serve_admin;
+use crate::cli::{ServeAction, ServeArgs};
 use crate::paths::Paths;
-use crate::protocol::CreateToken;
 use crate::server::{self, ServerConfig};
 
 pub fn run(args: ServeArgs) -> ExitCode {
     match args.action {
-        Some(ServeAction::Token(token)) => mint_token(token),
+        Some(ServeAction::Token(token)) => serve_admin::token(token),
+        Some(ServeAction::Room(room)) => serve_admin::room(room.action, room.connection),
+        Some(ServeAction::Wallet(wallet)) => serve_admin::wallet(wallet.action, wallet.connection),
         None => serve(args),
     }
 }
@@ -69,6 +70,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         if let Some(token) = &server.generated_admin_token {
             println!("  admin token (shown once; the server keeps only its hash):");
             println!("  {token}");
+            print!("{}", first_steps(&server.url(), token));
         }
         wait_for_stop().await;
         println!("cuedeck serve: stopping");
@@ -92,28 +94,14 @@ async fn wait_for_stop() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-fn mint_token(args: TokenArgs) -> ExitCode {
-    let server = match ServerUrl::parse(&args.server) {
-        Ok(server) => server,
-        Err(err) => return fail(err),
-    };
-    let spec = CreateToken {
-        role: args.role,
-        room: args.room.map(|r| r.as_str().into()),
-        rooms: args.rooms.iter().map(|r| r.as_str().into()).collect(),
-        user: args.user.map(|u| u.as_str().into()),
-        expires_at: None,
-    };
-    let runtime = match super::runtime() {
-        Ok(runtime) => runtime,
-        Err(err) => return fail(err),
-    };
-    let client = RestClient::new(server, args.token);
-    match runtime.block_on(client.create_token(&spec)) {
-        Ok(created) => {
-            println!("{}", created.token);
-            ExitCode::SUCCESS
-        }
-        Err(err) => fail(err),
-    }
+/// What to type next on a first start: a room, its performer token, and
+/// the console on it (the token printed by the second goes into the third).
+fn first_steps(url: &str, admin: &str) -> String {
+    format!(
+        "\n  next, in another terminal:\n\
+         \x20   export CUEDECK_SERVER={url} CUEDECK_ADMIN_TOKEN={admin}\n\
+         \x20   cuedeck serve room create room-1\n\
+         \x20   export CUEDECK_TOKEN=$(cuedeck serve token --role performer --room room-1)\n\
+         \x20   cuedeck console --room room-1\n"
+    )
 }

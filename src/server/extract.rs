@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{FromRequestParts, Path, Query, RawPathParams};
+use axum::extract::{FromRequestParts, Path, RawPathParams};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -64,7 +64,10 @@ fn path_error(rejection: &PathRejection, names: &[String]) -> ApiError {
         } => {
             return ApiError::invalid(key, format!("{value:?} in the path: {message}"));
         }
-        other => return ApiError::new(ErrorCode::InvalidField, other.to_string()),
+        other => {
+            let field = names.first().map_or("path", String::as_str);
+            return ApiError::invalid(field, other.to_string());
+        }
     };
     let expected = match expected {
         "u64" => "a whole number from 0 to 18446744073709551615",
@@ -72,40 +75,48 @@ fn path_error(rejection: &PathRejection, names: &[String]) -> ApiError {
         other => other,
     };
     let message = format!("{value:?} in the path is not {expected}");
-    match field {
-        Some(field) => ApiError::invalid(field, message),
-        None => ApiError::new(ErrorCode::InvalidField, message),
-    }
+    ApiError::invalid(field.unwrap_or_else(|| "path".to_string()), message)
 }
 
-/// The query string; a bad one names the parameter when it can.
+/// The query string; a bad one names the parameter (`field`), always.
 pub struct ApiQuery<T>(pub T);
 
 impl<T: DeserializeOwned + Send> FromRequestParts<App> for ApiQuery<T> {
     type Rejection = HttpError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, HttpError> {
-        match Query::<T>::from_request_parts(parts, app).await {
-            Ok(Query(value)) => Ok(ApiQuery(value)),
-            Err(rejection) => {
-                let message = rejection.body_text();
-                let message = message
-                    .strip_prefix("Failed to deserialize query string: ")
-                    .unwrap_or(&message)
-                    .to_string();
-                let field = ["missing field `", "unknown field `"]
-                    .iter()
-                    .find_map(|prefix| message.split(prefix).nth(1))
-                    .and_then(|rest| rest.split('`').next())
-                    .map(str::to_string);
-                let error = match field {
-                    Some(field) => ApiError::invalid(field, message),
-                    None => ApiError::new(ErrorCode::InvalidField, message),
-                };
-                Err(app.refuse(error))
-            }
-        }
+        let query = parts.uri.query().unwrap_or_default();
+        query_value(query).map(ApiQuery).map_err(|e| app.refuse(e))
     }
+}
+
+/// Parse a query string as `T`; the parameter at fault is named by the
+/// path of the failing value, or by the field a missing/unknown-field
+/// message quotes, or else `query` (the whole string).
+fn query_value<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let pairs = form_urlencoded::parse(query.as_bytes());
+    serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs)).map_err(|err| {
+        let path = err.path().to_string();
+        let message = err.inner().to_string();
+        let quoted = ["missing field `", "unknown field `"]
+            .iter()
+            .find_map(|prefix| message.split(prefix).nth(1))
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_string);
+        let field = match (path.as_str(), quoted) {
+            ("." | "", Some(quoted)) => quoted,
+            ("." | "", None) => "query".to_string(),
+            (path, _) => path.to_string(),
+        };
+        let value = form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| *k == field)
+            .map(|(_, v)| format!(" (`{v}`)"))
+            .unwrap_or_default();
+        ApiError::invalid(
+            field.clone(),
+            format!("query parameter `{field}`{value}: {message}"),
+        )
+    })
 }
 
 /// A request body that could not be read: too large, or cut off.

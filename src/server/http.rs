@@ -26,9 +26,7 @@ use super::queue_http::{
 use super::templates::Templates;
 use crate::domain::item::Role as AuditRole;
 use crate::domain::{Actor, Command, IdemKey, ItemId, Reply, Request, RoomId, UserId};
-use crate::protocol::{
-    ApiError, Balance, CreateRoom, CreateToken, Health, Mint, PROTOCOL_VERSION, TokenCreated,
-};
+use crate::protocol::{ApiError, Balance, CreateRoom, Health, Mint, PROTOCOL_VERSION};
 
 /// Everything a handler needs.
 #[derive(Clone)]
@@ -150,7 +148,14 @@ pub fn routes(app: App) -> Router {
         .route("/api/v1/rooms/{room}/finish", post(finish))
         .route("/api/v1/rooms/{room}/refund", post(refund))
         .route("/api/v1/rooms/{room}/items/{item}", get(audit))
-        .route("/api/v1/tokens", post(create_token))
+        .route(
+            "/api/v1/tokens",
+            post(super::tokens_http::create_token).get(super::tokens_http::list_tokens),
+        )
+        .route(
+            "/api/v1/tokens/{id}",
+            axum::routing::delete(super::tokens_http::revoke_token),
+        )
         .route("/api/v1/wallets/{user}", get(balance))
         .route("/api/v1/wallets/{user}/mint", post(mint))
         .merge(super::menus_http::routes())
@@ -160,6 +165,10 @@ pub fn routes(app: App) -> Router {
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(
             app.config.max_frame_bytes,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            super::room_guard::RoomGuard::new(app.clone()),
+            super::room_guard::unknown_room,
         ))
         .with_state(app)
 }
@@ -201,24 +210,6 @@ async fn create_room(
         performer: spec.performer.as_str().into(),
     };
     Ok(Json(run(&app, Request { key, command }).await?))
-}
-
-async fn create_token(
-    State(app): State<App>,
-    Authed(who): Authed,
-    body: Result<Bytes, BytesRejection>,
-) -> Reply_<TokenCreated> {
-    who.require(Permission::CreateToken)
-        .map_err(|e| app.refuse(e))?;
-    let spec: CreateToken = parse(body).map_err(|e| app.refuse(e))?;
-    super::moderation_http::refuse_if_switched(&app, crate::domain::Switch::Tokens).await?;
-    let now = app.config.clock.now();
-    let token = app.tokens.create(&spec, now).map_err(|e| app.refuse(e))?;
-    tracing::info!(by = %who.token_id, role = %spec.role, "token created");
-    Ok(Json(TokenCreated {
-        token,
-        role: spec.role,
-    }))
 }
 
 async fn mint(

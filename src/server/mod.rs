@@ -16,7 +16,11 @@ pub mod metrics;
 mod moderation_http;
 mod queue_http;
 mod records;
+mod room_guard;
+mod scoped_http;
 pub mod templates;
+mod tokens;
+mod tokens_http;
 mod ws;
 
 use std::net::SocketAddr;
@@ -96,7 +100,7 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
     let game_db = crate::store::GameDb::open(&db, service.store().write_handle()?)?;
     let games = Arc::new(games_book::GameBook::open(game_db, config.clock.clone())?);
     let generated_admin_token = tokens
-        .ensure_admin(config.admin_token.as_deref())
+        .ensure_admin(config.admin_token.as_deref(), config.clock.now())
         .map_err(|e| ServeError::Setup(e.message))?;
     let templates = Arc::new(templates::Templates::load(config.templates.as_deref())?);
     let metrics = Arc::new(metrics::Metrics::default());

@@ -216,6 +216,11 @@ const MIGRATIONS: &[&str] = &[
     DROP TABLE game_spins;
     ALTER TABLE game_spins_by_item RENAME TO game_spins;
     ",
+    // 9: a revoked API token keeps its row (the moderation log names its
+    // id) and is refused from the moment it is revoked.
+    "
+    ALTER TABLE tokens ADD COLUMN revoked_at INTEGER;
+    ",
 ];
 
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;

@@ -92,6 +92,22 @@ async fn every_role_against_every_command() {
                 body: json!({"role": "integration"}),
             },
             Case {
+                name: "list tokens",
+                allowed: &[Who::Admin],
+                method: Method::GET,
+                path: "/api/v1/tokens?role=viewer".into(),
+                key: false,
+                body: Value::Null,
+            },
+            Case {
+                name: "revoke token",
+                allowed: &[Who::Admin],
+                method: Method::DELETE,
+                path: "/api/v1/tokens/ffffffff".into(),
+                key: false,
+                body: Value::Null,
+            },
+            Case {
                 name: "mint",
                 allowed: &[Who::Admin],
                 method: Method::POST,

@@ -1,8 +1,10 @@
 //! `cuedeck serve` over real loopback sockets: the HTTP API, the event stream and chip menus.
 //! One test binary per area: each binary links the whole crate.
 
+mod admin_cli;
 mod api;
 mod bad_input;
+mod documented_answers;
 mod games_api;
 mod games_fairness;
 mod menus_api;
