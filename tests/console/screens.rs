@@ -300,3 +300,45 @@ fn the_help_scrolls_when_it_does_not_fit_and_closes_where_it_opened() {
     f.key(KeyCode::Esc);
     assert_eq!(f.app.screen(), Screen::MenuItems);
 }
+
+/// The text in a refund note typed so far.
+fn refund_note(f: &Fixture) -> String {
+    match &f.app.dialog {
+        Some(cuedeck::console::app::Dialog::Refund(form)) => form.note.to_string(),
+        _ => panic!("the refund dialog stays open"),
+    }
+}
+
+#[test]
+fn a_text_field_edits_at_its_cursor_and_takes_a_paste_whole() {
+    let mut f = on(Screen::Refund);
+    f.key(KeyCode::Tab);
+    f.key(KeyCode::Tab); // the note
+    for c in "hello world".chars() {
+        f.key(KeyCode::Char(c));
+    }
+    for _ in 0.."world".len() {
+        f.key(KeyCode::Left);
+    }
+    assert!(f.ctrl('w').is_empty(), "ctrl-w erases a word, nothing else");
+    assert_eq!(refund_note(&f), "world");
+    f.key(KeyCode::End);
+    f.key(KeyCode::Char('!'));
+    f.key(KeyCode::Home);
+    f.key(KeyCode::Delete);
+    assert_eq!(refund_note(&f), "orld!");
+    assert!(f.app.on_paste("the\nw"), "a paste goes into the field");
+    assert_eq!(refund_note(&f), "the world!", "one edit, at the cursor");
+    assert_eq!(
+        f.render(80, 24).matches("[the w▏orld!]").count(),
+        1,
+        "the caret is drawn at the cursor"
+    );
+    assert_eq!(
+        f.press(KeyCode::F(12), KeyModifiers::NONE),
+        vec![Effect::StopToy],
+        "the stop key still wins in the field"
+    );
+    f.key(KeyCode::Esc);
+    assert!(!f.app.on_paste("ignored"), "no field, no paste");
+}

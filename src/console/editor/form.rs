@@ -33,6 +33,92 @@ pub trait Form {
     fn check(&mut self);
 }
 
+/// A form's accessors from one list: where it keeps its focus
+/// ([`Form::focus`], [`Form::set_focus`]); its text fields ([`Form::text`],
+/// [`Form::text_mut`]): first (`else`) what the fields not listed answer,
+/// shared and mutable, then each text field's place (written with `$form`
+/// for the form).
+macro_rules! form_fields {
+    (
+        $field:ty, $form:ident, $f:ident;
+        focus => $focus:ident;
+        else => $rest:expr, $rest_mut:expr;
+        $($pat:pat => $place:expr,)*
+    ) => {
+        fn focus(&self) -> usize {
+            self.$focus
+        }
+
+        fn set_focus(&mut self, focus: usize) {
+            self.$focus = focus;
+        }
+
+        fn text(&self, $f: $field) -> Option<&$crate::console::text_field::TextField> {
+            let $form = self;
+            match $f {
+                $($pat => Some(&$place),)*
+                #[allow(unreachable_patterns)]
+                _ => $rest,
+            }
+        }
+
+        fn text_mut(
+            &mut self,
+            $f: $field,
+        ) -> Option<&mut $crate::console::text_field::TextField> {
+            let $form = self;
+            match $f {
+                $($pat => Some(&mut $place),)*
+                #[allow(unreachable_patterns)]
+                _ => $rest_mut,
+            }
+        }
+    };
+}
+pub(crate) use form_fields;
+
+/// One field as a form line shows it (the caret is the kit's).
+pub struct FieldView<'a> {
+    pub label: String,
+    pub value: String,
+    /// What goes with the value (a price, the odds, a swatch).
+    pub extra: Option<Span<'a>>,
+    /// What is wrong there.
+    pub problem: Option<&'a str>,
+}
+
+/// Every field's line, the label in a column of `width`, then the problem
+/// no field shows.
+pub fn lines<'a, F: Form>(
+    form: &F,
+    width: usize,
+    problem: Option<&Problem>,
+    theme: &Theme,
+    view: impl Fn(F::Field) -> FieldView<'a>,
+) -> Vec<Line<'a>> {
+    let focus = focused(form);
+    let mut placed = false;
+    let mut lines: Vec<Line<'a>> = form
+        .fields()
+        .into_iter()
+        .map(|field| {
+            let seen = view(field);
+            placed |= seen.problem.is_some();
+            field_line(
+                &seen.label,
+                width,
+                shown(form, field, seen.value),
+                field == focus,
+                seen.extra,
+                seen.problem,
+                theme,
+            )
+        })
+        .collect();
+    lines.extend(unplaced(problem, placed, theme));
+    lines
+}
+
 /// What an action did to a form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -87,7 +173,7 @@ pub fn act<F: Form>(form: &mut F, action: Action) -> Outcome {
 
 /// A field's value as shown: the focused one with the caret (at the
 /// cursor of a text field, after a choice).
-pub fn shown<F: Form>(form: &F, field: F::Field, value: String) -> String {
+fn shown<F: Form>(form: &F, field: F::Field, value: String) -> String {
     if field != focused(form) {
         return value;
     }
@@ -99,7 +185,7 @@ pub fn shown<F: Form>(form: &F, field: F::Field, value: String) -> String {
 
 /// One form line: the label in a column of `width`, the value, what goes
 /// with it, and what is wrong there.
-pub fn field_line<'a>(
+fn field_line<'a>(
     label: &str,
     width: usize,
     shown: String,
@@ -131,7 +217,7 @@ pub fn field_line<'a>(
 }
 
 /// The problem when no field shows it (it is about the whole).
-pub fn unplaced<'a>(problem: Option<&Problem>, placed: bool, theme: &Theme) -> Option<Line<'a>> {
+fn unplaced<'a>(problem: Option<&Problem>, placed: bool, theme: &Theme) -> Option<Line<'a>> {
     let (path, message) = problem.filter(|_| !placed)?;
     Some(Line::from(Span::styled(
         format!(" ✗ {path}: {message}"),

@@ -3,7 +3,7 @@
 //! problem shows beside its field before anything is sent.
 
 pub use crate::console::editor::form::Problem;
-use crate::console::editor::form::{Form, focused};
+use crate::console::editor::form::{Form, focused, form_fields};
 use crate::console::editor::toy_fields::{ToyField, ToyFields, whole};
 use crate::console::text_field::{Accept, TextField};
 use crate::domain::toy_effect::ToyEffect;
@@ -223,36 +223,23 @@ impl Form for PrizeForm {
         fields
     }
 
-    fn focus(&self) -> usize {
-        self.focus
-    }
-
-    fn set_focus(&mut self, focus: usize) {
-        self.focus = focus;
-    }
-
-    fn text(&self, field: PrizeField) -> Option<&TextField> {
+    form_fields! {
+        PrizeField, form, field;
+        focus => focus;
+        else => match field {
+            PrizeField::Weights => form.weights.as_ref(),
+            PrizeField::Toy(toy) => form.toy.text(toy),
+            _ => None,
+        },
         match field {
-            PrizeField::Title => Some(&self.title),
-            PrizeField::Description => Some(&self.description),
-            PrizeField::Rank => Some(&self.rank),
-            PrizeField::DurationSeconds => Some(&self.duration_seconds),
-            PrizeField::Weights => self.weights.as_ref(),
-            PrizeField::Toy(toy) => self.toy.text(toy),
-            PrizeField::Hidden => None,
-        }
-    }
-
-    fn text_mut(&mut self, field: PrizeField) -> Option<&mut TextField> {
-        match field {
-            PrizeField::Title => Some(&mut self.title),
-            PrizeField::Description => Some(&mut self.description),
-            PrizeField::Rank => Some(&mut self.rank),
-            PrizeField::DurationSeconds => Some(&mut self.duration_seconds),
-            PrizeField::Weights => self.weights.as_mut(),
-            PrizeField::Toy(toy) => self.toy.text_mut(toy),
-            PrizeField::Hidden => None,
-        }
+            PrizeField::Weights => form.weights.as_mut(),
+            PrizeField::Toy(toy) => form.toy.text_mut(toy),
+            _ => None,
+        };
+        PrizeField::Title => form.title,
+        PrizeField::Description => form.description,
+        PrizeField::Rank => form.rank,
+        PrizeField::DurationSeconds => form.duration_seconds,
     }
 
     fn toggle(&mut self, field: PrizeField, forward: bool) {

@@ -3,7 +3,7 @@
 //! configuration they would make.
 
 use super::prize::{Problem, check};
-use crate::console::editor::form::{Form, focused};
+use crate::console::editor::form::{Form, focused, form_fields};
 use crate::console::editor::toy_fields::whole;
 use crate::console::text_field::{Accept, TextField};
 use crate::games::{GameConfig, GameKind, GameTheme, TierSpec};
@@ -135,29 +135,14 @@ impl Form for SettingsForm {
         fields
     }
 
-    fn focus(&self) -> usize {
-        self.focus
-    }
-
-    fn set_focus(&mut self, focus: usize) {
-        self.focus = focus;
-    }
-
-    /// Every settings field takes typed characters.
-    fn text(&self, field: SettingsField) -> Option<&TextField> {
-        Some(match field {
-            SettingsField::Tier(i) => &self.tiers[i],
-            SettingsField::Cooldown => &self.cooldown,
-            SettingsField::Colour(i) => &self.colours[i],
-        })
-    }
-
-    fn text_mut(&mut self, field: SettingsField) -> Option<&mut TextField> {
-        Some(match field {
-            SettingsField::Tier(i) => &mut self.tiers[i],
-            SettingsField::Cooldown => &mut self.cooldown,
-            SettingsField::Colour(i) => &mut self.colours[i],
-        })
+    // Every settings field takes typed characters.
+    form_fields! {
+        SettingsField, form, field;
+        focus => focus;
+        else => None, None;
+        SettingsField::Tier(i) => form.tiers[i],
+        SettingsField::Cooldown => form.cooldown,
+        SettingsField::Colour(i) => form.colours[i],
     }
 
     fn toggle(&mut self, _field: SettingsField, _forward: bool) {}

@@ -13,7 +13,7 @@ use super::dialogs::{draw_conflict, draw_revealed, question, rotate_text};
 use super::editor::{GameEditor, Level, title};
 use super::prize::{PrizeField, PrizeForm, check};
 use super::settings::{SettingsField, SettingsForm};
-use crate::console::editor::form::{self as kit, Form};
+use crate::console::editor::form::{self as kit, FieldView};
 use crate::console::editor::session::draw_message;
 use crate::console::keymap::Keymap;
 use crate::console::screen::Screen;
@@ -238,7 +238,6 @@ fn draw_prizes(frame: &mut Frame, editor: &GameEditor, theme: &Theme, area: Rect
 }
 
 fn draw_prize_form(frame: &mut Frame, form: &PrizeForm, theme: &Theme, area: Rect) {
-    let focused = form.focused();
     // The chances the prize would have, at every price, as edited.
     let chances = form.config().ok().and_then(|config| {
         let game = check(&config).ok()?;
@@ -249,26 +248,15 @@ fn draw_prize_form(frame: &mut Frame, form: &PrizeForm, theme: &Theme, area: Rec
             .collect();
         Some(format!("   odds {}", at.join(" / ")))
     });
-    let fields = form.fields();
-    let mut lines: Vec<Line> = fields
-        .iter()
-        .map(|&field| {
-            let extra = (field == PrizeField::Rank)
-                .then(|| chances.clone().map(|c| Span::styled(c, fg(theme.dim))))
-                .flatten();
-            kit::field_line(
-                field.label(),
-                LABEL_WIDTH,
-                kit::shown(form, field, form.value(field)),
-                field == focused,
-                extra,
-                form.problem_at(field),
-                theme,
-            )
-        })
-        .collect();
-    let placed = fields.iter().any(|f| form.problem_at(*f).is_some());
-    lines.extend(kit::unplaced(form.problem.as_ref(), placed, theme));
+    let lines = kit::lines(form, LABEL_WIDTH, form.problem.as_ref(), theme, |field| {
+        let odds = chances.clone().filter(|_| field == PrizeField::Rank);
+        FieldView {
+            label: field.label().into(),
+            value: form.value(field),
+            extra: odds.map(|odds| Span::styled(odds, fg(theme.dim))),
+            problem: form.problem_at(field),
+        }
+    });
     let title = if form.new {
         format!(" New prize (id {}) ", form.id)
     } else {
@@ -278,31 +266,24 @@ fn draw_prize_form(frame: &mut Frame, form: &PrizeForm, theme: &Theme, area: Rec
 }
 
 fn draw_settings_form(frame: &mut Frame, form: &SettingsForm, theme: &Theme, area: Rect) {
-    let focused = form.focused();
-    let fields = form.fields();
-    let mut lines: Vec<Line> = fields
-        .iter()
-        .map(|&field| {
-            let extra = match field {
-                SettingsField::Colour(_) if !form.value(field).is_empty() => {
-                    swatch(Some(form.value(field)), theme).into_iter().next()
-                }
-                SettingsField::Tier(_) => Some(Span::styled(" tk", fg(theme.dim))),
-                _ => None,
-            };
-            kit::field_line(
-                &field.label(),
-                LABEL_WIDTH,
-                kit::shown(form, field, form.value(field).to_string()),
-                field == focused,
-                extra,
-                form.problem_at(field),
-                theme,
-            )
-        })
-        .collect();
-    let placed = fields.iter().any(|f| form.problem_at(*f).is_some());
-    lines.extend(kit::unplaced(form.problem.as_ref(), placed, theme));
+    let mut lines = kit::lines(form, LABEL_WIDTH, form.problem.as_ref(), theme, |field| {
+        let value = form.value(field);
+        let extra = match field {
+            SettingsField::Colour(_) if !value.is_empty() => {
+                swatch(Some(value), theme).into_iter().next()
+            }
+            SettingsField::Tier(_) => Some(Span::styled(" tk", fg(theme.dim))),
+            _ => None,
+        };
+        let (label, value) = (field.label(), value.to_string());
+        let problem = form.problem_at(field);
+        FieldView {
+            label,
+            value,
+            extra,
+            problem,
+        }
+    });
     lines.push(Line::from(Span::styled(
         " An empty price removes its tier; colours are #rrggbb.",
         fg(theme.dim),

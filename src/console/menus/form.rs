@@ -3,7 +3,7 @@
 //! problem shows beside its field before anything is sent. The editing
 //! itself is the editor kit's ([`crate::console::editor::form`]).
 
-use crate::console::editor::form::{Form, Problem, focused};
+use crate::console::editor::form::{Form, Problem, focused, form_fields};
 use crate::console::editor::toy_fields::{ToyField, ToyFields, whole};
 use crate::console::text_field::{Accept, TextField};
 use crate::menus::model::ItemSpec;
@@ -220,38 +220,17 @@ impl Form for ItemForm {
             .collect()
     }
 
-    fn focus(&self) -> usize {
-        self.focus
-    }
-
-    fn set_focus(&mut self, focus: usize) {
-        self.focus = focus;
-    }
-
-    fn text(&self, field: Field) -> Option<&TextField> {
-        match field {
-            Field::Title => Some(&self.title),
-            Field::Description => Some(&self.description),
-            Field::BaseTokens => Some(&self.base_tokens),
-            Field::BonusPoints => Some(&self.bonus_points),
-            Field::Category => Some(&self.category),
-            Field::DailyLimit => Some(&self.daily_limit),
-            Field::DurationSeconds => Some(&self.duration_seconds),
-            toy => self.toy.text(toy.toy()?),
-        }
-    }
-
-    fn text_mut(&mut self, field: Field) -> Option<&mut TextField> {
-        match field {
-            Field::Title => Some(&mut self.title),
-            Field::Description => Some(&mut self.description),
-            Field::BaseTokens => Some(&mut self.base_tokens),
-            Field::BonusPoints => Some(&mut self.bonus_points),
-            Field::Category => Some(&mut self.category),
-            Field::DailyLimit => Some(&mut self.daily_limit),
-            Field::DurationSeconds => Some(&mut self.duration_seconds),
-            toy => self.toy.text_mut(toy.toy()?),
-        }
+    form_fields! {
+        Field, form, field;
+        focus => focus;
+        else => form.toy.text(field.toy()?), form.toy.text_mut(field.toy()?);
+        Field::Title => form.title,
+        Field::Description => form.description,
+        Field::BaseTokens => form.base_tokens,
+        Field::BonusPoints => form.bonus_points,
+        Field::Category => form.category,
+        Field::DailyLimit => form.daily_limit,
+        Field::DurationSeconds => form.duration_seconds,
     }
 
     fn toggle(&mut self, field: Field, forward: bool) {

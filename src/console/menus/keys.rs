@@ -13,75 +13,57 @@ pub(in crate::console) const MENUS: &[Binding] = &[
     bind(A::Close, "close", "back to the queue", Some("back")),
 ];
 
-pub(in crate::console) const MENU_ITEMS: &[Binding] = &[
-    bind(A::Up, "up", "select the item above", None),
-    bind(A::Down, "down", "select the item below", None),
-    bind(A::MoveUp, "move_up", "move the item up", Some("move")),
-    bind(A::MoveDown, "move_down", "move the item down", None),
-    bind(A::Edit, "edit", "edit the item", Some("edit")),
-    bind(A::Add, "add", "add an item", Some("add")),
-    bind(
-        A::Delete,
-        "delete",
+pub(in crate::console) const MENU_ITEMS: &[Binding] = &editor::section::<19>(&[
+    &editor::rows([
+        "select the item above",
+        "select the item below",
+        "move the item up",
+        "move the item down",
+        "edit the item",
+        "add an item",
         "delete the item (asks first)",
-        Some("delete"),
-    ),
-    bind(A::Hide, "hide", "hide or show the item", Some("hide")),
-    bind(A::SortPrice, "sort_price", "sort by price", None),
-    bind(A::SortTitle, "sort_title", "sort by title", None),
-    bind(
-        A::DiscountMore,
-        "discount_more",
-        "raise the price multiplier 5 % (saved with save)",
-        None,
-    ),
-    bind(
-        A::DiscountLess,
-        "discount_less",
-        "lower the price multiplier 5 % (saved with save)",
-        None,
-    ),
-    bind(
-        A::QueueMode,
-        "queue_mode",
-        "turn the menu's queue on or off (saved with save)",
-        None,
-    ),
-    bind(
-        A::Visibility,
-        "visibility",
-        "public, subscribers only, private (saved with save)",
-        None,
-    ),
-    bind(A::Save, "save", "save the menu's settings", Some("save")),
-    bind(
-        A::Preview,
-        "preview",
-        "try the item's toy effect on the toy",
-        Some("preview"),
-    ),
-    bind(A::StopToy, "stop_toy", "stop the toy at once", None),
-    bind(A::Help, "help", "show this help", Some("help")),
-    bind(
-        A::Close,
-        "close",
-        "back to the menus (esc twice drops unsaved settings)",
-        Some("back"),
-    ),
-];
+        "hide or show the item",
+    ]),
+    &[
+        bind(A::SortPrice, "sort_price", "sort by price", None),
+        bind(A::SortTitle, "sort_title", "sort by title", None),
+        bind(
+            A::DiscountMore,
+            "discount_more",
+            "raise the price multiplier 5 % (saved with save)",
+            None,
+        ),
+        bind(
+            A::DiscountLess,
+            "discount_less",
+            "lower the price multiplier 5 % (saved with save)",
+            None,
+        ),
+        bind(
+            A::QueueMode,
+            "queue_mode",
+            "turn the menu's queue on or off (saved with save)",
+            None,
+        ),
+        bind(
+            A::Visibility,
+            "visibility",
+            "public, subscribers only, private (saved with save)",
+            None,
+        ),
+        bind(A::Save, "save", "save the menu's settings", Some("save")),
+        bind(
+            A::Preview,
+            "preview",
+            "try the item's toy effect on the toy",
+            Some("preview"),
+        ),
+    ],
+    &editor::leave("back to the menus (esc twice drops unsaved settings)"),
+]);
 
-pub(in crate::console) const MENU_FORM: &[Binding] = &editor::form(
-    "try the toy effect being edited, unsaved",
-    "save the item",
-    "save",
-);
-
-pub(in crate::console) const MENU_DELETE: &[Binding] =
-    &editor::question("delete the item", "delete", "keep it");
-
-pub(in crate::console) const MENU_CONFLICT: &[Binding] = &editor::conflict(
-    "reload theirs (your change is dropped)",
-    "re-apply yours on top of theirs",
-    "re-apply mine",
-    "neither: back to the items",
-);
+editor::sections! {
+    MENU_FORM = form("try the toy effect being edited, unsaved", "save the item", "save");
+    MENU_DELETE = question("delete the item", "delete", "keep it");
+    MENU_CONFLICT = conflict("reload theirs (your change is dropped)", "re-apply yours on top of theirs", "re-apply mine", "neither: back to the items");
+}

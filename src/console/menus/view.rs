@@ -11,7 +11,7 @@ use ratatui::widgets::{Clear, Paragraph, Row, Table};
 use super::editor::{Level, MenuEditor};
 use super::form::{Field, ItemForm};
 use crate::console::editor::conflict::draw_conflict as draw_conflict_dialog;
-use crate::console::editor::form::{self as kit, Form};
+use crate::console::editor::form::{self as kit, FieldView};
 use crate::console::editor::session::draw_message;
 use crate::console::keymap::Keymap;
 use crate::console::screen::Screen;
@@ -163,37 +163,22 @@ fn draw_items(frame: &mut Frame, editor: &MenuEditor, theme: &Theme, area: Rect)
 }
 
 fn draw_form(frame: &mut Frame, editor: &MenuEditor, form: &ItemForm, theme: &Theme, area: Rect) {
-    let focused = form.focused();
-    let fields = form.fields();
-    let mut lines: Vec<Line> = fields
-        .iter()
-        .map(|&field| {
-            let price = (field == Field::BaseTokens)
-                .then(|| form.base_tokens.trim().parse::<u64>().ok())
-                .flatten()
-                .map(|base| {
-                    Span::styled(
-                        format!(
-                            "   price at {} %: {} tk",
-                            editor.multiplier(),
-                            editor.price_of(base)
-                        ),
-                        fg(theme.dim),
-                    )
-                });
-            kit::field_line(
-                field.label(),
-                16,
-                kit::shown(form, field, form.value(field)),
-                field == focused,
-                price,
-                form.problem_at(field),
-                theme,
-            )
-        })
-        .collect();
-    let placed = fields.iter().any(|f| form.problem_at(*f).is_some());
-    lines.extend(kit::unplaced(form.problem.as_ref(), placed, theme));
+    let lines = kit::lines(form, 16, form.problem.as_ref(), theme, |field| {
+        // The base price shows what it costs at the menu's multiplier.
+        let base = (field == Field::BaseTokens)
+            .then(|| form.base_tokens.trim().parse::<u64>().ok())
+            .flatten();
+        FieldView {
+            label: field.label().into(),
+            value: form.value(field),
+            extra: base.map(|base| {
+                let price = editor.price_of(base);
+                let line = format!("   price at {} %: {price} tk", editor.multiplier());
+                Span::styled(line, fg(theme.dim))
+            }),
+            problem: form.problem_at(field),
+        }
+    });
     let title = match &form.id {
         Some(id) => format!(" Edit item {id} "),
         None => " New item ".into(),
