@@ -46,10 +46,6 @@ impl ToyField {
             ToyField::Pattern => "toy.pattern",
         }
     }
-
-    pub fn is_number(self) -> bool {
-        matches!(self, ToyField::Intensity | ToyField::DurationMs)
-    }
 }
 
 const PATTERNS: [Pattern; 4] = [

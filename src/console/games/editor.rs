@@ -13,7 +13,7 @@ use super::request::{GameAnswer, GameEffect, GameRequest};
 use super::settings::SettingsForm;
 use crate::console::editor::EditorEffect;
 use crate::console::editor::draft::Draft;
-use crate::console::editor::form::{self, Outcome};
+use crate::console::editor::form::{self, Form, Outcome};
 use crate::console::editor::session::Session;
 use crate::console::screen::{Action, Screen};
 use crate::console::text_field::TextEdit;
@@ -206,21 +206,9 @@ impl GameEditor {
                 self.level = Level::Prize(form);
                 self.preview(effect)
             }
-            Level::Prize(mut form) => {
-                match form::act(form.as_mut(), action) {
-                    Outcome::Editing => self.level = Level::Prize(form),
-                    Outcome::Drop => {}
-                    Outcome::Keep => self.keep(form.config(), Level::Prize(form)),
-                }
-                Vec::new()
-            }
-            Level::Settings(mut form) => {
-                match form::act(form.as_mut(), action) {
-                    Outcome::Editing => self.level = Level::Settings(form),
-                    Outcome::Drop => {}
-                    Outcome::Keep => self.keep(form.config(), Level::Settings(form)),
-                }
-                Vec::new()
+            Level::Prize(form) => self.form_action(form, action, Level::Prize, PrizeForm::config),
+            Level::Settings(form) => {
+                self.form_action(form, action, Level::Settings, SettingsForm::config)
             }
             Level::ConfirmDelete { index, title } => {
                 match (action, self.config().cloned()) {
@@ -245,6 +233,26 @@ impl GameEditor {
             }
             Level::Conflict(conflict) => self.conflict_action(action, conflict),
         }
+    }
+
+    /// An action of a form: kept, its configuration becomes the draft;
+    /// dropped, back to the game.
+    fn form_action<F: Form>(
+        &mut self,
+        mut form: Box<F>,
+        action: Action,
+        level: fn(Box<F>) -> Level,
+        config: fn(&F) -> Result<GameConfig, Problem>,
+    ) -> Vec<GameEffect> {
+        match form::act(form.as_mut(), action) {
+            Outcome::Editing => self.level = level(form),
+            Outcome::Drop => {}
+            Outcome::Keep => {
+                let config = config(&form);
+                self.keep(config, level(form));
+            }
+        }
+        Vec::new()
     }
 
     /// A form's configuration becomes the draft, or the form stays open
