@@ -115,3 +115,26 @@ fn duplicates_shadowing_and_bad_names_are_reported_with_file_line_and_key() {
         "{all}"
     );
 }
+
+#[test]
+fn the_input_section_edits_text_and_may_neither_type_nor_hide_a_global() {
+    let keys = Keymap::default_keymap();
+    assert_eq!(keys.input(&key("left")), Some(Action::CursorLeft));
+    assert_eq!(keys.input(&key("ctrl-w")), Some(Action::EraseWord));
+    assert_eq!(
+        keys.input(&key("f12")),
+        None,
+        "the global stop key is not an edit"
+    );
+    let all = user("[keys.input]\nhome = [\"h\"]\nend = [\"f12\"]\n")
+        .unwrap_err()
+        .join("\n");
+    assert!(
+        all.contains("me.toml:2: `h` ([input] home) is a character a text field takes"),
+        "{all}"
+    );
+    assert!(
+        all.contains("me.toml:3: `f12` ([input] end) would hide the global stop_toy"),
+        "{all}"
+    );
+}
