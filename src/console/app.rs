@@ -4,18 +4,18 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::game_editor::{GameAnswer, GameEditor, GameEffect, GameRequest};
+use super::editor::EditorEffect;
+use super::games::{GameAnswer, GameEditor, GameRequest};
 use super::keymap::Keymap;
-use super::menu_editor::{MenuAnswer, MenuEditor, MenuEffect, MenuRequest};
-use super::model::{Notice, RoomModel};
-pub use super::refund::{RefundField, RefundForm};
-use super::screen::Screen;
+use super::menus::{MenuAnswer, MenuEditor, MenuRequest};
+use super::model::RoomModel;
+pub use super::queue::refund::{RefundField, RefundForm};
+use super::screen::{Action, Screen};
 use super::theme::Theme;
-pub use super::toy_state::{ToyCue, ToyReading, ToyState};
-use super::watch::WatchGrid;
-use crate::client::StreamEvent;
-use crate::domain::{Item, ItemId, Reply, RoomId, Stamp};
-use crate::protocol::{ApiError, RoomCommand};
+pub use super::toy::state::{ToyCue, ToyReading, ToyState};
+use super::watch::grid::WatchGrid;
+use crate::domain::{Item, ItemId, RoomId, Stamp};
+use crate::protocol::RoomCommand;
 
 /// How many log lines are kept.
 const LOG_LINES: usize = 500;
@@ -82,8 +82,8 @@ pub enum Dialog {
     },
     ConfirmQuit,
     Toy,
-    Ban(super::ban_form::BanForm),
-    ModLog(super::mod_log::ModLog),
+    Ban(super::watch::ban::BanForm),
+    ModLog(super::watch::log::ModLog),
 }
 
 /// What the toy screen asks for.
@@ -110,7 +110,7 @@ pub enum Effect {
     Menu(MenuRequest),
     Game(GameRequest),
     /// A ban, pause or resume of a watched room (REST).
-    Moderate(super::ban_form::ModerationRequest),
+    Moderate(super::watch::ban::ModerationRequest),
     /// The moderation log's rows for these filters.
     FetchModerationLog(crate::client::LogQuery),
     /// What the toy scheduler is told (it follows the stage).
@@ -273,174 +273,55 @@ impl App {
         self.pending.values().find(|p| p.item() == Some(item))
     }
 
-    // ---- stream --------------------------------------------------------
-
-    /// An event of the many-room stream: a room's own events go to its card,
-    /// the connection's (hello, acks, clock, drops) to the console.
-    pub fn on_watch(
+    /// An editor's effects as the console's: requests to send, a toy
+    /// effect to try, leaving the editor (`close` drops it).
+    pub(super) fn editor_effects<R>(
         &mut self,
-        room: Option<RoomId>,
-        event: StreamEvent,
-        now: Stamp,
+        effects: Vec<EditorEffect<R>>,
+        send: fn(R) -> Effect,
+        close: fn(&mut App),
     ) -> Vec<Effect> {
-        match (room, self.watch.as_mut()) {
-            (Some(room), Some(grid)) => {
-                grid.on_event(&room, &event);
-                if grid.open.as_ref() == Some(&room) {
-                    return self.on_stream(event, now);
-                }
-                Vec::new()
-            }
-            _ => self.on_stream(event, now),
-        }
-    }
-
-    pub fn on_stream(&mut self, event: StreamEvent, now: Stamp) -> Vec<Effect> {
-        let mut effects = self.toy_cues(&event, now);
-        match event {
-            StreamEvent::Connected { role, .. } => {
-                self.role = Some(role);
-                self.connection = Connection::Connected;
-                self.note(now, LogKind::Info, "connected".into());
-            }
-            StreamEvent::Snapshot(snapshot) => {
-                let rows_before = self.rows();
-                self.model = Some(RoomModel::from_snapshot(&snapshot));
-                self.keep_selection(&rows_before);
-                // Commands sent before a drop may not have arrived: resend
-                // them with their own keys, which makes that safe.
-                effects.extend(self.resend());
-            }
-            StreamEvent::Resumed { from, to } => {
-                if to > from {
-                    self.note(
-                        now,
-                        LogKind::Info,
-                        format!("caught up: {} missed events", to - from),
-                    );
-                }
-                effects.extend(self.resend());
-            }
-            StreamEvent::Event { event, text } => {
-                let rows_before = self.rows();
-                if let Some(model) = self.model.as_mut()
-                    && let Some(notice) = model.apply(&event, text.as_deref())
-                {
-                    let (kind, line) = match notice {
-                        Notice::Public(text) => (LogKind::Public, text),
-                        Notice::Private { user, text } => {
-                            (LogKind::Private, format!("to {user}: {text}"))
-                        }
-                        Notice::Refund {
-                            item,
-                            amount,
-                            reason,
-                        } => (
-                            LogKind::Refund,
-                            format!("refunded {amount} tk of {item} ({reason})"),
-                        ),
-                        Notice::Info(text) => (LogKind::Info, text),
-                    };
-                    self.note(event.at, kind, line);
-                }
-                self.keep_selection(&rows_before);
-            }
-            StreamEvent::Ack { request_id, result } => {
-                if let Some(pending) = self.pending.remove(&request_id) {
-                    self.acknowledged(&pending, result, now);
-                }
-            }
-            StreamEvent::Clock { rtt_us, offset_us } => {
-                self.rtt_ms = Some((rtt_us.max(0) as u64).div_ceil(1000));
-                self.offset_us = offset_us;
-            }
-            StreamEvent::Disconnected {
-                attempt, reason, ..
-            } => {
-                let since = match &self.connection {
-                    Connection::Lost { since, .. } => *since,
-                    _ => now,
-                };
-                if attempt == 1 {
-                    self.note(now, LogKind::Error, format!("connection lost: {reason}"));
-                }
-                self.connection = Connection::Lost {
-                    since,
-                    attempt,
-                    reason,
-                };
-            }
-            StreamEvent::Error(error) => {
-                self.note(now, LogKind::Error, format!("server: {}", error.message))
-            }
-        }
-        effects
-    }
-
-    fn acknowledged(&mut self, pending: &Pending, result: Result<Reply, ApiError>, now: Stamp) {
-        match result {
-            Ok(_) => {
-                if let Some(Dialog::Refund(form)) = &self.dialog
-                    && Some(form.item) == pending.item()
-                {
-                    self.dialog = None;
-                }
-            }
-            Err(error) => {
-                let line = format!("{} refused: {}", pending.verb(), error.message);
-                self.note(now, LogKind::Error, line.clone());
-                self.say(LogKind::Error, line);
-            }
-        }
-    }
-
-    fn resend(&mut self) -> Vec<Effect> {
-        self.pending
-            .iter()
-            .map(|(request_id, p)| Effect::Send {
-                request_id: request_id.clone(),
-                key: p.key.clone(),
-                command: p.command.clone(),
-            })
-            .collect()
-    }
-
-    /// Keep the selection on the same item; if it left, on the same row.
-    fn keep_selection(&mut self, rows_before: &[ItemId]) {
-        let rows = self.rows();
-        if let Some(id) = self.selected
-            && !rows.contains(&id)
-        {
-            let index = rows_before.iter().position(|r| *r == id).unwrap_or(0);
-            self.selected = rows.get(index.min(rows.len().saturating_sub(1))).copied();
-        }
-        if self.selected.is_none() {
-            self.selected = rows.first().copied();
-        }
-    }
-
-    pub(super) fn menu_effects(&mut self, effects: Vec<MenuEffect>) -> Vec<Effect> {
         let mut out = Vec::new();
         for effect in effects {
             match effect {
-                MenuEffect::Send(request) => out.push(Effect::Menu(request)),
-                MenuEffect::Preview(toy) => out.extend(self.preview_toy(toy)),
-                MenuEffect::Close => self.menus = None,
+                EditorEffect::Send(request) => out.push(send(request)),
+                EditorEffect::Preview(toy) => out.extend(self.preview_toy(toy)),
+                EditorEffect::Close => close(self),
             }
         }
         out
     }
 
-    pub(super) fn game_effects(&mut self, effects: Vec<GameEffect>) -> Vec<Effect> {
-        let mut out = Vec::new();
-        for effect in effects {
-            match effect {
-                GameEffect::Send(request) => out.push(Effect::Game(request)),
-                GameEffect::Preview(toy) => out.extend(self.preview_toy(toy)),
-                GameEffect::Close => self.games = None,
-            }
-        }
-        out
+    /// The menu editor opens over the queue and loads the menus.
+    pub(super) fn open_menus(&mut self) -> Vec<Effect> {
+        let (editor, effect) = MenuEditor::open();
+        self.menus = Some(editor);
+        self.editor_effects(vec![effect], Effect::Menu, |app| app.menus = None)
+    }
+
+    /// The game editor opens over the queue and loads the slot machine.
+    pub(super) fn open_games(&mut self) -> Vec<Effect> {
+        let (editor, effect) = GameEditor::open();
+        self.games = Some(editor);
+        self.editor_effects(vec![effect], Effect::Game, |app| app.games = None)
+    }
+
+    /// An action of one of the menu editor's screens.
+    pub(super) fn menus_action(&mut self, action: Action) -> Vec<Effect> {
+        let Some(editor) = self.menus.as_mut() else {
+            return Vec::new();
+        };
+        let effects = editor.on_action(action);
+        self.editor_effects(effects, Effect::Menu, |app| app.menus = None)
+    }
+
+    /// An action of one of the game editor's screens.
+    pub(super) fn games_action(&mut self, action: Action) -> Vec<Effect> {
+        let Some(editor) = self.games.as_mut() else {
+            return Vec::new();
+        };
+        let effects = editor.on_action(action);
+        self.editor_effects(effects, Effect::Game, |app| app.games = None)
     }
 
     pub fn on_game_answer(&mut self, answer: GameAnswer) {

@@ -1,46 +1,38 @@
 //! The performer console: the live queue on screen, driven by keys.
 //!
-//! `model` mirrors the room from the server's events, `app` turns keys and
-//! events into state changes and effects (`input` routes every key: the
-//! global section first, then whatever `screen` has the keys; `toy_state`
-//! decides what the toy does), `view` draws, `run` owns the terminal and
-//! the loop and only carries out effects. Keys come from one `keymap` with
-//! a section per screen; colours from a `theme` by meaning.
+//! One folder per screen (`queue`, `menus`, `games`, `watch`, `toy`,
+//! `help`), each holding that screen's state, its keymap sections and its
+//! view. The shared parts sit at the top: `app` owns the state and turns
+//! keys and events into state changes and effects, `route` sends every key
+//! (the global section first, then whatever `screen` has the keys), `view`
+//! lays the frame out and hands each screen its area, `run` owns the
+//! terminal and the only IO loops, `keymap`/`key`/`screen` name the keys,
+//! `theme`, `config`, `model` (the room mirrored from the server's events),
+//! `widgets` and `fit` serve every screen, and `editor` is the kit the
+//! versioned-configuration editors are built from. A screen uses the shared
+//! parts, never another screen's internals (`tests/engine/layers.rs`).
 
 pub mod app;
-pub mod ban_form;
 pub mod config;
-mod dialog_view;
-mod editor_requests;
+pub mod editor;
+mod events;
 pub mod fit;
-mod game_bindings;
-mod game_diff;
-pub mod game_editor;
-pub mod game_form;
-pub mod game_view;
-pub mod help_view;
-mod input;
+pub mod key;
 pub mod keymap;
-pub mod keys;
-mod menu_bindings;
-pub mod menu_editor;
-pub mod menu_form;
-pub mod menu_view;
-pub mod mod_log;
 pub mod model;
-mod overlay_link;
-mod queue_keys;
-pub mod refund;
+mod route;
 pub mod run;
 pub mod screen;
+pub mod text_field;
 pub mod theme;
-pub mod toy_fields;
-pub mod toy_state;
 pub mod view;
+pub mod widgets;
+
+pub mod games;
+pub mod help;
+pub mod menus;
+pub mod queue;
+pub mod toy;
 pub mod watch;
-mod watch_bindings;
-mod watch_keys;
-mod watch_run;
-pub mod watch_view;
 
 pub use run::run;

@@ -129,28 +129,28 @@ impl Screen {
     /// The actions it offers, in the order the help lists them.
     pub fn bindings(self) -> &'static [Binding] {
         match self {
-            Screen::Queue => QUEUE,
-            Screen::Help => HELP,
-            Screen::Details => DETAILS,
-            Screen::Refund => REFUND,
-            Screen::ConfirmQuit => CONFIRM_QUIT,
-            Screen::Toy => TOY,
-            Screen::Menus => menus::MENUS,
-            Screen::MenuItems => menus::MENU_ITEMS,
-            Screen::MenuForm => menus::MENU_FORM,
-            Screen::MenuDelete => menus::MENU_DELETE,
-            Screen::MenuConflict => menus::MENU_CONFLICT,
-            Screen::Watch => WATCH,
-            Screen::WatchRoom => WATCH_ROOM,
-            Screen::Ban => BAN,
-            Screen::ModLog => MOD_LOG,
-            Screen::Games => games::GAME,
-            Screen::PrizeForm => games::PRIZE_FORM,
-            Screen::GameSettings => games::GAME_SETTINGS,
-            Screen::PrizeDelete => games::PRIZE_DELETE,
-            Screen::SeedRotate => games::SEED_ROTATE,
-            Screen::SeedRevealed => games::SEED_REVEALED,
-            Screen::GameConflict => games::GAME_CONFLICT,
+            Screen::Queue => queue::keys::QUEUE,
+            Screen::Help => help::keys::HELP,
+            Screen::Details => queue::keys::DETAILS,
+            Screen::Refund => queue::keys::REFUND,
+            Screen::ConfirmQuit => queue::keys::CONFIRM_QUIT,
+            Screen::Toy => toy::keys::TOY,
+            Screen::Menus => menus::keys::MENUS,
+            Screen::MenuItems => menus::keys::MENU_ITEMS,
+            Screen::MenuForm => menus::keys::MENU_FORM,
+            Screen::MenuDelete => menus::keys::MENU_DELETE,
+            Screen::MenuConflict => menus::keys::MENU_CONFLICT,
+            Screen::Watch => watch::keys::WATCH,
+            Screen::WatchRoom => watch::keys::WATCH_ROOM,
+            Screen::Ban => watch::keys::BAN,
+            Screen::ModLog => watch::keys::MOD_LOG,
+            Screen::Games => games::keys::GAME,
+            Screen::PrizeForm => games::keys::PRIZE_FORM,
+            Screen::GameSettings => games::keys::GAME_SETTINGS,
+            Screen::PrizeDelete => games::keys::PRIZE_DELETE,
+            Screen::SeedRotate => games::keys::SEED_ROTATE,
+            Screen::SeedRevealed => games::keys::SEED_REVEALED,
+            Screen::GameConflict => games::keys::GAME_CONFLICT,
         }
     }
 
@@ -161,6 +161,10 @@ impl Screen {
 
 /// The global section's name: its keys work on every screen.
 pub const GLOBAL: &str = "global";
+
+/// The input section's name: its keys edit the text field that has the
+/// focus, on whichever screen it is.
+pub const INPUT: &str = "input";
 
 /// What a key can ask for. One list for every screen: a screen's section
 /// says which of these it offers.
@@ -197,6 +201,17 @@ pub enum Action {
     NextField,
     PrevField,
     Erase,
+    // a text field (the input section)
+    CursorLeft,
+    CursorRight,
+    WordLeft,
+    WordRight,
+    Home,
+    End,
+    EraseNext,
+    EraseWord,
+    EraseToStart,
+    EraseToEnd,
     // the toy screen
     ConnectVirtual,
     ConnectBluetooth,
@@ -264,9 +279,7 @@ pub(super) const fn bind(
     }
 }
 
-use super::game_bindings as games;
-use super::menu_bindings as menus;
-use super::watch_bindings::{BAN, MOD_LOG, WATCH, WATCH_ROOM};
+use super::{games, help, menus, queue, toy, watch};
 use Action as A;
 
 pub const GLOBAL_BINDINGS: &[Binding] = &[
@@ -285,129 +298,53 @@ pub const GLOBAL_BINDINGS: &[Binding] = &[
     bind(A::Help, "help", "the keys of the screen you are on", None),
 ];
 
-// The footer shows the labelled ones in this order, as many as fit.
-const QUEUE: &[Binding] = &[
-    bind(A::Start, "start", "start the next item", Some("start")),
+/// A text field's editing keys, checked after the global ones and before
+/// the screen's while the focus is on a text field.
+pub const INPUT_BINDINGS: &[Binding] = &[
     bind(
-        A::Finish,
-        "finish",
-        "finish the item on stage (settles its tokens)",
-        Some("finish"),
-    ),
-    bind(
-        A::Refund,
-        "refund",
-        "refund the selected item",
-        Some("refund"),
-    ),
-    bind(A::Up, "up", "select the item above", None),
-    bind(A::Down, "down", "select the item below", None),
-    bind(A::Help, "help", "show this help", Some("help")),
-    bind(
-        A::Quit,
-        "quit",
-        "quit (asks first while an item is on stage)",
-        Some("quit"),
-    ),
-    bind(A::Menus, "menus", "edit the chip menus", Some("menus")),
-    bind(
-        A::Games,
-        "games",
-        "edit the slot machine and the spin wheel",
-        Some("games"),
-    ),
-    bind(
-        A::Toy,
-        "toy",
-        "the toy screen: connect, disconnect, try a level",
-        Some("toy"),
-    ),
-    bind(
-        A::Details,
-        "details",
-        "show the selected item's audit record",
-        Some("details"),
-    ),
-    bind(A::StopToy, "stop_toy", "stop the toy at once", None),
-    bind(A::LogUp, "log_up", "scroll the event log back", None),
-    bind(A::LogDown, "log_down", "scroll the event log forward", None),
-    bind(
-        A::Suspend,
-        "suspend",
-        "suspend to the shell; the toy stops (fg to come back)",
-        None,
-    ),
-];
-
-const HELP: &[Binding] = &[
-    bind(A::Up, "up", "scroll up a line", None),
-    bind(A::Down, "down", "scroll down a line", None),
-    bind(A::PageUp, "page_up", "scroll up a page", None),
-    bind(A::PageDown, "page_down", "scroll down a page", None),
-    bind(A::StopToy, "stop_toy", "stop the toy at once", None),
-    bind(A::Close, "close", "close the help", Some("close")),
-];
-
-const DETAILS: &[Binding] = &[
-    bind(A::StopToy, "stop_toy", "stop the toy at once", None),
-    bind(A::Help, "help", "show this help", Some("help")),
-    bind(A::Close, "close", "close the record", Some("close")),
-];
-
-const REFUND: &[Binding] = &[
-    bind(A::Submit, "submit", "refund as filled in", Some("refund")),
-    bind(A::NextField, "next_field", "the next field", Some("next")),
-    bind(A::PrevField, "prev_field", "the previous field", None),
-    bind(A::Up, "up", "the reason above", None),
-    bind(A::Down, "down", "the reason below", None),
-    bind(A::Erase, "erase", "erase a character", None),
-    bind(A::Close, "close", "cancel: refund nothing", Some("cancel")),
-];
-
-const CONFIRM_QUIT: &[Binding] = &[
-    bind(A::Confirm, "confirm", "quit (the toy stops)", Some("quit")),
-    bind(A::Cancel, "cancel", "stay", Some("stay")),
-    bind(A::StopToy, "stop_toy", "stop the toy at once", None),
-];
-
-const TOY: &[Binding] = &[
-    bind(
-        A::ConnectVirtual,
-        "connect_virtual",
-        "connect the virtual toy",
-        Some("virtual"),
-    ),
-    bind(
-        A::ConnectBluetooth,
-        "connect_bluetooth",
-        "connect the first Bluetooth toy (LVS-…) found",
-        Some("bluetooth"),
-    ),
-    bind(
-        A::Disconnect,
-        "disconnect",
-        "disconnect every toy",
-        Some("disconnect"),
-    ),
-    bind(
-        A::TryLevel,
-        "try_level",
-        "try a level by hand: 0 off … 9 is 18 of 20",
+        A::CursorLeft,
+        "cursor_left",
+        "the cursor a character left",
         None,
     ),
     bind(
-        A::Resume,
-        "resume",
-        "resume after a stop key",
-        Some("resume"),
-    ),
-    bind(
-        A::RegenerateOverlay,
-        "regenerate_overlay",
-        "new overlay tokens: the old overlay URLs stop working",
+        A::CursorRight,
+        "cursor_right",
+        "the cursor a character right",
         None,
     ),
-    bind(A::StopToy, "stop_toy", "stop the toy at once", None),
-    bind(A::Help, "help", "show this help", None),
-    bind(A::Close, "close", "close the toy screen", Some("close")),
+    bind(A::WordLeft, "word_left", "the cursor a word left", None),
+    bind(A::WordRight, "word_right", "the cursor a word right", None),
+    bind(A::Home, "home", "the cursor to the start", None),
+    bind(A::End, "end", "the cursor to the end", None),
+    bind(
+        A::Erase,
+        "erase",
+        "erase the character before the cursor",
+        None,
+    ),
+    bind(
+        A::EraseNext,
+        "erase_next",
+        "erase the character under the cursor",
+        None,
+    ),
+    bind(
+        A::EraseWord,
+        "erase_word",
+        "erase the word before the cursor",
+        None,
+    ),
+    bind(
+        A::EraseToStart,
+        "erase_to_start",
+        "erase from the start to the cursor",
+        None,
+    ),
+    bind(
+        A::EraseToEnd,
+        "erase_to_end",
+        "erase from the cursor to the end",
+        None,
+    ),
 ];

@@ -5,8 +5,8 @@
 use crate::fixture::{Fixture, T0};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use cuedeck::console::app::Effect;
-use cuedeck::console::game_editor::{GameAnswer, GameEditor, GameRequest, Level};
-use cuedeck::console::game_form::PrizeField;
+use cuedeck::console::games::PrizeField;
+use cuedeck::console::games::{GameAnswer, GameEditor, GameRequest, Level};
 use cuedeck::console::screen::Screen;
 use cuedeck::games::api::{GameConflict, GameVersionInfo, GameView, Rotated};
 use cuedeck::games::{Game, GameConfig, GameKind, RevealedSeed, ServerSeed, odds_table};
@@ -179,7 +179,7 @@ fn a_new_prize_gets_the_next_id_and_needs_a_title() {
     type_text(&mut f, "Wink");
     focus_prize(
         &mut f,
-        PrizeField::Toy(cuedeck::console::toy_fields::ToyField::On),
+        PrizeField::Toy(cuedeck::console::editor::toy_fields::ToyField::On),
     );
     f.key(KeyCode::Char(' '));
     let preview = f.press(KeyCode::Char('p'), KeyModifiers::CONTROL);

@@ -4,7 +4,7 @@
 use crate::fixture::Fixture;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use cuedeck::console::app::Effect;
-use cuedeck::console::menu_editor::{Level, MenuAnswer, MenuRequest};
+use cuedeck::console::menus::{Level, MenuAnswer, MenuRequest};
 use cuedeck::menus::api::{SortKey, VersionConflict};
 use cuedeck::menus::model::{MenuItemView, MenuView, QueueMode};
 use cuedeck::protocol::ErrorCode;
@@ -137,7 +137,7 @@ fn the_item_form_validates_inline_and_sends_nothing_invalid() {
         f.key(KeyCode::Char(c));
     }
     // To the toy: turn it on, raise the intensity beyond the scale.
-    while !matches!(&f.app.menus.as_ref().unwrap().level, Level::Form(form) if form.focused() == cuedeck::console::menu_editor::Field::Toy)
+    while !matches!(&f.app.menus.as_ref().unwrap().level, Level::Form(form) if form.focused() == cuedeck::console::menus::Field::Toy)
     {
         f.key(KeyCode::Tab);
     }
@@ -148,7 +148,7 @@ fn the_item_form_validates_inline_and_sends_nothing_invalid() {
     let Level::Form(form) = &f.app.menus.as_ref().unwrap().level else {
         panic!("form")
     };
-    assert_eq!(form.intensity, "105");
+    assert_eq!(form.toy.intensity, "105");
     assert!(
         form.problem.as_ref().unwrap().1.contains("0..=20"),
         "{:?}",

@@ -7,9 +7,9 @@ use crate::games::{game_conflict, games_opened};
 use crate::menus::{conflict, opened};
 use crossterm::event::{KeyCode, KeyModifiers};
 use cuedeck::console::app::Effect;
-use cuedeck::console::game_editor::GameAnswer;
-use cuedeck::console::game_form::{PrizeField, SettingsField};
-use cuedeck::console::menu_editor::{Field, Level, MenuAnswer};
+use cuedeck::console::games::GameAnswer;
+use cuedeck::console::games::{PrizeField, SettingsField};
+use cuedeck::console::menus::{Field, Level, MenuAnswer};
 use cuedeck::console::screen::Screen;
 
 /// A console with the toy running under an item, then on `screen`. Every
@@ -227,7 +227,7 @@ fn typing_in_the_menu_forms_text_and_number_fields_never_acts() {
 fn typing_in_the_game_editors_forms_never_acts() {
     let mut f = on(Screen::PrizeForm);
     let focused = |f: &Fixture| match &f.app.games.as_ref().unwrap().level {
-        cuedeck::console::game_editor::Level::Prize(form) => form.focused(),
+        cuedeck::console::games::Level::Prize(form) => form.focused(),
         _ => panic!("the prize form stays open"),
     };
     for field in [
@@ -241,8 +241,7 @@ fn typing_in_the_game_editors_forms_never_acts() {
         }
         type_everything(&mut f, Screen::PrizeForm);
     }
-    let cuedeck::console::game_editor::Level::Prize(form) = &f.app.games.as_ref().unwrap().level
-    else {
+    let cuedeck::console::games::Level::Prize(form) = &f.app.games.as_ref().unwrap().level else {
         panic!("the prize form stays open")
     };
     assert!(form.title.ends_with(&typed_text()));
@@ -253,7 +252,7 @@ fn typing_in_the_game_editors_forms_never_acts() {
     );
     let mut f = on(Screen::GameSettings);
     let focused = |f: &Fixture| match &f.app.games.as_ref().unwrap().level {
-        cuedeck::console::game_editor::Level::Settings(form) => form.focused(),
+        cuedeck::console::games::Level::Settings(form) => form.focused(),
         _ => panic!("the settings form stays open"),
     };
     for field in [SettingsField::Tier(0), SettingsField::Colour(1)] {
@@ -300,4 +299,46 @@ fn the_help_scrolls_when_it_does_not_fit_and_closes_where_it_opened() {
     assert_ne!(top, bottom);
     f.key(KeyCode::Esc);
     assert_eq!(f.app.screen(), Screen::MenuItems);
+}
+
+/// The text in a refund note typed so far.
+fn refund_note(f: &Fixture) -> String {
+    match &f.app.dialog {
+        Some(cuedeck::console::app::Dialog::Refund(form)) => form.note.to_string(),
+        _ => panic!("the refund dialog stays open"),
+    }
+}
+
+#[test]
+fn a_text_field_edits_at_its_cursor_and_takes_a_paste_whole() {
+    let mut f = on(Screen::Refund);
+    f.key(KeyCode::Tab);
+    f.key(KeyCode::Tab); // the note
+    for c in "hello world".chars() {
+        f.key(KeyCode::Char(c));
+    }
+    for _ in 0.."world".len() {
+        f.key(KeyCode::Left);
+    }
+    assert!(f.ctrl('w').is_empty(), "ctrl-w erases a word, nothing else");
+    assert_eq!(refund_note(&f), "world");
+    f.key(KeyCode::End);
+    f.key(KeyCode::Char('!'));
+    f.key(KeyCode::Home);
+    f.key(KeyCode::Delete);
+    assert_eq!(refund_note(&f), "orld!");
+    assert!(f.app.on_paste("the\nw"), "a paste goes into the field");
+    assert_eq!(refund_note(&f), "the world!", "one edit, at the cursor");
+    assert_eq!(
+        f.render(80, 24).matches("[the w▏orld!]").count(),
+        1,
+        "the caret is drawn at the cursor"
+    );
+    assert_eq!(
+        f.press(KeyCode::F(12), KeyModifiers::NONE),
+        vec![Effect::StopToy],
+        "the stop key still wins in the field"
+    );
+    f.key(KeyCode::Esc);
+    assert!(!f.app.on_paste("ignored"), "no field, no paste");
 }

@@ -4,10 +4,10 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use cuedeck::client::StreamEvent;
 use cuedeck::console::app::{App, Effect};
-use cuedeck::console::ban_form::ModerationRequest;
 use cuedeck::console::keymap::Keymap;
 use cuedeck::console::screen::Screen;
 use cuedeck::console::theme::Theme;
+use cuedeck::console::watch::ModerationRequest;
 use cuedeck::console::watch::{Attention, WatchGrid};
 use cuedeck::domain::builder::PayloadBuilder;
 use cuedeck::domain::*;

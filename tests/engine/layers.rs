@@ -141,6 +141,76 @@ fn no_lower_layer_imports_a_higher_one() {
     );
 }
 
+/// The console's rooms: one folder per screen. A screen uses the shared
+/// parts at the top of `src/console` (and the editor kit), never another
+/// screen's internals; the kit serves every editor and names no screen.
+const SCREENS: &[&str] = &["queue", "menus", "games", "watch", "toy", "help"];
+
+/// The console modules a file of `src/console/<room>/` names: through
+/// `crate::console::` (one name or a `{..}` group) or `super::super::`.
+fn console_imports(text: &str) -> BTreeSet<String> {
+    let code = text.split("#[cfg(test)]").next().unwrap_or(text);
+    let mut names = BTreeSet::new();
+    for prefix in ["crate::console::", "super::super::"] {
+        for (i, _) in code.match_indices(prefix) {
+            let rest = &code[i + prefix.len()..];
+            let group = match rest.strip_prefix('{') {
+                Some(inner) => inner.split('}').next().unwrap_or(""),
+                None => rest,
+            };
+            for part in group.split(',') {
+                let name: String = part
+                    .trim()
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if !name.is_empty() {
+                    names.insert(name);
+                }
+                if !rest.starts_with('{') {
+                    break;
+                }
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn no_console_screen_uses_another_screens_internals() {
+    let mut problems = Vec::new();
+    let rooms = SCREENS.iter().chain(&["editor"]);
+    for room in rooms {
+        let files = files_of(&format!("console/{room}"));
+        assert!(!files.is_empty(), "no files for console/{room}");
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for name in console_imports(&text) {
+                if SCREENS.contains(&name.as_str()) && name != *room {
+                    problems.push(format!(
+                        "{} uses console::{name}",
+                        file.strip_prefix(src()).unwrap().display()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "a console screen uses another's internals (docs/ARCHITECTURE.md):\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn the_console_rule_catches_a_neighbour() {
+    let text = "use crate::console::{app::App, menus::Level};\nuse super::super::games;\n\
+                use crate::console::widgets::fg;";
+    let found = console_imports(text);
+    assert!(found.contains("menus") && found.contains("games"));
+    assert!(found.contains("app") && found.contains("widgets"));
+}
+
 #[test]
 fn the_rule_catches_an_upward_import() {
     let text = "use crate::domain::Stamp;\nuse crate::server::errors;\n#[cfg(test)]\nuse crate::console::App;";
