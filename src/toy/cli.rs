@@ -24,6 +24,7 @@ use super::plan::Shape;
 use super::remote::{HttpPoster, list_toys};
 use super::remote_api::RemoteError;
 use super::scheduler::{SchedulerConfig, Stopper, install_panic_hook, spawn_scheduler};
+use super::transport::WireLine;
 use super::virtual_toy::VirtualControl;
 use crate::domain::ids::ItemId;
 use crate::domain::toy_effect::{Pattern, Timing, ToyEffect};
@@ -114,6 +115,9 @@ enum Failure {
     Remote(#[from] RemoteError),
     #[error(transparent)]
     Intiface(#[from] IntifaceError),
+    /// The toy or the app refused commands during the test.
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl Failure {
@@ -121,7 +125,7 @@ impl Failure {
         match self {
             Failure::Ble(e) => matches!(e, BleError::NoBluetoothService(_) | BleError::NoAdapter),
             Failure::Connect(e) => e.is_missing_bluetooth(),
-            Failure::Pattern(_) => false,
+            Failure::Pattern(_) | Failure::Refused(_) => false,
             Failure::Remote(e) => matches!(e, RemoteError::Unreachable(_) | RemoteError::Timeout),
             Failure::Intiface(e) => e.is_unreachable(),
         }
@@ -262,6 +266,13 @@ pub fn describe_outputs(i: &Identity) -> String {
     parts.join(", ")
 }
 
+/// `vibrate 0..=20, rotate 0..=20`: a toy driven through another program,
+/// whose own messages the transcript shows.
+fn describe_ranges(i: &Identity) -> String {
+    let parts: Vec<String> = i.spec().outputs.iter().map(ToString::to_string).collect();
+    parts.join(", ")
+}
+
 fn describe_layout(l: &super::identify::GattLayout) -> String {
     let listed = if l.listed {
         ""
@@ -286,12 +297,19 @@ async fn open(target: &Which) -> Result<Connected, Failure> {
     Ok(connected)
 }
 
-/// The transcript: raw lines, and for the virtual toy each output's level
+/// The transcript: the messages as they go over the link (Lovense text for
+/// Bluetooth and the virtual toy; buttplug JSON for Intiface; request
+/// bodies and answers for Lovense Remote, whose Lovense text never leaves
+/// cuedeck and is not shown), and for the virtual toy each output's level
 /// whenever it changes.
 struct Transcript {
     events: broadcast::Receiver<ToyEvent>,
     virtual_toy: Option<VirtualControl>,
     shown: Option<outputs::Levels>,
+    own_wire: bool,
+    /// Commands the toy or the app refused, and the last warning shown.
+    refused: usize,
+    notice: Option<String>,
 }
 
 impl Transcript {
@@ -302,6 +320,9 @@ impl Transcript {
             events: std::mem::replace(&mut c.events, c.toy.events()),
             virtual_toy: c.virtual_control.clone(),
             shown: None,
+            own_wire: c.toy.status().borrow().backend.has_own_wire(),
+            refused: 0,
+            notice: None,
         }
     }
 
@@ -325,13 +346,29 @@ impl Transcript {
 
     fn print_event(&mut self, event: &ToyEvent) -> bool {
         match event {
+            // Inside cuedeck only: the link's own messages are shown.
+            ToyEvent::Sent(_) | ToyEvent::Received(_) if self.own_wire => {}
             ToyEvent::Sent(cmd) => println!("-> {cmd}"),
             ToyEvent::Received(reply) => {
                 println!("<- {reply}");
                 self.print_levels();
             }
+            ToyEvent::Wire(WireLine::Out(text)) => println!("-> {text}"),
+            ToyEvent::Wire(WireLine::In(text)) => println!("<- {text}"),
+            ToyEvent::Notice(Some(text)) => {
+                println!("# warning: {text}");
+                self.notice = Some(text.clone());
+            }
+            ToyEvent::Notice(None) => {}
             ToyEvent::BadReply(e) => println!("!! bad reply: {e}"),
-            ToyEvent::Refused(cmd) => println!("!! refused: {cmd}"),
+            ToyEvent::Refused(_) if self.own_wire => {
+                self.refused += 1;
+                println!("!! refused (the answer above)");
+            }
+            ToyEvent::Refused(cmd) => {
+                self.refused += 1;
+                println!("!! refused: {cmd}");
+            }
             ToyEvent::NoReply(cmd) => println!("!! no reply to {cmd}"),
             ToyEvent::WriteFailed(cmd) => println!("!! write failed: {cmd}"),
             ToyEvent::Disconnected => println!("!! disconnected"),
@@ -412,7 +449,11 @@ async fn test(t: &TestRequest) -> Result<(), Failure> {
         t.intensity,
         t.seconds
     );
-    println!("# outputs: {}", describe_outputs(&identity));
+    if transcript.own_wire {
+        println!("# outputs: {}", describe_ranges(&identity));
+    } else {
+        println!("# outputs: {}", describe_outputs(&identity));
+    }
 
     // The same path as a show: a one-effect item through the scheduler.
     let scheduler = spawn_scheduler(SchedulerConfig::default());
@@ -455,7 +496,24 @@ async fn test(t: &TestRequest) -> Result<(), Failure> {
     transcript
         .print_until(Instant::now() + Duration::from_secs(2))
         .await;
-    Ok(())
+    transcript.verdict()
+}
+
+impl Transcript {
+    /// Exit 1 when anything was refused, naming why where known.
+    fn verdict(&self) -> Result<(), Failure> {
+        if self.refused == 0 {
+            return Ok(());
+        }
+        let why = self
+            .notice
+            .clone()
+            .unwrap_or_else(|| "the toy refused a command".to_owned());
+        Err(Failure::Refused(format!(
+            "{why} ({} command(s) refused)",
+            self.refused
+        )))
+    }
 }
 
 async fn info(target: &Which) -> Result<(), Failure> {

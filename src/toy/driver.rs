@@ -275,6 +275,11 @@ impl Driver {
                 });
                 self.emit(ToyEvent::Disconnected);
             }
+            Inbound::Wire(line) => self.emit(ToyEvent::Wire(line)),
+            Inbound::Notice(text) => {
+                self.status.send_modify(|s| s.notice.clone_from(&text));
+                self.emit(ToyEvent::Notice(text));
+            }
             Inbound::Reconnected => {
                 tracing::info!(toy = %self.label, "reconnected");
                 self.connected = true;

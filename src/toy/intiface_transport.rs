@@ -191,7 +191,10 @@ struct Worker {
 impl Worker {
     async fn run(mut self, mut jobs: mpsc::UnboundedReceiver<Job>) {
         let mut changes = self.session.changes();
+        let mut wire = self.session.wire();
         let mut present = true;
+        let mut notice = None;
+        self.renotice(&mut notice).await;
         loop {
             let next_stroke = self.stroke.iter().flatten().map(|(at, _)| *at).min();
             tokio::select! {
@@ -205,10 +208,20 @@ impl Worker {
                         return;
                     }
                 }
+                line = wire.recv() => match line {
+                    Ok(line) => {
+                        let _ = self.inbound.send(Inbound::Wire(line)).await;
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => {
+                        wire = self.session.wire();
+                    }
+                },
                 changed = changes.changed() => {
                     if changed.is_err() {
                         return;
                     }
+                    self.renotice(&mut notice).await;
                     let now = !self.session.is_lost()
                         && self.session.client.devices().contains_key(&self.device.index);
                     if now != present {
@@ -220,6 +233,18 @@ impl Worker {
                     self.strokes().await;
                 }
             }
+        }
+    }
+
+    /// Tells the driver when the session's warning changes.
+    async fn renotice(&self, shown: &mut Option<&'static str>) {
+        let now = self.session.notice();
+        if now != *shown {
+            *shown = now;
+            let _ = self
+                .inbound
+                .send(Inbound::Notice(now.map(str::to_owned)))
+                .await;
         }
     }
 

@@ -20,6 +20,7 @@ pub mod identify;
 pub mod intiface;
 pub mod intiface_device;
 pub mod intiface_transport;
+pub mod intiface_wire;
 pub mod models;
 pub mod outputs;
 pub mod pacing;

@@ -12,6 +12,8 @@ mod intiface;
 mod models;
 mod pacing;
 mod patterns;
+mod real_engine;
+mod real_intiface;
 mod remote;
 mod scheduler;
 mod stop_cap;
