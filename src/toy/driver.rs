@@ -346,6 +346,12 @@ impl Driver {
         if let Err(e) = self.transport.close().await {
             tracing::warn!(toy = %self.label, error = %e, "close failed");
         }
+        // What the link carried while closing (its last stop) is shown.
+        while let Ok(msg) = self.inbound.try_recv() {
+            if let Inbound::Wire(line) = msg {
+                self.emit(ToyEvent::Wire(line));
+            }
+        }
         self.connected = false;
         self.status.send_modify(|s| {
             s.connected = false;

@@ -210,7 +210,7 @@ impl Session {
     fn set_ping_timer(&self, timer: PingTimer) {
         if self.ping_timer.swap(timer as u8, Ordering::SeqCst) != timer as u8 {
             if timer == PingTimer::Off {
-                tracing::warn!(url = %self.url, "Intiface has no ping timer: pings stopped");
+                tracing::info!(url = %self.url, "Intiface has no ping timer: pings stopped");
             }
             self.changes.send_modify(|n| *n += 1);
         }

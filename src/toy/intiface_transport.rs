@@ -205,6 +205,10 @@ impl Worker {
                         batch.push(more);
                     }
                     if self.handle(batch).await {
+                        // The last stop and the close, into the transcript.
+                        while let Ok(line) = wire.try_recv() {
+                            let _ = self.inbound.try_send(Inbound::Wire(line));
+                        }
                         return;
                     }
                 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 use buttplug_core::connector::ButtplugConnector;
 use buttplug_server::ButtplugServerBuilder;
 use buttplug_server::connector::ButtplugRemoteServerConnector;
-use buttplug_server::device::ServerDeviceManagerBuilder;
+use buttplug_server::device::{ServerDeviceManager, ServerDeviceManagerBuilder};
 use buttplug_server::message::serializer::ButtplugServerJSONSerializer;
 use buttplug_server_device_config::load_protocol_configs;
 use buttplug_server_hwmgr_websocket::WebsocketServerDeviceCommunicationManagerBuilder;
@@ -96,16 +96,15 @@ impl Engine {
         dm.comm_manager(
             WebsocketServerDeviceCommunicationManagerBuilder::default().server_port(device_port),
         );
-        let server = Arc::new(
-            ButtplugServerBuilder::new(dm.finish().unwrap())
-                .name("in-process engine")
-                .max_ping_time(max_ping_ms)
-                .finish()
-                .unwrap(),
-        );
+        let devices = Arc::new(dm.finish().unwrap());
         let server_port = Arc::new(AtomicU16::new(0));
         let bound = Arc::new(Notify::new());
-        let serving = tokio::spawn(serve(server, server_port.clone(), bound.clone()));
+        let serving = tokio::spawn(serve(
+            devices,
+            max_ping_ms,
+            server_port.clone(),
+            bound.clone(),
+        ));
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("ws://{}", listener.local_addr().unwrap());
         let cut = Arc::new(Notify::new());
@@ -158,13 +157,22 @@ impl Engine {
     }
 }
 
-/// The server's accept loop: one client at a time, as the engine does.
+/// The server's accept loop: one client at a time, a fresh server over the
+/// same devices for each, as the engine does.
 async fn serve(
-    server: Arc<buttplug_server::ButtplugServer>,
+    devices: Arc<ServerDeviceManager>,
+    max_ping_ms: u32,
     port: Arc<AtomicU16>,
     bound: Arc<Notify>,
 ) {
     loop {
+        let server = Arc::new(
+            ButtplugServerBuilder::with_shared_device_manager(devices.clone())
+                .name("in-process engine")
+                .max_ping_time(max_ping_ms)
+                .finish()
+                .unwrap(),
+        );
         let transport: ButtplugWebsocketServerTransport = {
             let port = port.clone();
             let bound = bound.clone();

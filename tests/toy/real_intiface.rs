@@ -192,3 +192,33 @@ async fn a_pattern_of_several_seconds_plays_to_its_end_then_stops() {
         scheduler.exit().await;
     }
 }
+
+/// Serves the real engine by hand, printing what the simulated toy gets:
+/// `CUEDECK_ENGINE_PING=0 CUEDECK_ENGINE_TOY=Z cargo test --test toy --
+/// --ignored serve_the_real_engine --nocapture`, then `cuedeck toy test
+/// --intiface <printed url>`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "serves until killed"]
+async fn serve_the_real_engine() {
+    let ping = std::env::var("CUEDECK_ENGINE_PING")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    let code = std::env::var("CUEDECK_ENGINE_TOY").unwrap_or_else(|_| "Z".to_owned());
+    let mut engine = Engine::start(ping).await;
+    let received = engine.add_toy(&code).await;
+    println!("engine (Max Ping Time {ping}) at {}", engine.url);
+    let start = Instant::now();
+    let mut shown = 0;
+    loop {
+        let all = received.all();
+        for (at, cmd) in &all[shown..] {
+            println!(
+                "toy got {cmd} at {} ms",
+                at.duration_since(start).as_millis()
+            );
+        }
+        shown = all.len();
+        sleep(Duration::from_millis(100)).await;
+    }
+}
