@@ -35,9 +35,13 @@ const SOON: Duration = Duration::from_secs(5);
 /// The engine with one simulated toy, and cuedeck driving it.
 async fn rig(max_ping_ms: u32, code: &str) -> (Engine, Received, Arc<Session>, ToyHandle) {
     let mut engine = Engine::start(max_ping_ms).await;
-    let received = engine.add_toy(code).await;
     let session = intiface::connect(&engine.url).await.unwrap();
-    let device = session.find(None, SCAN_FOR).await.unwrap();
+    // The toy joins while the server scans, as a user switches it on.
+    let (device, received) = tokio::join!(session.find(None, SCAN_FOR), async {
+        sleep(Duration::from_millis(100)).await;
+        engine.add_toy(code).await
+    });
+    let device = device.expect("the simulated toy found");
     let transport = IntifaceTransport::new(session.clone(), &device);
     let (toy, _) = spawn_toy(Box::new(transport), DriverConfig::default()).unwrap();
     toy.set_identity(Identity {
