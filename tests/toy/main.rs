@@ -12,6 +12,7 @@ mod intiface;
 mod models;
 mod pacing;
 mod patterns;
+mod published_api;
 mod real_engine;
 mod real_intiface;
 mod remote;
