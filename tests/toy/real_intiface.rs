@@ -137,6 +137,40 @@ async fn a_dropped_link_stops_the_device() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_server_is_reconnected_with_backoff_and_driven_again() {
+    let (engine, received, _session, toy) = rig(0, "Z").await;
+    toy.set_level(Level::new(10).unwrap());
+    wait_for("level 10", SOON, || got(&received, "Vibrate:10;")).await;
+    engine.cut();
+    wait_for("the device stopped", SOON, || {
+        received.last().as_deref() == Some("Vibrate:0;")
+    })
+    .await;
+    wait_for("the strip to say it reconnects", SOON, || {
+        let s = toy.status().borrow().clone();
+        !s.connected && s.notice.is_some_and(|n| n.contains("reconnecting"))
+    })
+    .await;
+    wait_for("the link back", Duration::from_secs(10), || {
+        toy.status().borrow().connected
+    })
+    .await;
+    // Nothing resumed by itself; the next effect drives the toy again.
+    assert_eq!(received.last().as_deref(), Some("Vibrate:0;"));
+    toy.set_level(Level::new(7).unwrap());
+    wait_for("level 7 after reconnecting", SOON, || {
+        received.last().as_deref() == Some("Vibrate:7;")
+    })
+    .await;
+    // The new session learns again that the server has no ping timer.
+    wait_for("the ping warning back", SOON, || {
+        toy.status().borrow().notice.as_deref() == Some(NO_PING_TIMER)
+    })
+    .await;
+    toy.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hung_console_is_stopped_by_a_server_with_a_ping_timer() {
     let (engine, received, _session, toy) = rig(1000, "Z").await;
     toy.set_level(Level::new(9).unwrap());
