@@ -241,8 +241,11 @@ async fn proxy(
         let (mut sr, mut sw) = server.into_split();
         let up = pump(&mut cr, &mut sw, &frozen);
         let down = pump(&mut sr, &mut cw, &frozen);
+        // Either side closing closes the other, as a direct connection
+        // would (a killed console's socket is closed by its kernel).
         tokio::select! {
-            _ = async { tokio::join!(up, down) } => {}
+            () = up => {}
+            () = down => {}
             () = cut.notified() => {}
         }
         // Both halves dropped here: the sockets close without a handshake.
