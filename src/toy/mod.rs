@@ -8,6 +8,7 @@
 
 pub mod ble;
 pub mod cli;
+mod cli_transcript;
 pub mod codec;
 pub mod command_parse;
 pub mod connect;

@@ -250,14 +250,17 @@ pub fn action_names(spec: &ModelSpec, functions: &[String]) -> Vec<String> {
         .collect()
 }
 
+fn vibrators(spec: &ModelSpec) -> usize {
+    spec.outputs
+        .iter()
+        .filter(|o| o.kind == OutputKind::Vibrate)
+        .count()
+}
+
 /// Whether each vibrator of this toy is driven on its own: only for a toy
 /// with several, and only where the app lists `Vibrate1`.. for it.
 pub fn per_motor(spec: &ModelSpec, functions: &[String]) -> bool {
-    let vibrators = spec
-        .outputs
-        .iter()
-        .filter(|o| o.kind == OutputKind::Vibrate)
-        .count();
+    let vibrators = vibrators(spec);
     vibrators > 1
         && (1..=vibrators).all(|n| {
             let name = format!("vibrate{n}");
@@ -268,11 +271,7 @@ pub fn per_motor(spec: &ModelSpec, functions: &[String]) -> bool {
 /// What the transcript says when a toy's vibrators cannot be driven one by
 /// one through the app; empty otherwise.
 pub fn motors_note(spec: &ModelSpec, functions: &[String]) -> String {
-    let vibrators = spec
-        .outputs
-        .iter()
-        .filter(|o| o.kind == OutputKind::Vibrate)
-        .count();
+    let vibrators = vibrators(spec);
     if vibrators > 1 && !per_motor(spec, functions) {
         format!(
             "; its {vibrators} vibrators as one `Vibrate` (the app lists no per-motor function for it)"

@@ -116,18 +116,23 @@ async fn levels_reach_every_output_and_keep_coming_without_a_ping_timer() {
     }
 }
 
+/// Runs the toy at 10, cuts the link, and waits for the engine's stop (it
+/// stops the device when its client goes).
+async fn drop_the_link_at_level_10(engine: &Engine, received: &Received, toy: &ToyHandle) {
+    toy.set_level(Level::new(10).unwrap());
+    wait_for("level 10", SOON, || got(received, "Vibrate:10;")).await;
+    engine.cut();
+    wait_for("the device stopped", SOON, || {
+        received.last().as_deref() == Some("Vibrate:0;")
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dropped_link_stops_the_device() {
     for ping in [0, 1000] {
         let (engine, received, session, toy) = rig(ping, "Z").await;
-        toy.set_level(Level::new(10).unwrap());
-        wait_for("level 10", SOON, || got(&received, "Vibrate:10;")).await;
-        engine.cut();
-        // The engine stops the device when its client goes.
-        wait_for("the device stopped", SOON, || {
-            received.last().as_deref() == Some("Vibrate:0;")
-        })
-        .await;
+        drop_the_link_at_level_10(&engine, &received, &toy).await;
         // cuedeck sees the loss, says so, and holds nothing open.
         wait_for("cuedeck to see the loss", SOON, || {
             session.is_lost() && !toy.status().borrow().connected
@@ -139,13 +144,7 @@ async fn a_dropped_link_stops_the_device() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_server_is_reconnected_with_backoff_and_driven_again() {
     let (engine, received, _session, toy) = rig(0, "Z").await;
-    toy.set_level(Level::new(10).unwrap());
-    wait_for("level 10", SOON, || got(&received, "Vibrate:10;")).await;
-    engine.cut();
-    wait_for("the device stopped", SOON, || {
-        received.last().as_deref() == Some("Vibrate:0;")
-    })
-    .await;
+    drop_the_link_at_level_10(&engine, &received, &toy).await;
     wait_for("the strip to say it reconnects", SOON, || {
         let s = toy.status().borrow().clone();
         !s.connected && s.notice.is_some_and(|n| n.contains("reconnecting"))
