@@ -10,12 +10,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::broadcast;
-use tokio::time::{Instant, sleep_until};
+use tokio::time::Instant;
 
 use super::ble::{self, BleError};
+use super::cli_transcript::Transcript;
 use super::connect::{ConnectError, Connected, Which, connect};
-use super::device::{DriverConfig, ToyEvent};
+use super::device::DriverConfig;
 use super::identify::{Identity, Source};
 use super::intiface::{self, IntifaceError};
 use super::outputs;
@@ -24,7 +24,6 @@ use super::plan::Shape;
 use super::remote::{HttpPoster, list_toys};
 use super::remote_api::RemoteError;
 use super::scheduler::{SchedulerConfig, Stopper, install_panic_hook, spawn_scheduler};
-use super::virtual_toy::VirtualControl;
 use crate::domain::ids::ItemId;
 use crate::domain::toy_effect::{Pattern, Timing, ToyEffect};
 
@@ -114,6 +113,9 @@ enum Failure {
     Remote(#[from] RemoteError),
     #[error(transparent)]
     Intiface(#[from] IntifaceError),
+    /// The toy or the app refused commands during the test.
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl Failure {
@@ -121,7 +123,7 @@ impl Failure {
         match self {
             Failure::Ble(e) => matches!(e, BleError::NoBluetoothService(_) | BleError::NoAdapter),
             Failure::Connect(e) => e.is_missing_bluetooth(),
-            Failure::Pattern(_) => false,
+            Failure::Pattern(_) | Failure::Refused(_) => false,
             Failure::Remote(e) => matches!(e, RemoteError::Unreachable(_) | RemoteError::Timeout),
             Failure::Intiface(e) => e.is_unreachable(),
         }
@@ -262,6 +264,13 @@ pub fn describe_outputs(i: &Identity) -> String {
     parts.join(", ")
 }
 
+/// `vibrate 0..=20, rotate 0..=20`: a toy driven through another program,
+/// whose own messages the transcript shows.
+fn describe_ranges(i: &Identity) -> String {
+    let parts: Vec<String> = i.spec().outputs.iter().map(ToString::to_string).collect();
+    parts.join(", ")
+}
+
 fn describe_layout(l: &super::identify::GattLayout) -> String {
     let listed = if l.listed {
         ""
@@ -284,101 +293,6 @@ async fn open(target: &Which) -> Result<Connected, Failure> {
     let connected = connect(target, DriverConfig::default()).await?;
     println!("# toy: {}", connected.description);
     Ok(connected)
-}
-
-/// The transcript: raw lines, and for the virtual toy each output's level
-/// whenever it changes.
-struct Transcript {
-    events: broadcast::Receiver<ToyEvent>,
-    virtual_toy: Option<VirtualControl>,
-    shown: Option<outputs::Levels>,
-}
-
-impl Transcript {
-    /// Takes the connection's own receiver: it has every event from the
-    /// first write on.
-    fn new(c: &mut Connected) -> Transcript {
-        Transcript {
-            events: std::mem::replace(&mut c.events, c.toy.events()),
-            virtual_toy: c.virtual_control.clone(),
-            shown: None,
-        }
-    }
-
-    /// Prints every line waiting; true once closed.
-    fn print_pending(&mut self) -> bool {
-        loop {
-            match self.events.try_recv() {
-                Ok(event) => {
-                    if self.print_event(&event) {
-                        return true;
-                    }
-                }
-                Err(broadcast::error::TryRecvError::Lagged(n)) => {
-                    println!("!! {n} lines skipped")
-                }
-                Err(broadcast::error::TryRecvError::Empty) => return false,
-                Err(broadcast::error::TryRecvError::Closed) => return true,
-            }
-        }
-    }
-
-    fn print_event(&mut self, event: &ToyEvent) -> bool {
-        match event {
-            ToyEvent::Sent(cmd) => println!("-> {cmd}"),
-            ToyEvent::Received(reply) => {
-                println!("<- {reply}");
-                self.print_levels();
-            }
-            ToyEvent::BadReply(e) => println!("!! bad reply: {e}"),
-            ToyEvent::Refused(cmd) => println!("!! refused: {cmd}"),
-            ToyEvent::NoReply(cmd) => println!("!! no reply to {cmd}"),
-            ToyEvent::WriteFailed(cmd) => println!("!! write failed: {cmd}"),
-            ToyEvent::Disconnected => println!("!! disconnected"),
-            ToyEvent::Reconnected => println!("!! reconnected"),
-            ToyEvent::Closed => {
-                self.print_levels();
-                return true;
-            }
-        }
-        false
-    }
-
-    /// `#   vibrate 5/20 · thrust 5/20` when the virtual toy's outputs moved.
-    fn print_levels(&mut self) {
-        let Some(ctl) = &self.virtual_toy else { return };
-        let levels = ctl.levels();
-        if self.shown == Some(levels) {
-            return;
-        }
-        self.shown = Some(levels);
-        let spec = ctl.spec();
-        let parts: Vec<String> = spec
-            .outputs
-            .iter()
-            .zip(levels.values())
-            .map(|(o, v)| format!("{} {v}/{}", o.label, o.max))
-            .collect();
-        println!("#   {}", parts.join(" · "));
-    }
-
-    /// Prints lines as they come until `until`.
-    async fn print_until(&mut self, until: Instant) {
-        loop {
-            tokio::select! {
-                event = self.events.recv() => match event {
-                    Ok(event) => {
-                        if self.print_event(&event) {
-                            return;
-                        }
-                    }
-                    Err(broadcast::error::RecvError::Lagged(n)) => println!("!! {n} lines skipped"),
-                    Err(broadcast::error::RecvError::Closed) => return,
-                },
-                () = sleep_until(until) => return,
-            }
-        }
-    }
 }
 
 /// The identification `connect` made, its lines printed.
@@ -412,7 +326,11 @@ async fn test(t: &TestRequest) -> Result<(), Failure> {
         t.intensity,
         t.seconds
     );
-    println!("# outputs: {}", describe_outputs(&identity));
+    if transcript.own_wire {
+        println!("# outputs: {}", describe_ranges(&identity));
+    } else {
+        println!("# outputs: {}", describe_outputs(&identity));
+    }
 
     // The same path as a show: a one-effect item through the scheduler.
     let scheduler = spawn_scheduler(SchedulerConfig::default());
@@ -455,7 +373,7 @@ async fn test(t: &TestRequest) -> Result<(), Failure> {
     transcript
         .print_until(Instant::now() + Duration::from_secs(2))
         .await;
-    Ok(())
+    transcript.verdict().map_err(Failure::Refused)
 }
 
 async fn info(target: &Which) -> Result<(), Failure> {

@@ -19,7 +19,7 @@ use super::intiface::{self, IntifaceError, SCAN_FOR};
 use super::intiface_transport::IntifaceTransport;
 use super::models::{Model, ModelSpec};
 use super::remote::{HttpPoster, Poster, RemoteTransport, find_toy};
-use super::remote_api::RemoteError;
+use super::remote_api::{self, RemoteError};
 use super::transport::{Backend, Transport, TransportError};
 use super::virtual_toy::{VirtualControl, VirtualToy};
 
@@ -179,11 +179,12 @@ pub async fn connect(which: &Which, config: DriverConfig) -> Result<Connected, C
             (Which::Remote { base, toy }, _) => {
                 let poster: Arc<dyn Poster> = Arc::new(HttpPoster::new(base)?);
                 let found = find_toy(poster.as_ref(), toy.as_deref()).await?;
-                let description = format!(
+                let mut description = format!(
                     "{} {} via Lovense Remote at {base}",
                     found.spec().name,
                     found.id
                 );
+                description.push_str(&remote_api::motors_note(found.spec(), &found.functions()));
                 (
                     Box::new(RemoteTransport::new(poster, &found)),
                     description,

@@ -16,7 +16,7 @@ use super::codec::{CodecError, Command, Level, Reply, ReplySplitter};
 use super::identify::{Identity, identify_advertised};
 use super::outputs::{FeatureLevels, Levels, ModelMaps};
 use super::pacing::{MIN_GAP, Pacer, ReplyMatcher};
-use super::transport::{Backend, Transport, TransportError};
+use super::transport::{Backend, Transport, TransportError, WireLine};
 
 #[derive(Debug, Clone)]
 pub struct DriverConfig {
@@ -53,6 +53,10 @@ pub enum ToyEvent {
     Disconnected,
     Reconnected,
     Closed,
+    /// A message on the backend's own link (Intiface, Lovense Remote).
+    Wire(WireLine),
+    /// A warning about the link, or `None` once it no longer holds.
+    Notice(Option<String>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -82,6 +86,9 @@ pub struct ToyStatus {
     pub halted: bool,
     /// What carries the commands.
     pub backend: Backend,
+    /// A warning about the link the performer must see (no ping timer on
+    /// Intiface, a Lovense Remote error).
+    pub notice: Option<String>,
 }
 
 pub(super) type Responder = oneshot::Sender<Result<Reply, DeviceError>>;
@@ -175,6 +182,7 @@ pub fn spawn_toy(
         identity: None,
         halted: false,
         backend: transport.backend(),
+        notice: None,
     });
     let status = Arc::new(status_tx);
     let driver = super::driver::Driver {

@@ -275,6 +275,11 @@ impl Driver {
                 });
                 self.emit(ToyEvent::Disconnected);
             }
+            Inbound::Wire(line) => self.emit(ToyEvent::Wire(line)),
+            Inbound::Notice(text) => {
+                self.status.send_modify(|s| s.notice.clone_from(&text));
+                self.emit(ToyEvent::Notice(text));
+            }
             Inbound::Reconnected => {
                 tracing::info!(toy = %self.label, "reconnected");
                 self.connected = true;
@@ -340,6 +345,12 @@ impl Driver {
         }
         if let Err(e) = self.transport.close().await {
             tracing::warn!(toy = %self.label, error = %e, "close failed");
+        }
+        // What the link carried while closing (its last stop) is shown.
+        while let Ok(msg) = self.inbound.try_recv() {
+            if let Inbound::Wire(line) = msg {
+                self.emit(ToyEvent::Wire(line));
+            }
         }
         self.connected = false;
         self.status.send_modify(|s| {

@@ -3,13 +3,22 @@
 //! alive by a ping from its own task, so a console that hangs is stopped by
 //! the server's ping timeout ("Max Ping Time" in Intiface Central).
 //!
+//! A server without a ping timer (Max Ping Time 0, the engine's and
+//! Intiface Central's default) answers a ping with `PingTimerNotRunning`:
+//! that is a normal server, so the session stops pinging and keeps going,
+//! and says (in [`Session::notice`]) that a hung console is then not
+//! stopped by the server.
+//!
 //! The session also watches the server: a lost connection or a device
 //! removed is reported to the device's transport, which says
 //! `Inbound::Disconnected` to the driver (the strip shows it, the level goes
-//! to 0). The transport itself is in [`super::intiface_transport`].
+//! to 0). Whenever the session decides its link is lost it first sends
+//! `StopAllDevices` if it still can, then closes the WebSocket, so the
+//! server's own disconnect stop fires too. The transport itself is in
+//! [`super::intiface_transport`].
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::time::Duration;
 
 use buttplug_client::connector::ButtplugRemoteClientConnector;
@@ -24,6 +33,8 @@ use tokio::task::JoinHandle;
 use tokio::time::timeout;
 
 use super::intiface_device::IntifaceDevice;
+use super::intiface_wire::{Tapped, Wire};
+use super::transport::WireLine;
 
 /// Where Intiface Central listens unless told otherwise.
 pub const DEFAULT_URL: &str = "ws://127.0.0.1:12345";
@@ -34,6 +45,24 @@ pub const PING_EVERY: Duration = Duration::from_millis(400);
 pub const REQUEST_TIMEOUT: Duration = Duration::from_millis(1_500);
 /// How long to scan for a device when the server knows none yet.
 pub const SCAN_FOR: Duration = Duration::from_secs(5);
+/// How long a stop sent on a link being given up may take.
+const LAST_STOP_WITHIN: Duration = Duration::from_millis(500);
+/// How long leaving waits for the WebSocket's close handshake.
+const CLOSE_WITHIN: Duration = Duration::from_secs(1);
+
+/// What the server said about its ping timer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PingTimer {
+    /// No ping answered yet.
+    Unknown,
+    /// Pings are answered: a console that hangs is stopped by the server.
+    Running,
+    /// Max Ping Time 0: the server never times us out; we stop pinging.
+    Off,
+}
+
+/// What the strip and `toy` mode say about a server without a ping timer.
+pub const NO_PING_TIMER: &str = "Intiface's Max Ping Time is 0: a hung console is not stopped by Intiface (set Max Ping Time to 1000 ms in its server settings)";
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum IntifaceError {
@@ -74,8 +103,11 @@ pub struct Session {
     lost: AtomicBool,
     /// We are leaving: the link ending is no loss to report.
     leaving: AtomicBool,
-    /// Bumped whenever the server's devices or the link change.
+    /// Bumped whenever the server's devices, the link or the ping timer
+    /// change.
     changes: watch::Sender<u64>,
+    ping_timer: AtomicU8,
+    wire: Arc<Wire>,
     tasks: std::sync::Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -121,14 +153,20 @@ impl Session {
     where
         T: ButtplugConnectorTransport + 'static,
     {
-        let connector =
-            ButtplugRemoteClientConnector::<T, ButtplugClientJSONSerializer>::new(transport);
+        let wire = Wire::new();
+        let connector = ButtplugRemoteClientConnector::<_, ButtplugClientJSONSerializer>::new(
+            Tapped::new(transport, wire.clone()),
+        );
         let client = ButtplugClient::new("cuedeck");
         let events = client.event_stream();
         match timeout(REQUEST_TIMEOUT * 2, client.connect(connector)).await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => return Err(client_error(url, &e)),
-            Err(_) => return Err(IntifaceError::Timeout),
+            Err(_) => {
+                // Never leave a half-open link behind.
+                let _ = timeout(CLOSE_WITHIN, client.disconnect()).await;
+                return Err(IntifaceError::Timeout);
+            }
         }
         let (changes, _) = watch::channel(0);
         let session = Arc::new(Session {
@@ -137,6 +175,8 @@ impl Session {
             lost: AtomicBool::new(false),
             leaving: AtomicBool::new(false),
             changes,
+            ping_timer: AtomicU8::new(PingTimer::Unknown as u8),
+            wire,
             tasks: std::sync::Mutex::new(Vec::new()),
         });
         let watcher = tokio::spawn(watch_events(Arc::downgrade(&session), events));
@@ -156,6 +196,53 @@ impl Session {
             tracing::warn!(url = %self.url, "Intiface connection lost");
         }
         self.changes.send_modify(|n| *n += 1);
+    }
+
+    /// What the server said about its ping timer.
+    pub fn ping_timer(&self) -> PingTimer {
+        match self.ping_timer.load(Ordering::SeqCst) {
+            x if x == PingTimer::Running as u8 => PingTimer::Running,
+            x if x == PingTimer::Off as u8 => PingTimer::Off,
+            _ => PingTimer::Unknown,
+        }
+    }
+
+    fn set_ping_timer(&self, timer: PingTimer) {
+        if self.ping_timer.swap(timer as u8, Ordering::SeqCst) != timer as u8 {
+            if timer == PingTimer::Off {
+                tracing::info!(url = %self.url, "Intiface has no ping timer: pings stopped");
+            }
+            self.changes.send_modify(|n| *n += 1);
+        }
+    }
+
+    /// A warning to show beside the toy, if any.
+    pub fn notice(&self) -> Option<&'static str> {
+        (self.ping_timer() == PingTimer::Off).then_some(NO_PING_TIMER)
+    }
+
+    /// Every message on the link from now on, as text (pings left out).
+    pub fn wire(&self) -> tokio::sync::broadcast::Receiver<WireLine> {
+        self.wire.lines()
+    }
+
+    /// Gives the link up: `StopAllDevices` if the server still listens,
+    /// then the WebSocket closed, so the server's disconnect stop fires
+    /// too. Never leaves a link open and undriven.
+    pub async fn give_up(&self) {
+        self.mark_lost();
+        if self.client.connected() {
+            let _ = timeout(LAST_STOP_WITHIN, self.client.stop_all_devices()).await;
+        }
+        self.close().await;
+    }
+
+    /// Closes the WebSocket and waits (bounded) for its close handshake.
+    async fn close(&self) {
+        if self.client.connected() {
+            let _ = timeout(REQUEST_TIMEOUT, self.client.disconnect()).await;
+        }
+        let _ = timeout(CLOSE_WITHIN, self.wire.closed()).await;
     }
 
     /// Told whenever the link or the device list changes.
@@ -249,12 +336,11 @@ impl Session {
         }
     }
 
-    /// Leaves the server (after a stop): best effort.
+    /// Leaves the server (after a stop): best effort, waiting for the
+    /// WebSocket's close handshake.
     pub async fn disconnect(&self) {
         self.leaving.store(true, Ordering::SeqCst);
-        if self.client.connected() {
-            let _ = timeout(REQUEST_TIMEOUT, self.client.disconnect()).await;
-        }
+        self.close().await;
     }
 }
 
@@ -268,7 +354,7 @@ async fn watch_events(
         };
         match event {
             ButtplugClientEvent::ServerDisconnect | ButtplugClientEvent::PingTimeout => {
-                session.mark_lost();
+                session.give_up().await;
             }
             ButtplugClientEvent::DeviceAdded(_)
             | ButtplugClientEvent::DeviceRemoved(_)
@@ -282,11 +368,24 @@ async fn watch_events(
         }
     }
     if let Some(session) = session.upgrade() {
-        session.mark_lost();
+        session.give_up().await;
     }
 }
 
-/// Pings while the session lives; a ping that fails ends the link.
+/// Whether the server answered a ping with "no ping timer running".
+fn is_no_ping_timer(e: &ButtplugClientError) -> bool {
+    use buttplug_core::errors::{ButtplugError, ButtplugPingError};
+    matches!(
+        e,
+        ButtplugClientError::ButtplugError(ButtplugError::ButtplugPingError(
+            ButtplugPingError::PingTimerNotRunning
+        ))
+    ) || e.to_string().contains("PingTimerNotRunning")
+        || e.to_string().contains("Ping timer not running")
+}
+
+/// Pings while the session lives and the server has a ping timer; a ping
+/// that fails, or a link found lost, gives the link up (stop, then close).
 async fn ping(session: std::sync::Weak<Session>) {
     let mut every = tokio::time::interval(PING_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -296,13 +395,29 @@ async fn ping(session: std::sync::Weak<Session>) {
         let Some(session) = session.upgrade() else {
             return;
         };
-        if session.is_lost() {
-            session.mark_lost();
+        if session.leaving.load(Ordering::SeqCst) {
             return;
         }
-        if session.request(session.client.ping()).await.is_err() {
-            session.mark_lost();
+        if session.is_lost() {
+            session.give_up().await;
             return;
+        }
+        if session.ping_timer() == PingTimer::Off {
+            continue;
+        }
+        match timeout(REQUEST_TIMEOUT, session.client.ping()).await {
+            Ok(Ok(())) => session.set_ping_timer(PingTimer::Running),
+            Ok(Err(e)) if is_no_ping_timer(&e) => session.set_ping_timer(PingTimer::Off),
+            Ok(Err(e)) => {
+                tracing::warn!(url = %session.url, error = %e, "Intiface ping failed");
+                session.give_up().await;
+                return;
+            }
+            Err(_) => {
+                tracing::warn!(url = %session.url, "Intiface did not answer a ping");
+                session.give_up().await;
+                return;
+            }
         }
     }
 }

@@ -191,10 +191,30 @@ struct Worker {
 impl Worker {
     async fn run(mut self, mut jobs: mpsc::UnboundedReceiver<Job>) {
         let mut changes = self.session.changes();
+        let mut wire = self.session.wire();
         let mut present = true;
+        let mut notice = None;
+        // A lost server: when to try again, and how often it was tried.
+        let mut retry: Option<(Instant, u32)> = None;
+        self.renotice(&mut notice, None).await;
         loop {
             let next_stroke = self.stroke.iter().flatten().map(|(at, _)| *at).min();
+            let retry_at = retry.map(|(at, _)| at);
             tokio::select! {
+                () = sleep_until(retry_at.unwrap_or_else(Instant::now)), if retry_at.is_some() => {
+                    let attempt = retry.map_or(0, |(_, n)| n);
+                    if self.reconnect().await {
+                        retry = None;
+                        present = true;
+                        changes = self.session.changes();
+                        wire = self.session.wire();
+                        self.link(true).await;
+                        self.renotice(&mut notice, None).await;
+                    } else {
+                        retry = Some((Instant::now() + reconnect_backoff(attempt + 1), attempt + 1));
+                        self.renotice(&mut notice, Some(attempt + 1)).await;
+                    }
+                }
                 job = jobs.recv() => {
                     let Some(job) = job else { return };
                     let mut batch = vec![job];
@@ -202,9 +222,22 @@ impl Worker {
                         batch.push(more);
                     }
                     if self.handle(batch).await {
+                        // The last stop and the close, into the transcript.
+                        while let Ok(line) = wire.try_recv() {
+                            let _ = self.inbound.try_send(Inbound::Wire(line));
+                        }
                         return;
                     }
                 }
+                line = wire.recv() => match line {
+                    Ok(line) => {
+                        let _ = self.inbound.send(Inbound::Wire(line)).await;
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => {
+                        wire = self.session.wire();
+                    }
+                },
                 changed = changes.changed() => {
                     if changed.is_err() {
                         return;
@@ -215,10 +248,50 @@ impl Worker {
                         present = now;
                         self.link(now).await;
                     }
+                    // The server itself is gone: connect again, with backoff.
+                    if self.session.is_lost() && retry.is_none() {
+                        retry = Some((Instant::now() + reconnect_backoff(0), 0));
+                    }
+                    self.renotice(&mut notice, retry.map(|(_, n)| n)).await;
                 }
                 () = sleep_until(next_stroke.unwrap_or_else(Instant::now)), if next_stroke.is_some() => {
                     self.strokes().await;
                 }
+            }
+        }
+    }
+
+    /// Tells the driver when the warning changes: reconnecting (with the
+    /// attempts so far), else the session's own.
+    async fn renotice(&self, shown: &mut Option<String>, reconnecting: Option<u32>) {
+        let now = match reconnecting {
+            Some(n) => Some(format!(
+                "Intiface lost: reconnecting to {} ({n} attempt(s) so far); effects resume once it is back",
+                self.session.url
+            )),
+            None => self.session.notice().map(str::to_owned),
+        };
+        if now != *shown {
+            shown.clone_from(&now);
+            let _ = self.inbound.send(Inbound::Notice(now)).await;
+        }
+    }
+
+    /// Connects to the server again and finds the same device by name.
+    async fn reconnect(&mut self) -> bool {
+        let Ok(session) = super::intiface::connect(&self.session.url).await else {
+            return false;
+        };
+        match session.find(Some(&self.device.name), RECONNECT_FIND).await {
+            Ok(found) => {
+                tracing::info!(url = %session.url, device = %found.name, "Intiface reconnected");
+                self.device = found;
+                self.session = session;
+                true
+            }
+            Err(_) => {
+                session.disconnect().await;
+                false
             }
         }
     }
@@ -402,6 +475,14 @@ impl Worker {
         };
         let _ = self.inbound.send(msg).await;
     }
+}
+
+/// How long a reconnection scans for the device it drove.
+const RECONNECT_FIND: Duration = Duration::from_secs(2);
+
+/// 0.5 s, doubling to 8 s, as the Bluetooth link does.
+fn reconnect_backoff(attempt: u32) -> Duration {
+    Duration::from_millis(500u64 << attempt.min(4))
 }
 
 fn value_command(kind: OutputType, step: i32) -> ClientDeviceOutputCommand {

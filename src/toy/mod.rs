@@ -8,6 +8,7 @@
 
 pub mod ble;
 pub mod cli;
+mod cli_transcript;
 pub mod codec;
 pub mod command_parse;
 pub mod connect;
@@ -20,6 +21,7 @@ pub mod identify;
 pub mod intiface;
 pub mod intiface_device;
 pub mod intiface_transport;
+pub mod intiface_wire;
 pub mod models;
 pub mod outputs;
 pub mod pacing;

@@ -42,6 +42,12 @@ pub enum Model {
     SexMachine,
     MiniSexMachine,
     Dolp,
+    Gush2,
+    LushAnal,
+    Synth,
+    Fizz,
+    Velvo,
+    Spinel,
     /// A device of another make, through Intiface: its outputs are the ones
     /// the server reports (see [`super::generic_model`]).
     Other(u16),
@@ -148,8 +154,12 @@ pub const MODELS: &[ModelSpec] = &[
     spec(Model::Tenera, &["Q"], "Tenera", ONE, Drive::Single),
     spec(Model::Mission, &["V"], "Mission", ONE, Drive::Single),
     spec(Model::Mission2, &["CA"], "Mission 2", ONE, Drive::Single),
-    // Gush 2 (EZ) is the Gush's second generation, same single motor.
-    spec(Model::Gush, &["ED", "EZ"], "Gush", ONE, Drive::Single),
+    spec(Model::Gush, &["ED"], "Gush", ONE, Drive::Single),
+    spec(Model::Gush2, &["EZ"], "Gush 2", ONE, Drive::Single),
+    spec(Model::LushAnal, &["AN"], "Lush Anal", ONE, Drive::Single),
+    spec(Model::Synth, &["ZA"], "Synth", ONE, Drive::Single),
+    // Loveai's, listed with Lovense's (like the Dolp).
+    spec(Model::Fizz, &["QB"], "Fizz", ONE, Drive::Single),
     spec(Model::Vulse, &["SD"], "Vulse", ONE, Drive::Single),
     spec(Model::Dolp, &["ToyS"], "Dolp", ONE, Drive::Single),
     spec(Model::Edge, &["P"], "Edge", TWO, Drive::PerMotor),
@@ -170,6 +180,22 @@ pub const MODELS: &[ModelSpec] = &[
         "Nora",
         &[VIB, ROTATE],
         Drive::VibrateRotate,
+    ),
+    spec(
+        Model::Velvo,
+        &["CB"],
+        "Velvo",
+        &[VIB, ROTATE],
+        Drive::VibrateRotate,
+    ),
+    // Vibrator and thrust as motors 1 and 2, like the Gravity (buttplug's
+    // dual-actuator handler).
+    spec(
+        Model::Spinel,
+        &["WD"],
+        "Spinel",
+        &[VIB, THRUST],
+        Drive::PerMotor,
     ),
     spec(
         Model::Ridge,

@@ -23,7 +23,7 @@ use super::command_parse::parse_command;
 use super::models::ModelSpec;
 use super::remote_api::{self, REFRESH_MS, RemoteError, RemoteToy, Request};
 use super::transport::{
-    Backend, INBOUND_CAPACITY, Inbound, Transport, TransportError, take_inbound,
+    Backend, INBOUND_CAPACITY, Inbound, Transport, TransportError, WireLine, take_inbound,
 };
 
 /// Posts one JSON body to the app's `/command`, returning the answer's text.
@@ -138,16 +138,21 @@ pub async fn list_toys(poster: &dyn Poster) -> Result<Vec<RemoteToy>, RemoteErro
 pub async fn find_toy(poster: &dyn Poster, wanted: Option<&str>) -> Result<RemoteToy, RemoteError> {
     let toys = list_toys(poster).await?;
     let what = wanted.map(|w| format!(" named {w:?}")).unwrap_or_default();
-    toys.into_iter()
-        .filter(|t| t.connected())
-        .find(|t| {
-            wanted.is_none_or(|w| {
-                t.id.eq_ignore_ascii_case(w)
-                    || t.name.eq_ignore_ascii_case(w)
-                    || t.nickname.eq_ignore_ascii_case(w)
-            })
+    let named = |t: &RemoteToy| {
+        wanted.is_none_or(|w| {
+            t.id.eq_ignore_ascii_case(w)
+                || t.name.eq_ignore_ascii_case(w)
+                || t.nickname.eq_ignore_ascii_case(w)
         })
-        .ok_or(RemoteError::NoToy(what))
+    };
+    if let Some(found) = toys.iter().find(|t| t.connected() && named(t)) {
+        return Ok(found.clone());
+    }
+    // Known to the app but switched off or out of range: say so.
+    match toys.iter().find(|t| named(t)) {
+        Some(off) => Err(RemoteError::NotConnected(off.name.clone())),
+        None => Err(RemoteError::NoToy(what)),
+    }
 }
 
 enum Job {
@@ -202,6 +207,8 @@ impl RemoteTransport {
         let worker = Worker {
             poster,
             toy_id: toy.id.clone(),
+            functions: toy.functions(),
+            notice: Mutex::new(None),
             spec,
             state: state.clone(),
             inbound: inbound.clone(),
@@ -302,6 +309,10 @@ impl Transport for RemoteTransport {
 struct Worker {
     poster: Arc<dyn Poster>,
     toy_id: String,
+    /// `fullFunctionNames`: whether the vibrators are driven one by one.
+    functions: Vec<String>,
+    /// The app's last error code, as shown on the strip.
+    notice: Mutex<Option<String>>,
     spec: &'static ModelSpec,
     state: Arc<Mutex<State>>,
     inbound: mpsc::Sender<Inbound>,
@@ -365,9 +376,8 @@ impl Worker {
 
     fn levels_request(&self) -> Request {
         let levels = lock(&self.state).levels.clone();
-        let names = remote_api::action_names(self.spec);
-        let actions: Vec<(String, u8)> = names.into_iter().zip(levels).collect();
-        Request::function(&self.toy_id, &actions)
+        let names = remote_api::action_names(self.spec, &self.functions);
+        Request::function(&self.toy_id, &remote_api::merge_actions(names, &levels))
     }
 
     async fn post_levels(&self, replies: u32) {
@@ -413,20 +423,41 @@ impl Worker {
         self.say(&reply);
     }
 
-    /// Posts, marking the link down on a network failure.
+    /// Posts one body, the body and the app's answer shown as they went.
+    async fn send(&self, body: String) -> Result<String, RemoteError> {
+        let _ = self
+            .inbound
+            .send(Inbound::Wire(WireLine::Out(body.clone())))
+            .await;
+        let answer = self.poster.post(body).await;
+        let line = match &answer {
+            Ok(text) => text.clone(),
+            Err(e) => format!("(no answer: {e})"),
+        };
+        let _ = self.inbound.send(Inbound::Wire(WireLine::In(line))).await;
+        answer
+    }
+
+    /// Posts, giving the link up on a network failure: a `Stop` is tried
+    /// once more first (if the app still hears it, the toy stops now rather
+    /// than when `timeSec` runs out).
     async fn post(&self, request: Request) -> Result<String, RemoteError> {
-        let result = self.poster.post(request.body()).await.and_then(|text| {
+        let result = self.send(request.body()).await.and_then(|text| {
             remote_api::parse_answer(&text)?;
             Ok(text)
         });
         if let Err(e @ (RemoteError::Unreachable(_) | RemoteError::Timeout)) = &result {
             tracing::warn!(error = %e, "Lovense Remote request failed");
+            if lock(&self.state).connected {
+                let _ = self.send(Request::stop(&self.toy_id).body()).await;
+            }
             self.link(false).await;
         }
         result
     }
 
     fn answer(&self, result: Result<(), RemoteError>, replies: u32) {
+        self.renotice(&result);
         let text = match result {
             Ok(()) => "OK;",
             Err(RemoteError::App { .. } | RemoteError::BadAnswer(_)) => "ERR;",
@@ -442,6 +473,21 @@ impl Worker {
         let _ = self
             .inbound
             .try_send(Inbound::Data(text.as_bytes().to_vec()));
+    }
+
+    /// The app's error code and its documented meaning on the strip while
+    /// it lasts (`Lovense Remote answered 402: toy not connected`).
+    fn renotice(&self, result: &Result<(), RemoteError>) {
+        let now = match result {
+            Err(e @ RemoteError::App { .. }) => Some(e.to_string()),
+            Ok(()) => None,
+            Err(_) => return,
+        };
+        let mut shown = self.notice.lock().unwrap_or_else(PoisonError::into_inner);
+        if *shown != now {
+            shown.clone_from(&now);
+            let _ = self.inbound.try_send(Inbound::Notice(now));
+        }
     }
 
     async fn link(&self, up: bool) {
@@ -473,7 +519,7 @@ impl Worker {
             (s.connected, s.levels.iter().any(|v| *v > 0), s.preset)
         };
         if !connected {
-            if self.poster.post(Request::GetToys.body()).await.is_ok() {
+            if self.send(Request::GetToys.body()).await.is_ok() {
                 self.link(true).await;
             }
             return;

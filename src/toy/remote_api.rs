@@ -39,6 +39,10 @@ pub enum RemoteError {
     BadAnswer(String),
     #[error("Lovense Remote reports no toy{0}")]
     NoToy(String),
+    #[error(
+        "Lovense Remote has the toy {0:?}, but it is not connected (402 toy not connected): switch it on and connect it in the app"
+    )]
+    NotConnected(String),
 }
 
 /// The documented meaning of an error code.
@@ -142,6 +146,10 @@ pub struct RemoteToy {
     pub status: serde_json::Value,
     #[serde(default)]
     pub version: serde_json::Value,
+    /// The functions the app lists for this toy (`["Vibrate1","Vibrate2"]`,
+    /// or one comma-separated string); absent from older apps.
+    #[serde(default, rename = "fullFunctionNames")]
+    pub full_function_names: serde_json::Value,
 }
 
 impl RemoteToy {
@@ -158,6 +166,22 @@ impl RemoteToy {
         match &self.version {
             serde_json::Value::String(s) => s.parse().unwrap_or(0),
             v => v.as_u64().and_then(|n| u16::try_from(n).ok()).unwrap_or(0),
+        }
+    }
+
+    /// `fullFunctionNames` as a list, whichever form the app sent.
+    pub fn functions(&self) -> Vec<String> {
+        match &self.full_function_names {
+            serde_json::Value::Array(items) => items
+                .iter()
+                .filter_map(|v| v.as_str().map(|s| s.trim().to_owned()))
+                .collect(),
+            serde_json::Value::String(s) => s
+                .split(',')
+                .map(|f| f.trim().to_owned())
+                .filter(|f| !f.is_empty())
+                .collect(),
+            _ => Vec::new(),
         }
     }
 
@@ -202,19 +226,18 @@ pub fn parse_toys(text: &str) -> Result<Vec<RemoteToy>, RemoteError> {
     Ok(map.into_values().collect())
 }
 
-/// The action names for a model's outputs, in output order (`Vibrate`,
-/// `Vibrate1`.., `Rotate`, `Pump`, `Thrusting`, `Fingering`).
-pub fn action_names(spec: &ModelSpec) -> Vec<String> {
-    let vibrators = spec
-        .outputs
-        .iter()
-        .filter(|o| o.kind == OutputKind::Vibrate)
-        .count();
+/// The action of each output, in output order: `Vibrate`, `Rotate`,
+/// `Pump`, `Thrusting`, `Fingering` (the published Function actions). Toys
+/// with several vibrators get `Vibrate1`.. only where the app lists those
+/// functions for the toy (`fullFunctionNames`); otherwise every vibrator
+/// is `Vibrate` (one level for all, the strongest asked).
+pub fn action_names(spec: &ModelSpec, functions: &[String]) -> Vec<String> {
+    let per_motor = per_motor(spec, functions);
     let mut n = 0;
     spec.outputs
         .iter()
         .map(|o| match o.kind {
-            OutputKind::Vibrate if vibrators == 1 => "Vibrate".to_owned(),
+            OutputKind::Vibrate if !per_motor => "Vibrate".to_owned(),
             OutputKind::Vibrate => {
                 n += 1;
                 format!("Vibrate{n}")
@@ -225,6 +248,50 @@ pub fn action_names(spec: &ModelSpec) -> Vec<String> {
             OutputKind::Oscillate => "Thrusting".to_owned(),
         })
         .collect()
+}
+
+fn vibrators(spec: &ModelSpec) -> usize {
+    spec.outputs
+        .iter()
+        .filter(|o| o.kind == OutputKind::Vibrate)
+        .count()
+}
+
+/// Whether each vibrator of this toy is driven on its own: only for a toy
+/// with several, and only where the app lists `Vibrate1`.. for it.
+pub fn per_motor(spec: &ModelSpec, functions: &[String]) -> bool {
+    let vibrators = vibrators(spec);
+    vibrators > 1
+        && (1..=vibrators).all(|n| {
+            let name = format!("vibrate{n}");
+            functions.iter().any(|f| f.eq_ignore_ascii_case(&name))
+        })
+}
+
+/// What the transcript says when a toy's vibrators cannot be driven one by
+/// one through the app; empty otherwise.
+pub fn motors_note(spec: &ModelSpec, functions: &[String]) -> String {
+    let vibrators = vibrators(spec);
+    if vibrators > 1 && !per_motor(spec, functions) {
+        format!(
+            "; its {vibrators} vibrators as one `Vibrate` (the app lists no per-motor function for it)"
+        )
+    } else {
+        String::new()
+    }
+}
+
+/// Actions with one level each: outputs sharing an action (every vibrator
+/// as `Vibrate`) get the strongest of their levels, in first-seen order.
+pub fn merge_actions(names: Vec<String>, levels: &[u8]) -> Vec<(String, u8)> {
+    let mut merged: Vec<(String, u8)> = Vec::new();
+    for (name, level) in names.into_iter().zip(levels.iter().copied()) {
+        match merged.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, l)) => *l = (*l).max(level),
+            None => merged.push((name, level)),
+        }
+    }
+    merged
 }
 
 /// What a wire command does to the app's per-output levels; `None` for a

@@ -72,7 +72,13 @@ pub fn strip_line(toys: &[(String, ToyStatus)], sched: &SchedulerStatus, now: In
     if toys.is_empty() {
         return "no toy connected".to_owned();
     }
-    let mut parts: Vec<String> = toys.iter().map(|(name, s)| toy_part(name, s)).collect();
+    let mut parts: Vec<String> = toys
+        .iter()
+        .map(|(name, s)| match &s.notice {
+            Some(notice) => format!("{} · ⚠ {notice}", toy_part(name, s)),
+            None => toy_part(name, s),
+        })
+        .collect();
     if sched.halted {
         parts.push("STOPPED (panic key)".to_owned());
     } else if sched.server_lost {
@@ -150,6 +156,7 @@ mod tests {
                 source: Source::DeviceType,
             }),
             halted: false,
+            notice: None,
         }
     }
 

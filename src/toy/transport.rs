@@ -26,6 +26,22 @@ pub enum Inbound {
     Disconnected,
     /// The link is back (the transport reconnected on its own).
     Reconnected,
+    /// A message as it went over a link of its own (buttplug JSON for
+    /// Intiface, a request body or answer for Lovense Remote): the
+    /// transcript shows these instead of the Lovense text inside cuedeck.
+    Wire(WireLine),
+    /// Something the performer must know about the link (shown on the
+    /// strip and in `toy` mode until replaced; `None` clears it).
+    Notice(Option<String>),
+}
+
+/// One message on a backend's own link, as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WireLine {
+    /// cuedeck sent this.
+    Out(String),
+    /// The other side sent this.
+    In(String),
 }
 
 /// What carries a toy's commands (the console's `toy.backend`).
@@ -42,6 +58,12 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// True when the link has messages of its own (`Inbound::Wire`): the
+    /// Lovense text the driver writes then never leaves cuedeck.
+    pub fn has_own_wire(self) -> bool {
+        matches!(self, Backend::Remote | Backend::Intiface)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Backend::Bluetooth => "bluetooth",

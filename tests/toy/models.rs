@@ -68,7 +68,22 @@ const TABLE: &[Row] = &[
     ("J", "Dolce", &[V, V], &["Vibrate1:N;", "Vibrate2:N;"]),
     ("OC", "Osci 3", &[V, V], &["Vibrate1:N;", "Vibrate2:N;"]),
     ("ED", "Gush", &[V], &["Vibrate:N;"]),
-    ("EZ", "Gush", &[V], &["Vibrate:N;"]),
+    ("EZ", "Gush 2", &[V], &["Vibrate:N;"]),
+    ("AN", "Lush Anal", &[V], &["Vibrate:N;"]),
+    ("ZA", "Synth", &[V], &["Vibrate:N;"]),
+    ("QB", "Fizz", &[V], &["Vibrate:N;"]),
+    (
+        "CB",
+        "Velvo",
+        &[V, ("rotate", 20)],
+        &["Vibrate:N;", "Rotate:N; RotateChange;"],
+    ),
+    (
+        "WD",
+        "Spinel",
+        &[V, ("oscillate", 20)],
+        &["Vibrate1:N;", "Vibrate2:N;"],
+    ),
     ("EB", "Hyphy", &[V, V], &["Vibrate1:N;", "Vibrate2:N;"]),
     ("T", "Calor", &[V], &["Vibrate:N;"]),
     // Before firmware 3 the Flexer takes one level for everything.
@@ -299,6 +314,31 @@ const SERVICES: &[(&str, &str, &str)] = &[
         "53440003-0023-4bd4-bbd5-a6920e4c5653",
     ),
     (
+        "57440001-0023-4bd4-bbd5-a6920e4c5653",
+        "57440002-0023-4bd4-bbd5-a6920e4c5653",
+        "57440003-0023-4bd4-bbd5-a6920e4c5653",
+    ),
+    (
+        "414e0001-0023-4bd4-bbd5-a6920e4c5653",
+        "414e0002-0023-4bd4-bbd5-a6920e4c5653",
+        "414e0003-0023-4bd4-bbd5-a6920e4c5653",
+    ),
+    (
+        "5a410001-0023-4bd4-bbd5-a6920e4c5653",
+        "5a410002-0023-4bd4-bbd5-a6920e4c5653",
+        "5a410003-0023-4bd4-bbd5-a6920e4c5653",
+    ),
+    (
+        "43420001-0023-4bd4-bbd5-a6920e4c5653",
+        "43420002-0023-4bd4-bbd5-a6920e4c5653",
+        "43420003-0023-4bd4-bbd5-a6920e4c5653",
+    ),
+    (
+        "51420001-0023-4bd4-bbd5-a6920e4c5653",
+        "51420002-0023-4bd4-bbd5-a6920e4c5653",
+        "51420003-0023-4bd4-bbd5-a6920e4c5653",
+    ),
+    (
         "48300001-0023-4bd4-bbd5-a6920e4c5653",
         "48300002-0023-4bd4-bbd5-a6920e4c5653",
         "48300003-0023-4bd4-bbd5-a6920e4c5653",
@@ -355,6 +395,13 @@ fn services_spell_model_codes() {
     let table = [
         ("45440001-0023-4bd4-bbd5-a6920e4c5653", "ED", Model::Gush),
         ("45410001-0023-4bd4-bbd5-a6920e4c5653", "EA", Model::Gravity),
+        ("57440001-0023-4bd4-bbd5-a6920e4c5653", "WD", Model::Spinel),
+        (
+            "414e0001-0023-4bd4-bbd5-a6920e4c5653",
+            "AN",
+            Model::LushAnal,
+        ),
+        ("455a0001-0023-4bd4-bbd5-a6920e4c5653", "EZ", Model::Gush2),
         ("454c0001-0023-4bd4-bbd5-a6920e4c5653", "EL", Model::Ridge),
         ("55300001-0023-4bd4-bbd5-a6920e4c5653", "U", Model::Lapis),
         ("48300001-0023-4bd4-bbd5-a6920e4c5653", "H", Model::Solace),

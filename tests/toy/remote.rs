@@ -17,6 +17,8 @@ use cuedeck::toy::remote_api::{HOLD_SECS, RemoteError, Request};
 use cuedeck::toy::scheduler::{SchedulerConfig, spawn_scheduler};
 use tokio::time::{Instant, sleep, sleep_until};
 
+use super::published_api::{KnownToy, refusal};
+
 const NORA: &str = "f082c00246fa";
 
 fn toys_answer() -> String {
@@ -27,14 +29,30 @@ fn toys_answer() -> String {
         .to_string()
 }
 
+/// The toys of `toys_answer`, for the published API's checks.
+const KNOWN: &[KnownToy] = &[
+    KnownToy {
+        id: NORA,
+        connected: true,
+        functions: &["Vibrate", "Rotate"],
+    },
+    KnownToy {
+        id: "aa11bb22cc33",
+        connected: false,
+        functions: &[],
+    },
+];
+
 /// The app, scripted: records every body with its time; answers `GetToys`
-/// with a Nora and a Lush, everything else `OK` (or an error code, or not
-/// at all when `down`).
+/// with a Nora and a Lush, refuses with the documented code whatever the
+/// published API does not define, and answers the rest `OK` (or an error
+/// code, or not at all when `down`).
 #[derive(Clone, Default)]
 pub(super) struct FakeApp {
     pub(super) posts: Arc<Mutex<Vec<(Instant, String)>>>,
     down: Arc<Mutex<bool>>,
     code: Arc<Mutex<Option<i64>>>,
+    refused: Arc<Mutex<Vec<String>>>,
 }
 
 #[async_trait]
@@ -47,6 +65,10 @@ impl Poster for FakeApp {
             .lock()
             .unwrap()
             .push((Instant::now(), body.clone()));
+        if let Some((code, why)) = refusal(&body, KNOWN) {
+            self.refused.lock().unwrap().push(why);
+            return Ok(format!(r#"{{"code":{code},"type":"error"}}"#));
+        }
         if body == r#"{"command":"GetToys"}"# {
             return Ok(toys_answer());
         }
@@ -58,6 +80,15 @@ impl Poster for FakeApp {
 }
 
 impl FakeApp {
+    /// Every request was one the published API defines.
+    pub(super) fn assert_conformant(&self) {
+        let refused = self.refused.lock().unwrap().clone();
+        assert!(
+            refused.is_empty(),
+            "refused by the published API: {refused:?}"
+        );
+    }
+
     pub(super) fn bodies(&self) -> Vec<String> {
         self.posts
             .lock()
@@ -115,6 +146,7 @@ async fn identify_then_every_output_in_one_function_with_a_short_time_sec() {
         ]
     );
     assert_eq!(app.bodies()[0], Request::GetToys.body());
+    app.assert_conformant();
 }
 
 #[tokio::test(start_paused = true)]
@@ -193,6 +225,7 @@ async fn every_end_path_ends_with_a_stop_and_nothing_runs_after() {
             "{end}: stop {:?} after the end",
             posts[stop].0 - ended
         );
+        app.assert_conformant();
     }
 }
 
@@ -209,6 +242,11 @@ async fn an_error_code_is_a_refusal_and_a_lost_app_a_disconnect() {
         refused |= matches!(e, ToyEvent::Refused(_));
     }
     assert!(refused, "402 toy not connected: refused");
+    // The strip names the code and its documented meaning.
+    assert_eq!(
+        toy.status().borrow().notice.as_deref(),
+        Some("Lovense Remote answered 402: toy not connected")
+    );
     *app.code.lock().unwrap() = None;
     *app.down.lock().unwrap() = true;
     toy.set_level(Level::new(9).unwrap());
@@ -422,12 +460,64 @@ async fn toy_test_remote_plays_and_stops_through_the_app() {
         stdout.contains("# toy: Nora f082c00246fa via Lovense Remote"),
         "{stdout}"
     );
-    assert!(stdout.contains("<- A:3:F082C00246FA;"), "{stdout}");
-    assert!(stdout.contains("-> Vibrate:6;"), "{stdout}");
+    // The transcript shows the bodies as posted, not the Lovense text
+    // that stays inside cuedeck.
+    assert!(!stdout.contains("-> Vibrate:6;"), "{stdout}");
+    assert!(!stdout.contains("AutoSwith"), "{stdout}");
     let bodies = bodies.lock().unwrap().clone();
+    for body in &bodies {
+        assert_eq!(refusal(body, KNOWN), None);
+        assert!(
+            stdout.contains(&format!("-> {body}")),
+            "{body} not in {stdout}"
+        );
+    }
+    let sent: Vec<&str> = stdout.lines().filter(|l| l.starts_with("-> ")).collect();
+    assert_eq!(
+        sent.last().copied(),
+        Some(format!("-> {}", function("Stop", 0)).as_str()),
+        "{stdout}"
+    );
     assert!(
         bodies.contains(&function("Vibrate:6,Rotate:6", HOLD_SECS)),
         "{bodies:?}"
     );
     assert_eq!(bodies.last(), Some(&function("Stop", 0)), "{bodies:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_toy_the_app_reports_off_is_said_not_connected() {
+    let app = FakeApp::default();
+    let err = find_toy(&app, Some("lush")).await.unwrap_err();
+    assert_eq!(err, RemoteError::NotConnected("lush".into()));
+    assert!(err.to_string().contains("not connected"), "{err}");
+    let err = find_toy(&app, Some("zork")).await.unwrap_err();
+    assert!(matches!(err, RemoteError::NoToy(_)), "{err}");
+}
+
+#[test]
+fn motors_apart_only_where_the_app_lists_them() {
+    use cuedeck::toy::models::ModelSpec;
+    use cuedeck::toy::remote_api::{action_names, merge_actions, motors_note};
+    let edge = ModelSpec::for_code("P", None);
+    let listed = ["Vibrate1".to_owned(), "Vibrate2".to_owned()];
+    let names = action_names(edge, &listed);
+    assert_eq!(
+        merge_actions(names, &[20, 7]),
+        [("Vibrate1".to_owned(), 20), ("Vibrate2".to_owned(), 7)]
+    );
+    assert_eq!(motors_note(edge, &listed), "");
+    // Not listed: one Vibrate for both, the stronger level, and said so.
+    let names = action_names(edge, &["Vibrate".to_owned()]);
+    assert_eq!(merge_actions(names, &[20, 7]), [("Vibrate".to_owned(), 20)]);
+    assert!(motors_note(edge, &[]).contains("as one `Vibrate`"));
+    let body = Request::function("e", &[("Vibrate".to_owned(), 20)]).body();
+    let edge_toy = [KnownToy {
+        id: "e",
+        connected: true,
+        functions: &[],
+    }];
+    assert_eq!(refusal(&body, &edge_toy), None);
+    let body = Request::function("e", &[("Vibrate1".to_owned(), 20)]).body();
+    assert!(refusal(&body, &edge_toy).is_some(), "not listed: refused");
 }

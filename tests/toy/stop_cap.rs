@@ -16,9 +16,10 @@ use proptest::test_runner::TestCaseError;
 use tokio::time::{Instant, sleep, sleep_until};
 
 /// One model per family: single, per-motor, vibrate+thrust, vibrate+rotate,
-/// vibrate+air, Mply (3 motors; 2 motors + fingering), strokers.
+/// vibrate+air, Mply (3 motors; 2 motors + fingering), strokers; and the
+/// newest rows (Spinel, Velvo, Lush Anal, Gush 2).
 const FAMILIES: &[&str] = &[
-    "S", "P", "EA", "C", "EL", "B", "U", "EI-FW3", "H", "BA", "F",
+    "S", "P", "EA", "C", "EL", "B", "U", "EI-FW3", "H", "BA", "F", "WD", "CB", "AN", "EZ",
 ];
 
 fn ms(n: u64) -> Duration {
