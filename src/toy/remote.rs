@@ -170,6 +170,8 @@ struct State {
     levels: Vec<u8>,
     preset: u8,
     connected: bool,
+    /// While the app is lost: failed probes so far, and the next one's time.
+    probes: (u32, tokio::time::Instant),
 }
 
 impl State {
@@ -201,6 +203,7 @@ impl RemoteTransport {
             levels: vec![0; spec.outputs.len()],
             preset: 0,
             connected: true,
+            probes: (0, tokio::time::Instant::now()),
         }));
         let (inbound, inbound_rx) = mpsc::channel(INBOUND_CAPACITY);
         let (jobs, jobs_rx) = mpsc::unbounded_channel();
@@ -498,10 +501,21 @@ impl Worker {
             if !up {
                 // The app stops the toy by itself within `timeSec`.
                 s.stop();
+                if changed {
+                    s.probes = (0, tokio::time::Instant::now());
+                }
             }
             changed
         };
         if changed {
+            let notice = (!up).then(|| {
+                "Lovense Remote lost: reconnecting (probing 1 s, then up to 8 s apart); effects resume once it answers".to_owned()
+            });
+            self.notice
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone_from(&notice);
+            let _ = self.inbound.send(Inbound::Notice(notice)).await;
             let msg = if up {
                 Inbound::Reconnected
             } else {
@@ -519,8 +533,16 @@ impl Worker {
             (s.connected, s.levels.iter().any(|v| *v > 0), s.preset)
         };
         if !connected {
+            let (failed, due) = lock(&self.state).probes;
+            if tokio::time::Instant::now() < due {
+                return;
+            }
             if self.send(Request::GetToys.body()).await.is_ok() {
                 self.link(true).await;
+            } else {
+                // Backoff: 0.5 s doubling to 8 s (checked on each refresh).
+                let next = Duration::from_millis(500u64 << (failed + 1).min(4));
+                lock(&self.state).probes = (failed + 1, tokio::time::Instant::now() + next);
             }
             return;
         }

@@ -255,9 +255,12 @@ async fn an_error_code_is_a_refusal_and_a_lost_app_a_disconnect() {
         !toy.status().borrow().connected,
         "the strip says disconnected"
     );
+    let notice = toy.status().borrow().notice.clone().unwrap_or_default();
+    assert!(notice.contains("reconnecting"), "{notice}");
     *app.down.lock().unwrap() = false;
     sleep(Duration::from_millis(1_500)).await;
     assert!(toy.status().borrow().connected, "back once the app answers");
+    assert_eq!(toy.status().borrow().notice, None);
     assert_eq!(
         RemoteError::App {
             code: 402,
