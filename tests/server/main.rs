@@ -14,6 +14,7 @@ mod moderation_controls;
 mod moderation_scope;
 mod multiroom;
 mod protocol_doc;
+mod race_answers;
 mod retention;
 mod stream;
 #[path = "../support/mod.rs"]
