@@ -19,7 +19,7 @@ const PRICE: u64 = 5;
 
 /// A room with a queued menu (m1-1 costs 5) and a wheel without cooldown;
 /// a viewer token for each of u1..u3.
-async fn shop(t: &TestServer) -> Vec<String> {
+pub(super) async fn shop(t: &TestServer) -> Vec<String> {
     let menu = json!({"name": "Quick Fun", "queueMode": "on",
                       "items": [{"title": "Wink", "baseTokens": PRICE}]});
     let (status, body) = call(
@@ -49,12 +49,26 @@ enum Op {
 }
 
 /// Send one request; (status, body).
-async fn send(t: &TestServer, viewers: &[String], user: usize, op: Op, key: &str) -> (StatusCode, Value) {
+async fn send(
+    t: &TestServer,
+    viewers: &[String],
+    user: usize,
+    op: Op,
+    key: &str,
+) -> (StatusCode, Value) {
     let name = USERS[user];
     match op {
         Op::Purchase => {
             let path = format!("/api/v1/rooms/{ROOM}/menus/m1/items/m1-1/purchase");
-            call(t, &viewers[user], Method::POST, &path, Some(key), Some(json!({}))).await
+            call(
+                t,
+                &viewers[user],
+                Method::POST,
+                &path,
+                Some(key),
+                Some(json!({})),
+            )
+            .await
         }
         Op::Spin => spin(t, &viewers[user], WHEEL, key, json!({"tier": 1})).await,
         Op::Ban => {
@@ -160,7 +174,10 @@ async fn a_purchase_or_spin_refunded_by_a_racing_ban_answers_its_receipt() {
         "no answer met the ban's refund ({} taken): the race was not reproduced",
         taken.len()
     );
-    eprintln!("{refunded_in_answer} of {} taken answered refunded", taken.len());
+    eprintln!(
+        "{refunded_in_answer} of {} taken answered refunded",
+        taken.len()
+    );
     t.stop().await;
 }
 
@@ -258,7 +275,13 @@ async fn retry_after_is_the_time_left_of_the_cooldown() {
     let (status, header, body) = refused_at(49_000, "s2").await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     assert_eq!(header.as_deref(), Some("71"));
-    assert!(body["message"].as_str().unwrap().contains("possible in 71 s"), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("possible in 71 s"),
+        "{body}"
+    );
     // Half a second left is one second.
     let (status, header, _) = refused_at(119_500, "s3").await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
