@@ -66,20 +66,41 @@ pub fn viewer_key(room: &RoomId, user: &UserId, key: &IdemKey) -> IdemKey {
     IdemKey::new(format!("spin.{}", &hex::encode(digest)[..32]))
 }
 
+/// A spin refused: the error, and for `cooldown` the whole seconds until
+/// the viewer may spin again (rounded up), which `Retry-After` carries.
+#[derive(Debug)]
+pub struct Refused {
+    pub error: ApiError,
+    pub retry_after_secs: Option<u64>,
+}
+
+impl From<ApiError> for Refused {
+    fn from(error: ApiError) -> Self {
+        Refused {
+            error,
+            retry_after_secs: None,
+        }
+    }
+}
+
 fn error(code: ErrorCode, message: impl Into<String>) -> ApiError {
     ApiError::new(code, message)
 }
 
-/// A spin refused because the viewer spun too recently.
-pub fn cooling_down(game: GameKind, wait: CoolingDown) -> ApiError {
-    error(
-        ErrorCode::Cooldown,
-        format!(
-            "you spun the {game} moments ago; the next spin is possible in {} s (at {})",
-            wait.retry_after_ms.div_ceil(1000),
-            wait.ready_at
+/// A spin refused because the viewer spun too recently; the message and
+/// `Retry-After` give the same whole seconds.
+pub fn cooling_down(game: GameKind, wait: CoolingDown) -> Refused {
+    let secs = wait.retry_after_ms.div_ceil(1000);
+    Refused {
+        error: error(
+            ErrorCode::Cooldown,
+            format!(
+                "you spun the {game} moments ago; the next spin is possible in {secs} s (at {})",
+                wait.ready_at
+            ),
         ),
-    )
+        retry_after_secs: Some(secs),
+    }
 }
 
 impl SpinRequest {
@@ -94,7 +115,7 @@ impl SpinRequest {
         engine: &Engine,
         now: Stamp,
         game: Option<&RoomGame>,
-    ) -> Result<Prepared, ApiError> {
+    ) -> Result<Prepared, Refused> {
         let expected = self.spin_id();
         let turn = open_turn(
             engine,
@@ -137,7 +158,8 @@ impl SpinRequest {
                     config.visible_count(),
                     kind.min_visible()
                 ),
-            ));
+            )
+            .into());
         }
         book.cooldowns
             .check(config.cooldown_secs(), &self.user, at)

@@ -57,6 +57,8 @@ enum CoreMsg {
         reply: oneshot::Sender<Result<(), ApiError>>,
     },
     Query(Query),
+    /// Answered once every commit the engine has handed on is durable.
+    Durable(oneshot::Sender<()>),
     /// See [`Prepare`].
     ExecuteChecked {
         prepare: Prepare,
@@ -136,6 +138,19 @@ impl CoreHandle {
         });
         self.tx
             .send(CoreMsg::Query(query))
+            .await
+            .map_err(|_| unavailable())?;
+        rx.await.map_err(|_| unavailable())
+    }
+
+    /// Wait until the store holds everything the engine has applied so far:
+    /// a reader that saw an item closed in the engine then finds its record
+    /// in the store, even when the command that closed it (a ban's refund
+    /// racing the purchase) is still being committed.
+    pub async fn durable(&self) -> Result<(), ApiError> {
+        let (tx, rx) = oneshot::channel();
+        self.tx
+            .send(CoreMsg::Durable(tx))
             .await
             .map_err(|_| unavailable())?;
         rx.await.map_err(|_| unavailable())
@@ -286,7 +301,8 @@ async fn run(
             }
             // After a failed commit the engine is ahead of the disk: serve
             // none of it (a dropped reply answers `unavailable`).
-            CoreMsg::Subscribe { .. } | CoreMsg::Query(_) if failed.load(Ordering::Relaxed) => {}
+            CoreMsg::Subscribe { .. } | CoreMsg::Query(_) | CoreMsg::Durable(_)
+                if failed.load(Ordering::Relaxed) => {}
             CoreMsg::Subscribe {
                 room,
                 resume,
@@ -308,6 +324,10 @@ async fn run(
                 }
             },
             CoreMsg::Query(query) => query(service.engine()),
+            // The publisher answers after the commits sent before it.
+            CoreMsg::Durable(done) => {
+                let _ = core.publisher.send(PublisherMsg::Durable(done));
+            }
         }
     }
     drop(core);

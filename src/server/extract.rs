@@ -27,17 +27,22 @@ impl<T: DeserializeOwned + Send> FromRequestParts<App> for ApiPath<T> {
         match Path::<T>::from_request_parts(parts, app).await {
             Ok(Path(value)) => Ok(ApiPath(value)),
             Err(rejection) => {
-                let names: Vec<String> = RawPathParams::from_request_parts(parts, app)
+                let raw: Vec<(String, String)> = RawPathParams::from_request_parts(parts, app)
                     .await
-                    .map(|raw| raw.iter().map(|(k, _)| k.to_string()).collect())
+                    .map(|raw| {
+                        raw.iter()
+                            .map(|(k, v)| (k.to_string(), v.to_string()))
+                            .collect()
+                    })
                     .unwrap_or_default();
-                Err(app.refuse(path_error(&rejection, &names)))
+                Err(app.refuse(path_error(&rejection, &raw)))
             }
         }
     }
 }
 
-fn path_error(rejection: &PathRejection, names: &[String]) -> ApiError {
+/// `raw`: the path's parameters, (name, value), in order.
+fn path_error(rejection: &PathRejection, raw: &[(String, String)]) -> ApiError {
     use axum::extract::path::ErrorKind;
     let PathRejection::FailedToDeserializePathParams(failed) = rejection else {
         return ApiError::new(ErrorCode::Internal, rejection.body_text());
@@ -52,11 +57,22 @@ fn path_error(rejection: &PathRejection, names: &[String]) -> ApiError {
             index,
             value,
             expected_type,
-        } => (names.get(*index).cloned(), value, *expected_type),
+        } => (
+            raw.get(*index).map(|(name, _)| name.clone()),
+            value,
+            *expected_type,
+        ),
         ErrorKind::ParseError {
             value,
             expected_type,
-        } => (names.first().cloned(), value, *expected_type),
+        } => (
+            raw.iter()
+                .find(|(_, raw_value)| raw_value == value)
+                .or(raw.first())
+                .map(|(name, _)| name.clone()),
+            value,
+            *expected_type,
+        ),
         ErrorKind::DeserializeError {
             key,
             value,
@@ -65,8 +81,15 @@ fn path_error(rejection: &PathRejection, names: &[String]) -> ApiError {
             return ApiError::invalid(key, format!("{value:?} in the path: {message}"));
         }
         other => {
-            let field = names.first().map_or("path", String::as_str);
-            return ApiError::invalid(field, other.to_string());
+            // A value of an enum (`{game}`, `{switch}`) fails with a message
+            // that quotes it: name the parameter that holds that value.
+            let message = other.to_string();
+            let field = raw
+                .iter()
+                .find(|(_, value)| message.contains(&format!("`{value}`")))
+                .or(raw.first())
+                .map_or("path", |(name, _)| name.as_str());
+            return ApiError::invalid(field, message);
         }
     };
     let expected = match expected {

@@ -5,7 +5,7 @@
 //! client seeds; receipts.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -24,7 +24,7 @@ use super::scoped_http::{
     require_editor, require_room, required_key, viewer,
 };
 use crate::domain::Checked;
-use crate::domain::{ItemState, Reply, RoomId};
+use crate::domain::{Reply, RoomId};
 use crate::games::api::{
     ClientSeedBody, ClientSeedView, Fairness, GameConflict, GameTemplates, GameView, Rotated,
     SpinBody, SpinResult,
@@ -347,85 +347,70 @@ async fn spin(
     };
     let spin_id = request.spin_id();
     let book = books(&app).clone();
-    let drawn = Arc::new(AtomicBool::new(false));
-    let drawn_here = drawn.clone();
+    // The cooldown's wait, from the check that refused the spin.
+    let wait = Arc::new(AtomicU64::new(0));
+    let wait_here = wait.clone();
     let outcome = app
         .core
         .execute_decided(move |engine, now| {
             let (r, g) = (request.room.clone(), request.game);
-            let prepared = book.with(&r, g, |g| request.prepare(engine, now, g.as_deref()))?;
+            let prepared = book
+                .with(&r, g, |g| request.prepare(engine, now, g.as_deref()))
+                .map_err(|refused| {
+                    if let Some(secs) = refused.retry_after_secs {
+                        wait_here.store(secs, Ordering::Relaxed);
+                    }
+                    refused.error
+                })?;
             Ok(match prepared {
                 Prepared::Retry(reply) => Decision::Checked(Checked::Answer(reply)),
-                Prepared::Spin { request, record } => {
-                    drawn_here.store(true, Ordering::Relaxed);
-                    Decision::Keeping {
-                        request: *request,
-                        attachment: Attachment::Spin(record.clone()),
-                        accepted: Box::new(move |_reply: &Reply, at| {
-                            book.accepted(&user, record, at)
-                        }),
-                    }
-                }
+                Prepared::Spin { request, record } => Decision::Keeping {
+                    request: *request,
+                    attachment: Attachment::Spin(record.clone()),
+                    accepted: Box::new(move |_reply: &Reply, at| book.accepted(&user, record, at)),
+                },
             })
         })
         .await;
     let reply = match outcome {
         Ok(reply) => reply,
         Err(err) if err.code == ErrorCode::Cooldown => {
-            let retry_after_s = books(&app).with(&room, game, |g| {
-                g.map_or(1, |g| u64::from(g.game().cooldown_secs()))
-            });
-            return Err(refuse(&app, err).retry_after(retry_after_s));
+            let secs = wait.load(Ordering::Relaxed);
+            return Err(refuse(&app, err).retry_after(secs));
         }
         Err(err) => return Err(intake_refused(&app, err)),
     };
-    spin_result(
-        &app,
-        room,
-        game,
-        spin_id,
-        reply,
-        drawn.load(Ordering::Relaxed),
-    )
-    .await
-    .map(Json)
+    spin_result(&app, room, spin_id, reply).await.map(Json)
 }
 
-/// The answer to a spin or its retry, from its queue item and its record.
+/// The answer to a spin or its retry: `position` is where the spin
+/// entered the queue (its reply's), `state` the item's state now, which a
+/// later command in the same turn of the core (a ban's refund) may already
+/// have changed.
 async fn spin_result(
     app: &App,
     room: RoomId,
-    game: GameKind,
     spin_id: String,
     reply: Reply,
-    just_drawn: bool,
 ) -> Result<SpinResult, Refusal> {
     let internal = |what: &str| refuse(app, ApiError::new(ErrorCode::Internal, what.to_string()));
     let id = reply
         .item()
         .ok_or_else(|| internal("the spin made no queue item"))?;
-    // A spin drawn just now is where its reply says; a retry asks where
-    // the item has got to since.
-    let (instant, state) = match (&reply, just_drawn) {
-        (Reply::Queued { .. }, true) => (false, ItemState::Queued),
-        (Reply::Settled { .. }, true) => (true, ItemState::Finished),
-        _ => {
-            let item = app
-                .records
-                .item(&app.core, room.clone(), id)
-                .await
-                .map_err(|e| refuse(app, e))?
-                .ok_or_else(|| internal("the queue item vanished"))?;
-            (item.view.instant, item.state)
-        }
-    };
+    let item = app
+        .records
+        .item(&app.core, room.clone(), id)
+        .await
+        .map_err(|e| refuse(app, e))?
+        .ok_or_else(|| internal("the spin's queue item is missing"))?;
+    let (instant, state) = (item.view.instant, item.state);
     let receipt = load_receipt(app, &spin_id)
         .await?
         .ok_or_else(|| internal("the spin's record is missing"))?;
     Ok(SpinResult {
         spin_id,
         room,
-        game,
+        game: receipt.game,
         tier: receipt.tier,
         cost: receipt.cost,
         prize: receipt.prize.clone(),

@@ -50,6 +50,9 @@ pub enum PublisherMsg {
         sink: Sink,
         reply: oneshot::Sender<Result<(), ApiError>>,
     },
+    /// Answered once the commits before it are durable; dropped (the
+    /// waiter hears `unavailable`) when a commit has failed.
+    Durable(oneshot::Sender<()>),
 }
 
 struct Hub {
@@ -131,6 +134,11 @@ impl Publisher {
                         }
                     }
                 },
+                PublisherMsg::Durable(done) => {
+                    if !self.failed.load(Ordering::Relaxed) {
+                        let _ = done.send(());
+                    }
+                }
                 PublisherMsg::Subscribe {
                     resume,
                     snapshot,

@@ -81,6 +81,9 @@ pub(super) async fn apply_configured_switches(
     Ok(())
 }
 
+/// The longest ban given in seconds: ten years.
+const MAX_BAN_SECS: u64 = 10 * 365 * 24 * 3600;
+
 /// The rooms a ban or unban `scope` covers for `who`; None: every room.
 fn scope_rooms(who: &Principal, room: &RoomId, scope: BanScope) -> Option<Vec<RoomId>> {
     match (scope, who.role) {
@@ -138,6 +141,12 @@ async fn ban(
         }
         (at, None) => at,
         (None, Some(secs)) => {
+            if !(1..=MAX_BAN_SECS).contains(&secs) {
+                return Err(app.refuse(bad_request(
+                    "expiresInSecs",
+                    format!("must be within 1..={MAX_BAN_SECS} (ten years); leave it out for a ban until an unban"),
+                )));
+            }
             let ms = secs.saturating_mul(1000);
             Some(app.config.clock.now().plus_millis(ms))
         }

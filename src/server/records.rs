@@ -1,7 +1,10 @@
-//! Item records for the API (audit, purchase receipts). An open item comes
-//! from the engine; a closed one from the store, which wrote its record in
-//! the commit that closed it (the engine keeps only a closed item's facts,
-//! and only for the retention window).
+//! Item records for the API (audit, purchase receipts, spin answers). An
+//! open item comes from the engine; a closed one from the store, which
+//! wrote its record in the commit that closed it (the engine keeps only a
+//! closed item's facts, and only for the retention window). That commit
+//! may still be on its way when the engine already shows the item closed
+//! (a ban refunding a purchase whose answer is being written), so a closed
+//! item is read once the store has caught up with the engine.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -59,14 +62,25 @@ impl Records {
             Found::Open(open) => Ok(Some(*open)),
             Found::Missing => Ok(None),
             Found::NoRoom => Err(domain_error(&DomainError::UnknownRoom { room: asked })),
-            Found::Closed | Found::Forgotten => {
-                let records = self.clone();
-                let record = tokio::task::spawn_blocking(move || records.closed(item))
-                    .await
-                    .map_err(|_| unavailable())??;
-                Ok(record.filter(|record| record.view.room == asked))
+            Found::Closed => {
+                core.durable().await?;
+                self.stored(item, asked).await
             }
+            Found::Forgotten => self.stored(item, asked).await,
         }
+    }
+
+    /// A closed item's record as the store wrote it.
+    async fn stored(
+        self: &Arc<Self>,
+        item: ItemId,
+        room: RoomId,
+    ) -> Result<Option<Item>, ApiError> {
+        let records = self.clone();
+        let record = tokio::task::spawn_blocking(move || records.closed(item))
+            .await
+            .map_err(|_| unavailable())??;
+        Ok(record.filter(|record| record.view.room == room))
     }
 
     fn closed(&self, item: ItemId) -> Result<Option<Item>, ApiError> {

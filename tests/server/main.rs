@@ -7,13 +7,16 @@ mod bad_input;
 mod documented_answers;
 mod games_api;
 mod games_fairness;
+mod games_questions;
 mod menus_api;
 mod menus_files;
 mod moderation;
 mod moderation_controls;
+mod moderation_questions;
 mod moderation_scope;
 mod multiroom;
 mod protocol_doc;
+mod race_answers;
 mod retention;
 mod stream;
 #[path = "../support/mod.rs"]

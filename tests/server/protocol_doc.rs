@@ -97,6 +97,11 @@ fn every_example_parses_as_its_type() {
                 drop(serde_json::from_str::<menus::api::PurchaseBody>(&body).unwrap())
             }
             "receipt" => drop(serde_json::from_str::<menus::PurchaseReceipt>(&body).unwrap()),
+            "ban-list" => drop(serde_json::from_str::<cuedeck::protocol::BanList>(&body).unwrap()),
+            "odds" => drop(serde_json::from_str::<Vec<cuedeck::games::TierOdds>>(&body).unwrap()),
+            "revealed" => {
+                drop(serde_json::from_str::<cuedeck::games::RevealedSeed>(&body).unwrap())
+            }
             "transcript" => {
                 for line in body.lines() {
                     match line.split_at(3) {
