@@ -17,6 +17,7 @@ mod moderation_http;
 mod queue_http;
 mod records;
 pub mod templates;
+mod tips_http;
 mod ws;
 
 use std::net::SocketAddr;
@@ -167,6 +168,7 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         records,
         moderation_log,
         games,
+        tips: Arc::default(),
     };
     let router = http::routes(app);
     let mut stop = shutdown_rx;

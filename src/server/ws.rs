@@ -19,7 +19,7 @@ use super::auth::{Permission, Principal};
 use super::errors::HttpError;
 use super::http::{App, actor, bearer};
 use super::hub::{Outgoing, Sink};
-use crate::domain::{Command, IdemKey, Request, RoomId, Stamp};
+use crate::domain::{IdemKey, Request, RoomId, Stamp};
 use crate::protocol::{ApiError, ClientFrame, PROTOCOL_VERSION, RoomCommand, ServerFrame, close};
 
 /// Consecutive unreadable frames before the connection is closed.
@@ -365,29 +365,14 @@ impl Connection {
             RoomCommand::Start { .. } => Permission::Start(&room),
             RoomCommand::Finish { .. } => Permission::Finish(&room),
             RoomCommand::Refund { reason, .. } => Permission::Refund(&room, *reason),
+            _ => Permission::RunLane(&room),
         };
         if let Err(err) = self.principal.require(action) {
             self.app.metrics.error(err.code);
             return Some(refuse(err));
         }
         let by = actor(&self.principal);
-        let command = match command {
-            RoomCommand::Start { item } => Command::Start { room, item, by },
-            RoomCommand::Finish { item } => Command::Finish { room, item, by },
-            RoomCommand::Refund {
-                item,
-                amount,
-                reason,
-                note,
-            } => Command::Refund {
-                room,
-                item,
-                amount,
-                reason,
-                note: note.map(Into::into),
-                by,
-            },
-        };
+        let command = command.into_command(room, by);
         let request = Request {
             key: Some(IdemKey::new(key.as_str())),
             command,
