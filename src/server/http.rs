@@ -49,6 +49,8 @@ pub struct App {
     pub games: Arc<super::games_book::GameBook>,
     /// The rooms' tip levels (`tips_http.rs`).
     pub tips: Arc<super::tips_http::TipBook>,
+    /// Performer consoles per room, for the lane's lost-console rule.
+    pub lane_consoles: Arc<super::tips_http::LaneConsoles>,
 }
 
 pub(super) type Reply_<T> = Result<Json<T>, HttpError>;

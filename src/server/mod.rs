@@ -169,6 +169,7 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         moderation_log,
         games,
         tips: Arc::default(),
+        lane_consoles: Arc::default(),
     };
     let router = http::routes(app);
     let mut stop = shutdown_rx;

@@ -43,6 +43,43 @@ impl TipBook {
     }
 }
 
+/// How many performer consoles watch each room, so the server can tell the
+/// engine when the last one goes while a tip runs.
+#[derive(Debug, Default)]
+pub struct LaneConsoles {
+    rooms: std::sync::Mutex<HashMap<RoomId, usize>>,
+}
+
+impl LaneConsoles {
+    pub fn joined(&self, room: &RoomId) {
+        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        *rooms.entry(room.clone()).or_default() += 1;
+    }
+
+    /// One left; true when it was the last.
+    pub fn left(&self, room: &RoomId) -> bool {
+        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(count) = rooms.get_mut(room) else {
+            return false;
+        };
+        *count = count.saturating_sub(1);
+        if *count == 0 {
+            rooms.remove(room);
+            return true;
+        }
+        false
+    }
+}
+
+/// The last console of `room` went away: a running tip goes back to the
+/// head after the grace period unless a console reports it first.
+pub async fn console_gone(app: &App, room: RoomId) {
+    let command = crate::domain::Command::LaneConsoleGone { room };
+    if let Err(err) = app.core.execute(Request::new(command)).await {
+        tracing::warn!(code = %err.code, "noting a lost console failed");
+    }
+}
+
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/api/v1/rooms/{room}/tips", post(tip))

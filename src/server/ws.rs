@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 
-use super::auth::{Permission, Principal};
+use super::auth::{Permission, Principal, TokenRole};
 use super::errors::HttpError;
 use super::http::{App, actor, bearer};
 use super::hub::{Outgoing, Sink};
@@ -209,6 +209,13 @@ async fn connection(app: App, principal: Principal, socket: WebSocket) {
     }
     within(timeout, tx.close()).await;
     conn.app.metrics.connection_closed();
+    if conn.principal.role == TokenRole::Performer {
+        for room in std::mem::take(&mut conn.subscribed) {
+            if conn.app.lane_consoles.left(&room) {
+                super::tips_http::console_gone(&conn.app, room).await;
+            }
+        }
+    }
 }
 
 /// Whether a write finished, and in time: a client that takes nothing for
@@ -332,6 +339,9 @@ impl Connection {
             overflowed: self.overflowed.clone(),
         };
         self.app.core.subscribe(room.clone(), resume, sink).await?;
+        if self.principal.role == TokenRole::Performer {
+            self.app.lane_consoles.joined(&room);
+        }
         self.subscribed.push(room);
         if let Some(rx) = fresh {
             self.events = Some(rx);

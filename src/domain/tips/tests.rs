@@ -417,3 +417,32 @@ proptest! {
         let _ = ladder.validate(u64::MAX, &none());
     }
 }
+
+#[test]
+fn the_shipped_templates_are_valid() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/tips");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let levels: TipLevels = toml::from_str(&text).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+        levels
+            .validate(1_000_000, &none())
+            .unwrap_or_else(|e| panic!("{path:?}: {e}"));
+        assert!(!levels.levels.is_empty(), "{path:?}");
+        seen += 1;
+    }
+    assert!(seen >= 3);
+    let presets: TipLevels =
+        toml::from_str(&std::fs::read_to_string(dir.join("presets.toml")).unwrap()).unwrap();
+    for amount in [111, 444, 888, 2222] {
+        let TipMatch::Toy(toy) = presets.match_amount(amount, 0) else {
+            panic!("{amount} is a preset");
+        };
+        assert!(matches!(toy.matched, Matched::Special { .. }) && toy.pattern.is_some());
+    }
+    assert_eq!(
+        label_of(presets.match_amount(110, 0)).as_deref(),
+        Some("max")
+    );
+}
