@@ -6,35 +6,23 @@
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 
-use super::{ClientError, RestClient};
+use super::RestClient;
+use super::versioned::{ConflictBody, VersionedError};
 use crate::domain::RoomId;
 use crate::games::api::{GameConflict, GameView, Rotated};
 use crate::games::{GameConfig, GameKind};
-use crate::protocol::{ApiError, ErrorCode};
+use crate::protocol::ErrorCode;
 
-#[derive(Debug, thiserror::Error)]
-pub enum GameClientError {
-    #[error("409: {}", .0.message)]
-    Conflict(Box<GameConflict>),
-    #[error(transparent)]
-    Client(#[from] ClientError),
-}
+/// A game call's refusal: the whole [`GameConflict`], or another error.
+pub type GameClientError = VersionedError<GameConflict>;
 
-impl GameClientError {
-    /// The API error code, when the server answered with one.
-    pub fn code(&self) -> Option<ErrorCode> {
-        match self {
-            GameClientError::Conflict(c) => Some(c.code),
-            GameClientError::Client(e) => e.code(),
-        }
+impl ConflictBody for GameConflict {
+    fn code(&self) -> ErrorCode {
+        self.code
     }
 
-    /// The server's error, when it sent one (it names the field at fault).
-    pub fn api(&self) -> Option<&ApiError> {
-        match self {
-            GameClientError::Client(ClientError::Api { error, .. }) => Some(error),
-            _ => None,
-        }
+    fn message(&self) -> &str {
+        &self.message
     }
 }
 
@@ -49,27 +37,7 @@ impl RestClient {
         path: &str,
         body: Option<Vec<u8>>,
     ) -> Result<T, GameClientError> {
-        let (status, answer) = self.raw(method, path, None, body).await?;
-        if status.is_success() {
-            return serde_json::from_value(answer)
-                .map_err(|e| ClientError::Decode(e.to_string()).into());
-        }
-        if answer.get("currentVersion").is_some()
-            && let Ok(conflict) = serde_json::from_value::<GameConflict>(answer.clone())
-        {
-            return Err(GameClientError::Conflict(Box::new(conflict)));
-        }
-        Err(match serde_json::from_value::<ApiError>(answer.clone()) {
-            Ok(error) => ClientError::Api {
-                status: status.as_u16(),
-                error,
-            },
-            Err(_) => ClientError::Http {
-                status: status.as_u16(),
-                body: answer.to_string(),
-            },
-        }
-        .into())
+        self.versioned_call(method, path, None, body).await
     }
 
     /// The performer's view of a game: configuration, odds, commitment.

@@ -7,6 +7,7 @@ mod moderation;
 mod rest;
 mod stream;
 mod tips;
+pub mod versioned;
 
 pub use games::GameClientError;
 pub use moderation::LogQuery;

@@ -110,12 +110,7 @@ pub struct ClientSeedBody {
 }
 
 /// A shipped configuration for onboarding (`config/games/`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GameTemplate {
-    pub name: String,
-    pub config: GameConfig,
-}
+pub type GameTemplate = crate::scoped::templates::Shipped<GameConfig>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GameTemplates {

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::toy_effect::ToyEffect;
 
 use super::error::ConfigError;
+use crate::protocol::ApiError;
 
 /// The two games; the names are the queue's `source` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -124,33 +125,7 @@ pub struct PrizeSpec {
 }
 
 /// Skin colours, each `#rrggbb`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct GameTheme {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub primary: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secondary: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub background: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-}
-
-impl GameTheme {
-    pub fn is_empty(&self) -> bool {
-        *self == GameTheme::default()
-    }
-
-    pub fn colours(&self) -> [(&'static str, Option<&str>); 4] {
-        [
-            ("primary", self.primary.as_deref()),
-            ("secondary", self.secondary.as_deref()),
-            ("background", self.background.as_deref()),
-            ("text", self.text.as_deref()),
-        ]
-    }
-}
+pub type GameTheme = crate::scoped::Theme;
 
 fn is_false(b: &bool) -> bool {
     !*b
@@ -180,5 +155,25 @@ impl GameConfig {
 
     pub fn to_toml(&self) -> String {
         toml::to_string(self).unwrap_or_else(|e| format!("# cannot write: {e}\n"))
+    }
+}
+
+impl crate::scoped::Hideable for PrizeSpec {
+    fn hidden(&self) -> bool {
+        self.hidden
+    }
+}
+
+impl crate::scoped::ScopedConfig for GameConfig {
+    fn parse(value: serde_json::Value) -> Result<Self, ApiError> {
+        GameConfig::from_value(value).map_err(ApiError::from)
+    }
+
+    /// Everything [`super::Game::new`] checks: tiers, prizes, weights,
+    /// theme, cooldown.
+    fn check(&self) -> Result<(), ApiError> {
+        super::Game::new(self.clone())
+            .map(drop)
+            .map_err(ApiError::from)
     }
 }

@@ -30,6 +30,17 @@ impl ConfigError {
     }
 }
 
+impl From<ConfigError> for crate::protocol::ApiError {
+    /// `invalid_field` naming the field at fault.
+    fn from(err: ConfigError) -> Self {
+        crate::protocol::ApiError {
+            code: crate::protocol::ErrorCode::InvalidField,
+            message: format!("invalid field `{}`: {}", err.field, err.problem),
+            field: Some(err.field),
+        }
+    }
+}
+
 /// A server seed that is not 64 hex digits.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("a server seed is {expected} hex digits; got {chars} characters")]

@@ -120,7 +120,7 @@ impl Game {
     }
 
     pub fn visible_count(&self) -> usize {
-        self.config.prizes.iter().filter(|p| !p.hidden).count()
+        crate::scoped::visible(&self.config.prizes).count()
     }
 
     /// Enough visible prizes to take spins.

@@ -2,7 +2,7 @@
 //! (receipts name theirs), the seeds, the viewers' cooldowns and client
 //! seeds. Pure: stamps and seeds are passed in.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::domain::time::Stamp;
@@ -15,18 +15,14 @@ use super::game::Game;
 use super::odds::odds_table;
 use super::record::SpinRecord;
 use super::seeds::SeedState;
+use crate::scoped::{Stamped, Versions};
 
 /// A saved configuration version.
-#[derive(Debug, Clone)]
-pub struct Version {
-    pub game: Arc<Game>,
-    pub at: Stamp,
-    pub by: String,
-}
+pub type Version = Stamped<Arc<Game>>;
 
 #[derive(Debug, Clone)]
 pub struct RoomGame {
-    versions: BTreeMap<u64, Version>,
+    versions: Versions<Arc<Game>>,
     pub seeds: SeedState,
     pub cooldowns: CooldownBook,
     client_seeds: HashMap<UserId, ClientSeed>,
@@ -35,10 +31,8 @@ pub struct RoomGame {
 impl RoomGame {
     /// A game's first version, with its first seed committed.
     pub fn new(first: Version, seeds: SeedState) -> RoomGame {
-        let mut versions = BTreeMap::new();
-        versions.insert(first.game.config().version, first);
         RoomGame {
-            versions,
+            versions: Versions::new(first.value.config().version, first),
             seeds,
             cooldowns: CooldownBook::default(),
             client_seeds: HashMap::new(),
@@ -47,30 +41,27 @@ impl RoomGame {
 
     /// Add a version (it becomes the current one if it is the newest).
     pub fn add_version(&mut self, version: Version) {
-        self.versions.insert(version.game.config().version, version);
+        self.versions.add(version.value.config().version, version);
     }
 
     pub fn current(&self) -> &Version {
-        self.versions
-            .values()
-            .next_back()
-            .expect("a game has at least one version")
+        self.versions.current()
     }
 
     pub fn game(&self) -> &Arc<Game> {
-        &self.current().game
+        &self.current().value
     }
 
     pub fn version(&self, version: u64) -> Option<&Version> {
-        self.versions.get(&version)
+        self.versions.get(version)
     }
 
     /// The versions saved after `after`, oldest first.
     pub fn history_after(&self, after: u64) -> Vec<GameVersionInfo> {
         self.versions
-            .range(after + 1..)
+            .after(after)
             .map(|(v, version)| GameVersionInfo {
-                version: *v,
+                version: v,
                 at: version.at,
                 changed_by: version.by.clone(),
             })
@@ -102,7 +93,7 @@ impl RoomGame {
 
     pub fn view(&self, room: &RoomId) -> GameView {
         let current = self.current();
-        let game = &current.game;
+        let game = &current.value;
         GameView {
             room: room.clone(),
             game: game.kind(),
@@ -138,7 +129,7 @@ impl RoomGame {
     pub fn receipt(&self, record: &SpinRecord) -> Option<super::Receipt> {
         let version = self.version(record.config_version)?;
         let title = version
-            .game
+            .value
             .prize(record.prize_id)
             .map(|(_, p)| p.title.as_str())
             .unwrap_or_default();
@@ -146,6 +137,6 @@ impl RoomGame {
             .seeds
             .find_revealed(&record.commitment)
             .map(|r| r.server_seed.clone());
-        Some(record.receipt(version.game.canonical_text(), title, seed))
+        Some(record.receipt(version.value.canonical_text(), title, seed))
     }
 }

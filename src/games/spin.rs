@@ -12,12 +12,10 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use crate::domain::intake::{ActionType, Chat, Effects, Metadata, PaidAction};
-use crate::domain::{
-    Command, Engine, IdemKey, IntakeLimits, IntakeMode, IntakePayload, Reply, Request, RoomId,
-    Stamp, UserId,
-};
+use crate::domain::intake::ActionType;
+use crate::domain::{Engine, IdemKey, IntakeMode, Reply, Request, RoomId, Stamp, UserId};
 use crate::protocol::{ApiError, ErrorCode};
+use crate::scoped::intake::{IntakeDraft, Turn, intake_request, open_turn};
 
 use super::config::GameKind;
 use super::cooldown::CoolingDown;
@@ -97,26 +95,23 @@ impl SpinRequest {
         now: Stamp,
         game: Option<&RoomGame>,
     ) -> Result<Prepared, ApiError> {
-        // The stamp the engine will give the item.
-        let at = now.max(engine.clock());
-        if engine.remembers(&self.key) {
-            return self.retry(engine);
-        }
-        let room = engine.room_info(&self.room).ok_or_else(|| {
-            error(
-                ErrorCode::UnknownRoom,
-                format!("room `{}` does not exist", self.room),
-            )
-        })?;
-        if !room.live {
-            return Err(error(
-                ErrorCode::NotLive,
-                format!(
-                    "the performer is not live in room `{}`: games take spins only during a broadcast",
-                    self.room
-                ),
-            ));
-        }
+        let expected = self.spin_id();
+        let turn = open_turn(
+            engine,
+            now,
+            &self.key,
+            &self.room,
+            "games take spins only during a broadcast",
+            |item| {
+                item.source() == self.game.source()
+                    && *item.user_id() == self.user
+                    && item.source_event_id() == expected.as_str()
+            },
+        )?;
+        let (at, room) = match turn {
+            Turn::Retry(reply) => return Ok(Prepared::Retry(reply)),
+            Turn::Fresh { at, room } => (at, room),
+        };
         let kind = self.game;
         let book = game.ok_or_else(|| {
             error(
@@ -125,7 +120,7 @@ impl SpinRequest {
             )
         })?;
         let current = book.current();
-        let config = current.game.clone();
+        let config = current.value.clone();
         let cost = config.tier_cost(self.tier).ok_or_else(|| ApiError {
             code: ErrorCode::InvalidField,
             message: format!(
@@ -159,94 +154,39 @@ impl SpinRequest {
                 DrawError::Unavailable { .. } => error(ErrorCode::GameUnavailable, e.to_string()),
                 DrawError::NoSuchTier { .. } => ApiError::invalid("tier", e.to_string()),
             })?;
-        let spin_id = self.spin_id();
+        let spin_id = expected;
         let record = SpinRecord::of(&draw, self.room.as_str(), &spin_id, config.config().version);
         let prize = &config.config().prizes[draw.prize.index];
         let (started, _) = kind.chat_keys();
-        let payload = IntakePayload {
+        let payload = IntakeDraft {
             source: kind.source(),
-            source_event_id: Arc::from(spin_id.as_str()),
-            idempotency_key: self.key.clone(),
-            performer_id: room.performer.clone(),
-            user_id: self.user.clone(),
-            token_cost: cost,
-            action: PaidAction {
-                action_type: ActionType::PerformanceAction,
-                title: Arc::from(prize.title.as_str()),
-                description: Arc::from(prize.description.as_str()),
-                menu_item_id: None,
-                rank: Some(prize.rank),
-                duration_hint_ms: prize.duration_hint_ms,
-            },
-            created_at_high_precision: Arc::from(at.to_string()),
-            chat: Chat {
-                public_announce_template_key: Arc::from(started),
-                private_user_message_template_keys: Vec::new(),
-            },
-            metadata: Metadata {
-                user_display_name: self.display_name.as_deref().map(Arc::from),
-                bet_tier: Some(self.tier),
-                ..Metadata::default()
-            },
-            effects: prize.toy.as_ref().map(|toy| Effects {
-                toy: vec![toy.clone()],
-                other: None,
-            }),
-        };
-        payload
-            .validate(&IntakeLimits {
-                max_token_cost: room.settings.max_token_cost,
-            })
-            .map_err(|e| {
-                let field = match e.field() {
-                    Some("metadata.userDisplayName") => Some("displayName".to_string()),
-                    Some(f) if f.contains("clientSeed") => Some("clientSeed".to_string()),
-                    other => other.map(str::to_string),
-                };
-                ApiError {
-                    code: e.code(),
-                    message: e.to_string(),
-                    field,
-                }
-            })?;
+            source_event_id: &spin_id,
+            key: &self.key,
+            performer: &room.performer,
+            user: &self.user,
+            cost,
+            action_type: ActionType::PerformanceAction,
+            title: &prize.title,
+            description: &prize.description,
+            menu_item_id: None,
+            rank: Some(prize.rank),
+            duration_hint_ms: prize.duration_hint_ms,
+            at,
+            announce_key: started,
+            display_name: self.display_name.as_deref(),
+            bet_tier: Some(self.tier),
+            toy: prize.toy.as_ref(),
+        }
+        .payload(&room)?;
         Ok(Prepared::Spin {
-            request: Box::new(Request {
-                key: Some(self.key),
-                command: Command::Intake {
-                    room: self.room,
-                    mode: IntakeMode::Queued,
-                    payload: Box::new(payload),
-                    loyalty_points: 0,
-                },
-            }),
+            request: Box::new(intake_request(
+                self.key,
+                self.room,
+                IntakeMode::Queued,
+                payload,
+                0,
+            )),
             record: Arc::new(record),
         })
-    }
-
-    /// The key was used: the same spin (room, game, viewer, tier) gets its
-    /// original answer, anything else is a conflict.
-    fn retry(self, engine: &Engine) -> Result<Prepared, ApiError> {
-        let expected = self.spin_id();
-        let original = engine.remembered_reply(&self.key).and_then(|reply| {
-            let item = engine.entry(reply.item()?)?;
-            Some((reply, item))
-        });
-        match original {
-            Some((reply, item))
-                if item.source() == self.game.source()
-                    && *item.user_id() == self.user
-                    && item.source_event_id() == expected.as_str() =>
-            {
-                Ok(Prepared::Retry(reply.clone()))
-            }
-            _ => Err(ApiError {
-                code: ErrorCode::IdempotencyConflict,
-                message: format!(
-                    "idempotency key `{}` was already used for a different request",
-                    self.key
-                ),
-                field: Some("Idempotency-Key".into()),
-            }),
-        }
     }
 }

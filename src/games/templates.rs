@@ -3,6 +3,7 @@
 
 use super::api::GameTemplate;
 use super::config::{GameConfig, GameKind};
+use crate::scoped::templates::shipped;
 
 const FILES: [(&str, &str); 4] = [
     (
@@ -25,16 +26,7 @@ const FILES: [(&str, &str); 4] = [
 
 /// Every shipped template that parses (a test checks that all do).
 pub fn templates() -> Vec<GameTemplate> {
-    FILES
-        .iter()
-        .filter_map(|(name, text)| {
-            let config = GameConfig::from_toml(text).ok()?;
-            Some(GameTemplate {
-                name: (*name).to_string(),
-                config,
-            })
-        })
-        .collect()
+    shipped(&FILES, |text| GameConfig::from_toml(text).ok())
 }
 
 /// The first shipped template of a game (the demo's choice).

@@ -80,24 +80,11 @@ fn check_tiers(config: &GameConfig) -> Result<(), ConfigError> {
     Ok(())
 }
 
-/// `#rrggbb`, either case.
-pub fn is_hex_colour(text: &str) -> bool {
-    text.strip_prefix('#')
-        .is_some_and(|hex| hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
 fn check_theme(theme: &GameTheme) -> Result<(), ConfigError> {
-    for (name, colour) in theme.colours() {
-        if let Some(colour) = colour
-            && !is_hex_colour(colour)
-        {
-            return Err(ConfigError::new(
-                format!("theme.{name}"),
-                format!("{colour:?} is not a hex colour like \"#ff3366\""),
-            ));
-        }
+    match theme.problem(false) {
+        Some((field, problem)) => Err(ConfigError::new(field, problem)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn check_prizes(kind: GameKind, prizes: &[PrizeSpec]) -> Result<(), ConfigError> {

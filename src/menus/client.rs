@@ -6,9 +6,10 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::client::{ClientError, RestClient};
+use crate::client::RestClient;
+use crate::client::versioned::{ConflictBody, VersionedError};
 use crate::domain::{RoomId, UserId};
-use crate::protocol::{ApiError, ErrorCode};
+use crate::protocol::ErrorCode;
 
 use super::api::{
     MenuDeleted, MenuList, Offer, PurchaseBody, PurchaseReceipt, SortKey, SubscriberList,
@@ -16,21 +17,16 @@ use super::api::{
 };
 use super::model::{ItemSpec, MenuSpec, MenuView};
 
-#[derive(Debug, thiserror::Error)]
-pub enum MenuClientError {
-    #[error("409: {}", .0.message)]
-    Conflict(Box<VersionConflict>),
-    #[error(transparent)]
-    Client(#[from] ClientError),
-}
+/// A menu call's refusal: the whole [`VersionConflict`], or another error.
+pub type MenuClientError = VersionedError<VersionConflict>;
 
-impl MenuClientError {
-    /// The API error code, when the server answered with one.
-    pub fn code(&self) -> Option<ErrorCode> {
-        match self {
-            MenuClientError::Conflict(c) => Some(c.code),
-            MenuClientError::Client(e) => e.code(),
-        }
+impl ConflictBody for VersionConflict {
+    fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    fn message(&self) -> &str {
+        &self.message
     }
 }
 
@@ -56,28 +52,7 @@ impl MenuClient {
         body: Option<Value>,
     ) -> Result<T, MenuClientError> {
         let body = body.map(|b| serde_json::to_vec(&b).unwrap_or_default());
-        let (status, answer) = self.rest.raw(method, path, key, body).await?;
-        if status.is_success() {
-            return serde_json::from_value(answer)
-                .map_err(|e| ClientError::Decode(e.to_string()).into());
-        }
-        if answer.get("currentVersion").is_some()
-            && let Ok(conflict) = serde_json::from_value::<VersionConflict>(answer.clone())
-        {
-            return Err(MenuClientError::Conflict(Box::new(conflict)));
-        }
-        match serde_json::from_value::<ApiError>(answer.clone()) {
-            Ok(error) => Err(ClientError::Api {
-                status: status.as_u16(),
-                error,
-            }
-            .into()),
-            Err(_) => Err(ClientError::Http {
-                status: status.as_u16(),
-                body: answer.to_string(),
-            }
-            .into()),
-        }
+        self.rest.versioned_call(method, path, key, body).await
     }
 
     pub async fn list(&self, room: &RoomId) -> Result<MenuList, MenuClientError> {

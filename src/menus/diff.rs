@@ -1,49 +1,11 @@
 //! What changed between two versions of a menu, field by field, so a
 //! version conflict can tell the performer what happened on the server.
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::model::{ItemSpec, MenuSpec};
-
-/// One difference between the version an edit was based on and the
-/// current one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Change {
-    /// What changed: `multiplier`, `theme.primary`, `items[m1-3].baseTokens`,
-    /// `items[m1-3]` (added or removed), `items` (order), `menu` (deleted).
-    pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub before: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub after: Option<Value>,
-    /// The same in words, for a status line.
-    pub summary: String,
-}
-
-fn show(value: &Value) -> String {
-    match value {
-        Value::String(s) => format!("{s:?}"),
-        Value::Null => "none".into(),
-        other => other.to_string(),
-    }
-}
-
-fn field(path: String, label: &str, before: Value, after: Value, out: &mut Vec<Change>) {
-    if before != after {
-        out.push(Change {
-            summary: format!("{label}: {} -> {}", show(&before), show(&after)),
-            path,
-            before: Some(before),
-            after: Some(after),
-        });
-    }
-}
-
-fn as_json<T: Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
-}
+pub use crate::scoped::changes::Change;
+use crate::scoped::changes::{as_json, field};
 
 /// The changes from `before` to `after` (both with item ids assigned).
 pub fn diff(before: &MenuSpec, after: &MenuSpec) -> Vec<Change> {

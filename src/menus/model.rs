@@ -3,12 +3,9 @@
 //! and its strict validation. Every refusal names the field at fault with a
 //! dotted path (`items[2].toy.intensity`).
 
-use crate::protocol::ErrorCode;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::domain::UserId;
-use crate::domain::ids::id_problem;
 use crate::domain::intake::{MAX_DURATION_MS, MIN_DURATION_MS};
 use crate::domain::toy_effect::ToyEffect;
 use crate::protocol::ApiError;
@@ -16,6 +13,9 @@ use crate::protocol::ApiError;
 use super::pricing::{MAX_MULTIPLIER, price};
 
 pub use super::view::{MenuItemView, MenuView, StoredMenu};
+pub use crate::scoped::fields::{
+    check_id, check_text, from_json, from_json_plain, invalid, join, reject_computed,
+};
 
 pub const MAX_MENUS_PER_ROOM: usize = 20;
 pub const MAX_ITEMS_PER_MENU: usize = 50;
@@ -73,34 +73,8 @@ impl Visibility {
     }
 }
 
-/// MenuTheme colours, `#rgb` or `#rrggbb`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct MenuTheme {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub primary: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secondary: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub background: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-}
-
-impl MenuTheme {
-    pub fn is_empty(&self) -> bool {
-        *self == MenuTheme::default()
-    }
-
-    fn colours(&self) -> [(&'static str, &Option<String>); 4] {
-        [
-            ("primary", &self.primary),
-            ("secondary", &self.secondary),
-            ("background", &self.background),
-            ("text", &self.text),
-        ]
-    }
-}
+/// A menu's colours, `#rgb` or `#rrggbb`.
+pub type MenuTheme = crate::scoped::Theme;
 
 /// One purchasable item of a menu, as the performer edits it.
 ///
@@ -177,50 +151,6 @@ pub struct MenuSpec {
     pub theme: MenuTheme,
     #[serde(default)]
     pub items: Vec<ItemSpec>,
-}
-
-/// An error naming a field.
-pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> ApiError {
-    let field = field.into();
-    let message = message.into();
-    ApiError {
-        code: ErrorCode::InvalidField,
-        message: format!("invalid field `{field}`: {message}"),
-        field: Some(field),
-    }
-}
-
-fn join(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() {
-        name.to_string()
-    } else {
-        format!("{prefix}.{name}")
-    }
-}
-
-/// The queue's own text rule, so menus and intakes agree.
-pub(crate) fn check_text(field: &str, text: &str, min: usize, max: usize) -> Result<(), ApiError> {
-    crate::domain::intake::check_text(field, text, min, max).map_err(|e| ApiError::from(&e))
-}
-
-pub(crate) fn check_id(field: &str, id: &str) -> Result<(), ApiError> {
-    match id_problem(id) {
-        Some(problem) => Err(invalid(field, problem)),
-        None => Ok(()),
-    }
-}
-
-fn check_colour(field: &str, colour: &str) -> Result<(), ApiError> {
-    let hex = colour.strip_prefix('#').unwrap_or("");
-    let ok = matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit());
-    if ok {
-        Ok(())
-    } else {
-        Err(invalid(
-            field,
-            format!("{colour:?} is not a hex colour like \"#ff3366\" or \"#f36\""),
-        ))
-    }
 }
 
 impl ItemSpec {
@@ -319,10 +249,8 @@ impl MenuSpec {
                 return Err(invalid(field, format!("`{user}` is listed twice")));
             }
         }
-        for (name, colour) in self.theme.colours() {
-            if let Some(colour) = colour {
-                check_colour(&format!("theme.{name}"), colour)?;
-            }
+        if let Some((field, problem)) = self.theme.problem(true) {
+            return Err(invalid(field, problem));
         }
         if self.items.len() > MAX_ITEMS_PER_MENU {
             return Err(invalid(
@@ -357,63 +285,27 @@ impl MenuSpec {
     }
 }
 
-/// Fields a client must never send in an edit: the server computes them.
-const COMPUTED: &[(&str, &str)] = &[
-    (
-        "price",
-        "the price is computed from baseTokens and the menu's multiplier; send baseTokens",
-    ),
-    ("room", "the room is the one in the URL"),
-    ("updatedAt", "stamped by the server"),
-    ("updatedBy", "stamped by the server"),
-];
-
-/// Parse a JSON value strictly into `T`, naming the field at fault; fields
-/// the server computes (a price) get their own explanation.
-pub fn from_json<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ApiError> {
-    reject_computed(&value, "")?;
-    from_json_plain(value)
-}
-
-/// [`from_json`] without the check for computed fields.
-pub fn from_json_plain<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ApiError> {
-    crate::domain::json::from_value(&value).map_err(|e| ApiError::from(&e))
-}
-
-/// Refuse a field the server computes anywhere in `value` (at `path`).
-pub fn reject_computed(value: &Value, path: &str) -> Result<(), ApiError> {
-    match find_computed(value, path) {
-        Some((path, why)) => Err(invalid(path, why)),
-        None => Ok(()),
+impl crate::scoped::Hideable for ItemSpec {
+    fn hidden(&self) -> bool {
+        self.hidden
     }
 }
 
-fn find_computed(value: &Value, path: &str) -> Option<(String, &'static str)> {
-    match value {
-        Value::Object(map) => {
-            for (key, child) in map {
-                let here = join(path, key);
-                if let Some((_, why)) = COMPUTED.iter().find(|(name, _)| name == key) {
-                    return Some((here, why));
-                }
-                if let Some(found) = find_computed(child, &here) {
-                    return Some(found);
-                }
-            }
-            None
-        }
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, child)| find_computed(child, &format!("{path}[{i}]"))),
-        _ => None,
+impl crate::scoped::ScopedConfig for MenuSpec {
+    fn check(&self) -> Result<(), ApiError> {
+        self.validate()
+    }
+
+    fn changes(before: &Self, after: &Self) -> Vec<crate::scoped::Change> {
+        super::diff::diff(before, after)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::protocol::ErrorCode;
+    use serde_json::{Value, json};
 
     fn spec() -> Value {
         json!({

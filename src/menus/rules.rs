@@ -13,16 +13,18 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use crate::domain::intake::{ActionType, Chat, Effects, Metadata, PaidAction};
+use crate::domain::intake::ActionType;
 use crate::domain::time::DAY_US;
 use crate::domain::{
-    Checked, Command, Engine, IdemKey, IntakeLimits, IntakeMode, IntakePayload, Item, ItemState,
-    Reply, Request, RoomId, Source, Stamp, UserId,
+    Checked, Engine, IdemKey, IntakeMode, Item, ItemEntry, ItemState, Reply, RoomId, Source, Stamp,
+    UserId,
 };
 use crate::protocol::ApiError;
+use crate::scoped::intake::{IntakeDraft, Turn, intake_request, open_turn};
 
 use super::api::{Offer, OfferedItem, OfferedMenu, PurchaseReceipt};
 use super::model::{QueueMode, StoredMenu, Visibility};
+use crate::scoped::Hideable;
 
 /// The public announcement of every purchase (config/templates.toml).
 pub const ANNOUNCE_KEY: &str = "menu.purchase";
@@ -125,26 +127,18 @@ pub struct Purchase {
 impl Purchase {
     /// Run every check against `engine` at `now` and build the intake.
     pub fn prepare(self, engine: &Engine, now: Stamp) -> Result<Checked, ApiError> {
-        // The stamp the engine will give the item.
-        let at = now.max(engine.clock());
-        if engine.remembers(&self.key) {
-            return self.retry(engine);
-        }
-        let room = engine.room_info(&self.room).ok_or_else(|| {
-            error(
-                ErrorCode::UnknownRoom,
-                format!("room `{}` does not exist", self.room),
-            )
-        })?;
-        if !room.live {
-            return Err(error(
-                ErrorCode::NotLive,
-                format!(
-                    "the performer is not live in room `{}`: menus are offered and sold only during a broadcast",
-                    self.room
-                ),
-            ));
-        }
+        let turn = open_turn(
+            engine,
+            now,
+            &self.key,
+            &self.room,
+            "menus are offered and sold only during a broadcast",
+            |item| self.same(item),
+        )?;
+        let (at, room) = match turn {
+            Turn::Retry(reply) => return Ok(Checked::Answer(reply)),
+            Turn::Fresh { at, room } => (at, room),
+        };
         let menu = self.menu.as_ref().ok_or_else(|| {
             error(
                 ErrorCode::UnknownMenu,
@@ -175,7 +169,7 @@ impl Purchase {
         }
         let item = menu
             .item(&self.item_id)
-            .filter(|i| !i.hidden)
+            .filter(|i| !i.hidden())
             .ok_or_else(|| {
                 error(
                     ErrorCode::UnknownMenuItem,
@@ -206,98 +200,47 @@ impl Purchase {
                 ));
             }
         }
-        let payload = IntakePayload {
+        let source_event_id =
+            source_event_id(&menu.id, menu.version, &self.room, &self.user, &self.key);
+        let payload = IntakeDraft {
             source: Source::ChipMenu,
-            source_event_id: Arc::from(source_event_id(
-                &menu.id,
-                menu.version,
-                &self.room,
-                &self.user,
-                &self.key,
-            )),
-            idempotency_key: self.key.clone(),
-            performer_id: room.performer.clone(),
-            user_id: self.user.clone(),
-            token_cost: price,
-            action: PaidAction {
-                action_type: ActionType::PerformanceAction,
-                title: Arc::from(item.title.as_str()),
-                description: Arc::from(item.description.as_str()),
-                menu_item_id: Some(Arc::from(self.item_id.as_str())),
-                rank: None,
-                duration_hint_ms: item.duration_hint_ms,
-            },
-            created_at_high_precision: Arc::from(at.to_string()),
-            chat: Chat {
-                public_announce_template_key: Arc::from(ANNOUNCE_KEY),
-                private_user_message_template_keys: Vec::new(),
-            },
-            metadata: Metadata {
-                user_display_name: self.display_name.as_deref().map(Arc::from),
-                ..Metadata::default()
-            },
-            effects: item.toy.as_ref().map(|toy| Effects {
-                toy: vec![toy.clone()],
-                other: None,
-            }),
-        };
-        payload
-            .validate(&IntakeLimits {
-                max_token_cost: room.settings.max_token_cost,
-            })
-            .map_err(|e| {
-                let field = match e.field() {
-                    Some("metadata.userDisplayName") => Some("displayName".to_string()),
-                    other => other.map(str::to_string),
-                };
-                ApiError {
-                    code: e.code(),
-                    message: e
-                        .to_string()
-                        .replace("metadata.userDisplayName", "displayName"),
-                    field,
-                }
-            })?;
+            source_event_id: &source_event_id,
+            key: &self.key,
+            performer: &room.performer,
+            user: &self.user,
+            cost: price,
+            action_type: ActionType::PerformanceAction,
+            title: &item.title,
+            description: &item.description,
+            menu_item_id: Some(&self.item_id),
+            rank: None,
+            duration_hint_ms: item.duration_hint_ms,
+            at,
+            announce_key: ANNOUNCE_KEY,
+            display_name: self.display_name.as_deref(),
+            bet_tier: None,
+            toy: item.toy.as_ref(),
+        }
+        .payload(&room)?;
         let mode = match menu.spec.queue_mode {
             QueueMode::On => IntakeMode::Queued,
             QueueMode::Off => IntakeMode::Instant,
         };
-        Ok(Checked::Execute(Request {
-            key: Some(self.key),
-            command: Command::Intake {
-                room: self.room,
-                mode,
-                payload: Box::new(payload),
-                loyalty_points: item.bonus_points,
-            },
-        }))
+        Ok(Checked::Execute(intake_request(
+            self.key,
+            self.room,
+            mode,
+            payload,
+            item.bonus_points,
+        )))
     }
 
-    /// The key was used: the same purchase gets its original answer, any
-    /// other request a conflict.
-    fn retry(self, engine: &Engine) -> Result<Checked, ApiError> {
-        let original = engine.remembered_reply(&self.key).and_then(|reply| {
-            let item = engine.entry(reply.item()?)?;
-            Some((reply, item))
-        });
-        match original {
-            Some((reply, item))
-                if item.source() == Source::ChipMenu
-                    && *item.room() == self.room
-                    && *item.user_id() == self.user
-                    && item.menu_item_id() == Some(self.item_id.as_str()) =>
-            {
-                Ok(Checked::Answer(reply.clone()))
-            }
-            _ => Err(ApiError {
-                code: ErrorCode::IdempotencyConflict,
-                message: format!(
-                    "idempotency key `{}` was already used for a different request",
-                    self.key
-                ),
-                field: Some("Idempotency-Key".into()),
-            }),
-        }
+    /// Whether `item` is what this purchase made (a retry with its key).
+    fn same(&self, item: &ItemEntry) -> bool {
+        item.source() == Source::ChipMenu
+            && *item.room() == self.room
+            && *item.user_id() == self.user
+            && item.menu_item_id() == Some(self.item_id.as_str())
     }
 }
 
@@ -333,7 +276,7 @@ pub fn offer(
         let items = spec
             .items
             .iter()
-            .filter(|i| !i.hidden && i.price(spec.multiplier) > 0)
+            .filter(|i| !i.hidden() && i.price(spec.multiplier) > 0)
             .map(|i| {
                 let id = i.id.clone().unwrap_or_default();
                 let remaining_today = match (i.daily_limit, user) {

@@ -13,11 +13,12 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 
 use super::api::{VersionConflict, VersionInfo};
-use super::diff::{Change, diff};
 use super::edit::{Edit, MenuError, internal, unknown_menu};
 use super::model::{MAX_MENUS_PER_ROOM, MenuSpec, StoredMenu, invalid};
 use crate::domain::time::Clock;
 use crate::domain::{RoomId, UserId};
+use crate::scoped::conflict::{changes_since, message};
+use crate::scoped::{Stale, check_base};
 use crate::store::{MenuDb, MenuVersionRow};
 
 #[derive(Debug, Clone, Default)]
@@ -230,7 +231,7 @@ impl MenuStore {
         let current = self
             .get(room, id)
             .ok_or_else(|| MenuError::Api(unknown_menu(room, id)))?;
-        if current.version != expected {
+        if check_base(current.version, expected).is_err() {
             return Err(self.conflict(&current, expected));
         }
         let kind = edit.kind();
@@ -277,7 +278,7 @@ impl MenuStore {
         let current = self
             .get(room, id)
             .ok_or_else(|| MenuError::Api(unknown_menu(room, id)))?;
-        if current.version != expected {
+        if check_base(current.version, expected).is_err() {
             return Err(self.conflict(&current, expected));
         }
         let tombstone = StoredMenu {
@@ -336,36 +337,16 @@ impl MenuStore {
             Ok(base) => base,
             Err(err) => return err,
         };
-        let changes: Vec<Change> = match base {
-            Some(base) if yours < current.version => diff(&base.spec, &current.spec),
-            _ => Vec::new(),
+        let stale = Stale {
+            yours,
+            current: current.version,
         };
+        let changes = changes_since(stale, base.as_ref().map(|b| &b.spec), &current.spec);
         let history = match self.history(&current.room, &current.id, yours.min(current.version)) {
             Ok(history) => history,
             Err(err) => return err,
         };
-        let message = if yours > current.version {
-            format!(
-                "menu `{}` is at version {}; there is no version {yours} yet",
-                current.id, current.version
-            )
-        } else {
-            let listed: Vec<&str> = changes.iter().take(5).map(|c| c.summary.as_str()).collect();
-            let more = changes.len().saturating_sub(listed.len());
-            let mut message = format!(
-                "menu `{}` changed since version {yours}: it is at version {} now",
-                current.id, current.version
-            );
-            if !listed.is_empty() {
-                message.push_str(&format!(" ({}", listed.join("; ")));
-                if more > 0 {
-                    message.push_str(&format!("; {more} more"));
-                }
-                message.push(')');
-            }
-            message.push_str("; reload it, or re-apply your change to the current version");
-            message
-        };
+        let message = message(&format!("menu `{}`", current.id), stale, &changes);
         MenuError::Conflict(Box::new(VersionConflict {
             code: ErrorCode::VersionConflict,
             message,

@@ -12,6 +12,7 @@ use crate::games::api::Rotated;
 use crate::games::room_game::{RoomGame, Version};
 use crate::games::{ClientSeed, Game, GameKind, Receipt, RevealedSeed, SeedState, ServerSeed};
 use crate::games::{GameConfig, SpinRecord};
+use crate::scoped::{Stale, check_base};
 use crate::store::{ClientSeedRow, GameDb, GameRows, GameVersionRow, SeedRow, StoreError};
 
 type Key = (RoomId, GameKind);
@@ -115,20 +116,20 @@ impl GameBook {
     }
 
     /// Save a validated configuration as version `base + 1`, committing a
-    /// first seed if the game is new. `Err(Some(current))` when `base` is
-    /// not the current version.
+    /// first seed if the game is new; [`Stale`] when `base` is not the
+    /// current version.
     pub async fn save(
         self: &Arc<Self>,
         room: &RoomId,
         mut config: GameConfig,
         base: u64,
         by: &str,
-    ) -> Result<Result<(), u64>, StoreError> {
+    ) -> Result<Result<(), Stale>, StoreError> {
         let _one = self.edits.lock().await;
         let kind = config.game;
         let current = self.with(room, kind, |g| g.map_or(0, |g| g.game().config().version));
-        if current != base {
-            return Ok(Err(current));
+        if let Err(stale) = check_base(current, base) {
+            return Ok(Err(stale));
         }
         config.version = base + 1;
         let game = Game::new(config.clone()).map_err(|e| StoreError::Mismatch(e.to_string()))?;
@@ -155,7 +156,7 @@ impl GameBook {
         .await
         .map_err(|e| StoreError::Sqlite(e.to_string()))??;
         let version = Version {
-            game: Arc::new(game),
+            value: Arc::new(game),
             at,
             by: by.to_string(),
         };
@@ -280,7 +281,7 @@ fn rebuild(rows: GameRows) -> Result<HashMap<Key, RoomGame>, StoreError> {
             .entry(key(&row.room, &row.game)?)
             .or_default()
             .push(Version {
-                game: Arc::new(game),
+                value: Arc::new(game),
                 at: Stamp(row.at),
                 by: row.changed_by,
             });

@@ -10,28 +10,31 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use super::auth::{Permission, Principal};
 use super::engine_task::Decision;
-use super::errors::status;
 use super::extract::ApiPath;
 use super::games_book::GameBook;
-use super::http::{App, Authed, idempotency_key};
-use super::menus_http::{body_json, by};
+use super::http::{App, Authed};
+use super::scoped_http::{
+    Answer, Refusal, body_json, by, intake_refused, no_price, parse_config, parse_plain, refuse,
+    require_editor, require_room, required_key, viewer,
+};
 use crate::domain::Checked;
-use crate::domain::price_fields::find_price;
 use crate::domain::{ItemState, Reply, RoomId};
 use crate::games::api::{
     ClientSeedBody, ClientSeedView, Fairness, GameConflict, GameTemplates, GameView, Rotated,
     SpinBody, SpinResult,
 };
 use crate::games::spin::{Prepared, SpinRequest};
-use crate::games::{ClientSeed, ConfigError, Game, GameConfig, GameKind, Receipt};
+use crate::games::{ClientSeed, GameConfig, GameKind, Receipt};
 use crate::protocol::{ApiError, ErrorCode};
+use crate::scoped::conflict::{changes_since, message};
+use crate::scoped::templates::{TemplateChoice, choose};
+use crate::scoped::{ScopedConfig, Stale};
 use crate::store::{Attachment, StoreError};
 
 pub fn routes() -> Router<App> {
@@ -52,52 +55,12 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/spins/{spin}", get(receipt))
 }
 
-/// A refusal: `{code, message, field}`; the whole [`GameConflict`] for a
-/// version conflict; `Retry-After` with a cooldown.
-pub enum GameHttpError {
-    Api(ApiError),
-    Conflict(Box<GameConflict>),
-    Cooldown { err: ApiError, retry_after_s: u64 },
-}
-
-impl IntoResponse for GameHttpError {
-    fn into_response(self) -> Response {
-        match self {
-            GameHttpError::Api(err) => (status(err.code), Json(err)).into_response(),
-            GameHttpError::Conflict(c) => (status(c.code), Json(*c)).into_response(),
-            GameHttpError::Cooldown { err, retry_after_s } => {
-                let mut response = (status(err.code), Json(err)).into_response();
-                response.headers_mut().insert(
-                    axum::http::header::RETRY_AFTER,
-                    HeaderValue::from(retry_after_s.max(1)),
-                );
-                response
-            }
-        }
-    }
-}
-
-type Answer<T> = Result<Json<T>, GameHttpError>;
-
-fn refuse(app: &App, err: ApiError) -> GameHttpError {
-    app.metrics.error(err.code);
-    GameHttpError::Api(err)
-}
-
-fn store_failed(app: &App, err: StoreError) -> GameHttpError {
+fn store_failed(app: &App, err: StoreError) -> Refusal {
     tracing::error!(error = %err, "games store");
     refuse(
         app,
         ApiError::new(ErrorCode::Unavailable, format!("games store: {err}")),
     )
-}
-
-fn config_error(err: ConfigError) -> ApiError {
-    ApiError {
-        code: ErrorCode::InvalidField,
-        message: format!("invalid field `{}`: {}", err.field, err.problem),
-        field: Some(err.field),
-    }
 }
 
 fn no_game(room: &RoomId, game: GameKind) -> ApiError {
@@ -112,13 +75,8 @@ fn books(app: &App) -> &Arc<GameBook> {
 }
 
 /// Games are configured by the room's performer and by admins.
-fn require_editor(app: &App, who: &Principal, room: &RoomId) -> Result<(), GameHttpError> {
-    who.require(Permission::EditGames(room))
-        .map_err(|e| refuse(app, e))
-}
-
-async fn require_room(app: &App, room: &RoomId) -> Result<(), GameHttpError> {
-    app.require_room(room).await.map_err(|e| refuse(app, e))
+fn require_game_editor(app: &App, who: &Principal, room: &RoomId) -> Result<(), Refusal> {
+    require_editor(app, who, Permission::EditGames(room))
 }
 
 async fn templates(State(_app): State<App>, Authed(_who): Authed) -> Json<GameTemplates> {
@@ -127,7 +85,7 @@ async fn templates(State(_app): State<App>, Authed(_who): Authed) -> Json<GameTe
     })
 }
 
-fn view_of(app: &App, room: &RoomId, game: GameKind) -> Result<GameView, GameHttpError> {
+fn view_of(app: &App, room: &RoomId, game: GameKind) -> Result<GameView, Refusal> {
     books(app)
         .with(room, game, |g| g.map(|g| g.view(room)))
         .ok_or_else(|| refuse(app, no_game(room, game)))
@@ -138,7 +96,7 @@ async fn read(
     Authed(who): Authed,
     ApiPath((room, game)): ApiPath<(RoomId, GameKind)>,
 ) -> Answer<GameView> {
-    require_editor(&app, &who, &room)?;
+    require_game_editor(&app, &who, &room)?;
     require_room(&app, &room).await?;
     view_of(&app, &room, game).map(Json)
 }
@@ -151,10 +109,9 @@ async fn save(
     ApiPath((room, game)): ApiPath<(RoomId, GameKind)>,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<GameView> {
-    require_editor(&app, &who, &room)?;
+    require_game_editor(&app, &who, &room)?;
     require_room(&app, &room).await?;
-    let value = body_json(body).map_err(|e| refuse(&app, e))?;
-    let config = GameConfig::from_value(value).map_err(|e| refuse(&app, config_error(e)))?;
+    let config: GameConfig = parse_config(&app, body)?;
     store_config(&app, &who, room, game, config).await
 }
 
@@ -166,38 +123,13 @@ async fn from_template(
     ApiPath((room, game)): ApiPath<(RoomId, GameKind)>,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<GameView> {
-    require_editor(&app, &who, &room)?;
+    require_game_editor(&app, &who, &room)?;
     require_room(&app, &room).await?;
-    let value = body_json(body).map_err(|e| refuse(&app, e))?;
-    let TemplateChoice { name, version } =
-        crate::menus::model::from_json_plain(value).map_err(|e| refuse(&app, e))?;
-    let mut config = crate::games::templates::templates()
-        .into_iter()
-        .find(|t| t.name == name)
-        .map(|t| t.config)
-        .ok_or_else(|| {
-            let names: Vec<String> = crate::games::templates::templates()
-                .into_iter()
-                .map(|t| t.name)
-                .collect();
-            refuse(
-                &app,
-                ApiError::invalid(
-                    "name",
-                    format!("no template {name:?}; there are {}", names.join(", ")),
-                ),
-            )
-        })?;
+    let TemplateChoice { name, version } = parse_plain(&app, body)?;
+    let mut config =
+        choose(crate::games::templates::templates(), &name).map_err(|e| refuse(&app, e))?;
     config.version = version;
     store_config(&app, &who, room, game, config).await
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TemplateChoice {
-    name: String,
-    #[serde(default)]
-    version: u64,
 }
 
 async fn store_config(
@@ -223,29 +155,13 @@ async fn store_config(
     }
     let base = config.version;
     config.version = base + 1;
-    Game::new(config.clone()).map_err(|e| refuse(&app, config_error(e)))?;
+    config.check().map_err(|e| refuse(&app, e))?;
     let saved = books(&app)
         .save(&room, config, base, &by(&who))
         .await
         .map_err(|e| store_failed(&app, e))?;
-    if let Err(current) = saved {
-        let (history, view) = books(&app).with(&room, game, |g| match g {
-            Some(g) => (g.history_after(base), Some(Box::new(g.view(&room)))),
-            None => (Vec::new(), None),
-        });
-        app.metrics.error(ErrorCode::VersionConflict);
-        return Err(GameHttpError::Conflict(Box::new(GameConflict {
-            code: ErrorCode::VersionConflict,
-            message: format!(
-                "the {game} changed since version {base} (now {current}); look at the current configuration and apply your change to it"
-            ),
-            field: Some("version".into()),
-            game,
-            your_version: base,
-            current_version: current,
-            history,
-            current: view,
-        })));
+    if let Err(stale) = saved {
+        return Err(refuse(&app, game_conflict(&app, &room, game, stale)));
     }
     tracing::info!(%room, %game, version = base + 1, by = %who.token_id, "game saved");
     view_of(&app, &room, game).map(Json)
@@ -256,7 +172,7 @@ async fn rotate(
     Authed(who): Authed,
     ApiPath((room, game)): ApiPath<(RoomId, GameKind)>,
 ) -> Answer<Rotated> {
-    require_editor(&app, &who, &room)?;
+    require_game_editor(&app, &who, &room)?;
     require_room(&app, &room).await?;
     let rotated = books(&app)
         .rotate(&room, game)
@@ -291,7 +207,7 @@ async fn receipt(State(app): State<App>, ApiPath(spin): ApiPath<String>) -> Answ
 }
 
 /// A receipt from memory when recent, else from the store.
-async fn load_receipt(app: &App, spin_id: &str) -> Result<Option<Receipt>, GameHttpError> {
+async fn load_receipt(app: &App, spin_id: &str) -> Result<Option<Receipt>, Refusal> {
     if let Some(found) = books(app).recent_receipt(spin_id) {
         return Ok(Some(found));
     }
@@ -303,19 +219,35 @@ async fn load_receipt(app: &App, spin_id: &str) -> Result<Option<Receipt>, GameH
         .map_err(|e| store_failed(app, e))
 }
 
-fn viewer_of(
-    app: &App,
-    who: &Principal,
-    room: &RoomId,
-) -> Result<crate::domain::UserId, GameHttpError> {
-    who.require(Permission::Spin(room))
-        .map_err(|e| refuse(app, e))?;
-    who.user.clone().ok_or_else(|| {
-        refuse(
-            app,
-            ApiError::new(ErrorCode::Forbidden, "only a viewer token spins"),
-        )
-    })
+fn viewer_of(app: &App, who: &Principal, room: &RoomId) -> Result<crate::domain::UserId, Refusal> {
+    viewer(app, who, Permission::Spin(room), "spins")
+}
+
+/// The `409` for a save based on an old version: what the game is now,
+/// what changed and who saved since, as for menus.
+fn game_conflict(app: &App, room: &RoomId, game: GameKind, stale: Stale) -> Refusal {
+    let (history, view, changes) = books(app).with(room, game, |g| match g {
+        Some(g) => {
+            let base = g.version(stale.yours).map(|v| v.value.config().clone());
+            let changes = changes_since(stale, base.as_ref(), g.game().config());
+            let history = g.history_after(stale.yours.min(stale.current));
+            (history, Some(Box::new(g.view(room))), changes)
+        }
+        None => (Vec::new(), None, Vec::new()),
+    });
+    Refusal::body(
+        ErrorCode::VersionConflict,
+        GameConflict {
+            code: ErrorCode::VersionConflict,
+            message: message(&format!("the {game}"), stale, &changes),
+            field: Some("version".into()),
+            game,
+            your_version: stale.yours,
+            current_version: stale.current,
+            history,
+            current: view,
+        },
+    )
 }
 
 fn parse_client_seed(text: &str) -> Result<ClientSeed, ApiError> {
@@ -344,7 +276,7 @@ fn seed_view(
     room: &RoomId,
     game: GameKind,
     user: &crate::domain::UserId,
-) -> Result<ClientSeedView, GameHttpError> {
+) -> Result<ClientSeedView, Refusal> {
     books(app)
         .with(room, game, |g| {
             let g = g?;
@@ -369,9 +301,7 @@ async fn set_client_seed(
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<ClientSeedView> {
     let user = viewer_of(&app, &who, &room)?;
-    let value = body_json(body).map_err(|e| refuse(&app, e))?;
-    let ClientSeedBody { client_seed } =
-        crate::menus::model::from_json_plain(value).map_err(|e| refuse(&app, e))?;
+    let ClientSeedBody { client_seed } = parse_plain(&app, body)?;
     let seed = parse_client_seed(&client_seed).map_err(|e| refuse(&app, e))?;
     let known = books(&app)
         .set_client_seed(&room, game, &user, seed)
@@ -391,24 +321,15 @@ async fn spin(
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<SpinResult> {
     let user = viewer_of(&app, &who, &room)?;
-    let key = idempotency_key(&headers, true)
-        .map_err(|e| refuse(&app, e))?
-        .ok_or_else(|| refuse(&app, ApiError::new(ErrorCode::Internal, "no key")))?;
+    let key = required_key(&app, &headers)?;
     let value = body_json(body).map_err(|e| refuse(&app, e))?;
-    if let Some(field) = find_price(&value, "") {
-        return Err(refuse(
-            &app,
-            ApiError {
-                code: ErrorCode::ForbiddenField,
-                message: format!(
-                    "forbidden field `{field}`: a client never sends a price; the server takes the tier's cost from the game"
-                ),
-                field: Some(field),
-            },
-        ));
-    }
+    no_price(
+        &app,
+        &value,
+        "the server takes the tier's cost from the game",
+    )?;
     let body: SpinBody =
-        crate::menus::model::from_json_plain(value).map_err(|e| refuse(&app, e))?;
+        crate::scoped::fields::from_json_plain(value).map_err(|e| refuse(&app, e))?;
     let client_seed = body
         .client_seed
         .as_deref()
@@ -454,15 +375,9 @@ async fn spin(
             let retry_after_s = books(&app).with(&room, game, |g| {
                 g.map_or(1, |g| u64::from(g.game().cooldown_secs()))
             });
-            app.metrics.error(err.code);
-            return Err(GameHttpError::Cooldown { err, retry_after_s });
+            return Err(refuse(&app, err).retry_after(retry_after_s));
         }
-        Err(mut err) => {
-            if err.code == ErrorCode::InsufficientFunds {
-                err.field = None;
-            }
-            return Err(refuse(&app, err));
-        }
+        Err(err) => return Err(intake_refused(&app, err)),
     };
     spin_result(
         &app,
@@ -484,7 +399,7 @@ async fn spin_result(
     spin_id: String,
     reply: Reply,
     just_drawn: bool,
-) -> Result<SpinResult, GameHttpError> {
+) -> Result<SpinResult, Refusal> {
     let internal = |what: &str| refuse(app, ApiError::new(ErrorCode::Internal, what.to_string()));
     let id = reply
         .item()

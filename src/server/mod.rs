@@ -16,6 +16,7 @@ pub mod metrics;
 mod moderation_http;
 mod queue_http;
 mod records;
+mod scoped_http;
 pub mod templates;
 mod tips_http;
 mod ws;

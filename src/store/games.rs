@@ -4,12 +4,12 @@
 //! through the one writer as jobs of their own.
 
 use std::path::Path;
-use std::sync::Mutex;
 
 use rusqlite::params;
 
+use super::StoreError;
+use super::read::SharedReader;
 use super::writer::WriteHandle;
-use super::{Reader, StoreError};
 use crate::domain::{Command, Outcome, Request};
 use crate::games::{GameKind, SpinRecord};
 
@@ -80,23 +80,19 @@ const SPIN_BY_ID: &str = "SELECT spin_id, room, game, tier, cost, client_seed, n
 
 pub struct GameDb {
     writer: WriteHandle,
-    reader: Mutex<Reader>,
+    reader: SharedReader,
 }
 
 impl GameDb {
     pub fn open(path: &Path, writer: WriteHandle) -> Result<Self, StoreError> {
         Ok(GameDb {
             writer,
-            reader: Mutex::new(Reader::open(path)?),
+            reader: SharedReader::open(path)?,
         })
     }
 
-    fn reader(&self) -> std::sync::MutexGuard<'_, Reader> {
-        self.reader.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     pub fn load(&self) -> Result<GameRows, StoreError> {
-        let reader = self.reader();
+        let reader = self.reader.lock();
         let conn = &reader.conn;
         let client_seed = |r: &rusqlite::Row| {
             Ok(ClientSeedRow {
@@ -170,7 +166,7 @@ impl GameDb {
 
     /// A spin's record by its id.
     pub fn spin(&self, spin_id: &str) -> Result<Option<SpinRecord>, StoreError> {
-        let reader = self.reader();
+        let reader = self.reader.lock();
         let mut stmt = reader.conn.prepare_cached(SPIN_BY_ID)?;
         let mut rows = stmt.query(params![spin_id])?;
         let Some(row) = rows.next()? else {
@@ -394,7 +390,7 @@ mod tests {
         assert_eq!(db.spin(&spin.spin_id).unwrap(), Some(spin.clone()));
         assert_eq!(db.spin("wheel-none").unwrap(), None);
         let plan: Vec<String> = {
-            let reader = db.reader();
+            let reader = db.reader.lock();
             let mut stmt = reader
                 .conn
                 .prepare(&format!("EXPLAIN QUERY PLAN {SPIN_BY_ID}"))

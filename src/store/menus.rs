@@ -3,12 +3,12 @@
 //! Reads use a read-only connection; writes go through the one writer.
 
 use std::path::Path;
-use std::sync::Mutex;
 
 use rusqlite::params;
 
+use super::StoreError;
+use super::read::SharedReader;
 use super::writer::WriteHandle;
-use super::{Reader, StoreError};
 
 /// One stored version of a menu.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,24 +34,20 @@ pub struct VersionRow {
 
 pub struct MenuDb {
     writer: WriteHandle,
-    reader: Mutex<Reader>,
+    reader: SharedReader,
 }
 
 impl MenuDb {
     pub fn open(path: &Path, writer: WriteHandle) -> Result<Self, StoreError> {
         Ok(MenuDb {
             writer,
-            reader: Mutex::new(Reader::open(path)?),
+            reader: SharedReader::open(path)?,
         })
-    }
-
-    fn reader(&self) -> std::sync::MutexGuard<'_, Reader> {
-        self.reader.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Every version of every menu, by room, menu and version.
     pub fn versions(&self) -> Result<Vec<MenuVersionRow>, StoreError> {
-        let reader = self.reader();
+        let reader = self.reader.lock();
         let mut stmt = reader.conn.prepare(
             "SELECT room, menu, version, at, changed_by, change_kind, body
              FROM menu_versions ORDER BY room, menu, version",
@@ -72,7 +68,7 @@ impl MenuDb {
 
     /// Every (room, user) on a subscriber list.
     pub fn subscribers(&self) -> Result<Vec<(String, String)>, StoreError> {
-        let reader = self.reader();
+        let reader = self.reader.lock();
         let mut stmt = reader
             .conn
             .prepare("SELECT room, user_id FROM menu_subscribers")?;
@@ -87,7 +83,7 @@ impl MenuDb {
         menu: &str,
         version: u64,
     ) -> Result<Option<String>, StoreError> {
-        let reader = self.reader();
+        let reader = self.reader.lock();
         let mut stmt = reader.conn.prepare_cached(
             "SELECT body FROM menu_versions WHERE room = ?1 AND menu = ?2 AND version = ?3",
         )?;
@@ -105,7 +101,7 @@ impl MenuDb {
         menu: &str,
         after: u64,
     ) -> Result<Vec<VersionRow>, StoreError> {
-        let reader = self.reader();
+        let reader = self.reader.lock();
         let mut stmt = reader.conn.prepare_cached(
             "SELECT version, at, changed_by, change_kind FROM menu_versions
              WHERE room = ?1 AND menu = ?2 AND version > ?3 ORDER BY version",

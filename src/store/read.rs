@@ -18,6 +18,19 @@ pub struct Reader {
     pub(super) conn: Connection,
 }
 
+/// One feature's read-only connection (menus, games), beside the writer.
+pub struct SharedReader(std::sync::Mutex<Reader>);
+
+impl SharedReader {
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Ok(SharedReader(std::sync::Mutex::new(Reader::open(path)?)))
+    }
+
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, Reader> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 impl Reader {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let conn = Connection::open_with_flags(

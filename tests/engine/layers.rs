@@ -11,15 +11,22 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     (
         "error_code",
         &[
-            "domain", "games", "protocol", "store", "menus", "toy", "client", "sim", "console",
-            "server", "service", "modes", "cli",
+            "domain", "scoped", "games", "protocol", "store", "menus", "toy", "client", "sim",
+            "console", "server", "service", "modes", "cli",
         ],
     ),
     (
         "domain",
         &[
-            "games", "protocol", "store", "menus", "toy", "client", "sim", "console", "server",
-            "service", "modes", "cli",
+            "scoped", "games", "protocol", "store", "menus", "toy", "client", "sim", "console",
+            "server", "service", "modes", "cli",
+        ],
+    ),
+    (
+        "scoped",
+        &[
+            "games", "store", "menus", "toy", "client", "sim", "console", "server", "service",
+            "modes", "cli", "overlay",
         ],
     ),
     (
@@ -32,8 +39,8 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     (
         "protocol",
         &[
-            "games", "store", "menus", "toy", "client", "sim", "console", "server", "service",
-            "modes", "cli",
+            "scoped", "games", "store", "menus", "toy", "client", "sim", "console", "server",
+            "service", "modes", "cli",
         ],
     ),
     (

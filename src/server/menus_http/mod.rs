@@ -4,22 +4,23 @@
 //! of the core; the room's subscribers; the shipped templates.
 
 use crate::protocol::ErrorCode;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use serde_json::Value;
 
 use super::auth::{Permission, Principal, TokenRole};
-use super::errors::status;
-use super::extract::{ApiPath, ApiQuery, QueryMap, body_error};
-use super::http::{App, Authed, idempotency_key};
+use super::extract::{ApiPath, ApiQuery, QueryMap};
+use super::http::{App, Authed};
+use super::scoped_http::parse_config;
+use super::scoped_http::{
+    Answer, Refusal, blocking, body_json, by, intake_refused, no_price, parse_body, refuse,
+    require_editor, require_room, required_key, version_query, viewer,
+};
 use crate::domain::{RoomId, UserId};
 use crate::menus::api::{
     AddItem, MenuDeleted, MenuList, Offer, PurchaseBody, PurchaseReceipt, Reorder, Sort,
@@ -63,88 +64,27 @@ pub fn routes() -> Router<App> {
         )
 }
 
-/// An error as a response: `{code, message, field}`, or the whole
-/// [`VersionConflict`] for `version_conflict`.
-pub struct MenuHttpError(MenuError);
-
-impl IntoResponse for MenuHttpError {
-    fn into_response(self) -> Response {
-        match self.0 {
-            MenuError::Api(err) => (status(err.code), Json(err)).into_response(),
-            MenuError::Conflict(conflict) => {
-                (status(conflict.code), Json(*conflict)).into_response()
-            }
+impl From<MenuError> for Refusal {
+    /// `{code, message, field}`, or the whole [`VersionConflict`].
+    fn from(err: MenuError) -> Self {
+        match err {
+            MenuError::Api(err) => err.into(),
+            MenuError::Conflict(conflict) => Refusal::body(conflict.code, *conflict),
         }
     }
 }
 
-pub(super) type Answer<T> = Result<Json<T>, MenuHttpError>;
-
-pub(super) fn refuse(app: &App, err: impl Into<MenuError>) -> MenuHttpError {
-    let err = err.into();
-    app.metrics.error(err.code());
-    MenuHttpError(err)
-}
-
 /// Menus are edited by the room's performer and by admins.
-fn require_editor(app: &App, who: &Principal, room: &RoomId) -> Result<(), MenuHttpError> {
-    who.require(Permission::EditMenus(room))
-        .map_err(|e| refuse(app, e))
+fn require_menu_editor(app: &App, who: &Principal, room: &RoomId) -> Result<(), Refusal> {
+    require_editor(app, who, Permission::EditMenus(room))
 }
 
-/// Who made a change, for the version history: role and token id.
-pub(super) fn by(who: &Principal) -> String {
-    format!("{}:{}", who.role.as_str(), who.token_id)
-}
-
-pub(super) async fn require_room(app: &App, room: &RoomId) -> Result<(), MenuHttpError> {
-    app.require_room(room).await.map_err(|e| refuse(app, e))
-}
-
-/// The body as JSON (an empty body is `{}`).
-pub(super) fn body_json(body: Result<Bytes, BytesRejection>) -> Result<Value, ApiError> {
-    let body = body.map_err(body_error)?;
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Value::Object(Default::default()));
-    }
-    crate::domain::json::parse_value(&body).map_err(|e| ApiError::from(&e))
-}
-
-/// A request body as `T`: JSON, no computed fields, errors naming the field.
-pub(super) fn parse_body<T: serde::de::DeserializeOwned>(
-    app: &App,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<T, MenuHttpError> {
-    body_json(body)
-        .and_then(from_json)
-        .map_err(|e| refuse(app, e))
-}
-
-fn version_query(query: &HashMap<String, String>) -> Result<u64, ApiError> {
-    let text = query.get("version").ok_or_else(|| {
-        invalid(
-            "version",
-            "required: the version this change is based on (`?version=N`)",
-        )
-    })?;
-    text.parse()
-        .map_err(|_| invalid("version", format!("{text:?} is not a version number")))
-}
-
-/// Run a store call off the async threads (it writes SQLite).
-async fn blocking<T: Send + 'static>(
+/// A menu store call off the async threads.
+pub(super) async fn menu_store<T: Send + 'static>(
     app: &App,
     f: impl FnOnce() -> Result<T, MenuError> + Send + 'static,
-) -> Result<T, MenuHttpError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| {
-            Err(MenuError::Api(ApiError::new(
-                ErrorCode::Internal,
-                format!("menu store task failed: {e}"),
-            )))
-        })
-        .map_err(|e| refuse(app, e))
+) -> Result<T, Refusal> {
+    blocking(app, "menu store", f).await
 }
 
 async fn templates(State(_app): State<App>, Authed(_who): Authed) -> Json<Templates> {
@@ -158,7 +98,7 @@ async fn list(
     Authed(who): Authed,
     ApiPath(room): ApiPath<RoomId>,
 ) -> Answer<MenuList> {
-    require_editor(&app, &who, &room)?;
+    require_menu_editor(&app, &who, &room)?;
     require_room(&app, &room).await?;
     let menus = app.menus.list(&room).iter().map(|m| m.view()).collect();
     Ok(Json(MenuList { room, menus }))
@@ -169,7 +109,7 @@ async fn read(
     Authed(who): Authed,
     ApiPath((room, menu)): ApiPath<(RoomId, String)>,
 ) -> Answer<MenuView> {
-    require_editor(&app, &who, &room)?;
+    require_menu_editor(&app, &who, &room)?;
     require_room(&app, &room).await?;
     app.menus
         .get(&room, &menu)
@@ -183,12 +123,12 @@ async fn create(
     ApiPath(room): ApiPath<RoomId>,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<MenuView> {
-    require_editor(&app, &who, &room)?;
+    require_menu_editor(&app, &who, &room)?;
     require_room(&app, &room).await?;
-    let spec: MenuSpec = parse_body(&app, body)?;
+    let spec: MenuSpec = parse_config(&app, body)?;
     let store = app.menus.clone();
     let by = by(&who);
-    let menu = blocking(&app, move || store.create(&room, spec, &by)).await?;
+    let menu = menu_store(&app, move || store.create(&room, spec, &by)).await?;
     tracing::info!(room = %menu.room, menu = %menu.id, by = %who.token_id, "menu created");
     Ok(Json(menu.view()))
 }
@@ -207,7 +147,7 @@ async fn edit(
     let store = app.menus.clone();
     let by = by(who);
     let kind = edit.kind();
-    let menu = blocking(app, move || store.edit(&room, &menu, version, edit, &by)).await?;
+    let menu = menu_store(app, move || store.edit(&room, &menu, version, edit, &by)).await?;
     tracing::info!(room = %menu.room, menu = %menu.id, version = menu.version, kind, by = %who.token_id, "menu edited");
     Ok(Json(menu.view()))
 }
@@ -218,8 +158,8 @@ async fn update(
     ApiPath((room, menu)): ApiPath<(RoomId, String)>,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<MenuView> {
-    require_editor(&app, &who, &room)?;
-    let spec: MenuSpec = parse_body(&app, body)?;
+    require_menu_editor(&app, &who, &room)?;
+    let spec: MenuSpec = parse_config(&app, body)?;
     let version = spec.version.ok_or_else(|| {
         refuse(
             &app,
@@ -238,12 +178,12 @@ async fn delete(
     ApiPath((room, menu)): ApiPath<(RoomId, String)>,
     ApiQuery(query): ApiQuery<QueryMap>,
 ) -> Answer<MenuDeleted> {
-    require_editor(&app, &who, &room)?;
+    require_menu_editor(&app, &who, &room)?;
     require_room(&app, &room).await?;
     let expected = version_query(&query).map_err(|e| refuse(&app, e))?;
     let store = app.menus.clone();
     let (r, m, b) = (room.clone(), menu.clone(), by(&who));
-    let version = blocking(&app, move || store.delete(&r, &m, expected, &b)).await?;
+    let version = menu_store(&app, move || store.delete(&r, &m, expected, &b)).await?;
     tracing::info!(%room, %menu, version, by = %who.token_id, "menu deleted");
     Ok(Json(MenuDeleted {
         room,
@@ -259,7 +199,7 @@ async fn add_item(
     ApiPath((room, menu)): ApiPath<(RoomId, String)>,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<MenuView> {
-    require_editor(&app, &who, &room)?;
+    require_menu_editor(&app, &who, &room)?;
     let AddItem {
         version,
         item,
@@ -282,7 +222,7 @@ async fn update_item(
     ApiPath((room, menu, id)): ApiPath<(RoomId, String, String)>,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<MenuView> {
-    require_editor(&app, &who, &room)?;
+    require_menu_editor(&app, &who, &room)?;
     let UpdateItem { version, item } = parse_body(&app, body)?;
     edit(
         &app,
@@ -301,7 +241,7 @@ async fn delete_item(
     ApiPath((room, menu, id)): ApiPath<(RoomId, String, String)>,
     ApiQuery(query): ApiQuery<QueryMap>,
 ) -> Answer<MenuView> {
-    require_editor(&app, &who, &room)?;
+    require_menu_editor(&app, &who, &room)?;
     let version = version_query(&query).map_err(|e| refuse(&app, e))?;
     edit(&app, &who, room, menu, version, Edit::DeleteItem { id }).await
 }
@@ -312,7 +252,7 @@ async fn reorder(
     ApiPath((room, menu)): ApiPath<(RoomId, String)>,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<MenuView> {
-    require_editor(&app, &who, &room)?;
+    require_menu_editor(&app, &who, &room)?;
     let Reorder { version, items } = parse_body(&app, body)?;
     edit(&app, &who, room, menu, version, Edit::Reorder(items)).await
 }
@@ -323,7 +263,7 @@ async fn sort(
     ApiPath((room, menu)): ApiPath<(RoomId, String)>,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<MenuView> {
-    require_editor(&app, &who, &room)?;
+    require_menu_editor(&app, &who, &room)?;
     let Sort {
         version,
         by,

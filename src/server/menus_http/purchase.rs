@@ -10,30 +10,10 @@ pub(super) async fn purchase(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<PurchaseReceipt> {
-    who.require(Permission::Purchase(&room))
-        .map_err(|e| refuse(&app, e))?;
-    let user = who.user.clone().ok_or_else(|| {
-        refuse(
-            &app,
-            ApiError::new(ErrorCode::Forbidden, "only a viewer token buys"),
-        )
-    })?;
-    let key = idempotency_key(&headers, true)
-        .map_err(|e| refuse(&app, e))?
-        .ok_or_else(|| refuse(&app, ApiError::new(ErrorCode::Internal, "no key")))?;
+    let user = viewer(&app, &who, Permission::Purchase(&room), "buys")?;
+    let key = required_key(&app, &headers)?;
     let value = body_json(body).map_err(|e| refuse(&app, e))?;
-    if let Some(field) = crate::domain::price_fields::find_price(&value, "") {
-        return Err(refuse(
-            &app,
-            ApiError {
-                code: ErrorCode::ForbiddenField,
-                message: format!(
-                    "forbidden field `{field}`: a client never sends a price; the server computes it from the menu"
-                ),
-                field: Some(field),
-            },
-        ));
-    }
+    no_price(&app, &value, "the server computes it from the menu")?;
     let body: PurchaseBody = from_json(value).map_err(|e| refuse(&app, e))?;
     if !app.templates.has_public(ANNOUNCE_KEY) {
         return Err(refuse(
@@ -81,12 +61,7 @@ pub(super) async fn purchase(
             };
             return Err(refuse(&app, MenuError::Conflict(Box::new(conflict))));
         }
-        Err(mut err) => {
-            if err.code == ErrorCode::InsufficientFunds {
-                err.field = None;
-            }
-            return Err(refuse(&app, err));
-        }
+        Err(err) => return Err(intake_refused(&app, err)),
     };
     let Some(id) = reply.item() else {
         return Err(refuse(

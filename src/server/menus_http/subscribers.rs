@@ -4,9 +4,8 @@ use super::*;
 
 /// Subscribers are managed by the room's performer, admins, and the
 /// platform (integration tokens).
-fn require_subscriptions(app: &App, who: &Principal, room: &RoomId) -> Result<(), MenuHttpError> {
-    who.require(Permission::ManageSubscribers(room))
-        .map_err(|e| refuse(app, e))
+fn require_subscriptions(app: &App, who: &Principal, room: &RoomId) -> Result<(), Refusal> {
+    require_editor(app, who, Permission::ManageSubscribers(room))
 }
 
 pub(super) async fn subscribers(
@@ -33,7 +32,7 @@ pub(super) async fn set_subscription(
     let user = UserId::new(user.as_str());
     let store: Arc<_> = app.menus.clone();
     let (r, u, b) = (room.clone(), user.clone(), by(&who));
-    blocking(&app, move || store.set_subscriber(&r, &u, subscriber, &b)).await?;
+    menu_store(&app, move || store.set_subscriber(&r, &u, subscriber, &b)).await?;
     Ok(Json(Subscription {
         room,
         user,
