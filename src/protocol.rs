@@ -278,6 +278,20 @@ pub struct TipBody {
     pub source_event_id: Option<String>,
 }
 
+/// A room's tip levels as the editor and viewers see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TipLevelsView {
+    pub room: RoomId,
+    /// 0 while the room has none.
+    pub version: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saved_at: Option<Stamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed_by: Option<String>,
+    pub levels: crate::domain::tips::TipLevels,
+}
+
 /// A room's toy lane in a snapshot.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

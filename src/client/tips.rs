@@ -8,7 +8,7 @@ use super::rest::{ClientError, RestClient};
 use super::stream::RoomStream;
 use crate::domain::tips::TipLevels;
 use crate::domain::{ItemId, Reply, RoomId, UserId};
-use crate::protocol::{RoomCommand, TipBody};
+use crate::protocol::{RoomCommand, TipBody, TipLevelsView};
 
 /// A lane command: what the console's lane runner sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,18 +95,35 @@ impl RestClient {
         self.tip_with(room, &body, key).await
     }
 
-    pub async fn tip_levels(&self, room: &RoomId) -> Result<TipLevels, ClientError> {
+    pub async fn tip_levels(&self, room: &RoomId) -> Result<TipLevelsView, ClientError> {
         let path = format!("/api/v1/rooms/{room}/tips/levels");
         self.call(Method::GET, &path, None, None).await
     }
 
+    /// Save `levels` as the version after `base` (0 for a room's first); a
+    /// stale base is `version_conflict`.
     pub async fn set_tip_levels(
         &self,
         room: &RoomId,
         levels: &TipLevels,
-    ) -> Result<TipLevels, ClientError> {
-        let path = format!("/api/v1/rooms/{room}/tips/levels");
+        base: u64,
+    ) -> Result<TipLevelsView, ClientError> {
+        let path = format!("/api/v1/rooms/{room}/tips/levels?version={base}");
         self.call(Method::PUT, &path, None, Self::json(levels))
+            .await
+    }
+
+    /// Save a shipped template (`classic`, `presets`, `multi_output`) as
+    /// the version after `base`.
+    pub async fn tip_levels_from_template(
+        &self,
+        room: &RoomId,
+        name: &str,
+        base: u64,
+    ) -> Result<TipLevelsView, ClientError> {
+        let path = format!("/api/v1/rooms/{room}/tips/levels/template");
+        let body = serde_json::json!({ "name": name, "version": base });
+        self.call(Method::POST, &path, None, Self::json(&body))
             .await
     }
 

@@ -48,7 +48,7 @@ pub struct App {
     /// The rooms' slot machines and spin wheels (`games_http.rs`).
     pub games: Arc<super::games_book::GameBook>,
     /// The rooms' tip levels (`tips_http.rs`).
-    pub tips: Arc<super::tips_http::TipBook>,
+    pub tips: Arc<super::tip_levels_http::TipBook>,
     /// Performer consoles per room, for the lane's lost-console rule.
     pub lane_consoles: Arc<super::tips_http::LaneConsoles>,
 }
@@ -161,6 +161,7 @@ pub fn routes(app: App) -> Router {
         .merge(super::moderation_http::routes())
         .merge(super::games_http::routes())
         .merge(super::tips_http::routes())
+        .merge(super::tip_levels_http::routes())
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(

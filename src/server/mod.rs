@@ -18,6 +18,7 @@ mod queue_http;
 mod records;
 mod scoped_http;
 pub mod templates;
+mod tip_levels_http;
 mod tips_http;
 mod ws;
 

@@ -1,16 +1,16 @@
 //! Tips over HTTP: a viewer tips from their own wallet (an integration on a
-//! viewer's behalf), the toy lane's commands, and the room's tip levels.
+//! viewer's behalf) and the toy lane's commands; the tip levels are
+//! `tip_levels_http`.
 //! The request names an amount only: the server matches it against the
 //! room's levels in the same core turn as the intake.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::HeaderMap;
-use axum::routing::{get, post};
+use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
 
@@ -18,30 +18,11 @@ use super::auth::{Permission, TokenRole};
 use super::errors::{HttpError, domain_error};
 use super::extract::{ApiPath, parse};
 use super::http::{App, Authed, Reply_, actor, idempotency_key, run};
-use crate::domain::tips::{TipAsk, TipLevels, tip_command};
+use crate::domain::tips::{TipAsk, tip_command};
 use crate::domain::{
     Checked, DomainError, IdemKey, ItemId, PerformerId, Reply, Request, RoomId, UserId,
 };
 use crate::protocol::{ApiError, ErrorCode, RoomCommand, TipBody};
-
-/// The rooms' tip levels, held in memory until the versioned
-/// performer-scoped configuration keeps them.
-#[derive(Debug, Default)]
-pub struct TipBook {
-    rooms: RwLock<HashMap<RoomId, Arc<TipLevels>>>,
-}
-
-impl TipBook {
-    pub fn get(&self, room: &RoomId) -> Arc<TipLevels> {
-        let rooms = self.rooms.read().unwrap_or_else(|e| e.into_inner());
-        rooms.get(room).cloned().unwrap_or_default()
-    }
-
-    pub fn set(&self, room: RoomId, levels: TipLevels) {
-        let mut rooms = self.rooms.write().unwrap_or_else(|e| e.into_inner());
-        rooms.insert(room, Arc::new(levels));
-    }
-}
 
 /// How many performer consoles watch each room, so the server can tell the
 /// engine when the last one goes while a tip runs.
@@ -83,10 +64,6 @@ pub async fn console_gone(app: &App, room: RoomId) {
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/api/v1/rooms/{room}/tips", post(tip))
-        .route(
-            "/api/v1/rooms/{room}/tips/levels",
-            get(levels).put(set_levels),
-        )
         .route("/api/v1/rooms/{room}/lane/{action}", post(lane))
 }
 
@@ -123,7 +100,7 @@ async fn tip(
     let body: TipBody =
         crate::domain::json::from_value(&value).map_err(|e| app.refuse(domain_error(&e)))?;
     let user = tipper(&app, &who, &body)?;
-    let levels = app.tips.get(&room);
+    let levels = app.tips.current(&room);
     let source_event_id = body.source_event_id.clone();
     let display_name = body.display_name.clone();
     let amount = body.amount;
@@ -209,42 +186,6 @@ fn tipper(app: &App, who: &super::auth::Principal, body: &TipBody) -> Result<Use
             ))
         }),
     }
-}
-
-async fn levels(
-    State(app): State<App>,
-    Authed(_who): Authed,
-    ApiPath(room): ApiPath<RoomId>,
-) -> Reply_<TipLevels> {
-    app.require_room(&room).await.map_err(|e| app.refuse(e))?;
-    Ok(Json((*app.tips.get(&room)).clone()))
-}
-
-async fn set_levels(
-    State(app): State<App>,
-    Authed(who): Authed,
-    ApiPath(room): ApiPath<RoomId>,
-    body: Result<Bytes, BytesRejection>,
-) -> Reply_<TipLevels> {
-    who.require(Permission::RunLane(&room))
-        .map_err(|e| app.refuse(e))?;
-    let levels: TipLevels = parse(body).map_err(|e| app.refuse(e))?;
-    let wanted = room.clone();
-    let max = app
-        .core
-        .query(move |engine| engine.room_info(&wanted).map(|i| i.settings.max_token_cost))
-        .await
-        .map_err(|e| app.refuse(e))?
-        .ok_or_else(|| {
-            app.refuse(domain_error(&DomainError::UnknownRoom {
-                room: room.clone(),
-            }))
-        })?;
-    levels
-        .validate(max, &Default::default())
-        .map_err(|e| app.refuse(domain_error(&e)))?;
-    app.tips.set(room, levels.clone());
-    Ok(Json(levels))
 }
 
 #[derive(Debug, Default, Deserialize)]

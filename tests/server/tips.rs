@@ -32,7 +32,7 @@ fn ladder() -> TipLevels {
 
 async fn with_levels(t: &TestServer) {
     t.client(&t.tokens.performer)
-        .set_tip_levels(&ROOM.into(), &ladder())
+        .set_tip_levels(&ROOM.into(), &ladder(), 0)
         .await
         .unwrap();
 }
@@ -80,7 +80,7 @@ async fn a_tip_is_matched_at_intake_and_waits_in_the_lane() {
     let mut changed = ladder();
     changed.levels[0].duration_s = 9;
     t.client(&t.tokens.performer)
-        .set_tip_levels(&room(), &changed)
+        .set_tip_levels(&room(), &changed, 1)
         .await
         .unwrap();
     assert_eq!(self::lane(&t).await.waiting[0].remaining_ms, 5_000);
@@ -543,4 +543,71 @@ async fn console_noted(t: &TestServer) -> bool {
     }
     stream.close();
     found
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tip_levels_are_versioned_with_conflicts_and_templates() {
+    let t = TestServer::start().await;
+    let performer = t.client(&t.tokens.performer);
+    assert_eq!(performer.tip_levels(&room()).await.unwrap().version, 0);
+    let saved = performer
+        .set_tip_levels(&room(), &ladder(), 0)
+        .await
+        .unwrap();
+    assert_eq!(saved.version, 1);
+    // An edit based on version 0 after version 1 is stale: 409 with what changed.
+    let (status, body) = performer
+        .raw(
+            Method::PUT,
+            &format!("/api/v1/rooms/{ROOM}/tips/levels?version=0"),
+            None,
+            Some(serde_json::to_vec(&ladder()).unwrap()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["code"], "version_conflict");
+    assert_eq!(
+        (
+            body["yourVersion"].as_u64(),
+            body["currentVersion"].as_u64()
+        ),
+        (Some(0), Some(1))
+    );
+    assert!(!body["changes"].as_array().unwrap().is_empty(), "{body}");
+    // Validation names the field.
+    let mut bad = ladder();
+    bad.levels[1].min = 20;
+    let err = performer
+        .set_tip_levels(&room(), &bad, 1)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::InvalidField));
+    // A shipped template becomes the next version; tips match it at once.
+    let chosen = performer
+        .tip_levels_from_template(&room(), "presets", 1)
+        .await
+        .unwrap();
+    assert_eq!(chosen.version, 2);
+    let reply = t
+        .client(&t.tokens.viewer)
+        .tip(&room(), 444, "preset-1")
+        .await
+        .unwrap();
+    let item = reply.item().unwrap();
+    let tip = lane(&t)
+        .await
+        .waiting
+        .into_iter()
+        .find(|w| w.item.id == item)
+        .unwrap();
+    assert_eq!(&*tip.item.tip.as_ref().unwrap().label, "wave");
+    // Only the room's performer (and admins) edit.
+    let err = t
+        .client(&t.tokens.other_performer)
+        .set_tip_levels(&room(), &ladder(), 2)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::Forbidden));
+    t.stop().await;
 }
