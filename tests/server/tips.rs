@@ -45,6 +45,18 @@ async fn lane(t: &TestServer) -> LaneSnapshot {
     t.client(ADMIN).snapshot(&ROOM.into()).await.unwrap().lane
 }
 
+/// A server on a clock the test moves, with the ladder saved.
+async fn clocked() -> (Clock, TestServer) {
+    let clock = Clock::default();
+    let t = TestServer::start_with(ServerConfig {
+        clock: clock.clone(),
+        ..ServerConfig::default()
+    })
+    .await;
+    with_levels(&t).await;
+    (clock, t)
+}
+
 fn room() -> RoomId {
     ROOM.into()
 }
@@ -225,13 +237,7 @@ async fn skip_and_clear_refund_and_the_lane_runs_fifo() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_ban_and_the_broadcast_end_refund_waiting_tips() {
-    let clock = Clock::default();
-    let t = TestServer::start_with(ServerConfig {
-        clock: clock.clone(),
-        ..ServerConfig::default()
-    })
-    .await;
-    with_levels(&t).await;
+    let (clock, t) = clocked().await;
     let integration = t.client(&t.tokens.integration);
     for (i, user) in ["u2", "u3", "u2", "u1"].iter().enumerate() {
         integration
@@ -449,13 +455,7 @@ async fn the_lane_over_the_socket_survives_a_restart_and_settles_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_tip_whose_console_is_gone_returns_to_the_head_after_the_grace() {
-    let clock = Clock::default();
-    let t = TestServer::start_with(ServerConfig {
-        clock: clock.clone(),
-        ..ServerConfig::default()
-    })
-    .await;
-    with_levels(&t).await;
+    let (clock, t) = clocked().await;
     let viewer = t.client(&t.tokens.viewer);
     let first = viewer
         .tip(&room(), 15, "gone-1")

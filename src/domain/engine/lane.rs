@@ -152,17 +152,7 @@ impl Engine {
     ) -> Result<Reply, DomainError> {
         let room = self.room(room_id)?;
         check_in_lane(&self.items, room, id)?;
-        let cost = self.items[id].token_cost();
-        let settled = self.refund_item(
-            room_id,
-            id,
-            cost,
-            RefundReason::Goodwill,
-            None,
-            by.clone(),
-            key,
-            fx,
-        );
+        let (cost, settled) = self.refund_tip(room_id, id, by, key, fx);
         Ok(Reply::Refunded {
             item: id,
             amount: cost,
@@ -186,17 +176,7 @@ impl Engine {
             .chain(room.lane.waiting.iter().map(|e| e.item))
             .collect();
         for &id in &victims {
-            let cost = self.items[id].token_cost();
-            self.refund_item(
-                room_id,
-                id,
-                cost,
-                RefundReason::Goodwill,
-                None,
-                by.clone(),
-                key,
-                fx,
-            );
+            self.refund_tip(room_id, id, by, key, fx);
         }
         let refunded = victims.len() as u32;
         let room = self.room_mut(room_id)?;
@@ -211,6 +191,22 @@ impl Engine {
             room: room_id.clone(),
             refunded,
         })
+    }
+
+    /// A tip back to its tipper in full, by the performer's choice
+    /// (goodwill); returns its cost and what was settled (nothing).
+    fn refund_tip(
+        &mut self,
+        room_id: &RoomId,
+        id: ItemId,
+        by: &Actor,
+        key: Option<&IdemKey>,
+        fx: &mut Effects,
+    ) -> (u64, u64) {
+        let cost = self.items[id].token_cost();
+        let reason = RefundReason::Goodwill;
+        let settled = self.refund_item(room_id, id, cost, reason, None, by.clone(), key, fx);
+        (cost, settled)
     }
 
     pub(super) fn lane_pause(
