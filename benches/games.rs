@@ -10,11 +10,13 @@
 //!
 //! `games spins_per_s=.. purchases_per_s=.. ratio=..` (target ratio >= 0.8)
 
-use std::time::Instant;
-
 use cuedeck::client::{RestClient, ServerUrl};
 use cuedeck::protocol::CreateToken;
 use serde_json::json;
+
+#[path = "support/http_rate.rs"]
+mod http_rate;
+use http_rate::median;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -31,52 +33,23 @@ enum Kind {
     Purchase,
 }
 
-/// Every viewer sends `PER_VIEWER` requests one after another, all viewers
-/// at once; requests per second over the whole batch.
+/// One batch of `kind`, all viewers at once; requests per second.
 async fn batch(url: &ServerUrl, tokens: &[String], kind: Kind, round: usize) -> f64 {
-    let http = reqwest::Client::new();
-    let began = Instant::now();
-    let tasks: Vec<_> = tokens
-        .iter()
-        .enumerate()
-        .map(|(v, token)| {
-            let (http, token) = (http.clone(), token.clone());
-            let path = match kind {
-                Kind::Spin => url.http(&format!("/api/v1/rooms/{ROOM}/games/spin_wheel/spin")),
-                Kind::Purchase => url.http(&format!(
-                    "/api/v1/rooms/{ROOM}/menus/m1/items/m1-1/purchase"
-                )),
-            };
-            tokio::spawn(async move {
-                for n in 0..PER_VIEWER {
-                    let body = match kind {
-                        Kind::Spin => json!({"tier": 1 + (n % 2)}),
-                        Kind::Purchase => json!({}),
-                    };
-                    let response = http
-                        .post(&path)
-                        .bearer_auth(&token)
-                        .header("Idempotency-Key", format!("r{round}-v{v}-n{n}"))
-                        .json(&body)
-                        .send()
-                        .await
-                        .expect("the server answers");
-                    let status = response.status();
-                    let text = response.text().await.unwrap_or_default();
-                    assert!(status.is_success(), "{status}: {text}");
-                }
-            })
-        })
-        .collect();
-    for task in tasks {
-        task.await.unwrap();
-    }
-    (tokens.len() * PER_VIEWER) as f64 / began.elapsed().as_secs_f64()
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(|a, b| a.total_cmp(b));
-    values[values.len() / 2]
+    let (path, body): (String, fn(usize) -> serde_json::Value) = match kind {
+        Kind::Spin => (
+            format!("/api/v1/rooms/{ROOM}/games/spin_wheel/spin"),
+            |n| json!({"tier": 1 + (n % 2)}),
+        ),
+        Kind::Purchase => (
+            format!("/api/v1/rooms/{ROOM}/menus/m1/items/m1-1/purchase"),
+            |_| json!({}),
+        ),
+    };
+    let prefix = match kind {
+        Kind::Spin => format!("spin-r{round}"),
+        Kind::Purchase => format!("purchase-r{round}"),
+    };
+    http_rate::batch(url, tokens, &path, &prefix, PER_VIEWER, body).await
 }
 
 fn main() {

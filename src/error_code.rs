@@ -97,6 +97,9 @@ error_codes! {
     NotBanned => "not_banned", 409;
     AlreadyPaused => "already_paused", 409;
     NotPaused => "not_paused", 409;
+    LanePaused => "lane_paused", 409;
+    LaneNotPaused => "lane_not_paused", 409;
+    NotInLane => "not_in_lane", 409;
     Unavailable => "unavailable", 503;
     Internal => "internal", 500;
 }

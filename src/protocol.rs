@@ -60,6 +60,91 @@ pub enum RoomCommand {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
+    /// Run the toy lane's head tip; `item` must be the head when given.
+    LaneTake {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<ItemId>,
+    },
+    /// The running tip's toy run ended: settle it.
+    LaneDone {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<ItemId>,
+    },
+    /// Refund one tip of the lane in full.
+    LaneSkip {
+        item: ItemId,
+    },
+    /// Refund every tip of the lane (reason goodwill).
+    LaneClear,
+    /// Stop taking tips; a running one goes back to the head.
+    LanePause,
+    LaneResume,
+    /// Give the running tip back (its run was cut): it waits at the head
+    /// with what is left of it.
+    LaneRelease {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<ItemId>,
+    },
+}
+
+impl RoomCommand {
+    /// The item the command names, if any.
+    pub fn item(&self) -> Option<ItemId> {
+        match self {
+            RoomCommand::Start { item }
+            | RoomCommand::Finish { item }
+            | RoomCommand::LaneTake { item }
+            | RoomCommand::LaneDone { item }
+            | RoomCommand::LaneRelease { item } => *item,
+            RoomCommand::Refund { item, .. } | RoomCommand::LaneSkip { item } => Some(*item),
+            RoomCommand::LaneClear | RoomCommand::LanePause | RoomCommand::LaneResume => None,
+        }
+    }
+
+    /// A word for logs and notices.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            RoomCommand::Start { .. } => "start",
+            RoomCommand::Finish { .. } => "finish",
+            RoomCommand::Refund { .. } => "refund",
+            RoomCommand::LaneTake { .. } => "lane_take",
+            RoomCommand::LaneDone { .. } => "lane_done",
+            RoomCommand::LaneSkip { .. } => "lane_skip",
+            RoomCommand::LaneClear => "lane_clear",
+            RoomCommand::LanePause => "lane_pause",
+            RoomCommand::LaneResume => "lane_resume",
+            RoomCommand::LaneRelease { .. } => "lane_release",
+        }
+    }
+
+    /// The engine command it asks for, by `by`.
+    pub fn into_command(self, room: RoomId, by: crate::domain::Actor) -> crate::domain::Command {
+        use crate::domain::Command;
+        match self {
+            RoomCommand::Start { item } => Command::Start { room, item, by },
+            RoomCommand::Finish { item } => Command::Finish { room, item, by },
+            RoomCommand::Refund {
+                item,
+                amount,
+                reason,
+                note,
+            } => Command::Refund {
+                room,
+                item,
+                amount,
+                reason,
+                note: note.map(Into::into),
+                by,
+            },
+            RoomCommand::LaneTake { item } => Command::LaneTake { room, item, by },
+            RoomCommand::LaneDone { item } => Command::LaneDone { room, item, by },
+            RoomCommand::LaneSkip { item } => Command::LaneSkip { room, item, by },
+            RoomCommand::LaneClear => Command::LaneClear { room, by },
+            RoomCommand::LanePause => Command::LanePause { room, by },
+            RoomCommand::LaneResume => Command::LaneResume { room, by },
+            RoomCommand::LaneRelease { item } => Command::LaneRelease { room, item, by },
+        }
+    }
 }
 
 /// Frames a client sends.
@@ -171,6 +256,64 @@ pub struct RoomSnapshot {
     /// The room's intake is paused by a moderator or its performer.
     #[serde(default)]
     pub paused: bool,
+    /// The toy lane: toy tips beside the queue.
+    #[serde(default)]
+    pub lane: LaneSnapshot,
+}
+
+/// `POST /api/v1/rooms/{room}/tips`: an amount and nothing the server
+/// decides (no level, no duration).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TipBody {
+    pub amount: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// The viewer an integration tips for (never sent by a viewer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<UserId>,
+    /// The platform's event id, when an integration tips (else derived
+    /// from the Idempotency-Key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_event_id: Option<String>,
+}
+
+/// A room's tip levels as the editor and viewers see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TipLevelsView {
+    pub room: RoomId,
+    /// 0 while the room has none.
+    pub version: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saved_at: Option<Stamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed_by: Option<String>,
+    pub levels: crate::domain::tips::TipLevels,
+}
+
+/// A room's toy lane in a snapshot.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LaneSnapshot {
+    /// The lane takes no tip until the performer resumes it.
+    pub paused: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub running: Option<LaneTip>,
+    /// Next first.
+    #[serde(default)]
+    pub waiting: Vec<LaneTip>,
+}
+
+/// A toy tip in the lane: its item (the matched level is `item.tip`) and
+/// how long its run still has to go; `startedAt` when it runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LaneTip {
+    pub item: Arc<ItemView>,
+    pub remaining_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<Stamp>,
 }
 
 /// Frames the server sends.

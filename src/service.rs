@@ -55,7 +55,7 @@ impl QueueService {
     /// So the store is asked only about an intake the engine would take as
     /// new: one whose key it does not remember, once it has forgotten items.
     fn refuse_forgotten_source_event(&mut self, request: &Request) -> Result<(), DomainError> {
-        let Command::Intake { payload, .. } = &request.command else {
+        let Some(payload) = request.command.intake_payload() else {
             return Ok(());
         };
         if !self.engine.forgot_any() || self.engine.remembers(&payload.idempotency_key) {

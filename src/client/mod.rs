@@ -6,12 +6,14 @@ mod games;
 mod moderation;
 mod rest;
 mod stream;
+mod tips;
 pub mod versioned;
 
 pub use games::GameClientError;
 pub use moderation::LogQuery;
 pub use rest::{ClientError, RestClient};
 pub use stream::{RoomStream, StreamEvent, StreamOptions, WatchEvent, WatchStream};
+pub use tips::LaneAction;
 
 /// A server's base URL as given with `--server http://HOST:PORT`; every
 /// other address (the WebSocket endpoint) is derived from it.

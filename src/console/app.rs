@@ -58,18 +58,11 @@ pub struct Pending {
 
 impl Pending {
     pub fn item(&self) -> Option<ItemId> {
-        match &self.command {
-            RoomCommand::Start { item } | RoomCommand::Finish { item } => *item,
-            RoomCommand::Refund { item, .. } => Some(*item),
-        }
+        self.command.item()
     }
 
     pub(super) fn verb(&self) -> &'static str {
-        match self.command {
-            RoomCommand::Start { .. } => "start",
-            RoomCommand::Finish { .. } => "finish",
-            RoomCommand::Refund { .. } => "refund",
-        }
+        self.command.verb()
     }
 }
 

@@ -172,6 +172,24 @@ impl RoomModel {
                 user: user.to_string(),
                 text: text.unwrap_or(key).to_string(),
             }),
+            // The toy lane: the queue model keeps the room's money right;
+            // the lane itself is the lane runner's to show.
+            EventKind::TipQueued { item, .. } => {
+                self.totals.escrow += item.token_cost;
+                None
+            }
+            EventKind::LaneSettled { settled, .. } => {
+                self.totals.escrow = self.totals.escrow.saturating_sub(*settled);
+                self.totals.earned += settled;
+                self.totals.done += 1;
+                None
+            }
+            EventKind::LaneStarted { .. }
+            | EventKind::LaneReturned { .. }
+            | EventKind::LaneCleared { .. }
+            | EventKind::LanePaused { .. }
+            | EventKind::LaneResumed { .. }
+            | EventKind::LaneConsoleGone { .. } => None,
             EventKind::Moderation { moderation } => {
                 match moderation.action {
                     ModerationAction::Pause => self.paused = true,

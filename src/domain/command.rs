@@ -14,6 +14,7 @@ use super::moderation::{BanReason, ModerationEntry, Switch};
 use super::refund::RefundReason;
 use super::room::RoomSettings;
 use super::time::Stamp;
+use super::tips::TipToy;
 
 /// Queued items wait for the performer; instant ones settle at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -48,6 +49,64 @@ pub enum Command {
         /// Loyalty points credited when the item settles (menu items carry them).
         #[serde(default)]
         loyalty_points: u64,
+    },
+    /// A tip (`payload.source` is `tip`). `toy` is what the room's tip
+    /// levels matched at intake, fixed here so replay and later changes of
+    /// the levels never alter it; without one it is a plain tip, settled at
+    /// once.
+    Tip {
+        room: RoomId,
+        payload: Box<IntakePayload>,
+        #[serde(default)]
+        toy: Option<Box<TipToy>>,
+    },
+    /// Run the lane's head tip; `item`, when given, must be the head.
+    LaneTake {
+        room: RoomId,
+        #[serde(default)]
+        item: Option<ItemId>,
+        by: Actor,
+    },
+    /// The running tip's toy run ended: settle it.
+    LaneDone {
+        room: RoomId,
+        #[serde(default)]
+        item: Option<ItemId>,
+        by: Actor,
+    },
+    /// Refund one tip of the lane (waiting or running) in full.
+    LaneSkip {
+        room: RoomId,
+        item: ItemId,
+        by: Actor,
+    },
+    /// Refund every tip of the lane, reason goodwill.
+    LaneClear {
+        room: RoomId,
+        by: Actor,
+    },
+    /// Stop taking tips; a running one goes back to the head with what is
+    /// left of it.
+    LanePause {
+        room: RoomId,
+        by: Actor,
+    },
+    LaneResume {
+        room: RoomId,
+        by: Actor,
+    },
+    /// The running tip's run was cut (a lost toy, a console that restarts):
+    /// it goes back to the head with what is left of it.
+    LaneRelease {
+        room: RoomId,
+        #[serde(default)]
+        item: Option<ItemId>,
+        by: Actor,
+    },
+    /// The room's last console went away while a tip runs: after the grace
+    /// period the tip goes back to the head unless a console reports it.
+    LaneConsoleGone {
+        room: RoomId,
     },
     /// Start the head item; `item`, when given, must be the head, so a
     /// performer never starts something other than what they saw.
@@ -141,6 +200,15 @@ impl Command {
             Command::CreateRoom { .. } => "create_room",
             Command::Mint { .. } => "mint",
             Command::Intake { .. } => "intake",
+            Command::Tip { .. } => "tip",
+            Command::LaneTake { .. } => "lane_take",
+            Command::LaneDone { .. } => "lane_done",
+            Command::LaneSkip { .. } => "lane_skip",
+            Command::LaneClear { .. } => "lane_clear",
+            Command::LanePause { .. } => "lane_pause",
+            Command::LaneResume { .. } => "lane_resume",
+            Command::LaneRelease { .. } => "lane_release",
+            Command::LaneConsoleGone { .. } => "lane_console_gone",
             Command::Start { .. } => "start",
             Command::Finish { .. } => "finish",
             Command::Refund { .. } => "refund",
@@ -163,6 +231,15 @@ impl Command {
         match self {
             Command::CreateRoom { room, .. }
             | Command::Intake { room, .. }
+            | Command::Tip { room, .. }
+            | Command::LaneTake { room, .. }
+            | Command::LaneDone { room, .. }
+            | Command::LaneSkip { room, .. }
+            | Command::LaneClear { room, .. }
+            | Command::LanePause { room, .. }
+            | Command::LaneResume { room, .. }
+            | Command::LaneRelease { room, .. }
+            | Command::LaneConsoleGone { room }
             | Command::Start { room, .. }
             | Command::Finish { room, .. }
             | Command::Refund { room, .. }
@@ -175,6 +252,15 @@ impl Command {
             | Command::Resume { room, .. } => Some(room),
             Command::Ban { rooms, .. } | Command::Unban { rooms, .. } => rooms.first(),
             Command::Mint { .. } | Command::SetSwitch { .. } | Command::Tick => None,
+        }
+    }
+
+    /// The intake payload of a command that takes an item in (an intake or
+    /// a tip): its idempotency key is the payload's.
+    pub fn intake_payload(&self) -> Option<&IntakePayload> {
+        match self {
+            Command::Intake { payload, .. } | Command::Tip { payload, .. } => Some(payload),
+            _ => None,
         }
     }
 
@@ -202,10 +288,10 @@ impl Request {
 
     /// The key the engine records: the payload's for an intake.
     pub fn idempotency_key(&self) -> Option<&IdemKey> {
-        match (&self.key, &self.command) {
+        match (&self.key, self.command.intake_payload()) {
             (Some(key), _) => Some(key),
-            (None, Command::Intake { payload, .. }) => Some(&payload.idempotency_key),
-            (None, _) => None,
+            (None, Some(payload)) => Some(&payload.idempotency_key),
+            (None, None) => None,
         }
     }
 
@@ -248,6 +334,35 @@ pub enum Reply {
     },
     Started {
         item: ItemId,
+    },
+    /// A toy tip waits in the lane at `position` (1 is the running one).
+    TipQueued {
+        item: ItemId,
+        position: u32,
+    },
+    /// The lane's head now runs for `remainingMs`.
+    LaneStarted {
+        item: ItemId,
+        remaining_ms: u64,
+    },
+    /// A running tip went back to the head with `remainingMs` to run.
+    LaneReturned {
+        item: ItemId,
+        remaining_ms: u64,
+    },
+    LaneCleared {
+        room: RoomId,
+        refunded: u32,
+    },
+    LanePaused {
+        room: RoomId,
+    },
+    LaneResumed {
+        room: RoomId,
+    },
+    /// The console's absence was noted; nothing runs or nothing changed.
+    LaneNoted {
+        room: RoomId,
     },
     Finished {
         item: ItemId,
@@ -309,6 +424,9 @@ impl Reply {
             Reply::Queued { item, .. }
             | Reply::Settled { item }
             | Reply::Started { item }
+            | Reply::TipQueued { item, .. }
+            | Reply::LaneStarted { item, .. }
+            | Reply::LaneReturned { item, .. }
             | Reply::Finished { item, .. }
             | Reply::Refunded { item, .. } => Some(*item),
             _ => None,

@@ -103,6 +103,15 @@ pub enum DomainError {
 
     #[error("room `{room}` is not paused")]
     NotPaused { room: RoomId },
+
+    #[error("the toy lane of room `{room}` is paused")]
+    LanePaused { room: RoomId },
+
+    #[error("the toy lane of room `{room}` is not paused")]
+    LaneNotPaused { room: RoomId },
+
+    #[error("item {item} is not a tip in the toy lane")]
+    NotInLane { item: ItemId },
 }
 
 impl DomainError {
@@ -135,6 +144,9 @@ impl DomainError {
             DomainError::NotBanned { .. } => ErrorCode::NotBanned,
             DomainError::AlreadyPaused { .. } => ErrorCode::AlreadyPaused,
             DomainError::NotPaused { .. } => ErrorCode::NotPaused,
+            DomainError::LanePaused { .. } => ErrorCode::LanePaused,
+            DomainError::LaneNotPaused { .. } => ErrorCode::LaneNotPaused,
+            DomainError::NotInLane { .. } => ErrorCode::NotInLane,
         }
     }
 

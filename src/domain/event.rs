@@ -11,6 +11,7 @@ use super::moderation::ModerationNote;
 use super::refund::RefundReason;
 use super::room::RoomSettings;
 use super::time::Stamp;
+use super::tips::TipToy;
 use super::toy_effect::ToyEffect;
 
 /// One event of a room's stream. `seq` counts from 1 per room without gaps,
@@ -95,6 +96,47 @@ pub enum EventKind {
         key: TemplateKey,
         vars: MessageVars,
     },
+    /// A toy tip joined the room's lane at `position` (1 is the running one).
+    TipQueued {
+        item: Arc<ItemView>,
+        position: u32,
+    },
+    /// The lane's head runs now, for `remainingMs` (its level's duration,
+    /// or what was left of a cut run).
+    LaneStarted {
+        item: ItemId,
+        started_at: Stamp,
+        remaining_ms: u64,
+        tip: Arc<TipToy>,
+    },
+    /// The running tip's toy run ended and its tokens settled.
+    LaneSettled {
+        item: ItemId,
+        settled: u64,
+    },
+    /// The running tip went back to the head of the lane.
+    LaneReturned {
+        item: ItemId,
+        remaining_ms: u64,
+        why: LaneCut,
+    },
+    /// Every tip of the lane was refunded (each has its `item_refunded`).
+    LaneCleared {
+        refunded: u32,
+        by: Role,
+    },
+    LanePaused {
+        by: Role,
+    },
+    LaneResumed {
+        by: Role,
+    },
+    /// The console running a tip went away; the tip goes back to the head
+    /// at `returnsAt` unless a console reports it first.
+    LaneConsoleGone {
+        item: ItemId,
+        returns_at: Stamp,
+    },
     /// A moderation action on this room (a ban, a pause, a switch).
     Moderation {
         moderation: ModerationNote,
@@ -119,6 +161,26 @@ impl EventKind {
             EventKind::Announcement { .. } => "announcement",
             EventKind::PrivateMessage { .. } => "private_message",
             EventKind::Moderation { .. } => "moderation",
+            EventKind::TipQueued { .. } => "tip_queued",
+            EventKind::LaneStarted { .. } => "lane_started",
+            EventKind::LaneSettled { .. } => "lane_settled",
+            EventKind::LaneReturned { .. } => "lane_returned",
+            EventKind::LaneCleared { .. } => "lane_cleared",
+            EventKind::LanePaused { .. } => "lane_paused",
+            EventKind::LaneResumed { .. } => "lane_resumed",
+            EventKind::LaneConsoleGone { .. } => "lane_console_gone",
         }
     }
+}
+
+/// Why a running tip went back to the head of the lane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LaneCut {
+    /// The lane was paused (the stop key, the lane screen).
+    Paused,
+    /// The console gave it back (a lost toy, a restart).
+    Released,
+    /// Its console was gone past the grace period.
+    ConsoleGone,
 }

@@ -28,6 +28,8 @@ pub enum Source {
     SpinWheel,
     Admin,
     System,
+    /// A viewer's tip (an addition to the contract's sources).
+    Tip,
 }
 
 impl Source {
@@ -38,6 +40,7 @@ impl Source {
             Source::SpinWheel => "spin_wheel",
             Source::Admin => "admin",
             Source::System => "system",
+            Source::Tip => "tip",
         }
     }
 

@@ -10,6 +10,7 @@ use super::intake::{PaidAction, Source};
 use super::messages::Tier;
 use super::refund::RefundReason;
 use super::time::Stamp;
+use super::tips::TipToy;
 use super::toy_effect::ToyEffect;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -148,6 +149,10 @@ pub struct ItemView {
     /// The client's own stamp, kept only as metadata.
     pub client_stamp: Arc<str>,
     pub loyalty_points: u64,
+    /// A toy tip's matched level, fixed at intake; such an item waits in
+    /// the room's toy lane, not in its queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tip: Option<Arc<TipToy>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

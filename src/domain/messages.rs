@@ -92,6 +92,12 @@ pub mod keys {
     pub const QUEUE_REFUND: &str = "queue.refund";
     /// Public line when an item is refunded.
     pub const QUEUE_REFUND_PUBLIC: &str = "queue.refund.public";
+    /// Public line for every tip (the tip endpoint's announcement).
+    pub const TIP_RECEIVED: &str = "tip.received";
+    /// Public line when a toy tip has to wait behind others (or a paused lane).
+    pub const TIP_TOY_QUEUED: &str = "tip.toy.queued";
+    /// Public line when the toy starts on a tip.
+    pub const TIP_TOY_STARTED: &str = "tip.toy.started";
 }
 
 /// "Sit back" goes out when more than this many items are ahead at intake.
@@ -162,4 +168,7 @@ pub struct MessageVars {
     pub amount: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<RefundReason>,
+    /// How long a toy tip drives the toy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<u64>,
 }

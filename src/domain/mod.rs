@@ -13,6 +13,7 @@ pub mod ids;
 pub mod intake;
 pub mod item;
 pub mod json;
+pub mod lane;
 pub mod ledger;
 pub mod messages;
 pub mod moderation;
@@ -23,6 +24,7 @@ pub mod refund;
 pub mod room;
 pub mod time;
 pub mod timer;
+pub mod tips;
 pub mod toy_effect;
 
 pub use command::{Checked, Command, IntakeMode, Outcome, Reply, Request};

@@ -7,6 +7,7 @@ type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState
 use super::error::DomainError;
 use super::ids::{ItemId, PerformerId, RoomId, UserId};
 use super::intake::{MAX_DURATION_MS, MIN_DURATION_MS};
+use super::lane::{LaneView, TipLane};
 use super::messages::Tier;
 use super::queue::WaitingLine;
 use super::time::Stamp;
@@ -103,6 +104,8 @@ pub(crate) struct Room {
     /// Set while the broadcast is off: when waiting items get refunded.
     pub offline_refund_at: Option<Stamp>,
     pub totals: RoomTotals,
+    /// Toy tips, beside the queue: neither blocks the other.
+    pub lane: TipLane,
 }
 
 impl Member {
@@ -128,6 +131,7 @@ impl Room {
             members: HashMap::default(),
             offline_refund_at: None,
             totals: RoomTotals::default(),
+            lane: TipLane::default(),
         }
     }
 
@@ -159,4 +163,5 @@ pub struct RoomView {
     /// The seq of the last event emitted (0 before any).
     pub last_seq: u64,
     pub totals: RoomTotals,
+    pub lane: LaneView,
 }

@@ -95,6 +95,12 @@ pub enum Permission<'a> {
     Spin(&'a RoomId),
     /// Configure the room's games and rotate their seeds.
     EditGames(&'a RoomId),
+    /// Tip in the room: a viewer from their own wallet, an integration on
+    /// a viewer's behalf.
+    Tip(&'a RoomId),
+    /// Run the room's toy lane: take, done, skip, clear, pause, resume,
+    /// release.
+    RunLane(&'a RoomId),
 }
 
 impl Principal {
@@ -107,7 +113,8 @@ impl Principal {
         use Permission::*;
         match (self.role, permission) {
             (TokenRole::Admin, _) => true,
-            (TokenRole::Integration, Intake(_)) => true,
+            (TokenRole::Integration, Intake(_) | Tip(_)) => true,
+            (TokenRole::Performer, RunLane(r)) => self.has_room(r),
             (
                 TokenRole::Performer,
                 Broadcast(r) | Start(r) | Finish(r) | Refund(r, _) | Watch(r),
@@ -124,7 +131,7 @@ impl Principal {
             (TokenRole::Performer | TokenRole::Moderator, ReadModeration) => true,
             (TokenRole::Moderator, Watch(r)) => self.has_room(r),
             (TokenRole::Moderator, Refund(r, RefundReason::Moderation)) => self.has_room(r),
-            (TokenRole::Viewer, Join(_) | Purchase(_) | Spin(_)) => self.user.is_some(),
+            (TokenRole::Viewer, Join(_) | Purchase(_) | Spin(_) | Tip(_)) => self.user.is_some(),
             (TokenRole::Viewer, ReadBalance(user)) => self.user.as_ref() == Some(user),
             _ => false,
         }

@@ -12,8 +12,8 @@ use tokio::sync::{mpsc, oneshot};
 use super::errors::{domain_error, unavailable};
 use super::hub::{Publisher, PublisherMsg, Sink};
 use crate::domain::time::Clock;
-use crate::domain::{Checked, Engine, Reply, Request, RoomId, Stamp};
-use crate::protocol::{ApiError, ResumePoint, RoomSnapshot, RunningItem};
+use crate::domain::{Checked, Engine, ItemId, Reply, Request, RoomId, Stamp};
+use crate::protocol::{ApiError, LaneSnapshot, LaneTip, ResumePoint, RoomSnapshot, RunningItem};
 use crate::service::QueueService;
 use crate::store::Attachment;
 
@@ -203,7 +203,29 @@ pub fn snapshot(engine: &Engine, room: &RoomId, epoch: &str) -> Option<RoomSnaps
         waiting,
         totals: view.totals,
         paused: engine.pause_of(room).is_some(),
+        lane: lane_snapshot(engine, &view.lane),
     })
+}
+
+fn lane_snapshot(engine: &Engine, lane: &crate::domain::lane::LaneView) -> LaneSnapshot {
+    let tip = |item: ItemId, remaining_ms: u64, started_at: Option<Stamp>| {
+        engine.item(item).map(|i| LaneTip {
+            item: i.view.clone(),
+            remaining_ms,
+            started_at,
+        })
+    };
+    LaneSnapshot {
+        paused: lane.paused,
+        running: lane
+            .running
+            .and_then(|r| tip(r.item, r.remaining_ms, Some(r.started_at))),
+        waiting: lane
+            .waiting
+            .iter()
+            .filter_map(|e| tip(e.item, e.remaining_ms, None))
+            .collect(),
+    }
 }
 
 /// Start the core task and its publisher thread.

@@ -45,6 +45,10 @@ pub struct App {
     pub moderation_log: Arc<crate::store::ModerationLog>,
     /// The rooms' slot machines and spin wheels (`games_http.rs`).
     pub games: Arc<super::games_book::GameBook>,
+    /// The rooms' tip levels (`tips_http.rs`).
+    pub tips: Arc<super::tip_levels_http::TipBook>,
+    /// Performer consoles per room, for the lane's lost-console rule.
+    pub lane_consoles: Arc<super::tips_http::LaneConsoles>,
 }
 
 pub(super) type Reply_<T> = Result<Json<T>, HttpError>;
@@ -161,6 +165,8 @@ pub fn routes(app: App) -> Router {
         .merge(super::menus_http::routes())
         .merge(super::moderation_http::routes())
         .merge(super::games_http::routes())
+        .merge(super::tips_http::routes())
+        .merge(super::tip_levels_http::routes())
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(

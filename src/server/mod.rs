@@ -19,6 +19,8 @@ mod records;
 mod room_guard;
 mod scoped_http;
 pub mod templates;
+mod tip_levels_http;
+mod tips_http;
 mod tokens;
 mod tokens_http;
 mod ws;
@@ -171,6 +173,8 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         records,
         moderation_log,
         games,
+        tips: Arc::default(),
+        lane_consoles: Arc::default(),
     };
     let router = http::routes(app);
     let mut stop = shutdown_rx;

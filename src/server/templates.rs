@@ -110,6 +110,7 @@ fn value(name: &str, vars: &MessageVars) -> Option<String> {
         "amount" => vars.amount.map(|v| v.to_string()),
         "reason" => vars.reason.map(|r| r.as_str().to_string()),
         "item" => vars.item.map(|i| i.0.to_string()),
+        "seconds" => vars.seconds.map(|v| v.to_string()),
         _ => None,
     }
 }

@@ -15,11 +15,11 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 
-use super::auth::{Permission, Principal};
+use super::auth::{Permission, Principal, TokenRole};
 use super::errors::HttpError;
 use super::http::{App, actor, bearer};
 use super::hub::{Outgoing, Sink};
-use crate::domain::{Command, IdemKey, Request, RoomId, Stamp};
+use crate::domain::{IdemKey, Request, RoomId, Stamp};
 use crate::protocol::{ApiError, ClientFrame, PROTOCOL_VERSION, RoomCommand, ServerFrame, close};
 
 /// Consecutive unreadable frames before the connection is closed.
@@ -209,6 +209,13 @@ async fn connection(app: App, principal: Principal, socket: WebSocket) {
     }
     within(timeout, tx.close()).await;
     conn.app.metrics.connection_closed();
+    if conn.principal.role == TokenRole::Performer {
+        for room in std::mem::take(&mut conn.subscribed) {
+            if conn.app.lane_consoles.left(&room) {
+                super::tips_http::console_gone(&conn.app, room).await;
+            }
+        }
+    }
 }
 
 /// Whether a write finished, and in time: a client that takes nothing for
@@ -332,6 +339,9 @@ impl Connection {
             overflowed: self.overflowed.clone(),
         };
         self.app.core.subscribe(room.clone(), resume, sink).await?;
+        if self.principal.role == TokenRole::Performer {
+            self.app.lane_consoles.joined(&room);
+        }
         self.subscribed.push(room);
         if let Some(rx) = fresh {
             self.events = Some(rx);
@@ -365,29 +375,14 @@ impl Connection {
             RoomCommand::Start { .. } => Permission::Start(&room),
             RoomCommand::Finish { .. } => Permission::Finish(&room),
             RoomCommand::Refund { reason, .. } => Permission::Refund(&room, *reason),
+            _ => Permission::RunLane(&room),
         };
         if let Err(err) = self.principal.require(action) {
             self.app.metrics.error(err.code);
             return Some(refuse(err));
         }
         let by = actor(&self.principal);
-        let command = match command {
-            RoomCommand::Start { item } => Command::Start { room, item, by },
-            RoomCommand::Finish { item } => Command::Finish { room, item, by },
-            RoomCommand::Refund {
-                item,
-                amount,
-                reason,
-                note,
-            } => Command::Refund {
-                room,
-                item,
-                amount,
-                reason,
-                note: note.map(Into::into),
-                by,
-            },
-        };
+        let command = command.into_command(room, by);
         let request = Request {
             key: Some(IdemKey::new(key.as_str())),
             command,

@@ -25,6 +25,7 @@ mod scenario_values;
 pub mod shop;
 pub mod spins;
 pub mod stats;
+pub mod tippers;
 
 use crate::client::{ClientError, ServerUrl};
 
@@ -171,6 +172,9 @@ pub struct Summary {
     /// retry that charged again, a key reused for another purchase that
     /// was accepted. Non-zero means a server bug.
     pub anomalies: u64,
+    /// Tips the server accepted, and refused.
+    pub tips: u64,
+    pub tips_refused: u64,
     /// Items still waiting at the end.
     pub waiting: u64,
     /// The room's totals at the end.

@@ -62,6 +62,8 @@ pub struct Scenario {
     pub performer: Performer,
     /// Periods when purchases come faster.
     pub bursts: Vec<Burst>,
+    /// Tippers (off unless a rate is given).
+    pub tips: super::tippers::Tips,
 }
 
 impl Default for Scenario {
@@ -74,6 +76,7 @@ impl Default for Scenario {
             churn: Churn::default(),
             performer: Performer::default(),
             bursts: Vec::new(),
+            tips: super::tippers::Tips::default(),
         }
     }
 }

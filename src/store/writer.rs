@@ -263,6 +263,8 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
         let mut start_item = tx.prepare_cached(
             "UPDATE items SET state = 'in_progress', updated_at = ?2 WHERE id = ?1",
         )?;
+        let mut return_item =
+            tx.prepare_cached("UPDATE items SET state = 'queued', updated_at = ?2 WHERE id = ?1")?;
         let mut keep_record = tx.prepare_cached("UPDATE items SET record = ?2 WHERE id = ?1")?;
         let mut insert_moderation = tx.prepare_cached(
             "INSERT INTO moderation_log (command_id, at, room, action, actor_role, actor_token, target, body)
@@ -319,6 +321,7 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
             for event in &outcome.events {
                 match &event.kind {
                     EventKind::ItemQueued { item: view, .. }
+                    | EventKind::TipQueued { item: view, .. }
                     | EventKind::InstantSettled { item: view } => {
                         let (state, settled) = if view.instant {
                             ("finished", view.token_cost)
@@ -336,10 +339,14 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
                             at
                         ])?;
                     }
-                    EventKind::ItemStarted { item, .. } => {
+                    EventKind::ItemStarted { item, .. } | EventKind::LaneStarted { item, .. } => {
                         start_item.execute(params![item.0 as i64, at])?;
                     }
-                    EventKind::ItemFinished { item, settled, .. } => {
+                    EventKind::LaneReturned { item, .. } => {
+                        return_item.execute(params![item.0 as i64, at])?;
+                    }
+                    EventKind::ItemFinished { item, settled, .. }
+                    | EventKind::LaneSettled { item, settled } => {
                         update_item.execute(params![
                             item.0 as i64,
                             "finished",

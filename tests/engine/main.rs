@@ -9,6 +9,7 @@ mod games_draws;
 mod games_fairness;
 mod games_verify_cli;
 mod intake_validation;
+mod lane;
 mod layers;
 mod ledger_torture;
 mod model;

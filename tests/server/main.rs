@@ -21,3 +21,4 @@ mod retention;
 mod stream;
 #[path = "../support/mod.rs"]
 mod support;
+mod tips;

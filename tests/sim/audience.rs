@@ -376,3 +376,46 @@ async fn bad_options_are_usage_errors_before_any_request() {
         assert_eq!(err.exit_code(), 2);
     }
 }
+
+/// Tippers: the same seed tips the same amounts, every tip is accepted or
+/// refused by name, and the ledger still balances with tips in the lane.
+#[tokio::test(flavor = "multi_thread")]
+async fn tippers_tip_deterministically_and_the_ledger_balances() {
+    let mut tipping = Scenario::load("quiet").unwrap();
+    tipping.tips.per_min = 40.0;
+    tipping.tips.special = 0.2;
+    let mut summaries = Vec::new();
+    for _ in 0..2 {
+        let fresh = Fresh::start(RoomSettings::default()).await;
+        let mut opts = options(fresh.url(), "quiet", 5, 120.0);
+        opts.scenario = tipping.clone();
+        let summary = run(opts).await.expect("the run completes");
+        let admin = fresh.admin();
+        let snapshot = admin.snapshot(&RoomId::new(ROOM)).await.unwrap();
+        let mut wallets = 0;
+        for i in 0..12 {
+            let user = UserId::new(format!("sim5-{ROOM}-v{i}"));
+            wallets += admin.balance(&user).await.unwrap().tokens;
+        }
+        let totals = snapshot.totals;
+        assert_eq!(wallets + totals.escrow + totals.earned, summary.minted);
+        let lane: u64 = snapshot
+            .lane
+            .waiting
+            .iter()
+            .map(|t| t.item.token_cost)
+            .sum();
+        assert!(lane > 0 && totals.escrow >= lane, "toy tips wait in escrow");
+        let levels = admin.tip_levels(&RoomId::new(ROOM)).await.unwrap();
+        assert_eq!(levels.version, 1, "the preset ladder was chosen once");
+        summaries.push((summary, snapshot.lane.waiting.len()));
+        fresh.stop().await;
+    }
+    let (first, waiting) = &summaries[0];
+    assert!(first.tips > 20, "{}", first.details());
+    assert_eq!(first.anomalies, 0);
+    assert_eq!(
+        summaries[0], summaries[1],
+        "same seed, same run: {waiting} waiting"
+    );
+}

@@ -162,8 +162,5 @@ impl App {
 }
 
 fn command_item(command: &RoomCommand) -> Option<ItemId> {
-    match command {
-        RoomCommand::Start { item } | RoomCommand::Finish { item } => *item,
-        RoomCommand::Refund { item, .. } => Some(*item),
-    }
+    command.item()
 }

@@ -3,18 +3,20 @@
 
 use std::sync::Arc;
 
-use crate::domain::command::{IntakeMode, Reply};
+use crate::domain::command::Reply;
 use crate::domain::error::DomainError;
 use crate::domain::event::EventKind;
 use crate::domain::ids::RoomId;
-use crate::domain::intake::{IntakeLimits, IntakePayload, Source};
+use crate::domain::intake::{ActionType, IntakeLimits, IntakePayload, Source};
 use crate::domain::item::{
     Actor, AuditEntry, ClosedItem, Item, ItemEntry, ItemState, ItemView, Role, Transition,
 };
+use crate::domain::lane::LaneEntry;
 use crate::domain::ledger::{Account, Ledger, Transfer, TransferKind, Unit};
 use crate::domain::messages::{MessageVars, SIT_BACK_AHEAD, SOON_POSITION, TemplateKey, keys};
 use crate::domain::queue::Entry;
 use crate::domain::room::{Member, Room};
+use crate::domain::tips::{MAX_TIP_SECONDS, TipToy};
 use crate::domain::toy_effect::ToyEffect;
 
 use super::Engine;
@@ -22,15 +24,63 @@ use super::effects::{Effects, settlement};
 use super::notices::{base_vars, extra_messages, private_message};
 use super::room_in;
 
+/// Where an item goes at intake.
+#[derive(Clone, Copy)]
+pub(super) enum Placement<'a> {
+    Queue,
+    /// Held and settled at once.
+    Instant,
+    /// A toy tip: into the room's lane with what its level fixed.
+    Lane(&'a TipToy),
+}
+
 impl Engine {
+    /// A tip: a toy tip waits in the lane, a plain one settles at once.
+    pub(super) fn tip(
+        &mut self,
+        room_id: &RoomId,
+        payload: &IntakePayload,
+        toy: Option<&TipToy>,
+        fx: &mut Effects,
+    ) -> Result<Reply, DomainError> {
+        if payload.source != Source::Tip {
+            return Err(DomainError::invalid("source", "a tip's source is `tip`"));
+        }
+        let placement = match toy {
+            Some(toy) => {
+                if payload.action.action_type != ActionType::ToyActivation {
+                    return Err(DomainError::invalid(
+                        "action.actionType",
+                        "a toy tip is a `toy_activation`",
+                    ));
+                }
+                if !(1_000..=u64::from(MAX_TIP_SECONDS) * 1000).contains(&toy.duration_ms) {
+                    return Err(DomainError::invalid(
+                        "toy.durationMs",
+                        format!("must be within 1000..={}", MAX_TIP_SECONDS * 1000),
+                    ));
+                }
+                Placement::Lane(toy)
+            }
+            None => Placement::Instant,
+        };
+        self.intake(room_id, placement, payload, 0, fx)
+    }
+
     pub(super) fn intake(
         &mut self,
         room_id: &RoomId,
-        mode: IntakeMode,
+        placement: Placement<'_>,
         payload: &IntakePayload,
         loyalty_points: u64,
         fx: &mut Effects,
     ) -> Result<Reply, DomainError> {
+        if payload.source == Source::Tip && matches!(placement, Placement::Queue) {
+            return Err(DomainError::invalid(
+                "source",
+                "tips come in through the tip endpoint, which matches the room's tip levels",
+            ));
+        }
         self.check_intake_allowed(room_id, payload)?;
         // The room is held mutably from here; the checks below read other
         // fields of the engine, so nothing changes until all have passed.
@@ -102,17 +152,24 @@ impl Engine {
             tier,
             action: payload.action.clone(),
             token_cost: cost,
-            duration_ms: payload
-                .action
-                .duration_hint_ms
-                .unwrap_or(room.settings.default_duration_ms),
+            duration_ms: match placement {
+                Placement::Lane(toy) => toy.duration_ms,
+                _ => payload
+                    .action
+                    .duration_hint_ms
+                    .unwrap_or(room.settings.default_duration_ms),
+            },
             effects: shared_effects(payload),
             private,
-            instant: mode == IntakeMode::Instant,
+            instant: matches!(placement, Placement::Instant),
             stamp: fx.at,
             seq: self.next_intake_seq,
             client_stamp: payload.created_at_high_precision.clone(),
             loyalty_points,
+            tip: match placement {
+                Placement::Lane(toy) => Some(Arc::new(toy.clone())),
+                _ => None,
+            },
         });
         let mut item = Item {
             view: view.clone(),
@@ -142,8 +199,51 @@ impl Engine {
         let public_key = TemplateKey::from(payload.chat.public_announce_template_key.clone());
         let by = integration_actor(payload.source);
 
-        let reply = match mode {
-            IntakeMode::Queued => {
+        let reply = match placement {
+            Placement::Lane(toy) => {
+                let position = room.lane.next_position();
+                room.lane.waiting.push_back(LaneEntry {
+                    item: id,
+                    remaining_ms: toy.duration_ms,
+                });
+                room.totals.escrow += cost;
+                item.intake_position = position;
+                item.audit.push(AuditEntry {
+                    at: fx.at,
+                    transition: Transition::Queued { position },
+                    by,
+                });
+                fx.emit(
+                    room,
+                    EventKind::TipQueued {
+                        item: view.clone(),
+                        position,
+                    },
+                );
+                announce(fx, room, payload.source, public_key, &vars);
+                let queue_vars = MessageVars {
+                    position: Some(position),
+                    ahead: Some(position - 1),
+                    seconds: Some(toy.duration_ms / 1000),
+                    action: Some(toy.label.clone()),
+                    ..vars
+                };
+                if position > 1 || room.lane.paused {
+                    fx.emit(
+                        room,
+                        EventKind::Announcement {
+                            key: TemplateKey::fixed(keys::TIP_TOY_QUEUED),
+                            vars: queue_vars.clone(),
+                        },
+                    );
+                }
+                let receipt = TemplateKey::fixed(keys::QUEUE_RECEIPT);
+                fx.emit(room, private_message(&view, receipt, queue_vars.clone()));
+                extra_messages(fx, room, &view, payload, keys::QUEUE_RECEIPT, &queue_vars);
+                self.items.push(ItemEntry::Open(item));
+                Reply::TipQueued { item: id, position }
+            }
+            Placement::Queue => {
                 let entry = Entry {
                     id,
                     private,
@@ -185,7 +285,7 @@ impl Engine {
                 self.items.push(ItemEntry::Open(item));
                 Reply::Queued { item: id, position }
             }
-            IntakeMode::Instant => {
+            Placement::Instant => {
                 let settle = settlement(&view, cost, Some(item.key.clone()));
                 fx.post(&mut self.ledger, settle);
                 credit_points(&mut self.ledger, &view, fx);
@@ -275,8 +375,8 @@ fn shared_effects(payload: &IntakePayload) -> Arc<[ToyEffect]> {
 /// actor per source rather than a new string per intake.
 fn integration_actor(source: Source) -> Actor {
     use Source::*;
-    static IDS: std::sync::LazyLock<[Arc<str>; 5]> = std::sync::LazyLock::new(|| {
-        [ChipMenu, SlotMachine, SpinWheel, Admin, System].map(|s| Arc::from(s.as_str()))
+    static IDS: std::sync::LazyLock<[Arc<str>; 6]> = std::sync::LazyLock::new(|| {
+        [ChipMenu, SlotMachine, SpinWheel, Admin, System, Tip].map(|s| Arc::from(s.as_str()))
     });
     // Exhaustive, so a new source cannot be left out; the order is the array's.
     let index = match source {
@@ -285,6 +385,7 @@ fn integration_actor(source: Source) -> Actor {
         SpinWheel => 2,
         Admin => 3,
         System => 4,
+        Tip => 5,
     };
     Actor {
         role: Role::Integration,
@@ -299,7 +400,7 @@ mod tests {
     #[test]
     fn each_source_is_its_own_integration_actor() {
         use Source::*;
-        for source in [ChipMenu, SlotMachine, SpinWheel, Admin, System] {
+        for source in [ChipMenu, SlotMachine, SpinWheel, Admin, System, Tip] {
             let actor = integration_actor(source);
             assert_eq!(actor, Actor::new(Role::Integration, source.as_str()));
         }

@@ -3,6 +3,7 @@
 use crate::domain::item::{ItemEntry, ItemState};
 use crate::domain::ledger::InvariantViolation;
 use crate::domain::queue::Entry;
+use crate::domain::room::Room;
 
 use super::Engine;
 
@@ -69,10 +70,13 @@ impl Engine {
                 previous = Some(entry);
                 open_in_rooms += 1;
             }
+            open_in_rooms += self.check_lane(room)?;
+            let tips = room.lane.running.map(|r| r.item).into_iter();
             let open: u64 = room
                 .in_progress
                 .into_iter()
                 .chain(room.waiting.ids())
+                .chain(tips.chain(room.lane.waiting.iter().map(|e| e.item)))
                 .map(|id| self.ledger.escrow_of(id))
                 .sum();
             if open != room.totals.escrow {
@@ -83,6 +87,63 @@ impl Engine {
             }
         }
         Ok(open_in_rooms)
+    }
+
+    /// The lane runs at most one tip and waits on its own open toy tips in
+    /// intake order; returns how many it holds.
+    fn check_lane(&self, room: &Room) -> Result<usize, InvariantViolation> {
+        let lane = &room.lane;
+        let mut held = 0usize;
+        if let Some(run) = lane.running {
+            match self.item(run.item) {
+                Some(item)
+                    if item.state == ItemState::InProgress
+                        && item.view.room == room.id
+                        && item.view.tip.is_some() => {}
+                _ => return broken(format!("room {} lane runs {} wrongly", room.id, run.item)),
+            }
+            held += 1;
+        }
+        let mut previous = None;
+        for entry in &lane.waiting {
+            let seq = match self.item(entry.item) {
+                Some(item)
+                    if item.state == ItemState::Queued
+                        && item.view.room == room.id
+                        && item.view.tip.is_some() =>
+                {
+                    item.view.seq
+                }
+                _ => {
+                    return broken(format!(
+                        "room {} lane waits on {} which is not a queued tip there",
+                        room.id, entry.item
+                    ));
+                }
+            };
+            if entry.remaining_ms == 0 {
+                return broken(format!("tip {} has no time left to run", entry.item));
+            }
+            // A returned run was the head when taken, so it is older than
+            // every tip behind it: the lane is always in intake order.
+            if let Some(prev) = previous
+                && prev > seq
+            {
+                return broken(format!(
+                    "room {} lane is out of order at {}",
+                    room.id, entry.item
+                ));
+            }
+            previous = Some(seq);
+            held += 1;
+        }
+        if lane.orphan.is_some() && lane.running.is_none() {
+            return broken(format!(
+                "room {} lane waits for a console with nothing running",
+                room.id
+            ));
+        }
+        Ok(held)
     }
 
     /// A closed item holds nothing and paid out its cost; an open one holds

@@ -16,6 +16,7 @@
 mod effects;
 mod intake;
 mod invariants;
+mod lane;
 mod moderation;
 mod notices;
 mod presence;
@@ -26,7 +27,7 @@ mod stage;
 use std::collections::BTreeSet;
 
 use super::collections::{CompactIndex, IdemRecord, IdempotencyRecords, ItemList};
-use super::command::{Command, Outcome, Reply, Request};
+use super::command::{Command, IntakeMode, Outcome, Reply, Request};
 use super::daily::DailyCounts;
 use super::error::DomainError;
 use super::event::EventKind;
@@ -37,6 +38,7 @@ use super::ledger::{Account, Ledger, Transfer, TransferKind, Unit};
 use super::room::{Room, RoomInfo, RoomSettings, RoomView};
 use super::time::Stamp;
 use effects::Effects;
+use intake::Placement;
 use moderation::{BanAsk, ModerationState};
 use presence::Deadline;
 use refund::RefundAsk;
@@ -147,8 +149,8 @@ impl Engine {
         let at = self.advance_clock(now);
 
         let Request { key, command } = request;
-        let key = match (command, key) {
-            (Command::Intake { payload, .. }, Some(header)) => {
+        let key = match (command.intake_payload(), key) {
+            (Some(payload), Some(header)) => {
                 if *header != payload.idempotency_key {
                     return Err(DomainError::invalid(
                         "idempotencyKey",
@@ -157,14 +159,14 @@ impl Engine {
                 }
                 Some(header.clone())
             }
-            (Command::Intake { payload, .. }, None) => Some(payload.idempotency_key.clone()),
-            (_, key) => key.clone(),
+            (Some(payload), None) => Some(payload.idempotency_key.clone()),
+            (None, key) => key.clone(),
         };
 
         let fingerprint = match &key {
             Some(key) => {
                 // An intake's key is checked with the rest of its payload.
-                if !matches!(command, Command::Intake { .. }) {
+                if command.intake_payload().is_none() {
                     check_key("idempotencyKey", key.as_str())?;
                 }
                 let hash = self.idempotency.hash(key);
@@ -228,7 +230,22 @@ impl Engine {
                 mode,
                 payload,
                 loyalty_points,
-            } => self.intake(room, *mode, payload, *loyalty_points, fx),
+            } => {
+                let placement = match mode {
+                    IntakeMode::Queued => Placement::Queue,
+                    IntakeMode::Instant => Placement::Instant,
+                };
+                self.intake(room, placement, payload, *loyalty_points, fx)
+            }
+            Command::Tip { room, payload, toy } => self.tip(room, payload, toy.as_deref(), fx),
+            Command::LaneTake { room, item, by } => self.lane_take(room, *item, by, fx),
+            Command::LaneDone { room, item, by } => self.lane_done(room, *item, by, key, fx),
+            Command::LaneSkip { room, item, by } => self.lane_skip(room, *item, by, key, fx),
+            Command::LaneClear { room, by } => self.lane_clear(room, by, key, fx),
+            Command::LanePause { room, by } => self.lane_pause(room, by, fx),
+            Command::LaneResume { room, by } => self.lane_resume(room, by, fx),
+            Command::LaneRelease { room, item, by } => self.lane_release(room, *item, by, fx),
+            Command::LaneConsoleGone { room } => self.lane_console_gone(room, fx),
             Command::Start { room, item, by } => self.start(room, *item, by.clone(), fx),
             Command::Finish { room, item, by } => self.finish(room, *item, by.clone(), key, fx),
             Command::Refund {
@@ -423,6 +440,7 @@ impl Engine {
             waiting: r.waiting.ids().collect(),
             last_seq: r.next_event_seq - 1,
             totals: r.totals,
+            lane: r.lane.view(),
         })
     }
 

@@ -105,7 +105,7 @@ impl Engine {
     ) -> Result<(), DomainError> {
         let purchase = matches!(
             payload.source,
-            Source::ChipMenu | Source::SlotMachine | Source::SpinWheel
+            Source::ChipMenu | Source::SlotMachine | Source::SpinWheel | Source::Tip
         );
         for (switch, applies) in [(Switch::Intakes, true), (Switch::Purchases, purchase)] {
             if applies && self.moderation.switches.contains(&switch) {
@@ -223,9 +223,12 @@ impl Engine {
             emit_note(self, room, &record, fx);
             // Their waiting items go back; an item on stage is the performer's call.
             let items = &self.items;
-            let victims: Vec<ItemId> = self.rooms[room]
+            let state = &self.rooms[room];
+            let tips = state.lane.waiting.iter().map(|e| e.item);
+            let victims: Vec<ItemId> = state
                 .waiting
                 .ids()
+                .chain(tips)
                 .filter(|id| items[*id].user_id() == ask.user)
                 .collect();
             for id in victims {

@@ -18,8 +18,19 @@ use super::effects::Effects;
 /// so one that was cancelled (the user came back) simply does nothing.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Deadline {
-    Leave { room: RoomId, user: UserId },
-    Offline { room: RoomId },
+    Leave {
+        room: RoomId,
+        user: UserId,
+    },
+    Offline {
+        room: RoomId,
+    },
+    /// A running tip whose console went away goes back to the lane's head.
+    LaneOrphan {
+        room: RoomId,
+        item: ItemId,
+        started_at: Stamp,
+    },
 }
 
 impl Engine {
@@ -153,6 +164,15 @@ impl Engine {
                 break;
             }
             let (due, deadline) = self.deadlines.pop_first().expect("just looked");
+            if let Deadline::LaneOrphan {
+                room,
+                item,
+                started_at,
+            } = &deadline
+            {
+                self.lane_orphan_due(room, *item, *started_at, due, fx);
+                continue;
+            }
             let Some((room_id, victims)) = self.due_refunds(due, deadline) else {
                 continue;
             };
@@ -196,13 +216,16 @@ impl Engine {
                     .collect();
                 Some((room, victims))
             }
+            Deadline::LaneOrphan { .. } => None,
             Deadline::Offline { room } => {
                 let state = self.rooms.get_mut(&room)?;
                 if state.live || state.offline_refund_at != Some(due) {
                     return None;
                 }
                 state.offline_refund_at = None;
-                let victims = state.waiting.ids().collect();
+                // The lane's waiting tips too; a running one is the console's to end.
+                let tips = state.lane.waiting.iter().map(|e| e.item);
+                let victims = state.waiting.ids().chain(tips).collect();
                 Some((room, victims))
             }
         }

@@ -73,7 +73,9 @@ impl Engine {
             .rooms
             .get_mut(room_id)
             .expect("caller checked the room");
-        if room.in_progress == Some(id) {
+        if room.lane.holds(id) {
+            room.lane.remove(id);
+        } else if room.in_progress == Some(id) {
             room.in_progress = None;
         } else {
             room.waiting.remove(id);

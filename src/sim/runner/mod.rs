@@ -12,6 +12,7 @@ mod audience;
 mod performer;
 mod setup;
 mod timeline;
+mod tipping;
 
 use crate::protocol::ErrorCode;
 use std::cmp::Reverse;
@@ -126,6 +127,9 @@ struct Sim {
     viewers: Vec<Viewer>,
     audience: StdRng,
     acting: StdRng,
+    /// Tippers draw from a stream of their own.
+    tipping: StdRng,
+    tips_sent: u64,
     heap: BinaryHeap<Reverse<Due>>,
     next_seq: u64,
     now: u64,
@@ -182,6 +186,7 @@ impl Sim {
         match what {
             What::Join(v) => self.join(v).await,
             What::Arrival => self.arrival().await,
+            What::Tip => self.tip().await,
             What::Leave {
                 viewer,
                 back_after_ms,

@@ -113,6 +113,8 @@ impl Sim {
             viewers,
             audience: stream(options.seed, 2),
             acting: stream(options.seed, 3),
+            tipping: stream(options.seed, 11),
+            tips_sent: 0,
             heap: BinaryHeap::new(),
             next_seq: 0,
             now: 0,
@@ -133,6 +135,7 @@ impl Sim {
             sim.push(at, What::Join(v));
         }
         sim.schedule_arrival();
+        sim.start_tipping().await?;
         if sim.performer.is_some() {
             let at = span_ms(&mut sim.acting, sim.scenario.performer.pause_s);
             sim.push(at, What::PerformerNext);

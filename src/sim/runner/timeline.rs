@@ -80,6 +80,8 @@ pub(super) enum EndPlan {
 pub(super) enum What {
     Join(usize),
     Arrival,
+    /// A tipper tips.
+    Tip,
     Leave {
         viewer: usize,
         back_after_ms: Option<u64>,

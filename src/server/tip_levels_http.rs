@@ -1,0 +1,260 @@
+//! A room's tip levels, the third user of the performer-scoped
+//! configuration (`crate::scoped`): versioned saves, the conflict answer
+//! with what changed, shipped templates, hot for future tips only (a tip
+//! fixes its matched level at intake).
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, RwLock};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Serialize;
+
+use super::auth::Permission;
+use super::extract::{ApiPath, ApiQuery, QueryMap};
+use super::http::{App, Authed};
+use super::scoped_http::{
+    Answer, Refusal, by, parse_config, parse_plain, refuse, require_editor, require_room,
+    version_query,
+};
+use crate::domain::tips::TipLevels;
+use crate::domain::{RoomId, Stamp};
+use crate::protocol::{ApiError, ErrorCode, TipLevelsView};
+use crate::scoped::conflict::{changes_since, message};
+use crate::scoped::templates::{Shipped, TemplateChoice, choose, shipped};
+use crate::scoped::{Change, ScopedConfig, Stale, Stamped, Versions, check_base};
+
+impl ScopedConfig for TipLevels {
+    /// Checked against the largest amount any room takes; a room's own
+    /// limit is checked when it is saved there.
+    fn check(&self) -> Result<(), ApiError> {
+        self.validate(1_000_000_000, &BTreeSet::new())
+            .map_err(|e| ApiError::from(&e))
+    }
+}
+
+/// The shipped templates, compiled in.
+const FILES: [(&str, &str); 3] = [
+    ("classic", include_str!("../../config/tips/classic.toml")),
+    ("presets", include_str!("../../config/tips/presets.toml")),
+    (
+        "multi_output",
+        include_str!("../../config/tips/multi_output.toml"),
+    ),
+];
+
+pub fn templates() -> Vec<Shipped<TipLevels>> {
+    shipped(&FILES, |text| toml::from_str(text).ok())
+}
+
+/// Every room's tip levels by version. Version 0 is "no levels": every
+/// tip is plain.
+#[derive(Debug, Default)]
+pub struct TipBook {
+    rooms: RwLock<HashMap<RoomId, Versions<Arc<TipLevels>>>>,
+}
+
+impl TipBook {
+    /// The levels future tips are matched against.
+    pub fn current(&self, room: &RoomId) -> Arc<TipLevels> {
+        let rooms = self.rooms.read().unwrap_or_else(|e| e.into_inner());
+        rooms
+            .get(room)
+            .map(|v| v.current().value.clone())
+            .unwrap_or_default()
+    }
+
+    fn view(&self, room: &RoomId) -> TipLevelsView {
+        let rooms = self.rooms.read().unwrap_or_else(|e| e.into_inner());
+        match rooms.get(room) {
+            Some(versions) => {
+                let current = versions.current();
+                TipLevelsView {
+                    room: room.clone(),
+                    version: versions.current_version(),
+                    saved_at: Some(current.at),
+                    changed_by: Some(current.by.clone()),
+                    levels: (*current.value).clone(),
+                }
+            }
+            None => TipLevelsView {
+                room: room.clone(),
+                version: 0,
+                saved_at: None,
+                changed_by: None,
+                levels: TipLevels::default(),
+            },
+        }
+    }
+
+    /// Save `levels` as the version after `base`, or say why not.
+    fn save(
+        &self,
+        room: &RoomId,
+        levels: TipLevels,
+        base: u64,
+        at: Stamp,
+        by: String,
+    ) -> Result<u64, (Stale, Vec<Change>)> {
+        let mut rooms = self.rooms.write().unwrap_or_else(|e| e.into_inner());
+        let current = rooms.get(room).map_or(0, |v| v.current_version());
+        if let Err(stale) = check_base(current, base) {
+            let versions = rooms.get(room);
+            let base_levels = versions
+                .and_then(|v| v.get(base))
+                .map(|s| (*s.value).clone());
+            let base_levels = base_levels.or_else(|| (base == 0).then(TipLevels::default));
+            let now = versions
+                .map(|v| (*v.current().value).clone())
+                .unwrap_or_default();
+            return Err((stale, changes_since(stale, base_levels.as_ref(), &now)));
+        }
+        let saved = Stamped {
+            value: Arc::new(levels),
+            at,
+            by,
+        };
+        let version = current + 1;
+        match rooms.get_mut(room) {
+            Some(versions) => versions.add(version, saved),
+            None => {
+                rooms.insert(room.clone(), Versions::new(version, saved));
+            }
+        }
+        Ok(version)
+    }
+}
+
+/// The `409` for a save based on an old version.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TipLevelsConflict {
+    code: ErrorCode,
+    message: String,
+    field: &'static str,
+    your_version: u64,
+    current_version: u64,
+    changes: Vec<Change>,
+    current: TipLevelsView,
+}
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/api/v1/rooms/{room}/tips/levels", get(levels).put(save))
+        .route(
+            "/api/v1/rooms/{room}/tips/levels/template",
+            post(from_template),
+        )
+        .route("/api/v1/tips/templates", get(list_templates))
+}
+
+async fn levels(
+    State(app): State<App>,
+    Authed(_who): Authed,
+    ApiPath(room): ApiPath<RoomId>,
+) -> Answer<TipLevelsView> {
+    require_room(&app, &room).await?;
+    Ok(Json(app.tips.view(&room)))
+}
+
+async fn list_templates(
+    State(_app): State<App>,
+    Authed(_who): Authed,
+) -> Json<Vec<Shipped<TipLevels>>> {
+    Json(templates())
+}
+
+/// `PUT .../tips/levels?version=N`: the levels, based on version N (0 for
+/// a room's first).
+async fn save(
+    State(app): State<App>,
+    Authed(who): Authed,
+    ApiPath(room): ApiPath<RoomId>,
+    ApiQuery(query): ApiQuery<QueryMap>,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer<TipLevelsView> {
+    require_editor(&app, &who, Permission::RunLane(&room))?;
+    let base = version_query(&query).map_err(|e| refuse(&app, e))?;
+    let levels: TipLevels = parse_config(&app, body)?;
+    store(&app, room, levels, base, by(&who)).await
+}
+
+/// `POST .../tips/levels/template`, `{name, version}`: a shipped template
+/// saved as the next version.
+async fn from_template(
+    State(app): State<App>,
+    Authed(who): Authed,
+    ApiPath(room): ApiPath<RoomId>,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer<TipLevelsView> {
+    require_editor(&app, &who, Permission::RunLane(&room))?;
+    let TemplateChoice { name, version } = parse_plain(&app, body)?;
+    let levels = choose(templates(), &name).map_err(|e| refuse(&app, e))?;
+    store(&app, room, levels, version, by(&who)).await
+}
+
+async fn store(
+    app: &App,
+    room: RoomId,
+    levels: TipLevels,
+    base: u64,
+    by: String,
+) -> Answer<TipLevelsView> {
+    let wanted = room.clone();
+    let max = app
+        .core
+        .query(move |engine| engine.room_info(&wanted).map(|i| i.settings.max_token_cost))
+        .await
+        .map_err(|e| refuse(app, e))?
+        .ok_or_else(|| {
+            refuse(
+                app,
+                ApiError::new(
+                    ErrorCode::UnknownRoom,
+                    format!("room `{room}` does not exist"),
+                ),
+            )
+        })?;
+    levels
+        .validate(max, &BTreeSet::new())
+        .map_err(|e| refuse(app, ApiError::from(&e)))?;
+    let at = app.config.clock.now();
+    match app.tips.save(&room, levels, base, at, by) {
+        Ok(version) => {
+            tracing::info!(%room, version, "tip levels saved");
+            Ok(Json(app.tips.view(&room)))
+        }
+        Err((stale, changes)) => {
+            let conflict = TipLevelsConflict {
+                code: ErrorCode::VersionConflict,
+                message: message(&format!("the tip levels of room `{room}`"), stale, &changes),
+                field: "version",
+                your_version: stale.yours,
+                current_version: stale.current,
+                changes,
+                current: app.tips.view(&room),
+            };
+            Err(refuse(
+                app,
+                Refusal::body(ErrorCode::VersionConflict, conflict),
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_template_reads_and_checks() {
+        let shipped = templates();
+        assert_eq!(shipped.len(), FILES.len(), "every file parses");
+        for template in shipped {
+            template.config.check().unwrap();
+        }
+    }
+}
