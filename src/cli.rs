@@ -7,6 +7,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub mod report;
+pub use report::{ReportArgs, ReportFormat};
+
 /// cuedeck: the performer console for the cam Performance Queue.
 ///
 /// With no subcommand it runs the demo: an embedded server, a simulated
@@ -37,6 +40,8 @@ pub enum Mode {
     /// Check a slot machine or spin wheel receipt against its revealed seed:
     /// exit 0 fair, 1 unfair (says what), 2 unreadable input.
     Verify(VerifyArgs),
+    /// A broadcast's report: earned, refunded, items, spins, and earnings over time.
+    Report(ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -394,6 +399,7 @@ impl Mode {
             Mode::Menu(_) => "menu",
             Mode::Config(_) => "config",
             Mode::Verify(_) => "verify",
+            Mode::Report(_) => "report",
         }
     }
 }

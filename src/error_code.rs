@@ -96,6 +96,7 @@ error_codes! {
     NotBanned => "not_banned", 409;
     AlreadyPaused => "already_paused", 409;
     NotPaused => "not_paused", 409;
+    UnknownBroadcast => "unknown_broadcast", 404;
     Unavailable => "unavailable", 503;
     Internal => "internal", 500;
 }

@@ -15,6 +15,7 @@ pub mod modes;
 pub mod overlay;
 pub mod paths;
 pub mod protocol;
+pub mod report;
 pub mod server;
 pub mod service;
 pub mod sim;

@@ -4,11 +4,13 @@
 
 mod games;
 mod moderation;
+mod report;
 mod rest;
 mod stream;
 
 pub use games::GameClientError;
 pub use moderation::LogQuery;
+pub use report::BroadcastChoice;
 pub use rest::{ClientError, RestClient};
 pub use stream::{RoomStream, StreamEvent, StreamOptions, WatchEvent, WatchStream};
 

@@ -100,6 +100,8 @@ pub enum Permission<'a> {
     Spin(&'a RoomId),
     /// Configure the room's games and rotate their seeds.
     EditGames(&'a RoomId),
+    /// List the room's broadcasts and read their reports.
+    ReadReports(&'a RoomId),
 }
 
 impl Principal {
@@ -131,6 +133,7 @@ impl Principal {
             (TokenRole::Moderator, Refund(r, RefundReason::Moderation)) => self.has_room(r),
             (TokenRole::Viewer, Join(_) | Purchase(_) | Spin(_)) => self.user.is_some(),
             (TokenRole::Viewer, ReadBalance(user)) => self.user.as_ref() == Some(user),
+            (TokenRole::Performer | TokenRole::Moderator, ReadReports(r)) => self.has_room(r),
             _ => false,
         }
     }

@@ -47,6 +47,8 @@ pub struct App {
     pub moderation_log: Arc<crate::store::ModerationLog>,
     /// The rooms' slot machines and spin wheels (`games_http.rs`).
     pub games: Arc<super::games_book::GameBook>,
+    /// Broadcasts and their reports (`report_http.rs`).
+    pub broadcasts: Arc<crate::store::BroadcastDb>,
 }
 
 pub(super) type Reply_<T> = Result<Json<T>, HttpError>;
@@ -156,6 +158,7 @@ pub fn routes(app: App) -> Router {
         .merge(super::menus_http::routes())
         .merge(super::moderation_http::routes())
         .merge(super::games_http::routes())
+        .merge(super::report_http::routes())
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(

@@ -16,6 +16,7 @@ pub mod metrics;
 mod moderation_http;
 mod queue_http;
 mod records;
+mod report_http;
 pub mod templates;
 mod ws;
 
@@ -102,6 +103,7 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
     let metrics = Arc::new(metrics::Metrics::default());
     let records = Arc::new(records::Records::new(db.clone()));
     let moderation_log = Arc::new(crate::store::ModerationLog::open(&db)?);
+    let broadcasts = Arc::new(crate::store::BroadcastDb::open(&db)?);
     let publisher = hub::Publisher::new(
         db,
         epoch,
@@ -167,6 +169,7 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         records,
         moderation_log,
         games,
+        broadcasts,
     };
     let router = http::routes(app);
     let mut stop = shutdown_rx;

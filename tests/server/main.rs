@@ -12,6 +12,8 @@ mod moderation_controls;
 mod moderation_scope;
 mod multiroom;
 mod protocol_doc;
+mod report;
+mod report_html;
 mod retention;
 mod stream;
 #[path = "../support/mod.rs"]
