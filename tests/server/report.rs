@@ -287,21 +287,22 @@ async fn a_broadcast_live_at_a_restart_keeps_its_record_and_its_items() {
     let (mut t, clock) = server_at_t0().await;
     let room: RoomId = ROOM.into();
     clock.set(at(1));
-    buy(&t, "u1", "before", 70, "Dance").await;
+    let before = buy(&t, "u1", "before", 70, "Dance").await;
     t.restart().await;
     clock.set(at(6));
-    let after = buy(&t, "u2", "after", 30, "Song").await;
     let performer = t.client(&t.tokens.performer);
-    performer.start(&room, Some(after), "start").await.unwrap();
+    performer.start(&room, Some(before), "start").await.unwrap();
     clock.set(at(7));
-    performer.finish(&room, Some(after), "finish").await.unwrap();
+    performer.finish(&room, Some(before), "finish").await.unwrap();
+    buy(&t, "u2", "after", 30, "Song").await;
 
     let page = performer.broadcasts(&room, None, None).await.unwrap();
     assert_eq!(page.broadcasts.len(), 1, "one broadcast, not one per start of the server");
     let so_far = report(&t, &t.tokens.performer).await;
     assert!(so_far.live);
-    assert_eq!((so_far.totals.items, so_far.totals.bought, so_far.totals.earned), (2, 100, 30));
-    assert_eq!(so_far.totals.escrow, 70);
+    assert_eq!((so_far.totals.items, so_far.totals.bought, so_far.totals.earned), (2, 100, 70));
+    assert_eq!(so_far.totals.escrow, 30);
+    assert_eq!(buckets(&so_far), [(0, 0, 0), (1, 70, 0)]);
 
     // A second broadcast is a new record; the first keeps its figures.
     clock.set(at(8));
