@@ -47,7 +47,12 @@ fn rows(first: u64, count: u64, seed: u64) -> Vec<ItemRow> {
             ItemRow {
                 item: id,
                 user: format!("user-{}", mix % 500),
-                source: if mix % 7 == 0 { "spin_wheel" } else { "chip_menu" }.into(),
+                source: if mix % 7 == 0 {
+                    "spin_wheel"
+                } else {
+                    "chip_menu"
+                }
+                .into(),
                 title: format!("Menu item {}", mix % 40),
                 state: state.into(),
                 token_cost: cost,
@@ -82,7 +87,12 @@ fn fill(path: &Path, history: u64) -> i64 {
         let items = rows(next_id, BROADCAST_ITEMS, seed);
         next_id += BROADCAST_ITEMS;
         let id = bulk
-            .write(&room, start, Some(Stamp(start.0 + 4 * 3_600_000_000)), &items)
+            .write(
+                &room,
+                start,
+                Some(Stamp(start.0 + 4 * 3_600_000_000)),
+                &items,
+            )
             .expect("rows written");
         if is_measured {
             measured = Some(id);
@@ -128,7 +138,10 @@ fn main() {
     );
     let (alone_ms, alone_earned) = time_report(&alone, alone_id);
     let (full_ms, full_earned) = time_report(&full, full_id);
-    assert_eq!(alone_earned, full_earned, "the same broadcast, the same report");
+    assert_eq!(
+        alone_earned, full_earned,
+        "the same broadcast, the same report"
+    );
     println!(
         "report broadcast_items={BROADCAST_ITEMS} history_items={HISTORY_ITEMS} report_ms={full_ms:.1} ratio_vs_empty_history={:.2}",
         full_ms / alone_ms

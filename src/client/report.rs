@@ -22,7 +22,9 @@ impl std::str::FromStr for BroadcastChoice {
             "last" => Ok(BroadcastChoice::Last),
             _ => match text.parse::<i64>() {
                 Ok(id) if id > 0 => Ok(BroadcastChoice::Id(id)),
-                _ => Err(format!("{text:?} is neither `last` nor a broadcast id (1, 2, …)")),
+                _ => Err(format!(
+                    "{text:?} is neither `last` nor a broadcast id (1, 2, …)"
+                )),
             },
         }
     }
@@ -67,7 +69,12 @@ impl RestClient {
     ) -> Result<Option<Report>, ClientError> {
         let id = match choice {
             BroadcastChoice::Id(id) => id,
-            BroadcastChoice::Last => match self.broadcasts(room, None, Some(1)).await?.broadcasts.first() {
+            BroadcastChoice::Last => match self
+                .broadcasts(room, None, Some(1))
+                .await?
+                .broadcasts
+                .first()
+            {
                 Some(newest) => newest.id,
                 None => return Ok(None),
             },

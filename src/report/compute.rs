@@ -74,7 +74,10 @@ pub fn compute(broadcast: Broadcast, rows: &[ItemRow], now: Stamp) -> Report {
     // last fact, so it reads the same whenever it is asked for.
     let as_of = match broadcast.ended_at {
         None => now,
-        Some(end) => rows.iter().filter_map(|r| r.closed_at).fold(end, Stamp::max),
+        Some(end) => rows
+            .iter()
+            .filter_map(|r| r.closed_at)
+            .fold(end, Stamp::max),
     };
     let count = by_bucket
         .keys()
@@ -143,11 +146,15 @@ fn refund_lines(mut found: BTreeMap<&str, (u64, u64)>) -> Vec<RefundLine> {
             }
         })
         .collect();
-    lines.extend(found.into_iter().map(|(reason, (items, tokens))| RefundLine {
-        reason: reason.into(),
-        items,
-        tokens,
-    }));
+    lines.extend(
+        found
+            .into_iter()
+            .map(|(reason, (items, tokens))| RefundLine {
+                reason: reason.into(),
+                items,
+                tokens,
+            }),
+    );
     lines
 }
 
@@ -239,10 +246,17 @@ mod tests {
         ];
         let report = compute(broadcast, &rows, Stamp(20 * MIN));
         let t = &report.totals;
-        assert_eq!((t.items, t.bought, t.earned, t.refunded, t.escrow), (4, 65, 15, 20, 30));
+        assert_eq!(
+            (t.items, t.bought, t.earned, t.refunded, t.escrow),
+            (4, 65, 15, 20, 30)
+        );
         assert_eq!(t.bought, t.earned + t.refunded + t.escrow);
         assert_eq!((t.viewers, t.points_earned), (3, 4));
-        let buckets: Vec<(u64, u64)> = report.buckets.iter().map(|b| (b.earned, b.refunded)).collect();
+        let buckets: Vec<(u64, u64)> = report
+            .buckets
+            .iter()
+            .map(|b| (b.earned, b.refunded))
+            .collect();
         assert_eq!(buckets, [(10, 0), (0, 20), (5, 0)]);
         assert_eq!(report.refunds[0].tokens, 20);
         assert_eq!(report.refunds.len(), 5);

@@ -12,14 +12,21 @@ pub fn render(report: &Report) -> Result<String, csv::Error> {
     w.write_record(HEADER)?;
     let b = &report.broadcast;
     let t = &report.totals;
-    let mut row = |section: &str, name: &str, detail: &str, count: Option<u64>, tokens: Option<u64>| {
-        let count = count.map(|n| n.to_string()).unwrap_or_default();
-        let tokens = tokens.map(|n| n.to_string()).unwrap_or_default();
-        w.write_record([section, name, detail, count.as_str(), tokens.as_str()])
-    };
+    let mut row =
+        |section: &str, name: &str, detail: &str, count: Option<u64>, tokens: Option<u64>| {
+            let count = count.map(|n| n.to_string()).unwrap_or_default();
+            let tokens = tokens.map(|n| n.to_string()).unwrap_or_default();
+            w.write_record([section, name, detail, count.as_str(), tokens.as_str()])
+        };
     row("broadcast", "id", &b.id.to_string(), None, None)?;
     row("broadcast", "room", b.room.as_str(), None, None)?;
-    row("broadcast", "started_at", &b.started_at.to_string(), None, None)?;
+    row(
+        "broadcast",
+        "started_at",
+        &b.started_at.to_string(),
+        None,
+        None,
+    )?;
     let ended = b.ended_at.map(|e| e.to_string()).unwrap_or_default();
     row("broadcast", "ended_at", &ended, None, None)?;
     row("broadcast", "as_of", &report.as_of.to_string(), None, None)?;
@@ -30,17 +37,41 @@ pub fn render(report: &Report) -> Result<String, csv::Error> {
     row("totals", "viewers", "", Some(t.viewers), None)?;
     row("totals", "points_earned", "", Some(t.points_earned), None)?;
     for line in &report.refunds {
-        row("refunds", &line.reason, "", Some(line.items), Some(line.tokens))?;
+        row(
+            "refunds",
+            &line.reason,
+            "",
+            Some(line.items),
+            Some(line.tokens),
+        )?;
     }
     for line in &report.items {
-        row("items", &line.source, &line.state, Some(line.items), Some(line.tokens))?;
+        row(
+            "items",
+            &line.source,
+            &line.state,
+            Some(line.items),
+            Some(line.tokens),
+        )?;
     }
     for line in &report.top_items {
-        row("top_items", &line.title, &line.source, Some(line.items), Some(line.earned))?;
+        row(
+            "top_items",
+            &line.title,
+            &line.source,
+            Some(line.items),
+            Some(line.earned),
+        )?;
     }
     for line in &report.spins {
         let tier = line.tier.to_string();
-        row("spins", &line.game, &tier, Some(line.spins), Some(line.tokens))?;
+        row(
+            "spins",
+            &line.game,
+            &tier,
+            Some(line.spins),
+            Some(line.tokens),
+        )?;
     }
     for line in &report.prizes {
         let detail = format!("{}#{}", line.game, line.prize_id);

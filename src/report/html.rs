@@ -66,7 +66,7 @@ pub fn render(report: &Report) -> String {
     table(
         &mut out,
         "Refunds by reason",
-        &["reason", "items", "tokens"],
+        (&["reason", "items", "tokens"], 1),
         report
             .refunds
             .iter()
@@ -75,35 +75,44 @@ pub fn render(report: &Report) -> String {
     table(
         &mut out,
         "Items by source and state",
-        &["source", "state", "items", "tokens"],
+        (&["source", "state", "items", "tokens"], 2),
         report.items.iter().map(|l| {
             let counts = [l.items.to_string(), l.tokens.to_string()];
-            [l.source.clone(), l.state.clone()].into_iter().chain(counts).collect()
+            [l.source.clone(), l.state.clone()]
+                .into_iter()
+                .chain(counts)
+                .collect()
         }),
     );
     table(
         &mut out,
         "Top items",
-        &["item", "source", "items", "tokens", "earned"],
+        (&["item", "source", "items", "tokens", "earned"], 2),
         report.top_items.iter().map(|l| {
             let counts = [l.items, l.tokens, l.earned].map(|n| n.to_string());
-            [l.title.clone(), l.source.clone()].into_iter().chain(counts).collect()
+            [l.title.clone(), l.source.clone()]
+                .into_iter()
+                .chain(counts)
+                .collect()
         }),
     );
     if !report.spins.is_empty() {
         table(
             &mut out,
             "Spins by game and tier",
-            &["game", "tier", "spins", "tokens"],
+            (&["game", "tier", "spins", "tokens"], 2),
             report.spins.iter().map(|l| {
                 let counts = [l.spins.to_string(), l.tokens.to_string()];
-                [l.game.clone(), l.tier.to_string()].into_iter().chain(counts).collect()
+                [l.game.clone(), l.tier.to_string()]
+                    .into_iter()
+                    .chain(counts)
+                    .collect()
             }),
         );
         table(
             &mut out,
             "Top prizes",
-            &["prize", "game", "spins"],
+            (&["prize", "game", "spins"], 2),
             report
                 .prizes
                 .iter()
@@ -118,20 +127,24 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-/// A table whose cells are escaped; columns after the first two that hold
-/// numbers are right-aligned.
-fn table(out: &mut String, heading: &str, head: &[&str], rows: impl Iterator<Item = Vec<String>>) {
+/// A table whose cells are escaped; the columns after the first `words`
+/// hold numbers and are right-aligned.
+fn table(
+    out: &mut String,
+    heading: &str,
+    (head, words): (&[&str], usize),
+    rows: impl Iterator<Item = Vec<String>>,
+) {
+    let class = |column: usize| if column < words { "" } else { " class=\"n\"" };
     let _ = write!(out, "<h2>{heading}</h2><table><thead><tr>");
-    for h in head {
-        let _ = write!(out, "<th>{h}</th>");
+    for (column, h) in head.iter().enumerate() {
+        let _ = write!(out, "<th{}>{h}</th>", class(column));
     }
     out.push_str("</tr></thead><tbody>");
     for row in rows {
         out.push_str("<tr>");
-        for cell in row {
-            let numeric = !cell.is_empty() && cell.bytes().all(|c| c.is_ascii_digit());
-            let class = if numeric { " class=\"n\"" } else { "" };
-            let _ = write!(out, "<td{class}>{}</td>", esc(&cell));
+        for (column, cell) in row.iter().enumerate() {
+            let _ = write!(out, "<td{}>{}</td>", class(column), esc(cell));
         }
         out.push_str("</tr>");
     }
@@ -143,13 +156,14 @@ fn table(out: &mut String, heading: &str, head: &[&str], rows: impl Iterator<Ite
 /// `<title>` and in `data-` attributes.
 fn chart(out: &mut String, report: &Report) {
     let n = report.buckets.len().max(1);
-    let top = report
+    let highest = report
         .buckets
         .iter()
         .map(|b| b.earned.max(b.refunded))
         .max()
-        .unwrap_or(0)
-        .max(1);
+        .unwrap_or(0);
+    let step = round_step(highest.div_ceil(4).max(1));
+    let top = step * 4;
     let plot_w = WIDTH - LEFT - RIGHT;
     let plot_h = HEIGHT - TOP - BOTTOM;
     let slot = plot_w / n as f64;
@@ -163,8 +177,8 @@ aria-label=\"Tokens earned and refunded per {} minutes\">\
 <rect width=\"6\" height=\"6\" fill=\"#fff\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#b5451b\" stroke-width=\"3\"/></pattern></defs>",
         report.bucket_secs / 60
     );
-    for step in 0..=4u64 {
-        let value = top * step / 4;
+    for line in 0..=4u64 {
+        let value = step * line;
         let at = y(value);
         let _ = write!(
             out,
@@ -221,6 +235,21 @@ width=\"{bar_w:.1}\" height=\"{:.1}\"><title>{when} {class} {value}</title></rec
     );
 }
 
+/// The smallest 1, 2 or 5 times a power of ten that is at least `at_least`,
+/// so the axis reads 0, 50, 100, 150, 200 rather than 0, 28, 57, 86, 115.
+fn round_step(at_least: u64) -> u64 {
+    let mut power = 1u64;
+    loop {
+        for factor in [1, 2, 5] {
+            let step = power.saturating_mul(factor);
+            if step >= at_least {
+                return step;
+            }
+        }
+        power = power.saturating_mul(10);
+    }
+}
+
 /// Text for HTML: titles and names come from viewers and performers.
 fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -240,7 +269,19 @@ fn esc(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn axis_steps_are_round() {
+        let steps: Vec<u64> = [1, 3, 29, 50, 51, 4_000_001]
+            .into_iter()
+            .map(super::round_step)
+            .collect();
+        assert_eq!(steps, [1, 5, 50, 50, 100, 5_000_000]);
+    }
+
+    #[test]
     fn text_from_outside_is_escaped() {
-        assert_eq!(super::esc("<b>\"a\" & 'b'</b>"), "&lt;b&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/b&gt;");
+        assert_eq!(
+            super::esc("<b>\"a\" & 'b'</b>"),
+            "&lt;b&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/b&gt;"
+        );
     }
 }

@@ -25,7 +25,10 @@ const MAX_LIMIT: usize = 500;
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/api/v1/rooms/{room}/broadcasts", get(list))
-        .route("/api/v1/rooms/{room}/broadcasts/{broadcast}/report", get(report))
+        .route(
+            "/api/v1/rooms/{room}/broadcasts/{broadcast}/report",
+            get(report),
+        )
 }
 
 #[derive(Debug, Deserialize)]
@@ -75,8 +78,9 @@ async fn report(
     let db = app.broadcasts.clone();
     let wanted = room.clone();
     let found = tokio::task::spawn_blocking(move || {
-        db.report_rows(&wanted, id)
-            .map(|found| found.map(|(broadcast, rows)| crate::report::compute(broadcast, &rows, now)))
+        db.report_rows(&wanted, id).map(|found| {
+            found.map(|(broadcast, rows)| crate::report::compute(broadcast, &rows, now))
+        })
     })
     .await
     .map_err(|_| app.refuse(unavailable()))?

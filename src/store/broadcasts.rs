@@ -265,3 +265,134 @@ impl BulkBroadcasts {
         Ok(id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::schema;
+
+    /// A database from before the broadcast tables gets them from its
+    /// events and items: each start to its end, each item in the broadcast
+    /// its intake fell in, its refund's reason.
+    #[test]
+    fn the_migration_fills_broadcasts_from_an_older_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            schema::migrate_until(&conn, 0, 8).unwrap();
+            conn.execute(
+                "INSERT INTO commands (id, at, kind, body, reply) VALUES (1, 5, 'x', '{}', '{}')",
+                [],
+            )
+            .unwrap();
+            let events = [
+                (1, 100, "broadcast_started", serde_json::json!({})),
+                (
+                    2,
+                    200,
+                    "item_queued",
+                    serde_json::json!({"item": {"id": 7}}),
+                ),
+                (
+                    3,
+                    300,
+                    "item_queued",
+                    serde_json::json!({"item": {"id": 8}}),
+                ),
+                (
+                    4,
+                    400,
+                    "item_refunded",
+                    serde_json::json!({"item": 7, "reason": "dispute"}),
+                ),
+                (5, 900, "broadcast_ended", serde_json::json!({})),
+                (6, 1000, "broadcast_started", serde_json::json!({})),
+            ];
+            for (seq, at, kind, body) in events {
+                conn.execute(
+                    "INSERT INTO events (room, seq, at, type, body, command_id) VALUES ('r1', ?1, ?2, ?3, ?4, 1)",
+                    params![seq, at, kind, body.to_string()],
+                )
+                .unwrap();
+            }
+            for (id, state, settled, refunded) in [(7, "refunded", 0, 20), (8, "finished", 30, 0)] {
+                let view = serde_json::json!({"source": "chip_menu", "action": {"title": format!("t{id}")}, "loyaltyPoints": 2});
+                conn.execute(
+                    "INSERT INTO items (id, room, user_id, state, token_cost, settled, refunded, view, updated_at)
+                     VALUES (?1, 'r1', 'u1', ?2, ?3, ?4, ?5, ?6, 500)",
+                    params![id, state, settled + refunded, settled, refunded, view.to_string()],
+                )
+                .unwrap();
+            }
+        }
+        drop(schema::open(&path, crate::store::Synchronous::Full).unwrap());
+        let db = BroadcastDb::open(&path).unwrap();
+        let room = RoomId::new("r1");
+        let listed = db.list(&room, None, 10).unwrap();
+        let spans: Vec<(i64, i64, Option<i64>)> = listed
+            .iter()
+            .map(|b| (b.id, b.started_at.0, b.ended_at.map(|e| e.0)))
+            .collect();
+        assert_eq!(spans, [(2, 1000, None), (1, 100, Some(900))]);
+        let (_, rows) = db.report_rows(&room, 1).unwrap().unwrap();
+        let facts: Vec<(u64, &str, Option<&str>, u64, Option<i64>)> = rows
+            .iter()
+            .map(|r| {
+                let reason = r.refund_reason.as_deref();
+                (
+                    r.item,
+                    r.title.as_str(),
+                    reason,
+                    r.points,
+                    r.closed_at.map(|c| c.0),
+                )
+            })
+            .collect();
+        assert_eq!(
+            facts,
+            [
+                (7, "t7", Some("dispute"), 2, Some(500)),
+                (8, "t8", None, 2, Some(500))
+            ]
+        );
+        assert!(db.report_rows(&room, 2).unwrap().unwrap().1.is_empty());
+        assert!(db.report_rows(&RoomId::new("r2"), 1).unwrap().is_none());
+    }
+
+    /// The report reads its broadcast's range of the primary key, and an
+    /// intake finds the open broadcast by index: neither grows with the
+    /// other broadcasts' rows.
+    #[test]
+    fn a_report_reads_only_its_broadcasts_range() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.db");
+        let conn = schema::open(&path, crate::store::Synchronous::Full).unwrap();
+        let mut stmt = conn
+            .prepare(
+                "EXPLAIN QUERY PLAN SELECT b.item, s.game FROM broadcast_items b
+                 LEFT JOIN game_spins s ON s.item = b.item WHERE b.broadcast = ?1",
+            )
+            .unwrap();
+        let plan: Vec<String> = stmt
+            .query_map([1], |r| r.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let plan = plan.join("; ");
+        assert!(
+            plan.contains("SEARCH b USING PRIMARY KEY (broadcast=?)"),
+            "{plan}"
+        );
+        assert!(!plan.contains("SCAN"), "{plan}");
+        // Each intake finds its room's open broadcast through the partial index.
+        let open: String = conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT id FROM broadcasts WHERE room = ?1 AND ended_at IS NULL",
+                ["r1"],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(open.contains("broadcasts_open"), "{open}");
+    }
+}

@@ -230,6 +230,8 @@ const MIGRATIONS: &[&str] = &[
         end_seq    INTEGER
     );
     CREATE INDEX broadcasts_room ON broadcasts(room, id);
+    -- The room's open broadcast, found at every intake without a scan.
+    CREATE UNIQUE INDEX broadcasts_open ON broadcasts(room) WHERE ended_at IS NULL;
     CREATE TABLE broadcast_items (
         broadcast     INTEGER NOT NULL,
         item          INTEGER NOT NULL,

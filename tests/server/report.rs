@@ -50,10 +50,23 @@ async fn buy(t: &TestServer, user: &str, key: &str, cost: u64, title: &str) -> I
     reply.item().expect("an item")
 }
 
-async fn refund(t: &TestServer, token: &str, item: ItemId, amount: Option<u64>, reason: RefundReason) {
+async fn refund(
+    t: &TestServer,
+    token: &str,
+    item: ItemId,
+    amount: Option<u64>,
+    reason: RefundReason,
+) {
     let note = (reason == RefundReason::Other).then_some("camera died");
     t.client(token)
-        .refund(&ROOM.into(), item, amount, reason, note, &format!("refund-{}", item.0))
+        .refund(
+            &ROOM.into(),
+            item,
+            amount,
+            reason,
+            note,
+            &format!("refund-{}", item.0),
+        )
         .await
         .expect("refund accepted");
 }
@@ -149,9 +162,19 @@ fn buckets(report: &Report) -> Vec<(i64, u64, u64)> {
     report
         .buckets
         .iter()
-        .map(|Bucket { start, earned, refunded }| {
-            ((start.0 - report.broadcast.started_at.0) / (5 * MINUTE), *earned, *refunded)
-        })
+        .map(
+            |Bucket {
+                 start,
+                 earned,
+                 refunded,
+             }| {
+                (
+                    (start.0 - report.broadcast.started_at.0) / (5 * MINUTE),
+                    *earned,
+                    *refunded,
+                )
+            },
+        )
         .collect()
 }
 
@@ -174,7 +197,15 @@ async fn every_figure_of_a_scripted_show_is_exact_live_ended_and_after_a_restart
     assert_eq!(live.broadcast.ended_at, None);
     let n = &live.totals;
     assert_eq!(
-        (n.items, n.bought, n.earned, n.refunded, n.escrow, n.viewers, n.points_earned),
+        (
+            n.items,
+            n.bought,
+            n.earned,
+            n.refunded,
+            n.escrow,
+            n.viewers,
+            n.points_earned
+        ),
         (9, 345, 145, 150, 50, 3, 5)
     );
     assert_eq!(buckets(&live), [(0, 115, 0), (1, 30, 90), (2, 0, 60)]);
@@ -186,7 +217,15 @@ async fn every_figure_of_a_scripted_show_is_exact_live_ended_and_after_a_restart
     assert!(ended.as_of >= at(21));
     let n = &ended.totals;
     assert_eq!(
-        (n.items, n.bought, n.earned, n.refunded, n.escrow, n.viewers, n.points_earned),
+        (
+            n.items,
+            n.bought,
+            n.earned,
+            n.refunded,
+            n.escrow,
+            n.viewers,
+            n.points_earned
+        ),
         (9, 345, 145, 200, 0, 3, 5)
     );
     assert_eq!(n.bought, n.earned + n.refunded + n.escrow);
@@ -225,7 +264,11 @@ async fn every_figure_of_a_scripted_show_is_exact_live_ended_and_after_a_restart
         .collect();
     assert_eq!(
         top,
-        [("Dance", 3, 190, 100), ("Song", 3, 115, 30), ("Say your name", 1, 15, 15)]
+        [
+            ("Dance", 3, 190, 100),
+            ("Song", 3, 115, 30),
+            ("Say your name", 1, 15, 15)
+        ]
     );
     let spins: Vec<(u32, u64, u64)> = ended
         .spins
@@ -293,14 +336,28 @@ async fn a_broadcast_live_at_a_restart_keeps_its_record_and_its_items() {
     let performer = t.client(&t.tokens.performer);
     performer.start(&room, Some(before), "start").await.unwrap();
     clock.set(at(7));
-    performer.finish(&room, Some(before), "finish").await.unwrap();
+    performer
+        .finish(&room, Some(before), "finish")
+        .await
+        .unwrap();
     buy(&t, "u2", "after", 30, "Song").await;
 
     let page = performer.broadcasts(&room, None, None).await.unwrap();
-    assert_eq!(page.broadcasts.len(), 1, "one broadcast, not one per start of the server");
+    assert_eq!(
+        page.broadcasts.len(),
+        1,
+        "one broadcast, not one per start of the server"
+    );
     let so_far = report(&t, &t.tokens.performer).await;
     assert!(so_far.live);
-    assert_eq!((so_far.totals.items, so_far.totals.bought, so_far.totals.earned), (2, 100, 70));
+    assert_eq!(
+        (
+            so_far.totals.items,
+            so_far.totals.bought,
+            so_far.totals.earned
+        ),
+        (2, 100, 70)
+    );
     assert_eq!(so_far.totals.escrow, 30);
     assert_eq!(buckets(&so_far), [(0, 0, 0), (1, 70, 0)]);
 
@@ -316,7 +373,10 @@ async fn a_broadcast_live_at_a_restart_keeps_its_record_and_its_items() {
     assert_eq!(ids.len(), 2);
     assert!(ids[0] > ids[1], "newest first");
     assert!(page.broadcasts[0].ended_at.is_none() && page.broadcasts[1].ended_at.is_some());
-    let older = performer.broadcasts(&room, Some(ids[0]), Some(1)).await.unwrap();
+    let older = performer
+        .broadcasts(&room, Some(ids[0]), Some(1))
+        .await
+        .unwrap();
     assert_eq!(older.broadcasts, page.broadcasts[1..]);
     let first = performer.report(&room, ids[1]).await.unwrap();
     assert_eq!((first.totals.items, first.totals.bought), (2, 100));
@@ -330,7 +390,9 @@ async fn only_the_rooms_performer_its_moderators_and_admins_read_reports() {
     let (t, _clock) = server_at_t0().await;
     let path = format!("/api/v1/rooms/{ROOM}/broadcasts");
     let (_, page) = call(&t, ADMIN, Method::GET, &path, None, None).await;
-    let id = page["broadcasts"][0]["id"].as_i64().expect("r1 has a broadcast");
+    let id = page["broadcasts"][0]["id"]
+        .as_i64()
+        .expect("r1 has a broadcast");
     let report_path = format!("{path}/{id}/report");
     let k = &t.tokens;
     for (who, token) in [
@@ -352,13 +414,49 @@ async fn only_the_rooms_performer_its_moderators_and_admins_read_reports() {
     // r2 never went live: no broadcast of r1 is r2's, and a wrong id names the field.
     let other = format!("/api/v1/rooms/{OTHER_ROOM}/broadcasts/{id}/report");
     let (status, body) = call(&t, ADMIN, Method::GET, &other, None, None).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("unknown_broadcast")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("unknown_broadcast"))
+    );
     assert_eq!(body["field"], "broadcast");
-    let (status, body) = call(&t, ADMIN, Method::GET, &format!("{path}/abc/report"), None, None).await;
-    assert_eq!((status, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("broadcast")));
-    let (status, body) = call(&t, ADMIN, Method::GET, &format!("{path}?limit=0"), None, None).await;
-    assert_eq!((status, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("limit")));
-    let (status, body) = call(&t, ADMIN, Method::GET, "/api/v1/rooms/nope/broadcasts", None, None).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("unknown_room")));
+    let (status, body) = call(
+        &t,
+        ADMIN,
+        Method::GET,
+        &format!("{path}/abc/report"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("broadcast"))
+    );
+    let (status, body) = call(
+        &t,
+        ADMIN,
+        Method::GET,
+        &format!("{path}?limit=0"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("limit"))
+    );
+    let (status, body) = call(
+        &t,
+        ADMIN,
+        Method::GET,
+        "/api/v1/rooms/nope/broadcasts",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("unknown_room"))
+    );
     t.stop().await;
 }

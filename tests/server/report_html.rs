@@ -46,7 +46,10 @@ async fn the_report_command_writes_a_page_chromium_renders_with_its_chart_and_no
     end_show(&t, &clock).await;
 
     let text = tokio::task::block_in_place(|| cuedeck_report(&t, "text", None));
-    assert!(text.contains("145 earned, 200 refunded, 0 in escrow"), "{text}");
+    assert!(
+        text.contains("145 earned, 200 refunded, 0 in escrow"),
+        "{text}"
+    );
     let csv = tokio::task::block_in_place(|| cuedeck_report(&t, "csv", None));
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
     let earned = reader
@@ -62,7 +65,10 @@ async fn the_report_command_writes_a_page_chromium_renders_with_its_chart_and_no
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(!html.contains("<script"), "no script in the page");
     let outside = html.replace("http://www.w3.org/2000/svg", "");
-    assert!(!outside.contains("http://") && !outside.contains("https://"), "no address in the page");
+    assert!(
+        !outside.contains("http://") && !outside.contains("https://"),
+        "no address in the page"
+    );
 
     if !browser_available() {
         t.stop().await;
@@ -71,7 +77,10 @@ async fn the_report_command_writes_a_page_chromium_renders_with_its_chart_and_no
     let browser = Browser::start().await;
     browser.goto(&format!("file://{}", page.display())).await;
     browser
-        .wait("the page loaded", "return document.readyState === 'complete';")
+        .wait(
+            "the page loaded",
+            "return document.readyState === 'complete';",
+        )
         .await;
     let seen = browser
         .eval(
