@@ -56,9 +56,9 @@ pub fn render(report: &Report) -> String {
         let _ = write!(out, "<div>{label}<b>{value}</b></div>");
     }
     out.push_str("</section>\n");
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<h2>Earned and refunded per {} minutes</h2>\n",
+        "<h2>Earned and refunded per {} minutes</h2>",
         report.bucket_secs / 60
     );
     chart(&mut out, report);
@@ -218,12 +218,12 @@ width=\"{bar_w:.1}\" height=\"{:.1}\"><title>{when} {class} {value}</title></rec
         }
     }
     let base = TOP + plot_h;
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<line class=\"axis\" x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{base:.1}\" y2=\"{base:.1}\"/>\
 <rect class=\"earned\" x=\"{LEFT}\" y=\"{:.1}\" width=\"12\" height=\"10\"/><text x=\"{:.1}\" y=\"{:.1}\">earned (solid)</text>\
 <rect class=\"refunded\" x=\"{:.1}\" y=\"{:.1}\" width=\"12\" height=\"10\"/><text x=\"{:.1}\" y=\"{:.1}\">refunded (hatched)</text>\
-</svg>\n",
+</svg>",
         WIDTH - RIGHT,
         HEIGHT - 12.0,
         LEFT + 16.0,

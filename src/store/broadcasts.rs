@@ -336,7 +336,8 @@ mod tests {
             .collect();
         assert_eq!(spans, [(2, 1000, None), (1, 100, Some(900))]);
         let (_, rows) = db.report_rows(&room, 1).unwrap().unwrap();
-        let facts: Vec<(u64, &str, Option<&str>, u64, Option<i64>)> = rows
+        type Fact<'a> = (u64, &'a str, Option<&'a str>, u64, Option<i64>);
+        let facts: Vec<Fact> = rows
             .iter()
             .map(|r| {
                 let reason = r.refund_reason.as_deref();
