@@ -9,6 +9,8 @@ use clap::{Args, Parser, Subcommand};
 
 mod serve;
 pub use serve::*;
+pub mod report;
+pub use report::{ReportArgs, ReportFormat};
 
 /// cuedeck: the performer console for the cam Performance Queue.
 ///
@@ -40,6 +42,8 @@ pub enum Mode {
     /// Check a slot machine or spin wheel receipt against its revealed seed:
     /// exit 0 fair, 1 unfair (says what), 2 unreadable input.
     Verify(VerifyArgs),
+    /// A broadcast's report: earned, refunded, items, spins, and earnings over time.
+    Report(ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -353,6 +357,7 @@ impl Mode {
             Mode::Menu(_) => "menu",
             Mode::Config(_) => "config",
             Mode::Verify(_) => "verify",
+            Mode::Report(_) => "report",
         }
     }
 }

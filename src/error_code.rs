@@ -100,6 +100,7 @@ error_codes! {
     LanePaused => "lane_paused", 409;
     LaneNotPaused => "lane_not_paused", 409;
     NotInLane => "not_in_lane", 409;
+    UnknownBroadcast => "unknown_broadcast", 404;
     Unavailable => "unavailable", 503;
     Internal => "internal", 500;
 }

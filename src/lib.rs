@@ -16,6 +16,7 @@ pub mod overlay;
 pub mod paths;
 pub mod protocol;
 pub mod scoped;
+pub mod report;
 pub mod server;
 pub mod service;
 pub mod sim;

@@ -24,5 +24,6 @@ fn main() -> ExitCode {
         Mode::Sim(args) => cuedeck::modes::sim::run(args),
         Mode::Toy(args) => cuedeck::toy::cli::run(args.into()),
         Mode::Verify(args) => cuedeck::modes::verify::run(args),
+        Mode::Report(args) => cuedeck::modes::report::run(args),
     }
 }

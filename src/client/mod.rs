@@ -4,6 +4,7 @@
 
 mod games;
 mod moderation;
+mod report;
 mod rest;
 mod stream;
 mod tips;
@@ -11,6 +12,7 @@ pub mod versioned;
 
 pub use games::GameClientError;
 pub use moderation::LogQuery;
+pub use report::BroadcastChoice;
 pub use rest::{ClientError, RestClient};
 pub use stream::{RoomStream, StreamEvent, StreamOptions, WatchEvent, WatchStream};
 pub use tips::LaneAction;

@@ -5,6 +5,7 @@ pub mod config;
 pub mod console;
 pub mod demo;
 pub mod menu;
+pub mod report;
 pub mod serve;
 mod serve_admin;
 pub mod sim;

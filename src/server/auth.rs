@@ -101,6 +101,8 @@ pub enum Permission<'a> {
     /// Run the room's toy lane: take, done, skip, clear, pause, resume,
     /// release.
     RunLane(&'a RoomId),
+    /// List the room's broadcasts and read their reports.
+    ReadReports(&'a RoomId),
 }
 
 impl Principal {
@@ -133,6 +135,7 @@ impl Principal {
             (TokenRole::Moderator, Refund(r, RefundReason::Moderation)) => self.has_room(r),
             (TokenRole::Viewer, Join(_) | Purchase(_) | Spin(_) | Tip(_)) => self.user.is_some(),
             (TokenRole::Viewer, ReadBalance(user)) => self.user.as_ref() == Some(user),
+            (TokenRole::Performer | TokenRole::Moderator, ReadReports(r)) => self.has_room(r),
             _ => false,
         }
     }

@@ -49,6 +49,8 @@ pub struct App {
     pub tips: Arc<super::tip_levels_http::TipBook>,
     /// Performer consoles per room, for the lane's lost-console rule.
     pub lane_consoles: Arc<super::tips_http::LaneConsoles>,
+    /// Broadcasts and their reports (`report_http.rs`).
+    pub broadcasts: Arc<crate::store::BroadcastDb>,
 }
 
 pub(super) type Reply_<T> = Result<Json<T>, HttpError>;
@@ -167,6 +169,7 @@ pub fn routes(app: App) -> Router {
         .merge(super::games_http::routes())
         .merge(super::tips_http::routes())
         .merge(super::tip_levels_http::routes())
+        .merge(super::report_http::routes())
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(

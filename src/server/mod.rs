@@ -16,6 +16,7 @@ pub mod metrics;
 mod moderation_http;
 mod queue_http;
 mod records;
+mod report_http;
 mod room_guard;
 mod scoped_http;
 pub mod templates;
@@ -108,6 +109,7 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
     let metrics = Arc::new(metrics::Metrics::default());
     let records = Arc::new(records::Records::new(db.clone()));
     let moderation_log = Arc::new(crate::store::ModerationLog::open(&db)?);
+    let broadcasts = Arc::new(crate::store::BroadcastDb::open(&db)?);
     let publisher = hub::Publisher::new(
         db,
         epoch,
@@ -175,6 +177,7 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         games,
         tips: Arc::default(),
         lane_consoles: Arc::default(),
+        broadcasts,
     };
     let router = http::routes(app);
     let mut stop = shutdown_rx;

@@ -10,6 +10,7 @@
 //! tokens and the games keep their rows through [`MenuDb`], [`TokenDb`] and
 //! [`GameDb`], which write through the same writer thread.
 
+mod broadcasts;
 mod checkpoint;
 mod games;
 mod menus;
@@ -22,6 +23,7 @@ mod writer;
 
 use std::path::{Path, PathBuf};
 
+pub use broadcasts::{BroadcastDb, BulkBroadcasts};
 pub use games::{ClientSeedRow, GameDb, GameRows, GameVersionRow, NonceRow, SeedRow};
 pub use menus::{MenuDb, MenuVersionRow, VersionRow};
 pub use moderation::{ModerationFilter, ModerationLog};

@@ -221,6 +221,62 @@ const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE tokens ADD COLUMN revoked_at INTEGER;
     ",
+    // 10: broadcasts as records (src/store/broadcasts.rs): each start to its
+    // end, and the facts of each broadcast's items that its report groups
+    // by, kept in step by the writer with the events. Filled here from the
+    // event log and the items of an older database.
+    "
+    CREATE TABLE broadcasts (
+        id         INTEGER PRIMARY KEY,
+        room       TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        ended_at   INTEGER,
+        start_seq  INTEGER NOT NULL,
+        end_seq    INTEGER
+    );
+    CREATE INDEX broadcasts_room ON broadcasts(room, id);
+    -- The room's open broadcast, found at every intake without a scan.
+    CREATE UNIQUE INDEX broadcasts_open ON broadcasts(room) WHERE ended_at IS NULL;
+    CREATE TABLE broadcast_items (
+        broadcast     INTEGER NOT NULL,
+        item          INTEGER NOT NULL,
+        user_id       TEXT NOT NULL,
+        source        TEXT NOT NULL,
+        title         TEXT NOT NULL,
+        state         TEXT NOT NULL,
+        token_cost    INTEGER NOT NULL,
+        settled       INTEGER NOT NULL DEFAULT 0,
+        refunded      INTEGER NOT NULL DEFAULT 0,
+        refund_reason TEXT,
+        closed_at     INTEGER,
+        points        INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (broadcast, item)
+    ) WITHOUT ROWID;
+    CREATE UNIQUE INDEX broadcast_items_item ON broadcast_items(item);
+    INSERT INTO broadcasts (room, started_at, ended_at, start_seq, end_seq)
+    SELECT s.room, s.at, e.at, s.seq, e.seq
+    FROM events s
+    LEFT JOIN events e ON e.room = s.room AND e.seq = (
+        SELECT min(x.seq) FROM events x
+        WHERE x.room = s.room AND x.type = 'broadcast_ended' AND x.seq > s.seq)
+    WHERE s.type = 'broadcast_started'
+    ORDER BY s.at, s.room, s.seq;
+    INSERT INTO broadcast_items (broadcast, item, user_id, source, title, state, token_cost,
+                                 settled, refunded, closed_at, points)
+    SELECT b.id, i.id, i.user_id, i.view ->> '$.source', coalesce(i.view ->> '$.action.title', ''),
+           i.state, i.token_cost, i.settled, i.refunded,
+           CASE WHEN i.state IN ('finished', 'refunded') THEN i.updated_at END,
+           coalesce(i.view ->> '$.loyaltyPoints', 0)
+    FROM events q
+    JOIN items i ON i.id = q.body ->> '$.item.id'
+    JOIN broadcasts b ON b.room = q.room AND b.start_seq < q.seq
+                     AND (b.end_seq IS NULL OR q.seq < b.end_seq)
+    WHERE q.type IN ('item_queued', 'instant_settled');
+    UPDATE broadcast_items SET refund_reason = r.reason
+    FROM (SELECT body ->> '$.item' AS item, body ->> '$.reason' AS reason
+          FROM events WHERE type = 'item_refunded') AS r
+    WHERE broadcast_items.item = r.item;
+    ",
 ];
 
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;

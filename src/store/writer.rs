@@ -371,6 +371,7 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
                     }
                     _ => {}
                 }
+                super::broadcasts::record(&tx, event)?;
                 insert_event.execute(params![
                     event.room.as_str(),
                     event.seq as i64,

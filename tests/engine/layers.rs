@@ -44,6 +44,13 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "report",
+        &[
+            "games", "store", "menus", "toy", "client", "sim", "console", "server", "service",
+            "modes", "cli",
+        ],
+    ),
+    (
         "store",
         &[
             "client", "sim", "console", "server", "service", "modes", "cli",

@@ -17,6 +17,8 @@ mod moderation_scope;
 mod multiroom;
 mod protocol_doc;
 mod race_answers;
+mod report;
+mod report_html;
 mod retention;
 mod stream;
 #[path = "../support/mod.rs"]

@@ -111,6 +111,10 @@ fn every_example_parses_as_its_type() {
                     }
                 }
             }
+            "broadcasts" => {
+                drop(serde_json::from_str::<cuedeck::report::BroadcastPage>(&body).unwrap())
+            }
+            "report" => drop(serde_json::from_str::<cuedeck::report::Report>(&body).unwrap()),
             "" => continue,
             other => panic!("an example of unknown kind {other:?}"),
         }
