@@ -226,6 +226,24 @@ impl WatchStream {
         }
     }
 
+    /// Ask for a watched room again (one the server did not know when it
+    /// was asked for), from where it stands; nothing while disconnected,
+    /// since the next connection asks for every room anyway.
+    pub async fn resubscribe(&self, room: &RoomId) {
+        let resume = {
+            let mut state = self.lock();
+            match (state.connected, state.resume_of(room)) {
+                (true, Some(resume)) => resume.clone(),
+                _ => return,
+            }
+        };
+        let frame = ClientFrame::Subscribe {
+            room: room.clone(),
+            resume,
+        };
+        let _ = self.outbox.send(Outbound::Command(frame)).await;
+    }
+
     pub fn close(self) {
         self.task.abort();
     }
@@ -272,6 +290,11 @@ impl RoomStream {
 
     pub fn is_connected(&self) -> bool {
         self.inner.is_connected()
+    }
+
+    /// Ask for the room again: for a room that did not exist yet.
+    pub async fn resubscribe(&self) {
+        self.inner.resubscribe(&self.room).await;
     }
 
     /// Send a command; its ack arrives as [`StreamEvent::Ack`]. Refused

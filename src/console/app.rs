@@ -74,6 +74,7 @@ pub enum Dialog {
         record: Option<Result<Box<Item>, String>>,
     },
     ConfirmQuit,
+    ConfirmEnd,
     Toy,
     Ban(super::watch::ban::BanForm),
     ModLog(super::watch::log::ModLog),
@@ -114,6 +115,10 @@ pub enum Effect {
     RegenerateOverlay,
     /// Stop every toy now and keep it at 0 (a stop key, quit).
     StopToy,
+    /// Ask for the room again in a moment: the server did not know it yet.
+    RetryRoom,
+    /// Start (true) or end the room's broadcast.
+    Broadcast(bool),
     Suspend,
     Quit,
 }
@@ -128,6 +133,9 @@ pub struct HelpView {
 pub struct App {
     pub room: RoomId,
     pub model: Option<RoomModel>,
+    /// The server said the room does not exist (yet): the console asks
+    /// again until it does.
+    pub room_missing: bool,
     pub role: Option<String>,
     pub connection: Connection,
     pub rtt_ms: Option<u64>,
@@ -165,6 +173,7 @@ impl App {
         App {
             room,
             model: None,
+            room_missing: false,
             role: None,
             connection: Connection::Connecting,
             rtt_ms: None,
@@ -211,6 +220,7 @@ impl App {
             (Some(Dialog::Refund(_)), _) => Screen::Refund,
             (Some(Dialog::Details { .. }), _) => Screen::Details,
             (Some(Dialog::ConfirmQuit), _) => Screen::ConfirmQuit,
+            (Some(Dialog::ConfirmEnd), _) => Screen::ConfirmEnd,
             (Some(Dialog::Toy), _) => Screen::Toy,
             (Some(Dialog::Ban(_)), _) => Screen::Ban,
             (Some(Dialog::ModLog(_)), _) => Screen::ModLog,

@@ -7,7 +7,7 @@ use super::app::{App, Connection, Dialog, Effect, LogKind, Pending};
 use super::model::{Notice, RoomModel};
 use crate::client::StreamEvent;
 use crate::domain::{ItemId, Reply, RoomId, Stamp};
-use crate::protocol::ApiError;
+use crate::protocol::{ApiError, ErrorCode};
 
 impl App {
     /// An event of the many-room stream: a room's own events go to its card,
@@ -41,6 +41,7 @@ impl App {
             StreamEvent::Snapshot(snapshot) => {
                 let rows_before = self.rows();
                 self.model = Some(RoomModel::from_snapshot(&snapshot));
+                self.room_missing = false;
                 self.keep_selection(&rows_before);
                 // Commands sent before a drop may not have arrived: resend
                 // them with their own keys, which makes that safe.
@@ -104,6 +105,15 @@ impl App {
                     attempt,
                     reason,
                 };
+            }
+            StreamEvent::Error(error)
+                if error.code == ErrorCode::UnknownRoom && self.model.is_none() =>
+            {
+                if !self.room_missing {
+                    self.note(now, LogKind::Error, format!("server: {}", error.message));
+                }
+                self.room_missing = true;
+                effects.push(Effect::RetryRoom);
             }
             StreamEvent::Error(error) => {
                 self.note(now, LogKind::Error, format!("server: {}", error.message))

@@ -125,6 +125,14 @@ impl App {
                     Vec::new()
                 }
             },
+            Screen::ConfirmEnd => {
+                self.dialog = None;
+                if action == Action::Confirm {
+                    self.say(super::app::LogKind::Info, "ending the broadcast…");
+                    return vec![Effect::Broadcast(false)];
+                }
+                Vec::new()
+            }
             Screen::Toy => self.toy_screen_action(action, key),
             Screen::Watch => self.watch_action(action, now),
             Screen::WatchRoom => self.watch_room_action(action, now),

@@ -14,6 +14,8 @@ pub enum Screen {
     Details,
     Refund,
     ConfirmQuit,
+    /// Ending the broadcast: what it refunds, asked first.
+    ConfirmEnd,
     /// Connect, disconnect, try a level by hand.
     Toy,
     /// The list of chip menus.
@@ -45,12 +47,13 @@ pub enum Screen {
 }
 
 impl Screen {
-    pub const ALL: [Screen; 22] = [
+    pub const ALL: [Screen; 23] = [
         Screen::Queue,
         Screen::Help,
         Screen::Details,
         Screen::Refund,
         Screen::ConfirmQuit,
+        Screen::ConfirmEnd,
         Screen::Toy,
         Screen::Menus,
         Screen::MenuItems,
@@ -78,6 +81,7 @@ impl Screen {
             Screen::Details => "details",
             Screen::Refund => "refund",
             Screen::ConfirmQuit => "confirm_quit",
+            Screen::ConfirmEnd => "confirm_end",
             Screen::Toy => "toy",
             Screen::Menus => "menus",
             Screen::MenuItems => "menu_items",
@@ -106,6 +110,7 @@ impl Screen {
             Screen::Details => "item details",
             Screen::Refund => "the refund dialog",
             Screen::ConfirmQuit => "the quit question",
+            Screen::ConfirmEnd => "the end-of-broadcast question",
             Screen::Toy => "the toy screen",
             Screen::Menus => "the chip menus",
             Screen::MenuItems => "a menu's items",
@@ -134,6 +139,7 @@ impl Screen {
             Screen::Details => queue::keys::DETAILS,
             Screen::Refund => queue::keys::REFUND,
             Screen::ConfirmQuit => queue::keys::CONFIRM_QUIT,
+            Screen::ConfirmEnd => queue::keys::CONFIRM_END,
             Screen::Toy => toy::keys::TOY,
             Screen::Menus => menus::keys::MENUS,
             Screen::MenuItems => menus::keys::MENU_ITEMS,
@@ -186,6 +192,7 @@ pub enum Action {
     Menus,
     Games,
     Toy,
+    Broadcast,
     // moving and paging
     Up,
     Down,

@@ -85,6 +85,7 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
             queue::draw_details(frame, app, *item, record.as_ref())
         }
         Some(Dialog::ConfirmQuit) => queue::draw_confirm_quit(frame, app),
+        Some(Dialog::ConfirmEnd) => queue::draw_confirm_end(frame, app),
         Some(Dialog::Toy) => toy::draw(frame, app),
         Some(Dialog::Ban(form)) => watch::draw_ban(frame, app, form),
         Some(Dialog::ModLog(log)) => watch::draw_log(frame, app, log, stage),

@@ -189,11 +189,21 @@ impl Fixture {
     }
 
     pub fn render(&self, width: u16, height: u16) -> String {
-        let backend = ratatui::backend::TestBackend::new(width, height);
-        let mut terminal = ratatui::Terminal::new(backend).unwrap();
-        terminal
-            .draw(|frame| cuedeck::console::view::draw(frame, &self.app, self.now))
-            .unwrap();
-        terminal.backend().to_string()
+        render_app_at(&self.app, self.now, width, height)
     }
+}
+
+/// Draw `app` on a test terminal of this size, at `now`.
+pub fn render_app_at(app: &App, now: Stamp, width: u16, height: u16) -> String {
+    let backend = ratatui::backend::TestBackend::new(width, height);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap();
+    terminal
+        .draw(|frame| cuedeck::console::view::draw(frame, app, now))
+        .unwrap();
+    terminal.backend().to_string()
+}
+
+/// Draw `app` at the fixture's start time.
+pub fn render_app(app: &App, width: u16, height: u16) -> String {
+    render_app_at(app, T0, width, height)
 }

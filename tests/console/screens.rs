@@ -38,6 +38,7 @@ fn on(screen: Screen) -> Fixture {
         Screen::Details => &[KeyCode::Enter],
         Screen::Refund => &[KeyCode::Char('r')],
         Screen::ConfirmQuit => &[KeyCode::Char('q')],
+        Screen::ConfirmEnd => &[KeyCode::Char('b')],
         Screen::Toy => &[KeyCode::Char('t')],
         Screen::Menus => &[],
         Screen::MenuItems => &[KeyCode::Enter],

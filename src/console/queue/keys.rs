@@ -1,5 +1,5 @@
 //! The queue's screens: the queue itself, an item's details, the refund
-//! dialog and the quit question; the actions each offers, what the help
+//! dialog, the quit question and the end-of-broadcast question; the actions each offers, what the help
 //! says they do, and the footer's short labels (see `screen`).
 
 use crate::console::screen::{Action as A, Binding, bind};
@@ -47,6 +47,12 @@ pub(in crate::console) const QUEUE: &[Binding] = &[
         "show the selected item's audit record",
         Some("details"),
     ),
+    bind(
+        A::Broadcast,
+        "broadcast",
+        "go live, or end the broadcast (asks first)",
+        Some("live"),
+    ),
     bind(A::StopToy, "stop_toy", "stop the toy at once", None),
     bind(A::LogUp, "log_up", "scroll the event log back", None),
     bind(A::LogDown, "log_down", "scroll the event log forward", None),
@@ -77,5 +83,11 @@ pub(in crate::console) const REFUND: &[Binding] = &[
 pub(in crate::console) const CONFIRM_QUIT: &[Binding] = &[
     bind(A::Confirm, "confirm", "quit (the toy stops)", Some("quit")),
     bind(A::Cancel, "cancel", "stay", Some("stay")),
+    bind(A::StopToy, "stop_toy", "stop the toy at once", None),
+];
+
+pub(in crate::console) const CONFIRM_END: &[Binding] = &[
+    bind(A::Confirm, "confirm", "end the broadcast", Some("end")),
+    bind(A::Cancel, "cancel", "stay live", Some("stay")),
     bind(A::StopToy, "stop_toy", "stop the toy at once", None),
 ];

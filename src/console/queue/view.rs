@@ -69,6 +69,10 @@ fn draw_stage(frame: &mut Frame, app: &App, server_now: Stamp, area: Rect) {
                 key_for(app, Action::Start)
             ),
             None if app.model.is_some() => "Nothing on stage, and the queue is empty.".into(),
+            None if app.room_missing => format!(
+                "Room {} does not exist yet: `cuedeck serve room create {}`. Waiting for it…",
+                app.room, app.room
+            ),
             None => "Waiting for the server…".into(),
         };
         let body =

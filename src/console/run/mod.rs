@@ -32,6 +32,10 @@ use crate::toy::scheduler::{
 
 /// How long until the display next changes by itself: the next whole
 /// second of the running timer (or of the disconnected banner).
+/// How long a console waits before asking again for a room the server
+/// does not know yet.
+const ROOM_RETRY: Duration = Duration::from_secs(2);
+
 fn next_tick(app: &App) -> Duration {
     if !app.ticking() {
         return Duration::from_secs(3600);
@@ -65,6 +69,9 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
     let (audit_tx, mut audit_rx) = mpsc::channel::<(ItemId, Result<Item, String>)>(8);
     let (menu_tx, mut menu_rx) = mpsc::channel::<MenuAnswer>(8);
     let (game_tx, mut game_rx) = mpsc::channel::<GameAnswer>(8);
+    let (live_tx, mut live_rx) = mpsc::channel::<Result<bool, String>>(4);
+    // A room that does not exist yet is asked for again after a moment.
+    let (retry_tx, mut retry_rx) = mpsc::channel::<()>(1);
     let menus = MenuClient::new(rest.clone());
     // The toy scheduler: told what to do by the App's cues, stopped by the
     // stop keys, on exit, on panic, and when the server is lost too long.
@@ -131,6 +138,11 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                 app.on_game_answer(answer);
                 dirty = true;
             }
+            Some(answer) = live_rx.recv() => {
+                app.on_broadcast_answer(answer, Stamp::now());
+                dirty = true;
+            }
+            Some(()) = retry_rx.recv() => stream.resubscribe().await,
             Some(note) = toy_rx.recv() => {
                 app.toy_note(note, Stamp::now());
                 app.on_toy_reading(reading(&toys));
@@ -182,6 +194,22 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                         let _ = tx
                             .send(requests::send_game(&rest, &room, request).await)
                             .await;
+                    });
+                }
+                Effect::Broadcast(live) => {
+                    let (rest, room, tx) = (rest.clone(), room.clone(), live_tx.clone());
+                    tokio::spawn(async move {
+                        let answer = rest.broadcast(&room, live).await;
+                        let _ = tx
+                            .send(answer.map(|_| live).map_err(|e| e.to_string()))
+                            .await;
+                    });
+                }
+                Effect::RetryRoom => {
+                    let tx = retry_tx.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(ROOM_RETRY).await;
+                        let _ = tx.try_send(());
                     });
                 }
                 Effect::ToyCue(cue) => follow(&toys, cue),
