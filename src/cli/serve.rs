@@ -11,7 +11,7 @@ pub struct ServeArgs {
     #[command(subcommand)]
     pub action: Option<ServeAction>,
     /// Address to listen on (default 127.0.0.1:7070, loopback only).
-    #[arg(long)]
+    #[arg(long, env = "CUEDECK_LISTEN")]
     pub listen: Option<String>,
     /// The SQLite database (default: cuedeck.db in the data directory).
     #[arg(long)]

@@ -15,6 +15,7 @@ mod stop_pty;
 #[path = "../support/mod.rs"]
 mod support;
 mod view;
+mod walkthrough;
 mod watch;
 mod watch_mod;
 mod watch_pty;

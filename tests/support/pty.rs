@@ -16,6 +16,11 @@ pub struct Console {
 impl Console {
     /// `cuedeck ARGS` in a 100x30 terminal with its own empty home and `env`.
     pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Console {
+        Self::spawn_program(env!("CARGO_BIN_EXE_cuedeck"), args, env)
+    }
+
+    /// `PROGRAM ARGS` the same way (a shell running a documented command line).
+    pub fn spawn_program(program: &str, args: &[&str], env: &[(&str, &str)]) -> Console {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: 30,
@@ -25,7 +30,7 @@ impl Console {
             })
             .unwrap();
         let home = tempfile::tempdir().unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_cuedeck"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.env("HOME", home.path());
         cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
