@@ -1,8 +1,8 @@
 //! Races the server resolves itself get documented answers: a purchase or
 //! a spin taken and then refunded by a ban answers `200` with its receipt
 //! and the item's state now, never `internal` (an intake answers its
-//! reply); random interleavings of bans, unbans, purchases, spins and
-//! intakes all answer as documented, with the money conserved. And `Retry-After` on a `429 cooldown` is the time left.
+//! reply); random interleavings of bans, unbans, purchases, spins,
+//! intakes and toy tips all answer as documented, with the money conserved. And `Retry-After` on a `429 cooldown` is the time left.
 
 use super::games_api::{WHEEL, call, fast_wheel, put_game, spin, template, viewer};
 use super::moderation::assert_conserved;
@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 const USERS: [&str; 3] = ["u1", "u2", "u3"];
 const PRICE: u64 = 5;
+const TIP: u64 = 15;
 
 /// A room with a queued menu (m1-1 costs 5) and a wheel without cooldown;
 /// a viewer token for each of u1..u3.
@@ -33,6 +34,22 @@ pub(super) async fn shop(t: &TestServer) -> Vec<String> {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     put_game(t, WHEEL, fast_wheel(0)).await;
+    // Tips of TIP tokens move the toy: they wait in the lane, in escrow.
+    let levels = cuedeck::domain::tips::TipLevels {
+        levels: vec![cuedeck::domain::tips::TipLevel {
+            label: "medium".into(),
+            min: TIP,
+            max: None,
+            intensity: cuedeck::domain::tips::Intensity::All(10),
+            duration_s: 5,
+            pattern: None,
+        }],
+        specials: vec![],
+    };
+    t.client(&t.tokens.performer)
+        .set_tip_levels(&ROOM.into(), &levels, 0)
+        .await
+        .unwrap();
     let mut tokens = Vec::new();
     for user in USERS {
         tokens.push(viewer(t, user).await);
@@ -46,6 +63,8 @@ enum Op {
     Spin,
     /// A canonical `chip_menu` intake by the integration.
     Intake,
+    /// A toy tip from the viewer's wallet.
+    Tip,
     Ban,
     Unban,
 }
@@ -86,6 +105,11 @@ async fn send(
             )
             .await
         }
+        Op::Tip => {
+            let path = format!("/api/v1/rooms/{ROOM}/tips");
+            let tip = json!({"amount": TIP});
+            call(t, &viewers[user], Method::POST, &path, Some(key), Some(tip)).await
+        }
         Op::Ban => {
             let path = format!("/api/v1/rooms/{ROOM}/bans");
             let ban = json!({"user": name, "reason": "fraud"});
@@ -102,7 +126,7 @@ async fn send(
 /// names, with the state it reported (a reply says where the item
 /// entered: `queued`).
 fn answered_item(body: &Value) -> (u64, String) {
-    if body["result"] == "queued" {
+    if body["result"] == "queued" || body["result"] == "tip_queued" {
         return (body["item"].as_u64().expect("item"), "queued".into());
     }
     let item = body["queueItem"].as_u64().expect("queueItem");
@@ -115,11 +139,13 @@ fn answered_item(body: &Value) -> (u64, String) {
 fn assert_documented(op: Op, status: StatusCode, body: &Value) {
     let code = body["code"].as_str().unwrap_or_default();
     let ok = match op {
-        Op::Purchase | Op::Spin | Op::Intake if status == StatusCode::OK => {
+        Op::Purchase | Op::Spin | Op::Intake | Op::Tip if status == StatusCode::OK => {
             let (_, state) = answered_item(body);
             ["queued", "refunded"].contains(&state.as_str())
         }
-        Op::Purchase | Op::Spin | Op::Intake => status == StatusCode::FORBIDDEN && code == "banned",
+        Op::Purchase | Op::Spin | Op::Intake | Op::Tip => {
+            status == StatusCode::FORBIDDEN && code == "banned"
+        }
         Op::Ban => status == StatusCode::OK && body["result"] == "banned",
         Op::Unban => {
             (status == StatusCode::OK && body["result"] == "unbanned")
@@ -148,7 +174,7 @@ async fn a_purchase_or_spin_refunded_by_a_racing_ban_answers_its_receipt() {
         // Each viewer buys and spins while a ban of them is on its way.
         let mut tasks = Vec::new();
         for user in 0..USERS.len() {
-            for op in [Op::Purchase, Op::Spin, Op::Intake, Op::Ban] {
+            for op in [Op::Purchase, Op::Spin, Op::Intake, Op::Tip, Op::Ban] {
                 let (t, viewers) = (&t, &viewers);
                 let key = format!("race-{round}-{user}-{op:?}");
                 tasks.push(async move {
@@ -160,7 +186,9 @@ async fn a_purchase_or_spin_refunded_by_a_racing_ban_answers_its_receipt() {
         let answers = futures_util::future::join_all(tasks).await;
         for (op, user, key, (status, body)) in answers {
             assert_documented(op, status, &body);
-            if status == StatusCode::OK && matches!(op, Op::Purchase | Op::Spin | Op::Intake) {
+            if status == StatusCode::OK
+                && matches!(op, Op::Purchase | Op::Spin | Op::Intake | Op::Tip)
+            {
                 let (item, state) = answered_item(&body);
                 refunded_in_answer += usize::from(state == "refunded");
                 taken.push((op, user, key, item, body));
@@ -178,7 +206,8 @@ async fn a_purchase_or_spin_refunded_by_a_racing_ban_answers_its_receipt() {
         let (status, again) = send(&t, &viewers, *user, *op, key).await;
         assert_eq!(status, StatusCode::OK, "{again}");
         assert_eq!(answered_item(&again).0, *item, "{first}");
-        if !matches!(op, Op::Intake) {
+        // An intake and a tip answer their reply, which names no state.
+        if !matches!(op, Op::Intake | Op::Tip) {
             assert_eq!(again["state"], "refunded");
         }
     }
@@ -207,6 +236,7 @@ fn op() -> impl Strategy<Value = (usize, Op, u8)> {
         3 => Just(Op::Purchase),
         3 => Just(Op::Spin),
         2 => Just(Op::Intake),
+        2 => Just(Op::Tip),
         2 => Just(Op::Ban),
         1 => Just(Op::Unban),
     ];
@@ -237,7 +267,7 @@ proptest! {
             });
             for (op, (status, body)) in futures_util::future::join_all(tasks).await {
                 assert_documented(op, status, &body);
-                if status == StatusCode::OK && matches!(op, Op::Purchase | Op::Spin | Op::Intake) {
+                if status == StatusCode::OK && matches!(op, Op::Purchase | Op::Spin | Op::Intake | Op::Tip) {
                     let (item, state) = answered_item(&body);
                     let now = state_now(&t, item).await;
                     assert!(
