@@ -267,3 +267,29 @@ fn a_moderator_cannot_open_the_editor() {
     assert!(f.key(KeyCode::Char('m')).is_empty());
     assert!(f.app.menus.is_none());
 }
+
+#[test]
+fn an_empty_room_is_offered_the_shipped_templates_one_by_one() {
+    let mut f = Fixture::new("performer");
+    f.key(KeyCode::Char('m'));
+    f.app.on_menu_answer(MenuAnswer::Menus(Vec::new()));
+    let screen = f.render(100, 24);
+    assert!(
+        screen.contains("Shipped templates: Quick Fun, Private Energy, VIP Experience"),
+        "{screen}"
+    );
+    let templates = menus();
+    for (n, template) in templates.iter().enumerate() {
+        let MenuRequest::Create { spec } = request(f.key(KeyCode::Char('a'))) else {
+            panic!("a creates a menu")
+        };
+        assert_eq!(spec.name, template.name, "template {n} in order");
+        f.app
+            .on_menu_answer(MenuAnswer::Menu(Box::new(template.clone())));
+    }
+    assert!(f.key(KeyCode::Char('a')).is_empty(), "all three are there");
+    assert!(
+        f.render(100, 24)
+            .contains("every shipped template is in the room")
+    );
+}

@@ -22,9 +22,26 @@ impl MenuEditor {
                 self.item = 0;
                 self.level = Level::Items;
             }
+            Action::Add => {
+                let Some(template) = self.next_template() else {
+                    self.say(false, "every shipped template is in the room already");
+                    return Vec::new();
+                };
+                self.say(false, format!("adding the {} template…", template.name));
+                return self.send(MenuRequest::Create {
+                    spec: Box::new(template),
+                });
+            }
             _ => {}
         }
         Vec::new()
+    }
+
+    /// The first shipped template whose name no menu of the room has.
+    pub(in crate::console) fn next_template(&self) -> Option<crate::menus::model::MenuSpec> {
+        crate::menus::file::templates()
+            .into_iter()
+            .find(|t| !self.menus.iter().any(|m| m.name == t.name))
     }
 
     pub(super) fn items_action(&mut self, action: Action) -> Vec<MenuEffect> {

@@ -8,6 +8,12 @@ pub(in crate::console) const MENUS: &[Binding] = &[
     bind(A::Up, "up", "select the menu above", None),
     bind(A::Down, "down", "select the menu below", None),
     bind(A::Open, "open", "open the menu's items", Some("items")),
+    bind(
+        A::Add,
+        "add",
+        "add a menu from the next shipped template",
+        Some("template"),
+    ),
     bind(A::StopToy, "stop_toy", "stop the toy at once", None),
     bind(A::Help, "help", "show this help", Some("help")),
     bind(A::Close, "close", "back to the queue", Some("back")),

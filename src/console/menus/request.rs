@@ -9,6 +9,10 @@ use crate::menus::model::{ItemSpec, MenuSpec, MenuView};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MenuRequest {
     List,
+    /// A new menu (a shipped template).
+    Create {
+        spec: Box<MenuSpec>,
+    },
     UpdateMenu {
         menu: String,
         spec: Box<MenuSpec>,
@@ -51,7 +55,7 @@ impl MenuRequest {
             | MenuRequest::DeleteItem { version: v, .. }
             | MenuRequest::Reorder { version: v, .. }
             | MenuRequest::Sort { version: v, .. } => *v = version,
-            MenuRequest::List => {}
+            MenuRequest::List | MenuRequest::Create { .. } => {}
         }
         request
     }

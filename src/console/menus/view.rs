@@ -71,8 +71,17 @@ fn draw_menus(frame: &mut Frame, editor: &MenuEditor, theme: &Theme, area: Rect)
     frame.render_widget(Table::new(rows, widths).block(block(title, theme)), area);
     if editor.menus.is_empty() && !editor.session.waiting {
         let inner = area.inner(ratatui::layout::Margin::new(2, 1));
+        let names: Vec<String> = crate::menus::file::templates()
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
+        let text = format!(
+            "No menus yet. Shipped templates: {}. a adds the next one; \
+             `cuedeck menu import FILE` adds your own.",
+            names.join(", ")
+        );
         frame.render_widget(
-            Paragraph::new("No menus yet: `cuedeck menu import FILE` adds some."),
+            Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }),
             inner,
         );
     }

@@ -22,6 +22,7 @@ pub(in crate::console) async fn send_menu(
                 Err(err) => MenuAnswer::Failed(err.to_string()),
             };
         }
+        MenuRequest::Create { spec } => menus.create(room, &spec).await,
         MenuRequest::UpdateMenu { menu, spec } => menus.update(room, &menu, &spec).await,
         MenuRequest::AddItem {
             menu,
