@@ -42,10 +42,12 @@ pub enum Screen {
     SeedRotate,
     SeedRevealed,
     GameConflict,
+    /// A broadcast's report: totals, refunds, top items, the chart.
+    Report,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 22] = [
+    pub const ALL: [Screen; 23] = [
         Screen::Queue,
         Screen::Help,
         Screen::Details,
@@ -68,6 +70,7 @@ impl Screen {
         Screen::SeedRotate,
         Screen::SeedRevealed,
         Screen::GameConflict,
+        Screen::Report,
     ];
 
     /// Its section in the keymap file.
@@ -95,6 +98,7 @@ impl Screen {
             Screen::SeedRotate => "seed_rotate",
             Screen::SeedRevealed => "seed_revealed",
             Screen::GameConflict => "game_conflict",
+            Screen::Report => "report",
         }
     }
 
@@ -123,6 +127,7 @@ impl Screen {
             Screen::SeedRotate => "the seed rotation question",
             Screen::SeedRevealed => "the revealed seed",
             Screen::GameConflict => "a game's version conflict",
+            Screen::Report => "the broadcast report",
         }
     }
 
@@ -151,6 +156,7 @@ impl Screen {
             Screen::SeedRotate => games::keys::SEED_ROTATE,
             Screen::SeedRevealed => games::keys::SEED_REVEALED,
             Screen::GameConflict => games::keys::GAME_CONFLICT,
+            Screen::Report => report::keys::REPORT,
         }
     }
 
@@ -186,6 +192,7 @@ pub enum Action {
     Menus,
     Games,
     Toy,
+    Report,
     // moving and paging
     Up,
     Down,
@@ -279,7 +286,7 @@ pub(super) const fn bind(
     }
 }
 
-use super::{games, help, menus, queue, toy, watch};
+use super::{games, help, menus, queue, report, toy, watch};
 use Action as A;
 
 pub const GLOBAL_BINDINGS: &[Binding] = &[

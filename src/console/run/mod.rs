@@ -24,6 +24,7 @@ use crate::console::app::{App, Effect, ToyRequest};
 use crate::console::config::Resolved;
 use crate::console::games::GameAnswer;
 use crate::console::menus::MenuAnswer;
+use crate::console::report::ReportAnswer;
 use crate::domain::{Item, ItemId, RoomId, Stamp};
 use crate::menus::client::MenuClient;
 use crate::toy::scheduler::{
@@ -65,6 +66,7 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
     let (audit_tx, mut audit_rx) = mpsc::channel::<(ItemId, Result<Item, String>)>(8);
     let (menu_tx, mut menu_rx) = mpsc::channel::<MenuAnswer>(8);
     let (game_tx, mut game_rx) = mpsc::channel::<GameAnswer>(8);
+    let (report_tx, mut report_rx) = mpsc::channel::<ReportAnswer>(8);
     let menus = MenuClient::new(rest.clone());
     // The toy scheduler: told what to do by the App's cues, stopped by the
     // stop keys, on exit, on panic, and when the server is lost too long.
@@ -131,6 +133,10 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                 app.on_game_answer(answer);
                 dirty = true;
             }
+            Some(answer) = report_rx.recv() => {
+                effects = app.on_report_answer(answer);
+                dirty = true;
+            }
             Some(note) = toy_rx.recv() => {
                 app.toy_note(note, Stamp::now());
                 app.on_toy_reading(reading(&toys));
@@ -181,6 +187,14 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                     tokio::spawn(async move {
                         let _ = tx
                             .send(requests::send_game(&rest, &room, request).await)
+                            .await;
+                    });
+                }
+                Effect::Report(request) => {
+                    let (rest, room, tx) = (rest.clone(), room.clone(), report_tx.clone());
+                    tokio::spawn(async move {
+                        let _ = tx
+                            .send(requests::send_report(&rest, &room, request).await)
                             .await;
                     });
                 }
