@@ -261,3 +261,26 @@ fn the_broadcasts_end_on_another_screen_leaves_it_and_names_the_key() {
     let status = f.app.status.clone().unwrap().1;
     assert!(status.contains("R shows its report"), "{status}");
 }
+
+#[test]
+fn a_short_show_is_drawn_on_an_hour_with_narrow_bars() {
+    let mut report = fixed_report();
+    report.buckets.truncate(1);
+    let mut f = showing(Theme::no_color());
+    f.app.dialog = Some(Dialog::Report(ReportScreen::showing(broadcasts(), report)));
+    let screen = f.render(80, 24);
+    assert!(
+        screen.contains("11:06") && screen.contains("12:06"),
+        "{screen}"
+    );
+    let widest = screen
+        .lines()
+        .map(|line| line.matches('█').count())
+        .max()
+        .unwrap();
+    // The title's legend glyph, and one bucket's bar of about 2 columns.
+    assert!(
+        widest <= 4,
+        "one bucket is not drawn across the chart:\n{screen}"
+    );
+}

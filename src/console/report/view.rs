@@ -19,6 +19,9 @@ use crate::console::widgets::{block, fg};
 use crate::domain::Stamp;
 use crate::report::{Report, span, time_of_day};
 
+/// The fewest buckets the chart's axis spans (an hour of 5-minute buckets).
+const MIN_SLOTS: usize = 12;
+
 pub fn draw(frame: &mut Frame, app: &App, screen: &ReportScreen, area: Rect) {
     let t = &app.theme;
     frame.render_widget(Clear, area);
@@ -88,12 +91,6 @@ fn bold(theme: &Theme) -> Style {
 
 fn draw_heading(frame: &mut Frame, t: &Theme, screen: &ReportScreen, report: &Report, area: Rect) {
     let mut spans = vec![Span::styled(span(report), fg(t.text))];
-    if report.live {
-        spans.push(Span::styled(
-            " · LIVE",
-            fg(t.live).add_modifier(Modifier::BOLD),
-        ));
-    }
     if screen.loading {
         spans.push(Span::styled(" · reloading…", fg(t.dim)));
     }
@@ -183,7 +180,9 @@ fn draw_chart(frame: &mut Frame, t: &Theme, report: &Report, area: Rect) {
         );
         return;
     }
+    // A short show still reads as time: the axis spans an hour at least.
     let n = buckets.len();
+    let slots = n.max(MIN_SLOTS);
     let peak = buckets
         .iter()
         .map(|b| b.earned.max(b.refunded))
@@ -193,7 +192,7 @@ fn draw_chart(frame: &mut Frame, t: &Theme, report: &Report, area: Rect) {
     // The plot is the block's inside less the y labels' width.
     let label_width = peak.to_string().len() as f64 + 1.0;
     let columns_per_bucket =
-        (f64::from(area.width).max(label_width + 3.0) - label_width - 3.0) / n as f64;
+        (f64::from(area.width).max(label_width + 3.0) - label_width - 3.0) / slots as f64;
     let bars = |value: fn(&crate::report::Bucket) -> u64, from: f64| -> Vec<(f64, f64)> {
         buckets
             .iter()
@@ -220,20 +219,17 @@ fn draw_chart(frame: &mut Frame, t: &Theme, report: &Report, area: Rect) {
             .style(fg(t.pending))
             .data(&refunded),
     ];
-    let last = time_of_day(Stamp(
-        buckets[n - 1].start.0 + report.bucket_secs * 1_000_000,
-    ));
-    let mut x_labels = vec![Span::raw(time_of_day(buckets[0].start))];
-    if n >= 4 {
-        x_labels.push(Span::raw(time_of_day(buckets[n / 2].start)));
-    }
-    x_labels.push(Span::raw(last));
+    let at = |slot: usize| {
+        let secs = report.bucket_secs * slot as i64;
+        Span::raw(time_of_day(Stamp(buckets[0].start.0 + secs * 1_000_000)))
+    };
+    let x_labels = vec![at(0), at(slots / 2), at(slots)];
     let chart = Chart::new(datasets)
         .block(chart_block)
         .x_axis(
             Axis::default()
                 .style(fg(t.dim))
-                .bounds([0.0, n as f64])
+                .bounds([0.0, slots as f64])
                 .labels(x_labels),
         )
         .y_axis(
