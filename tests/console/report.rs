@@ -284,3 +284,26 @@ fn a_short_show_is_drawn_on_an_hour_with_narrow_bars() {
         "one bucket is not drawn across the chart:\n{screen}"
     );
 }
+
+#[test]
+fn the_broadcasts_end_on_the_report_screen_shows_the_newest() {
+    let mut f = showing(Theme::no_color());
+    {
+        let Some(Dialog::Report(screen)) = &mut f.app.dialog else {
+            panic!("the report is open")
+        };
+        screen.index = 2;
+    }
+    f.run(Command::BroadcastEnd { room: ROOM.into() });
+    assert_eq!(
+        f.effects,
+        vec![Effect::Report(ReportRequest::Broadcasts)],
+        "the list is asked for again"
+    );
+    f.app
+        .on_report_answer(ReportAnswer::Broadcasts(broadcasts()));
+    let Some(Dialog::Report(screen)) = &f.app.dialog else {
+        panic!("the report stays open")
+    };
+    assert_eq!(screen.index, 0, "the newest broadcast, the one that ended");
+}

@@ -143,13 +143,14 @@ impl App {
         effects
     }
 
-    /// The room's broadcast ended: its report opens, unless the performer
-    /// is busy on another screen (then the status says where it is).
+    /// The room's broadcast ended: its report opens (on the report screen
+    /// too: the newest broadcast is the one that ended), unless the
+    /// performer is busy on another screen (then the status names the key).
     pub(in crate::console) fn broadcast_ended(&mut self) -> Vec<Effect> {
         if self.watch.is_some() {
             return Vec::new();
         }
-        if self.screen() == Screen::Queue {
+        if matches!(self.screen(), Screen::Queue | Screen::Report) {
             return self.open_report();
         }
         let key = self
