@@ -307,3 +307,16 @@ fn the_broadcasts_end_on_the_report_screen_shows_the_newest() {
     };
     assert_eq!(screen.index, 0, "the newest broadcast, the one that ended");
 }
+
+#[test]
+fn the_report_draws_at_the_smallest_and_a_large_terminal() {
+    let f = showing(colorblind());
+    for (width, height) in [(60, 16), (61, 17), (100, 30), (240, 70)] {
+        let screen = f.render(width, height);
+        assert!(
+            screen.contains("broadcast #3"),
+            "{width}x{height}:\n{screen}"
+        );
+        assert!(screen.contains(" f12  stop toy "), "{width}x{height}");
+    }
+}

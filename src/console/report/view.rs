@@ -100,9 +100,12 @@ fn draw_heading(frame: &mut Frame, t: &Theme, screen: &ReportScreen, report: &Re
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// A label and a right-aligned figure filling `width`.
+/// A label and a right-aligned figure filling `width` (a space between
+/// them at least, when the column is too narrow).
 fn figure<'a>(t: &Theme, label: &str, value: String, width: usize) -> Line<'a> {
-    let pad = width.saturating_sub(label.chars().count() + value.chars().count());
+    let pad = width
+        .saturating_sub(label.chars().count() + value.chars().count())
+        .max(1);
     Line::from(vec![
         Span::styled(format!("{label}{}", " ".repeat(pad)), fg(t.dim)),
         Span::styled(value, fg(t.text)),
