@@ -78,6 +78,7 @@ pub enum Dialog {
     Toy,
     Ban(super::watch::ban::BanForm),
     ModLog(super::watch::log::ModLog),
+    Report(super::report::ReportScreen),
 }
 
 /// What the toy screen asks for.
@@ -107,6 +108,8 @@ pub enum Effect {
     Moderate(super::watch::ban::ModerationRequest),
     /// The moderation log's rows for these filters.
     FetchModerationLog(crate::client::LogQuery),
+    /// What the report screen asks for (REST).
+    Report(super::report::ReportRequest),
     /// What the toy scheduler is told (it follows the stage).
     ToyCue(ToyCue),
     /// A request of the toy screen.
@@ -224,6 +227,7 @@ impl App {
             (Some(Dialog::Toy), _) => Screen::Toy,
             (Some(Dialog::Ban(_)), _) => Screen::Ban,
             (Some(Dialog::ModLog(_)), _) => Screen::ModLog,
+            (Some(Dialog::Report(_)), _) => Screen::Report,
             (None, Some(editor)) => editor.screen(),
             (None, None) if let Some(editor) = &self.games => editor.screen(),
             (None, None) => match &self.watch {

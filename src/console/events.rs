@@ -6,7 +6,7 @@
 use super::app::{App, Connection, Dialog, Effect, LogKind, Pending};
 use super::model::{Notice, RoomModel};
 use crate::client::StreamEvent;
-use crate::domain::{ItemId, Reply, RoomId, Stamp};
+use crate::domain::{EventKind, ItemId, Reply, RoomId, Stamp};
 use crate::protocol::{ApiError, ErrorCode};
 
 impl App {
@@ -58,6 +58,9 @@ impl App {
                 effects.extend(self.resend());
             }
             StreamEvent::Event { event, text } => {
+                if matches!(event.kind, EventKind::BroadcastEnded { .. }) {
+                    effects.extend(self.broadcast_ended());
+                }
                 let rows_before = self.rows();
                 if let Some(model) = self.model.as_mut()
                     && let Some(notice) = model.apply(&event, text.as_deref())

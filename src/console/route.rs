@@ -138,6 +138,7 @@ impl App {
             Screen::WatchRoom => self.watch_room_action(action, now),
             Screen::Ban => self.ban_action(action),
             Screen::ModLog => self.mod_log_action(action, now),
+            Screen::Report => self.report_action(action),
             Screen::Menus
             | Screen::MenuItems
             | Screen::MenuForm

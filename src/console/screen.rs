@@ -44,10 +44,12 @@ pub enum Screen {
     SeedRotate,
     SeedRevealed,
     GameConflict,
+    /// A broadcast's report: totals, refunds, top items, the chart.
+    Report,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 23] = [
+    pub const ALL: [Screen; 24] = [
         Screen::Queue,
         Screen::Help,
         Screen::Details,
@@ -71,6 +73,7 @@ impl Screen {
         Screen::SeedRotate,
         Screen::SeedRevealed,
         Screen::GameConflict,
+        Screen::Report,
     ];
 
     /// Its section in the keymap file.
@@ -99,6 +102,7 @@ impl Screen {
             Screen::SeedRotate => "seed_rotate",
             Screen::SeedRevealed => "seed_revealed",
             Screen::GameConflict => "game_conflict",
+            Screen::Report => "report",
         }
     }
 
@@ -128,6 +132,7 @@ impl Screen {
             Screen::SeedRotate => "the seed rotation question",
             Screen::SeedRevealed => "the revealed seed",
             Screen::GameConflict => "a game's version conflict",
+            Screen::Report => "the broadcast report",
         }
     }
 
@@ -157,6 +162,7 @@ impl Screen {
             Screen::SeedRotate => games::keys::SEED_ROTATE,
             Screen::SeedRevealed => games::keys::SEED_REVEALED,
             Screen::GameConflict => games::keys::GAME_CONFLICT,
+            Screen::Report => report::keys::REPORT,
         }
     }
 
@@ -193,6 +199,7 @@ pub enum Action {
     Games,
     Toy,
     Broadcast,
+    Report,
     // moving and paging
     Up,
     Down,
@@ -286,7 +293,7 @@ pub(super) const fn bind(
     }
 }
 
-use super::{games, help, menus, queue, toy, watch};
+use super::{games, help, menus, queue, report, toy, watch};
 use Action as A;
 
 pub const GLOBAL_BINDINGS: &[Binding] = &[

@@ -12,7 +12,7 @@ use super::app::{App, Connection, Dialog, LogKind};
 use super::keymap::Section;
 use super::screen::Screen;
 use super::widgets::fg;
-use super::{games, help, menus, queue, toy, watch};
+use super::{games, help, menus, queue, report, toy, watch};
 use crate::domain::Stamp;
 
 pub const MIN_WIDTH: u16 = 60;
@@ -89,6 +89,13 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
         Some(Dialog::Toy) => toy::draw(frame, app),
         Some(Dialog::Ban(form)) => watch::draw_ban(frame, app, form),
         Some(Dialog::ModLog(log)) => watch::draw_log(frame, app, log, stage),
+        Some(Dialog::Report(screen)) => {
+            let area = Rect {
+                height: stage.height + middle.height,
+                ..stage
+            };
+            report::draw(frame, app, screen, area)
+        }
         None => {}
     }
     if let Some(help) = app.help {

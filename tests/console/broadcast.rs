@@ -28,6 +28,8 @@ fn the_broadcast_key_goes_live_at_once_and_asks_before_ending() {
 
     f.run(Command::BroadcastEnd { room: ROOM.into() });
     assert!(!f.app.model.as_ref().unwrap().live);
+    assert_eq!(f.app.screen(), Screen::Report, "the end opens its report");
+    f.key(KeyCode::Esc);
     assert_eq!(
         f.key(KeyCode::Char('b')),
         vec![Effect::Broadcast(true)],

@@ -55,6 +55,7 @@ fn on(screen: Screen) -> Fixture {
         Screen::SeedRotate => &[KeyCode::Char('R')],
         Screen::SeedRevealed => &[KeyCode::Char('R'), KeyCode::Char('y')],
         Screen::GameConflict => &[KeyCode::Char('h'), KeyCode::Char('w')],
+        Screen::Report => &[KeyCode::Char('R')],
     };
     if matches!(
         screen,

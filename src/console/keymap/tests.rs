@@ -68,7 +68,7 @@ fn the_keys_doc_lists_every_binding_as_built_in() {
 
 #[test]
 fn a_user_section_replaces_what_it_names() {
-    let keys = user("[keys.queue]\nstart = [\"space\"]\nrefund = [\"R\", \"f9\"]").unwrap();
+    let keys = user("[keys.queue]\nstart = [\"space\"]\nrefund = [\"x\", \"f9\"]").unwrap();
     assert_eq!(
         keys.action(Screen::Queue, &key("space")),
         Some(Action::Start)

@@ -73,6 +73,7 @@ impl App {
                 Vec::new()
             }
             Action::Broadcast => self.broadcast_key(),
+            Action::Report => self.open_report(),
             Action::Menus => {
                 if self.read_only() {
                     self.say(LogKind::Info, "menus are the performer's to edit");

@@ -42,6 +42,12 @@ pub(in crate::console) const QUEUE: &[Binding] = &[
         Some("toy"),
     ),
     bind(
+        A::Report,
+        "report",
+        "the broadcast report: totals, refunds, top items, a chart",
+        Some("report"),
+    ),
+    bind(
         A::Details,
         "details",
         "show the selected item's audit record",

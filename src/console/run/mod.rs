@@ -24,6 +24,7 @@ use crate::console::app::{App, Effect, ToyRequest};
 use crate::console::config::Resolved;
 use crate::console::games::GameAnswer;
 use crate::console::menus::MenuAnswer;
+use crate::console::report::ReportAnswer;
 use crate::domain::{Item, ItemId, RoomId, Stamp};
 use crate::menus::client::MenuClient;
 use crate::toy::scheduler::{
@@ -72,6 +73,7 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
     let (live_tx, mut live_rx) = mpsc::channel::<Result<bool, String>>(4);
     // A room that does not exist yet is asked for again after a moment.
     let (retry_tx, mut retry_rx) = mpsc::channel::<()>(1);
+    let (report_tx, mut report_rx) = mpsc::channel::<ReportAnswer>(8);
     let menus = MenuClient::new(rest.clone());
     // The toy scheduler: told what to do by the App's cues, stopped by the
     // stop keys, on exit, on panic, and when the server is lost too long.
@@ -143,6 +145,10 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                 dirty = true;
             }
             Some(()) = retry_rx.recv() => stream.resubscribe().await,
+            Some(answer) = report_rx.recv() => {
+                effects = app.on_report_answer(answer);
+                dirty = true;
+            }
             Some(note) = toy_rx.recv() => {
                 app.toy_note(note, Stamp::now());
                 app.on_toy_reading(reading(&toys));
@@ -210,6 +216,14 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                     tokio::spawn(async move {
                         tokio::time::sleep(ROOM_RETRY).await;
                         let _ = tx.try_send(());
+                    });
+                }
+                Effect::Report(request) => {
+                    let (rest, room, tx) = (rest.clone(), room.clone(), report_tx.clone());
+                    tokio::spawn(async move {
+                        let _ = tx
+                            .send(requests::send_report(&rest, &room, request).await)
+                            .await;
                     });
                 }
                 Effect::ToyCue(cue) => follow(&toys, cue),

@@ -5,6 +5,7 @@
 use crate::client::{GameClientError, RestClient};
 use crate::console::games::{GameAnswer, GameRequest};
 use crate::console::menus::{MenuAnswer, MenuRequest};
+use crate::console::report::{BROADCASTS, ReportAnswer, ReportRequest};
 use crate::domain::RoomId;
 use crate::menus::client::{MenuClient, MenuClientError};
 use crate::protocol::ErrorCode;
@@ -92,4 +93,23 @@ fn game_failed(err: GameClientError) -> GameAnswer {
                 .map_or_else(|| err.to_string(), |e| e.message.clone()),
         },
     }
+}
+
+/// Carry out one request of the report screen.
+pub(in crate::console) async fn send_report(
+    rest: &RestClient,
+    room: &RoomId,
+    request: ReportRequest,
+) -> ReportAnswer {
+    let answer = match request {
+        ReportRequest::Broadcasts => rest
+            .broadcasts(room, None, Some(BROADCASTS))
+            .await
+            .map(|page| ReportAnswer::Broadcasts(page.broadcasts)),
+        ReportRequest::Report(id) => rest
+            .report(room, id)
+            .await
+            .map(|report| ReportAnswer::Report(Box::new(report))),
+    };
+    answer.unwrap_or_else(|err| ReportAnswer::Failed(err.to_string()))
 }
