@@ -1,20 +1,23 @@
 //! The overlay feed: the console's state and the room's events mapped to
 //! each widget's public view. Pure: time comes in as an argument, and the
-//! spins' receipts and the games' prize lists come in from the task that
-//! fetched them.
+//! spins' receipts, the games' prize lists, the lane's snapshot and the tip
+//! levels come in from the task that fetched them.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+use super::board::board;
+use super::lane::{LaneFollow, LaneHeard};
 use super::views::{
-    EventsView, GameColours, GameMark, GameView, OnStage, OutputBar, PublicEvent, QueueEntry,
-    QueueView, Segment, SpinShow, StageView, ToyBar, ToyView,
+    EventsView, GameColours, GameMark, GameView, LaneView, LevelsView, OnStage, OutputBar,
+    PublicEvent, QueueEntry, QueueView, Segment, SpinShow, StageView, ToyBar, ToyView,
 };
 use crate::domain::timer::read_timer;
+use crate::domain::tips::TipLevels;
 use crate::domain::toy_effect::MAX_INTENSITY;
 use crate::domain::{Event, EventKind, ItemView, Source, Stamp};
 use crate::games::config::GameConfig;
-use crate::protocol::RunningItem;
+use crate::protocol::{LaneSnapshot, RunningItem};
 
 /// How many queue entries the queue widget shows.
 pub const QUEUE_SHOWN: usize = 20;
@@ -83,6 +86,12 @@ pub struct Feed {
     recent: VecDeque<Recent>,
     wheel: Board,
     slot: Board,
+    lane: LaneFollow,
+    /// None until fetched: the board shows nothing yet.
+    levels: Option<TipLevels>,
+    /// The lane's copy needs a snapshot (the console gained the room, or
+    /// an event showed a gap).
+    resync: bool,
 }
 
 /// The name the room's chat announces: the display name, never an id.
@@ -122,11 +131,34 @@ impl Feed {
     }
 
     pub fn on_state(&mut self, state: Arc<ConsoleState>) {
+        if state.connected && !self.state.connected {
+            self.lane.reset();
+            self.resync = true;
+        }
         self.state = state;
+    }
+
+    /// Whether the lane's snapshot and the tip levels should be fetched
+    /// (once per need).
+    pub fn take_resync(&mut self) -> bool {
+        std::mem::take(&mut self.resync)
+    }
+
+    /// The room's snapshot's lane, as of its `seq`.
+    pub fn on_lane(&mut self, lane: &LaneSnapshot, seq: u64) {
+        self.lane.on_snapshot(lane, seq);
+    }
+
+    /// The room's tip levels, as saved now.
+    pub fn on_levels(&mut self, levels: TipLevels) {
+        self.levels = Some(levels);
     }
 
     /// One room event. A spin comes back to be resolved by its receipt.
     pub fn on_event(&mut self, event: &Event) -> Option<SpinHeard> {
+        if self.lane.on_event(event) == LaneHeard::Gap {
+            self.resync = true;
+        }
         let (kind, item) = match &event.kind {
             EventKind::ItemQueued { item, .. } => (
                 if game_mark(item.source).is_some() {
@@ -381,6 +413,19 @@ impl Feed {
         }
     }
 
+    /// `now` is the console's clock; the countdown runs on the server's.
+    pub fn lane(&self, now: Stamp) -> LaneView {
+        self.lane
+            .view(self.live().is_some(), self.server_now(now), QUEUE_SHOWN)
+    }
+
+    pub fn levels(&self) -> LevelsView {
+        match &self.levels {
+            Some(levels) => board(levels, self.live().is_some()),
+            None => board(&TipLevels::default(), false),
+        }
+    }
+
     fn server_now(&self, now: Stamp) -> Stamp {
         Stamp(now.0 + self.state.offset_us)
     }
@@ -392,10 +437,11 @@ impl Feed {
         let server_now = self.server_now(now);
         let mut next: Option<u64> = None;
         let mut consider = |ms: u64| next = Some(next.map_or(ms, |n| n.min(ms)));
-        if let Some(running) = &model.in_progress {
-            let into = server_now
-                .micros_since(running.started_at)
-                .rem_euclid(1_000_000);
+        // The stage's timer and the lane's countdown tick each second of
+        // their run.
+        let runs = model.in_progress.iter().map(|r| r.started_at);
+        for started_at in runs.chain(self.lane.running_since()) {
+            let into = server_now.micros_since(started_at).rem_euclid(1_000_000);
             consider(((1_000_000 - into) / 1000) as u64 + 1);
         }
         for r in &self.recent {
