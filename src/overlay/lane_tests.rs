@@ -3,12 +3,10 @@
 //! step the copy's view equals the view of a fresh snapshot, whether the
 //! copy started from the first snapshot or from one that arrived late.
 
-use std::sync::Arc;
-
 use proptest::prelude::*;
 
 use super::*;
-use crate::domain::tips::{Intensity, TipAsk, TipLevel, TipLevels, tip_command};
+use crate::domain::tips::{TipAsk, TipLevels, tip_command};
 use crate::domain::{
     Actor, Command, Engine, EngineConfig, IdemKey, PerformerId, Request, Role, RoomId, UserId,
 };
@@ -18,19 +16,9 @@ const T0: i64 = 1_800_000_000_000_000;
 const USERS: [&str; 3] = ["u-secret-0", "u-secret-1", "u-secret-2"];
 const NAMES: [Option<&str>; 3] = [Some("Alice"), None, Some("Carol")];
 
+/// The shipped five-level ladder.
 fn ladder() -> TipLevels {
-    let level = |label: &str, min, max, seconds| TipLevel {
-        label: Arc::from(label),
-        min,
-        max,
-        intensity: Intensity::All(10),
-        duration_s: seconds,
-        pattern: None,
-    };
-    TipLevels {
-        levels: vec![level("soft", 10, Some(49), 3), level("strong", 50, None, 7)],
-        specials: vec![],
-    }
+    toml::from_str(include_str!("../../config/tips/classic.toml")).expect("the template parses")
 }
 
 #[derive(Debug, Clone)]
@@ -227,9 +215,9 @@ fn the_view_counts_down_and_shows_names_only() {
     let running = view.running.clone().unwrap();
     assert_eq!(
         (running.name.as_str(), running.label.as_str()),
-        ("Alice", "strong")
+        ("Alice", "very high")
     );
-    assert_eq!((running.duration_ms, running.remaining_ms), (7_000, 4_500));
+    assert_eq!((running.duration_ms, running.remaining_ms), (10_000, 7_500));
     assert_eq!(view.next.len(), 1);
     assert_eq!(
         (view.next[0].position, view.next[0].name.as_str()),

@@ -127,9 +127,23 @@ pub async fn wait_rows(
     script: &str,
     expected: impl Fn(&RoomSnapshot) -> Value,
 ) -> Value {
+    let expected = &expected;
+    wait_shown(w, what, script, || async move {
+        expected(&snapshot(rest).await)
+    })
+    .await
+}
+
+/// Poll until the page's value (from `script`) equals what `want` reads
+/// from the server now.
+pub async fn wait_shown<F, Fut>(w: &Watcher, what: &str, script: &str, want: F) -> Value
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Value>,
+{
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let want = expected(&snapshot(rest).await);
+        let want = want().await;
         let got = w.browser.eval(script).await;
         if got == want {
             return got;
@@ -272,19 +286,11 @@ pub fn board_shown(levels: &TipLevels) -> Value {
     json!([rows, specials])
 }
 
-/// Poll until the board shows the levels the server holds now.
+/// Poll until the board shows the levels the server holds now (the
+/// overlays fetch them every 10 s).
 pub async fn wait_board(w: &Watcher, rest: &RestClient, what: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let want = board_shown(&rest.tip_levels(&ROOM.into()).await.unwrap().levels);
-        let got = w.browser.eval(BOARD_SHOWN).await;
-        if got == want {
-            return got;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{what}: the board shows {got}, the server holds {want}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_shown(w, what, BOARD_SHOWN, || async {
+        board_shown(&rest.tip_levels(&ROOM.into()).await.unwrap().levels)
+    })
+    .await
 }
