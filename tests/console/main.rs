@@ -9,6 +9,7 @@ mod keys;
 mod menus;
 mod overlay_browser;
 mod overlay_page;
+mod overlay_tips;
 mod screens;
 mod stop_pty;
 #[path = "../support/mod.rs"]
