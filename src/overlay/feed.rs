@@ -7,10 +7,12 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use super::board::board;
+use super::games::GameBoards;
+pub use super::games::{SpinHeard, SpinReceipt};
 use super::lane::{LaneFollow, LaneHeard};
 use super::views::{
-    EventsView, GameColours, GameMark, GameView, LaneView, LevelsView, OnStage, OutputBar,
-    PublicEvent, QueueEntry, QueueView, Segment, SpinShow, StageView, ToyBar, ToyView,
+    EventsView, GameMark, GameView, LaneView, LevelsView, OnStage, OutputBar, PublicEvent,
+    QueueEntry, QueueView, StageView, ToyBar, ToyView,
 };
 use crate::domain::timer::read_timer;
 use crate::domain::tips::TipLevels;
@@ -44,24 +46,6 @@ pub struct ConsoleState {
     pub toys: Vec<ToyBar>,
 }
 
-/// A spin as the server's receipt describes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SpinReceipt {
-    pub spin_id: String,
-    pub prize: u32,
-    pub title: String,
-    pub commitment: String,
-}
-
-/// A spin heard of in the queue, waiting for its receipt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SpinHeard {
-    pub game: GameMark,
-    pub spin_id: String,
-    pub name: String,
-    pub at: Stamp,
-}
-
 #[derive(Debug, Clone)]
 struct Recent {
     seq: u64,
@@ -72,20 +56,11 @@ struct Recent {
     at: Stamp,
 }
 
-#[derive(Debug, Clone, Default)]
-struct Board {
-    segments: Vec<Segment>,
-    colours: GameColours,
-    heard: Vec<SpinHeard>,
-    spin: Option<(SpinHeard, SpinReceipt)>,
-}
-
 #[derive(Debug, Default)]
 pub struct Feed {
     state: Arc<ConsoleState>,
     recent: VecDeque<Recent>,
-    wheel: Board,
-    slot: Board,
+    games: GameBoards,
     lane: LaneFollow,
     /// None until fetched: the board shows nothing yet.
     levels: Option<TipLevels>,
@@ -121,7 +96,7 @@ pub fn game_mark(source: Source) -> Option<GameMark> {
     }
 }
 
-fn age_ms(at: Stamp, now: Stamp) -> u64 {
+pub(super) fn age_ms(at: Stamp, now: Stamp) -> u64 {
     (now.micros_since(at).max(0) / 1000) as u64
 }
 
@@ -188,60 +163,18 @@ impl Feed {
             name: public_name(item),
             at: event.at,
         };
-        self.board_mut(heard.game).heard.push(heard.clone());
+        self.games.heard(heard.clone());
         Some(heard)
     }
 
     /// A game's configuration: its visible prizes and colours.
     pub fn on_game(&mut self, config: &GameConfig) {
-        let board = self.board_mut(match config.game {
-            crate::games::config::GameKind::SlotMachine => GameMark::Slot,
-            crate::games::config::GameKind::SpinWheel => GameMark::Wheel,
-        });
-        board.segments = config
-            .prizes
-            .iter()
-            .filter(|p| !p.hidden)
-            .map(|p| Segment {
-                prize: p.id,
-                title: p.title.clone(),
-            })
-            .collect();
-        let theme = &config.theme;
-        board.colours = GameColours {
-            primary: theme.primary.clone(),
-            secondary: theme.secondary.clone(),
-            background: theme.background.clone(),
-            text: theme.text.clone(),
-        };
+        self.games.on_game(config);
     }
 
     /// The receipt of a spin heard before: the game shows it landing.
     pub fn on_receipt(&mut self, game: GameMark, receipt: SpinReceipt) {
-        let board = self.board_mut(game);
-        let Some(index) = board
-            .heard
-            .iter()
-            .position(|h| h.spin_id == receipt.spin_id)
-        else {
-            return;
-        };
-        let heard = board.heard.remove(index);
-        // A hidden prize is not on the wheel: it gets a segment of its own.
-        if !board.segments.iter().any(|s| s.prize == receipt.prize) {
-            board.segments.push(Segment {
-                prize: receipt.prize,
-                title: receipt.title.clone(),
-            });
-        }
-        board.spin = Some((heard, receipt));
-    }
-
-    fn board_mut(&mut self, game: GameMark) -> &mut Board {
-        match game {
-            GameMark::Wheel => &mut self.wheel,
-            GameMark::Slot => &mut self.slot,
-        }
+        self.games.on_receipt(game, receipt);
     }
 
     fn live(&self) -> Option<&ConsoleState> {
@@ -378,39 +311,8 @@ impl Feed {
     }
 
     pub fn game(&self, game: GameMark, now: Stamp) -> GameView {
-        let board = match game {
-            GameMark::Wheel => &self.wheel,
-            GameMark::Slot => &self.slot,
-        };
-        let live = self.live().is_some();
-        let spin = board
-            .spin
-            .as_ref()
-            .filter(|_| live)
-            .map(|(heard, receipt)| {
-                let landing = board
-                    .segments
-                    .iter()
-                    .position(|s| s.prize == receipt.prize)
-                    .unwrap_or(0);
-                SpinShow {
-                    spin_id: receipt.spin_id.clone(),
-                    name: heard.name.clone(),
-                    prize: receipt.prize,
-                    title: receipt.title.clone(),
-                    landing,
-                    commitment: receipt.commitment.clone(),
-                    verify: format!("verify: cuedeck verify {}", receipt.spin_id),
-                    fresh: age_ms(heard.at, self.server_now(now)) < SPIN_FRESH_MS,
-                }
-            });
-        GameView {
-            live,
-            game,
-            segments: board.segments.clone(),
-            colours: board.colours.clone(),
-            spin,
-        }
+        self.games
+            .view(game, self.live().is_some(), self.server_now(now))
     }
 
     /// `now` is the console's clock; the countdown runs on the server's.
@@ -450,13 +352,8 @@ impl Feed {
                 consider(EVENT_TTL_MS - age);
             }
         }
-        for board in [&self.wheel, &self.slot] {
-            if let Some((heard, _)) = &board.spin {
-                let age = age_ms(heard.at, server_now);
-                if age < SPIN_FRESH_MS {
-                    consider(SPIN_FRESH_MS - age);
-                }
-            }
+        for ms in self.games.fresh_for_ms(server_now) {
+            consider(ms);
         }
         next
     }

@@ -2,13 +2,14 @@
 //! the games, the toy lane and the tip levels board as pages for an
 //! encoder's browser source (OBS), served on loopback while the console
 //! runs. `feed` maps the console's state to each widget's public view
-//! (`views`; the lane's copy in `lane`, the board in `board`), `task` keeps
-//! it and publishes the frames, `server` serves the pages and their event
-//! streams, `tokens` keeps each widget's read-only token. See
-//! docs/OVERLAYS.md.
+//! (`views`; the games' boards in `games`, the lane's copy in `lane`, the
+//! levels board in `board`), `task` keeps it and publishes the frames,
+//! `server` serves the pages and their event streams, `tokens` keeps each
+//! widget's read-only token. See docs/OVERLAYS.md.
 
 mod board;
 pub mod feed;
+mod games;
 mod lane;
 mod server;
 pub mod task;
