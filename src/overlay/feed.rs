@@ -177,6 +177,11 @@ impl Feed {
         self.games.on_receipt(game, receipt);
     }
 
+    /// Whether the console has the room now.
+    pub fn is_live(&self) -> bool {
+        self.live().is_some()
+    }
+
     fn live(&self) -> Option<&ConsoleState> {
         Some(&*self.state).filter(|s| s.connected)
     }

@@ -5,7 +5,8 @@
 //! pages' streams follow. A frame is sent only when its text changes.
 //!
 //! No event announces a save of the tip levels, so the board asks for them
-//! when the console gains the room and then every [`LEVELS_EVERY`].
+//! when the console gains the room and then every [`LEVELS_EVERY`] while
+//! it holds it.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -139,7 +140,12 @@ async fn run(
                 Fetched::Snapshot(snapshot) => feed.on_lane(&snapshot.lane, snapshot.seq),
                 Fetched::Levels(view) => feed.on_levels(view.levels),
             },
-            _ = levels_poll.tick() => fetch_levels(&rest, &room, &fetched_tx),
+            _ = levels_poll.tick() => {
+                // Only while the console has the room: no polling a lost server.
+                if feed.is_live() {
+                    fetch_levels(&rest, &room, &fetched_tx);
+                }
+            }
             () = tokio::time::sleep(wait) => {}
         }
         // Take what else is waiting before publishing once.
