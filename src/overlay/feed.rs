@@ -1,20 +1,25 @@
 //! The overlay feed: the console's state and the room's events mapped to
 //! each widget's public view. Pure: time comes in as an argument, and the
-//! spins' receipts and the games' prize lists come in from the task that
-//! fetched them.
+//! spins' receipts, the games' prize lists, the lane's snapshot and the tip
+//! levels come in from the task that fetched them.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+use super::board::board;
+use super::games::GameBoards;
+pub use super::games::{SpinHeard, SpinReceipt};
+use super::lane::{LaneFollow, LaneHeard};
 use super::views::{
-    EventsView, GameColours, GameMark, GameView, OnStage, OutputBar, PublicEvent, QueueEntry,
-    QueueView, Segment, SpinShow, StageView, ToyBar, ToyView,
+    EventsView, GameMark, GameView, LaneView, LevelsView, OnStage, OutputBar, PublicEvent,
+    QueueEntry, QueueView, StageView, ToyBar, ToyView,
 };
 use crate::domain::timer::read_timer;
+use crate::domain::tips::TipLevels;
 use crate::domain::toy_effect::MAX_INTENSITY;
 use crate::domain::{Event, EventKind, ItemView, Source, Stamp};
 use crate::games::config::GameConfig;
-use crate::protocol::RunningItem;
+use crate::protocol::{LaneSnapshot, RunningItem};
 
 /// How many queue entries the queue widget shows.
 pub const QUEUE_SHOWN: usize = 20;
@@ -41,24 +46,6 @@ pub struct ConsoleState {
     pub toys: Vec<ToyBar>,
 }
 
-/// A spin as the server's receipt describes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SpinReceipt {
-    pub spin_id: String,
-    pub prize: u32,
-    pub title: String,
-    pub commitment: String,
-}
-
-/// A spin heard of in the queue, waiting for its receipt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SpinHeard {
-    pub game: GameMark,
-    pub spin_id: String,
-    pub name: String,
-    pub at: Stamp,
-}
-
 #[derive(Debug, Clone)]
 struct Recent {
     seq: u64,
@@ -69,20 +56,17 @@ struct Recent {
     at: Stamp,
 }
 
-#[derive(Debug, Clone, Default)]
-struct Board {
-    segments: Vec<Segment>,
-    colours: GameColours,
-    heard: Vec<SpinHeard>,
-    spin: Option<(SpinHeard, SpinReceipt)>,
-}
-
 #[derive(Debug, Default)]
 pub struct Feed {
     state: Arc<ConsoleState>,
     recent: VecDeque<Recent>,
-    wheel: Board,
-    slot: Board,
+    games: GameBoards,
+    lane: LaneFollow,
+    /// None until fetched: the board shows nothing yet.
+    levels: Option<TipLevels>,
+    /// The lane's copy needs a snapshot (the console gained the room, or
+    /// an event showed a gap).
+    resync: bool,
 }
 
 /// The name the room's chat announces: the display name, never an id.
@@ -112,7 +96,7 @@ pub fn game_mark(source: Source) -> Option<GameMark> {
     }
 }
 
-fn age_ms(at: Stamp, now: Stamp) -> u64 {
+pub(super) fn age_ms(at: Stamp, now: Stamp) -> u64 {
     (now.micros_since(at).max(0) / 1000) as u64
 }
 
@@ -122,11 +106,34 @@ impl Feed {
     }
 
     pub fn on_state(&mut self, state: Arc<ConsoleState>) {
+        if state.connected && !self.state.connected {
+            self.lane.reset();
+            self.resync = true;
+        }
         self.state = state;
+    }
+
+    /// Whether the lane's snapshot and the tip levels should be fetched
+    /// (once per need).
+    pub fn take_resync(&mut self) -> bool {
+        std::mem::take(&mut self.resync)
+    }
+
+    /// The room's snapshot's lane, as of its `seq`.
+    pub fn on_lane(&mut self, lane: &LaneSnapshot, seq: u64) {
+        self.lane.on_snapshot(lane, seq);
+    }
+
+    /// The room's tip levels, as saved now.
+    pub fn on_levels(&mut self, levels: TipLevels) {
+        self.levels = Some(levels);
     }
 
     /// One room event. A spin comes back to be resolved by its receipt.
     pub fn on_event(&mut self, event: &Event) -> Option<SpinHeard> {
+        if self.lane.on_event(event) == LaneHeard::Gap {
+            self.resync = true;
+        }
         let (kind, item) = match &event.kind {
             EventKind::ItemQueued { item, .. } => (
                 if game_mark(item.source).is_some() {
@@ -156,60 +163,23 @@ impl Feed {
             name: public_name(item),
             at: event.at,
         };
-        self.board_mut(heard.game).heard.push(heard.clone());
+        self.games.heard(heard.clone());
         Some(heard)
     }
 
     /// A game's configuration: its visible prizes and colours.
     pub fn on_game(&mut self, config: &GameConfig) {
-        let board = self.board_mut(match config.game {
-            crate::games::config::GameKind::SlotMachine => GameMark::Slot,
-            crate::games::config::GameKind::SpinWheel => GameMark::Wheel,
-        });
-        board.segments = config
-            .prizes
-            .iter()
-            .filter(|p| !p.hidden)
-            .map(|p| Segment {
-                prize: p.id,
-                title: p.title.clone(),
-            })
-            .collect();
-        let theme = &config.theme;
-        board.colours = GameColours {
-            primary: theme.primary.clone(),
-            secondary: theme.secondary.clone(),
-            background: theme.background.clone(),
-            text: theme.text.clone(),
-        };
+        self.games.on_game(config);
     }
 
     /// The receipt of a spin heard before: the game shows it landing.
     pub fn on_receipt(&mut self, game: GameMark, receipt: SpinReceipt) {
-        let board = self.board_mut(game);
-        let Some(index) = board
-            .heard
-            .iter()
-            .position(|h| h.spin_id == receipt.spin_id)
-        else {
-            return;
-        };
-        let heard = board.heard.remove(index);
-        // A hidden prize is not on the wheel: it gets a segment of its own.
-        if !board.segments.iter().any(|s| s.prize == receipt.prize) {
-            board.segments.push(Segment {
-                prize: receipt.prize,
-                title: receipt.title.clone(),
-            });
-        }
-        board.spin = Some((heard, receipt));
+        self.games.on_receipt(game, receipt);
     }
 
-    fn board_mut(&mut self, game: GameMark) -> &mut Board {
-        match game {
-            GameMark::Wheel => &mut self.wheel,
-            GameMark::Slot => &mut self.slot,
-        }
+    /// Whether the console has the room now.
+    pub fn is_live(&self) -> bool {
+        self.live().is_some()
     }
 
     fn live(&self) -> Option<&ConsoleState> {
@@ -346,38 +316,20 @@ impl Feed {
     }
 
     pub fn game(&self, game: GameMark, now: Stamp) -> GameView {
-        let board = match game {
-            GameMark::Wheel => &self.wheel,
-            GameMark::Slot => &self.slot,
-        };
-        let live = self.live().is_some();
-        let spin = board
-            .spin
-            .as_ref()
-            .filter(|_| live)
-            .map(|(heard, receipt)| {
-                let landing = board
-                    .segments
-                    .iter()
-                    .position(|s| s.prize == receipt.prize)
-                    .unwrap_or(0);
-                SpinShow {
-                    spin_id: receipt.spin_id.clone(),
-                    name: heard.name.clone(),
-                    prize: receipt.prize,
-                    title: receipt.title.clone(),
-                    landing,
-                    commitment: receipt.commitment.clone(),
-                    verify: format!("verify: cuedeck verify {}", receipt.spin_id),
-                    fresh: age_ms(heard.at, self.server_now(now)) < SPIN_FRESH_MS,
-                }
-            });
-        GameView {
-            live,
-            game,
-            segments: board.segments.clone(),
-            colours: board.colours.clone(),
-            spin,
+        self.games
+            .view(game, self.live().is_some(), self.server_now(now))
+    }
+
+    /// `now` is the console's clock; the countdown runs on the server's.
+    pub fn lane(&self, now: Stamp) -> LaneView {
+        self.lane
+            .view(self.live().is_some(), self.server_now(now), QUEUE_SHOWN)
+    }
+
+    pub fn levels(&self) -> LevelsView {
+        match &self.levels {
+            Some(levels) => board(levels, self.live().is_some()),
+            None => board(&TipLevels::default(), false),
         }
     }
 
@@ -392,10 +344,11 @@ impl Feed {
         let server_now = self.server_now(now);
         let mut next: Option<u64> = None;
         let mut consider = |ms: u64| next = Some(next.map_or(ms, |n| n.min(ms)));
-        if let Some(running) = &model.in_progress {
-            let into = server_now
-                .micros_since(running.started_at)
-                .rem_euclid(1_000_000);
+        // The stage's timer and the lane's countdown tick each second of
+        // their run.
+        let runs = model.in_progress.iter().map(|r| r.started_at);
+        for started_at in runs.chain(self.lane.running_since()) {
+            let into = server_now.micros_since(started_at).rem_euclid(1_000_000);
             consider(((1_000_000 - into) / 1000) as u64 + 1);
         }
         for r in &self.recent {
@@ -404,13 +357,8 @@ impl Feed {
                 consider(EVENT_TTL_MS - age);
             }
         }
-        for board in [&self.wheel, &self.slot] {
-            if let Some((heard, _)) = &board.spin {
-                let age = age_ms(heard.at, server_now);
-                if age < SPIN_FRESH_MS {
-                    consider(SPIN_FRESH_MS - age);
-                }
-            }
+        for ms in self.games.fresh_for_ms(server_now) {
+            consider(ms);
         }
         next
     }

@@ -1,11 +1,16 @@
-//! Stream overlays: the queue, the stage timer, the toy, the recent events
-//! and the games as pages for an encoder's browser source (OBS), served on
-//! loopback while the console runs. `feed` maps the console's state to
-//! each widget's public view (`views`), `task` keeps it and publishes the
-//! frames, `server` serves the pages and their event streams, `tokens`
-//! keeps each widget's read-only token. See docs/OVERLAYS.md.
+//! Stream overlays: the queue, the stage timer, the toy, the recent events,
+//! the games, the toy lane and the tip levels board as pages for an
+//! encoder's browser source (OBS), served on loopback while the console
+//! runs. `feed` maps the console's state to each widget's public view
+//! (`views`; the games' boards in `games`, the lane's copy in `lane`, the
+//! levels board in `board`), `task` keeps it and publishes the frames,
+//! `server` serves the pages and their event streams, `tokens` keeps each
+//! widget's read-only token. See docs/OVERLAYS.md.
 
+mod board;
 pub mod feed;
+mod games;
+mod lane;
 mod server;
 pub mod task;
 pub mod tokens;

@@ -56,7 +56,7 @@ pub fn router(frames: Frames, tokens: watch::Receiver<Arc<Tokens>>, theme_css: S
 
 fn refused(status: StatusCode) -> Response {
     let text = if status == StatusCode::NOT_FOUND {
-        "no such overlay: the widgets are queue, stage, toy, events, wheel and slot"
+        "no such overlay: the widgets are queue, stage, toy, events, wheel, slot, lane and levels"
     } else {
         "unauthorized: this overlay's token is wrong or was regenerated; copy the URL again from the console's toy screen"
     };

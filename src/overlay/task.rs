@@ -1,14 +1,19 @@
 //! The overlay task: owns the feed, takes the console's state and events
-//! from the run loop over a channel, fetches spins' receipts and the games'
-//! prize lists from the server, and publishes each widget's frame (its view
-//! as JSON) on a watch that the pages' streams follow. A frame is sent only
-//! when its text changes.
+//! from the run loop over a channel, fetches spins' receipts, the games'
+//! prize lists, the lane's snapshot and the tip levels from the server, and
+//! publishes each widget's frame (its view as JSON) on a watch that the
+//! pages' streams follow. A frame is sent only when its text changes.
+//!
+//! No event announces a save of the tip levels, so the board asks for them
+//! when the console gains the room and then every [`LEVELS_EVERY`] while
+//! it holds it.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Method;
+use serde::de::DeserializeOwned;
 use tokio::sync::{mpsc, watch};
 
 use super::feed::{ConsoleState, Feed, SpinHeard, SpinReceipt};
@@ -18,6 +23,10 @@ use crate::domain::{Event, RoomId, Stamp};
 use crate::games::api::GameView as ServerGame;
 use crate::games::config::GameKind;
 use crate::games::receipt::Receipt;
+use crate::protocol::{RoomSnapshot, TipLevelsView};
+
+/// How often the levels board asks for the room's tip levels.
+pub const LEVELS_EVERY: Duration = Duration::from_secs(10);
 
 /// What the run loop tells the overlays.
 #[derive(Debug)]
@@ -31,6 +40,8 @@ enum Fetched {
     Game(Box<ServerGame>),
     /// A receipt, with the config hash its spin was drawn under.
     Receipt(GameMark, SpinReceipt, String),
+    Snapshot(Box<RoomSnapshot>),
+    Levels(Box<TipLevelsView>),
 }
 
 /// Each widget's latest frame.
@@ -51,6 +62,8 @@ fn frame_of(feed: &Feed, widget: Widget, now: Stamp) -> Arc<str> {
         Widget::Events => serde_json::to_string(&feed.events(now)),
         Widget::Wheel => serde_json::to_string(&feed.game(GameMark::Wheel, now)),
         Widget::Slot => serde_json::to_string(&feed.game(GameMark::Slot, now)),
+        Widget::Lane => serde_json::to_string(&feed.lane(now)),
+        Widget::Levels => serde_json::to_string(&feed.levels()),
     };
     // Plain structs of strings and numbers always serialise.
     Arc::from(text.unwrap_or_default())
@@ -86,6 +99,8 @@ async fn run(
     // The config hash each game's prize list is from.
     let mut known: BTreeMap<GameKind, String> = BTreeMap::new();
     let mut waiting: Vec<(GameMark, SpinReceipt)> = Vec::new();
+    let mut levels_poll = tokio::time::interval(LEVELS_EVERY);
+    levels_poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let wait = feed
             .next_change_ms(Stamp::now())
@@ -122,7 +137,15 @@ async fn run(
                         fetch_game(&rest, &room, mark, &fetched_tx);
                     }
                 }
+                Fetched::Snapshot(snapshot) => feed.on_lane(&snapshot.lane, snapshot.seq),
+                Fetched::Levels(view) => feed.on_levels(view.levels),
             },
+            _ = levels_poll.tick() => {
+                // Only while the console has the room: no polling a lost server.
+                if feed.is_live() {
+                    fetch_levels(&rest, &room, &fetched_tx);
+                }
+            }
             () = tokio::time::sleep(wait) => {}
         }
         // Take what else is waiting before publishing once.
@@ -135,6 +158,11 @@ async fn run(
                     }
                 }
             }
+        }
+        if feed.take_resync() {
+            let path = format!("/api/v1/rooms/{room}");
+            fetch(&rest, path, &fetched_tx, |s| Fetched::Snapshot(Box::new(s)));
+            fetch_levels(&rest, &room, &fetched_tx);
         }
         let now = Stamp::now();
         for (widget, sender) in &senders {
@@ -150,57 +178,66 @@ async fn run(
     }
 }
 
+/// GET `path` in the background and hand its parsed answer back to the
+/// task; a refusal or a bad answer is logged and nothing is sent.
+fn fetch<T, F>(rest: &RestClient, path: String, tx: &mpsc::UnboundedSender<Fetched>, wrap: F)
+where
+    T: DeserializeOwned,
+    F: FnOnce(T) -> Fetched + Send + 'static,
+{
+    let (rest, tx) = (rest.clone(), tx.clone());
+    tokio::spawn(async move {
+        if let Some(value) = get::<T>(&rest, &path).await {
+            let _ = tx.send(wrap(value));
+        }
+    });
+}
+
+async fn get<T: DeserializeOwned>(rest: &RestClient, path: &str) -> Option<T> {
+    match rest.raw(Method::GET, path, None, None).await {
+        Ok((status, body)) if status.is_success() => match serde_json::from_value::<T>(body) {
+            Ok(value) => Some(value),
+            Err(err) => {
+                tracing::warn!(error = %err, path, "overlay: an answer did not parse");
+                None
+            }
+        },
+        Ok((status, _)) => {
+            tracing::info!(%status, path, "overlay: refused");
+            None
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, path, "overlay: cannot fetch");
+            None
+        }
+    }
+}
+
 fn fetch_game(
     rest: &RestClient,
     room: &RoomId,
     game: GameMark,
     tx: &mpsc::UnboundedSender<Fetched>,
 ) {
-    let (rest, tx) = (rest.clone(), tx.clone());
     let path = format!("/api/v1/rooms/{room}/games/{}", kind_of(game));
-    tokio::spawn(async move {
-        match rest.raw(Method::GET, &path, None, None).await {
-            Ok((status, body)) if status.is_success() => {
-                match serde_json::from_value::<ServerGame>(body) {
-                    Ok(view) => {
-                        let _ = tx.send(Fetched::Game(Box::new(view)));
-                    }
-                    Err(err) => {
-                        tracing::warn!(error = %err, "overlay: a game's answer did not parse")
-                    }
-                }
-            }
-            Ok((status, _)) => tracing::info!(%status, game = %kind_of(game), "overlay: no game"),
-            Err(err) => tracing::warn!(error = %err, "overlay: cannot fetch a game"),
-        }
+    fetch(rest, path, tx, |view: ServerGame| {
+        Fetched::Game(Box::new(view))
+    });
+}
+
+fn fetch_levels(rest: &RestClient, room: &RoomId, tx: &mpsc::UnboundedSender<Fetched>) {
+    let path = format!("/api/v1/rooms/{room}/tips/levels");
+    fetch(rest, path, tx, |view: TipLevelsView| {
+        Fetched::Levels(Box::new(view))
     });
 }
 
 /// The spin's receipt (public: no token needed), and before it the game's
 /// prize list when the spin was drawn under another configuration.
 fn fetch_receipt(rest: &RestClient, heard: SpinHeard, tx: &mpsc::UnboundedSender<Fetched>) {
-    let (rest, tx) = (rest.clone(), tx.clone());
-    tokio::spawn(async move {
-        let path = format!("/api/v1/spins/{}", heard.spin_id);
-        let receipt = match rest.raw(Method::GET, &path, None, None).await {
-            Ok((status, body)) if status.is_success() => serde_json::from_value::<Receipt>(body),
-            Ok((status, _)) => {
-                tracing::warn!(%status, spin = %heard.spin_id, "overlay: no receipt");
-                return;
-            }
-            Err(err) => {
-                tracing::warn!(error = %err, "overlay: cannot fetch a receipt");
-                return;
-            }
-        };
-        let receipt = match receipt {
-            Ok(receipt) => receipt,
-            Err(err) => {
-                tracing::warn!(error = %err, "overlay: a receipt did not parse");
-                return;
-            }
-        };
-        let _ = tx.send(Fetched::Receipt(
+    let path = format!("/api/v1/spins/{}", heard.spin_id);
+    fetch(rest, path, tx, move |receipt: Receipt| {
+        Fetched::Receipt(
             heard.game,
             SpinReceipt {
                 spin_id: receipt.spin_id,
@@ -209,6 +246,6 @@ fn fetch_receipt(rest: &RestClient, heard: SpinHeard, tx: &mpsc::UnboundedSender
                 commitment: receipt.server_seed_commitment,
             },
             receipt.config_hash,
-        ));
+        )
     });
 }

@@ -48,8 +48,11 @@ impl Tokens {
     /// or unreadable (a bad file is replaced, never trusted).
     pub fn load_or_create(path: &Path) -> Result<Tokens, String> {
         if let Ok(text) = std::fs::read_to_string(path)
-            && let Some(tokens) = Self::parse(&text)
+            && let Some((tokens, added)) = Self::parse(&text)
         {
+            if added {
+                tokens.save(path)?;
+            }
             return Ok(tokens);
         }
         let tokens = Tokens::random();
@@ -57,17 +60,27 @@ impl Tokens {
         Ok(tokens)
     }
 
-    fn parse(text: &str) -> Option<Tokens> {
+    /// The tokens in `text`, and whether a widget newer than the file got
+    /// a fresh one (the older widgets keep theirs, so a scene's sources
+    /// keep working after an upgrade).
+    fn parse(text: &str) -> Option<(Tokens, bool)> {
         let table: BTreeMap<String, String> = toml::from_str(text).ok()?;
         let mut by_widget = BTreeMap::new();
+        let mut added = false;
         for widget in Widget::ALL {
-            let token = table.get(widget.name())?;
+            let token = match table.get(widget.name()) {
+                Some(token) => token.clone(),
+                None => {
+                    added = true;
+                    fresh()
+                }
+            };
             if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return None;
             }
-            by_widget.insert(widget, token.clone());
+            by_widget.insert(widget, token);
         }
-        Some(Tokens { by_widget })
+        (!table.is_empty()).then_some((Tokens { by_widget }, added))
     }
 
     pub fn save(&self, path: &Path) -> Result<(), String> {
@@ -119,6 +132,24 @@ mod tests {
         second.save(&path).unwrap();
         assert!(!second.admits(Widget::Queue, first.get(Widget::Queue)));
         assert_eq!(Tokens::load_or_create(&path).unwrap(), second);
+    }
+
+    #[test]
+    fn a_new_widget_gets_a_token_and_the_old_ones_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("overlay-tokens.toml");
+        let old = Tokens::random();
+        let kept: BTreeMap<&str, &str> = Widget::ALL
+            .into_iter()
+            .filter(|w| *w != Widget::Levels)
+            .map(|w| (w.name(), old.get(w)))
+            .collect();
+        std::fs::write(&path, toml::to_string(&kept).unwrap()).unwrap();
+        let tokens = Tokens::load_or_create(&path).unwrap();
+        assert_eq!(tokens.get(Widget::Queue), old.get(Widget::Queue));
+        assert_ne!(tokens.get(Widget::Levels), old.get(Widget::Levels));
+        assert_eq!(tokens.get(Widget::Levels).len(), 32);
+        assert_eq!(Tokens::load_or_create(&path).unwrap(), tokens);
     }
 
     #[test]

@@ -16,16 +16,20 @@ pub enum Widget {
     Events,
     Wheel,
     Slot,
+    Lane,
+    Levels,
 }
 
 impl Widget {
-    pub const ALL: [Widget; 6] = [
+    pub const ALL: [Widget; 8] = [
         Widget::Queue,
         Widget::Stage,
         Widget::Toy,
         Widget::Events,
         Widget::Wheel,
         Widget::Slot,
+        Widget::Lane,
+        Widget::Levels,
     ];
 
     pub fn name(self) -> &'static str {
@@ -36,6 +40,8 @@ impl Widget {
             Widget::Events => "events",
             Widget::Wheel => "wheel",
             Widget::Slot => "slot",
+            Widget::Lane => "lane",
+            Widget::Levels => "levels",
         }
     }
 
@@ -192,4 +198,72 @@ pub struct SpinShow {
     pub verify: String,
     /// Under a few seconds old: animate it; older: show it landed.
     pub fresh: bool,
+}
+
+/// The toy lane: the tip the toy runs now and the ones after it, by the
+/// tipper's announced name and the matched level's word (never the amount).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LaneView {
+    pub live: bool,
+    /// The performer paused the lane (the stop key, the lane screen).
+    pub paused: bool,
+    pub running: Option<LaneRunning>,
+    /// Waiting tips, next first (at most [`super::feed::QUEUE_SHOWN`]).
+    pub next: Vec<LaneNext>,
+    /// Tips waiting, the running one not counted.
+    pub waiting: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LaneRunning {
+    pub name: String,
+    /// The level's strength word or the special's name.
+    pub label: String,
+    /// The tip's whole run, for the countdown bar.
+    pub duration_ms: u64,
+    pub remaining_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LaneNext {
+    /// 2 is the first after the running one, as the room's chat counts.
+    pub position: usize,
+    pub name: String,
+    pub label: String,
+    /// What is left of it (its level's duration, or less for a cut run).
+    pub remaining_ms: u64,
+}
+
+/// The room's tip levels as a board on stream: what each tip does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LevelsView {
+    pub live: bool,
+    pub levels: Vec<LevelRow>,
+    pub specials: Vec<SpecialRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LevelRow {
+    /// `10-24` or `100+`.
+    pub range: String,
+    /// The strength word ("low", "max").
+    pub word: String,
+    /// Its strongest output, 0..=20, for a strength bar.
+    pub strength: u8,
+    pub duration_s: u32,
+    pub pattern: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SpecialRow {
+    pub amount: u64,
+    pub label: String,
+    /// What it does: "pulse for 10 s", "a random level", "5-30 s".
+    pub what: String,
 }

@@ -10,6 +10,7 @@ mod keys;
 mod menus;
 mod overlay_browser;
 mod overlay_page;
+mod overlay_tips;
 mod report;
 mod screens;
 mod stop_pty;

@@ -12,6 +12,7 @@ use cuedeck::domain::{RefundReason, Stamp};
 use serde_json::{Value, json};
 
 use crate::overlay_page::*;
+use crate::overlay_tips::lane_and_levels;
 use crate::support::pty::Console;
 use crate::support::webdriver::{Browser, browser_available};
 use crate::support::{ROOM, TestServer};
@@ -310,6 +311,8 @@ async fn each_overlay_shows_the_server_state_live_and_nothing_private() {
     );
     w.shoot("events").await;
 
+    lane_and_levels(&mut w, &server, &performer, &urls).await;
+
     // A wrong token gets 401 and no data, for the page and its stream.
     let http = reqwest::Client::new();
     for widget in WIDGETS {
@@ -375,7 +378,15 @@ async fn each_overlay_shows_the_server_state_live_and_nothing_private() {
     );
     eprintln!("frames inspected: {}", frames.len());
     // The frames are the pages' own: the names they showed are in them.
-    for shown in ["EventsFan", "WheelFan", "SlotFan", "GREEN"] {
+    for shown in [
+        "EventsFan",
+        "WheelFan",
+        "SlotFan",
+        "GREEN",
+        "LaneFan",
+        "SecondFan",
+        "very high",
+    ] {
         assert!(
             frames.iter().any(|f| f.contains(shown)),
             "no frame with {shown}"

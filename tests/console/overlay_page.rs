@@ -6,10 +6,11 @@
 use std::time::{Duration, Instant};
 
 use cuedeck::client::RestClient;
-use cuedeck::domain::ItemView;
+use cuedeck::domain::tips::TipLevels;
+use cuedeck::domain::{ItemView, Reply, UserId};
 use cuedeck::games::GameKind;
 use cuedeck::menus::client::MenuClient;
-use cuedeck::protocol::RoomSnapshot;
+use cuedeck::protocol::{RoomSnapshot, TipBody};
 use cuedeck::sim::{self, Pace, SimOptions};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -18,7 +19,9 @@ use crate::support::pty::Console;
 use crate::support::webdriver::Browser;
 use crate::support::{ADMIN, ROOM, TestServer};
 
-pub const WIDGETS: [&str; 6] = ["queue", "stage", "toy", "events", "wheel", "slot"];
+pub const WIDGETS: [&str; 8] = [
+    "queue", "stage", "toy", "events", "wheel", "slot", "lane", "levels",
+];
 
 /// The name a page may show for an item: the announced one, never an id.
 pub fn shown_name(item: &ItemView) -> String {
@@ -62,9 +65,9 @@ pub fn urls_on_screen(screen: &str) -> Vec<(String, String)> {
 
 pub fn wait_urls(console: &Console, not: &[(String, String)]) -> Vec<(String, String)> {
     let screen = tokio::task::block_in_place(|| {
-        console.wait_until("the six overlay URLs", |s| {
+        console.wait_until("the eight overlay URLs", |s| {
             let urls = urls_on_screen(s);
-            urls.len() == 6 && urls.iter().all(|u| !not.contains(u))
+            urls.len() == WIDGETS.len() && urls.iter().all(|u| !not.contains(u))
         })
     });
     urls_on_screen(&screen)
@@ -124,9 +127,23 @@ pub async fn wait_rows(
     script: &str,
     expected: impl Fn(&RoomSnapshot) -> Value,
 ) -> Value {
+    let expected = &expected;
+    wait_shown(w, what, script, || async move {
+        expected(&snapshot(rest).await)
+    })
+    .await
+}
+
+/// Poll until the page's value (from `script`) equals what `want` reads
+/// from the server now.
+pub async fn wait_shown<F, Fut>(w: &Watcher, what: &str, script: &str, want: F) -> Value
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Value>,
+{
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let want = expected(&snapshot(rest).await);
+        let want = want().await;
         let got = w.browser.eval(script).await;
         if got == want {
             return got;
@@ -163,6 +180,11 @@ pub async fn prepare(server: &TestServer) {
     for game in GameKind::ALL {
         sim::spins::ensure_game(&admin, ROOM, game).await.unwrap();
     }
+    // The ladder with presets: the levels board's first version.
+    admin
+        .tip_levels_from_template(&ROOM.into(), "presets", 0)
+        .await
+        .unwrap();
     // The simulated audience buys a burst, then stops: the queue to show.
     let mut options = SimOptions::new(server.url(), ROOM, ADMIN);
     options.viewers = 6;
@@ -191,4 +213,84 @@ pub async fn spin(server: &TestServer, game: &str, key: &str, name: &str) -> Val
         .unwrap();
     assert!(status.is_success(), "{game} spin: {status} {body}");
     body
+}
+
+/// A tip through the API, with the tipper's announced name; `user` when an
+/// integration tips on a viewer's behalf.
+pub async fn tip(rest: &RestClient, amount: u64, name: &str, user: Option<&str>, key: &str) {
+    let body = TipBody {
+        amount,
+        display_name: Some(name.to_string()),
+        user: user.map(UserId::new),
+        source_event_id: None,
+    };
+    let reply = rest.tip_with(&ROOM.into(), &body, key).await.unwrap();
+    assert!(
+        matches!(reply, Reply::TipQueued { .. }),
+        "a toy tip: {reply:?}"
+    );
+}
+
+/// The lane's running tip as a page shows it: name, level word, the next.
+pub const LANE_SHOWN: &str = "const p = document.querySelector('.lane .panel'); \
+    const now = p && p.querySelector('.now'); return now ? [now.querySelector('.name').textContent, \
+    now.querySelector('.label').textContent, [...p.querySelectorAll('li[data-position]')].map(li => \
+    [Number(li.dataset.position), li.querySelector('.name').textContent, li.querySelector('.label').textContent])] : null;";
+
+pub fn lane_shown(snap: &RoomSnapshot) -> Value {
+    let label = |item: &ItemView| item.tip.as_ref().map(|t| t.label.to_string());
+    match &snap.lane.running {
+        Some(running) => {
+            let next: Vec<Value> = snap
+                .lane
+                .waiting
+                .iter()
+                .take(5)
+                .enumerate()
+                .map(|(i, t)| json!([2 + i, shown_name(&t.item), label(&t.item)]))
+                .collect();
+            json!([shown_name(&running.item), label(&running.item), next])
+        }
+        None => Value::Null,
+    }
+}
+
+/// The board's rows as a page shows them: range, word, duration.
+pub const BOARD_SHOWN: &str = "return [[...document.querySelectorAll('.levels .ladder tr')].map(tr => \
+    [tr.querySelector('.range').textContent, tr.querySelector('.word').textContent, tr.querySelector('.secs').textContent]), \
+    [...document.querySelectorAll('.levels .specials tr')].map(tr => [Number(tr.dataset.amount), tr.querySelector('.word').textContent])];";
+
+pub fn board_shown(levels: &TipLevels) -> Value {
+    let mut ladder: Vec<_> = levels.levels.iter().collect();
+    ladder.sort_by_key(|l| l.min);
+    let rows: Vec<Value> = ladder
+        .iter()
+        .map(|l| {
+            let range = match l.max {
+                Some(max) => format!("{}-{max}", l.min),
+                None => format!("{}+", l.min),
+            };
+            let secs = match &l.pattern {
+                Some(p) => format!("{} s \u{b7} {}", l.duration_s, p.name()),
+                None => format!("{} s", l.duration_s),
+            };
+            json!([range, l.label.to_string(), secs])
+        })
+        .collect();
+    let mut specials: Vec<_> = levels.specials.iter().collect();
+    specials.sort_by_key(|s| s.amount);
+    let specials: Vec<Value> = specials
+        .iter()
+        .map(|s| json!([s.amount, s.label.to_string()]))
+        .collect();
+    json!([rows, specials])
+}
+
+/// Poll until the board shows the levels the server holds now (the
+/// overlays fetch them every 10 s).
+pub async fn wait_board(w: &Watcher, rest: &RestClient, what: &str) -> Value {
+    wait_shown(w, what, BOARD_SHOWN, || async {
+        board_shown(&rest.tip_levels(&ROOM.into()).await.unwrap().levels)
+    })
+    .await
 }

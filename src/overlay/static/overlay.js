@@ -257,7 +257,69 @@
     root.replaceChildren(machine, caption(spin, true));
   }
 
-  const draw = { queue, stage, toy, events, wheel, slot }[widget];
+  // The toy lane: the running tip with its countdown (a frame a second
+  // while it runs), then the tips after it.
+  function lane(v) {
+    const box = panel('Toy lane', v.waiting + (v.running ? 1 : 0));
+    if (v.paused) box.append(el('div', 'paused', 'PAUSED'));
+    const r = v.running;
+    if (r) {
+      const now = el('div', 'now');
+      now.append(el('span', 'name', r.name), document.createTextNode(' \u00b7 '), el('span', 'label', r.label));
+      const bar = el('div', 'bar');
+      const fill = el('div', 'fill');
+      fill.style.width = (100 * r.remainingMs / Math.max(1, r.durationMs)).toFixed(2) + '%';
+      bar.append(fill);
+      const time = el('span', 'time', clock(r.remainingMs) + ' left');
+      time.dataset.ms = r.remainingMs;
+      box.append(now, bar, time);
+    } else {
+      box.append(el('div', 'idle', v.paused ? 'Tips wait until the performer resumes' : 'Tip to make the toy move'));
+    }
+    const list = el('ol');
+    for (const t of v.next.slice(0, shown)) {
+      const li = el('li');
+      li.dataset.position = t.position;
+      li.append(el('span', 'pos', '#' + t.position), el('span', 'name', t.name),
+        el('span', 'label', t.label), el('span', 'secs', Math.ceil(t.remainingMs / 1000) + ' s'));
+      list.append(li);
+    }
+    if (v.next.length) box.append(list);
+    root.replaceChildren(box);
+  }
+
+  // The tip levels board: what each tip does, then the exact amounts.
+  function levels(v) {
+    const box = panel('Tip menu');
+    const table = el('table', 'ladder');
+    for (const l of v.levels) {
+      const tr = el('tr');
+      tr.dataset.range = l.range;
+      const meter = el('td', 'strength');
+      const fill = el('div');
+      fill.style.width = (100 * l.strength / 20).toFixed(1) + '%';
+      meter.append(fill);
+      tr.append(el('td', 'range', l.range), el('td', 'word', l.word), meter,
+        el('td', 'secs', l.durationS + ' s' + (l.pattern ? ' \u00b7 ' + l.pattern : '')));
+      table.append(tr);
+    }
+    if (!v.levels.length && !v.specials.length) box.append(el('div', 'idle', 'No tip levels yet'));
+    else box.append(table);
+    if (v.specials.length) {
+      box.append(el('header', 'sub', 'Specials'));
+      const specials = el('table', 'specials');
+      for (const s of v.specials) {
+        const tr = el('tr');
+        tr.dataset.amount = s.amount;
+        tr.append(el('td', 'range', String(s.amount)), el('td', 'word', s.label), el('td', 'secs', s.what));
+        specials.append(tr);
+      }
+      box.append(specials);
+    }
+    root.replaceChildren(box);
+  }
+
+  const draw = { queue, stage, toy, events, wheel, slot, lane, levels }[widget];
   let source = null;
   let heard = 0;
   let retry = null;
