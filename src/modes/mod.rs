@@ -9,6 +9,7 @@ pub mod report;
 pub mod serve;
 mod serve_admin;
 pub mod sim;
+pub mod tips;
 pub mod verify;
 
 /// Build the tokio runtime a mode runs on.

@@ -611,3 +611,65 @@ async fn tip_levels_are_versioned_with_conflicts_and_templates() {
     assert_eq!(err.code(), Some(ErrorCode::Forbidden));
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tip_levels_survive_a_restart_with_their_versions() {
+    let mut t = TestServer::start().await;
+    let performer = t.client(&t.tokens.performer);
+    performer
+        .set_tip_levels(&room(), &ladder(), 0)
+        .await
+        .unwrap();
+    let second = performer
+        .tip_levels_from_template(&room(), "presets", 1)
+        .await
+        .unwrap();
+    t.restart().await;
+    let performer = t.client(&t.tokens.performer);
+    let after = performer.tip_levels(&room()).await.unwrap();
+    assert_eq!(after.version, 2);
+    assert_eq!(after.levels, second.levels);
+    assert_eq!(after.changed_by, second.changed_by);
+    assert_eq!(after.saved_at, second.saved_at);
+    // A stale save after the restart answers as before: 409 with the
+    // changes since the version it was based on (read back from disk).
+    let (status, body) = performer
+        .raw(
+            Method::PUT,
+            &format!("/api/v1/rooms/{ROOM}/tips/levels?version=1"),
+            None,
+            Some(serde_json::to_vec(&ladder()).unwrap()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["code"], "version_conflict");
+    assert_eq!(
+        (
+            body["yourVersion"].as_u64(),
+            body["currentVersion"].as_u64()
+        ),
+        (Some(1), Some(2))
+    );
+    assert!(!body["changes"].as_array().unwrap().is_empty(), "{body}");
+    // Tips match the reloaded levels, and the next save is version 3.
+    let reply = t
+        .client(&t.tokens.viewer)
+        .tip(&room(), 444, "after-restart")
+        .await
+        .unwrap();
+    let item = reply.item().unwrap();
+    let tip = lane(&t)
+        .await
+        .waiting
+        .into_iter()
+        .find(|w| w.item.id == item)
+        .unwrap();
+    assert_eq!(&*tip.item.tip.as_ref().unwrap().label, "wave");
+    let third = performer
+        .set_tip_levels(&room(), &ladder(), 2)
+        .await
+        .unwrap();
+    assert_eq!(third.version, 3);
+    t.stop().await;
+}
