@@ -18,3 +18,17 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
 }
+
+/// A client of the target's server and its room, the room's name checked.
+pub fn room_client(
+    target: &crate::cli::MenuTarget,
+) -> Result<(crate::client::RestClient, crate::domain::RoomId), String> {
+    let server = crate::client::ServerUrl::parse(&target.server).map_err(|e| e.to_string())?;
+    if let Some(problem) = crate::domain::ids::id_problem(&target.room) {
+        return Err(format!("--room {:?}: {problem}", target.room));
+    }
+    Ok((
+        crate::client::RestClient::new(server, target.token.clone()),
+        crate::domain::RoomId::new(target.room.as_str()),
+    ))
+}

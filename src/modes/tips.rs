@@ -9,13 +9,14 @@
 //! current levels. A file equal to the current levels saves nothing.
 
 use std::collections::BTreeSet;
+use std::future::Future;
 use std::path::Path;
 use std::process::ExitCode;
 
 use serde::{Deserialize, Serialize};
 
 use crate::cli::{MenuTarget, TipsAction, TipsArgs, TipsImportArgs, TipsPatternArgs};
-use crate::client::{ClientError, RestClient, ServerUrl};
+use crate::client::{ClientError, RestClient};
 use crate::domain::RoomId;
 use crate::domain::tips::{Intensity, TipLevel, TipLevels, TipSpecial};
 use crate::protocol::ErrorCode;
@@ -27,9 +28,9 @@ pub struct TipsFile {
     /// The room's version this file was exported from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<u64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub levels: Vec<TipLevel>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub specials: Vec<TipSpecial>,
 }
 
@@ -79,15 +80,28 @@ fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(code)
 }
 
-fn connect(target: &MenuTarget) -> Result<(RestClient, RoomId), String> {
-    let server = ServerUrl::parse(&target.server).map_err(|e| e.to_string())?;
-    if let Some(problem) = crate::domain::ids::id_problem(&target.room) {
-        return Err(format!("--room {:?}: {problem}", target.room));
+/// Connect to the target's room and print what `work` answers: exit 2 for
+/// bad arguments, 1 when the server (or the work) refuses.
+fn with_room<F, Fut>(target: &MenuTarget, work: F) -> ExitCode
+where
+    F: FnOnce(RestClient, RoomId) -> Fut,
+    Fut: Future<Output = Result<String, String>>,
+{
+    let (client, room) = match super::room_client(target) {
+        Ok(c) => c,
+        Err(err) => return fail(2, err),
+    };
+    let runtime = match super::runtime() {
+        Ok(runtime) => runtime,
+        Err(err) => return fail(1, err),
+    };
+    match runtime.block_on(work(client, room)) {
+        Ok(out) => {
+            print!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(err) => fail(1, err),
     }
-    Ok((
-        RestClient::new(server, target.token.clone()),
-        RoomId::new(target.room.as_str()),
-    ))
 }
 
 fn read_file(
@@ -128,52 +142,32 @@ fn pattern(args: TipsPatternArgs) -> ExitCode {
     if let Err(err) = crate::toy::pattern_file::PatternFile::parse(&name, &text) {
         return fail(2, format!("{shown}: {err}"));
     }
-    let (client, room) = match connect(&args.target) {
-        Ok(c) => c,
-        Err(err) => return fail(2, err),
-    };
-    let runtime = match super::runtime() {
-        Ok(runtime) => runtime,
-        Err(err) => return fail(1, err),
-    };
-    match runtime.block_on(client.put_pattern(&room, &name, &text)) {
-        Ok(view) => {
-            println!(
-                "imported pattern {name:?} into room {room}: {} steps of {} ms",
-                view["steps"], view["stepMs"]
-            );
-            ExitCode::SUCCESS
-        }
-        Err(err) => fail(1, err),
-    }
+    with_room(&args.target, |client, room| async move {
+        let view = client
+            .put_pattern(&room, &name, &text)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(format!(
+            "imported pattern {name:?} into room {room}: {} steps of {} ms\n",
+            view["steps"], view["stepMs"]
+        ))
+    })
 }
 
 fn export(target: MenuTarget) -> ExitCode {
-    let (client, room) = match connect(&target) {
-        Ok(c) => c,
-        Err(err) => return fail(2, err),
-    };
-    let runtime = match super::runtime() {
-        Ok(runtime) => runtime,
-        Err(err) => return fail(1, err),
-    };
-    let view = match runtime.block_on(client.tip_levels(&room)) {
-        Ok(view) => view,
-        Err(err) => return fail(1, err),
-    };
-    let file = TipsFile {
-        version: Some(view.version),
-        levels: view.levels.levels,
-        specials: view.levels.specials,
-    };
-    match file.to_toml() {
-        Ok(text) => {
-            println!("# The tip levels of room {room}, version {}.", view.version);
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err(err) => fail(1, err),
-    }
+    with_room(&target, |client, room| async move {
+        let view = client.tip_levels(&room).await.map_err(|e| e.to_string())?;
+        let file = TipsFile {
+            version: Some(view.version),
+            levels: view.levels.levels,
+            specials: view.levels.specials,
+        };
+        Ok(format!(
+            "# The tip levels of room {room}, version {}.\n{}",
+            view.version,
+            file.to_toml()?
+        ))
+    })
 }
 
 fn import(args: TipsImportArgs) -> ExitCode {
@@ -182,21 +176,9 @@ fn import(args: TipsImportArgs) -> ExitCode {
         Ok(file) => file,
         Err(err) => return fail(2, err),
     };
-    let (client, room) = match connect(&args.target) {
-        Ok(c) => c,
-        Err(err) => return fail(2, err),
-    };
-    let runtime = match super::runtime() {
-        Ok(runtime) => runtime,
-        Err(err) => return fail(1, err),
-    };
-    match runtime.block_on(save(&client, &room, &file, args.force)) {
-        Ok(line) => {
-            println!("{line}");
-            ExitCode::SUCCESS
-        }
-        Err(err) => fail(1, err),
-    }
+    with_room(&args.target, |client, room| async move {
+        save(&client, &room, &file, args.force).await
+    })
 }
 
 /// Save the file as the room's next version; the line to print.
@@ -209,7 +191,10 @@ async fn save(
     let now = client.tip_levels(room).await.map_err(|e| e.to_string())?;
     let levels = file.tip_levels();
     if now.levels == levels {
-        return Ok(format!("unchanged: room {room} at version {}", now.version));
+        return Ok(format!(
+            "unchanged: room {room} at version {}\n",
+            now.version
+        ));
     }
     let base = match file.version {
         Some(version) if !force => version,
@@ -217,7 +202,7 @@ async fn save(
     };
     match client.set_tip_levels(room, &levels, base).await {
         Ok(saved) => Ok(format!(
-            "saved room {room} tip levels as version {} ({} levels, {} specials)",
+            "saved room {room} tip levels as version {} ({} levels, {} specials)\n",
             saved.version,
             levels.levels.len(),
             levels.specials.len()

@@ -545,21 +545,13 @@ async fn console_noted(t: &TestServer) -> bool {
     found
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn tip_levels_are_versioned_with_conflicts_and_templates() {
-    let t = TestServer::start().await;
-    let performer = t.client(&t.tokens.performer);
-    assert_eq!(performer.tip_levels(&room()).await.unwrap().version, 0);
-    let saved = performer
-        .set_tip_levels(&room(), &ladder(), 0)
-        .await
-        .unwrap();
-    assert_eq!(saved.version, 1);
-    // An edit based on version 0 after version 1 is stale: 409 with what changed.
+/// A save of the ladder based on `base` while the room is at `current`:
+/// `409 version_conflict` with the versions and what changed.
+async fn assert_stale_save(performer: &cuedeck::client::RestClient, base: u64, current: u64) {
     let (status, body) = performer
         .raw(
             Method::PUT,
-            &format!("/api/v1/rooms/{ROOM}/tips/levels?version=0"),
+            &format!("/api/v1/rooms/{ROOM}/tips/levels?version={base}"),
             None,
             Some(serde_json::to_vec(&ladder()).unwrap()),
         )
@@ -572,9 +564,23 @@ async fn tip_levels_are_versioned_with_conflicts_and_templates() {
             body["yourVersion"].as_u64(),
             body["currentVersion"].as_u64()
         ),
-        (Some(0), Some(1))
+        (Some(base), Some(current))
     );
     assert!(!body["changes"].as_array().unwrap().is_empty(), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tip_levels_are_versioned_with_conflicts_and_templates() {
+    let t = TestServer::start().await;
+    let performer = t.client(&t.tokens.performer);
+    assert_eq!(performer.tip_levels(&room()).await.unwrap().version, 0);
+    let saved = performer
+        .set_tip_levels(&room(), &ladder(), 0)
+        .await
+        .unwrap();
+    assert_eq!(saved.version, 1);
+    // An edit based on version 0 after version 1 is stale: 409 with what changed.
+    assert_stale_save(&performer, 0, 1).await;
     // Validation names the field.
     let mut bad = ladder();
     bad.levels[1].min = 20;
@@ -633,25 +639,7 @@ async fn tip_levels_survive_a_restart_with_their_versions() {
     assert_eq!(after.saved_at, second.saved_at);
     // A stale save after the restart answers as before: 409 with the
     // changes since the version it was based on (read back from disk).
-    let (status, body) = performer
-        .raw(
-            Method::PUT,
-            &format!("/api/v1/rooms/{ROOM}/tips/levels?version=1"),
-            None,
-            Some(serde_json::to_vec(&ladder()).unwrap()),
-        )
-        .await
-        .unwrap();
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(body["code"], "version_conflict");
-    assert_eq!(
-        (
-            body["yourVersion"].as_u64(),
-            body["currentVersion"].as_u64()
-        ),
-        (Some(1), Some(2))
-    );
-    assert!(!body["changes"].as_array().unwrap().is_empty(), "{body}");
+    assert_stale_save(&performer, 1, 2).await;
     // Tips match the reloaded levels, and the next save is version 3.
     let reply = t
         .client(&t.tokens.viewer)

@@ -103,6 +103,19 @@ async fn cuedeck_tips_export_import_and_check() {
     t.stop().await;
 }
 
+/// One call on the room's pattern `name`: the status and the body.
+async fn on_pattern(
+    client: &cuedeck::client::RestClient,
+    method: reqwest::Method,
+    name: &str,
+    body: Option<&str>,
+) -> (u16, serde_json::Value) {
+    let path = format!("/api/v1/rooms/{ROOM}/patterns/{name}");
+    let body = body.map(|b| b.as_bytes().to_vec());
+    let (status, body) = client.raw(method, &path, None, body).await.unwrap();
+    (status.as_u16(), body)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn imported_patterns_are_named_by_levels_and_survive_a_restart() {
     let mut t = TestServer::start().await;
@@ -156,42 +169,35 @@ async fn imported_patterns_are_named_by_levels_and_survive_a_restart() {
     assert_eq!(code, 2);
     assert!(err.contains("built-in"), "{err}");
     let performer = t.client(&t.tokens.performer);
-    let (status, body) = performer
-        .raw(
-            reqwest::Method::PUT,
-            &format!("/api/v1/rooms/{ROOM}/patterns/broken"),
-            None,
-            Some(br#"{"text": "V:1;F:x;S:100;#0"}"#.to_vec()),
-        )
-        .await
-        .unwrap();
-    assert_eq!(status.as_u16(), 422, "{body}");
+    let bad_text = r#"{"text": "V:1;F:x;S:100;#0"}"#;
+    let (status, body) =
+        on_pattern(&performer, reqwest::Method::PUT, "broken", Some(bad_text)).await;
+    assert_eq!(status, 422, "{body}");
     assert_eq!(body["field"], "text", "{body}");
+    // Only the room's performer (and admins) import; any token reads.
+    let good_text = r#"{"text": "V:1;F:v;S:100;#1;2"}"#;
+    for token in [&t.tokens.viewer, &t.tokens.other_performer] {
+        let (status, _) =
+            on_pattern(&t.client(token), reqwest::Method::PUT, "x", Some(good_text)).await;
+        assert_eq!(status, 403);
+    }
+    let (status, _) = on_pattern(
+        &t.client(&t.tokens.viewer),
+        reqwest::Method::GET,
+        "slow-tease",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
 
     // Deleting a pattern the levels use is refused.
-    let (status, body) = performer
-        .raw(
-            reqwest::Method::DELETE,
-            &format!("/api/v1/rooms/{ROOM}/patterns/slow-tease"),
-            None,
-            None,
-        )
-        .await
-        .unwrap();
-    assert_eq!(status.as_u16(), 422, "{body}");
+    let (status, body) = on_pattern(&performer, reqwest::Method::DELETE, "slow-tease", None).await;
+    assert_eq!(status, 422, "{body}");
 
     t.restart().await;
     let performer = t.client(&t.tokens.performer);
-    let (status, body) = performer
-        .raw(
-            reqwest::Method::GET,
-            &format!("/api/v1/rooms/{ROOM}/patterns/slow-tease"),
-            None,
-            None,
-        )
-        .await
-        .unwrap();
-    assert_eq!(status.as_u16(), 200, "{body}");
+    let (status, body) = on_pattern(&performer, reqwest::Method::GET, "slow-tease", None).await;
+    assert_eq!(status, 200, "{body}");
     assert_eq!(body["steps"], 8);
     assert!(body["text"].as_str().unwrap().starts_with("V:1;T:Edge"));
     let view = performer.tip_levels(&RoomId::new(ROOM)).await.unwrap();
