@@ -177,6 +177,7 @@ async fn save(
     require_editor(&app, &who, Permission::RunLane(&room))?;
     require_room(&app, &room).await?;
     if let Some(problem) = pattern_name_problem(&name) {
+        let problem = format!("pattern name {name:?} {problem}");
         return Err(refuse(&app, ApiError::invalid("name", problem)));
     }
     let PatternBody { text } = parse_plain(&app, body)?;

@@ -7,7 +7,8 @@ use super::levels::BuiltinPattern;
 /// Longest name of an imported pattern.
 pub const MAX_PATTERN_NAME_CHARS: usize = 40;
 
-/// Why `name` cannot name an imported pattern, or `None` when it can:
+/// Why `name` cannot name an imported pattern (a predicate: "must ..."),
+/// or `None` when it can:
 /// 1..=40 lowercase ASCII letters, digits, `-` and `_`, starting with a
 /// letter, and not the name of a built-in.
 pub fn pattern_name_problem(name: &str) -> Option<String> {
@@ -24,7 +25,7 @@ pub fn pattern_name_problem(name: &str) -> Option<String> {
         return Some("may hold only a-z, 0-9, `-` and `_`".into());
     }
     if BuiltinPattern::from_name(name).is_some() {
-        return Some(format!("{name:?} is a built-in pattern"));
+        return Some("is the name of a built-in pattern".into());
     }
     None
 }
