@@ -545,6 +545,23 @@ async fn console_noted(t: &TestServer) -> bool {
     found
 }
 
+/// The label a viewer's tip of `amount` matched, read from the lane.
+async fn matched_label(t: &TestServer, amount: u64, key: &str) -> String {
+    let reply = t
+        .client(&t.tokens.viewer)
+        .tip(&room(), amount, key)
+        .await
+        .unwrap();
+    let item = reply.item().unwrap();
+    let tip = lane(t)
+        .await
+        .waiting
+        .into_iter()
+        .find(|w| w.item.id == item)
+        .unwrap();
+    tip.item.tip.as_ref().unwrap().label.to_string()
+}
+
 /// A save of the ladder based on `base` while the room is at `current`:
 /// `409 version_conflict` with the versions and what changed.
 async fn assert_stale_save(performer: &cuedeck::client::RestClient, base: u64, current: u64) {
@@ -595,19 +612,7 @@ async fn tip_levels_are_versioned_with_conflicts_and_templates() {
         .await
         .unwrap();
     assert_eq!(chosen.version, 2);
-    let reply = t
-        .client(&t.tokens.viewer)
-        .tip(&room(), 444, "preset-1")
-        .await
-        .unwrap();
-    let item = reply.item().unwrap();
-    let tip = lane(&t)
-        .await
-        .waiting
-        .into_iter()
-        .find(|w| w.item.id == item)
-        .unwrap();
-    assert_eq!(&*tip.item.tip.as_ref().unwrap().label, "wave");
+    assert_eq!(matched_label(&t, 444, "preset-1").await, "wave");
     // Only the room's performer (and admins) edit.
     let err = t
         .client(&t.tokens.other_performer)
@@ -641,19 +646,7 @@ async fn tip_levels_survive_a_restart_with_their_versions() {
     // changes since the version it was based on (read back from disk).
     assert_stale_save(&performer, 1, 2).await;
     // Tips match the reloaded levels, and the next save is version 3.
-    let reply = t
-        .client(&t.tokens.viewer)
-        .tip(&room(), 444, "after-restart")
-        .await
-        .unwrap();
-    let item = reply.item().unwrap();
-    let tip = lane(&t)
-        .await
-        .waiting
-        .into_iter()
-        .find(|w| w.item.id == item)
-        .unwrap();
-    assert_eq!(&*tip.item.tip.as_ref().unwrap().label, "wave");
+    assert_eq!(matched_label(&t, 444, "after-restart").await, "wave");
     let third = performer
         .set_tip_levels(&room(), &ladder(), 2)
         .await

@@ -7,19 +7,17 @@ use crate::menus_files::cuedeck;
 use crate::support::*;
 use cuedeck::domain::RoomId;
 
+/// The arguments that name the server, the room and the token.
+fn target<'a>(url: &'a str, token: &'a str) -> [&'a str; 6] {
+    ["--server", url, "--room", ROOM, "--token", token]
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn cuedeck_tips_export_import_and_check() {
     let t = TestServer::start().await;
     let url = t.url().to_string();
     let token = t.tokens.performer.clone();
-    let target = [
-        "--server",
-        url.as_str(),
-        "--room",
-        ROOM,
-        "--token",
-        token.as_str(),
-    ];
+    let target = target(&url, &token);
     fn with<'a>(first: &[&'a str], target: &[&'a str]) -> Vec<&'a str> {
         [first, target].concat()
     }
@@ -130,14 +128,7 @@ async fn imported_patterns_are_named_by_levels_and_survive_a_restart() {
         "[[levels]]\nlabel = \"tease\"\nmin = 1\nintensity = 12\ndurationS = 8\npattern = \"slow-tease\"\n",
     )
     .unwrap();
-    let target = [
-        "--server",
-        url.as_str(),
-        "--room",
-        ROOM,
-        "--token",
-        token.as_str(),
-    ];
+    let target = target(&url, &token);
     let levels_path = levels.to_str().unwrap();
     let mut import = vec!["tips", "import", levels_path];
     import.extend(target);
