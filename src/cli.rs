@@ -11,6 +11,8 @@ mod serve;
 pub use serve::*;
 pub mod report;
 pub use report::{ReportArgs, ReportFormat};
+mod tips;
+pub use tips::*;
 
 /// cuedeck: the performer console for the cam Performance Queue.
 ///
@@ -37,6 +39,8 @@ pub enum Mode {
     Toy(ToyArgs),
     /// Export and import a performer's chip menus as TOML.
     Menu(MenuArgs),
+    /// Export, import and check a room's tip levels as TOML.
+    Tips(TipsArgs),
     /// Where configuration, themes and logs live; write a commented default file.
     Config(ConfigArgs),
     /// Check a slot machine or spin wheel receipt against its revealed seed:
@@ -355,6 +359,7 @@ impl Mode {
             Mode::Sim(_) => "sim",
             Mode::Toy(_) => "toy",
             Mode::Menu(_) => "menu",
+            Mode::Tips(_) => "tips",
             Mode::Config(_) => "config",
             Mode::Verify(_) => "verify",
             Mode::Report(_) => "report",

@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         Mode::Console(args) => cuedeck::modes::console::run(args),
         Mode::Config(args) => cuedeck::modes::config::run(args),
         Mode::Menu(args) => cuedeck::modes::menu::run(args),
+        Mode::Tips(args) => cuedeck::modes::tips::run(args),
         Mode::Sim(args) => cuedeck::modes::sim::run(args),
         Mode::Toy(args) => cuedeck::toy::cli::run(args.into()),
         Mode::Verify(args) => cuedeck::modes::verify::run(args),

@@ -113,6 +113,19 @@ impl RestClient {
             .await
     }
 
+    /// Import a Lovense pattern file's text as the room's pattern `name`
+    /// (replacing one of that name); answers its shape.
+    pub async fn put_pattern(
+        &self,
+        room: &RoomId,
+        name: &str,
+        text: &str,
+    ) -> Result<serde_json::Value, ClientError> {
+        let path = format!("/api/v1/rooms/{room}/patterns/{name}");
+        let body = serde_json::json!({ "text": text });
+        self.call(Method::PUT, &path, None, Self::json(&body)).await
+    }
+
     /// Save a shipped template (`classic`, `presets`, `multi_output`) as
     /// the version after `base`.
     pub async fn tip_levels_from_template(

@@ -12,7 +12,6 @@
 use std::process::ExitCode;
 
 use crate::cli::{MenuAction, MenuArgs, MenuImportArgs, MenuTarget};
-use crate::client::{RestClient, ServerUrl};
 use crate::domain::RoomId;
 use crate::menus::MenuFile;
 use crate::menus::client::MenuClient;
@@ -33,14 +32,7 @@ fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
 }
 
 fn connect(target: &MenuTarget) -> Result<(MenuClient, RoomId), String> {
-    let server = ServerUrl::parse(&target.server).map_err(|e| e.to_string())?;
-    if let Some(problem) = crate::domain::ids::id_problem(&target.room) {
-        return Err(format!("--room {:?}: {problem}", target.room));
-    }
-    Ok((
-        MenuClient::new(RestClient::new(server, target.token.clone())),
-        RoomId::new(target.room.as_str()),
-    ))
+    super::room_client(target).map(|(client, room)| (MenuClient::new(client), room))
 }
 
 fn read_file(path: &std::path::Path) -> Result<MenuFile, String> {

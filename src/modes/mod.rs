@@ -9,6 +9,7 @@ pub mod report;
 pub mod serve;
 mod serve_admin;
 pub mod sim;
+pub mod tips;
 pub mod verify;
 
 /// Build the tokio runtime a mode runs on.
@@ -16,4 +17,18 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
+}
+
+/// A client of the target's server and its room, the room's name checked.
+pub fn room_client(
+    target: &crate::cli::MenuTarget,
+) -> Result<(crate::client::RestClient, crate::domain::RoomId), String> {
+    let server = crate::client::ServerUrl::parse(&target.server).map_err(|e| e.to_string())?;
+    if let Some(problem) = crate::domain::ids::id_problem(&target.room) {
+        return Err(format!("--room {:?}: {problem}", target.room));
+    }
+    Ok((
+        crate::client::RestClient::new(server, target.token.clone()),
+        crate::domain::RoomId::new(target.room.as_str()),
+    ))
 }

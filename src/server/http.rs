@@ -45,8 +45,10 @@ pub struct App {
     pub moderation_log: Arc<crate::store::ModerationLog>,
     /// The rooms' slot machines and spin wheels (`games_http.rs`).
     pub games: Arc<super::games_book::GameBook>,
-    /// The rooms' tip levels (`tips_http.rs`).
-    pub tips: Arc<super::tip_levels_http::TipBook>,
+    /// The rooms' tip levels (`tip_book.rs`).
+    pub tips: Arc<super::tip_book::TipBook>,
+    /// The rooms' imported patterns (`patterns_http.rs`).
+    pub patterns: Arc<super::patterns_http::PatternBook>,
     /// Performer consoles per room, for the lane's lost-console rule.
     pub lane_consoles: Arc<super::tips_http::LaneConsoles>,
     /// Broadcasts and their reports (`report_http.rs`).
@@ -168,6 +170,7 @@ pub fn routes(app: App) -> Router {
         .merge(super::moderation_http::routes())
         .merge(super::games_http::routes())
         .merge(super::tips_http::routes())
+        .merge(super::patterns_http::routes())
         .merge(super::tip_levels_http::routes())
         .merge(super::report_http::routes())
         .fallback(no_route)

@@ -14,12 +14,14 @@ mod hub;
 mod menus_http;
 pub mod metrics;
 mod moderation_http;
+mod patterns_http;
 mod queue_http;
 mod records;
 mod report_http;
 mod room_guard;
 mod scoped_http;
 pub mod templates;
+mod tip_book;
 mod tip_levels_http;
 mod tips_http;
 mod tokens;
@@ -102,6 +104,10 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
     );
     let game_db = crate::store::GameDb::open(&db, service.store().write_handle()?)?;
     let games = Arc::new(games_book::GameBook::open(game_db, config.clock.clone())?);
+    let tip_db = crate::store::TipLevelsDb::open(&db, service.store().write_handle()?)?;
+    let tips = Arc::new(tip_book::TipBook::open(tip_db)?);
+    let pattern_db = crate::store::PatternDb::open(&db, service.store().write_handle()?)?;
+    let patterns = Arc::new(patterns_http::PatternBook::open(pattern_db)?);
     let generated_admin_token = tokens
         .ensure_admin(config.admin_token.as_deref(), config.clock.now())
         .map_err(|e| ServeError::Setup(e.message))?;
@@ -175,7 +181,8 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         records,
         moderation_log,
         games,
-        tips: Arc::default(),
+        tips,
+        patterns,
         lane_consoles: Arc::default(),
         broadcasts,
     };

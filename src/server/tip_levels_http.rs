@@ -3,8 +3,7 @@
 //! with what changed, shipped templates, hot for future tips only (a tip
 //! fixes its matched level at intake).
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, RwLock};
+use std::collections::BTreeSet;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -20,12 +19,13 @@ use super::scoped_http::{
     Answer, Refusal, by, parse_config, parse_plain, refuse, require_editor, require_room,
     version_query,
 };
+use super::tip_book::SaveRefused;
+use crate::domain::RoomId;
 use crate::domain::tips::TipLevels;
-use crate::domain::{RoomId, Stamp};
 use crate::protocol::{ApiError, ErrorCode, TipLevelsView};
-use crate::scoped::conflict::{changes_since, message};
+use crate::scoped::conflict::message;
 use crate::scoped::templates::{Shipped, TemplateChoice, choose, shipped};
-use crate::scoped::{Change, ScopedConfig, Stale, Stamped, Versions, check_base};
+use crate::scoped::{Change, ScopedConfig};
 
 impl ScopedConfig for TipLevels {
     /// Checked against the largest amount any room takes; a room's own
@@ -48,84 +48,6 @@ const FILES: [(&str, &str); 3] = [
 
 pub fn templates() -> Vec<Shipped<TipLevels>> {
     shipped(&FILES, |text| toml::from_str(text).ok())
-}
-
-/// Every room's tip levels by version. Version 0 is "no levels": every
-/// tip is plain.
-#[derive(Debug, Default)]
-pub struct TipBook {
-    rooms: RwLock<HashMap<RoomId, Versions<Arc<TipLevels>>>>,
-}
-
-impl TipBook {
-    /// The levels future tips are matched against.
-    pub fn current(&self, room: &RoomId) -> Arc<TipLevels> {
-        let rooms = self.rooms.read().unwrap_or_else(|e| e.into_inner());
-        rooms
-            .get(room)
-            .map(|v| v.current().value.clone())
-            .unwrap_or_default()
-    }
-
-    fn view(&self, room: &RoomId) -> TipLevelsView {
-        let rooms = self.rooms.read().unwrap_or_else(|e| e.into_inner());
-        match rooms.get(room) {
-            Some(versions) => {
-                let current = versions.current();
-                TipLevelsView {
-                    room: room.clone(),
-                    version: versions.current_version(),
-                    saved_at: Some(current.at),
-                    changed_by: Some(current.by.clone()),
-                    levels: (*current.value).clone(),
-                }
-            }
-            None => TipLevelsView {
-                room: room.clone(),
-                version: 0,
-                saved_at: None,
-                changed_by: None,
-                levels: TipLevels::default(),
-            },
-        }
-    }
-
-    /// Save `levels` as the version after `base`, or say why not.
-    fn save(
-        &self,
-        room: &RoomId,
-        levels: TipLevels,
-        base: u64,
-        at: Stamp,
-        by: String,
-    ) -> Result<u64, (Stale, Vec<Change>)> {
-        let mut rooms = self.rooms.write().unwrap_or_else(|e| e.into_inner());
-        let current = rooms.get(room).map_or(0, |v| v.current_version());
-        if let Err(stale) = check_base(current, base) {
-            let versions = rooms.get(room);
-            let base_levels = versions
-                .and_then(|v| v.get(base))
-                .map(|s| (*s.value).clone());
-            let base_levels = base_levels.or_else(|| (base == 0).then(TipLevels::default));
-            let now = versions
-                .map(|v| (*v.current().value).clone())
-                .unwrap_or_default();
-            return Err((stale, changes_since(stale, base_levels.as_ref(), &now)));
-        }
-        let saved = Stamped {
-            value: Arc::new(levels),
-            at,
-            by,
-        };
-        let version = current + 1;
-        match rooms.get_mut(room) {
-            Some(versions) => versions.add(version, saved),
-            None => {
-                rooms.insert(room.clone(), Versions::new(version, saved));
-            }
-        }
-        Ok(version)
-    }
 }
 
 /// The `409` for a save based on an old version.
@@ -219,15 +141,15 @@ async fn store(
             )
         })?;
     levels
-        .validate(max, &BTreeSet::new())
+        .validate(max, &app.patterns.names(&room))
         .map_err(|e| refuse(app, ApiError::from(&e)))?;
     let at = app.config.clock.now();
-    match app.tips.save(&room, levels, base, at, by) {
+    match app.tips.save(&room, levels, base, at, by).await {
         Ok(version) => {
             tracing::info!(%room, version, "tip levels saved");
             Ok(Json(app.tips.view(&room)))
         }
-        Err((stale, changes)) => {
+        Err(SaveRefused::Stale(stale, changes)) => {
             let conflict = TipLevelsConflict {
                 code: ErrorCode::VersionConflict,
                 message: message(&format!("the tip levels of room `{room}`"), stale, &changes),
@@ -240,6 +162,13 @@ async fn store(
             Err(refuse(
                 app,
                 Refusal::body(ErrorCode::VersionConflict, conflict),
+            ))
+        }
+        Err(SaveRefused::Store(err)) => {
+            tracing::error!(error = %err, %room, "tip levels store");
+            Err(refuse(
+                app,
+                ApiError::new(ErrorCode::Unavailable, format!("tip levels store: {err}")),
             ))
         }
     }

@@ -7,17 +7,20 @@
 //! numbers) commit in one transaction before anyone is acknowledged.
 //!
 //! All SQL of the program lives under this module; the menus and the
-//! tokens and the games keep their rows through [`MenuDb`], [`TokenDb`] and
-//! [`GameDb`], which write through the same writer thread.
+//! tokens, the games and the tip levels keep their rows through [`MenuDb`],
+//! [`TokenDb`], [`GameDb`] and [`TipLevelsDb`], which write through the
+//! same writer thread.
 
 mod broadcasts;
 mod checkpoint;
 mod games;
 mod menus;
 mod moderation;
+mod patterns;
 mod read;
 mod rebuild;
 pub mod schema;
+mod tip_levels;
 mod tokens;
 mod writer;
 
@@ -27,8 +30,10 @@ pub use broadcasts::{BroadcastDb, BulkBroadcasts};
 pub use games::{ClientSeedRow, GameDb, GameRows, GameVersionRow, NonceRow, SeedRow};
 pub use menus::{MenuDb, MenuVersionRow, VersionRow};
 pub use moderation::{ModerationFilter, ModerationLog};
+pub use patterns::{PatternDb, PatternRow};
 pub use read::{Reader, StoredEvent};
 pub use schema::Synchronous;
+pub use tip_levels::{TipLevelsDb, TipLevelsVersionRow};
 pub use tokens::{TokenDb, TokenRow};
 pub use writer::{Ack, Attachment, WriteHandle};
 

@@ -277,6 +277,30 @@ const MIGRATIONS: &[&str] = &[
           FROM events WHERE type = 'item_refunded') AS r
     WHERE broadcast_items.item = r.item;
     ",
+    // 11: every version of each room's tip levels (src/store/tip_levels.rs),
+    // append-only like the menus' and games' versions. The lane itself is
+    // engine state in the command log; a tip fixes its matched level in
+    // its item, so these rows are only what future tips are matched by.
+    // And each room's imported patterns (src/store/patterns.rs): Lovense
+    // pattern files by name, which the levels may name.
+    "
+    CREATE TABLE tip_level_versions (
+        room        TEXT NOT NULL,
+        version     INTEGER NOT NULL,
+        at          INTEGER NOT NULL,
+        changed_by  TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        PRIMARY KEY (room, version)
+    ) WITHOUT ROWID;
+    CREATE TABLE room_patterns (
+        room        TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        text        TEXT NOT NULL,
+        at          INTEGER NOT NULL,
+        changed_by  TEXT NOT NULL,
+        PRIMARY KEY (room, name)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;

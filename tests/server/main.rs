@@ -24,3 +24,4 @@ mod stream;
 #[path = "../support/mod.rs"]
 mod support;
 mod tips;
+mod tips_files;

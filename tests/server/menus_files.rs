@@ -195,7 +195,7 @@ async fn a_stale_file_is_refused_before_anything_changes() {
     t.stop().await;
 }
 
-async fn cuedeck(args: &[&str]) -> (i32, String, String) {
+pub(crate) async fn cuedeck(args: &[&str]) -> (i32, String, String) {
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_cuedeck"))
         .args(args)
         .env_remove("CUEDECK_SERVER")

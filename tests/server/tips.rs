@@ -545,21 +545,30 @@ async fn console_noted(t: &TestServer) -> bool {
     found
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn tip_levels_are_versioned_with_conflicts_and_templates() {
-    let t = TestServer::start().await;
-    let performer = t.client(&t.tokens.performer);
-    assert_eq!(performer.tip_levels(&room()).await.unwrap().version, 0);
-    let saved = performer
-        .set_tip_levels(&room(), &ladder(), 0)
+/// The label a viewer's tip of `amount` matched, read from the lane.
+async fn matched_label(t: &TestServer, amount: u64, key: &str) -> String {
+    let reply = t
+        .client(&t.tokens.viewer)
+        .tip(&room(), amount, key)
         .await
         .unwrap();
-    assert_eq!(saved.version, 1);
-    // An edit based on version 0 after version 1 is stale: 409 with what changed.
+    let item = reply.item().unwrap();
+    let tip = lane(t)
+        .await
+        .waiting
+        .into_iter()
+        .find(|w| w.item.id == item)
+        .unwrap();
+    tip.item.tip.as_ref().unwrap().label.to_string()
+}
+
+/// A save of the ladder based on `base` while the room is at `current`:
+/// `409 version_conflict` with the versions and what changed.
+async fn assert_stale_save(performer: &cuedeck::client::RestClient, base: u64, current: u64) {
     let (status, body) = performer
         .raw(
             Method::PUT,
-            &format!("/api/v1/rooms/{ROOM}/tips/levels?version=0"),
+            &format!("/api/v1/rooms/{ROOM}/tips/levels?version={base}"),
             None,
             Some(serde_json::to_vec(&ladder()).unwrap()),
         )
@@ -572,9 +581,23 @@ async fn tip_levels_are_versioned_with_conflicts_and_templates() {
             body["yourVersion"].as_u64(),
             body["currentVersion"].as_u64()
         ),
-        (Some(0), Some(1))
+        (Some(base), Some(current))
     );
     assert!(!body["changes"].as_array().unwrap().is_empty(), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tip_levels_are_versioned_with_conflicts_and_templates() {
+    let t = TestServer::start().await;
+    let performer = t.client(&t.tokens.performer);
+    assert_eq!(performer.tip_levels(&room()).await.unwrap().version, 0);
+    let saved = performer
+        .set_tip_levels(&room(), &ladder(), 0)
+        .await
+        .unwrap();
+    assert_eq!(saved.version, 1);
+    // An edit based on version 0 after version 1 is stale: 409 with what changed.
+    assert_stale_save(&performer, 0, 1).await;
     // Validation names the field.
     let mut bad = ladder();
     bad.levels[1].min = 20;
@@ -589,19 +612,7 @@ async fn tip_levels_are_versioned_with_conflicts_and_templates() {
         .await
         .unwrap();
     assert_eq!(chosen.version, 2);
-    let reply = t
-        .client(&t.tokens.viewer)
-        .tip(&room(), 444, "preset-1")
-        .await
-        .unwrap();
-    let item = reply.item().unwrap();
-    let tip = lane(&t)
-        .await
-        .waiting
-        .into_iter()
-        .find(|w| w.item.id == item)
-        .unwrap();
-    assert_eq!(&*tip.item.tip.as_ref().unwrap().label, "wave");
+    assert_eq!(matched_label(&t, 444, "preset-1").await, "wave");
     // Only the room's performer (and admins) edit.
     let err = t
         .client(&t.tokens.other_performer)
@@ -609,5 +620,37 @@ async fn tip_levels_are_versioned_with_conflicts_and_templates() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::Forbidden));
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tip_levels_survive_a_restart_with_their_versions() {
+    let mut t = TestServer::start().await;
+    let performer = t.client(&t.tokens.performer);
+    performer
+        .set_tip_levels(&room(), &ladder(), 0)
+        .await
+        .unwrap();
+    let second = performer
+        .tip_levels_from_template(&room(), "presets", 1)
+        .await
+        .unwrap();
+    t.restart().await;
+    let performer = t.client(&t.tokens.performer);
+    let after = performer.tip_levels(&room()).await.unwrap();
+    assert_eq!(after.version, 2);
+    assert_eq!(after.levels, second.levels);
+    assert_eq!(after.changed_by, second.changed_by);
+    assert_eq!(after.saved_at, second.saved_at);
+    // A stale save after the restart answers as before: 409 with the
+    // changes since the version it was based on (read back from disk).
+    assert_stale_save(&performer, 1, 2).await;
+    // Tips match the reloaded levels, and the next save is version 3.
+    assert_eq!(matched_label(&t, 444, "after-restart").await, "wave");
+    let third = performer
+        .set_tip_levels(&room(), &ladder(), 2)
+        .await
+        .unwrap();
+    assert_eq!(third.version, 3);
     t.stop().await;
 }

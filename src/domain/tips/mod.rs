@@ -4,6 +4,7 @@
 mod intake;
 mod levels;
 mod matching;
+mod pattern_names;
 #[cfg(test)]
 mod tests;
 
@@ -13,3 +14,4 @@ pub use levels::{
     SpecialAction, TipLevel, TipLevels, TipSpecial,
 };
 pub use matching::{Matched, TipMatch, TipToy, tip_draw};
+pub use pattern_names::{MAX_PATTERN_NAME_CHARS, pattern_name_problem};
