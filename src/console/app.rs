@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, VecDeque};
 use super::editor::EditorEffect;
 use super::games::{GameAnswer, GameEditor, GameRequest};
 use super::keymap::Keymap;
+use super::lane::LaneState;
 use super::menus::{MenuAnswer, MenuEditor, MenuRequest};
 use super::model::RoomModel;
 pub use super::queue::refund::{RefundField, RefundForm};
@@ -156,6 +157,8 @@ pub struct App {
     pub size: (u16, u16),
     /// The watch grid, when the console watches many rooms.
     pub watch: Option<WatchGrid>,
+    /// The room's toy lane and its runner.
+    pub lane: LaneState,
     pub(super) next_request: u64,
     pub quitting: bool,
 }
@@ -184,6 +187,7 @@ impl App {
             overlay: Vec::new(),
             size: (80, 24),
             watch: None,
+            lane: LaneState::default(),
             next_request: 0,
             quitting: false,
         }
@@ -358,6 +362,7 @@ impl App {
     /// the connection is down and the banner counts).
     pub fn ticking(&self) -> bool {
         self.model.as_ref().is_some_and(|m| m.in_progress.is_some())
+            || self.lane.running.is_some()
             || matches!(self.connection, Connection::Lost { .. })
     }
 }

@@ -6,6 +6,7 @@ mod e2e;
 mod fixture;
 mod games;
 mod keys;
+mod lane;
 mod menus;
 mod overlay_browser;
 mod overlay_page;

@@ -33,6 +33,18 @@ use crate::toy::scheduler::{
 /// How long until the display next changes by itself: the next whole
 /// second of the running timer (or of the disconnected banner).
 fn next_tick(app: &App) -> Duration {
+    let display = display_tick(app);
+    // The lane runner reports a tip's run the moment it is over.
+    match app.lane_deadline() {
+        Some(end) => {
+            let until = end.micros_since(Stamp::now()).max(0) as u64;
+            display.min(Duration::from_micros(until))
+        }
+        None => display,
+    }
+}
+
+fn display_tick(app: &App) -> Duration {
     if !app.ticking() {
         return Duration::from_secs(3600);
     }
@@ -149,6 +161,8 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                 break;
             }
         }
+        // The lane runner acts on whatever just changed (a toy, a tick).
+        effects.extend(app.drive_lane(Stamp::now()));
         for effect in effects {
             match effect {
                 Effect::Send {
