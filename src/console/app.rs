@@ -78,6 +78,11 @@ pub enum Dialog {
     Toy,
     Ban(super::watch::ban::BanForm),
     ModLog(super::watch::log::ModLog),
+    /// The lane screen, its selected row.
+    Lane {
+        selected: usize,
+    },
+    LaneClear,
 }
 
 /// What the toy screen asks for.
@@ -218,6 +223,8 @@ impl App {
             (Some(Dialog::Toy), _) => Screen::Toy,
             (Some(Dialog::Ban(_)), _) => Screen::Ban,
             (Some(Dialog::ModLog(_)), _) => Screen::ModLog,
+            (Some(Dialog::Lane { .. }), _) => Screen::Lane,
+            (Some(Dialog::LaneClear), _) => Screen::LaneClear,
             (None, Some(editor)) => editor.screen(),
             (None, None) if let Some(editor) = &self.games => editor.screen(),
             (None, None) => match &self.watch {

@@ -126,6 +126,8 @@ impl App {
                 }
             },
             Screen::Toy => self.toy_screen_action(action, key),
+            Screen::Lane => self.lane_action(action),
+            Screen::LaneClear => self.lane_clear_action(action),
             Screen::Watch => self.watch_action(action, now),
             Screen::WatchRoom => self.watch_room_action(action, now),
             Screen::Ban => self.ban_action(action),

@@ -42,10 +42,13 @@ pub enum Screen {
     SeedRotate,
     SeedRevealed,
     GameConflict,
+    /// The toy lane: every waiting tip, skip, clear, pause, resume.
+    Lane,
+    LaneClear,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 22] = [
+    pub const ALL: [Screen; 24] = [
         Screen::Queue,
         Screen::Help,
         Screen::Details,
@@ -68,6 +71,8 @@ impl Screen {
         Screen::SeedRotate,
         Screen::SeedRevealed,
         Screen::GameConflict,
+        Screen::Lane,
+        Screen::LaneClear,
     ];
 
     /// Its section in the keymap file.
@@ -95,6 +100,8 @@ impl Screen {
             Screen::SeedRotate => "seed_rotate",
             Screen::SeedRevealed => "seed_revealed",
             Screen::GameConflict => "game_conflict",
+            Screen::Lane => "lane",
+            Screen::LaneClear => "lane_clear",
         }
     }
 
@@ -123,6 +130,8 @@ impl Screen {
             Screen::SeedRotate => "the seed rotation question",
             Screen::SeedRevealed => "the revealed seed",
             Screen::GameConflict => "a game's version conflict",
+            Screen::Lane => "the toy lane",
+            Screen::LaneClear => "the clear-lane question",
         }
     }
 
@@ -151,6 +160,8 @@ impl Screen {
             Screen::SeedRotate => games::keys::SEED_ROTATE,
             Screen::SeedRevealed => games::keys::SEED_REVEALED,
             Screen::GameConflict => games::keys::GAME_CONFLICT,
+            Screen::Lane => lane::keys::LANE,
+            Screen::LaneClear => lane::keys::LANE_CLEAR,
         }
     }
 
@@ -186,6 +197,7 @@ pub enum Action {
     Menus,
     Games,
     Toy,
+    Lane,
     // moving and paging
     Up,
     Down,
@@ -253,6 +265,9 @@ pub enum Action {
     FilterTarget,
     FilterTime,
     ClearFilters,
+    // the toy lane
+    Skip,
+    ClearLane,
 }
 
 /// One action of a section: its name in the file, what the help says, and
@@ -279,7 +294,7 @@ pub(super) const fn bind(
     }
 }
 
-use super::{games, help, menus, queue, toy, watch};
+use super::{games, help, lane, menus, queue, toy, watch};
 use Action as A;
 
 pub const GLOBAL_BINDINGS: &[Binding] = &[

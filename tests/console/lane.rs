@@ -18,7 +18,7 @@ fn classic() -> TipLevels {
 }
 
 /// A viewer tips `amount`.
-fn tip(fx: &mut Fixture, amount: u64, n: usize) {
+pub fn tip(fx: &mut Fixture, amount: u64, n: usize) {
     let levels = classic();
     let (performer, user, key) = (
         PerformerId::from(PERFORMER),
@@ -302,4 +302,62 @@ fn a_lost_server_stops_the_run_and_the_reconnect_resumes_it() {
     fx.now = fx.app.lane_deadline().unwrap();
     settle(&mut fx, Vec::new());
     assert_eq!(settled(&fx, item), 15, "settled exactly once");
+}
+
+/// A lane with a running tip and three waiting, one of them paused later.
+fn busy_lane() -> Fixture {
+    let mut fx = Fixture::new("performer");
+    toys(&mut fx, 1);
+    for (n, amount) in [(1, 60), (2, 15), (3, 30), (4, 120)] {
+        tip(&mut fx, amount, n);
+    }
+    let effects = std::mem::take(&mut fx.effects);
+    settle(&mut fx, effects);
+    fx.advance_ms(3_200);
+    fx
+}
+
+#[test]
+fn the_main_screen_shows_the_lane_compactly_and_more_when_wide() {
+    let mut fx = busy_lane();
+    for (width, height) in [(80, 24), (160, 48)] {
+        let name = format!("lane_running_{width}x{height}");
+        insta::assert_snapshot!(name, fx.render(width, height));
+    }
+    let effects = fx.press(KeyCode::F(12), KeyModifiers::NONE);
+    settle(&mut fx, effects);
+    let screen = fx.render(80, 24);
+    assert!(screen.contains("⏸ paused"), "{screen}");
+    insta::assert_snapshot!("lane_paused_80x24", screen);
+}
+
+#[test]
+fn the_lane_screen_lists_every_tip_skips_and_clears_when_confirmed() {
+    let mut fx = busy_lane();
+    fx.key(KeyCode::Char('l'));
+    insta::assert_snapshot!("lane_screen_80x24", fx.render(80, 24));
+    insta::assert_snapshot!("lane_screen_160x48", fx.render(160, 48));
+
+    // Skip the second row: the first waiting tip.
+    fx.key(KeyCode::Down);
+    let skipped = fx.app.lane.waiting[0].item.id;
+    let effects = fx.key(KeyCode::Char('s'));
+    settle(&mut fx, effects);
+    assert!(!waiting(&fx).contains(&skipped));
+
+    fx.key(KeyCode::Char('c'));
+    insta::assert_snapshot!("lane_clear_80x24", fx.render(80, 24));
+    let effects = fx.key(KeyCode::Char('n'));
+    assert!(effects.is_empty(), "no keeps the lane");
+    assert_eq!(fx.app.lane_rows().len(), 3);
+    fx.key(KeyCode::Char('c'));
+    let effects = fx.key(KeyCode::Char('y'));
+    let cues = settle(&mut fx, effects);
+    assert!(
+        cues.iter().any(|c| matches!(c, ToyCue::LaneStop(_))),
+        "{cues:?}"
+    );
+    assert!(fx.app.lane_rows().is_empty());
+    let refunded: u64 = fx.engine.items().iter().map(|i| i.refunded()).sum();
+    assert_eq!(refunded, 60 + 15 + 30 + 120, "every tip back, none settled");
 }

@@ -274,7 +274,15 @@ impl App {
             effects.push(Effect::ToyCue(ToyCue::LaneStop(run.item)));
         }
         self.lane.taking = None;
-        if self.connected() && !self.lane.paused && !self.read_only() && self.watch.is_none() {
+        // A lane with tips is paused so viewers see it wait; an empty one
+        // needs nothing: the halted toy takes no tip until resumed.
+        let has_tips = self.lane.running.is_some() || !self.lane.waiting.is_empty();
+        if has_tips
+            && self.connected()
+            && !self.lane.paused
+            && !self.read_only()
+            && self.watch.is_none()
+        {
             effects.extend(self.dispatch(RoomCommand::LanePause));
         }
         effects

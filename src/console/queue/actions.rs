@@ -72,6 +72,7 @@ impl App {
                 self.dialog = Some(Dialog::Toy);
                 Vec::new()
             }
+            Action::Lane => self.open_lane(),
             Action::Menus => {
                 if self.read_only() {
                     self.say(LogKind::Info, "menus are the performer's to edit");

@@ -42,6 +42,12 @@ pub(in crate::console) const QUEUE: &[Binding] = &[
         Some("toy"),
     ),
     bind(
+        A::Lane,
+        "lane",
+        "the toy lane: every waiting tip, skip, clear, pause, resume",
+        Some("lane"),
+    ),
+    bind(
         A::Details,
         "details",
         "show the selected item's audit record",
