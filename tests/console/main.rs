@@ -7,6 +7,7 @@ mod fixture;
 mod games;
 mod keys;
 mod lane;
+mod lane_pty;
 mod menus;
 mod overlay_browser;
 mod overlay_page;

@@ -1,0 +1,151 @@
+//! The lane end to end: the real console binary in a pseudo-terminal, a
+//! real server on loopback, the virtual toy. A tip sent while no toy is
+//! connected waits and runs once one connects, and settles after its run; a
+//! stronger tip is cut by the stop key (only stops follow), resumes with
+//! what was left, settles once, and a stop is the toy's last command.
+
+use std::time::{Duration, SystemTime};
+
+use crate::stop_pty::{is_motion, transcript, wait_transcript};
+use crate::support::pty::Console;
+use crate::support::*;
+use cuedeck::domain::{ItemId, UserId};
+
+const F12: &str = "\x1b[24~";
+
+async fn settled(t: &TestServer, item: ItemId) -> u64 {
+    t.client(&t.tokens.performer)
+        .audit(&ROOM.into(), item)
+        .await
+        .map_or(0, |i| i.settled)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tips_wait_for_a_toy_run_on_it_and_the_stop_key_cuts_and_resumes_one() {
+    let t = TestServer::start().await;
+    let performer = t.client(&t.tokens.performer);
+    performer
+        .tip_levels_from_template(&ROOM.into(), "classic", 0)
+        .await
+        .expect("levels saved");
+    let integration = t.client(&t.tokens.integration);
+    let tip = |amount: u64, key: &'static str| {
+        let integration = integration.clone();
+        async move {
+            integration
+                .tip_for(&ROOM.into(), &UserId::new("u1"), amount, key)
+                .await
+                .expect("tip accepted")
+                .item()
+                .expect("a toy tip")
+        }
+    };
+    let medium = tip(15, "lane-1").await;
+
+    let url = t.url().to_string();
+    let token = t.tokens.performer.clone();
+    let mut console = tokio::task::spawn_blocking(move || {
+        Console::spawn(
+            &["console", "--server", &url, "--room", ROOM],
+            &[
+                ("CUEDECK_TOKEN", &token),
+                ("RUST_LOG", "info,cuedeck::toy::virtual_toy=debug"),
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    let home = console.home().to_path_buf();
+
+    tokio::task::block_in_place(|| {
+        console.wait_for("no toy: tips wait");
+        std::thread::sleep(Duration::from_millis(1_000));
+        assert!(transcript(&home).is_empty(), "no toy: nothing runs");
+        console.press("t");
+        console.wait_for("connect the virtual toy");
+        console.press("v");
+        console.wait_until("the toy connected", |s| !s.contains("no toy connected"));
+        console.press("t");
+        wait_transcript(&home, "medium (Vibrate:10;)", |got| {
+            got.iter().any(|r| r.command == "Vibrate:10;")
+        });
+    });
+    assert_eq!(settled(&t, medium).await, 0, "not settled while it runs");
+    tokio::task::block_in_place(|| {
+        wait_transcript(&home, "the end of the medium run", |got| {
+            got.iter()
+                .skip_while(|r| r.command != "Vibrate:10;")
+                .any(|r| r.command == "Vibrate:0;")
+        });
+    });
+    let mut waited = 0;
+    while settled(&t, medium).await != 15 && waited < 100 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    assert_eq!(settled(&t, medium).await, 15, "settled after its run");
+
+    // A max tip (20 for 15 s), cut by the stop key after a second.
+    let max = tip(150, "lane-2").await;
+    let key_at = tokio::task::block_in_place(|| {
+        wait_transcript(&home, "max (Vibrate:20;)", |got| {
+            got.iter().any(|r| r.command == "Vibrate:20;")
+        });
+        std::thread::sleep(Duration::from_millis(1_000));
+        let key_at = SystemTime::now();
+        console.press(F12);
+        console.wait_for("paused");
+        std::thread::sleep(Duration::from_millis(1_500));
+        key_at
+    });
+    let after: Vec<_> = transcript(&home)
+        .into_iter()
+        .filter(|r| r.at >= key_at && is_motion(&r.command))
+        .collect();
+    assert!(
+        !after.is_empty() && after.iter().all(|r| r.command == "Vibrate:0;"),
+        "only stops after the key: {after:?}"
+    );
+    assert_eq!(settled(&t, max).await, 0, "a cut run does not settle");
+
+    let resumed_at = tokio::task::block_in_place(|| {
+        console.press("l");
+        console.wait_for("Toy lane");
+        let resumed_at = SystemTime::now();
+        console.press("r");
+        wait_transcript(&home, "the resumed run", |got| {
+            got.iter()
+                .any(|r| r.at >= resumed_at && r.command == "Vibrate:20;")
+        });
+        resumed_at
+    });
+    let mut waited = 0;
+    while settled(&t, max).await != 150 && waited < 400 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    assert_eq!(settled(&t, max).await, 150, "settled once, after the rest ran");
+    let ran = SystemTime::now().duration_since(resumed_at).unwrap();
+    assert!(
+        ran >= Duration::from_millis(12_500) && ran < Duration::from_millis(16_000),
+        "the rest (about 14 s) ran, not the whole 15 s again plus: {ran:?}"
+    );
+    let motion: Vec<_> = transcript(&home)
+        .into_iter()
+        .filter(|r| is_motion(&r.command))
+        .collect();
+    assert_eq!(
+        motion.last().map(|r| r.command.as_str()),
+        Some("Vibrate:0;"),
+        "a stop is the last command: {motion:?}"
+    );
+
+    let status = tokio::task::block_in_place(|| {
+        console.press("\x1b");
+        console.wait_until("the lane screen closed", |s| !s.contains("Toy lane"));
+        console.press("q");
+        console.wait_exit()
+    });
+    assert!(status.success(), "{status:?}");
+    t.stop().await;
+}
