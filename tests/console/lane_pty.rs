@@ -124,7 +124,11 @@ async fn tips_wait_for_a_toy_run_on_it_and_the_stop_key_cuts_and_resumes_one() {
         tokio::time::sleep(Duration::from_millis(50)).await;
         waited += 1;
     }
-    assert_eq!(settled(&t, max).await, 150, "settled once, after the rest ran");
+    assert_eq!(
+        settled(&t, max).await,
+        150,
+        "settled once, after the rest ran"
+    );
     let ran = SystemTime::now().duration_since(resumed_at).unwrap();
     assert!(
         ran >= Duration::from_millis(12_500) && ran < Duration::from_millis(16_000),
@@ -145,6 +149,105 @@ async fn tips_wait_for_a_toy_run_on_it_and_the_stop_key_cuts_and_resumes_one() {
         console.wait_until("the lane screen closed", |s| !s.contains("Toy lane"));
         console.press("q");
         console.wait_exit()
+    });
+    assert!(status.success(), "{status:?}");
+    t.stop().await;
+}
+
+/// Start a console on the room and connect its virtual toy.
+fn console_with_toy(url: &str, token: &str) -> Console {
+    let mut console = Console::spawn(
+        &["console", "--server", url, "--room", ROOM],
+        &[
+            ("CUEDECK_TOKEN", token),
+            ("RUST_LOG", "info,cuedeck::toy::virtual_toy=debug"),
+        ],
+    );
+    console.wait_for("toy:");
+    console.press("t");
+    console.wait_for("connect the virtual toy");
+    console.press("v");
+    console.wait_until("the toy connected", |s| !s.contains("no toy connected"));
+    console.press("t");
+    console
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_console_killed_mid_tip_comes_back_and_runs_the_rest_once() {
+    let t = TestServer::start().await;
+    let performer = t.client(&t.tokens.performer);
+    performer
+        .tip_levels_from_template(&ROOM.into(), "classic", 0)
+        .await
+        .expect("levels saved");
+    let (url, token) = (t.url().to_string(), t.tokens.performer.clone());
+    let (u, k) = (url.clone(), token.clone());
+    let mut first = tokio::task::spawn_blocking(move || console_with_toy(&u, &k))
+        .await
+        .unwrap();
+    // A max tip: 20 for 15 s.
+    let item = t
+        .client(&t.tokens.integration)
+        .tip_for(&ROOM.into(), &UserId::new("u1"), 150, "kill-1")
+        .await
+        .unwrap()
+        .item()
+        .unwrap();
+    let home = first.home().to_path_buf();
+    tokio::task::block_in_place(|| {
+        wait_transcript(&home, "the tip's run", |got| {
+            got.iter().any(|r| r.command == "Vibrate:20;")
+        });
+        std::thread::sleep(Duration::from_millis(3_000));
+        let pid = first.child.process_id().expect("the console's pid");
+        let killed = std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let _ = first.child.wait();
+        // Away a while: that time is not run time.
+        std::thread::sleep(Duration::from_millis(4_000));
+    });
+    assert_eq!(settled(&t, item).await, 0, "a killed run does not settle");
+
+    let (u, k) = (url.clone(), token.clone());
+    let mut second = tokio::task::spawn_blocking(move || console_with_toy(&u, &k))
+        .await
+        .unwrap();
+    let home = second.home().to_path_buf();
+    let restarted = tokio::task::block_in_place(|| {
+        wait_transcript(&home, "the rest of the run", |got| {
+            got.iter().any(|r| r.command == "Vibrate:20;")
+        })
+        .into_iter()
+        .find(|r| r.command == "Vibrate:20;")
+        .unwrap()
+        .at
+    });
+    let mut waited = 0;
+    while settled(&t, item).await != 150 && waited < 400 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    assert_eq!(settled(&t, item).await, 150, "settled once");
+    let ran = SystemTime::now().duration_since(restarted).unwrap();
+    assert!(
+        ran >= Duration::from_millis(10_500) && ran < Duration::from_millis(14_500),
+        "about 12 s were left when the console went (the 4 s away do not count): {ran:?}"
+    );
+    let motion: Vec<_> = transcript(&home)
+        .into_iter()
+        .filter(|r| is_motion(&r.command))
+        .collect();
+    assert_eq!(
+        motion.last().map(|r| r.command.as_str()),
+        Some("Vibrate:0;"),
+        "{motion:?}"
+    );
+    let status = tokio::task::block_in_place(|| {
+        second.press("q");
+        second.wait_exit()
     });
     assert!(status.success(), "{status:?}");
     t.stop().await;

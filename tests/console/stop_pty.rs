@@ -59,7 +59,11 @@ pub fn transcript(home: &Path) -> Vec<Received> {
     all
 }
 
-pub fn wait_transcript(home: &Path, what: &str, ready: impl Fn(&[Received]) -> bool) -> Vec<Received> {
+pub fn wait_transcript(
+    home: &Path,
+    what: &str,
+    ready: impl Fn(&[Received]) -> bool,
+) -> Vec<Received> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let got = transcript(home);
