@@ -4,6 +4,7 @@
 //! something changed (plus one tick a second while a timer runs). The
 //! terminal is restored on every way out.
 
+mod headless;
 mod overlay;
 mod requests;
 mod terminal;
@@ -16,6 +17,7 @@ use crossterm::event::EventStream;
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
+pub use self::headless::run_lane;
 use self::overlay::{publish, regenerate_overlays, start_overlays, tell_overlays};
 use self::terminal::{TermOutcome, Tui, install_panic_hook, on_terminal, signals};
 use self::toy::{connect_toy, follow, reading, toy_request};
