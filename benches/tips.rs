@@ -234,10 +234,10 @@ async fn handoffs(url: &ServerUrl, admin: &RestClient, viewer: &str) -> (u64, u6
     for (at, write) in ctl.timed_writes() {
         if write == "Vibrate:0;" {
             last_off = Some(at);
-        } else if is_on(&write) {
-            if let Some(off) = last_off.take() {
-                gaps.push(at.duration_since(off).as_micros() as u64);
-            }
+        } else if is_on(&write)
+            && let Some(off) = last_off.take()
+        {
+            gaps.push(at.duration_since(off).as_micros() as u64);
         }
     }
     gaps.sort_unstable();
