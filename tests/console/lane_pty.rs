@@ -42,19 +42,10 @@ async fn tips_wait_for_a_toy_run_on_it_and_the_stop_key_cuts_and_resumes_one() {
     };
     let medium = tip(15, "lane-1").await;
 
-    let url = t.url().to_string();
-    let token = t.tokens.performer.clone();
-    let mut console = tokio::task::spawn_blocking(move || {
-        Console::spawn(
-            &["console", "--server", &url, "--room", ROOM],
-            &[
-                ("CUEDECK_TOKEN", &token),
-                ("RUST_LOG", "info,cuedeck::toy::virtual_toy=debug"),
-            ],
-        )
-    })
-    .await
-    .unwrap();
+    let (url, token) = (t.url().to_string(), t.tokens.performer.clone());
+    let mut console = tokio::task::spawn_blocking(move || spawn(&url, &token))
+        .await
+        .unwrap();
     let home = console.home().to_path_buf();
 
     tokio::task::block_in_place(|| {
@@ -78,11 +69,7 @@ async fn tips_wait_for_a_toy_run_on_it_and_the_stop_key_cuts_and_resumes_one() {
                 .any(|r| r.command == "Vibrate:0;")
         });
     });
-    let mut waited = 0;
-    while settled(&t, medium).await != 15 && waited < 100 {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        waited += 1;
-    }
+    wait_settled(&t, medium, 15).await;
     assert_eq!(settled(&t, medium).await, 15, "settled after its run");
 
     // A max tip (20 for 15 s), cut by the stop key after a second.
@@ -119,11 +106,7 @@ async fn tips_wait_for_a_toy_run_on_it_and_the_stop_key_cuts_and_resumes_one() {
         });
         resumed_at
     });
-    let mut waited = 0;
-    while settled(&t, max).await != 150 && waited < 400 {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        waited += 1;
-    }
+    wait_settled(&t, max, 150).await;
     assert_eq!(
         settled(&t, max).await,
         150,
@@ -154,15 +137,31 @@ async fn tips_wait_for_a_toy_run_on_it_and_the_stop_key_cuts_and_resumes_one() {
     t.stop().await;
 }
 
-/// Start a console on the room and connect its virtual toy.
-fn console_with_toy(url: &str, token: &str) -> Console {
-    let mut console = Console::spawn(
+/// A console on the room, its virtual toy's commands in its log.
+fn spawn(url: &str, token: &str) -> Console {
+    Console::spawn(
         &["console", "--server", url, "--room", ROOM],
         &[
             ("CUEDECK_TOKEN", token),
             ("RUST_LOG", "info,cuedeck::toy::virtual_toy=debug"),
         ],
-    );
+    )
+}
+
+/// Wait (at most 20 s) until `item` has settled `amount`.
+async fn wait_settled(t: &TestServer, item: ItemId, amount: u64) {
+    for _ in 0..400 {
+        if settled(t, item).await == amount {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(settled(t, item).await, amount, "settled");
+}
+
+/// Start a console on the room and connect its virtual toy.
+fn console_with_toy(url: &str, token: &str) -> Console {
+    let mut console = spawn(url, token);
     console.wait_for("toy:");
     console.press("t");
     console.wait_for("connect the virtual toy");
@@ -225,11 +224,7 @@ async fn a_console_killed_mid_tip_comes_back_and_runs_the_rest_once() {
         .unwrap()
         .at
     });
-    let mut waited = 0;
-    while settled(&t, item).await != 150 && waited < 400 {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        waited += 1;
-    }
+    wait_settled(&t, item, 150).await;
     assert_eq!(settled(&t, item).await, 150, "settled once");
     let ran = SystemTime::now().duration_since(restarted).unwrap();
     assert!(

@@ -52,11 +52,7 @@ pub async fn run_lane(
                     request_id,
                     key,
                     command,
-                } => {
-                    if let Err(err) = stream.command(&request_id, &key, command).await {
-                        tracing::warn!(request = %request_id, error = %err, "command not sent yet");
-                    }
-                }
+                } => super::send(&stream, &request_id, &key, command).await,
                 Effect::ToyCue(cue) => follow(&toys, cue),
                 Effect::StopToy => toys.panic_stop(),
                 _ => {}

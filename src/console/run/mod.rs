@@ -171,12 +171,7 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                     request_id,
                     key,
                     command,
-                } => {
-                    if let Err(err) = stream.command(&request_id, &key, command).await {
-                        // Kept as pending: it is resent with the same key on reconnect.
-                        tracing::warn!(request = %request_id, error = %err, "command not sent yet");
-                    }
-                }
+                } => send(&stream, &request_id, &key, command).await,
                 Effect::FetchAudit(item) => {
                     let (rest, room, tx) = (rest.clone(), room.clone(), audit_tx.clone());
                     tokio::spawn(async move {
@@ -222,6 +217,19 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
     drop(tui);
     stream.close();
     Ok(())
+}
+
+/// Send a command on the room's socket. One that cannot go now is kept as
+/// pending by the state: it is resent with the same key on reconnect.
+async fn send(
+    stream: &RoomStream,
+    request_id: &str,
+    key: &str,
+    command: crate::protocol::RoomCommand,
+) {
+    if let Err(err) = stream.command(request_id, key, command).await {
+        tracing::warn!(request = %request_id, error = %err, "command not sent yet");
+    }
 }
 
 /// Feed one stream event to the state; whether the screen changed.
