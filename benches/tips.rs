@@ -8,10 +8,14 @@
 //! purchases are a queue-ON menu item without a daily limit. The two kinds
 //! alternate over several rounds and the median of each is printed:
 //!
-//! `tips tips_per_s=.. purchases_per_s=.. ratio=..` (target ratio >= 0.8)
+//! Then the hand-off: the console's lane runner (headless, over a real
+//! socket) drives a virtual toy through `HANDOFFS` back-to-back one-second
+//! tips in a room of its own (200 by default; `TIPS_HANDOFFS` sets it),
+//! and the gap from one tip's last toy command (`Vibrate:0;`) to the next
+//! tip's first (`Vibrate:10;`) is taken at the toy:
 //!
-//! The second half of the line (the console lane runner's hand-off from
-//! one tip to the next) comes with the runner.
+//! `tips tips_per_s=.. purchases_per_s=.. ratio=.. handoff_p50_us=.. handoff_p99_us=..`
+//! (targets: ratio >= 0.8, handoff p99 <= 50 ms)
 
 use cuedeck::client::{RestClient, ServerUrl};
 use cuedeck::protocol::CreateToken;
@@ -134,10 +138,111 @@ fn main() {
         eprintln!("purchases_per_s each round: {purchases:.0?}");
         eprintln!("tips_per_s each round: {tips:.0?}");
         let (t, p) = (median(tips), median(purchases));
+        let (p50, p99) = handoffs(&url, &admin, &tokens[0]).await;
         println!(
-            "tips tips_per_s={t:.0} purchases_per_s={p:.0} ratio={:.2}",
+            "tips tips_per_s={t:.0} purchases_per_s={p:.0} ratio={:.2} handoff_p50_us={p50} handoff_p99_us={p99}",
             t / p
         );
         server.stop().await;
     });
+}
+
+/// The lane runner's hand-off over `TIPS_HANDOFFS` back-to-back tips:
+/// (p50, p99) in microseconds.
+async fn handoffs(url: &ServerUrl, admin: &RestClient, viewer: &str) -> (u64, u64) {
+    use cuedeck::toy::device::{DriverConfig, spawn_toy};
+    use cuedeck::toy::scheduler::{SchedulerConfig, spawn_scheduler};
+    use cuedeck::toy::virtual_toy::VirtualToy;
+
+    const LANE_ROOM: &str = "lane";
+    let count: usize = std::env::var("TIPS_HANDOFFS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
+    admin.create_room(LANE_ROOM, "perf-lane").await.unwrap();
+    admin.broadcast(&LANE_ROOM.into(), true).await.unwrap();
+    let one_level =
+        json!({"levels": [{"label": "buzz", "min": 1, "intensity": 10, "durationS": 1}]});
+    let path = format!("/api/v1/rooms/{LANE_ROOM}/tips/levels?version=0");
+    let (status, answer) = admin
+        .raw(
+            reqwest::Method::PUT,
+            &path,
+            None,
+            Some(serde_json::to_vec(&one_level).unwrap()),
+        )
+        .await
+        .unwrap();
+    assert!(status.is_success(), "{path}: {answer}");
+    let performer = admin
+        .create_token(&CreateToken {
+            role: "performer".into(),
+            room: Some(LANE_ROOM.into()),
+            rooms: vec![],
+            user: None,
+            expires_at: None,
+        })
+        .await
+        .unwrap()
+        .token;
+
+    let (transport, ctl) = VirtualToy::lush("LVS-Bench");
+    let (toy, _) = spawn_toy(Box::new(transport), DriverConfig::default()).unwrap();
+    toy.identify("LVS-Bench", 3, std::time::Duration::from_millis(500))
+        .await;
+    let toys = spawn_scheduler(SchedulerConfig::default());
+    toys.add_toy(toy);
+    let viewer = RestClient::new(url.clone(), viewer);
+    for n in 0..count {
+        viewer
+            .tip(&LANE_ROOM.into(), 5, &format!("handoff-{n}"))
+            .await
+            .unwrap();
+    }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let runner = tokio::spawn(cuedeck::console::run::run_lane(
+        url.clone(),
+        performer,
+        LANE_ROOM.into(),
+        toys.clone(),
+        stopped,
+    ));
+    let deadline =
+        std::time::Instant::now() + std::time::Duration::from_secs(count as u64 * 2 + 30);
+    let is_on = |w: &str| w == "Vibrate:10;";
+    loop {
+        let writes = ctl.writes();
+        let ons = writes.iter().filter(|w| is_on(w)).count();
+        let ended = writes
+            .iter()
+            .rposition(|w| is_on(w))
+            .is_some_and(|last| writes[last..].iter().any(|w| w == "Vibrate:0;"));
+        if ons >= count && ended {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the lane ran {ons} of {count} tips"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let _ = stop.send(true);
+    let _ = runner.await;
+    toys.exit().await;
+    let mut gaps = Vec::new();
+    let mut last_off = None;
+    for (at, write) in ctl.timed_writes() {
+        if write == "Vibrate:0;" {
+            last_off = Some(at);
+        } else if is_on(&write)
+            && let Some(off) = last_off.take()
+        {
+            gaps.push(at.duration_since(off).as_micros() as u64);
+        }
+    }
+    gaps.sort_unstable();
+    assert!(!gaps.is_empty(), "no hand-off seen");
+    let pick = |q: f64| gaps[((gaps.len() - 1) as f64 * q).round() as usize];
+    eprintln!("hand-offs measured: {}", gaps.len());
+    (pick(0.5), pick(0.99))
 }

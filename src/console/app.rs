@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, VecDeque};
 use super::editor::EditorEffect;
 use super::games::{GameAnswer, GameEditor, GameRequest};
 use super::keymap::Keymap;
+use super::lane::LaneState;
 use super::menus::{MenuAnswer, MenuEditor, MenuRequest};
 use super::model::RoomModel;
 pub use super::queue::refund::{RefundField, RefundForm};
@@ -79,6 +80,11 @@ pub enum Dialog {
     Ban(super::watch::ban::BanForm),
     ModLog(super::watch::log::ModLog),
     Report(super::report::ReportScreen),
+    /// The lane screen, its selected row.
+    Lane {
+        selected: usize,
+    },
+    LaneClear,
 }
 
 /// What the toy screen asks for.
@@ -167,6 +173,8 @@ pub struct App {
     pub size: (u16, u16),
     /// The watch grid, when the console watches many rooms.
     pub watch: Option<WatchGrid>,
+    /// The room's toy lane and its runner.
+    pub lane: LaneState,
     pub(super) next_request: u64,
     pub quitting: bool,
 }
@@ -196,6 +204,7 @@ impl App {
             overlay: Vec::new(),
             size: (80, 24),
             watch: None,
+            lane: LaneState::default(),
             next_request: 0,
             quitting: false,
         }
@@ -228,6 +237,8 @@ impl App {
             (Some(Dialog::Ban(_)), _) => Screen::Ban,
             (Some(Dialog::ModLog(_)), _) => Screen::ModLog,
             (Some(Dialog::Report(_)), _) => Screen::Report,
+            (Some(Dialog::Lane { .. }), _) => Screen::Lane,
+            (Some(Dialog::LaneClear), _) => Screen::LaneClear,
             (None, Some(editor)) => editor.screen(),
             (None, None) if let Some(editor) = &self.games => editor.screen(),
             (None, None) => match &self.watch {
@@ -372,6 +383,7 @@ impl App {
     /// the connection is down and the banner counts).
     pub fn ticking(&self) -> bool {
         self.model.as_ref().is_some_and(|m| m.in_progress.is_some())
+            || self.lane.running.is_some()
             || matches!(self.connection, Connection::Lost { .. })
     }
 }

@@ -32,6 +32,7 @@ impl App {
 
     pub fn on_stream(&mut self, event: StreamEvent, now: Stamp) -> Vec<Effect> {
         let mut effects = self.toy_cues(&event, now);
+        effects.extend(self.lane_event(&event, now));
         match event {
             StreamEvent::Connected { role, .. } => {
                 self.role = Some(role);

@@ -30,6 +30,7 @@ pub mod widgets;
 
 pub mod games;
 pub mod help;
+pub mod lane;
 pub mod menus;
 pub mod queue;
 pub mod report;

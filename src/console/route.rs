@@ -73,7 +73,7 @@ impl App {
 
     fn global_action(&mut self, action: Action, now: Stamp) -> Vec<Effect> {
         match action {
-            Action::StopToy => self.stop_toy(now),
+            Action::StopToy => self.stop_toy_and_lane(now),
             Action::QuitNow => self.quit_now(),
             Action::Help if self.help.is_some() => {
                 self.help = None;
@@ -100,7 +100,7 @@ impl App {
         now: Stamp,
     ) -> Vec<Effect> {
         match (screen, action) {
-            (_, Action::StopToy) => return self.stop_toy(now),
+            (_, Action::StopToy) => return self.stop_toy_and_lane(now),
             (Screen::Help, _) => return self.help_action(action),
             (_, Action::Help) => return self.open_help(),
             _ => {}
@@ -134,6 +134,8 @@ impl App {
                 Vec::new()
             }
             Screen::Toy => self.toy_screen_action(action, key),
+            Screen::Lane => self.lane_action(action),
+            Screen::LaneClear => self.lane_clear_action(action),
             Screen::Watch => self.watch_action(action, now),
             Screen::WatchRoom => self.watch_room_action(action, now),
             Screen::Ban => self.ban_action(action),

@@ -46,10 +46,13 @@ pub enum Screen {
     GameConflict,
     /// A broadcast's report: totals, refunds, top items, the chart.
     Report,
+    /// The toy lane: every waiting tip, skip, clear, pause, resume.
+    Lane,
+    LaneClear,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 24] = [
+    pub const ALL: [Screen; 26] = [
         Screen::Queue,
         Screen::Help,
         Screen::Details,
@@ -74,6 +77,8 @@ impl Screen {
         Screen::SeedRevealed,
         Screen::GameConflict,
         Screen::Report,
+        Screen::Lane,
+        Screen::LaneClear,
     ];
 
     /// Its section in the keymap file.
@@ -103,6 +108,8 @@ impl Screen {
             Screen::SeedRevealed => "seed_revealed",
             Screen::GameConflict => "game_conflict",
             Screen::Report => "report",
+            Screen::Lane => "lane",
+            Screen::LaneClear => "lane_clear",
         }
     }
 
@@ -133,6 +140,8 @@ impl Screen {
             Screen::SeedRevealed => "the revealed seed",
             Screen::GameConflict => "a game's version conflict",
             Screen::Report => "the broadcast report",
+            Screen::Lane => "the toy lane",
+            Screen::LaneClear => "the clear-lane question",
         }
     }
 
@@ -163,6 +172,8 @@ impl Screen {
             Screen::SeedRevealed => games::keys::SEED_REVEALED,
             Screen::GameConflict => games::keys::GAME_CONFLICT,
             Screen::Report => report::keys::REPORT,
+            Screen::Lane => lane::keys::LANE,
+            Screen::LaneClear => lane::keys::LANE_CLEAR,
         }
     }
 
@@ -200,6 +211,7 @@ pub enum Action {
     Toy,
     Broadcast,
     Report,
+    Lane,
     // moving and paging
     Up,
     Down,
@@ -267,6 +279,9 @@ pub enum Action {
     FilterTarget,
     FilterTime,
     ClearFilters,
+    // the toy lane
+    Skip,
+    ClearLane,
 }
 
 /// One action of a section: its name in the file, what the help says, and
@@ -293,7 +308,7 @@ pub(super) const fn bind(
     }
 }
 
-use super::{games, help, menus, queue, report, toy, watch};
+use super::{games, help, lane, menus, queue, report, toy, watch};
 use Action as A;
 
 pub const GLOBAL_BINDINGS: &[Binding] = &[

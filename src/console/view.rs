@@ -12,7 +12,7 @@ use super::app::{App, Connection, Dialog, LogKind};
 use super::keymap::Section;
 use super::screen::Screen;
 use super::widgets::fg;
-use super::{games, help, menus, queue, report, toy, watch};
+use super::{games, help, lane, menus, queue, report, toy, watch};
 use crate::domain::Stamp;
 
 pub const MIN_WIDTH: u16 = 60;
@@ -45,11 +45,13 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
     let server_now = app.server_now(now);
     let lost = matches!(app.connection, Connection::Lost { .. });
     let tall = area.height >= 40;
-    let [header, banner, stage, middle, toy_strip, footer] = Layout::vertical([
+    let lane_line = lane::shown(app) && app.menus.is_none() && app.games.is_none();
+    let [header, banner, stage, middle, lane_area, toy_strip, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(u16::from(lost)),
         Constraint::Length(if tall { 8 } else { 6 }),
         Constraint::Min(4),
+        Constraint::Length(u16::from(lane_line)),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
@@ -77,6 +79,9 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
         return;
     }
     queue::draw(frame, app, server_now, stage, middle);
+    if lane_line {
+        lane::draw_line(frame, app, server_now, lane_area);
+    }
     draw_toy(frame, app, toy_strip);
     draw_footer(frame, app, footer);
     match &app.dialog {
@@ -96,6 +101,8 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
             };
             report::draw(frame, app, screen, area)
         }
+        Some(Dialog::Lane { selected }) => lane::draw(frame, app, server_now, *selected),
+        Some(Dialog::LaneClear) => lane::draw_clear(frame, app),
         None => {}
     }
     if let Some(help) = app.help {

@@ -83,10 +83,15 @@ impl TipLane {
     /// Put the running tip back at the head with what is left of it at `now`.
     pub fn return_running(&mut self, now: Stamp) -> Option<LaneEntry> {
         let run = self.running.take()?;
-        self.orphan = None;
+        // A run whose console went away stopped then: the time since is
+        // not run time.
+        let remaining_ms = match self.orphan.take() {
+            Some(orphan) => orphan.remaining_ms,
+            None => run.left_at(now),
+        };
         let entry = LaneEntry {
             item: run.item,
-            remaining_ms: run.left_at(now),
+            remaining_ms,
         };
         self.waiting.push_front(entry);
         Some(entry)

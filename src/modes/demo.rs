@@ -149,7 +149,8 @@ async fn show(db: std::path::PathBuf, paths: &Paths, overlay_port: Option<u16>) 
     }
 }
 
-/// The room, live, with the three template menus and both games; returns the performer's token.
+/// The room, live, with the three template menus, both games and the
+/// classic tip levels; returns the performer's token.
 async fn prepare(url: &ServerUrl, admin_token: &str) -> Result<String, ClientError> {
     let admin = RestClient::new(url.clone(), admin_token);
     tolerate(
@@ -169,6 +170,12 @@ async fn prepare(url: &ServerUrl, admin_token: &str) -> Result<String, ClientErr
                 .await
                 .map_err(menu_error)?;
         }
+    }
+    // The classic ladder, unless the room has levels already.
+    if admin.tip_levels(&ROOM.into()).await?.version == 0 {
+        admin
+            .tip_levels_from_template(&ROOM.into(), "classic", 0)
+            .await?;
     }
     for game in crate::games::GameKind::ALL {
         crate::sim::spins::ensure_game(&admin, ROOM, game)

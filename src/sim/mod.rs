@@ -122,6 +122,9 @@ impl SimOptions {
         options.rate_per_min = 12.0;
         options.performer = false;
         options.scenario.audience.arrival_s = scenario::Span(0.0, 2.0);
+        // The demo room has tip levels: its audience tips, and the virtual
+        // toy follows the lane.
+        options.scenario.tips.per_min = 5.0;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());

@@ -22,6 +22,7 @@ pub mod intiface;
 pub mod intiface_device;
 pub mod intiface_transport;
 pub mod intiface_wire;
+pub mod lane_play;
 pub mod models;
 pub mod outputs;
 pub mod pacing;

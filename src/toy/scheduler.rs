@@ -12,12 +12,14 @@ use tokio::time::{Instant, sleep_until};
 
 use super::codec::Level;
 use super::device::{Shaping, ToyHandle};
+use super::lane_play::{LanePlay, combine};
 use super::outputs::FeatureLevels;
 use super::plan::{ItemPlan, MAX_END_BURST_MS, Shape};
 pub use super::scheduler_config::SchedulerConfig;
 use crate::domain::event::EventKind;
 use crate::domain::ids::ItemId;
 use crate::domain::time::Stamp;
+use crate::domain::tips::TipToy;
 use crate::domain::toy_effect::{Timing, ToyEffect};
 
 /// Why the toys were stopped at once.
@@ -33,6 +35,8 @@ pub enum StopReason {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SchedulerStatus {
     pub item: Option<ItemId>,
+    /// The toy tip running beside the stage, if any.
+    pub lane: Option<ItemId>,
     /// The level sent to the toys now.
     pub level: u8,
     /// The next effect of the current item and when it is due.
@@ -52,6 +56,14 @@ enum Input {
     },
     Finished(ItemId),
     Refunded(ItemId),
+    LaneStarted {
+        item: ItemId,
+        tip: Arc<TipToy>,
+        length_ms: u64,
+        start: Instant,
+    },
+    /// The tip's run was cut (the run loop's word: stop key, lost toy).
+    LaneStopped(ItemId),
     PanicStop,
     Resume,
     Server {
@@ -83,6 +95,7 @@ pub fn spawn_scheduler(config: SchedulerConfig) -> SchedulerHandle {
         toys: toys.clone(),
         status: status_tx,
         current: None,
+        lane: None,
         level: 0,
         preset: None,
         features: None,
@@ -158,6 +171,22 @@ impl SchedulerHandle {
             effects,
             shapes,
         });
+    }
+
+    /// A toy tip runs from `start` beside whatever the stage plays; it ends
+    /// by itself after its length.
+    pub fn lane_started(&self, item: ItemId, tip: Arc<TipToy>, length_ms: u64, start: Instant) {
+        self.send(Input::LaneStarted {
+            item,
+            tip,
+            length_ms,
+            start,
+        });
+    }
+
+    /// The tip's run is cut before its end.
+    pub fn lane_stopped(&self, item: ItemId) {
+        self.send(Input::LaneStopped(item));
     }
 
     pub fn item_finished(&self, item: ItemId) {
@@ -319,12 +348,24 @@ impl Current {
     }
 }
 
+struct LaneCurrent {
+    play: LanePlay,
+    start: Instant,
+}
+
+impl LaneCurrent {
+    fn offset(&self, now: Instant) -> u64 {
+        now.saturating_duration_since(self.start).as_millis() as u64
+    }
+}
+
 struct Scheduler {
     config: SchedulerConfig,
     rx: mpsc::UnboundedReceiver<Input>,
     toys: Toys,
     status: watch::Sender<SchedulerStatus>,
     current: Option<Current>,
+    lane: Option<LaneCurrent>,
     level: u8,
     /// The stored pattern the toys were told to run.
     preset: Option<u8>,
@@ -368,7 +409,7 @@ impl Scheduler {
     fn update(&mut self, now: Instant) {
         if let Some(since) = self.server_lost_since
             && now >= since + Duration::from_millis(self.config.server_loss_stop_ms)
-            && self.current.is_some()
+            && (self.current.is_some() || self.lane.is_some())
         {
             tracing::warn!("server unreachable too long: stopping the toys");
             self.stop_at_once(now, StopReason::ServerLost);
@@ -382,6 +423,11 @@ impl Scheduler {
             Some(c) if !self.halted && now >= c.start => c.plan.features_at(c.offset(now)),
             _ => None,
         };
+        let lane = match &self.lane {
+            Some(l) if !self.halted && now >= l.start => l.play.at(l.offset(now)),
+            _ => None,
+        };
+        let (level, features) = combine(level, features, lane);
         if level != self.level || features != self.features {
             self.level = level;
             self.features = features;
@@ -395,7 +441,8 @@ impl Scheduler {
         let preset = match &self.current {
             Some(c) if !self.halted && now >= c.start => c.plan.preset_at(c.offset(now)),
             _ => None,
-        };
+        }
+        .or(lane.and_then(|l| l.preset));
         if preset != self.preset {
             self.preset = preset;
             for toy in self.toys() {
@@ -411,17 +458,26 @@ impl Scheduler {
             // Its effects are over (the item itself may run on in overtime).
             self.current = None;
         }
+        if self
+            .lane
+            .as_ref()
+            .is_some_and(|l| l.offset(now) >= l.play.length_ms)
+        {
+            self.lane = None;
+        }
         let next = self.current.as_ref().and_then(|c| {
             c.plan
                 .next_effect_after(c.offset(now))
                 .map(|(timing, at)| (timing, c.start + Duration::from_millis(at)))
         });
         let item = self.current.as_ref().map(|c| c.item);
+        let lane_item = self.lane.as_ref().map(|l| l.play.item);
         let (halted, server_lost, level) =
             (self.halted, self.server_lost_since.is_some(), self.level);
         self.status.send_if_modified(|s| {
             let new = SchedulerStatus {
                 item,
+                lane: lane_item,
                 level,
                 next,
                 halted,
@@ -448,9 +504,21 @@ impl Scheduler {
                     .next_change_after(c.offset(now))
                     .map(|at| c.start + Duration::from_millis(at))
             });
+        let lane = self.lane.as_ref().filter(|_| !self.halted).and_then(|l| {
+            if now < l.start {
+                return Some(l.start);
+            }
+            l.play
+                .next_change_after(l.offset(now))
+                .map(|at| l.start + Duration::from_millis(at))
+        });
+        let plan = match (plan, lane) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         let lost = self
             .server_lost_since
-            .filter(|_| self.current.is_some())
+            .filter(|_| self.current.is_some() || self.lane.is_some())
             .map(|since| since + Duration::from_millis(self.config.server_loss_stop_ms));
         match (plan, lost) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -486,7 +554,28 @@ impl Scheduler {
             }
             Input::Refunded(item) => {
                 if self.current.as_ref().is_some_and(|c| c.item == item) {
+                    // The tip running beside it goes on.
+                    let lane = self.lane.take();
                     self.stop_at_once(now, StopReason::Refund);
+                    self.lane = lane;
+                }
+            }
+            Input::LaneStarted {
+                item,
+                tip,
+                length_ms,
+                start,
+            } => {
+                if self.halted {
+                    tracing::info!(%item, "tip started while halted: not played");
+                    return;
+                }
+                let play = LanePlay::new(item, &tip, length_ms, self.config.intensity_cap);
+                self.lane = Some(LaneCurrent { play, start });
+            }
+            Input::LaneStopped(item) => {
+                if self.lane.as_ref().is_some_and(|l| l.play.item == item) {
+                    self.lane = None;
                 }
             }
             Input::PanicStop => {
@@ -528,6 +617,9 @@ impl Scheduler {
         if let Some(c) = self.current.take() {
             tracing::debug!(item = %c.item, at_ms = c.offset(now), "effects cancelled");
         }
+        if let Some(l) = self.lane.take() {
+            tracing::debug!(item = %l.play.item, at_ms = l.offset(now), "tip run cancelled");
+        }
         self.level = 0;
         self.preset = None;
         self.features = None;
@@ -537,6 +629,7 @@ impl Scheduler {
         self.status.send_modify(|s| {
             s.level = 0;
             s.item = None;
+            s.lane = None;
             s.next = None;
             s.last_stop = Some(reason);
         });

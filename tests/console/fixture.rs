@@ -165,6 +165,7 @@ impl Fixture {
             line: "Lush ▮▮▯▯▯ 8/20".into(),
             level: 8,
             halted: false,
+            toys: 1,
         });
     }
 

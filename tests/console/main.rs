@@ -7,6 +7,8 @@ mod e2e;
 mod fixture;
 mod games;
 mod keys;
+mod lane;
+mod lane_pty;
 mod menus;
 mod overlay_browser;
 mod overlay_page;

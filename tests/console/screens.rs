@@ -56,7 +56,13 @@ fn on(screen: Screen) -> Fixture {
         Screen::SeedRevealed => &[KeyCode::Char('R'), KeyCode::Char('y')],
         Screen::GameConflict => &[KeyCode::Char('h'), KeyCode::Char('w')],
         Screen::Report => &[KeyCode::Char('R')],
+        Screen::Lane => &[KeyCode::Char('l')],
+        Screen::LaneClear => &[KeyCode::Char('l'), KeyCode::Char('c')],
     };
+    if matches!(screen, Screen::Lane | Screen::LaneClear) {
+        crate::lane::tip(&mut f, 30, 1);
+        crate::lane::tip(&mut f, 5, 2);
+    }
     if matches!(
         screen,
         Screen::Watch | Screen::WatchRoom | Screen::Ban | Screen::ModLog

@@ -17,9 +17,9 @@ const F12: &str = "\x1b[24~";
 
 /// One command the virtual toy received, and when.
 #[derive(Debug)]
-struct Received {
-    at: SystemTime,
-    command: String,
+pub struct Received {
+    pub at: SystemTime,
+    pub command: String,
 }
 
 fn log_files(home: &Path) -> Vec<PathBuf> {
@@ -37,7 +37,7 @@ fn log_files(home: &Path) -> Vec<PathBuf> {
 }
 
 /// The virtual toy's transcript so far, in order.
-fn transcript(home: &Path) -> Vec<Received> {
+pub fn transcript(home: &Path) -> Vec<Received> {
     let mut all = Vec::new();
     for file in log_files(home) {
         let text = std::fs::read_to_string(file).unwrap_or_default();
@@ -59,7 +59,11 @@ fn transcript(home: &Path) -> Vec<Received> {
     all
 }
 
-fn wait_transcript(home: &Path, what: &str, ready: impl Fn(&[Received]) -> bool) -> Vec<Received> {
+pub fn wait_transcript(
+    home: &Path,
+    what: &str,
+    ready: impl Fn(&[Received]) -> bool,
+) -> Vec<Received> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let got = transcript(home);
@@ -74,7 +78,7 @@ fn wait_transcript(home: &Path, what: &str, ready: impl Fn(&[Received]) -> bool)
     }
 }
 
-fn is_motion(command: &str) -> bool {
+pub fn is_motion(command: &str) -> bool {
     ["Vibrate", "Rotate", "Air", "Pump", "Thrust"]
         .iter()
         .any(|m| command.starts_with(m))

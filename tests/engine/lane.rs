@@ -144,6 +144,12 @@ impl Model {
         }
     }
 
+    /// What a cut run keeps: what was left when its console went, if it
+    /// went (the time since is not run time), else what is left now.
+    fn cut_left(&self, run: &Run) -> u64 {
+        self.orphan.map_or_else(|| left(run, self.now), |o| o.1)
+    }
+
     /// The running tip back at the head (the orphan's deadline, if any,
     /// no longer stands).
     fn return_running(&mut self, remaining: u64) {
@@ -274,7 +280,7 @@ impl Model {
                 }
                 self.paused = true;
                 if let Some(run) = self.running {
-                    self.return_running(left(&run, self.now));
+                    self.return_running(self.cut_left(&run));
                 }
                 Ok(Reply::LanePaused { room: ROOM.into() })
             }
@@ -289,7 +295,7 @@ impl Model {
                 let Some(run) = self.running else {
                     return Err(ErrorCode::NothingInProgress);
                 };
-                let remaining = left(&run, self.now);
+                let remaining = self.cut_left(&run);
                 self.return_running(remaining);
                 Ok(Reply::LaneReturned {
                     item: Self::id(run.item),

@@ -9,6 +9,7 @@ mod exchange;
 mod fake_intiface;
 mod families;
 mod intiface;
+mod lane;
 mod models;
 mod pacing;
 mod patterns;

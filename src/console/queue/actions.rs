@@ -74,6 +74,7 @@ impl App {
             }
             Action::Broadcast => self.broadcast_key(),
             Action::Report => self.open_report(),
+            Action::Lane => self.open_lane(),
             Action::Menus => {
                 if self.read_only() {
                     self.say(LogKind::Info, "menus are the performer's to edit");

@@ -48,6 +48,12 @@ pub(in crate::console) const QUEUE: &[Binding] = &[
         Some("report"),
     ),
     bind(
+        A::Lane,
+        "lane",
+        "the toy lane: every waiting tip, skip, clear, pause, resume",
+        Some("lane"),
+    ),
+    bind(
         A::Details,
         "details",
         "show the selected item's audit record",

@@ -4,6 +4,7 @@
 //! something changed (plus one tick a second while a timer runs). The
 //! terminal is restored on every way out.
 
+mod headless;
 mod overlay;
 mod requests;
 mod terminal;
@@ -16,6 +17,7 @@ use crossterm::event::EventStream;
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
+pub use self::headless::run_lane;
 use self::overlay::{publish, regenerate_overlays, start_overlays, tell_overlays};
 use self::terminal::{TermOutcome, Tui, install_panic_hook, on_terminal, signals};
 use self::toy::{connect_toy, follow, reading, toy_request};
@@ -38,6 +40,18 @@ use crate::toy::scheduler::{
 const ROOM_RETRY: Duration = Duration::from_secs(2);
 
 fn next_tick(app: &App) -> Duration {
+    let display = display_tick(app);
+    // The lane runner reports a tip's run the moment it is over.
+    match app.lane_deadline() {
+        Some(end) => {
+            let until = end.micros_since(Stamp::now()).max(0) as u64;
+            display.min(Duration::from_micros(until))
+        }
+        None => display,
+    }
+}
+
+fn display_tick(app: &App) -> Duration {
     if !app.ticking() {
         return Duration::from_secs(3600);
     }
@@ -167,18 +181,15 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                 break;
             }
         }
+        // The lane runner acts on whatever just changed (a toy, a tick).
+        effects.extend(app.drive_lane(Stamp::now()));
         for effect in effects {
             match effect {
                 Effect::Send {
                     request_id,
                     key,
                     command,
-                } => {
-                    if let Err(err) = stream.command(&request_id, &key, command).await {
-                        // Kept as pending: it is resent with the same key on reconnect.
-                        tracing::warn!(request = %request_id, error = %err, "command not sent yet");
-                    }
-                }
+                } => send(&stream, &request_id, &key, command).await,
                 Effect::FetchAudit(item) => {
                     let (rest, room, tx) = (rest.clone(), room.clone(), audit_tx.clone());
                     tokio::spawn(async move {
@@ -248,6 +259,19 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
     drop(tui);
     stream.close();
     Ok(())
+}
+
+/// Send a command on the room's socket. One that cannot go now is kept as
+/// pending by the state: it is resent with the same key on reconnect.
+async fn send(
+    stream: &RoomStream,
+    request_id: &str,
+    key: &str,
+    command: crate::protocol::RoomCommand,
+) {
+    if let Err(err) = stream.command(request_id, key, command).await {
+        tracing::warn!(request = %request_id, error = %err, "command not sent yet");
+    }
 }
 
 /// Feed one stream event to the state; whether the screen changed.

@@ -32,6 +32,12 @@ pub(super) fn follow(toys: &SchedulerHandle, cue: ToyCue) {
         ),
         ToyCue::Finished(item) => toys.item_finished(item),
         ToyCue::Refunded(item) => toys.item_refunded(item),
+        ToyCue::LanePlay {
+            item,
+            tip,
+            length_ms,
+        } => toys.lane_started(item, tip, length_ms, tokio::time::Instant::now()),
+        ToyCue::LaneStop(item) => toys.lane_stopped(item),
         ToyCue::Play {
             item,
             effects,
@@ -54,6 +60,7 @@ pub(super) fn reading(toys: &SchedulerHandle) -> ToyReading {
         line: toys.strip_line(),
         level: status.level,
         halted: status.halted,
+        toys: toys.toys().len(),
     }
 }
 

@@ -27,10 +27,8 @@ impl App {
             Action::ConnectVirtual => Some(ToyRequest::ConnectVirtual),
             Action::ConnectBluetooth => Some(ToyRequest::ConnectBluetooth),
             Action::Disconnect => Some(ToyRequest::DisconnectAll),
-            Action::Resume => {
-                self.resume_toy();
-                Some(ToyRequest::Resume)
-            }
+            // The lane resumes with the toy: the cut tip runs on.
+            Action::Resume => return self.resume_lane(),
             // The digit pressed picks the level: 0 off, 9 is 18 of 20.
             Action::TryLevel => key
                 .typed()

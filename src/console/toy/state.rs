@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::client::StreamEvent;
 use crate::console::app::{App, Effect, LogKind};
+use crate::domain::tips::TipToy;
 use crate::domain::toy_effect::{Timing, ToyEffect};
 use crate::domain::{EventKind, ItemId, Stamp};
 
@@ -28,6 +29,8 @@ pub struct ToyState {
     pub halted: bool,
     /// The item whose effects the toy was told to play.
     pub playing: Option<ItemId>,
+    /// How many toys the scheduler drives.
+    pub connected: usize,
 }
 
 impl Default for ToyState {
@@ -37,6 +40,7 @@ impl Default for ToyState {
             level: 0,
             halted: false,
             playing: None,
+            connected: 0,
         }
     }
 }
@@ -47,6 +51,8 @@ pub struct ToyReading {
     pub line: String,
     pub level: u8,
     pub halted: bool,
+    /// How many toys are connected.
+    pub toys: usize,
 }
 
 /// What the toy scheduler is told.
@@ -73,6 +79,14 @@ pub enum ToyCue {
         effects: Arc<[ToyEffect]>,
         length_ms: u64,
     },
+    /// A toy tip of the lane runs from now for `length_ms`, beside the stage.
+    LanePlay {
+        item: ItemId,
+        tip: Arc<TipToy>,
+        length_ms: u64,
+    },
+    /// The tip's run is cut (or over): the toy stops playing it.
+    LaneStop(ItemId),
 }
 
 impl App {
@@ -199,7 +213,8 @@ impl App {
     /// What the scheduler reports after carrying out a cue or on its own.
     /// Returns whether the strip changed.
     pub fn on_toy_reading(&mut self, reading: ToyReading) -> bool {
-        let changed = reading.line != self.toy.line;
+        let changed = reading.line != self.toy.line || reading.toys != self.toy.connected;
+        self.toy.connected = reading.toys;
         self.toy.line = reading.line;
         self.toy.level = reading.level;
         self.toy.halted = reading.halted;
