@@ -54,7 +54,14 @@ impl Sim {
         let key = format!("{}-t{}", self.prefix, self.tips_sent);
         self.tips_sent += 1;
         let viewer = &self.viewers[v];
-        match viewer.client.tip(&self.room, amount, &key).await {
+        // A viewer's public name, as the chat and the overlays show it.
+        let body = crate::protocol::TipBody {
+            amount,
+            display_name: Some(viewer.name.clone()),
+            user: None,
+            source_event_id: None,
+        };
+        match viewer.client.tip_with(&self.room, &body, &key).await {
             Ok(_) => {
                 self.summary.tips += 1;
                 tracing::debug!(room = %self.room, user = %viewer.user, amount, "tip");
