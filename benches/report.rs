@@ -62,6 +62,7 @@ fn rows(first: u64, count: u64, seed: u64) -> Vec<ItemRow> {
                 closed_at: (state != "queued").then(|| Stamp(T0 + (n as i64) * 720_000)),
                 points: mix % 3,
                 spin: None,
+                tip: None,
             }
         })
         .collect()

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{
     BUCKET_SECS, Broadcast, Bucket, ItemLine, ItemRow, PrizeLine, RefundLine, Report, SpinLine,
-    TOP, TopItem, Totals,
+    TOP, TipLine, TopItem, Totals,
 };
 use crate::domain::{RefundReason, Stamp};
 
@@ -20,6 +20,7 @@ pub fn compute(broadcast: Broadcast, rows: &[ItemRow], now: Stamp) -> Report {
     let mut spins: BTreeMap<(&str, u32), (u64, u64)> = BTreeMap::new();
     let mut prizes: BTreeMap<(&str, i64), (&str, u64)> = BTreeMap::new();
     let mut by_bucket: BTreeMap<usize, (u64, u64)> = BTreeMap::new();
+    let mut tips: BTreeMap<&str, TipLine> = BTreeMap::new();
 
     for row in rows {
         totals.items += 1;
@@ -61,6 +62,24 @@ pub fn compute(broadcast: Broadcast, rows: &[ItemRow], now: Stamp) -> Report {
                 .entry((spin.game.as_str(), spin.prize_id))
                 .or_insert((row.title.as_str(), 0));
             prize.1 += 1;
+        }
+        if row.source == "tip" {
+            let level = row.tip.as_ref().map_or("plain", |t| t.level.as_str());
+            let line = tips.entry(level).or_insert_with(|| TipLine {
+                level: level.into(),
+                tips: 0,
+                tokens: 0,
+                earned: 0,
+                toy_seconds: 0,
+            });
+            line.tips += 1;
+            line.tokens += row.token_cost;
+            line.earned += row.settled;
+            // A toy tip settles only when the toy ran it to its end.
+            if let (Some(tip), "finished") = (&row.tip, row.state.as_str()) {
+                line.toy_seconds += tip.duration_ms / 1000;
+                totals.toy_seconds += tip.duration_ms / 1000;
+            }
         }
         if let Some(closed) = row.closed_at {
             let bucket = by_bucket.entry(bucket_of(&broadcast, closed)).or_default();
@@ -122,6 +141,7 @@ pub fn compute(broadcast: Broadcast, rows: &[ItemRow], now: Stamp) -> Report {
             })
             .collect(),
         prizes: top_prizes(prizes),
+        tips: tips.into_values().collect(),
         bucket_secs: BUCKET_SECS,
         buckets,
         broadcast,
@@ -220,6 +240,7 @@ mod tests {
             closed_at: closed_min.map(|m| Stamp(m * MIN)),
             points: 2,
             spin: None,
+            tip: None,
         }
     }
 

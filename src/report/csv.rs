@@ -77,6 +77,17 @@ pub fn render(report: &Report) -> Result<String, csv::Error> {
         let detail = format!("{}#{}", line.game, line.prize_id);
         row("prizes", &line.title, &detail, Some(line.spins), None)?;
     }
+    row("totals", "toy_seconds", "", Some(t.toy_seconds), None)?;
+    for line in &report.tips {
+        let toy = format!("toy {} s", line.toy_seconds);
+        row(
+            "tips",
+            &line.level,
+            &toy,
+            Some(line.tips),
+            Some(line.tokens),
+        )?;
+    }
     for bucket in &report.buckets {
         let start = bucket.start.to_string();
         row("earned", &start, "", None, Some(bucket.earned))?;

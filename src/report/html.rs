@@ -119,6 +119,20 @@ pub fn render(report: &Report) -> String {
                 .map(|l| vec![l.title.clone(), l.game.clone(), l.spins.to_string()]),
         );
     }
+    if !report.tips.is_empty() {
+        table(
+            &mut out,
+            &format!(
+                "Tips by level (the toy ran {} s)",
+                report.totals.toy_seconds
+            ),
+            (&["level", "tips", "tokens", "earned", "toy seconds"], 1),
+            report.tips.iter().map(|l| {
+                let counts = [l.tips, l.tokens, l.earned, l.toy_seconds].map(|n| n.to_string());
+                std::iter::once(l.level.clone()).chain(counts).collect()
+            }),
+        );
+    }
     let _ = write!(
         out,
         "<footer><p>As of {} UTC. Made by cuedeck.</p></footer>\n</body></html>\n",

@@ -66,6 +66,16 @@ pub struct ItemRow {
     pub points: u64,
     /// The spin it came from, for slot machine and spin wheel items.
     pub spin: Option<SpinRow>,
+    /// The level a toy tip matched, with its run's length (none for a
+    /// plain tip or any other item).
+    pub tip: Option<TipRow>,
+}
+
+/// A toy tip's matched level (or special) and how long the toy runs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TipRow {
+    pub level: String,
+    pub duration_ms: u64,
 }
 
 /// A spin's facts the report groups by.
@@ -95,6 +105,9 @@ pub struct Report {
     pub spins: Vec<SpinLine>,
     /// The prizes drawn most.
     pub prizes: Vec<PrizeLine>,
+    /// Tips by the level they matched (`plain`: no level, settled at once).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tips: Vec<TipLine>,
     pub bucket_secs: i64,
     /// Earnings and refunds per bucket, from the start of the broadcast.
     pub buckets: Vec<Bucket>,
@@ -118,6 +131,21 @@ pub struct Totals {
     pub viewers: u64,
     /// Loyalty points credited by items settled in full.
     pub points_earned: u64,
+    /// Seconds the toy ran for tips that ran to their end.
+    #[serde(default)]
+    pub toy_seconds: u64,
+}
+
+/// The tips of one level: how many, what they cost, what settled, and how
+/// long the toy ran for them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TipLine {
+    pub level: String,
+    pub tips: u64,
+    pub tokens: u64,
+    pub earned: u64,
+    pub toy_seconds: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

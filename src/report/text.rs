@@ -76,6 +76,20 @@ pub fn render(report: &Report) -> String {
             );
         }
     }
+    if !report.tips.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nTips by level (the toy ran {} s)",
+            report.totals.toy_seconds
+        );
+        for line in &report.tips {
+            let _ = writeln!(
+                out,
+                "  {:<12} {:>6} tips {:>10} tokens, earned {}, toy {} s",
+                line.level, line.tips, line.tokens, line.earned, line.toy_seconds
+            );
+        }
+    }
     let _ = writeln!(
         out,
         "\nEarned (#) and refunded (x) per {} minutes",

@@ -15,7 +15,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::{Reader, StoreError};
 use crate::domain::{Event, EventKind, RoomId, Stamp};
-use crate::report::{Broadcast, ItemRow, SpinRow};
+use crate::report::{Broadcast, ItemRow, SpinRow, TipRow};
 
 /// Keep the broadcast tables in step with one committed event.
 pub(super) fn record(tx: &Transaction, event: &Event) -> Result<(), StoreError> {
@@ -33,7 +33,9 @@ pub(super) fn record(tx: &Transaction, event: &Event) -> Result<(), StoreError> 
             )?
             .execute(params![event.room.as_str(), at, event.seq as i64])?;
         }
-        EventKind::ItemQueued { item: view, .. } | EventKind::InstantSettled { item: view } => {
+        EventKind::ItemQueued { item: view, .. }
+        | EventKind::InstantSettled { item: view }
+        | EventKind::TipQueued { item: view, .. } => {
             let (state, settled, closed) = if view.instant {
                 ("finished", view.token_cost, Some(at))
             } else {
@@ -42,8 +44,9 @@ pub(super) fn record(tx: &Transaction, event: &Event) -> Result<(), StoreError> 
             // An item belongs to the room's open broadcast (intake needs one).
             tx.prepare_cached(
                 "INSERT INTO broadcast_items
-                    (broadcast, item, user_id, source, title, state, token_cost, settled, closed_at, points)
-                 SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
+                    (broadcast, item, user_id, source, title, state, token_cost, settled, closed_at,
+                     points, tip_level, tip_ms)
+                 SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12
                  FROM broadcasts WHERE room = ?1 AND ended_at IS NULL",
             )?
             .execute(params![
@@ -57,7 +60,24 @@ pub(super) fn record(tx: &Transaction, event: &Event) -> Result<(), StoreError> 
                 settled as i64,
                 closed,
                 view.loyalty_points as i64,
+                view.tip.as_ref().map(|t| &*t.label),
+                view.tip.as_ref().map_or(0, |t| t.duration_ms as i64),
             ])?;
+        }
+        // A toy tip runs in the lane: started, given back, settled.
+        EventKind::LaneStarted { item, .. } => {
+            tx.prepare_cached("UPDATE broadcast_items SET state = 'in_progress' WHERE item = ?1")?
+                .execute(params![item.0 as i64])?;
+        }
+        EventKind::LaneReturned { item, .. } => {
+            tx.prepare_cached("UPDATE broadcast_items SET state = 'queued' WHERE item = ?1")?
+                .execute(params![item.0 as i64])?;
+        }
+        EventKind::LaneSettled { item, settled } => {
+            tx.prepare_cached(
+                "UPDATE broadcast_items SET state = 'finished', settled = ?2, closed_at = ?3 WHERE item = ?1",
+            )?
+            .execute(params![item.0 as i64, *settled as i64, at])?;
         }
         EventKind::ItemStarted { item, .. } => {
             tx.prepare_cached("UPDATE broadcast_items SET state = 'in_progress' WHERE item = ?1")?
@@ -145,7 +165,8 @@ impl BroadcastDb {
         };
         let mut stmt = tx.prepare_cached(
             "SELECT b.item, b.user_id, b.source, b.title, b.state, b.token_cost, b.settled,
-                    b.refunded, b.refund_reason, b.closed_at, b.points, s.game, s.tier, s.prize_id
+                    b.refunded, b.refund_reason, b.closed_at, b.points, s.game, s.tier, s.prize_id,
+                    b.tip_level, b.tip_ms
              FROM broadcast_items b
              LEFT JOIN game_spins s ON s.item = b.item AND b.source IN ('slot_machine', 'spin_wheel')
              WHERE b.broadcast = ?1",
@@ -173,6 +194,10 @@ impl BroadcastDb {
                         }),
                         None => None,
                     },
+                    tip: r.get::<_, Option<String>>(14)?.map(|level| TipRow {
+                        level,
+                        duration_ms: r.get::<_, i64>(15).unwrap_or(0) as u64,
+                    }),
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;

@@ -250,6 +250,8 @@ const MIGRATIONS: &[&str] = &[
         refund_reason TEXT,
         closed_at     INTEGER,
         points        INTEGER NOT NULL DEFAULT 0,
+        tip_level     TEXT,
+        tip_ms        INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (broadcast, item)
     ) WITHOUT ROWID;
     CREATE UNIQUE INDEX broadcast_items_item ON broadcast_items(item);
@@ -262,16 +264,17 @@ const MIGRATIONS: &[&str] = &[
     WHERE s.type = 'broadcast_started'
     ORDER BY s.at, s.room, s.seq;
     INSERT INTO broadcast_items (broadcast, item, user_id, source, title, state, token_cost,
-                                 settled, refunded, closed_at, points)
+                                 settled, refunded, closed_at, points, tip_level, tip_ms)
     SELECT b.id, i.id, i.user_id, i.view ->> '$.source', coalesce(i.view ->> '$.action.title', ''),
            i.state, i.token_cost, i.settled, i.refunded,
            CASE WHEN i.state IN ('finished', 'refunded') THEN i.updated_at END,
-           coalesce(i.view ->> '$.loyaltyPoints', 0)
+           coalesce(i.view ->> '$.loyaltyPoints', 0),
+           i.view ->> '$.tip.label', coalesce(i.view ->> '$.tip.durationMs', 0)
     FROM events q
     JOIN items i ON i.id = q.body ->> '$.item.id'
     JOIN broadcasts b ON b.room = q.room AND b.start_seq < q.seq
                      AND (b.end_seq IS NULL OR q.seq < b.end_seq)
-    WHERE q.type IN ('item_queued', 'instant_settled');
+    WHERE q.type IN ('item_queued', 'instant_settled', 'tip_queued');
     UPDATE broadcast_items SET refund_reason = r.reason
     FROM (SELECT body ->> '$.item' AS item, body ->> '$.reason' AS reason
           FROM events WHERE type = 'item_refunded') AS r

@@ -74,6 +74,7 @@ fn fixed_report() -> Report {
             escrow: 400,
             viewers: 23,
             points_earned: 263,
+            toy_seconds: 0,
         },
         refunds: [
             ("goodwill", 2, 55),
@@ -102,6 +103,7 @@ fn fixed_report() -> Report {
             .collect(),
         spins: Vec::new(),
         prizes: Vec::new(),
+        tips: Vec::new(),
         bucket_secs: 300,
         buckets,
     }

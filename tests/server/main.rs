@@ -19,6 +19,7 @@ mod protocol_doc;
 mod race_answers;
 mod report;
 mod report_html;
+mod report_tips;
 mod retention;
 mod stream;
 #[path = "../support/mod.rs"]
