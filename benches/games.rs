@@ -10,8 +10,7 @@
 //!
 //! `games spins_per_s=.. purchases_per_s=.. ratio=..` (target ratio >= 0.8)
 
-use cuedeck::client::{RestClient, ServerUrl};
-use cuedeck::protocol::CreateToken;
+use cuedeck::client::ServerUrl;
 use serde_json::json;
 
 #[path = "support/http_rate.rs"]
@@ -58,32 +57,6 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let dir = tempfile::tempdir().unwrap();
-        let config = cuedeck::server::ServerConfig {
-            listen: "127.0.0.1:0".into(),
-            admin_token: Some(ADMIN.into()),
-            ..Default::default()
-        };
-        let server = cuedeck::server::start(config, dir.path().join("bench.db"))
-            .await
-            .unwrap();
-        let url = ServerUrl::parse(&server.url()).unwrap();
-        let admin = RestClient::new(url.clone(), ADMIN);
-        admin.create_room(ROOM, "perf").await.unwrap();
-        admin.broadcast(&ROOM.into(), true).await.unwrap();
-        let mut tokens = Vec::new();
-        for v in 0..VIEWERS {
-            let user = format!("viewer{v}");
-            admin.mint(&user, 1 << 40, None).await.unwrap();
-            let spec = CreateToken {
-                role: "viewer".into(),
-                room: None,
-                rooms: vec![],
-                user: Some(user.as_str().into()),
-                expires_at: None,
-            };
-            tokens.push(admin.create_token(&spec).await.unwrap().token);
-        }
         let wheel = json!({
             "game": "spin_wheel", "version": 0, "cooldownSecs": 0,
             "tiers": [{"cost": 5}, {"cost": 20}],
@@ -94,33 +67,17 @@ fn main() {
                 {"id": 4, "title": "Show", "rank": 9}
             ]
         });
-        let menu = json!({
-            "name": "Bench", "queueMode": "on",
-            "items": [{"title": "Dance", "baseTokens": 5}]
-        });
-        for (path, body, method) in [
-            (
-                format!("/api/v1/rooms/{ROOM}/games/spin_wheel"),
-                wheel,
-                reqwest::Method::PUT,
-            ),
-            (
-                format!("/api/v1/rooms/{ROOM}/menus"),
-                menu,
-                reqwest::Method::POST,
-            ),
-        ] {
-            let (status, answer) = admin
-                .raw(
-                    method,
-                    &path,
-                    None,
-                    Some(serde_json::to_vec(&body).unwrap()),
-                )
-                .await
-                .unwrap();
-            assert!(status.is_success(), "{path}: {answer}");
-        }
+        let setup = vec![(
+            format!("/api/v1/rooms/{ROOM}/games/spin_wheel"),
+            reqwest::Method::PUT,
+            wheel,
+        )];
+        let http_rate::Shop {
+            server,
+            url,
+            tokens,
+            ..
+        } = http_rate::shop(ADMIN, ROOM, VIEWERS, setup).await;
         // Warm-up, not counted.
         batch(&url, &tokens[..4], Kind::Purchase, 99).await;
         batch(&url, &tokens[..4], Kind::Spin, 99).await;

@@ -1,6 +1,8 @@
 //! Durable requests per second over HTTP: every viewer sends its requests
 //! one after another, all viewers at once; shared by the benches that set
 //! one kind of viewer action against chip-menu purchases.
+// Each bench that includes this uses a part of it.
+#![allow(dead_code)]
 
 use std::time::Instant;
 
@@ -51,4 +53,74 @@ pub async fn batch(
 pub fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(|a, b| a.total_cmp(b));
     values[values.len() / 2]
+}
+
+/// A real server on loopback with a live room: `viewers` viewer tokens with
+/// plenty of tokens, a queue-ON chip menu whose item `m1-1` costs 5, and
+/// what `setup` asks of the admin (path, method, JSON body) before the
+/// runs begin.
+pub struct Shop {
+    pub server: cuedeck::server::Server,
+    pub url: ServerUrl,
+    pub admin: cuedeck::client::RestClient,
+    pub tokens: Vec<String>,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn shop(
+    admin_token: &str,
+    room: &str,
+    viewers: usize,
+    setup: Vec<(String, reqwest::Method, Value)>,
+) -> Shop {
+    use cuedeck::client::RestClient;
+    use cuedeck::protocol::CreateToken;
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = cuedeck::server::ServerConfig {
+        listen: "127.0.0.1:0".into(),
+        admin_token: Some(admin_token.into()),
+        ..Default::default()
+    };
+    let server = cuedeck::server::start(config, dir.path().join("bench.db"))
+        .await
+        .unwrap();
+    let url = ServerUrl::parse(&server.url()).unwrap();
+    let admin = RestClient::new(url.clone(), admin_token);
+    admin.create_room(room, "perf").await.unwrap();
+    admin.broadcast(&room.into(), true).await.unwrap();
+    let mut tokens = Vec::new();
+    for v in 0..viewers {
+        let user = format!("viewer{v}");
+        admin.mint(&user, 1 << 40, None).await.unwrap();
+        let spec = CreateToken {
+            role: "viewer".into(),
+            room: None,
+            rooms: vec![],
+            user: Some(user.as_str().into()),
+            expires_at: None,
+        };
+        tokens.push(admin.create_token(&spec).await.unwrap().token);
+    }
+    let menu = serde_json::json!({
+        "name": "Bench", "queueMode": "on",
+        "items": [{"title": "Dance", "baseTokens": 5}]
+    });
+    let menus = (
+        format!("/api/v1/rooms/{room}/menus"),
+        reqwest::Method::POST,
+        menu,
+    );
+    for (path, method, body) in setup.into_iter().chain([menus]) {
+        let body = serde_json::to_vec(&body).unwrap();
+        let (status, answer) = admin.raw(method, &path, None, Some(body)).await.unwrap();
+        assert!(status.is_success(), "{path}: {answer}");
+    }
+    Shop {
+        server,
+        url,
+        admin,
+        tokens,
+        _dir: dir,
+    }
 }
