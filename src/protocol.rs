@@ -8,6 +8,11 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::error_code::ErrorCode;
 
+mod moderation;
+mod tips;
+pub use moderation::*;
+pub use tips::*;
+
 use crate::domain::{
     Ban, BanReason, ItemId, ItemView, ModerationEntry, RefundReason, Reply, RoomId, RoomTotals,
     Stamp, Switch, Tier, UserId,
@@ -261,61 +266,6 @@ pub struct RoomSnapshot {
     pub lane: LaneSnapshot,
 }
 
-/// `POST /api/v1/rooms/{room}/tips`: an amount and nothing the server
-/// decides (no level, no duration).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TipBody {
-    pub amount: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    /// The viewer an integration tips for (never sent by a viewer).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<UserId>,
-    /// The platform's event id, when an integration tips (else derived
-    /// from the Idempotency-Key).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_event_id: Option<String>,
-}
-
-/// A room's tip levels as the editor and viewers see them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TipLevelsView {
-    pub room: RoomId,
-    /// 0 while the room has none.
-    pub version: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub saved_at: Option<Stamp>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub changed_by: Option<String>,
-    pub levels: crate::domain::tips::TipLevels,
-}
-
-/// A room's toy lane in a snapshot.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LaneSnapshot {
-    /// The lane takes no tip until the performer resumes it.
-    pub paused: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub running: Option<LaneTip>,
-    /// Next first.
-    #[serde(default)]
-    pub waiting: Vec<LaneTip>,
-}
-
-/// A toy tip in the lane: its item (the matched level is `item.tip`) and
-/// how long its run still has to go; `startedAt` when it runs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LaneTip {
-    pub item: Arc<ItemView>,
-    pub remaining_ms: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<Stamp>,
-}
-
 /// Frames the server sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -441,86 +391,4 @@ pub struct Health {
     pub ok: bool,
     pub protocol: u32,
     pub epoch: String,
-}
-
-// ---- moderation -----------------------------------------------------------
-
-/// Which rooms a ban or an unban covers.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BanScope {
-    /// The room of the URL.
-    #[default]
-    Room,
-    /// Every room of the caller's scope (an admin's: every room there is).
-    All,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct BanRequest {
-    pub user: UserId,
-    #[serde(default)]
-    pub scope: BanScope,
-    pub reason: BanReason,
-    /// Needed for reason `other`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// When the ban lapses (server stamp, µs); or give `expiresInSecs`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<Stamp>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_in_secs: Option<u64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BanList {
-    pub room: RoomId,
-    pub bans: Vec<Ban>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PauseRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SwitchRequest {
-    pub on: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SwitchState {
-    pub switch: Switch,
-    pub on: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SwitchList {
-    pub switches: Vec<SwitchState>,
-}
-
-/// One row of the moderation log, with its id (for paging with `before`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ModerationRow {
-    pub id: i64,
-    #[serde(flatten)]
-    pub entry: ModerationEntry,
-}
-
-/// `GET /api/v1/rooms`: the rooms in the caller's scope.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RoomList {
-    pub rooms: Vec<RoomId>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ModerationPage {
-    /// Newest first.
-    pub entries: Vec<ModerationRow>,
 }

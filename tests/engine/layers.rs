@@ -88,14 +88,15 @@ fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }
 
-/// The files of a module: `src/<name>.rs` or everything under `src/<name>/`.
+/// The files of a module: `src/<name>.rs` and everything under
+/// `src/<name>/` (either or both).
 fn files_of(module: &str) -> Vec<PathBuf> {
     let single = src().join(format!("{module}.rs"));
-    if single.exists() {
-        return vec![single];
-    }
-    let mut found = Vec::new();
-    let mut dirs = vec![src().join(module)];
+    let mut found: Vec<PathBuf> = single.exists().then_some(single).into_iter().collect();
+    let mut dirs: Vec<PathBuf> = Some(src().join(module))
+        .filter(|d| d.is_dir())
+        .into_iter()
+        .collect();
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{dir:?}: {e}")) {
             let path = entry.unwrap().path();
