@@ -10,12 +10,10 @@
 //!
 //! `games spins_per_s=.. purchases_per_s=.. ratio=..` (target ratio >= 0.8)
 
-use cuedeck::client::ServerUrl;
 use serde_json::json;
 
 #[path = "support/http_rate.rs"]
 mod http_rate;
-use http_rate::median;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -25,31 +23,6 @@ const ROOM: &str = "bench";
 const VIEWERS: usize = 32;
 const PER_VIEWER: usize = 100;
 const ROUNDS: usize = 8;
-
-#[derive(Clone, Copy, PartialEq)]
-enum Kind {
-    Spin,
-    Purchase,
-}
-
-/// One batch of `kind`, all viewers at once; requests per second.
-async fn batch(url: &ServerUrl, tokens: &[String], kind: Kind, round: usize) -> f64 {
-    let (path, body): (String, fn(usize) -> serde_json::Value) = match kind {
-        Kind::Spin => (
-            format!("/api/v1/rooms/{ROOM}/games/spin_wheel/spin"),
-            |n| json!({"tier": 1 + (n % 2)}),
-        ),
-        Kind::Purchase => (
-            format!("/api/v1/rooms/{ROOM}/menus/m1/items/m1-1/purchase"),
-            |_| json!({}),
-        ),
-    };
-    let prefix = match kind {
-        Kind::Spin => format!("spin-r{round}"),
-        Kind::Purchase => format!("purchase-r{round}"),
-    };
-    http_rate::batch(url, tokens, &path, &prefix, PER_VIEWER, body).await
-}
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -78,24 +51,20 @@ fn main() {
             tokens,
             ..
         } = http_rate::shop(ADMIN, ROOM, VIEWERS, setup).await;
-        // Warm-up, not counted.
-        batch(&url, &tokens[..4], Kind::Purchase, 99).await;
-        batch(&url, &tokens[..4], Kind::Spin, 99).await;
-        // The kinds take turns going first, so neither always meets the
-        // longer queue.
-        let (mut spins, mut purchases) = (Vec::new(), Vec::new());
-        for round in 0..ROUNDS {
-            if round % 2 == 0 {
-                purchases.push(batch(&url, &tokens, Kind::Purchase, round).await);
-                spins.push(batch(&url, &tokens, Kind::Spin, round).await);
-            } else {
-                spins.push(batch(&url, &tokens, Kind::Spin, round).await);
-                purchases.push(batch(&url, &tokens, Kind::Purchase, round).await);
-            }
-        }
-        eprintln!("purchases_per_s each round: {purchases:.0?}");
-        eprintln!("spins_per_s each round: {spins:.0?}");
-        let (s, p) = (median(spins), median(purchases));
+        let action = http_rate::Kind {
+            name: "spin",
+            path: format!("/api/v1/rooms/{ROOM}/games/spin_wheel/spin"),
+            body: |n| json!({"tier": 1 + (n % 2)}),
+        };
+        let (s, p) = http_rate::versus(
+            &url,
+            &tokens,
+            &action,
+            &http_rate::purchase(ROOM),
+            ROUNDS,
+            PER_VIEWER,
+        )
+        .await;
         println!(
             "games spins_per_s={s:.0} purchases_per_s={p:.0} ratio={:.2}",
             s / p

@@ -23,7 +23,6 @@ use serde_json::json;
 
 #[path = "support/http_rate.rs"]
 mod http_rate;
-use http_rate::median;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -33,31 +32,6 @@ const ROOM: &str = "bench";
 const VIEWERS: usize = 32;
 const PER_VIEWER: usize = 100;
 const ROUNDS: usize = 8;
-
-#[derive(Clone, Copy, PartialEq)]
-enum Kind {
-    Tip,
-    Purchase,
-}
-
-/// One batch of `kind`, all viewers at once; requests per second.
-async fn batch(url: &ServerUrl, tokens: &[String], kind: Kind, round: usize) -> f64 {
-    let (path, body): (String, fn(usize) -> serde_json::Value) = match kind {
-        Kind::Tip => (
-            format!("/api/v1/rooms/{ROOM}/tips"),
-            |n| json!({"amount": 1 + (n % 120)}),
-        ),
-        Kind::Purchase => (
-            format!("/api/v1/rooms/{ROOM}/menus/m1/items/m1-1/purchase"),
-            |_| json!({}),
-        ),
-    };
-    let prefix = match kind {
-        Kind::Tip => format!("tip-r{round}"),
-        Kind::Purchase => format!("purchase-r{round}"),
-    };
-    http_rate::batch(url, tokens, &path, &prefix, PER_VIEWER, body).await
-}
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -79,24 +53,20 @@ fn main() {
             tokens,
             ..
         } = http_rate::shop(ADMIN, ROOM, VIEWERS, setup).await;
-        // Warm-up, not counted.
-        batch(&url, &tokens[..4], Kind::Purchase, 99).await;
-        batch(&url, &tokens[..4], Kind::Tip, 99).await;
-        // The kinds take turns going first, so neither always meets the
-        // longer queue.
-        let (mut tips, mut purchases) = (Vec::new(), Vec::new());
-        for round in 0..ROUNDS {
-            if round % 2 == 0 {
-                purchases.push(batch(&url, &tokens, Kind::Purchase, round).await);
-                tips.push(batch(&url, &tokens, Kind::Tip, round).await);
-            } else {
-                tips.push(batch(&url, &tokens, Kind::Tip, round).await);
-                purchases.push(batch(&url, &tokens, Kind::Purchase, round).await);
-            }
-        }
-        eprintln!("purchases_per_s each round: {purchases:.0?}");
-        eprintln!("tips_per_s each round: {tips:.0?}");
-        let (t, p) = (median(tips), median(purchases));
+        let action = http_rate::Kind {
+            name: "tip",
+            path: format!("/api/v1/rooms/{ROOM}/tips"),
+            body: |n| json!({"amount": 1 + (n % 120)}),
+        };
+        let (t, p) = http_rate::versus(
+            &url,
+            &tokens,
+            &action,
+            &http_rate::purchase(ROOM),
+            ROUNDS,
+            PER_VIEWER,
+        )
+        .await;
         let (p50, p99) = handoffs(&url, &admin, &tokens[0]).await;
         println!(
             "tips tips_per_s={t:.0} purchases_per_s={p:.0} ratio={:.2} handoff_p50_us={p50} handoff_p99_us={p99}",

@@ -124,3 +124,56 @@ pub async fn shop(
         _dir: dir,
     }
 }
+
+/// One kind of request a bench times: where it goes, what its keys start
+/// with, and its body for the `n`-th request of a viewer.
+pub struct Kind {
+    pub name: &'static str,
+    pub path: String,
+    pub body: fn(usize) -> Value,
+}
+
+/// The queue-ON menu item of [`shop`], bought: what every bench compares with.
+pub fn purchase(room: &str) -> Kind {
+    Kind {
+        name: "purchase",
+        path: format!("/api/v1/rooms/{room}/menus/m1/items/m1-1/purchase"),
+        body: |_| serde_json::json!({}),
+    }
+}
+
+/// `rounds` batches of `action` and of purchases, the two taking turns going
+/// first (so neither always meets the longer queue), after an uncounted
+/// warm-up; each round's rates on stderr, and the medians (action,
+/// purchases).
+pub async fn versus(
+    url: &ServerUrl,
+    tokens: &[String],
+    action: &Kind,
+    purchase: &Kind,
+    rounds: usize,
+    per_viewer: usize,
+) -> (f64, f64) {
+    let run = |kind: &Kind, tokens: &[String], round: usize| {
+        let prefix = format!("{}-r{round}", kind.name);
+        let (path, body) = (kind.path.clone(), kind.body);
+        let tokens = tokens.to_vec();
+        let url = url.clone();
+        async move { batch(&url, &tokens, &path, &prefix, per_viewer, body).await }
+    };
+    run(purchase, &tokens[..4], 99).await;
+    run(action, &tokens[..4], 99).await;
+    let (mut actions, mut purchases) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        if round % 2 == 0 {
+            purchases.push(run(purchase, tokens, round).await);
+            actions.push(run(action, tokens, round).await);
+        } else {
+            actions.push(run(action, tokens, round).await);
+            purchases.push(run(purchase, tokens, round).await);
+        }
+    }
+    eprintln!("purchases_per_s each round: {purchases:.0?}");
+    eprintln!("{}s_per_s each round: {actions:.0?}", action.name);
+    (median(actions), median(purchases))
+}
