@@ -103,6 +103,7 @@ error_codes! {
     UnknownBroadcast => "unknown_broadcast", 404;
     Unavailable => "unavailable", 503;
     Internal => "internal", 500;
+    CommitmentChanged => "commitment_changed", 409;
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -7,6 +7,7 @@ use crate::domain::{IntakeMode, ItemId, ItemState, Reply, RoomId};
 use crate::protocol::ErrorCode;
 
 use super::config::{GameConfig, GameKind};
+use super::listing::CommitmentRecord;
 use super::odds::TierOdds;
 use super::receipt::{Receipt, ReceiptPrize};
 use super::seeds::RevealedSeed;
@@ -54,9 +55,16 @@ pub struct Fairness {
     pub committed_at: Stamp,
     pub config_version: u64,
     pub config_hash: String,
+    /// When the current configuration version was saved.
+    pub config_published_at: Stamp,
     pub canonical_config: String,
     /// Every seed revealed so far, oldest first.
     pub revealed: Vec<RevealedSeed>,
+    /// A page of every commitment, oldest first, the current one last,
+    /// each with the configurations in force while it drew.
+    pub history: Vec<CommitmentRecord>,
+    /// The `after` of the history's next page; `null` on the last.
+    pub next: Option<u64>,
 }
 
 /// `POST .../spin` body. Never a price: the tier's cost is the server's.
@@ -70,6 +78,10 @@ pub struct SpinBody {
     pub client_seed: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+    /// The commitment the viewer saw: if the game's differs (the seed
+    /// rotated since), the spin is refused with `commitment_changed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_commitment: Option<String>,
 }
 
 /// The answer to a spin (and to its retries).

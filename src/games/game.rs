@@ -210,6 +210,7 @@ impl Draw {
             game: self.game,
             room: room.to_string(),
             spin_id: spin_id.to_string(),
+            spun_at: None,
             tier: self.tier,
             cost: self.cost,
             client_seed: self.client_seed.as_str().to_string(),
@@ -217,6 +218,7 @@ impl Draw {
             server_seed_commitment: self.commitment.clone(),
             server_seed: None,
             config_hash: self.config_hash.to_string(),
+            config_version: Some(game.config().version),
             canonical_config: game.canonical_text.to_string(),
             draw: ReceiptDraw {
                 total: self.total,

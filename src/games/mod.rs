@@ -20,6 +20,7 @@ pub mod cooldown;
 pub mod error;
 pub mod fairness;
 pub mod game;
+pub mod listing;
 pub mod odds;
 pub mod receipt;
 pub mod record;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::GameKind;
 use super::error::BadReceipt;
+use crate::domain::time::Stamp;
 use super::fairness::Word;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,6 +16,10 @@ pub struct Receipt {
     pub game: GameKind,
     pub room: String,
     pub spin_id: String,
+    /// The server's stamp of the spin (µs since the epoch). Absent only in
+    /// receipts saved before the server stamped them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spun_at: Option<Stamp>,
     /// From 1.
     pub tier: u8,
     /// Tokens the spin cost.
@@ -28,6 +33,10 @@ pub struct Receipt {
     pub server_seed: Option<String>,
     /// SHA-256 of `canonicalConfig`'s UTF-8 bytes, lowercase hex.
     pub config_hash: String,
+    /// The configuration version the draw used: the canonical text's
+    /// `version`. Absent only in receipts saved before it was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_version: Option<u64>,
     /// The game's canonical configuration, exactly as hashed.
     pub canonical_config: String,
     pub draw: ReceiptDraw,

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::config::GameKind;
+use crate::domain::time::Stamp;
 use super::fairness::{SCHEME, Word};
 use super::game::Draw;
 use super::receipt::{Receipt, ReceiptDraw, ReceiptPrize};
@@ -15,6 +16,9 @@ use super::receipt::{Receipt, ReceiptDraw, ReceiptPrize};
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SpinRecord {
     pub spin_id: String,
+    /// The server's stamp of the spin: the stamp of its intake.
+    #[serde(default)]
+    pub spun_at: Stamp,
     pub game: GameKind,
     pub room: String,
     /// From 1.
@@ -35,9 +39,16 @@ pub struct SpinRecord {
 }
 
 impl SpinRecord {
-    pub fn of(draw: &Draw, room: &str, spin_id: &str, config_version: u64) -> SpinRecord {
+    pub fn of(
+        draw: &Draw,
+        room: &str,
+        spin_id: &str,
+        config_version: u64,
+        spun_at: Stamp,
+    ) -> SpinRecord {
         SpinRecord {
             spin_id: spin_id.to_string(),
+            spun_at,
             game: draw.game,
             room: room.to_string(),
             tier: draw.tier,
@@ -68,6 +79,7 @@ impl SpinRecord {
             game: self.game,
             room: self.room.clone(),
             spin_id: self.spin_id.clone(),
+            spun_at: Some(self.spun_at),
             tier: self.tier,
             cost: self.cost,
             client_seed: self.client_seed.clone(),
@@ -75,6 +87,7 @@ impl SpinRecord {
             server_seed_commitment: self.commitment.clone(),
             server_seed,
             config_hash: self.config_hash.clone(),
+            config_version: Some(self.config_version),
             canonical_config: canonical_config.to_string(),
             draw: ReceiptDraw {
                 total: self.total,

@@ -12,6 +12,7 @@ use super::api::{Fairness, GameVersionInfo, GameView};
 use super::cooldown::CooldownBook;
 use super::fairness::{ClientSeed, SCHEME};
 use super::game::Game;
+use super::listing::{CommitmentRecord, HistoryPage, PublishedConfig, configs_in_force};
 use super::odds::odds_table;
 use super::record::SpinRecord;
 use super::seeds::SeedState;
@@ -26,6 +27,9 @@ pub struct RoomGame {
     pub seeds: SeedState,
     pub cooldowns: CooldownBook,
     client_seeds: HashMap<UserId, ClientSeed>,
+    /// A rotation is being written: spins wait for the new seed, so none
+    /// is stamped after the old seed's reveal.
+    pub rotating: bool,
 }
 
 impl RoomGame {
@@ -36,6 +40,7 @@ impl RoomGame {
             seeds,
             cooldowns: CooldownBook::default(),
             client_seeds: HashMap::new(),
+            rotating: false,
         }
     }
 
@@ -109,8 +114,12 @@ impl RoomGame {
         }
     }
 
-    pub fn fairness(&self, room: &RoomId) -> Fairness {
-        let game = self.game();
+    /// The public page: the current commitment and configuration, every
+    /// revealed seed, and `limit` entries of the history after `after`.
+    pub fn fairness(&self, room: &RoomId, after: u64, limit: usize) -> Fairness {
+        let current = self.current();
+        let game = &current.value;
+        let HistoryPage { history, next } = self.history(after, limit);
         Fairness {
             scheme: SCHEME.into(),
             room: room.clone(),
@@ -119,8 +128,55 @@ impl RoomGame {
             committed_at: self.seeds.committed_at(),
             config_version: game.config().version,
             config_hash: game.config_hash().to_string(),
+            config_published_at: current.at,
             canonical_config: game.canonical_text().to_string(),
             revealed: self.seeds.revealed().to_vec(),
+            history,
+            next,
+        }
+    }
+
+    /// Every configuration version's hash and stamp, oldest first.
+    pub fn published_configs(&self) -> Vec<PublishedConfig> {
+        self.versions
+            .after(0)
+            .map(|(version, saved)| PublishedConfig {
+                version,
+                config_hash: saved.value.config_hash().to_string(),
+                published_at: saved.at,
+            })
+            .collect()
+    }
+
+    /// Every commitment, oldest first (the current one last), from the
+    /// `after`-th on, at most `limit`.
+    pub fn history(&self, after: u64, limit: usize) -> HistoryPage {
+        let configs = self.published_configs();
+        let revealed = self.seeds.revealed();
+        let count = revealed.len() + 1;
+        let start = usize::try_from(after).unwrap_or(usize::MAX).min(count);
+        let end = start.saturating_add(limit).min(count);
+        let history = (start..end)
+            .map(|at| match revealed.get(at) {
+                Some(seed) => CommitmentRecord {
+                    commitment: seed.commitment.clone(),
+                    committed_at: seed.committed_at,
+                    revealed_at: Some(seed.revealed_at),
+                    server_seed: Some(seed.server_seed.clone()),
+                    configs: configs_in_force(&configs, seed.committed_at, Some(seed.revealed_at)),
+                },
+                None => CommitmentRecord {
+                    commitment: self.seeds.commitment(),
+                    committed_at: self.seeds.committed_at(),
+                    revealed_at: None,
+                    server_seed: None,
+                    configs: configs_in_force(&configs, self.seeds.committed_at(), None),
+                },
+            })
+            .collect();
+        HistoryPage {
+            history,
+            next: (end < count).then_some(end as u64),
         }
     }
 

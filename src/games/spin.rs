@@ -5,7 +5,8 @@
 //!
 //! Order: a retry of an accepted spin gets its original answer; then the
 //! room must exist and be live, the game be configured and have enough
-//! visible prizes, the tier exist, and the viewer's cooldown be over;
+//! visible prizes, the tier exist, the commitment the viewer pinned (if
+//! any) still be the game's, and the viewer's cooldown be over;
 //! only then is the prize drawn. The balance is the engine's check.
 
 use std::sync::Arc;
@@ -35,6 +36,9 @@ pub struct SpinRequest {
     /// Given with the spin: the viewer's client seed from now on.
     pub client_seed: Option<ClientSeed>,
     pub display_name: Option<String>,
+    /// The commitment the viewer saw; the spin is refused if it is no
+    /// longer the game's.
+    pub expected_commitment: Option<String>,
 }
 
 /// What the checks decided.
@@ -161,6 +165,30 @@ impl SpinRequest {
             )
             .into());
         }
+        if book.rotating {
+            return Err(error(
+                ErrorCode::CommitmentChanged,
+                format!(
+                    "the {kind}'s seed is being rotated; nothing was charged, read the new \
+                     commitment and spin again"
+                ),
+            )
+            .into());
+        }
+        if let Some(seen) = &self.expected_commitment
+            && *seen != book.seeds.commitment()
+        {
+            return Err(error(
+                ErrorCode::CommitmentChanged,
+                format!(
+                    "the {kind}'s commitment is now {} (committed at {}), not {seen}: \
+                     the seed rotated; nothing was charged, read the new commitment and spin again",
+                    book.seeds.commitment(),
+                    book.seeds.committed_at()
+                ),
+            )
+            .into());
+        }
         book.cooldowns
             .check(config.cooldown_secs(), &self.user, at)
             .map_err(|wait| cooling_down(kind, wait))?;
@@ -177,7 +205,13 @@ impl SpinRequest {
                 DrawError::NoSuchTier { .. } => ApiError::invalid("tier", e.to_string()),
             })?;
         let spin_id = expected;
-        let record = SpinRecord::of(&draw, self.room.as_str(), &spin_id, config.config().version);
+        let record = SpinRecord::of(
+            &draw,
+            self.room.as_str(),
+            &spin_id,
+            config.config().version,
+            at,
+        );
         let prize = &config.config().prizes[draw.prize.index];
         let (started, _) = kind.chat_keys();
         let payload = IntakeDraft {

@@ -41,6 +41,8 @@ pub enum Mismatch {
     ConfigHash { receipt: String, computed: String },
     #[error("canonical config: {0}")]
     Config(String),
+    #[error("config version: the receipt says {receipt}, the canonical config is version {config}")]
+    ConfigVersion { receipt: u64, config: u64 },
     #[error("game: the receipt says {receipt}, the canonical config is a {config}")]
     Game { receipt: GameKind, config: GameKind },
     #[error("tier: {tier} is not one of the config's tiers 1..={tiers}")]
@@ -133,6 +135,14 @@ fn check(receipt: &Receipt, seed: &ServerSeed, found: &mut Vec<Mismatch>) {
         Ok(config) => config,
         Err(problem) => return found.push(Mismatch::Config(problem)),
     };
+    if let Some(version) = receipt.config_version
+        && version != config.version
+    {
+        found.push(Mismatch::ConfigVersion {
+            receipt: version,
+            config: config.version,
+        });
+    }
     if config.game != receipt.game {
         found.push(Mismatch::Game {
             receipt: receipt.game,

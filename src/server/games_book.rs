@@ -53,6 +53,11 @@ impl GameBook {
         })
     }
 
+    /// The games' tables, for listings.
+    pub fn db(&self) -> &GameDb {
+        &self.db
+    }
+
     /// Read (or change, on the core's turn) one room's game.
     pub fn with<R>(
         &self,
@@ -185,15 +190,24 @@ impl GameBook {
         if self.with(room, kind, |g| g.is_none()) {
             return Ok(None);
         }
+        // Spins wait from before the reveal's stamp until the new seed draws.
+        self.with(room, kind, |g| g.map(|g| g.rotating = true));
         let next = ServerSeed::random();
         let at = self.clock.now();
         let row = seed_row(room, kind, &next, at);
         let book = self.clone();
-        tokio::task::spawn_blocking(move || book.db.commit_seed(row))
+        let written = tokio::task::spawn_blocking(move || book.db.commit_seed(row))
             .await
-            .map_err(|e| StoreError::Sqlite(e.to_string()))??;
+            .map_err(|e| StoreError::Sqlite(e.to_string()))
+            .and_then(|written| written);
         let commitment = next.commitment();
-        let revealed = self.with(room, kind, |g| g.map(|g| g.seeds.rotate(next, at).clone()));
+        let revealed = self.with(room, kind, |g| {
+            g.and_then(|g| {
+                g.rotating = false;
+                written.is_ok().then(|| g.seeds.rotate(next, at).clone())
+            })
+        });
+        written?;
         Ok(revealed.map(|revealed| Rotated {
             room: room.clone(),
             game: kind,

@@ -26,7 +26,7 @@ use super::scoped_http::{
 use crate::domain::Checked;
 use crate::domain::{Reply, RoomId};
 use crate::games::api::{
-    ClientSeedBody, ClientSeedView, Fairness, GameConflict, GameTemplates, GameView, Rotated,
+    ClientSeedBody, ClientSeedView, GameConflict, GameTemplates, GameView, Rotated,
     SpinBody, SpinResult,
 };
 use crate::games::spin::{Prepared, SpinRequest};
@@ -46,7 +46,6 @@ pub fn routes() -> Router<App> {
             "/api/v1/rooms/{room}/games/{game}/template",
             post(from_template),
         )
-        .route("/api/v1/rooms/{room}/games/{game}/fairness", get(fairness))
         .route("/api/v1/rooms/{room}/games/{game}/spin", post(spin))
         .route(
             "/api/v1/rooms/{room}/games/{game}/client-seed",
@@ -181,17 +180,6 @@ async fn rotate(
         .ok_or_else(|| refuse(&app, no_game(&room, game)))?;
     tracing::info!(%room, %game, by = %who.token_id, "seed rotated");
     Ok(Json(rotated))
-}
-
-/// No token: anyone may check spins against what was committed.
-async fn fairness(
-    State(app): State<App>,
-    ApiPath((room, game)): ApiPath<(RoomId, GameKind)>,
-) -> Answer<Fairness> {
-    books(&app)
-        .with(&room, game, |g| g.map(|g| g.fairness(&room)))
-        .map(Json)
-        .ok_or_else(|| refuse(&app, no_game(&room, game)))
 }
 
 /// No token: a receipt holds no personal data, and the spin id is the
@@ -336,6 +324,17 @@ async fn spin(
         .map(parse_client_seed)
         .transpose()
         .map_err(|e| refuse(&app, e))?;
+    if let Some(c) = &body.expected_commitment
+        && !(c.len() == 64 && c.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+    {
+        return Err(refuse(
+            &app,
+            ApiError::invalid(
+                "expectedCommitment",
+                format!("{c:?} is not a commitment (64 lowercase hex digits)"),
+            ),
+        ));
+    }
     let request = SpinRequest {
         room: room.clone(),
         game,
@@ -344,6 +343,7 @@ async fn spin(
         tier: body.tier,
         client_seed,
         display_name: body.display_name,
+        expected_commitment: body.expected_commitment,
     };
     let spin_id = request.spin_id();
     let book = books(&app).clone();

@@ -169,6 +169,7 @@ pub fn routes(app: App) -> Router {
         .merge(super::menus_http::routes())
         .merge(super::moderation_http::routes())
         .merge(super::games_http::routes())
+        .merge(super::spins_http::routes())
         .merge(super::tips_http::routes())
         .merge(super::patterns_http::routes())
         .merge(super::tip_levels_http::routes())

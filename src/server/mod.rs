@@ -20,6 +20,7 @@ mod records;
 mod report_http;
 mod room_guard;
 mod scoped_http;
+mod spins_http;
 pub mod templates;
 mod tip_book;
 mod tip_levels_http;

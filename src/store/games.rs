@@ -71,16 +71,27 @@ pub struct GameRows {
 }
 
 /// A spin by its id, found through its item (whose source event it is).
-const SPIN_BY_ID: &str = "SELECT spin_id, room, game, tier, cost, client_seed, nonce, commitment,
-        config_version, config_hash, total, words, value, prize_id, prize_rank
-    FROM game_spins
+/// The columns [`record_of`] reads, in its order.
+macro_rules! spin_columns {
+    () => {
+        "spin_id, room, game, tier, cost, client_seed, nonce, commitment, config_version,
+         config_hash, total, words, value, prize_id, prize_rank, at"
+    };
+}
+pub(super) use spin_columns;
+
+const SPIN_BY_ID: &str = concat!(
+    "SELECT ",
+    spin_columns!(),
+    " FROM game_spins
     WHERE item IN (SELECT id FROM items WHERE json_extract(view, '$.sourceEventId') = ?1
                    AND json_extract(view, '$.source') IN ('slot_machine', 'spin_wheel'))
-      AND spin_id = ?1";
+      AND spin_id = ?1"
+);
 
 pub struct GameDb {
     writer: WriteHandle,
-    reader: SharedReader,
+    pub(super) reader: SharedReader,
 }
 
 impl GameDb {
@@ -172,26 +183,7 @@ impl GameDb {
         let Some(row) = rows.next()? else {
             return Ok(None);
         };
-        let game: String = row.get(2)?;
-        let words: String = row.get(11)?;
-        Ok(Some(SpinRecord {
-            spin_id: row.get(0)?,
-            game: GameKind::from_name(&game)
-                .ok_or_else(|| StoreError::Mismatch(format!("spin {spin_id}: game {game:?}")))?,
-            room: row.get(1)?,
-            tier: row.get(3)?,
-            cost: row.get::<_, i64>(4)? as u64,
-            client_seed: row.get(5)?,
-            nonce: row.get::<_, i64>(6)? as u64,
-            commitment: row.get(7)?,
-            config_version: row.get::<_, i64>(8)? as u64,
-            config_hash: row.get(9)?,
-            total: row.get(10)?,
-            words: serde_json::from_str(&words)?,
-            value: row.get(12)?,
-            prize_id: row.get(13)?,
-            prize_rank: row.get(14)?,
-        }))
+        Ok(Some(record_of(row, 0)?))
     }
 
     /// Append a configuration version; returns once it is on disk.
@@ -249,6 +241,32 @@ impl GameDb {
             Ok(())
         })
     }
+}
+
+/// The spin record of a row holding [`spin_columns`] from column `from` on.
+pub(super) fn record_of(row: &rusqlite::Row, from: usize) -> Result<SpinRecord, StoreError> {
+    let spin_id: String = row.get(from)?;
+    let game: String = row.get(from + 2)?;
+    let words: String = row.get(from + 11)?;
+    Ok(SpinRecord {
+        game: GameKind::from_name(&game)
+            .ok_or_else(|| StoreError::Mismatch(format!("spin {spin_id}: game {game:?}")))?,
+        room: row.get(from + 1)?,
+        tier: row.get(from + 3)?,
+        cost: row.get::<_, i64>(from + 4)? as u64,
+        client_seed: row.get(from + 5)?,
+        nonce: row.get::<_, i64>(from + 6)? as u64,
+        commitment: row.get(from + 7)?,
+        config_version: row.get::<_, i64>(from + 8)? as u64,
+        config_hash: row.get(from + 9)?,
+        total: row.get(from + 10)?,
+        words: serde_json::from_str(&words)?,
+        value: row.get(from + 12)?,
+        prize_id: row.get(from + 13)?,
+        prize_rank: row.get(from + 14)?,
+        spun_at: crate::domain::time::Stamp(row.get(from + 15)?),
+        spin_id,
+    })
 }
 
 /// Every row `sql` selects, each read by `row`.
@@ -320,6 +338,7 @@ mod tests {
     fn record() -> SpinRecord {
         SpinRecord {
             spin_id: "wheel-0123456789abcdef0123".into(),
+            spun_at: crate::domain::time::Stamp(5),
             game: GameKind::SpinWheel,
             room: "r1".into(),
             tier: 2,

@@ -13,6 +13,7 @@
 
 mod broadcasts;
 mod checkpoint;
+mod game_spins;
 mod games;
 mod menus;
 mod moderation;
@@ -27,6 +28,7 @@ mod writer;
 use std::path::{Path, PathBuf};
 
 pub use broadcasts::{BroadcastDb, BulkBroadcasts};
+pub use game_spins::{SequenceRow, SpinRows, SpinScope};
 pub use games::{ClientSeedRow, GameDb, GameRows, GameVersionRow, NonceRow, SeedRow};
 pub use menus::{MenuDb, MenuVersionRow, VersionRow};
 pub use moderation::{ModerationFilter, ModerationLog};

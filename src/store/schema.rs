@@ -304,6 +304,14 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (room, name)
     ) WITHOUT ROWID;
     ",
+    // 12: spins listed by room and game (and by server seed within them)
+    // and by viewer, each in spin order (the queue item, the row id); every
+    // spin row already holds its stamp (`at`, since 7), so older spins list
+    // with their stamps too.
+    "
+    CREATE INDEX game_spins_room ON game_spins(room, game);
+    CREATE INDEX game_spins_user ON game_spins(user_id);
+    ",
 ];
 
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
