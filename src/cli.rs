@@ -273,13 +273,27 @@ pub struct MenuImportArgs {
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// The receipt's JSON file (with --server: the spin id).
-    pub receipt: String,
+    #[arg(required_unless_present_any = ["room", "viewer"])]
+    pub receipt: Option<String>,
     /// The revealed server seed (64 hex digits), when the receipt has none.
     #[arg(long)]
     pub seed: Option<String>,
     /// Fetch the receipt and the revealed seed from this server.
     #[arg(long)]
     pub server: Option<String>,
+    /// With --server: check every spin of this room (both games, or --game).
+    #[arg(long, requires = "server", conflicts_with_all = ["receipt", "viewer", "seed"])]
+    pub room: Option<String>,
+    /// With --room: only this game (slot_machine or spin_wheel).
+    #[arg(long, requires = "room")]
+    pub game: Option<String>,
+    /// With --server and a viewer token: check every spin of that viewer
+    /// and their nonces under each server seed.
+    #[arg(long, requires = "server", conflicts_with_all = ["receipt", "seed"])]
+    pub viewer: bool,
+    /// The viewer's token, for --viewer.
+    #[arg(long, env = "CUEDECK_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,7 @@
 //! with the menus.
 
 pub mod api;
+pub mod audit;
 pub mod canonical;
 pub mod config;
 pub mod cooldown;

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::config::GameKind;
 use super::error::BadReceipt;
-use crate::domain::time::Stamp;
 use super::fairness::Word;
+use crate::domain::time::Stamp;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

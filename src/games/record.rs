@@ -7,10 +7,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::config::GameKind;
-use crate::domain::time::Stamp;
 use super::fairness::{SCHEME, Word};
 use super::game::Draw;
 use super::receipt::{Receipt, ReceiptDraw, ReceiptPrize};
+use crate::domain::time::Stamp;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -11,6 +11,7 @@ mod serve_admin;
 pub mod sim;
 pub mod tips;
 pub mod verify;
+pub mod verify_server;
 
 /// Build the tokio runtime a mode runs on.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {

@@ -1,5 +1,6 @@
 //! `cuedeck verify RECEIPT`: recompute a spin from its receipt and the
 //! revealed server seed. Exit code 0 fair, 1 unfair, 2 unreadable input.
+//! `--room` and `--viewer` check many spins (`verify_server`).
 
 use std::process::ExitCode;
 
@@ -10,8 +11,16 @@ const UNFAIR: u8 = 1;
 const BAD_INPUT: u8 = 2;
 
 pub fn run(args: VerifyArgs) -> ExitCode {
+    if let (Some(server), Some(room)) = (&args.server, &args.room) {
+        return super::verify_server::run_room(server, room, args.game.as_deref());
+    }
+    if let (Some(server), true) = (&args.server, args.viewer) {
+        return super::verify_server::run_viewer(server, args.token.clone());
+    }
+    // clap requires the receipt unless --room or --viewer is given.
+    let receipt = args.receipt.clone().unwrap_or_default();
     if let Some(server) = &args.server {
-        return match fetch(server, &args.receipt) {
+        return match fetch(server, &receipt) {
             Ok((receipt, seed_hex)) => judge(&receipt, args.seed.as_deref().unwrap_or(&seed_hex)),
             Err(problem) => {
                 eprintln!("cuedeck verify: {problem}");
@@ -19,7 +28,7 @@ pub fn run(args: VerifyArgs) -> ExitCode {
             }
         };
     }
-    match check_file(&args.receipt, args.seed.as_deref()) {
+    match check_file(&receipt, args.seed.as_deref()) {
         Ok((receipt, verdict)) => verdict_exit(&receipt, &verdict),
         Err(problem) => {
             eprintln!("cuedeck verify: {problem}");
@@ -51,7 +60,7 @@ fn judge(receipt: &Receipt, seed_hex: &str) -> ExitCode {
 /// for its commitment (from the game's list of revealed seeds, not from
 /// the receipt itself).
 fn fetch(server: &str, spin: &str) -> Result<(Receipt, String), String> {
-    let url = crate::client::ServerUrl::parse(server).map_err(|e| format!("--server: {e}"))?;
+    let fetcher = super::verify_server::Fetcher::new(server, None)?;
     if crate::domain::ids::id_problem(spin).is_some() {
         return Err(format!("{spin:?} is not a spin id"));
     }
@@ -60,35 +69,19 @@ fn fetch(server: &str, spin: &str) -> Result<(Receipt, String), String> {
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async {
-        let http = reqwest::Client::new();
-        let get = |path: String| {
-            let http = http.clone();
-            let address = url.http(&path);
-            async move {
-                let response = http
-                    .get(&address)
-                    .send()
-                    .await
-                    .map_err(|e| format!("cannot reach {address}: {e}"))?;
-                let status = response.status();
-                let text = response.text().await.map_err(|e| e.to_string())?;
-                if status.is_success() {
-                    Ok(text)
-                } else {
-                    Err(format!("{address}: {status}: {text}"))
-                }
-            }
-        };
-        let text = get(format!("/api/v1/spins/{spin}")).await?;
+        let text = fetcher
+            .text(&format!("/api/v1/spins/{spin}"))
+            .await
+            .map_err(|e| e.message)?;
         let receipt =
             Receipt::from_json(&text).map_err(|e| format!("the server's receipt: {e}"))?;
-        let text = get(format!(
-            "/api/v1/rooms/{}/games/{}/fairness",
-            receipt.room, receipt.game
-        ))
-        .await?;
-        let fairness: crate::games::api::Fairness =
-            serde_json::from_str(&text).map_err(|e| format!("the server's fairness: {e}"))?;
+        let fairness: crate::games::api::Fairness = fetcher
+            .json(&format!(
+                "/api/v1/rooms/{}/games/{}/fairness",
+                receipt.room, receipt.game
+            ))
+            .await
+            .map_err(|e| e.message)?;
         let revealed = fairness
             .revealed
             .iter()

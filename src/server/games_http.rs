@@ -26,8 +26,8 @@ use super::scoped_http::{
 use crate::domain::Checked;
 use crate::domain::{Reply, RoomId};
 use crate::games::api::{
-    ClientSeedBody, ClientSeedView, GameConflict, GameTemplates, GameView, Rotated,
-    SpinBody, SpinResult,
+    ClientSeedBody, ClientSeedView, GameConflict, GameTemplates, GameView, Rotated, SpinBody,
+    SpinResult,
 };
 use crate::games::spin::{Prepared, SpinRequest};
 use crate::games::{ClientSeed, GameConfig, GameKind, Receipt};

@@ -1,9 +1,11 @@
 //! Viewers who spin the room's slot machine and spin wheel: at every tier,
 //! some again inside their cooldown (refused, counted), some retrying a
-//! spin with the same key (the same spin comes back, counted). One request
-//! at a time, drawn from the seed; `pause_ms` between spins on the wall
-//! clock (0 for tests). A game the room lacks is configured from the
-//! shipped template first.
+//! spin with the same key (the same spin comes back, counted). Every spin
+//! pins the commitment the spinners last read (`expectedCommitment`); a
+//! spin refused because the seed rotated since is counted, and spun again
+//! under the new commitment. One request at a time, drawn from the seed;
+//! `pause_ms` between spins on the wall clock (0 for tests). A game the
+//! room lacks is configured from the shipped template first.
 
 use rand::RngExt;
 use reqwest::{Method, StatusCode};
@@ -44,6 +46,9 @@ pub struct SpinSummary {
     pub retries_same: u64,
     /// Retries that did not (a bug if ever above 0).
     pub retries_different: u64,
+    /// Spins refused because the seed rotated after the spinner read its
+    /// commitment (each spun again under the new one).
+    pub commitment_changed: u64,
     /// Other refusals (not live, no funds, ...).
     pub other_refused: u64,
 }
@@ -51,7 +56,7 @@ pub struct SpinSummary {
 impl SpinSummary {
     pub fn line(&self) -> String {
         format!(
-            "spins={} tiers={}/{}/{} cooldown_refused={} retries_same={} retries_different={} other_refused={}",
+            "spins={} tiers={}/{}/{} cooldown_refused={} retries_same={} retries_different={} commitment_changed={} other_refused={}",
             self.spins,
             self.by_tier[0],
             self.by_tier[1],
@@ -59,6 +64,7 @@ impl SpinSummary {
             self.cooldown_refused,
             self.retries_same,
             self.retries_different,
+            self.commitment_changed,
             self.other_refused
         )
     }
@@ -70,22 +76,63 @@ enum Answer {
     Refused(String),
 }
 
+/// One room's game as the spinners know it.
+struct Spun {
+    game: GameKind,
+    tiers: u8,
+    /// The commitment last read from the public fairness page.
+    commitment: String,
+}
+
+async fn commitment(client: &RestClient, room: &str, game: GameKind) -> Result<String, SimError> {
+    let path = format!("/api/v1/rooms/{room}/games/{game}/fairness?limit=1");
+    let server = client.server().to_string();
+    let (status, page) = client
+        .raw(Method::GET, &path, None, None)
+        .await
+        .map_err(|e| failed(&server, &format!("reading the {game}'s commitment"), e))?;
+    match page["commitment"].as_str() {
+        Some(c) if status == StatusCode::OK => Ok(c.to_string()),
+        _ => Err(SimError::Usage(format!(
+            "reading the {game}'s commitment: {page}"
+        ))),
+    }
+}
+
+/// Spin with the commitment last read; when the seed rotated since, read
+/// the new commitment and spin again (counted).
 async fn spin(
     client: &RestClient,
     room: &str,
-    game: GameKind,
+    spun: &mut Spun,
     key: &str,
     tier: u8,
     name: &str,
-) -> Result<Answer, crate::client::ClientError> {
-    let path = format!("/api/v1/rooms/{room}/games/{game}/spin");
-    let body = serde_json::to_vec(&json!({"tier": tier, "displayName": name})).ok();
-    let (status, answer) = client.raw(Method::POST, &path, Some(key), body).await?;
-    Ok(if status == StatusCode::OK {
-        Answer::Spun(answer["spinId"].as_str().unwrap_or_default().to_string())
-    } else {
-        Answer::Refused(answer["code"].as_str().unwrap_or("unknown").to_string())
-    })
+    summary: &mut SpinSummary,
+) -> Result<Answer, SimError> {
+    let server = client.server().to_string();
+    let path = format!("/api/v1/rooms/{room}/games/{}/spin", spun.game);
+    loop {
+        let body = serde_json::to_vec(&json!({
+            "tier": tier, "displayName": name, "expectedCommitment": spun.commitment
+        }))
+        .ok();
+        let (status, answer) = client
+            .raw(Method::POST, &path, Some(key), body)
+            .await
+            .map_err(|e| failed(&server, "spinning", e))?;
+        if status == StatusCode::OK {
+            return Ok(Answer::Spun(
+                answer["spinId"].as_str().unwrap_or_default().to_string(),
+            ));
+        }
+        let code = answer["code"].as_str().unwrap_or("unknown").to_string();
+        if code != "commitment_changed" {
+            return Ok(Answer::Refused(code));
+        }
+        summary.commitment_changed += 1;
+        spun.commitment = commitment(client, room, spun.game).await?;
+    }
 }
 
 /// The tier count of the room's game (configured and offered while live), configuring it from the shipped
@@ -137,49 +184,40 @@ pub async fn run(
         let token = create_token(&admin, &server, "viewer", None, Some(&user)).await?;
         viewers.push(RestClient::new(options.server.clone(), token));
     }
-    let games = [
-        (
-            GameKind::SlotMachine,
-            ensure_game(&admin, room.as_str(), GameKind::SlotMachine).await?,
-        ),
-        (
-            GameKind::SpinWheel,
-            ensure_game(&admin, room.as_str(), GameKind::SpinWheel).await?,
-        ),
-    ];
+    let mut games = Vec::new();
+    for game in [GameKind::SlotMachine, GameKind::SpinWheel] {
+        let tiers = ensure_game(&admin, room.as_str(), game).await?;
+        let commitment = commitment(&admin, room.as_str(), game).await?;
+        games.push(Spun {
+            game,
+            tiers,
+            commitment,
+        });
+    }
     let mut rng = stream(options.seed, 0x5350_494e);
     let mut summary = SpinSummary::default();
     let mut n = 0u64;
     while options.spins.is_none_or(|max| n < max) && !*cancel.borrow() {
         let v = rng.random_range(0..viewers.len());
         let (viewer, name) = (&viewers[v], format!("LuckySpinner{v}"));
-        let (game, tiers) = games[rng.random_range(0..games.len())];
-        let tier = rng.random_range(1..=tiers);
+        let spun = &mut games[rng.random_range(0..2)];
+        let tier = rng.random_range(1..=spun.tiers);
         let key = format!("{}-spin{n}", options.tag);
         n += 1;
-        let spun = |e| failed(&server, "spinning", e);
-        match spin(viewer, room.as_str(), game, &key, tier, &name)
-            .await
-            .map_err(spun)?
-        {
+        let room = room.as_str();
+        match spin(viewer, room, spun, &key, tier, &name, &mut summary).await? {
             Answer::Spun(id) => {
                 summary.spins += 1;
                 summary.by_tier[usize::from(tier - 1).min(2)] += 1;
                 if rng.random_bool(0.3) {
-                    match spin(viewer, room.as_str(), game, &key, tier, &name)
-                        .await
-                        .map_err(spun)?
-                    {
+                    match spin(viewer, room, spun, &key, tier, &name, &mut summary).await? {
                         Answer::Spun(again) if again == id => summary.retries_same += 1,
                         _ => summary.retries_different += 1,
                     }
                 }
                 if rng.random_bool(0.3) {
                     let again = format!("{key}-again");
-                    match spin(viewer, room.as_str(), game, &again, tier, &name)
-                        .await
-                        .map_err(spun)?
-                    {
+                    match spin(viewer, room, spun, &again, tier, &name, &mut summary).await? {
                         Answer::Spun(_) => {
                             summary.spins += 1;
                             summary.by_tier[usize::from(tier - 1).min(2)] += 1;
