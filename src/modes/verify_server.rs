@@ -250,14 +250,14 @@ async fn audit_room(
             }
         }
     }
+    let order = if tally.unfair + tally.other == 0 {
+        ", each published before its spins"
+    } else {
+        ""
+    };
     tally.summary = format!(
-        "room {room}: {}; {commitments} commitments, each published before its spins{}",
-        tally.counts(),
-        if tally.other > 0 {
-            " (history problems above)"
-        } else {
-            ""
-        }
+        "room {room}: {}; {commitments} commitments{order}",
+        tally.counts()
     );
     Ok(tally)
 }
@@ -325,7 +325,7 @@ async fn audit_viewer(fetcher: Fetcher) -> Result<Tally, FetchError> {
         }
     }
     tally.summary = format!(
-        "viewer {user}: {} under {} server seeds; nonces {}",
+        "viewer {user}: {}; {} server seeds, nonces {}",
         tally.counts(),
         sequences.len(),
         if tally.other == 0 {
