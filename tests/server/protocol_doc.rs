@@ -102,6 +102,15 @@ fn every_example_parses_as_its_type() {
             "revealed" => {
                 drop(serde_json::from_str::<cuedeck::games::RevealedSeed>(&body).unwrap())
             }
+            "fairness" => {
+                drop(serde_json::from_str::<cuedeck::games::api::Fairness>(&body).unwrap())
+            }
+            "spins" => {
+                drop(serde_json::from_str::<cuedeck::games::listing::SpinPage>(&body).unwrap())
+            }
+            "my-spins" => {
+                drop(serde_json::from_str::<cuedeck::games::listing::ViewerSpins>(&body).unwrap())
+            }
             "transcript" => {
                 for line in body.lines() {
                     match line.split_at(3) {
