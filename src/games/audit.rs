@@ -175,3 +175,47 @@ pub fn check_nonces<'a>(spins: impl IntoIterator<Item = &'a SpinEntry>) -> Vec<S
     }
     problems
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::time::Stamp;
+    use crate::games::listing::PublishedConfig;
+
+    fn seed(n: u8, from: i64, until: Option<i64>) -> CommitmentRecord {
+        let seed = ServerSeed::from_bytes([n; 32]);
+        CommitmentRecord {
+            commitment: seed.commitment(),
+            committed_at: Stamp(from),
+            revealed_at: until.map(Stamp),
+            server_seed: until.map(|_| seed.to_hex()),
+            configs: vec![PublishedConfig {
+                version: 1,
+                config_hash: "h".into(),
+                published_at: Stamp(0),
+            }],
+        }
+    }
+
+    #[test]
+    fn a_history_chains_reveals_to_commits_and_ends_with_the_current_seed() {
+        let good = [
+            seed(1, 0, Some(10)),
+            seed(2, 10, Some(20)),
+            seed(3, 20, None),
+        ];
+        assert_eq!(check_history(&good), Vec::<String>::new());
+        let mut early = good.clone();
+        early[1].committed_at = Stamp(5);
+        assert_eq!(
+            check_history(&early).len(),
+            1,
+            "committed before the reveal"
+        );
+        let mut wrong = good.clone();
+        wrong[0].server_seed = Some(ServerSeed::from_bytes([9; 32]).to_hex());
+        assert!(check_history(&wrong)[0].contains("does not hash"));
+        let unrevealed = [seed(1, 0, None), seed(2, 10, None)];
+        assert_eq!(check_history(&unrevealed).len(), 2);
+    }
+}

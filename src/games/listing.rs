@@ -156,7 +156,7 @@ mod tests {
     #[test]
     fn a_seed_lists_the_config_current_at_its_commit_and_each_saved_before_its_reveal() {
         let versions = [published(1, 10), published(2, 20), published(3, 30)];
-        let versions_of = |from, until| {
+        let versions_of = |from: i64, until: Option<i64>| {
             configs_in_force(&versions, Stamp(from), until.map(Stamp))
                 .iter()
                 .map(|c| c.version)

@@ -131,3 +131,75 @@ impl GameDb {
         Ok(rows)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::schema::{self, Synchronous};
+    use super::super::writer::Writer;
+    use super::*;
+
+    /// Spins stored before the listings existed (schema 8's table, before
+    /// the indexes) are listed with their stamps once the database
+    /// migrates, by page, by seed and by viewer.
+    #[test]
+    fn spins_stored_before_the_listings_are_listed_after_the_migration() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.db");
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            schema::migrate_until(&conn, 0, 8).unwrap();
+            conn.execute(
+                "INSERT INTO commands (id, at, kind, body, reply) VALUES (1, 5, 'intake', '{}', '{}')",
+                [],
+            )
+            .unwrap();
+            let spins = [
+                (3, "u1", "c1", 0, 100),
+                (4, "u2", "c1", 0, 110),
+                (6, "u1", "c1", 1, 120),
+                (9, "u1", "c2", 0, 130),
+            ];
+            for (item, user, commitment, nonce, at) in spins {
+                conn.execute(
+                    "INSERT INTO game_spins (item, spin_id, room, game, user_id, commitment, nonce,
+                         at, command_id, tier, cost, client_seed, config_version, config_hash,
+                         total, words, value, prize_id, prize_rank)
+                     VALUES (?1, ?2, 'r1', 'spin_wheel', ?3, ?4, ?5, ?6, 1, 1, 5, 'seed', 1, 'h',
+                         10, '[{\"cursor\":0,\"index\":0,\"value\":5}]', 5, 2, 3)",
+                    params![item, format!("wheel-{item}"), user, commitment, nonce, at],
+                )
+                .unwrap();
+            }
+        }
+        let conn = schema::open(&path, Synchronous::Full).unwrap();
+        let mut writer = Writer::spawn(conn, 8).unwrap();
+        let db = GameDb::open(&path, writer.handle().unwrap()).unwrap();
+        let room = |commitment| SpinScope::Room {
+            room: "r1",
+            game: "spin_wheel",
+            commitment,
+        };
+        let listed = |rows: SpinRows| -> (Vec<(u64, i64)>, bool) {
+            let spins = rows.spins.iter().map(|(c, r)| (*c, r.spun_at.0)).collect();
+            (spins, rows.more)
+        };
+        let first = db.spin_page(room(None), 0, 2).unwrap();
+        assert_eq!(listed(first), (vec![(3, 100), (4, 110)], true));
+        let second = db.spin_page(room(None), 4, 2).unwrap();
+        assert_eq!(listed(second), (vec![(6, 120), (9, 130)], false));
+        let seed = db.spin_page(room(Some("c2")), 0, 10).unwrap();
+        assert_eq!(listed(seed), (vec![(9, 130)], false));
+        let mine = db.spin_page(SpinScope::Viewer("u1"), 0, 10).unwrap();
+        assert_eq!(listed(mine).0, vec![(3, 100), (6, 120), (9, 130)]);
+        let sequences = db.sequences("u1").unwrap();
+        assert_eq!(
+            sequences
+                .iter()
+                .map(|s| (s.commitment.as_str(), s.spins, s.last_nonce, s.first_at))
+                .collect::<Vec<_>>(),
+            vec![("c1", 2, 1, 100), ("c2", 1, 0, 130)]
+        );
+        assert_eq!(sequences[0].client_seeds, ["seed"]);
+        writer.close();
+    }
+}
