@@ -296,10 +296,14 @@ async fn audit_viewer(fetcher: Fetcher) -> Result<Tally, FetchError> {
         let key = (entry.room.to_string(), entry.game);
         if !histories.contains_key(&key) {
             let history = fetcher.history(&key.0, key.1).await?.unwrap_or_default();
+            for problem in check_history(&history) {
+                tally.problem(&format!("{} history in room {}: {problem}", key.1, key.0));
+            }
             histories.insert(key.clone(), history);
         }
         tally.spin(entry, &histories[&key]);
     }
+    let before = tally.other;
     for problem in check_nonces(&spins) {
         tally.problem(&format!("nonces of {problem}"));
     }
@@ -328,7 +332,7 @@ async fn audit_viewer(fetcher: Fetcher) -> Result<Tally, FetchError> {
         "viewer {user}: {}; {} server seeds, nonces {}",
         tally.counts(),
         sequences.len(),
-        if tally.other == 0 {
+        if tally.other == before {
             "whole (each seed's from 0, no gap, no repeat)"
         } else {
             "NOT whole (see above)"
