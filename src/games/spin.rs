@@ -181,8 +181,8 @@ impl SpinRequest {
             return Err(error(
                 ErrorCode::CommitmentChanged,
                 format!(
-                    "the {kind}'s commitment is now {} (committed at {}), not {seen}: \
-                     the seed rotated; nothing was charged, read the new commitment and spin again",
+                    "the {kind}'s commitment is now {} (committed at {}), not the pinned \
+                     {seen}; nothing was charged: read the current commitment and spin again",
                     book.seeds.commitment(),
                     book.seeds.committed_at()
                 ),
