@@ -246,3 +246,90 @@ impl SpinRequest {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Command, EngineConfig};
+    use crate::games::room_game::Version;
+    use crate::games::{Game, SeedState, ServerSeed};
+
+    const NOW: Stamp = Stamp(1_000_000_000);
+
+    fn live_engine() -> Engine {
+        let mut engine = Engine::new(EngineConfig::default());
+        for command in [
+            Command::CreateRoom {
+                room: "r1".into(),
+                performer: "p1".into(),
+            },
+            Command::BroadcastStart { room: "r1".into() },
+        ] {
+            engine.execute(NOW, &Request::new(command)).unwrap();
+        }
+        engine
+    }
+
+    fn wheel() -> RoomGame {
+        let game = Game::from_json(
+            r#"{"game": "spin_wheel", "version": 1, "cooldownSecs": 0,
+                "tiers": [{"cost": 5}],
+                "prizes": [{"id": 1, "title": "A", "rank": 1}, {"id": 2, "title": "B", "rank": 3},
+                           {"id": 3, "title": "C", "rank": 6}, {"id": 4, "title": "D", "rank": 9}]}"#,
+        )
+        .unwrap();
+        let first = Version {
+            value: Arc::new(game),
+            at: NOW,
+            by: "performer:x".into(),
+        };
+        RoomGame::new(
+            first,
+            SeedState::commit(ServerSeed::from_bytes([3; 32]), NOW),
+        )
+    }
+
+    fn request(expected: Option<String>) -> SpinRequest {
+        SpinRequest {
+            room: "r1".into(),
+            game: GameKind::SpinWheel,
+            user: "u1".into(),
+            key: IdemKey::new("k1"),
+            tier: 1,
+            client_seed: None,
+            display_name: None,
+            expected_commitment: expected,
+        }
+    }
+
+    fn refusal(prepared: Result<Prepared, Refused>) -> Option<ErrorCode> {
+        prepared.err().map(|r| r.error.code)
+    }
+
+    #[test]
+    fn a_spin_is_drawn_only_under_the_commitment_it_pins_and_never_mid_rotation() {
+        let engine = live_engine();
+        let mut game = wheel();
+        let current = game.seeds.commitment();
+        let other = ServerSeed::from_bytes([4; 32]).commitment();
+        let later = Stamp(NOW.0 + 5);
+        let prepared = request(Some(other)).prepare(&engine, later, Some(&game));
+        assert_eq!(refusal(prepared), Some(ErrorCode::CommitmentChanged));
+        game.rotating = true;
+        let prepared = request(Some(current.clone())).prepare(&engine, later, Some(&game));
+        assert_eq!(refusal(prepared), Some(ErrorCode::CommitmentChanged));
+        let prepared = request(None).prepare(&engine, later, Some(&game));
+        assert_eq!(refusal(prepared), Some(ErrorCode::CommitmentChanged));
+        game.rotating = false;
+        assert_eq!(game.seeds.next_nonce(&"u1".into()), 0, "no nonce used");
+        for expected in [Some(current.clone()), None] {
+            match request(expected).prepare(&engine, later, Some(&game)) {
+                Ok(Prepared::Spin { record, .. }) => {
+                    assert_eq!(record.commitment, current);
+                    assert_eq!((record.nonce, record.spun_at), (0, later));
+                }
+                _ => panic!("the pinned commitment is the current one: the spin is drawn"),
+            }
+        }
+    }
+}
