@@ -9,6 +9,7 @@ mod games;
 mod keys;
 mod lane;
 mod lane_pty;
+mod levels;
 mod menus;
 mod overlay_browser;
 mod overlay_page;
