@@ -22,5 +22,6 @@ mod support;
 mod view;
 mod walkthrough;
 mod watch;
+mod watch_lane;
 mod watch_mod;
 mod watch_pty;
