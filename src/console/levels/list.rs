@@ -17,14 +17,7 @@ use crate::scoped::tip_levels::{TipLevelsConflict, templates};
 impl LevelEditor {
     /// Leaving (esc, or reload) with unsaved changes warns once.
     fn may_leave(&mut self) -> bool {
-        if self.draft.may_leave() {
-            return true;
-        }
-        self.say(
-            false,
-            "not saved: w saves; the same key again drops the changes",
-        );
-        false
+        self.draft.may_leave_or_warn(&mut self.session)
     }
 
     pub(super) fn list_action(&mut self, action: Action) -> Vec<LevelEffect> {
