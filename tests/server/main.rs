@@ -24,5 +24,6 @@ mod retention;
 mod stream;
 #[path = "../support/mod.rs"]
 mod support;
+mod tip_levels_editor;
 mod tips;
 mod tips_files;
