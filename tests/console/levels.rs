@@ -326,3 +326,31 @@ fn the_lane_screen_opens_the_editor_and_leaving_with_changes_warns_once() {
     assert!(m.key(KeyCode::Char('L')).is_empty());
     assert_eq!(m.app.screen(), Screen::Queue);
 }
+
+#[test]
+fn a_level_drives_each_output_on_its_own_when_asked() {
+    let mut f = levels_opened();
+    f.key(KeyCode::Enter);
+    focus(&mut f, LevelField::Outputs);
+    f.key(KeyCode::Char(' '));
+    assert_eq!(
+        form_problem(&f, LevelField::Outputs),
+        None,
+        "vibrate took the 5"
+    );
+    retype(&mut f, LevelField::Rotate, "21");
+    assert_eq!(
+        form_problem(&f, LevelField::Rotate).as_deref(),
+        Some("21 is outside 0..=20")
+    );
+    retype(&mut f, LevelField::Rotate, "7");
+    retype(&mut f, LevelField::Vibrate, "");
+    f.key(KeyCode::Enter);
+    let (levels, _) = saved(f.key(KeyCode::Char('w')));
+    let Intensity::PerOutput(outputs) = levels.levels[0].intensity else {
+        panic!("per output: {:?}", levels.levels[0].intensity);
+    };
+    assert_eq!((outputs.vibrate, outputs.rotate), (None, Some(7)));
+    let shown = f.render(80, 24);
+    assert!(shown.contains("r7 for 3 s"), "{shown}");
+}

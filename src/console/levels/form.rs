@@ -278,6 +278,24 @@ impl LevelForm {
     }
 }
 
+impl LevelForm {
+    /// One level for all outputs or one per output; the level typed so far
+    /// carries over (to vibrate, or from the strongest output).
+    fn switch_outputs(&mut self) {
+        self.per_output = !self.per_output;
+        if self.per_output && self.outputs.iter().all(|o| o.trim().is_empty()) {
+            self.outputs[0] = digits(self.intensity.trim().to_string());
+        } else if !self.per_output && self.intensity.trim().is_empty() {
+            let strongest = self
+                .outputs
+                .iter()
+                .filter_map(|o| o.trim().parse::<u64>().ok())
+                .max();
+            self.intensity = digits(strongest.map(|l| l.to_string()).unwrap_or_default());
+        }
+    }
+}
+
 impl Form for LevelForm {
     type Field = LevelField;
 
@@ -342,7 +360,7 @@ impl Form for LevelForm {
     fn toggle(&mut self, field: LevelField, forward: bool) {
         match field {
             LevelField::Kind => self.kind = cycle(&SpecialKind::ALL, self.kind, forward),
-            LevelField::Outputs => self.per_output = !self.per_output,
+            LevelField::Outputs => self.switch_outputs(),
             _ => {}
         }
     }
