@@ -331,11 +331,21 @@ impl App {
         self.editor_effects(vec![effect], Effect::Game, |app| app.games = None)
     }
 
-    /// The tip-levels editor opens over the queue and loads the levels.
-    pub(super) fn open_levels(&mut self) -> Vec<Effect> {
-        let (editor, effect) = LevelEditor::open();
+    /// The tip-levels editor opens over the queue (or the lane screen,
+    /// `from_lane`) and loads the levels.
+    pub(super) fn open_levels(&mut self, from_lane: bool) -> Vec<Effect> {
+        let (mut editor, effect) = LevelEditor::open();
+        editor.from_lane = from_lane;
+        self.dialog = None;
         self.levels = Some(editor);
-        self.editor_effects(vec![effect], Effect::Levels, |app| app.levels = None)
+        self.editor_effects(vec![effect], Effect::Levels, App::close_levels)
+    }
+
+    /// The tip-levels editor closes, back to where it was opened.
+    fn close_levels(app: &mut App) {
+        if app.levels.take().is_some_and(|e| e.from_lane) {
+            app.dialog = Some(Dialog::Lane { selected: 0 });
+        }
     }
 
     /// An action of one of the tip-levels editor's screens.
@@ -344,7 +354,7 @@ impl App {
             return Vec::new();
         };
         let effects = editor.on_action(action);
-        self.editor_effects(effects, Effect::Levels, |app| app.levels = None)
+        self.editor_effects(effects, Effect::Levels, App::close_levels)
     }
 
     pub fn on_level_answer(&mut self, answer: LevelAnswer) {

@@ -305,7 +305,7 @@ fn a_stale_save_explains_the_conflict_and_reapplies_or_reloads() {
 }
 
 #[test]
-fn the_lane_screen_opens_the_editor_and_leaving_with_changes_warns_once() {
+fn the_lane_screen_opens_the_editor_and_leaving_with_changes_warns_once_then_goes_back() {
     let mut f = Fixture::new("performer");
     f.key(KeyCode::Char('l'));
     assert_eq!(f.app.screen(), Screen::Lane);
@@ -320,7 +320,7 @@ fn the_lane_screen_opens_the_editor_and_leaving_with_changes_warns_once() {
     f.key(KeyCode::Esc);
     assert_eq!(f.app.screen(), Screen::Levels, "warned first");
     f.key(KeyCode::Esc);
-    assert_eq!(f.app.screen(), Screen::Queue);
+    assert_eq!(f.app.screen(), Screen::Lane, "back where it was opened");
     // A moderator does not edit them.
     let mut m = Fixture::new("moderator");
     assert!(m.key(KeyCode::Char('L')).is_empty());

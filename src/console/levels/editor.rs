@@ -52,6 +52,8 @@ pub struct LevelEditor {
     pub session: Session,
     /// A save is on its way (its answer says "saved").
     saving: bool,
+    /// Opened from the lane screen: closing goes back there.
+    pub from_lane: bool,
 }
 
 impl LevelEditor {
@@ -65,6 +67,7 @@ impl LevelEditor {
             step: Step::List,
             session: Session::loading(),
             saving: false,
+            from_lane: false,
         };
         (editor, EditorEffect::Send(LevelRequest::Load))
     }

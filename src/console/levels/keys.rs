@@ -46,7 +46,7 @@ pub(in crate::console) const LEVELS: &[Binding] = &editor::section::<15>(&[
         "add a level (a token range)",
         "delete the level or special (asks first)",
     ]),
-    &editor::leave("back to the queue (esc twice drops unsaved changes)"),
+    &editor::leave("back to the queue or the lane screen (esc twice drops unsaved changes)"),
 ]);
 
 editor::sections! {

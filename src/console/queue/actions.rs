@@ -94,7 +94,7 @@ impl App {
                     self.say(LogKind::Info, "tip levels are the performer's to edit");
                     return Vec::new();
                 }
-                self.open_levels()
+                self.open_levels(false)
             }
             Action::LogUp => {
                 self.log_back = (self.log_back + 5).min(self.log.len().saturating_sub(1));
