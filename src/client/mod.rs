@@ -15,7 +15,7 @@ pub use moderation::LogQuery;
 pub use report::BroadcastChoice;
 pub use rest::{ClientError, RestClient};
 pub use stream::{RoomStream, StreamEvent, StreamOptions, WatchEvent, WatchStream};
-pub use tips::LaneAction;
+pub use tips::{LaneAction, TipLevelsError};
 
 /// A server's base URL as given with `--server http://HOST:PORT`; every
 /// other address (the WebSocket endpoint) is derived from it.

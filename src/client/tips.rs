@@ -6,9 +6,20 @@ use reqwest::Method;
 
 use super::rest::{ClientError, RestClient};
 use super::stream::RoomStream;
+use super::versioned::{ConflictBody, VersionedError};
 use crate::domain::tips::TipLevels;
 use crate::domain::{ItemId, Reply, RoomId, UserId};
-use crate::protocol::{RoomCommand, TipBody, TipLevelsView};
+use crate::protocol::{ErrorCode, RoomCommand, TipBody, TipLevelsView};
+use crate::scoped::tip_levels::TipLevelsConflict;
+
+/// A save's refusal: the whole [`TipLevelsConflict`], or another error.
+pub type TipLevelsError = VersionedError<TipLevelsConflict>;
+
+impl ConflictBody for TipLevelsConflict {
+    fn head(&self) -> (ErrorCode, &str) {
+        (self.code, &self.message)
+    }
+}
 
 /// A lane command: what the console's lane runner sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,8 +119,27 @@ impl RestClient {
         levels: &TipLevels,
         base: u64,
     ) -> Result<TipLevelsView, ClientError> {
+        self.save_tip_levels(room, levels, base)
+            .await
+            .map_err(|err| match err {
+                VersionedError::Conflict(conflict) => ClientError::Api {
+                    status: 409,
+                    error: conflict.error(),
+                },
+                VersionedError::Client(err) => err,
+            })
+    }
+
+    /// The same save, a conflict answered whole (what changed since
+    /// `base`, the levels as they are now) for an editor to explain.
+    pub async fn save_tip_levels(
+        &self,
+        room: &RoomId,
+        levels: &TipLevels,
+        base: u64,
+    ) -> Result<TipLevelsView, TipLevelsError> {
         let path = format!("/api/v1/rooms/{room}/tips/levels?version={base}");
-        self.call(Method::PUT, &path, None, Self::json(levels))
+        self.versioned_call(Method::PUT, &path, None, Self::json(levels))
             .await
     }
 

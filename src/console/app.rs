@@ -8,6 +8,7 @@ use super::editor::EditorEffect;
 use super::games::{GameAnswer, GameEditor, GameRequest};
 use super::keymap::Keymap;
 use super::lane::LaneState;
+use super::levels::{LevelAnswer, LevelEditor, LevelRequest};
 use super::menus::{MenuAnswer, MenuEditor, MenuRequest};
 use super::model::RoomModel;
 pub use super::queue::refund::{RefundField, RefundForm};
@@ -110,6 +111,8 @@ pub enum Effect {
     FetchAudit(ItemId),
     Menu(MenuRequest),
     Game(GameRequest),
+    /// A request of the tip-levels editor (REST).
+    Levels(LevelRequest),
     /// A ban, pause or resume of a watched room (REST).
     Moderate(super::watch::ban::ModerationRequest),
     /// The moderation log's rows for these filters.
@@ -161,6 +164,8 @@ pub struct App {
     pub menus: Option<MenuEditor>,
     /// The game editor, while it is open.
     pub games: Option<GameEditor>,
+    /// The tip-levels editor, while it is open.
+    pub levels: Option<LevelEditor>,
     /// The help overlay, over the screen that opened it.
     pub help: Option<HelpView>,
     pub status: Option<(LogKind, String)>,
@@ -196,6 +201,7 @@ impl App {
             dialog: None,
             menus: None,
             games: None,
+            levels: None,
             help: None,
             status: None,
             keymap,
@@ -241,6 +247,7 @@ impl App {
             (Some(Dialog::LaneClear), _) => Screen::LaneClear,
             (None, Some(editor)) => editor.screen(),
             (None, None) if let Some(editor) = &self.games => editor.screen(),
+            (None, None) if let Some(editor) = &self.levels => editor.screen(),
             (None, None) => match &self.watch {
                 Some(grid) if grid.open.is_some() => Screen::WatchRoom,
                 Some(_) => Screen::Watch,
@@ -322,6 +329,43 @@ impl App {
         let (editor, effect) = GameEditor::open();
         self.games = Some(editor);
         self.editor_effects(vec![effect], Effect::Game, |app| app.games = None)
+    }
+
+    /// The tip-levels editor opens over the queue (or the lane screen,
+    /// `from_lane`) and loads the levels.
+    pub(super) fn open_levels(&mut self, from_lane: bool) -> Vec<Effect> {
+        let (mut editor, effect) = LevelEditor::open();
+        editor.from_lane = from_lane;
+        self.dialog = None;
+        self.levels = Some(editor);
+        self.editor_effects(vec![effect], Effect::Levels, App::close_levels)
+    }
+
+    /// The tip-levels editor closes, back to where it was opened.
+    fn close_levels(app: &mut App) {
+        if app.levels.take().is_some_and(|e| e.from_lane) {
+            app.dialog = Some(Dialog::Lane { selected: 0 });
+        }
+    }
+
+    /// An action of one of the tip-levels editor's screens.
+    pub(super) fn levels_action(&mut self, action: Action) -> Vec<Effect> {
+        let Some(editor) = self.levels.as_mut() else {
+            return Vec::new();
+        };
+        let effects = editor.on_action(action);
+        self.editor_effects(effects, Effect::Levels, App::close_levels)
+    }
+
+    pub fn on_level_answer(&mut self, answer: LevelAnswer) {
+        if let Some(editor) = self.levels.as_mut() {
+            editor.on_answer(answer);
+        }
+    }
+
+    /// Whether an editor has the screen (it takes the stage and the queue).
+    pub fn editing(&self) -> bool {
+        self.menus.is_some() || self.games.is_some() || self.levels.is_some()
     }
 
     /// An action of one of the menu editor's screens.

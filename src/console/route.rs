@@ -55,6 +55,7 @@ impl App {
             Screen::PrizeForm | Screen::GameSettings => {
                 self.games.as_ref().is_some_and(|e| e.typing())
             }
+            Screen::LevelForm => self.levels.as_ref().is_some_and(|e| e.typing()),
             _ => false,
         }
     }
@@ -67,6 +68,8 @@ impl App {
         } else if let Some(editor) = &mut self.menus {
             editor.edit(edit);
         } else if let Some(editor) = &mut self.games {
+            editor.edit(edit);
+        } else if let Some(editor) = &mut self.levels {
             editor.edit(edit);
         }
     }
@@ -153,6 +156,9 @@ impl App {
             | Screen::SeedRotate
             | Screen::SeedRevealed
             | Screen::GameConflict => self.games_action(action),
+            Screen::Levels | Screen::LevelForm | Screen::LevelDelete | Screen::LevelConflict => {
+                self.levels_action(action)
+            }
         }
     }
 }

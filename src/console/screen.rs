@@ -49,10 +49,16 @@ pub enum Screen {
     /// The toy lane: every waiting tip, skip, clear, pause, resume.
     Lane,
     LaneClear,
+    /// The tip-levels editor: the room's levels and specials.
+    Levels,
+    /// The form of one level or special (text fields).
+    LevelForm,
+    LevelDelete,
+    LevelConflict,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 26] = [
+    pub const ALL: [Screen; 30] = [
         Screen::Queue,
         Screen::Help,
         Screen::Details,
@@ -79,6 +85,10 @@ impl Screen {
         Screen::Report,
         Screen::Lane,
         Screen::LaneClear,
+        Screen::Levels,
+        Screen::LevelForm,
+        Screen::LevelDelete,
+        Screen::LevelConflict,
     ];
 
     /// Its section in the keymap file.
@@ -110,6 +120,10 @@ impl Screen {
             Screen::Report => "report",
             Screen::Lane => "lane",
             Screen::LaneClear => "lane_clear",
+            Screen::Levels => "tip_levels",
+            Screen::LevelForm => "tip_level_form",
+            Screen::LevelDelete => "tip_level_delete",
+            Screen::LevelConflict => "tip_level_conflict",
         }
     }
 
@@ -142,6 +156,10 @@ impl Screen {
             Screen::Report => "the broadcast report",
             Screen::Lane => "the toy lane",
             Screen::LaneClear => "the clear-lane question",
+            Screen::Levels => "the tip-levels editor",
+            Screen::LevelForm => "the tip level form",
+            Screen::LevelDelete => "the tip level delete question",
+            Screen::LevelConflict => "the tip levels' version conflict",
         }
     }
 
@@ -174,6 +192,10 @@ impl Screen {
             Screen::Report => report::keys::REPORT,
             Screen::Lane => lane::keys::LANE,
             Screen::LaneClear => lane::keys::LANE_CLEAR,
+            Screen::Levels => levels::keys::LEVELS,
+            Screen::LevelForm => levels::keys::LEVEL_FORM,
+            Screen::LevelDelete => levels::keys::LEVEL_DELETE,
+            Screen::LevelConflict => levels::keys::LEVEL_CONFLICT,
         }
     }
 
@@ -282,6 +304,10 @@ pub enum Action {
     // the toy lane
     Skip,
     ClearLane,
+    // the tip-levels editor
+    Levels,
+    AddSpecial,
+    Template,
 }
 
 /// One action of a section: its name in the file, what the help says, and
@@ -308,7 +334,7 @@ pub(super) const fn bind(
     }
 }
 
-use super::{games, help, lane, menus, queue, report, toy, watch};
+use super::{games, help, lane, levels, menus, queue, report, toy, watch};
 use Action as A;
 
 pub const GLOBAL_BINDINGS: &[Binding] = &[

@@ -12,7 +12,7 @@ use super::app::{App, Connection, Dialog, LogKind};
 use super::keymap::Section;
 use super::screen::Screen;
 use super::widgets::fg;
-use super::{games, help, lane, menus, queue, report, toy, watch};
+use super::{games, help, lane, levels, menus, queue, report, toy, watch};
 use crate::domain::Stamp;
 
 pub const MIN_WIDTH: u16 = 60;
@@ -45,7 +45,7 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
     let server_now = app.server_now(now);
     let lost = matches!(app.connection, Connection::Lost { .. });
     let tall = area.height >= 40;
-    let lane_line = lane::shown(app) && app.menus.is_none() && app.games.is_none();
+    let lane_line = lane::shown(app) && !app.editing();
     let [header, banner, stage, middle, lane_area, toy_strip, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(u16::from(lost)),
@@ -60,7 +60,7 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
     if lost {
         draw_banner(frame, app, now, banner);
     }
-    if app.menus.is_some() || app.games.is_some() {
+    if app.editing() {
         // An editor takes the stage and the queue; the timer keeps ticking in the header.
         let editor_area = Rect {
             height: stage.height + middle.height,
@@ -70,6 +70,8 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
             menus::draw(frame, editor, &app.theme, &app.keymap, editor_area);
         } else if let Some(editor) = &app.games {
             games::draw(frame, editor, &app.theme, &app.keymap, editor_area);
+        } else if let Some(editor) = &app.levels {
+            levels::draw(frame, editor, &app.theme, &app.keymap, editor_area);
         }
         draw_toy(frame, app, toy_strip);
         draw_footer(frame, app, footer);

@@ -32,6 +32,14 @@ pub struct TipLevelsView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changed_by: Option<String>,
     pub levels: crate::domain::tips::TipLevels,
+    /// The most one tip may be (the room's `max_token_cost`): an editor
+    /// checks amounts against it as the performer types.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_amount: Option<u64>,
+    /// The room's imported patterns: what its levels may name beside the
+    /// built-ins.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patterns: Vec<String>,
 }
 
 /// A room's toy lane in a snapshot.

@@ -42,6 +42,7 @@ pub mod fields;
 pub mod intake;
 pub mod templates;
 pub mod theme;
+pub mod tip_levels;
 pub mod version;
 
 use serde::Serialize;

@@ -79,6 +79,8 @@ impl TipBook {
                     saved_at: Some(current.at),
                     changed_by: Some(current.by.clone()),
                     levels: (*current.value).clone(),
+                    max_amount: None,
+                    patterns: Vec::new(),
                 }
             }
             None => TipLevelsView {
@@ -87,6 +89,8 @@ impl TipBook {
                 saved_at: None,
                 changed_by: None,
                 levels: TipLevels::default(),
+                max_amount: None,
+                patterns: Vec::new(),
             },
         }
     }

@@ -10,7 +10,6 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Serialize;
 
 use super::auth::Permission;
 use super::extract::{ApiPath, ApiQuery, QueryMap};
@@ -23,9 +22,10 @@ use super::tip_book::SaveRefused;
 use crate::domain::RoomId;
 use crate::domain::tips::TipLevels;
 use crate::protocol::{ApiError, ErrorCode, TipLevelsView};
+use crate::scoped::ScopedConfig;
 use crate::scoped::conflict::message;
-use crate::scoped::templates::{Shipped, TemplateChoice, choose, shipped};
-use crate::scoped::{Change, ScopedConfig};
+use crate::scoped::templates::{Shipped, TemplateChoice, choose};
+use crate::scoped::tip_levels::{TipLevelsConflict, templates};
 
 impl ScopedConfig for TipLevels {
     /// Checked against the largest amount any room takes; a room's own
@@ -34,33 +34,6 @@ impl ScopedConfig for TipLevels {
         self.validate(1_000_000_000, &BTreeSet::new())
             .map_err(|e| ApiError::from(&e))
     }
-}
-
-/// The shipped templates, compiled in.
-const FILES: [(&str, &str); 3] = [
-    ("classic", include_str!("../../config/tips/classic.toml")),
-    ("presets", include_str!("../../config/tips/presets.toml")),
-    (
-        "multi_output",
-        include_str!("../../config/tips/multi_output.toml"),
-    ),
-];
-
-pub fn templates() -> Vec<Shipped<TipLevels>> {
-    shipped(&FILES, |text| toml::from_str(text).ok())
-}
-
-/// The `409` for a save based on an old version.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct TipLevelsConflict {
-    code: ErrorCode,
-    message: String,
-    field: &'static str,
-    your_version: u64,
-    current_version: u64,
-    changes: Vec<Change>,
-    current: TipLevelsView,
 }
 
 pub fn routes() -> Router<App> {
@@ -79,7 +52,35 @@ async fn levels(
     ApiPath(room): ApiPath<RoomId>,
 ) -> Answer<TipLevelsView> {
     require_room(&app, &room).await?;
-    Ok(Json(app.tips.view(&room)))
+    let max = room_max(&app, &room).await?;
+    Ok(Json(full_view(&app, &room, max)))
+}
+
+/// The levels with what an editor checks them against: the room's amount
+/// limit and its imported patterns.
+fn full_view(app: &App, room: &RoomId, max: u64) -> TipLevelsView {
+    let mut view = app.tips.view(room);
+    view.max_amount = Some(max);
+    view.patterns = app.patterns.names(room).into_iter().collect();
+    view
+}
+
+/// The most one tip may be in `room` (its `max_token_cost`).
+async fn room_max(app: &App, room: &RoomId) -> Result<u64, Refusal> {
+    let wanted = room.clone();
+    app.core
+        .query(move |engine| engine.room_info(&wanted).map(|i| i.settings.max_token_cost))
+        .await
+        .map_err(|e| refuse(app, e))?
+        .ok_or_else(|| {
+            refuse(
+                app,
+                ApiError::new(
+                    ErrorCode::UnknownRoom,
+                    format!("room `{room}` does not exist"),
+                ),
+            )
+        })
 }
 
 async fn list_templates(
@@ -125,21 +126,7 @@ async fn store(
     base: u64,
     by: String,
 ) -> Answer<TipLevelsView> {
-    let wanted = room.clone();
-    let max = app
-        .core
-        .query(move |engine| engine.room_info(&wanted).map(|i| i.settings.max_token_cost))
-        .await
-        .map_err(|e| refuse(app, e))?
-        .ok_or_else(|| {
-            refuse(
-                app,
-                ApiError::new(
-                    ErrorCode::UnknownRoom,
-                    format!("room `{room}` does not exist"),
-                ),
-            )
-        })?;
+    let max = room_max(app, &room).await?;
     levels
         .validate(max, &app.patterns.names(&room))
         .map_err(|e| refuse(app, ApiError::from(&e)))?;
@@ -147,17 +134,17 @@ async fn store(
     match app.tips.save(&room, levels, base, at, by).await {
         Ok(version) => {
             tracing::info!(%room, version, "tip levels saved");
-            Ok(Json(app.tips.view(&room)))
+            Ok(Json(full_view(app, &room, max)))
         }
         Err(SaveRefused::Stale(stale, changes)) => {
             let conflict = TipLevelsConflict {
                 code: ErrorCode::VersionConflict,
                 message: message(&format!("the tip levels of room `{room}`"), stale, &changes),
-                field: "version",
+                field: "version".into(),
                 your_version: stale.yours,
                 current_version: stale.current,
                 changes,
-                current: app.tips.view(&room),
+                current: full_view(app, &room, max),
             };
             Err(refuse(
                 app,
@@ -170,20 +157,6 @@ async fn store(
                 app,
                 ApiError::new(ErrorCode::Unavailable, format!("tip levels store: {err}")),
             ))
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_shipped_template_reads_and_checks() {
-        let shipped = templates();
-        assert_eq!(shipped.len(), FILES.len(), "every file parses");
-        for template in shipped {
-            template.config.check().unwrap();
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::fixture::Fixture;
 use crate::games::{game_conflict, games_opened};
+use crate::levels::{levels_conflict, levels_opened};
 use crate::menus::{conflict, opened};
 use crossterm::event::{KeyCode, KeyModifiers};
 use cuedeck::console::app::Effect;
@@ -28,6 +29,9 @@ fn on(screen: Screen) -> Fixture {
         | Screen::SeedRotate
         | Screen::SeedRevealed
         | Screen::GameConflict => games_opened(),
+        Screen::Levels | Screen::LevelForm | Screen::LevelDelete | Screen::LevelConflict => {
+            levels_opened()
+        }
         _ => Fixture::new("performer"),
     };
     f.toy_running();
@@ -58,6 +62,9 @@ fn on(screen: Screen) -> Fixture {
         Screen::Report => &[KeyCode::Char('R')],
         Screen::Lane => &[KeyCode::Char('l')],
         Screen::LaneClear => &[KeyCode::Char('l'), KeyCode::Char('c')],
+        Screen::Levels | Screen::LevelConflict => &[],
+        Screen::LevelForm => &[KeyCode::Enter],
+        Screen::LevelDelete => &[KeyCode::Char('d')],
     };
     if matches!(screen, Screen::Lane | Screen::LaneClear) {
         crate::lane::tip(&mut f, 30, 1);
@@ -87,6 +94,12 @@ fn on(screen: Screen) -> Fixture {
     if screen == Screen::GameConflict {
         f.app
             .on_game_answer(GameAnswer::Conflict(Box::new(game_conflict())));
+    }
+    if screen == Screen::LevelConflict {
+        f.app
+            .on_level_answer(cuedeck::console::levels::LevelAnswer::Conflict(Box::new(
+                levels_conflict(),
+            )));
     }
     assert_eq!(f.app.screen(), screen, "the row opens {screen:?}");
     assert_eq!(f.app.toy.level, 8, "the toy runs on {screen:?}");
@@ -229,6 +242,31 @@ fn typing_in_the_menu_forms_text_and_number_fields_never_acts() {
         vec![Effect::StopToy]
     );
     assert_eq!(f.app.toy.level, 0);
+}
+
+#[test]
+fn typing_in_the_tip_level_form_never_acts() {
+    use cuedeck::console::levels::{LevelField, Step};
+    let mut f = on(Screen::LevelForm);
+    let focused = |f: &Fixture| match &f.app.levels.as_ref().unwrap().step {
+        Step::Form(form) => form.focused(),
+        _ => panic!("the level form stays open"),
+    };
+    for field in [LevelField::Label, LevelField::Min, LevelField::Pattern] {
+        while focused(&f) != field {
+            f.key(KeyCode::Tab);
+        }
+        type_everything(&mut f, Screen::LevelForm);
+    }
+    let Step::Form(form) = &f.app.levels.as_ref().unwrap().step else {
+        panic!("the level form stays open")
+    };
+    assert!(form.label.ends_with(&typed_text()));
+    assert!(form.min.chars().all(|c| c.is_ascii_digit()));
+    assert_eq!(
+        f.press(KeyCode::F(12), KeyModifiers::NONE),
+        vec![Effect::StopToy]
+    );
 }
 
 #[test]

@@ -152,7 +152,9 @@ fn no_lower_layer_imports_a_higher_one() {
 /// The console's rooms: one folder per screen. A screen uses the shared
 /// parts at the top of `src/console` (and the editor kit), never another
 /// screen's internals; the kit serves every editor and names no screen.
-const SCREENS: &[&str] = &["queue", "menus", "games", "watch", "toy", "report", "help"];
+const SCREENS: &[&str] = &[
+    "queue", "menus", "games", "levels", "watch", "toy", "report", "help",
+];
 
 /// The console modules a file of `src/console/<room>/` names: through
 /// `crate::console::` (one name or a `{..}` group) or `super::super::`.

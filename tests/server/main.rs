@@ -26,5 +26,6 @@ mod retention;
 mod stream;
 #[path = "../support/mod.rs"]
 mod support;
+mod tip_levels_editor;
 mod tips;
 mod tips_files;

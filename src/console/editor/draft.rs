@@ -2,6 +2,8 @@
 //! screen shows (the draft when there is one), whether anything is unsaved,
 //! and leaving with unsaved changes, which warns once.
 
+use super::session::Session;
+
 /// The unsaved changes, if any, and whether leaving was warned about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Draft<T> {
@@ -56,6 +58,18 @@ impl<T> Draft<T> {
             return false;
         }
         true
+    }
+
+    /// [`Draft::may_leave`], the warning said on the editor's line.
+    pub fn may_leave_or_warn(&mut self, session: &mut Session) -> bool {
+        if self.may_leave() {
+            return true;
+        }
+        session.say(
+            false,
+            "not saved: w saves; the same key again drops the changes",
+        );
+        false
     }
 }
 

@@ -81,9 +81,9 @@ pub const fn conflict(
     ]
 }
 
-/// The list's row actions, in this order: select above, below; move up,
-/// down; edit, add, delete, hide. `what` says each in the editor's words.
-pub const fn rows(what: [&'static str; 8]) -> [Binding; 8] {
+/// A list's row actions, in this order: select above, below; move up,
+/// down; edit, add, delete. `what` says each in the editor's words.
+pub const fn list(what: [&'static str; 7]) -> [Binding; 7] {
     [
         bind(A::Up, "up", what[0], None),
         bind(A::Down, "down", what[1], None),
@@ -92,8 +92,15 @@ pub const fn rows(what: [&'static str; 8]) -> [Binding; 8] {
         bind(A::Edit, "edit", what[4], Some("edit")),
         bind(A::Add, "add", what[5], Some("add")),
         bind(A::Delete, "delete", what[6], Some("delete")),
-        bind(A::Hide, "hide", what[7], Some("hide")),
     ]
+}
+
+/// The list's row actions and hiding a row (the eighth word).
+pub const fn rows(what: [&'static str; 8]) -> [Binding; 8] {
+    let list = list([
+        what[0], what[1], what[2], what[3], what[4], what[5], what[6],
+    ]);
+    section::<8>(&[&list, &[bind(A::Hide, "hide", what[7], Some("hide"))]])
 }
 
 /// A list's last keys: stop the toy, the help, and back (`close` says

@@ -2,14 +2,16 @@
 //! tip levels) is built from: the session with the server (`session`), the
 //! row list (`rows`), the form with its checks as you type (`form`), the
 //! draft against the server's version (`draft`), the conflict dialog with
-//! what changed (`conflict`), the keymap sections' shape (`keys`), and a
-//! toy effect's fields (`toy_fields`). An editor brings its columns, its
+//! what changed (`conflict`), a question before acting (`question`), the
+//! keymap sections' shape (`keys`), and a toy effect's fields
+//! (`toy_fields`). An editor brings its columns, its
 //! fields and its rules; the rest is here.
 
 pub mod conflict;
 pub mod draft;
 pub mod form;
 pub mod keys;
+pub mod question;
 pub mod rows;
 pub mod session;
 pub mod toy_fields;

@@ -34,6 +34,15 @@ impl Session {
         self.message = Some((error, text.into()));
     }
 
+    /// The server's refusal, naming its field when the message does not.
+    pub fn refused(&mut self, message: String, field: Option<String>) {
+        let text = match field {
+            Some(field) if !message.contains(&field) => format!("{field}: {message}"),
+            _ => message,
+        };
+        self.say(true, text);
+    }
+
     /// Whether an edit of a form's text may go on: an editing key is an
     /// action like any other; text waits while a request is in flight.
     pub fn admit_edit(&mut self, edit: TextEdit) -> bool {

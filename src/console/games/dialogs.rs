@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph};
 
 use super::diff::changes;
 use super::editor::{GameEditor, title};
@@ -27,24 +27,6 @@ pub(super) fn rotate_text(editor: &GameEditor) -> Vec<String> {
             commitment.get(..16).unwrap_or(commitment)
         ),
     ]
-}
-
-pub(super) fn question(
-    frame: &mut Frame,
-    name: &str,
-    text: Vec<String>,
-    theme: &Theme,
-    keys: &str,
-) {
-    let area = popup(frame.area(), 72, 11);
-    frame.render_widget(Clear, area);
-    let mut lines: Vec<Line> = text.into_iter().map(Line::from).collect();
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(keys.to_string(), fg(theme.accent))));
-    let paragraph = Paragraph::new(lines)
-        .wrap(Wrap { trim: true })
-        .block(block(name.to_string(), theme));
-    frame.render_widget(paragraph, area);
 }
 
 pub(super) fn draw_revealed(frame: &mut Frame, rotated: &Rotated, theme: &Theme, keys: &str) {

@@ -150,13 +150,7 @@ impl GameEditor {
                 self.level = Level::Revealed(rotated);
             }
             GameAnswer::Conflict(conflict) => self.level = Level::Conflict(conflict),
-            GameAnswer::Failed { message, field } => {
-                let text = match field {
-                    Some(field) if !message.contains(&field) => format!("{field}: {message}"),
-                    _ => message,
-                };
-                self.say(true, text);
-            }
+            GameAnswer::Failed { message, field } => self.session.refused(message, field),
         }
     }
 

@@ -27,14 +27,7 @@ impl GameEditor {
 
     /// Leaving (esc, or the other game) with unsaved changes warns once.
     fn may_leave(&mut self) -> bool {
-        if self.draft.may_leave() {
-            return true;
-        }
-        self.say(
-            false,
-            "not saved: w saves; the same key again drops the changes",
-        );
-        false
+        self.draft.may_leave_or_warn(&mut self.session)
     }
 
     pub(super) fn game_action(&mut self, action: Action) -> Vec<GameEffect> {

@@ -9,11 +9,12 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 
-use super::dialogs::{draw_conflict, draw_revealed, question, rotate_text};
+use super::dialogs::{draw_conflict, draw_revealed, rotate_text};
 use super::editor::{GameEditor, Level, title};
 use super::prize::{PrizeField, PrizeForm, check};
 use super::settings::{SettingsField, SettingsForm};
 use crate::console::editor::form::{self as kit, FieldView};
+use crate::console::editor::question::question;
 use crate::console::editor::session::draw_message;
 use crate::console::keymap::Keymap;
 use crate::console::screen::Screen;

@@ -30,6 +30,12 @@ pub(in crate::console) const LANE: &[Binding] = &[
         "resume the lane and the toy after a stop key",
         Some("resume"),
     ),
+    bind(
+        A::Levels,
+        "levels",
+        "edit the tip levels (what a tip makes the toy do)",
+        Some("levels"),
+    ),
     bind(A::StopToy, "stop_toy", "stop the toy at once", None),
     bind(A::Help, "help", "show this help", None),
     bind(A::Close, "close", "close the lane screen", Some("close")),

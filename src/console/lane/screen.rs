@@ -39,6 +39,8 @@ impl App {
                 })
             }
             _ if moderator => self.say(LogKind::Error, "read-only: the lane is the performer's"),
+            // The editor takes the screen; closing it comes back here.
+            Action::Levels => return self.open_levels(true),
             Action::Skip => {
                 let item = self.lane_rows().get(selected).map(|t| t.item.id);
                 if let Some(item) = item {

@@ -89,6 +89,13 @@ impl App {
                 }
                 self.open_games()
             }
+            Action::Levels => {
+                if self.read_only() {
+                    self.say(LogKind::Info, "tip levels are the performer's to edit");
+                    return Vec::new();
+                }
+                self.open_levels(false)
+            }
             Action::LogUp => {
                 self.log_back = (self.log_back + 5).min(self.log.len().saturating_sub(1));
                 Vec::new()

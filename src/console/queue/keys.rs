@@ -54,6 +54,12 @@ pub(in crate::console) const QUEUE: &[Binding] = &[
         Some("lane"),
     ),
     bind(
+        A::Levels,
+        "levels",
+        "edit the tip levels and specials (what a tip makes the toy do)",
+        Some("levels"),
+    ),
+    bind(
         A::Details,
         "details",
         "show the selected item's audit record",

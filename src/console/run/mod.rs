@@ -25,6 +25,7 @@ use crate::client::{RestClient, RoomStream, StreamEvent, StreamOptions};
 use crate::console::app::{App, Effect, ToyRequest};
 use crate::console::config::Resolved;
 use crate::console::games::GameAnswer;
+use crate::console::levels::LevelAnswer;
 use crate::console::menus::MenuAnswer;
 use crate::console::report::ReportAnswer;
 use crate::domain::{Item, ItemId, RoomId, Stamp};
@@ -84,6 +85,7 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
     let (audit_tx, mut audit_rx) = mpsc::channel::<(ItemId, Result<Item, String>)>(8);
     let (menu_tx, mut menu_rx) = mpsc::channel::<MenuAnswer>(8);
     let (game_tx, mut game_rx) = mpsc::channel::<GameAnswer>(8);
+    let (level_tx, mut level_rx) = mpsc::channel::<LevelAnswer>(8);
     let (live_tx, mut live_rx) = mpsc::channel::<Result<bool, String>>(4);
     // A room that does not exist yet is asked for again after a moment.
     let (retry_tx, mut retry_rx) = mpsc::channel::<()>(1);
@@ -154,6 +156,10 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                 app.on_game_answer(answer);
                 dirty = true;
             }
+            Some(answer) = level_rx.recv() => {
+                app.on_level_answer(answer);
+                dirty = true;
+            }
             Some(answer) = live_rx.recv() => {
                 app.on_broadcast_answer(answer, Stamp::now());
                 dirty = true;
@@ -198,19 +204,21 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                     });
                 }
                 Effect::Menu(request) => {
-                    let (menus, room, tx) = (menus.clone(), room.clone(), menu_tx.clone());
-                    tokio::spawn(async move {
-                        let _ = tx
-                            .send(requests::send_menu(&menus, &room, request).await)
-                            .await;
+                    let (menus, room) = (menus.clone(), room.clone());
+                    answer_later(&menu_tx, async move {
+                        requests::send_menu(&menus, &room, request).await
                     });
                 }
                 Effect::Game(request) => {
-                    let (rest, room, tx) = (rest.clone(), room.clone(), game_tx.clone());
-                    tokio::spawn(async move {
-                        let _ = tx
-                            .send(requests::send_game(&rest, &room, request).await)
-                            .await;
+                    let (rest, room) = (rest.clone(), room.clone());
+                    answer_later(&game_tx, async move {
+                        requests::send_game(&rest, &room, request).await
+                    });
+                }
+                Effect::Levels(request) => {
+                    let (rest, room) = (rest.clone(), room.clone());
+                    answer_later(&level_tx, async move {
+                        requests::send_levels(&rest, &room, request).await
                     });
                 }
                 Effect::Broadcast(live) => {
@@ -230,11 +238,9 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                     });
                 }
                 Effect::Report(request) => {
-                    let (rest, room, tx) = (rest.clone(), room.clone(), report_tx.clone());
-                    tokio::spawn(async move {
-                        let _ = tx
-                            .send(requests::send_report(&rest, &room, request).await)
-                            .await;
+                    let (rest, room) = (rest.clone(), room.clone());
+                    answer_later(&report_tx, async move {
+                        requests::send_report(&rest, &room, request).await
                     });
                 }
                 Effect::ToyCue(cue) => follow(&toys, cue),
@@ -259,6 +265,17 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
     drop(tui);
     stream.close();
     Ok(())
+}
+
+/// Carry a request out beside the loop; its answer comes back on `tx`.
+fn answer_later<T: Send + 'static>(
+    tx: &mpsc::Sender<T>,
+    answer: impl Future<Output = T> + Send + 'static,
+) {
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        let _ = tx.send(answer.await).await;
+    });
 }
 
 /// Send a command on the room's socket. One that cannot go now is kept as

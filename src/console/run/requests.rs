@@ -2,8 +2,10 @@
 //! turned into the editor's own terms (the runtime's side: the editors
 //! themselves do no IO).
 
+use crate::client::versioned::{ConflictBody, VersionedError};
 use crate::client::{GameClientError, RestClient};
 use crate::console::games::{GameAnswer, GameRequest};
+use crate::console::levels::{LevelAnswer, LevelRequest};
 use crate::console::menus::{MenuAnswer, MenuRequest};
 use crate::console::report::{BROADCASTS, ReportAnswer, ReportRequest};
 use crate::domain::RoomId;
@@ -86,12 +88,40 @@ pub(in crate::console) async fn send_game(
 fn game_failed(err: GameClientError) -> GameAnswer {
     match err {
         GameClientError::Conflict(conflict) => GameAnswer::Conflict(conflict),
-        err => GameAnswer::Failed {
-            field: err.api().and_then(|e| e.field.clone()),
-            message: err
-                .api()
-                .map_or_else(|| err.to_string(), |e| e.message.clone()),
-        },
+        err => {
+            let (message, field) = refusal(&err);
+            GameAnswer::Failed { message, field }
+        }
+    }
+}
+
+/// A refusal as an editor says it: the server's message and the field it
+/// names, or what went wrong on the way.
+fn refusal<C: ConflictBody>(err: &VersionedError<C>) -> (String, Option<String>) {
+    let field = err.api().and_then(|e| e.field.clone());
+    let message = err
+        .api()
+        .map_or_else(|| err.to_string(), |e| e.message.clone());
+    (message, field)
+}
+
+/// Carry out one request of the tip-levels editor.
+pub(in crate::console) async fn send_levels(
+    rest: &RestClient,
+    room: &RoomId,
+    request: LevelRequest,
+) -> LevelAnswer {
+    let result = match request {
+        LevelRequest::Load => rest.tip_levels(room).await.map_err(VersionedError::from),
+        LevelRequest::Save { levels, base } => rest.save_tip_levels(room, &levels, base).await,
+    };
+    match result {
+        Ok(view) => LevelAnswer::Loaded(Box::new(view)),
+        Err(VersionedError::Conflict(conflict)) => LevelAnswer::Conflict(conflict),
+        Err(err) => {
+            let (message, field) = refusal(&err);
+            LevelAnswer::Failed { message, field }
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use super::lane::LaneCount;
 use crate::client::StreamEvent;
 use crate::console::model::RoomModel;
 use crate::domain::timer::read_timer;
@@ -61,6 +62,8 @@ impl Attention {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoomCard {
     pub model: RoomModel,
+    /// The room's toy lane: how many tips are in it.
+    pub lane: LaneCount,
     /// Refunds seen, oldest first: when, and whether it was a dispute.
     refunds: VecDeque<(Stamp, bool)>,
     pub last_event: Option<Stamp>,
@@ -71,6 +74,7 @@ impl RoomCard {
     fn new(snapshot: &RoomSnapshot) -> RoomCard {
         RoomCard {
             model: RoomModel::from_snapshot(snapshot),
+            lane: LaneCount::from_snapshot(&snapshot.lane),
             refunds: VecDeque::new(),
             last_event: None,
             last_ban: None,
@@ -129,6 +133,7 @@ impl RoomCard {
 
     fn apply(&mut self, event: &crate::domain::Event, text: Option<&str>) {
         self.model.apply(event, text);
+        self.lane.apply(&event.kind);
         self.last_event = Some(event.at);
         match &event.kind {
             EventKind::ItemRefunded { reason, .. } => {
@@ -170,7 +175,10 @@ impl WatchGrid {
                 let card = RoomCard::new(snapshot);
                 match self.cards.get_mut(room) {
                     // A fresh snapshot after a drop keeps what was counted.
-                    Some(old) => old.model = card.model,
+                    Some(old) => {
+                        old.model = card.model;
+                        old.lane = card.lane;
+                    }
                     None => {
                         self.cards.insert(room.clone(), card);
                     }

@@ -1,10 +1,11 @@
-//! The watch grid of a moderator or admin: a card per room, the watched
-//! room's moderation keys, the ban form and the moderation log.
+//! The watch grid of a moderator or admin: a card per room (its lane
+//! counted too), the watched room's moderation keys, the ban form and the moderation log.
 
 mod actions;
 pub mod ban;
 pub mod grid;
 pub(in crate::console) mod keys;
+pub mod lane;
 pub mod log;
 pub mod view;
 

@@ -20,6 +20,10 @@ use crate::domain::{RoomId, Stamp};
 pub const CARD_WIDTH: u16 = 50;
 const CARD_HEIGHT: u16 = 5;
 const LIST_ROW_HEIGHT: u16 = 2;
+/// The list keeps up to this much of a row for the stage, the facts
+/// giving way down to `FACTS_ROOM`.
+const STAGE_ROOM: usize = 26;
+const FACTS_ROOM: usize = 36;
 
 /// Cards a row and rows a page for a body area of `width` x `height`.
 pub fn layout(width: u16, height: u16) -> (usize, usize) {
@@ -141,19 +145,36 @@ fn draw_lost(frame: &mut Frame, app: &App, now: Stamp, area: Rect) {
     frame.render_widget(Paragraph::new(text).style(style), area);
 }
 
-fn facts(card: &RoomCard, now: Stamp) -> String {
+/// The room's numbers in at most `max` columns: the queue, the lane and
+/// the escrow stay whole; the refunds, then the age, give way first.
+fn facts(card: &RoomCard, now: Stamp, max: usize) -> String {
+    let whole = facts_with(card, now, max, " ago");
+    if width(&whole) < max || !whole.ends_with('…') {
+        return whole;
+    }
+    // Short of room, the age drops its "ago" before it is cut.
+    facts_with(card, now, max, "")
+}
+
+fn facts_with(card: &RoomCard, now: Stamp, max: usize, ago: &str) -> String {
     let age = card.last_event.map_or("no events".into(), |at| {
         format!(
-            "{} ago",
+            "{}{ago}",
             duration(now.micros_since(at).max(0) as u64 / 1000)
         )
     });
-    format!(
-        "q {} · {} tk escrow · {} ref/10m · {age}",
-        card.model.len(),
-        card.model.totals.escrow,
-        card.refunds_recent(now)
-    )
+    let queue = format!("q {}", card.model.len());
+    let lane = card.lane.shown();
+    let escrow = format!("{} tk escrow", card.model.totals.escrow);
+    let refunds = format!("{} ref/10m", card.refunds_recent(now));
+    let parts = [
+        (queue.as_str(), 9),
+        (lane.as_str(), 9),
+        (escrow.as_str(), 8),
+        (refunds.as_str(), 2),
+        (age.as_str(), 1),
+    ];
+    join(&fit_parts(&parts, " · ", max), " · ")
 }
 
 /// The item on stage in at most `max` columns: its timing whole, the
@@ -264,8 +285,15 @@ fn draw_entry(
     area: Rect,
 ) {
     let max = area.width as usize;
-    // The facts (queue, escrow) first; the stage gets what is left.
-    let facts = ellipsize(&facts(card, look.now), max.saturating_sub(4));
+    // The facts (queue, lane, escrow) first, leaving the stage some room;
+    // the stage gets what is left.
+    let wanted = width(&stage(card, look.now, usize::MAX)).min(STAGE_ROOM);
+    let mut shown = facts(card, look.now, max.saturating_sub(4));
+    if max.saturating_sub(4 + 3 + width(&shown)) < wanted {
+        let room = max.saturating_sub(4 + 3 + wanted).max(FACTS_ROOM);
+        shown = facts(card, look.now, room.min(max.saturating_sub(4)));
+    }
+    let facts = shown;
     let left = max.saturating_sub(4 + 3 + width(&facts));
     let second = if left >= 12 {
         format!("    {} │ {facts}", stage(card, look.now, left))
@@ -314,10 +342,7 @@ fn draw_card(
     };
     let lines = vec![
         Line::from(Span::styled(stage(card, look.now, inner), fg(t.text))),
-        Line::from(Span::styled(
-            ellipsize(&facts(card, look.now), inner),
-            fg(t.dim),
-        )),
+        Line::from(Span::styled(facts(card, look.now, inner), fg(t.dim))),
         Line::from(last),
     ];
     frame.render_widget(Paragraph::new(lines).block(block), area);
