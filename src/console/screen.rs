@@ -242,6 +242,7 @@ pub enum Action {
     ConnectVirtual,
     ConnectBluetooth,
     Disconnect,
+    Reconnect,
     Resume,
     TryLevel,
     RegenerateOverlay,

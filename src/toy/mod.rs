@@ -29,6 +29,7 @@ pub mod pacing;
 pub mod pattern;
 pub mod pattern_file;
 pub mod plan;
+pub mod reconnect;
 pub mod remote;
 pub mod remote_api;
 pub mod scheduler;

@@ -598,7 +598,11 @@ impl Scheduler {
                 if self.halted {
                     toy.halt();
                 }
-                toy.set_level(Level::saturating(self.level));
+                // It joins at the moment's level (every output, as the others).
+                match self.features {
+                    Some(f) => toy.set_features(f),
+                    None => toy.set_level(Level::saturating(self.level)),
+                }
                 let mut toys = self.toys.write().unwrap_or_else(PoisonError::into_inner);
                 toys.retain(|t| t.label() != toy.label());
                 toys.push(toy);

@@ -16,6 +16,7 @@ mod patterns;
 mod published_api;
 mod real_engine;
 mod real_intiface;
+mod reconnect;
 mod remote;
 mod scheduler;
 mod stop_cap;
