@@ -18,10 +18,12 @@ use async_trait::async_trait;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::ahead::OutputsAhead;
 use super::codec::{Command, Level};
 use super::command_parse::parse_command;
 use super::models::ModelSpec;
 use super::remote_api::{self, REFRESH_MS, RemoteError, RemoteToy, Request};
+use super::remote_pattern;
 use super::transport::{
     Backend, INBOUND_CAPACITY, Inbound, Transport, TransportError, WireLine, take_inbound,
 };
@@ -168,6 +170,11 @@ enum Job {
 
 struct State {
     levels: Vec<u8>,
+    /// The steps the driver foresees (a pattern's coming ticks).
+    ahead: Option<OutputsAhead>,
+    /// The window the last `Pattern` request carries while it plays:
+    /// writes it foresaw need no post of their own.
+    posted: Option<OutputsAhead>,
     preset: u8,
     connected: bool,
     /// While the app is lost: failed probes so far, and the next one's time.
@@ -178,6 +185,21 @@ impl State {
     fn stop(&mut self) {
         self.levels.iter_mut().for_each(|v| *v = 0);
         self.preset = 0;
+        self.posted = None;
+    }
+
+    /// Whether the pattern playing already brings the outputs to `levels`
+    /// now (only the outputs that changed are looked at).
+    fn foreseen(&self, before: &[u8], now: tokio::time::Instant) -> bool {
+        let Some(posted) = &self.posted else {
+            return false;
+        };
+        self.levels
+            .iter()
+            .zip(before)
+            .enumerate()
+            .filter(|(_, (new, old))| new != old)
+            .all(|(i, (new, _))| posted.foresaw(now, i, *new))
     }
 }
 
@@ -201,6 +223,8 @@ impl RemoteTransport {
         let spec = toy.spec();
         let state = Arc::new(Mutex::new(State {
             levels: vec![0; spec.outputs.len()],
+            ahead: None,
+            posted: None,
             preset: 0,
             connected: true,
             probes: (0, tokio::time::Instant::now()),
@@ -277,15 +301,40 @@ impl Transport for RemoteTransport {
             // output through the app, not a vibrator at 0 beside a rotation
             // still going for 100 ms.
             Command::PowerOff | Command::Vibrate(Level::OFF) => {
-                lock(&self.state).stop();
-                self.job(Job::Levels { replies: 1 })?;
+                let foreseen = {
+                    let mut s = lock(&self.state);
+                    let before = s.levels.clone();
+                    s.levels.iter_mut().for_each(|v| *v = 0);
+                    // A pattern's own zero (every stop clears the pattern
+                    // first: the driver drops what it foresaw).
+                    let foreseen = cmd != Command::PowerOff
+                        && s.foreseen(&before, tokio::time::Instant::now());
+                    if !foreseen {
+                        s.stop();
+                    }
+                    foreseen
+                };
+                if foreseen {
+                    self.reply("OK;");
+                } else {
+                    self.job(Job::Levels { replies: 1 })?;
+                }
             }
             motion => {
-                let applied = {
+                let (applied, foreseen) = {
                     let mut s = lock(&self.state);
-                    remote_api::apply(self.spec, &motion, &mut s.levels).is_some()
+                    let before = s.levels.clone();
+                    let applied = remote_api::apply(self.spec, &motion, &mut s.levels).is_some();
+                    let foreseen = applied && s.foreseen(&before, tokio::time::Instant::now());
+                    if !foreseen {
+                        s.posted = None;
+                    }
+                    (applied, foreseen)
                 };
-                if applied {
+                if foreseen {
+                    // The `Pattern` request playing brings the toy there.
+                    self.reply("OK;");
+                } else if applied {
                     self.job(Job::Levels { replies: 1 })?;
                 } else {
                     self.reply("ERR;");
@@ -297,6 +346,27 @@ impl Transport for RemoteTransport {
 
     fn subscribe(&mut self) -> Result<mpsc::Receiver<Inbound>, TransportError> {
         take_inbound(&mut self.inbound_rx)
+    }
+
+    /// A pattern sent ahead that no longer agrees with what is foreseen
+    /// (the item finished, a tip started) is replaced at once.
+    fn ahead(&self, ahead: Option<OutputsAhead>) {
+        let repost = {
+            let mut s = lock(&self.state);
+            let now = tokio::time::Instant::now();
+            let agrees = match (&s.posted, &ahead) {
+                (Some(posted), Some(new)) => posted.agrees_with(new, now),
+                (posted, _) => posted.is_none(),
+            };
+            s.ahead = ahead;
+            if !agrees {
+                s.posted = None;
+            }
+            !agrees && s.connected
+        };
+        if repost {
+            let _ = self.job(Job::Levels { replies: 0 });
+        }
     }
 
     /// Stops the toy through the app, then lets the link go.
@@ -377,10 +447,25 @@ impl Worker {
         false
     }
 
+    /// The current levels as one request: the coming steps as a `Pattern`
+    /// where they fit its rules, else a `Function` (a `Stop` at 0).
     fn levels_request(&self) -> Request {
-        let levels = lock(&self.state).levels.clone();
+        let mut s = lock(&self.state);
         let names = remote_api::action_names(self.spec, &self.functions);
-        Request::function(&self.toy_id, &remote_api::merge_actions(names, &levels))
+        let pattern = s.ahead.as_ref().filter(|_| s.preset == 0).and_then(|a| {
+            let now = tokio::time::Instant::now();
+            remote_pattern::request(&self.toy_id, self.spec, &names, a, now, &s.levels)
+        });
+        match pattern {
+            Some((request, window)) => {
+                s.posted = Some(window);
+                request
+            }
+            None => {
+                s.posted = None;
+                Request::function(&self.toy_id, &remote_api::merge_actions(names, &s.levels))
+            }
+        }
     }
 
     async fn post_levels(&self, replies: u32) {
@@ -530,7 +615,11 @@ impl Worker {
     async fn refresh(&self) {
         let (connected, running, preset) = {
             let s = lock(&self.state);
-            (s.connected, s.levels.iter().any(|v| *v > 0), s.preset)
+            (
+                s.connected,
+                s.levels.iter().any(|v| *v > 0) || s.posted.is_some(),
+                s.preset,
+            )
         };
         if !connected {
             let (failed, due) = lock(&self.state).probes;

@@ -18,6 +18,7 @@ mod real_engine;
 mod real_intiface;
 mod reconnect;
 mod remote;
+mod remote_pattern;
 mod scheduler;
 mod stop_cap;
 mod virtual_toy;
