@@ -19,6 +19,7 @@ mod real_intiface;
 mod reconnect;
 mod remote;
 mod remote_pattern;
+mod remote_tls;
 mod scheduler;
 mod stop_cap;
 mod virtual_toy;

@@ -356,7 +356,7 @@ const CA: &[u8] = include_bytes!("fixtures/test-ca.pem");
 const CERT: &[u8] = include_bytes!("fixtures/localhost-cert.pem");
 const KEY: &[u8] = include_bytes!("fixtures/localhost-key.pem");
 
-async fn https_app() -> std::net::SocketAddr {
+pub(super) async fn https_app() -> std::net::SocketAddr {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(CERT)
