@@ -3,6 +3,7 @@
 //! One test binary per area: each binary links the whole crate.
 
 mod backends;
+mod close_handshake;
 mod codec;
 mod commands;
 mod exchange;
@@ -23,3 +24,4 @@ mod remote_tls;
 mod scheduler;
 mod stop_cap;
 mod virtual_toy;
+mod ws_frames;

@@ -8,7 +8,10 @@ use std::process::Output;
 
 use super::remote::https_app;
 
-const CA_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/toy/fixtures/test-ca.pem");
+const CA_FILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/toy/fixtures/test-ca.pem"
+);
 const LEAF_ONLY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/toy/fixtures/localhost-cert.pem"
