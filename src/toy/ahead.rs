@@ -89,18 +89,27 @@ impl OutputsAhead {
     }
 
     /// Whether `other` foresees the same levels as this hint over the time
-    /// both cover from `now` on (steps compared at the same moments).
+    /// both cover from `now` on (steps compared at the same moments, the
+    /// starts matched to the nearest step: a timer wakes a little late).
     pub fn agrees_with(&self, other: &OutputsAhead, now: Instant) -> bool {
-        if self.step_ms != other.step_ms {
+        let step = self.step_ms.max(1);
+        if other.step_ms != self.step_ms {
             return false;
         }
-        let (Some(a), Some(b)) = (self.index_at(now), other.index_at(now)) else {
+        let Some(from) = self.index_at(now) else {
             return false;
         };
-        self.steps[a..]
-            .iter()
-            .zip(&other.steps[b..])
-            .all(|(x, y)| x == y)
+        let ms = |a: Instant, b: Instant| a.saturating_duration_since(b).as_millis() as i64;
+        let shift = ms(other.start, self.start) - ms(self.start, other.start);
+        // Other's step j is this hint's step j + k.
+        let k = (shift + step as i64 / 2).div_euclid(step as i64);
+        (from..self.steps.len()).all(|i| {
+            let j = i as i64 - k;
+            usize::try_from(j)
+                .ok()
+                .and_then(|j| other.steps.get(j))
+                .is_none_or(|o| *o == self.steps[i])
+        })
     }
 }
 
@@ -144,5 +153,9 @@ mod tests {
         assert!(a.agrees_with(&shifted, now));
         let changed = hint(t0 + Duration::from_millis(200), &[3, 9, 5]);
         assert!(!a.agrees_with(&changed, now));
+        // A hint started 3 ms late is still on the same steps.
+        let late = hint(t0 + Duration::from_millis(203), &[3, 4, 5, 0]);
+        assert!(a.agrees_with(&late, t0 + Duration::from_millis(299)));
+        assert!(a.agrees_with(&late, t0 + Duration::from_millis(301)));
     }
 }
