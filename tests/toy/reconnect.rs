@@ -16,14 +16,7 @@ use cuedeck::toy::scheduler::{SchedulerConfig, SchedulerHandle, spawn_scheduler}
 use tokio::time::{Instant, sleep};
 
 use super::real_engine::{Engine, Received};
-
-async fn wait_for(what: &str, within: Duration, mut cond: impl FnMut() -> bool) {
-    let deadline = Instant::now() + within;
-    while !cond() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        sleep(Duration::from_millis(20)).await;
-    }
-}
+use super::real_intiface::wait_for;
 
 const SOON: Duration = Duration::from_secs(5);
 
