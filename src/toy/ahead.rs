@@ -30,7 +30,8 @@ pub fn coming(level_at: impl Fn(u64) -> u8, at: u64, now: Instant) -> Option<Ahe
     let back = (at / STEP_MS).min(BACK);
     let from = at - back * STEP_MS;
     let start = now.checked_sub(std::time::Duration::from_millis(back * STEP_MS))?;
-    let levels: Vec<u8> = (0..STEPS as u64 + back)
+    // Two spare ticks: a hint a tick or two old still covers `STEPS`.
+    let levels: Vec<u8> = (0..STEPS as u64 + back + 2)
         .map(|k| level_at(from + k * STEP_MS))
         .collect();
     let mut running = levels.iter().filter(|l| **l > 0);

@@ -62,6 +62,11 @@ pub fn request(
         .take(within.min(MAX_STRENGTHS))
         .copied()
         .collect();
+    // Exactly `timeSec` of steps: a shorter list would loop in the app
+    // (a hint grown old in a steady stretch); its `Function` does instead.
+    if steps.len() < within {
+        return None;
+    }
     let near = levels
         .iter()
         .enumerate()
@@ -167,6 +172,13 @@ mod tests {
             ..wave.clone()
         };
         assert!(request("t", nora, &names, &fast, t0, &[4, 4]).is_none());
-        assert!(request("t", nora, &names, &wave, t0, &[4, 4]).is_some());
+        // Less than `timeSec` of steps left.
+        assert!(request("t", nora, &names, &wave, t0, &[4, 4]).is_none());
+        let long: Vec<[u8; 2]> = (0..20u8).map(|i| [4 + i % 2, 4 + i % 2]).collect();
+        let refs: Vec<&[u8]> = long.iter().map(|s| &s[..]).collect();
+        let long = ahead(t0, &refs);
+        assert!(request("t", nora, &names, &long, t0, &[4, 4]).is_some());
+        let later = t0 + Duration::from_millis(100);
+        assert!(request("t", nora, &names, &long, later, &[5, 5]).is_none());
     }
 }

@@ -78,7 +78,7 @@ async fn a_wave_goes_as_two_second_pattern_windows_about_once_a_second() {
         assert_eq!(p["timeSec"], 2, "{p}");
         assert_eq!(p["apiVer"], 2, "{p}");
         let s = strengths(p);
-        assert!(s.len() <= 20, "at most 2 s of steps: {p}");
+        assert_eq!(s.len(), 20, "exactly timeSec's 2 s of steps: {p}");
         assert!(s.iter().all(|v| *v <= 16), "within the effect's level: {p}");
     }
     // Each window carries on the one before: the steps they share agree.
@@ -90,6 +90,14 @@ async fn a_wave_goes_as_two_second_pattern_windows_about_once_a_second() {
         assert!(shared >= 5, "windows {k} steps apart overlap");
         assert_eq!(a[k..k + shared], b[..shared], "windows {k} steps apart");
     }
+    // The wave's troughs are the pattern's own: no Stop while it runs.
+    let early = t0 + Duration::from_millis(ITEM_MS - 100);
+    assert!(
+        !posts
+            .iter()
+            .any(|(t, b)| *t < early && b["action"] == "Stop"),
+        "{posts:?}"
+    );
     // Never more than a second without a word while it runs.
     let during: Vec<Instant> = posts
         .iter()
