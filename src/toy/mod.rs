@@ -33,6 +33,7 @@ pub mod plan;
 pub mod reconnect;
 pub mod remote;
 pub mod remote_api;
+mod remote_http;
 pub mod remote_pattern;
 pub mod scheduler;
 pub mod scheduler_config;
