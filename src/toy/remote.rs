@@ -79,6 +79,8 @@ struct State {
     /// The window the last `Pattern` request carries while it plays:
     /// writes it foresaw need no post of their own.
     posted: Option<OutputsAhead>,
+    /// False once the app refused a `Pattern` request: `Function` only.
+    patterns: bool,
     preset: u8,
     connected: bool,
     /// While the app is lost: failed probes so far, and the next one's time.
@@ -129,6 +131,7 @@ impl RemoteTransport {
             levels: vec![0; spec.outputs.len()],
             ahead: None,
             posted: None,
+            patterns: true,
             preset: 0,
             connected: true,
             probes: (0, tokio::time::Instant::now()),
@@ -356,10 +359,14 @@ impl Worker {
     fn levels_request(&self) -> Request {
         let mut s = lock(&self.state);
         let names = remote_api::action_names(self.spec, &self.functions);
-        let pattern = s.ahead.as_ref().filter(|_| s.preset == 0).and_then(|a| {
-            let now = tokio::time::Instant::now();
-            remote_pattern::request(&self.toy_id, self.spec, &names, a, now, &s.levels)
-        });
+        let pattern = s
+            .ahead
+            .as_ref()
+            .filter(|_| s.preset == 0 && s.patterns)
+            .and_then(|a| {
+                let now = tokio::time::Instant::now();
+                remote_pattern::request(&self.toy_id, self.spec, &names, a, now, &s.levels)
+            });
         match pattern {
             Some((request, window)) => {
                 s.posted = Some(window);
@@ -373,8 +380,22 @@ impl Worker {
     }
 
     async fn post_levels(&self, replies: u32) {
-        let answer = self.post(self.levels_request()).await;
+        let answer = self.post_current().await;
         self.answer(answer.map(|_| ()), replies);
+    }
+
+    /// Posts the current levels; an app that refuses the `Pattern` request
+    /// (an older one) gets `Function` posts from then on, this one at once.
+    async fn post_current(&self) -> Result<String, RemoteError> {
+        let request = self.levels_request();
+        let pattern = matches!(request, Request::Pattern { .. });
+        let answer = self.post(request).await;
+        if pattern && matches!(answer, Err(RemoteError::App { .. })) {
+            tracing::warn!("Lovense Remote refused a Pattern request: Function posts only");
+            lock(&self.state).patterns = false;
+            return self.post(self.levels_request()).await;
+        }
+        answer
     }
 
     async fn post_preset(&self, n: u8) {
@@ -544,7 +565,7 @@ impl Worker {
                 let _ = self.post(r).await;
             }
         } else if running {
-            let _ = self.post(self.levels_request()).await;
+            let _ = self.post_current().await;
         }
     }
 }

@@ -53,6 +53,8 @@ pub(super) struct FakeApp {
     down: Arc<Mutex<bool>>,
     code: Arc<Mutex<Option<i64>>>,
     refused: Arc<Mutex<Vec<String>>>,
+    /// An older app: `Pattern` requests answered 400.
+    pub(super) no_patterns: Arc<Mutex<bool>>,
 }
 
 #[async_trait]
@@ -71,6 +73,9 @@ impl Poster for FakeApp {
         }
         if body == r#"{"command":"GetToys"}"# {
             return Ok(toys_answer());
+        }
+        if *self.no_patterns.lock().unwrap() && body.contains(r#""command":"Pattern""#) {
+            return Ok(r#"{"code":400,"type":"error"}"#.to_owned());
         }
         Ok(match *self.code.lock().unwrap() {
             Some(code) => format!(r#"{{"code":{code},"type":"error"}}"#),

@@ -153,3 +153,33 @@ async fn every_end_path_of_a_pattern_is_a_stop_at_once_and_nothing_after() {
         sched.exit().await;
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_app_that_refuses_pattern_gets_function_posts_at_once() {
+    let app = FakeApp::default();
+    *app.no_patterns.lock().unwrap() = true;
+    let (sched, t0) = wave(&app).await;
+    sleep(Duration::from_millis(3_000)).await;
+    let posts: Vec<(Instant, String)> = app
+        .posts
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(t, _)| *t >= t0)
+        .cloned()
+        .collect();
+    let patterns = posts.iter().filter(|(_, b)| b.contains("Pattern")).count();
+    assert_eq!(patterns, 1, "tried once: {posts:?}");
+    let refused = posts
+        .iter()
+        .position(|(_, b)| b.contains("Pattern"))
+        .unwrap();
+    let next = &posts[refused + 1];
+    assert!(
+        next.1.contains(r#""command":"Function""#) && next.0 == posts[refused].0,
+        "the levels posted as Function at once: {posts:?}"
+    );
+    // The wave goes on as Function posts.
+    assert!(posts.len() > 15, "{posts:?}");
+    sched.exit().await;
+}
