@@ -94,6 +94,19 @@ impl State {
         self.posted = None;
     }
 
+    /// Ends the pattern sent ahead, taking the levels it plays now as the
+    /// toy's.
+    fn take_playing(&mut self) {
+        let now = tokio::time::Instant::now();
+        let playing = self.posted.take().and_then(|p| {
+            let i = p.index_at(now)?;
+            Some(p.steps[i].values().to_vec())
+        });
+        if let Some(levels) = playing.filter(|l| l.len() == self.levels.len()) {
+            self.levels = levels;
+        }
+    }
+
     /// Whether the pattern playing already brings the outputs to `levels`
     /// now (only the outputs that changed are looked at).
     fn foreseen(&self, before: &[u8], now: tokio::time::Instant) -> bool {
@@ -256,7 +269,8 @@ impl Transport for RemoteTransport {
     }
 
     /// A pattern sent ahead that no longer agrees with what is foreseen
-    /// (the item finished, a tip started) is replaced at once.
+    /// (the item finished, a tip started) is replaced at once by the level
+    /// it plays now (the writes that follow say what comes next).
     fn ahead(&self, ahead: Option<OutputsAhead>) {
         let repost = {
             let mut s = lock(&self.state);
@@ -267,7 +281,7 @@ impl Transport for RemoteTransport {
             };
             s.ahead = ahead;
             if !agrees {
-                s.posted = None;
+                s.take_playing();
             }
             !agrees && s.connected
         };
@@ -373,7 +387,10 @@ impl Worker {
                 request
             }
             None => {
-                s.posted = None;
+                // A pattern still playing has the toy at its step of now
+                // (the writes may lag it): that level is held, not an
+                // older one.
+                s.take_playing();
                 Request::function(&self.toy_id, &remote_api::merge_actions(names, &s.levels))
             }
         }
