@@ -36,6 +36,12 @@ async fn wave(app: &FakeApp) -> (SchedulerHandle, Instant) {
     (sched, t0)
 }
 
+/// The bodies the app got from `t0` on, with when.
+fn since(app: &FakeApp, t0: Instant) -> Vec<(Instant, String)> {
+    let posts = app.posts.lock().unwrap();
+    posts.iter().filter(|(t, _)| *t >= t0).cloned().collect()
+}
+
 fn json(body: &str) -> Value {
     serde_json::from_str(body).unwrap()
 }
@@ -55,13 +61,9 @@ async fn a_wave_goes_as_two_second_pattern_windows_about_once_a_second() {
     let (sched, t0) = wave(&app).await;
     sleep(Duration::from_millis(ITEM_MS + 2_000)).await;
     app.assert_conformant();
-    let posts: Vec<(Instant, Value)> = app
-        .posts
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|(t, _)| *t >= t0)
-        .map(|(t, b)| (*t, json(b)))
+    let posts: Vec<(Instant, Value)> = since(&app, t0)
+        .into_iter()
+        .map(|(t, b)| (t, json(&b)))
         .collect();
     let patterns: Vec<&(Instant, Value)> = posts
         .iter()
@@ -165,14 +167,7 @@ async fn an_app_that_refuses_pattern_gets_function_posts_at_once() {
     *app.no_patterns.lock().unwrap() = true;
     let (sched, t0) = wave(&app).await;
     sleep(Duration::from_millis(3_000)).await;
-    let posts: Vec<(Instant, String)> = app
-        .posts
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|(t, _)| *t >= t0)
-        .cloned()
-        .collect();
+    let posts = since(&app, t0);
     let patterns = posts.iter().filter(|(_, b)| b.contains("Pattern")).count();
     assert_eq!(patterns, 1, "tried once: {posts:?}");
     let refused = posts
