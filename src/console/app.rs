@@ -94,6 +94,8 @@ pub enum ToyRequest {
     ConnectVirtual,
     ConnectBluetooth,
     DisconnectAll,
+    /// Stop and close the toy's backend, then connect it again.
+    Reconnect,
     /// Try an intensity by hand (0..=20).
     Try(u8),
     /// Undo a stop key.

@@ -264,6 +264,7 @@ pub enum Action {
     ConnectVirtual,
     ConnectBluetooth,
     Disconnect,
+    Reconnect,
     Resume,
     TryLevel,
     RegenerateOverlay,

@@ -12,6 +12,7 @@ use thiserror::Error;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::time::timeout;
 
+use super::ahead::Ahead;
 use super::codec::{CodecError, Command, Level, Reply, ReplySplitter};
 use super::identify::{Identity, identify_advertised};
 use super::outputs::{FeatureLevels, Levels, ModelMaps};
@@ -99,7 +100,7 @@ pub(super) enum Control {
     Shutdown(oneshot::Sender<()>),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Target {
     /// The effect's level, spread over the outputs by the toy's shaping.
     pub(super) level: Level,
@@ -107,6 +108,8 @@ pub(super) struct Target {
     pub(super) explicit: Option<Levels>,
     /// A multi-feature pattern step, instead of `level`.
     pub(super) features: Option<FeatureLevels>,
+    /// The levels `level` is due to take next (a pattern's coming ticks).
+    pub(super) ahead: Option<Ahead>,
     pub(super) urgent: bool,
 }
 
@@ -115,6 +118,7 @@ impl Target {
         level: Level::OFF,
         explicit: None,
         features: None,
+        ahead: None,
         urgent: false,
     };
 
@@ -231,6 +235,16 @@ impl ToyHandle {
         });
     }
 
+    /// Sets an effect level and the levels it is due to take next (see
+    /// `ahead`): a transport that sends steps ahead may use them.
+    pub fn set_level_ahead(&self, level: Level, ahead: Ahead) {
+        self.aim(Target {
+            level,
+            ahead: Some(ahead),
+            ..Target::IDLE
+        });
+    }
+
     /// Sets the outputs from one step of a multi-feature pattern (each
     /// feature to the output it names; shaping and cap as for a level).
     pub fn set_features(&self, features: FeatureLevels) {
@@ -249,9 +263,14 @@ impl ToyHandle {
     }
 
     /// A new target, latest wins; while halted only one that sets nothing.
-    fn aim(&self, target: Target) {
+    fn aim(&self, mut target: Target) {
         if self.halted.load(Ordering::SeqCst) && !target.is_off() {
             return;
+        }
+        // An off level right behind a stop keeps the stop's urgency (latest
+        // wins: the driver may not have read the stop yet).
+        if target.is_off() && self.target.borrow().urgent {
+            target.urgent = true;
         }
         self.target.send_replace(target);
     }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio::time::{Instant, sleep_until};
 
+use super::ahead::OutputsAhead;
 use super::codec::{Command, Level, Reply, ReplySplitter};
 use super::device::{
     Control, DeviceError, DriverConfig, Responder, SharedShaping, Target, ToyEvent, ToyStatus, read,
@@ -56,6 +57,8 @@ impl Driver {
 
     fn on_target(&mut self, t: Target) {
         if t.urgent {
+            // Nothing foreseen survives a stop.
+            self.transport.ahead(None);
             self.pacer.stop_now();
             return;
         }
@@ -67,6 +70,17 @@ impl Driver {
             (None, Some(f)) => outputs::levels_for_features(spec, &f, shaping.cap, map),
             (None, None) => outputs::levels_for(spec, t.level.get(), shaping.cap, map),
         };
+        // The coming steps, shaped like the level, before the level's writes.
+        let ahead = t.ahead.map(|a| OutputsAhead {
+            start: a.start,
+            step_ms: a.step_ms,
+            steps: a
+                .levels
+                .iter()
+                .map(|l| outputs::levels_for(spec, *l, shaping.cap, map))
+                .collect(),
+        });
+        self.transport.ahead(ahead);
         for cmd in outputs::commands_for(spec, levels) {
             self.pacer.submit(cmd);
         }
@@ -106,7 +120,7 @@ impl Driver {
                     if changed.is_err() {
                         break;
                     }
-                    let t = *self.target.borrow_and_update();
+                    let t = self.target.borrow_and_update().clone();
                     self.on_target(t);
                 }
                 // Replies before new requests: shutdown then sees the last OK.
@@ -325,6 +339,7 @@ impl Driver {
     /// written was exactly that and the toy acknowledged it; then a zero for
     /// every other output still set (rotation, air, single motors, `Mply`).
     async fn shutdown(&mut self) {
+        self.transport.ahead(None);
         let stop = Command::Vibrate(Level::OFF);
         let zeros = self.pacer.zeros_needed();
         if self.connected && (self.last_written != Some((stop, true)) || !zeros.is_empty()) {

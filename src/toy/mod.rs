@@ -6,6 +6,7 @@
 //! intiface).
 //! See docs/TOY.md for the choices made.
 
+pub mod ahead;
 pub mod ble;
 pub mod cli;
 mod cli_transcript;
@@ -29,8 +30,11 @@ pub mod pacing;
 pub mod pattern;
 pub mod pattern_file;
 pub mod plan;
+pub mod reconnect;
 pub mod remote;
 pub mod remote_api;
+mod remote_http;
+pub mod remote_pattern;
 pub mod scheduler;
 pub mod scheduler_config;
 pub mod strip;

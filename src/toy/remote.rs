@@ -18,10 +18,13 @@ use async_trait::async_trait;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::ahead::OutputsAhead;
 use super::codec::{Command, Level};
 use super::command_parse::parse_command;
 use super::models::ModelSpec;
 use super::remote_api::{self, REFRESH_MS, RemoteError, RemoteToy, Request};
+pub use super::remote_http::{HttpPoster, POST_TIMEOUT};
+use super::remote_pattern;
 use super::transport::{
     Backend, INBOUND_CAPACITY, Inbound, Transport, TransportError, WireLine, take_inbound,
 };
@@ -30,103 +33,6 @@ use super::transport::{
 #[async_trait]
 pub trait Poster: Send + Sync {
     async fn post(&self, body: String) -> Result<String, RemoteError>;
-}
-
-/// The app over HTTP(S) with reqwest.
-pub struct HttpPoster {
-    client: reqwest::Client,
-    url: String,
-}
-
-/// A request that takes longer than this has failed.
-pub const POST_TIMEOUT: Duration = Duration::from_millis(1_500);
-
-impl HttpPoster {
-    /// `base` is `https://host:port` (certificates verified against the
-    /// system's roots; Lovense Remote's `*.lovense.club` names carry public
-    /// ones), `http://host:port`, or a bare `host:port` meaning HTTPS.
-    pub fn new(base: &str) -> Result<HttpPoster, RemoteError> {
-        HttpPoster::build(base, reqwest::Client::builder())
-    }
-
-    /// Trusting only the certificates in `pem` (the tests' self-signed one).
-    pub fn with_roots(base: &str, pem: &[u8]) -> Result<HttpPoster, RemoteError> {
-        use rustls::pki_types::CertificateDer;
-        use rustls::pki_types::pem::PemObject;
-        let bad = |e: String| RemoteError::Unreachable(format!("{base} ({e})"));
-        let mut roots = rustls::RootCertStore::empty();
-        for cert in CertificateDer::pem_slice_iter(pem) {
-            roots
-                .add(cert.map_err(|e| bad(e.to_string()))?)
-                .map_err(|e| bad(e.to_string()))?;
-        }
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| bad(e.to_string()))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        HttpPoster::build(
-            base,
-            reqwest::Client::builder().tls_backend_preconfigured(tls),
-        )
-    }
-
-    fn build(base: &str, builder: reqwest::ClientBuilder) -> Result<HttpPoster, RemoteError> {
-        let base = if base.contains("://") {
-            base.trim_end_matches('/').to_owned()
-        } else {
-            format!("https://{}", base.trim_end_matches('/'))
-        };
-        let client = builder
-            .timeout(POST_TIMEOUT)
-            .build()
-            .map_err(|e| RemoteError::Unreachable(format!("{base} ({e})")))?;
-        Ok(HttpPoster {
-            client,
-            url: format!("{base}/command"),
-        })
-    }
-}
-
-#[async_trait]
-impl Poster for HttpPoster {
-    async fn post(&self, body: String) -> Result<String, RemoteError> {
-        let sent = self
-            .client
-            .post(&self.url)
-            .header("X-platform", "cuedeck")
-            .header("Content-Type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| {
-                if e.is_timeout() {
-                    RemoteError::Timeout
-                } else {
-                    RemoteError::Unreachable(format!("{} ({})", self.url, causes(&e)))
-                }
-            })?;
-        sent.text()
-            .await
-            .map_err(|e| RemoteError::BadAnswer(e.to_string()))
-    }
-}
-
-/// An error with its causes (`error sending request: ... invalid peer
-/// certificate: UnknownIssuer`), so the message says what actually failed.
-fn causes(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let more = s.to_string();
-        if !text.contains(&more) {
-            text.push_str(": ");
-            text.push_str(&more);
-        }
-        source = s.source();
-    }
-    text
 }
 
 /// The toys the app reports (`toy scan --remote`).
@@ -168,6 +74,13 @@ enum Job {
 
 struct State {
     levels: Vec<u8>,
+    /// The steps the driver foresees (a pattern's coming ticks).
+    ahead: Option<OutputsAhead>,
+    /// The window the last `Pattern` request carries while it plays:
+    /// writes it foresaw need no post of their own.
+    posted: Option<OutputsAhead>,
+    /// False once the app refused a `Pattern` request: `Function` only.
+    patterns: bool,
     preset: u8,
     connected: bool,
     /// While the app is lost: failed probes so far, and the next one's time.
@@ -178,6 +91,34 @@ impl State {
     fn stop(&mut self) {
         self.levels.iter_mut().for_each(|v| *v = 0);
         self.preset = 0;
+        self.posted = None;
+    }
+
+    /// Ends the pattern sent ahead, taking the levels it plays now as the
+    /// toy's.
+    fn take_playing(&mut self) {
+        let now = tokio::time::Instant::now();
+        let playing = self.posted.take().and_then(|p| {
+            let i = p.index_at(now)?;
+            Some(p.steps[i].values().to_vec())
+        });
+        if let Some(levels) = playing.filter(|l| l.len() == self.levels.len()) {
+            self.levels = levels;
+        }
+    }
+
+    /// Whether the pattern playing already brings the outputs to `levels`
+    /// now (only the outputs that changed are looked at).
+    fn foreseen(&self, before: &[u8], now: tokio::time::Instant) -> bool {
+        let Some(posted) = &self.posted else {
+            return false;
+        };
+        self.levels
+            .iter()
+            .zip(before)
+            .enumerate()
+            .filter(|(_, (new, old))| new != old)
+            .all(|(i, (new, _))| posted.foresaw(now, i, *new))
     }
 }
 
@@ -201,6 +142,9 @@ impl RemoteTransport {
         let spec = toy.spec();
         let state = Arc::new(Mutex::new(State {
             levels: vec![0; spec.outputs.len()],
+            ahead: None,
+            posted: None,
+            patterns: true,
             preset: 0,
             connected: true,
             probes: (0, tokio::time::Instant::now()),
@@ -277,15 +221,40 @@ impl Transport for RemoteTransport {
             // output through the app, not a vibrator at 0 beside a rotation
             // still going for 100 ms.
             Command::PowerOff | Command::Vibrate(Level::OFF) => {
-                lock(&self.state).stop();
-                self.job(Job::Levels { replies: 1 })?;
+                let foreseen = {
+                    let mut s = lock(&self.state);
+                    let before = s.levels.clone();
+                    s.levels.iter_mut().for_each(|v| *v = 0);
+                    // A pattern's own zero (every stop clears the pattern
+                    // first: the driver drops what it foresaw).
+                    let foreseen = cmd != Command::PowerOff
+                        && s.foreseen(&before, tokio::time::Instant::now());
+                    if !foreseen {
+                        s.stop();
+                    }
+                    foreseen
+                };
+                if foreseen {
+                    self.reply("OK;");
+                } else {
+                    self.job(Job::Levels { replies: 1 })?;
+                }
             }
             motion => {
-                let applied = {
+                let (applied, foreseen) = {
                     let mut s = lock(&self.state);
-                    remote_api::apply(self.spec, &motion, &mut s.levels).is_some()
+                    let before = s.levels.clone();
+                    let applied = remote_api::apply(self.spec, &motion, &mut s.levels).is_some();
+                    let foreseen = applied && s.foreseen(&before, tokio::time::Instant::now());
+                    if !foreseen {
+                        s.posted = None;
+                    }
+                    (applied, foreseen)
                 };
-                if applied {
+                if foreseen {
+                    // The `Pattern` request playing brings the toy there.
+                    self.reply("OK;");
+                } else if applied {
                     self.job(Job::Levels { replies: 1 })?;
                 } else {
                     self.reply("ERR;");
@@ -297,6 +266,28 @@ impl Transport for RemoteTransport {
 
     fn subscribe(&mut self) -> Result<mpsc::Receiver<Inbound>, TransportError> {
         take_inbound(&mut self.inbound_rx)
+    }
+
+    /// A pattern sent ahead that no longer agrees with what is foreseen
+    /// (the item finished, a tip started) is replaced at once by the level
+    /// it plays now (the writes that follow say what comes next).
+    fn ahead(&self, ahead: Option<OutputsAhead>) {
+        let repost = {
+            let mut s = lock(&self.state);
+            let now = tokio::time::Instant::now();
+            let agrees = match (&s.posted, &ahead) {
+                (Some(posted), Some(new)) => posted.agrees_with(new, now),
+                (posted, _) => posted.is_none(),
+            };
+            s.ahead = ahead;
+            if !agrees {
+                s.take_playing();
+            }
+            !agrees && s.connected
+        };
+        if repost {
+            let _ = self.job(Job::Levels { replies: 0 });
+        }
     }
 
     /// Stops the toy through the app, then lets the link go.
@@ -377,15 +368,51 @@ impl Worker {
         false
     }
 
+    /// The current levels as one request: the coming steps as a `Pattern`
+    /// where they fit its rules, else a `Function` (a `Stop` at 0).
     fn levels_request(&self) -> Request {
-        let levels = lock(&self.state).levels.clone();
+        let mut s = lock(&self.state);
         let names = remote_api::action_names(self.spec, &self.functions);
-        Request::function(&self.toy_id, &remote_api::merge_actions(names, &levels))
+        let pattern = s
+            .ahead
+            .as_ref()
+            .filter(|_| s.preset == 0 && s.patterns)
+            .and_then(|a| {
+                let now = tokio::time::Instant::now();
+                remote_pattern::request(&self.toy_id, self.spec, &names, a, now, &s.levels)
+            });
+        match pattern {
+            Some((request, window)) => {
+                s.posted = Some(window);
+                request
+            }
+            None => {
+                // A pattern still playing has the toy at its step of now
+                // (the writes may lag it): that level is held, not an
+                // older one.
+                s.take_playing();
+                Request::function(&self.toy_id, &remote_api::merge_actions(names, &s.levels))
+            }
+        }
     }
 
     async fn post_levels(&self, replies: u32) {
-        let answer = self.post(self.levels_request()).await;
+        let answer = self.post_current().await;
         self.answer(answer.map(|_| ()), replies);
+    }
+
+    /// Posts the current levels; an app that refuses the `Pattern` request
+    /// (an older one) gets `Function` posts from then on, this one at once.
+    async fn post_current(&self) -> Result<String, RemoteError> {
+        let request = self.levels_request();
+        let pattern = matches!(request, Request::Pattern { .. });
+        let answer = self.post(request).await;
+        if pattern && matches!(answer, Err(RemoteError::App { .. })) {
+            tracing::warn!("Lovense Remote refused a Pattern request: Function posts only");
+            lock(&self.state).patterns = false;
+            return self.post(self.levels_request()).await;
+        }
+        answer
     }
 
     async fn post_preset(&self, n: u8) {
@@ -530,7 +557,11 @@ impl Worker {
     async fn refresh(&self) {
         let (connected, running, preset) = {
             let s = lock(&self.state);
-            (s.connected, s.levels.iter().any(|v| *v > 0), s.preset)
+            (
+                s.connected,
+                s.levels.iter().any(|v| *v > 0) || s.posted.is_some(),
+                s.preset,
+            )
         };
         if !connected {
             let (failed, due) = lock(&self.state).probes;
@@ -551,7 +582,7 @@ impl Worker {
                 let _ = self.post(r).await;
             }
         } else if running {
-            let _ = self.post(self.levels_request()).await;
+            let _ = self.post_current().await;
         }
     }
 }

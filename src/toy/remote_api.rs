@@ -74,6 +74,17 @@ pub enum Request {
         #[serde(rename = "apiVer")]
         api_ver: u8,
     },
+    /// A stretch of steps at once (`rule` `V:1;F:v,r;S:100#`, `strength`
+    /// `8;9;10`): see `remote_pattern`.
+    Pattern {
+        rule: String,
+        strength: String,
+        #[serde(rename = "timeSec")]
+        time_sec: u32,
+        toy: String,
+        #[serde(rename = "apiVer")]
+        api_ver: u8,
+    },
     Preset {
         name: &'static str,
         #[serde(rename = "timeSec")]

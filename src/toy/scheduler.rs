@@ -10,6 +10,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::{Instant, sleep_until};
 
+use super::ahead::{self, Ahead};
 use super::codec::Level;
 use super::device::{Shaping, ToyHandle};
 use super::lane_play::{LanePlay, combine};
@@ -101,6 +102,7 @@ pub fn spawn_scheduler(config: SchedulerConfig) -> SchedulerHandle {
         features: None,
         halted: false,
         server_lost_since: None,
+        replanned: false,
     };
     tokio::spawn(task.run());
     SchedulerHandle {
@@ -373,6 +375,9 @@ struct Scheduler {
     features: Option<FeatureLevels>,
     halted: bool,
     server_lost_since: Option<Instant>,
+    /// What is due next changed (an item, a tip, a finish): the toys are
+    /// told again even if the level of the moment did not change.
+    replanned: bool,
 }
 
 impl Scheduler {
@@ -428,13 +433,15 @@ impl Scheduler {
             _ => None,
         };
         let (level, features) = combine(level, features, lane);
-        if level != self.level || features != self.features {
+        if level != self.level || features != self.features || std::mem::take(&mut self.replanned) {
             self.level = level;
             self.features = features;
+            let ahead = self.coming(now);
             for toy in self.toys() {
-                match features {
-                    Some(f) => toy.set_features(f),
-                    None => toy.set_level(Level::saturating(level)),
+                match (features, &ahead) {
+                    (Some(f), _) => toy.set_features(f),
+                    (None, Some(a)) => toy.set_level_ahead(Level::saturating(level), a.clone()),
+                    (None, None) => toy.set_level(Level::saturating(level)),
                 }
             }
         }
@@ -490,6 +497,22 @@ impl Scheduler {
         });
     }
 
+    /// The item's levels over the next ticks, when nothing else shapes
+    /// them (no lane tip beside it, no multi-feature step, no preset).
+    fn coming(&self, now: Instant) -> Option<Ahead> {
+        let c = self.current.as_ref().filter(|c| now >= c.start)?;
+        let at = c.offset(now);
+        if self.halted
+            || self.lane.is_some()
+            || c.plan.features_at(at).is_some()
+            || c.plan.preset_at(at).is_some()
+        {
+            return None;
+        }
+        let cap = self.config.intensity_cap;
+        ahead::coming(|t| c.plan.level_at(t).min(cap), at, now)
+    }
+
     fn next_wake(&self, now: Instant) -> Option<Instant> {
         let plan = self
             .current
@@ -527,6 +550,15 @@ impl Scheduler {
     }
 
     fn apply(&mut self, input: Input, now: Instant) {
+        self.replanned |= matches!(
+            input,
+            Input::Started { .. }
+                | Input::Finished(_)
+                | Input::Refunded(_)
+                | Input::LaneStarted { .. }
+                | Input::LaneStopped(_)
+                | Input::Resume
+        );
         match input {
             Input::Started {
                 item,
@@ -598,7 +630,11 @@ impl Scheduler {
                 if self.halted {
                     toy.halt();
                 }
-                toy.set_level(Level::saturating(self.level));
+                // It joins at the moment's level (every output, as the others).
+                match self.features {
+                    Some(f) => toy.set_features(f),
+                    None => toy.set_level(Level::saturating(self.level)),
+                }
                 let mut toys = self.toys.write().unwrap_or_else(PoisonError::into_inner);
                 toys.retain(|t| t.label() != toy.label());
                 toys.push(toy);

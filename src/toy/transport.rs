@@ -2,6 +2,8 @@
 //! Lovense Remote, Intiface Central, and the fake transport of the tests.
 
 use async_trait::async_trait;
+
+use super::ahead::OutputsAhead;
 use thiserror::Error;
 use tokio::sync::mpsc;
 
@@ -95,6 +97,11 @@ pub trait Transport: Send + Sync {
 
     /// Drops the link on purpose (no reconnect afterwards).
     async fn close(&self) -> Result<(), TransportError>;
+
+    /// The output levels due next, given before the writes of each new
+    /// target (`None`: nothing foreseen). Only a transport that can send a
+    /// stretch of steps at once uses them.
+    fn ahead(&self, _ahead: Option<OutputsAhead>) {}
 }
 
 /// `subscribe` for a transport that keeps its receiver until asked: the

@@ -4,7 +4,7 @@
 use crate::fixture::Fixture;
 use crossterm::event::KeyCode;
 use cuedeck::client::StreamEvent;
-use cuedeck::console::app::{Connection, Dialog, Effect};
+use cuedeck::console::app::{Connection, Dialog, Effect, ToyRequest};
 use cuedeck::domain::{ItemId, RefundReason};
 use cuedeck::protocol::ErrorCode;
 use cuedeck::protocol::{ApiError, RoomCommand};
@@ -250,6 +250,24 @@ fn the_toy_screen_regenerates_the_overlay_tokens_and_the_stop_key_still_works_th
     assert_eq!(f.key(KeyCode::Char('o')), vec![Effect::RegenerateOverlay]);
     assert_eq!(f.key(KeyCode::F(12)), vec![Effect::StopToy]);
     assert_eq!(f.ctrl('s'), vec![Effect::StopToy]);
+    assert_eq!(f.app.dialog, Some(Dialog::Toy), "still on the toy screen");
+}
+
+#[test]
+fn the_toy_screen_reconnects_the_backend_and_the_stop_keys_still_win_after() {
+    let mut f = Fixture::new("performer");
+    f.key(KeyCode::Char('t'));
+    assert_eq!(
+        f.key(KeyCode::Char('c')),
+        vec![Effect::Toy(ToyRequest::Reconnect)]
+    );
+    assert!(
+        f.render(100, 30).contains("reconnect the toy's backend"),
+        "the toy screen lists the key"
+    );
+    assert_eq!(f.key(KeyCode::Char('!')), vec![Effect::StopToy]);
+    assert_eq!(f.key(KeyCode::F(12)), vec![Effect::StopToy]);
+    assert!(f.app.toy.halted, "a reconnect does not undo the stop key");
     assert_eq!(f.app.dialog, Some(Dialog::Toy), "still on the toy screen");
 }
 

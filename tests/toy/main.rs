@@ -3,6 +3,7 @@
 //! One test binary per area: each binary links the whole crate.
 
 mod backends;
+mod close_handshake;
 mod codec;
 mod commands;
 mod exchange;
@@ -16,7 +17,11 @@ mod patterns;
 mod published_api;
 mod real_engine;
 mod real_intiface;
+mod reconnect;
 mod remote;
+mod remote_pattern;
+mod remote_tls;
 mod scheduler;
 mod stop_cap;
 mod virtual_toy;
+mod ws_frames;

@@ -57,8 +57,10 @@ pub fn refusal(body: &str, toys: &[KnownToy]) -> Option<(i64, String)> {
     if let Some(k) = req.keys().find(|k| !allowed.contains(&k.as_str())) {
         return bad(404, &format!("undocumented field {k}"));
     }
-    if req.get("apiVer").and_then(Value::as_i64) != Some(1) {
-        return bad(404, "apiVer must be 1");
+    // "Always use 1"; for Pattern "Always use 2".
+    let api_ver = if command == "Pattern" { 2 } else { 1 };
+    if req.get("apiVer").and_then(Value::as_i64) != Some(api_ver) {
+        return bad(404, &format!("apiVer must be {api_ver}"));
     }
     match req.get("timeSec").and_then(Value::as_f64) {
         Some(t) if t == 0.0 || t > 1.0 => {}
@@ -108,16 +110,26 @@ fn function(req: &Map<String, Value>, toy: Option<&KnownToy>) -> Option<String> 
     None
 }
 
+/// `rule` `V:1;F:<features>;S:<ms>#` (features v, r, p, t, f, s, comma
+/// separated, or none for every function; steps of 100 ms or more),
+/// `strength` 1 to 50 values of 0..=20 separated by `;`.
 fn pattern(req: &Map<String, Value>) -> Option<String> {
     let rule = req.get("rule").and_then(Value::as_str).unwrap_or("");
-    let Some(rest) = rule.strip_prefix("V:1;F:") else {
+    let parts = rule
+        .strip_prefix("V:1;F:")
+        .and_then(|r| r.strip_suffix('#'))
+        .and_then(|r| r.split_once(";S:"));
+    let Some((features, ms)) = parts else {
         return Some(format!("rule {rule:?} is not V:1;F:..;S:..#"));
     };
-    let ms = rest
-        .split_once(";S:")
-        .and_then(|(_, s)| s.strip_suffix('#'))
-        .and_then(|s| s.parse::<u32>().ok());
-    if ms.is_none_or(|ms| ms < 100) {
+    if !features.is_empty()
+        && features
+            .split(',')
+            .any(|f| !["v", "r", "p", "t", "f", "s"].contains(&f))
+    {
+        return Some(format!("rule {rule:?}: unknown feature"));
+    }
+    if ms.parse::<u32>().map_or(true, |ms| ms < 100) {
         return Some(format!("rule {rule:?}: steps must be 100 ms or more"));
     }
     let strength = req.get("strength").and_then(Value::as_str).unwrap_or("");
@@ -127,7 +139,7 @@ fn pattern(req: &Map<String, Value>) -> Option<String> {
             .iter()
             .any(|s| s.parse::<u32>().map_or(true, |v| v > 20))
     {
-        return Some(format!("strength {strength:?}: at most 50 steps of 0..=20"));
+        return Some(format!("strength {strength:?}: 1 to 50 steps of 0..=20"));
     }
     None
 }
@@ -172,16 +184,34 @@ fn the_checker_refuses_what_the_api_does_not_define() {
         code(r#"{"command":"Preset","name":"zap","timeSec":2,"apiVer":1}"#),
         Some(404)
     );
+    let p = |rule: &str, strength: &str, t: f64, ver: u32| {
+        format!(
+            r#"{{"command":"Pattern","rule":"{rule}","strength":"{strength}","timeSec":{t},"toy":"a","apiVer":{ver}}}"#
+        )
+    };
+    // The documented examples.
+    assert_eq!(code(&p("V:1;F:v;S:1000#", "20;20;5;20;10", 9.0, 2)), None);
     assert_eq!(
-        code(
-            r#"{"command":"Pattern","rule":"V:1;F:v;S:100#","strength":"20;5","timeSec":2,"apiVer":1}"#
-        ),
+        code(&p("V:1;F:v,r,p;S:100#", "20;20;5;20;10", 9.0, 2)),
         None
     );
+    assert_eq!(code(&p("V:1;F:;S:100#", "1;2", 0.0, 2)), None);
+    let fifty = vec!["7"; 50].join(";");
+    assert_eq!(code(&p("V:1;F:v;S:100#", &fifty, 2.0, 2)), None);
+    // Malformed.
+    assert_eq!(code(&p("V:1;F:v;S:100#", "20;5", 2.0, 1)), Some(404));
+    assert_eq!(code(&p("V:1;F:v;S:50#", "20;5", 2.0, 2)), Some(404));
+    assert_eq!(code(&p("V:1;F:v;S:100", "20;5", 2.0, 2)), Some(404));
+    assert_eq!(code(&p("V:2;F:v;S:100#", "20;5", 2.0, 2)), Some(404));
+    assert_eq!(code(&p("V:1;F:x;S:100#", "20;5", 2.0, 2)), Some(404));
+    assert_eq!(code(&p("V:1;F:v;S:100#", "21;5", 2.0, 2)), Some(404));
+    assert_eq!(code(&p("V:1;F:v;S:100#", "", 2.0, 2)), Some(404));
+    assert_eq!(code(&p("V:1;F:v;S:100#", "5,6", 2.0, 2)), Some(404));
+    let fifty_one = vec!["7"; 51].join(";");
+    assert_eq!(code(&p("V:1;F:v;S:100#", &fifty_one, 2.0, 2)), Some(404));
+    assert_eq!(code(&p("V:1;F:v;S:100#", "20;5", 1.0, 2)), Some(404));
     assert_eq!(
-        code(
-            r#"{"command":"Pattern","rule":"V:1;F:v;S:50#","strength":"20;5","timeSec":2,"apiVer":1}"#
-        ),
-        Some(404)
+        code(&p("V:1;F:v;S:100#", "20;5", 2.0, 2).replace(r#""toy":"a""#, r#""toy":"b""#)),
+        Some(402)
     );
 }

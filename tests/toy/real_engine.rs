@@ -29,6 +29,8 @@ use tokio::task::JoinHandle;
 use tokio::time::{Instant, sleep, timeout};
 use tokio_tungstenite::tungstenite::Message;
 
+use super::ws_frames::FrameWatch;
+
 /// The name a WebSocket device gives to be taken as a Lovense toy (as a
 /// user adds one in Intiface Central's device settings).
 const DEVICE_NAME: &str = "LVSDevice";
@@ -70,6 +72,9 @@ pub struct Engine {
     device_port: u16,
     cut: Arc<Notify>,
     frozen: Arc<AtomicBool>,
+    /// For each client connection that ended: whether the client sent a
+    /// WebSocket Close frame first (the close handshake).
+    closes: Arc<Mutex<Vec<bool>>>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -109,18 +114,20 @@ impl Engine {
         let url = format!("ws://{}", listener.local_addr().unwrap());
         let cut = Arc::new(Notify::new());
         let frozen = Arc::new(AtomicBool::new(false));
+        let closes = Arc::new(Mutex::new(Vec::new()));
         let proxy = tokio::spawn(proxy(
             listener,
             server_port,
             bound,
-            cut.clone(),
-            frozen.clone(),
+            (cut.clone(), frozen.clone()),
+            closes.clone(),
         ));
         Engine {
             url,
             device_port,
             cut,
             frozen,
+            closes,
             tasks: vec![serving, proxy],
         }
     }
@@ -149,6 +156,12 @@ impl Engine {
     /// Drops the client's TCP connection (a crashed console, a lost network).
     pub fn cut(&self) {
         self.cut.notify_waiters();
+    }
+
+    /// For each client connection that ended so far: whether it closed
+    /// with the WebSocket close handshake.
+    pub fn closes(&self) -> Vec<bool> {
+        self.closes.lock().unwrap().clone()
     }
 
     /// Stops carrying bytes but keeps the connection open (a hung console).
@@ -220,8 +233,8 @@ async fn proxy(
     listener: TcpListener,
     port: Arc<AtomicU16>,
     bound: Arc<Notify>,
-    cut: Arc<Notify>,
-    frozen: Arc<AtomicBool>,
+    (cut, frozen): (Arc<Notify>, Arc<AtomicBool>),
+    closes: Arc<Mutex<Vec<bool>>>,
 ) {
     loop {
         let Ok((client, _)) = listener.accept().await else {
@@ -239,8 +252,9 @@ async fn proxy(
         };
         let (mut cr, mut cw) = client.into_split();
         let (mut sr, mut sw) = server.into_split();
-        let up = pump(&mut cr, &mut sw, &frozen);
-        let down = pump(&mut sr, &mut cw, &frozen);
+        let mut client_frames = FrameWatch::default();
+        let up = pump(&mut cr, &mut sw, &frozen, |b| client_frames.feed(b));
+        let down = pump(&mut sr, &mut cw, &frozen, |_| {});
         // Either side closing closes the other, as a direct connection
         // would (a killed console's socket is closed by its kernel).
         tokio::select! {
@@ -248,6 +262,7 @@ async fn proxy(
             () = down => {}
             () = cut.notified() => {}
         }
+        closes.lock().unwrap().push(client_frames.closed);
         // Both halves dropped here: the sockets close without a handshake.
     }
 }
@@ -256,6 +271,7 @@ async fn pump(
     from: &mut (impl AsyncReadExt + Unpin),
     to: &mut (impl AsyncWriteExt + Unpin),
     frozen: &AtomicBool,
+    mut seen: impl FnMut(&[u8]),
 ) {
     let mut buf = vec![0u8; 16 * 1024];
     loop {
@@ -267,6 +283,7 @@ async fn pump(
             // A hung process: nothing more goes through, nothing closes.
             std::future::pending::<()>().await;
         }
+        seen(&buf[..n]);
         if to.write_all(&buf[..n]).await.is_err() {
             return;
         }

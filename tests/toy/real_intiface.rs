@@ -22,7 +22,7 @@ use tokio::time::{Instant, sleep};
 use super::real_engine::{Engine, Received};
 
 /// Polls `cond` until it holds or `within` passes; says what it waited for.
-async fn wait_for(what: &str, within: Duration, mut cond: impl FnMut() -> bool) {
+pub(super) async fn wait_for(what: &str, within: Duration, mut cond: impl FnMut() -> bool) {
     let deadline = Instant::now() + within;
     while !cond() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");

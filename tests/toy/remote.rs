@@ -53,6 +53,8 @@ pub(super) struct FakeApp {
     down: Arc<Mutex<bool>>,
     code: Arc<Mutex<Option<i64>>>,
     refused: Arc<Mutex<Vec<String>>>,
+    /// An older app: `Pattern` requests answered 400.
+    pub(super) no_patterns: Arc<Mutex<bool>>,
 }
 
 #[async_trait]
@@ -71,6 +73,9 @@ impl Poster for FakeApp {
         }
         if body == r#"{"command":"GetToys"}"# {
             return Ok(toys_answer());
+        }
+        if *self.no_patterns.lock().unwrap() && body.contains(r#""command":"Pattern""#) {
+            return Ok(r#"{"code":400,"type":"error"}"#.to_owned());
         }
         Ok(match *self.code.lock().unwrap() {
             Some(code) => format!(r#"{{"code":{code},"type":"error"}}"#),
@@ -356,7 +361,7 @@ const CA: &[u8] = include_bytes!("fixtures/test-ca.pem");
 const CERT: &[u8] = include_bytes!("fixtures/localhost-cert.pem");
 const KEY: &[u8] = include_bytes!("fixtures/localhost-key.pem");
 
-async fn https_app() -> std::net::SocketAddr {
+pub(super) async fn https_app() -> std::net::SocketAddr {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(CERT)

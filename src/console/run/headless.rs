@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use super::toy::{follow, reading};
+use super::toy::{ToyLink, follow};
 use crate::client::{RoomStream, ServerUrl, StreamOptions};
 use crate::console::app::{App, Effect};
 use crate::console::keymap::Keymap;
@@ -26,7 +26,8 @@ pub async fn run_lane(
     let mut app = App::new(room.clone(), Keymap::default_keymap(), Theme::no_color());
     let mut stream = RoomStream::connect(&server, &token, room, None, StreamOptions::default());
     let mut status = toys.status();
-    app.on_toy_reading(reading(&toys));
+    let link = ToyLink::new(&toys);
+    app.on_toy_reading(link.reading());
     while !*stop.borrow() {
         let mut effects = Vec::new();
         let wait = app
@@ -40,7 +41,7 @@ pub async fn run_lane(
                 effects.extend(app.on_stream(event, Stamp::now()));
             }
             Ok(()) = status.changed() => {
-                app.on_toy_reading(reading(&toys));
+                app.on_toy_reading(link.reading());
             }
             () = tokio::time::sleep(wait) => {}
             _ = stop.changed() => {}

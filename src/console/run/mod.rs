@@ -20,7 +20,7 @@ use tokio::sync::mpsc;
 pub use self::headless::run_lane;
 use self::overlay::{publish, regenerate_overlays, start_overlays, tell_overlays};
 use self::terminal::{TermOutcome, Tui, install_panic_hook, on_terminal, signals};
-use self::toy::{connect_toy, follow, reading, toy_request};
+use self::toy::{ToyLink, follow};
 use crate::client::{RestClient, RoomStream, StreamEvent, StreamOptions};
 use crate::console::app::{App, Effect, ToyRequest};
 use crate::console::config::Resolved;
@@ -102,13 +102,14 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
     toy_panic_hook(toys.stopper());
     install_panic_hook();
     let (toy_tx, mut toy_rx) = mpsc::channel::<String>(8);
+    let link = ToyLink::new(&toys);
     if config.virtual_toy {
-        toy_request(&toys, ToyRequest::ConnectVirtual, toy_tx.clone());
+        link.request(ToyRequest::ConnectVirtual, toy_tx.clone());
     } else if let Some(which) = config.toy_backend.clone() {
-        connect_toy(&toys, which, toy_tx.clone());
+        link.connect(which, toy_tx.clone());
     }
     let mut toy_status = toys.status();
-    app.on_toy_reading(reading(&toys));
+    app.on_toy_reading(link.reading());
     if let Ok((width, height)) = crossterm::terminal::size() {
         app.size = (width, height);
     }
@@ -171,15 +172,15 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
             }
             Some(note) = toy_rx.recv() => {
                 app.toy_note(note, Stamp::now());
-                app.on_toy_reading(reading(&toys));
+                app.on_toy_reading(link.reading());
                 dirty = true;
             }
             Ok(()) = toy_status.changed() => {
-                dirty |= app.on_toy_reading(reading(&toys));
+                dirty |= app.on_toy_reading(link.reading());
             }
             () = tokio::time::sleep(next_tick(&app)) => {
                 // The strip counts down to the next effect with the timer.
-                app.on_toy_reading(reading(&toys));
+                app.on_toy_reading(link.reading());
                 dirty = true;
             }
             _ = hangup.recv() => {
@@ -244,10 +245,14 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                     });
                 }
                 Effect::ToyCue(cue) => follow(&toys, cue),
-                Effect::Toy(request) => toy_request(&toys, request, toy_tx.clone()),
+                Effect::Toy(request) => {
+                    link.request(request, toy_tx.clone());
+                    // The strip says at once what the request started.
+                    app.on_toy_reading(link.reading());
+                }
                 Effect::StopToy => {
                     toys.panic_stop();
-                    app.on_toy_reading(reading(&toys));
+                    app.on_toy_reading(link.reading());
                 }
                 Effect::Suspend => {
                     tui.suspend()

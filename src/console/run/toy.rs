@@ -1,6 +1,8 @@
 //! The toy scheduler driven from the console's loops: the cues the state
-//! decides, the toy screen's requests, and the reading shown on the strip.
+//! decides, the toy screen's requests (connect, reconnect, disconnect, a
+//! level by hand), and the reading shown on the strip.
 
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -9,6 +11,7 @@ use crate::console::app::{ToyCue, ToyReading, ToyRequest};
 use crate::domain::EventKind;
 use crate::toy::connect::{Which, connect};
 use crate::toy::device::DriverConfig;
+use crate::toy::reconnect::{attach, reconnect};
 use crate::toy::scheduler::SchedulerHandle;
 
 /// Tell the scheduler what the console decided.
@@ -53,81 +56,134 @@ pub(super) fn follow(toys: &SchedulerHandle, cue: ToyCue) {
     }
 }
 
-/// What the scheduler says about the toys now.
-pub(super) fn reading(toys: &SchedulerHandle) -> ToyReading {
-    let status = toys.status().borrow().clone();
-    ToyReading {
-        line: toys.strip_line(),
-        level: status.level,
-        halted: status.halted,
-        toys: toys.toys().len(),
+/// The toys as the run loop drives them: the scheduler, the backend last
+/// connected (what the reconnect key connects again) and, while that runs,
+/// what the strip says instead of the scheduler's line.
+#[derive(Clone)]
+pub(super) struct ToyLink {
+    toys: SchedulerHandle,
+    last: Arc<Mutex<Option<Which>>>,
+    reconnecting: Arc<Mutex<Option<String>>>,
+}
+
+impl ToyLink {
+    pub fn new(toys: &SchedulerHandle) -> ToyLink {
+        ToyLink {
+            toys: toys.clone(),
+            last: Arc::default(),
+            reconnecting: Arc::default(),
+        }
     }
-}
 
-/// Carry out a request of the toy screen; what happened goes to `notes`.
-pub(super) fn toy_request(
-    toys: &SchedulerHandle,
-    request: ToyRequest,
-    notes: mpsc::Sender<String>,
-) {
-    let toys = toys.clone();
-    tokio::spawn(async move {
-        let note = match request {
-            ToyRequest::ConnectVirtual => return connect_toy(&toys, Which::Virtual, notes),
-            ToyRequest::ConnectBluetooth => {
-                return connect_toy(&toys, Which::Bluetooth(None), notes);
-            }
-            ToyRequest::DisconnectAll => {
-                let all = toys.toys();
-                for toy in &all {
-                    toys.remove_toy(toy.label());
-                    toy.shutdown().await;
-                }
-                format!("{} toy(s) disconnected", all.len())
-            }
-            ToyRequest::Try(level) => {
-                let all = toys.toys();
-                let level = crate::toy::codec::Level::new(level.min(20))
-                    .unwrap_or(crate::toy::codec::Level::OFF);
-                for toy in &all {
-                    toy.set_level(level);
-                }
-                if all.is_empty() {
-                    "no toy connected".into()
-                } else {
-                    "trying a level by hand (the next effect overrides it)".into()
-                }
-            }
-            ToyRequest::Resume => {
-                toys.resume();
-                "toys resumed after the stop key".into()
-            }
-        };
-        let _ = notes.send(note).await;
-    });
-}
+    /// What the scheduler says about the toys now (or that the backend is
+    /// being connected again).
+    pub fn reading(&self) -> ToyReading {
+        let status = self.toys.status().borrow().clone();
+        let line = self
+            .reconnecting
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .unwrap_or_else(|| self.toys.strip_line());
+        ToyReading {
+            line,
+            level: status.level,
+            halted: status.halted,
+            toys: self.toys.toys().len(),
+        }
+    }
 
-/// Connect to a toy through any backend and hand it to the scheduler; what
-/// happened goes to `notes`.
-pub(super) fn connect_toy(toys: &SchedulerHandle, which: Which, notes: mpsc::Sender<String>) {
-    let toys = toys.clone();
-    tokio::spawn(async move {
-        let note = match connect(&which, DriverConfig::default()).await {
-            Ok(connected) => {
-                let label = connected.toy.label().to_owned();
-                toys.add_toy(connected.toy);
-                // The scheduler adds it on its own task: the note (and the
-                // strip read with it) waits until it has.
-                for _ in 0..100 {
-                    if toys.toys().iter().any(|t| t.label() == label) {
-                        break;
+    /// Carry out a request of the toy screen; what happened goes to `notes`.
+    pub fn request(&self, request: ToyRequest, notes: mpsc::Sender<String>) {
+        match request {
+            ToyRequest::ConnectVirtual => return self.connect(Which::Virtual, notes),
+            ToyRequest::ConnectBluetooth => return self.connect(Which::Bluetooth(None), notes),
+            ToyRequest::Reconnect => return self.reconnect(notes),
+            _ => {}
+        }
+        let toys = self.toys.clone();
+        tokio::spawn(async move {
+            let note = match request {
+                ToyRequest::DisconnectAll => {
+                    let all = toys.toys();
+                    for toy in &all {
+                        toys.remove_toy(toy.label());
+                        toy.shutdown().await;
                     }
-                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    format!("{} toy(s) disconnected", all.len())
                 }
-                format!("toy connected: {}", connected.description)
-            }
-            Err(err) => format!("no toy ({}): {err}", which.backend().name()),
+                ToyRequest::Try(level) => {
+                    let all = toys.toys();
+                    let level = crate::toy::codec::Level::new(level.min(20))
+                        .unwrap_or(crate::toy::codec::Level::OFF);
+                    for toy in &all {
+                        toy.set_level(level);
+                    }
+                    if all.is_empty() {
+                        "no toy connected".into()
+                    } else {
+                        "trying a level by hand (the next effect overrides it)".into()
+                    }
+                }
+                ToyRequest::Resume => {
+                    toys.resume();
+                    "toys resumed after the stop key".into()
+                }
+                ToyRequest::ConnectVirtual
+                | ToyRequest::ConnectBluetooth
+                | ToyRequest::Reconnect => return,
+            };
+            let _ = notes.send(note).await;
+        });
+    }
+
+    /// Connect to a toy through any backend and hand it to the scheduler;
+    /// what happened goes to `notes`.
+    pub fn connect(&self, which: Which, notes: mpsc::Sender<String>) {
+        *self.last.lock().unwrap_or_else(PoisonError::into_inner) = Some(which.clone());
+        let toys = self.toys.clone();
+        tokio::spawn(async move {
+            let note = match connect(&which, DriverConfig::default()).await {
+                Ok(connected) => {
+                    attach(&toys, &connected).await;
+                    format!("toy connected: {}", connected.description)
+                }
+                Err(err) => format!("no toy ({}): {err}", which.backend().name()),
+            };
+            let _ = notes.send(note).await;
+        });
+    }
+
+    /// The reconnect key: the last backend connected (or tried) is stopped,
+    /// closed and connected again; the strip says so meanwhile.
+    fn reconnect(&self, notes: mpsc::Sender<String>) {
+        let Some(which) = self
+            .last
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+        else {
+            let _ = notes.try_send("no toy backend to reconnect: connect one first (v, b)".into());
+            return;
         };
-        let _ = notes.send(note).await;
-    });
+        let name = which.backend().name();
+        *self
+            .reconnecting
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(format!(
+            "reconnecting the toy ({name}): stopped; effects resume once it is back"
+        ));
+        let link = self.clone();
+        tokio::spawn(async move {
+            let note = match reconnect(&link.toys, &which, DriverConfig::default()).await {
+                Ok(connected) => format!("toy reconnected: {}", connected.description),
+                Err(err) => format!("toy not reconnected ({name}): {err}"),
+            };
+            *link
+                .reconnecting
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = None;
+            let _ = notes.send(note).await;
+        });
+    }
 }

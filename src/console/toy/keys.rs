@@ -22,6 +22,12 @@ pub(in crate::console) const TOY: &[Binding] = &[
         Some("disconnect"),
     ),
     bind(
+        A::Reconnect,
+        "reconnect",
+        "reconnect the toy's backend (stopped and closed first)",
+        Some("reconnect"),
+    ),
+    bind(
         A::TryLevel,
         "try_level",
         "try a level by hand: 0 off … 9 is 18 of 20",

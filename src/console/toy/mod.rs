@@ -1,4 +1,4 @@
-//! The toy screen (`t`): connect, disconnect, try a level by hand, resume
+//! The toy screen (`t`): connect, reconnect, disconnect, try a level by hand, resume
 //! after a stop key; and the toy's state as the console follows it (what
 //! the scheduler is told as the stage moves, what its strip reads).
 
@@ -27,6 +27,7 @@ impl App {
             Action::ConnectVirtual => Some(ToyRequest::ConnectVirtual),
             Action::ConnectBluetooth => Some(ToyRequest::ConnectBluetooth),
             Action::Disconnect => Some(ToyRequest::DisconnectAll),
+            Action::Reconnect => Some(ToyRequest::Reconnect),
             // The lane resumes with the toy: the cut tip runs on.
             Action::Resume => return self.resume_lane(),
             // The digit pressed picks the level: 0 off, 9 is 18 of 20.
