@@ -301,9 +301,11 @@ async fn the_stamps_of_a_show_with_rotations_put_every_commitment_before_its_spi
     };
     let show = tokio::spawn(run(options, stopped));
     for n in 0..4 {
-        for _ in 0..15 {
-            tokio::task::yield_now().await;
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        // Rotate once the show has spun under the current seed, however
+        // fast or slow this machine runs it.
+        let before = all_spins(&t, WHEEL, "", 500).await.len();
+        while all_spins(&t, WHEEL, "", 500).await.len() < before + 3 && !show.is_finished() {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
         rotate(&t, WHEEL).await;
         if n == 1 {

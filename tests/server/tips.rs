@@ -407,7 +407,8 @@ async fn the_lane_over_the_socket_survives_a_restart_and_settles_once() {
         .await
         .unwrap();
     let (mut acks, mut started) = (Vec::new(), 0);
-    while acks.len() < 2 {
+    // The start event and the acks travel on different channels: wait for both.
+    while acks.len() < 2 || started == 0 {
         match next(&mut stream).await {
             StreamEvent::Ack { result, .. } => acks.push(result.unwrap()),
             StreamEvent::Event { event, .. } => {
