@@ -210,7 +210,7 @@ async fn lane(
     let command = match action.as_str() {
         "take" => RoomCommand::LaneTake { item },
         "done" => RoomCommand::LaneDone { item },
-        "release" => RoomCommand::LaneRelease { item },
+        "release" => RoomCommand::LaneRelease { item, ran_ms: None },
         "skip" => match item {
             Some(item) => RoomCommand::LaneSkip { item },
             None => return Err(app.refuse(ApiError::invalid("item", "skip names the tip"))),

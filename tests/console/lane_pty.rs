@@ -11,9 +11,9 @@ use crate::support::pty::Console;
 use crate::support::*;
 use cuedeck::domain::{ItemId, UserId};
 
-const F12: &str = "\x1b[24~";
+pub const F12: &str = "\x1b[24~";
 
-async fn settled(t: &TestServer, item: ItemId) -> u64 {
+pub async fn settled(t: &TestServer, item: ItemId) -> u64 {
     t.client(&t.tokens.performer)
         .audit(&ROOM.into(), item)
         .await
@@ -139,17 +139,21 @@ async fn tips_wait_for_a_toy_run_on_it_and_the_stop_key_cuts_and_resumes_one() {
 
 /// A console on the room, its virtual toy's commands in its log.
 fn spawn(url: &str, token: &str) -> Console {
-    Console::spawn(
-        &["console", "--server", url, "--room", ROOM],
-        &[
-            ("CUEDECK_TOKEN", token),
-            ("RUST_LOG", "info,cuedeck::toy::virtual_toy=debug"),
-        ],
-    )
+    spawn_with(url, token, &[])
+}
+
+/// `spawn` with more environment (`CUEDECK_VIRTUAL_TOY` picks the model).
+pub fn spawn_with(url: &str, token: &str, env: &[(&str, &str)]) -> Console {
+    let mut all = vec![
+        ("CUEDECK_TOKEN", token),
+        ("RUST_LOG", "info,cuedeck::toy::virtual_toy=debug"),
+    ];
+    all.extend_from_slice(env);
+    Console::spawn(&["console", "--server", url, "--room", ROOM], &all)
 }
 
 /// Wait (at most 20 s) until `item` has settled `amount`.
-async fn wait_settled(t: &TestServer, item: ItemId, amount: u64) {
+pub async fn wait_settled(t: &TestServer, item: ItemId, amount: u64) {
     for _ in 0..400 {
         if settled(t, item).await == amount {
             return;
