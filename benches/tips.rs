@@ -182,6 +182,17 @@ async fn handoffs(url: &ServerUrl, admin: &RestClient, viewer: &str) -> (u64, u6
     gaps.sort_unstable();
     assert!(!gaps.is_empty(), "no hand-off seen");
     let pick = |q: f64| gaps[((gaps.len() - 1) as f64 * q).round() as usize];
-    eprintln!("hand-offs measured: {}", gaps.len());
+    let stops_between = ctl
+        .writes()
+        .iter()
+        .skip_while(|w| !is_on(w))
+        .filter(|w| *w == "Vibrate:0;")
+        .count()
+        .saturating_sub(1);
+    eprintln!(
+        "hand-offs measured: {}, stops between tips: {stops_between}, slowest (us): {:?}",
+        gaps.len(),
+        &gaps[gaps.len().saturating_sub(5)..]
+    );
     (pick(0.5), pick(0.99))
 }

@@ -178,8 +178,8 @@ fn tips_run_one_at_a_time_in_order() {
     assert_eq!(total, 155, "each settled once");
 }
 
-#[test]
-fn back_to_back_tips_hand_over_without_a_stop_and_the_last_one_stops() {
+/// Two tips (low 3 s, medium 5 s), the first run and its time just over.
+fn two_tips_at_the_first_ones_end() -> (Fixture, ItemId) {
     let mut fx = Fixture::new("performer");
     toys(&mut fx, 1);
     for (n, amount) in [(1, 5), (2, 15)] {
@@ -188,6 +188,12 @@ fn back_to_back_tips_hand_over_without_a_stop_and_the_last_one_stops() {
     let effects = std::mem::take(&mut fx.effects);
     let first = plays(&settle(&mut fx, effects))[0].0;
     fx.now = fx.app.lane_deadline().unwrap();
+    (fx, first)
+}
+
+#[test]
+fn back_to_back_tips_hand_over_without_a_stop_and_the_last_one_stops() {
+    let (mut fx, first) = two_tips_at_the_first_ones_end();
 
     // Done and the next take leave together, done first.
     let effects = fx.app.drive_lane(fx.now);
@@ -223,14 +229,7 @@ fn back_to_back_tips_hand_over_without_a_stop_and_the_last_one_stops() {
 
 #[test]
 fn a_hand_off_whose_take_is_refused_stops_the_held_tip() {
-    let mut fx = Fixture::new("performer");
-    toys(&mut fx, 1);
-    for (n, amount) in [(1, 5), (2, 15)] {
-        tip(&mut fx, amount, n);
-    }
-    let effects = std::mem::take(&mut fx.effects);
-    let first = plays(&settle(&mut fx, effects))[0].0;
-    fx.now = fx.app.lane_deadline().unwrap();
+    let (mut fx, first) = two_tips_at_the_first_ones_end();
     let effects = fx.app.drive_lane(fx.now);
     assert_eq!(fx.app.lane.handing_off, Some(first));
     // The performer skips the next tip before the take arrives.

@@ -8,7 +8,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::lane_pty::{F12, settled, spawn_with, wait_settled};
+use crate::lane_pty::{F12, resume_on_the_lane_screen, settled, spawn_with, wait_settled};
 use crate::stop_pty::{Received, is_motion, transcript, wait_transcript};
 use crate::support::*;
 use cuedeck::domain::UserId;
@@ -137,17 +137,7 @@ async fn tips_at_levels_and_a_preset_on_a_nora_then_the_stop_key_and_the_rest() 
     let (last, last_amount) = items[3];
     assert_eq!(settled(&t, last).await, 0, "a cut run does not settle");
 
-    let resumed_at = tokio::task::block_in_place(|| {
-        console.press("l");
-        console.wait_for("Toy lane");
-        let resumed_at = SystemTime::now();
-        console.press("r");
-        wait_transcript(&home, "the resumed run", |got| {
-            got.iter()
-                .any(|r| r.at >= resumed_at && r.command == "Vibrate:16;")
-        });
-        resumed_at
-    });
+    let resumed_at = resume_on_the_lane_screen(&mut console, &home, "Vibrate:16;");
     wait_settled(&t, last, last_amount).await;
     let motion: Vec<_> = transcript(&home)
         .into_iter()

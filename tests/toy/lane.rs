@@ -11,8 +11,10 @@ use cuedeck::domain::tips::{BuiltinPattern, Intensity, Matched, OutputLevels, Pa
 use cuedeck::domain::toy_effect::{Timing, ToyEffect};
 use cuedeck::toy::device::{DriverConfig, spawn_toy};
 use cuedeck::toy::models::ModelSpec;
-use cuedeck::toy::scheduler::{LANE_HANDOFF_HOLD, SchedulerConfig, spawn_scheduler};
-use cuedeck::toy::virtual_toy::VirtualToy;
+use cuedeck::toy::scheduler::{
+    LANE_HANDOFF_HOLD, SchedulerConfig, SchedulerHandle, spawn_scheduler,
+};
+use cuedeck::toy::virtual_toy::{VirtualControl, VirtualToy};
 use tokio::time::{Instant, sleep_until};
 
 fn tip(intensity: Intensity, duration_ms: u64, pattern: Option<PatternRef>) -> Arc<TipToy> {
@@ -25,17 +27,24 @@ fn tip(intensity: Intensity, duration_ms: u64, pattern: Option<PatternRef>) -> A
     })
 }
 
-#[tokio::test(start_paused = true)]
-async fn tips_beside_the_stage_on_a_two_output_toy_then_the_stop_key_and_the_rest() {
-    let spec = ModelSpec::for_code("A", None);
-    let (transport, ctl) = VirtualToy::model("LVS-Nora", spec);
+/// A scheduler driving `toy`, identified; the moment to start from.
+async fn scheduled(
+    (transport, ctl): (VirtualToy, VirtualControl),
+    name: &str,
+) -> (SchedulerHandle, VirtualControl, Instant) {
     let (toy, _) = spawn_toy(Box::new(transport), DriverConfig::default()).unwrap();
-    toy.identify("LVS-Nora", 3, Duration::from_millis(500))
-        .await;
+    toy.identify(name, 3, Duration::from_millis(500)).await;
     let sched = spawn_scheduler(SchedulerConfig::default());
     sched.add_toy(toy);
     let t0 = Instant::now() + Duration::from_millis(500);
     sleep_until(t0).await;
+    (sched, ctl, t0)
+}
+
+#[tokio::test(start_paused = true)]
+async fn tips_beside_the_stage_on_a_two_output_toy_then_the_stop_key_and_the_rest() {
+    let spec = ModelSpec::for_code("A", None);
+    let (sched, ctl, t0) = scheduled(VirtualToy::model("LVS-Nora", spec), "LVS-Nora").await;
     let at = |ms: u64| t0 + Duration::from_millis(ms);
 
     // The stage: 6 on every output for 20 s.
@@ -153,14 +162,7 @@ async fn tips_beside_the_stage_on_a_two_output_toy_then_the_stop_key_and_the_res
 
 #[tokio::test(start_paused = true)]
 async fn a_tip_followed_by_a_tip_hands_over_without_a_stop_and_a_lone_hold_ends() {
-    let (transport, ctl) = VirtualToy::lush("LVS-Lush");
-    let (toy, _) = spawn_toy(Box::new(transport), DriverConfig::default()).unwrap();
-    toy.identify("LVS-Lush", 3, Duration::from_millis(500))
-        .await;
-    let sched = spawn_scheduler(SchedulerConfig::default());
-    sched.add_toy(toy);
-    let t0 = Instant::now() + Duration::from_millis(500);
-    sleep_until(t0).await;
+    let (sched, ctl, t0) = scheduled(VirtualToy::lush("LVS-Lush"), "LVS-Lush").await;
     let at = |ms: u64| t0 + Duration::from_millis(ms);
     let motion = || -> Vec<(Instant, String)> {
         ctl.timed_writes()
