@@ -85,10 +85,13 @@ pub enum RoomCommand {
     LanePause,
     LaneResume,
     /// Give the running tip back (its run was cut): it waits at the head
-    /// with what is left of it.
+    /// with what is left of it. `ranMs`: how long the console's toy ran it
+    /// (a server that was away cannot tell when the run stopped).
     LaneRelease {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         item: Option<ItemId>,
+        #[serde(default, rename = "ranMs", skip_serializing_if = "Option::is_none")]
+        ran_ms: Option<u64>,
     },
 }
 
@@ -100,7 +103,7 @@ impl RoomCommand {
             | RoomCommand::Finish { item }
             | RoomCommand::LaneTake { item }
             | RoomCommand::LaneDone { item }
-            | RoomCommand::LaneRelease { item } => *item,
+            | RoomCommand::LaneRelease { item, .. } => *item,
             RoomCommand::Refund { item, .. } | RoomCommand::LaneSkip { item } => Some(*item),
             RoomCommand::LaneClear | RoomCommand::LanePause | RoomCommand::LaneResume => None,
         }
@@ -147,7 +150,12 @@ impl RoomCommand {
             RoomCommand::LaneClear => Command::LaneClear { room, by },
             RoomCommand::LanePause => Command::LanePause { room, by },
             RoomCommand::LaneResume => Command::LaneResume { room, by },
-            RoomCommand::LaneRelease { item } => Command::LaneRelease { room, item, by },
+            RoomCommand::LaneRelease { item, ran_ms } => Command::LaneRelease {
+                room,
+                item,
+                by,
+                ran_ms,
+            },
         }
     }
 }

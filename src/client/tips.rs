@@ -48,7 +48,7 @@ impl LaneAction {
             LaneAction::Clear => RoomCommand::LaneClear,
             LaneAction::Pause => RoomCommand::LanePause,
             LaneAction::Resume => RoomCommand::LaneResume,
-            LaneAction::Release(item) => RoomCommand::LaneRelease { item },
+            LaneAction::Release(item) => RoomCommand::LaneRelease { item, ran_ms: None },
         }
     }
 
@@ -154,6 +154,18 @@ impl RestClient {
         let path = format!("/api/v1/rooms/{room}/patterns/{name}");
         let body = serde_json::json!({ "text": text });
         self.call(Method::PUT, &path, None, Self::json(&body)).await
+    }
+
+    /// The text of the room's imported pattern `name` (a Lovense pattern
+    /// file).
+    pub async fn pattern_text(&self, room: &RoomId, name: &str) -> Result<String, ClientError> {
+        #[derive(serde::Deserialize)]
+        struct WithText {
+            text: String,
+        }
+        let path = format!("/api/v1/rooms/{room}/patterns/{name}");
+        let got: WithText = self.call(Method::GET, &path, None, None).await?;
+        Ok(got.text)
     }
 
     /// Save a shipped template (`classic`, `presets`, `multi_output`) as

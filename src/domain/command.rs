@@ -102,6 +102,9 @@ pub enum Command {
         #[serde(default)]
         item: Option<ItemId>,
         by: Actor,
+        /// How long the console ran it, when it knows.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ran_ms: Option<u64>,
     },
     /// The room's last console went away while a tip runs: after the grace
     /// period the tip goes back to the head unless a console reports it.

@@ -80,15 +80,20 @@ impl TipLane {
         }
     }
 
-    /// Put the running tip back at the head with what is left of it at `now`.
-    pub fn return_running(&mut self, now: Stamp) -> Option<LaneEntry> {
+    /// Put the running tip back at the head with what is left of it at
+    /// `now`. `ran_ms`: how long the console says its toy ran it; a server
+    /// that was away cannot tell when the run stopped and counts all the
+    /// time since the start, so the tip keeps the larger of the two.
+    pub fn return_running(&mut self, now: Stamp, ran_ms: Option<u64>) -> Option<LaneEntry> {
         let run = self.running.take()?;
         // A run whose console went away stopped then: the time since is
         // not run time.
-        let remaining_ms = match self.orphan.take() {
+        let by_server = match self.orphan.take() {
             Some(orphan) => orphan.remaining_ms,
             None => run.left_at(now),
         };
+        let by_console = ran_ms.map(|ran| run.remaining_ms.saturating_sub(ran).max(MIN_RESUME_MS));
+        let remaining_ms = by_console.map_or(by_server, |c| c.max(by_server));
         let entry = LaneEntry {
             item: run.item,
             remaining_ms,

@@ -114,6 +114,7 @@ fn command(op: &Op, now: Stamp, n: usize) -> Option<Command> {
             room,
             item: None,
             by,
+            ran_ms: None,
         },
         Op::Wait { .. } => return None,
     })

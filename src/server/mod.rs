@@ -143,6 +143,7 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
     moderation_http::apply_configured_switches(&core, &config.kill_switches)
         .await
         .map_err(|e| ServeError::Setup(format!("kill switches: {e}")))?;
+    tips_http::lane_runs_without_console(&core).await;
 
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await

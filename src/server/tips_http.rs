@@ -61,6 +61,33 @@ pub async fn console_gone(app: &App, room: RoomId) {
     }
 }
 
+/// At start: a tip that ran when the server went down has no console on
+/// this server yet. Each such room is noted as having lost its console,
+/// so the tip goes back to the head after the grace period unless a
+/// console comes back and reports it first (with how long its toy ran).
+pub async fn lane_runs_without_console(core: &super::engine_task::CoreHandle) {
+    let rooms = core
+        .query(|engine| {
+            engine
+                .room_ids()
+                .filter(|room| {
+                    engine
+                        .room_view(room)
+                        .is_some_and(|v| v.lane.running.is_some())
+                })
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+    for room in rooms {
+        let command = crate::domain::Command::LaneConsoleGone { room };
+        if let Err(err) = core.execute(Request::new(command)).await {
+            tracing::warn!(code = %err.code, "noting a run without console failed");
+        }
+    }
+}
+
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/api/v1/rooms/{room}/tips", post(tip))
@@ -210,7 +237,7 @@ async fn lane(
     let command = match action.as_str() {
         "take" => RoomCommand::LaneTake { item },
         "done" => RoomCommand::LaneDone { item },
-        "release" => RoomCommand::LaneRelease { item },
+        "release" => RoomCommand::LaneRelease { item, ran_ms: None },
         "skip" => match item {
             Some(item) => RoomCommand::LaneSkip { item },
             None => return Err(app.refuse(ApiError::invalid("item", "skip names the tip"))),

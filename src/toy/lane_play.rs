@@ -5,15 +5,24 @@
 //! - A tip gives one intensity for every output or one per output
 //!   (vibrate, rotate, pump, thrust); an output the tip leaves out stays
 //!   still (as far as the tip goes: the stage may still drive it).
-//! - Its pattern: `pulse` and `wave` render like the menu effects' shapes;
-//!   `fireworks` and `earthquake` are the toy's own stored patterns 3 and
-//!   4 (`Preset:N;`), which play as a pulse at the tip's intensity under a
-//!   cap below 20 (the toy's own levels ignore the cap). An imported
-//!   pattern the console cannot render plays steady.
+//! - Its pattern is a `plan::Shape`, the menu effects' own player: `pulse`
+//!   and `wave` render like the menu effects' shapes; `fireworks` and
+//!   `earthquake` are the toy's own stored patterns 3 and 4 (`Preset:N;`),
+//!   which play as a pulse at the tip's intensity under a cap below 20 (the
+//!   toy's own levels ignore the cap); an imported pattern plays its
+//!   file's steps scaled to the tip's intensity (per output, or the file's
+//!   own outputs for one intensity), or steady when its file could not be
+//!   had.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use super::outputs::FeatureLevels;
-use super::pattern::{TICK_MS, level_at};
-use super::pattern_file::Feature;
+use super::pattern::TICK_MS;
+use super::pattern_file::{Feature, PatternFile};
+use super::plan::Shape;
 use crate::domain::ItemId;
 use crate::domain::tips::{BuiltinPattern, Intensity, PatternRef, TipToy};
 use crate::domain::toy_effect::{MAX_INTENSITY, Pattern};
@@ -26,14 +35,6 @@ const TIP_FEATURES: [Feature; 4] = [
     Feature::Thrust,
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LaneShape {
-    Steady,
-    Builtin(Pattern),
-    /// The toy's stored pattern N.
-    Preset(u8),
-}
-
 /// One tip's run: what the toy does for `length_ms` from its start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LanePlay {
@@ -42,7 +43,7 @@ pub struct LanePlay {
     /// `None`: one level for every output; else vibrate, rotate, pump, thrust.
     per_output: Option<[u8; 4]>,
     peak: u8,
-    shape: LaneShape,
+    shape: Shape,
 }
 
 /// What a tip asks of the toys at one moment.
@@ -55,8 +56,15 @@ pub struct LaneOutput {
 
 impl LanePlay {
     /// A tip's run of `length_ms` (its level's duration, or what was left
-    /// of a cut run), under the console's intensity cap.
-    pub fn new(item: ItemId, tip: &TipToy, length_ms: u64, cap: u8) -> LanePlay {
+    /// of a cut run), under the console's intensity cap. `imported`: the
+    /// file of the imported pattern the tip names, when it could be had.
+    pub fn new(
+        item: ItemId,
+        tip: &TipToy,
+        length_ms: u64,
+        cap: u8,
+        imported: Option<Arc<PatternFile>>,
+    ) -> LanePlay {
         let cap = cap.min(MAX_INTENSITY);
         let (per_output, peak) = match &tip.intensity {
             Intensity::All(level) => (None, (*level).min(cap)),
@@ -67,14 +75,15 @@ impl LanePlay {
             }
         };
         let shape = match &tip.pattern {
-            None | Some(PatternRef::Named(_)) => LaneShape::Steady,
-            Some(PatternRef::Builtin(BuiltinPattern::Pulse)) => LaneShape::Builtin(Pattern::Pulse),
-            Some(PatternRef::Builtin(BuiltinPattern::Wave)) => LaneShape::Builtin(Pattern::Wave),
-            Some(PatternRef::Builtin(_)) if cap < MAX_INTENSITY => {
-                LaneShape::Builtin(Pattern::Pulse)
+            Some(PatternRef::Named(_)) => {
+                imported.map_or(Shape::Builtin(Pattern::Constant), Shape::File)
             }
-            Some(PatternRef::Builtin(BuiltinPattern::Fireworks)) => LaneShape::Preset(3),
-            Some(PatternRef::Builtin(BuiltinPattern::Earthquake)) => LaneShape::Preset(4),
+            None => Shape::Builtin(Pattern::Constant),
+            Some(PatternRef::Builtin(BuiltinPattern::Pulse)) => Shape::Builtin(Pattern::Pulse),
+            Some(PatternRef::Builtin(BuiltinPattern::Wave)) => Shape::Builtin(Pattern::Wave),
+            Some(PatternRef::Builtin(_)) if cap < MAX_INTENSITY => Shape::Builtin(Pattern::Pulse),
+            Some(PatternRef::Builtin(BuiltinPattern::Fireworks)) => Shape::Preset(3),
+            Some(PatternRef::Builtin(BuiltinPattern::Earthquake)) => Shape::Preset(4),
         };
         LanePlay {
             item,
@@ -85,8 +94,8 @@ impl LanePlay {
         }
     }
 
-    pub fn shape(&self) -> LaneShape {
-        self.shape
+    pub fn shape(&self) -> &Shape {
+        &self.shape
     }
 
     /// What the tip asks `t` ms into its run (nothing once it is over).
@@ -94,23 +103,23 @@ impl LanePlay {
         if t >= self.length_ms {
             return None;
         }
-        let scale = |peak: u8| match self.shape {
-            LaneShape::Steady => peak,
-            LaneShape::Builtin(p) => level_at(p, peak, t, self.length_ms),
-            LaneShape::Preset(_) => 0,
-        };
+        let scale = |peak: u8| self.shape.level(peak, t, self.length_ms);
         let preset = match self.shape {
-            LaneShape::Preset(n) => Some(n),
+            Shape::Preset(n) => Some(n),
             _ => None,
         };
-        let features = self.per_output.map(|levels| {
-            let values: Vec<_> = TIP_FEATURES
-                .iter()
-                .zip(levels)
-                .map(|(f, l)| (*f, scale(l)))
-                .collect();
-            FeatureLevels::new(&values)
-        });
+        let features = match self.per_output {
+            Some(levels) => {
+                let values: Vec<_> = TIP_FEATURES
+                    .iter()
+                    .zip(levels)
+                    .map(|(f, l)| (*f, scale(l)))
+                    .collect();
+                Some(FeatureLevels::new(&values))
+            }
+            // A file of several outputs drives each as it says.
+            None => self.shape.features(self.peak, t),
+        };
         Some(LaneOutput {
             level: scale(self.peak),
             features,
@@ -123,10 +132,64 @@ impl LanePlay {
         if t >= self.length_ms {
             return None;
         }
-        match self.shape {
-            LaneShape::Builtin(_) => Some(((t / TICK_MS + 1) * TICK_MS).min(self.length_ms)),
-            LaneShape::Steady | LaneShape::Preset(_) => Some(self.length_ms),
+        if self.shape.is_dynamic() {
+            Some(((t / TICK_MS + 1) * TICK_MS).min(self.length_ms))
+        } else {
+            Some(self.length_ms)
         }
+    }
+}
+
+/// How long a tip's last step is held after its run, waiting for the next
+/// tip: two tips back to back hand over with one level change and no stop
+/// between (a stop would hold the next tip's first command back by the
+/// pacing gap). The runner stops the toy at once when the lane goes idle;
+/// this bounds the hold if nothing follows.
+pub const LANE_HANDOFF_HOLD: Duration = Duration::from_millis(300);
+
+/// A tip's run on the scheduler: its play from `start`, then the hold.
+pub(super) struct LaneCurrent {
+    pub(super) play: LanePlay,
+    pub(super) start: Instant,
+}
+
+impl LaneCurrent {
+    pub(super) fn offset(&self, now: Instant) -> u64 {
+        now.saturating_duration_since(self.start).as_millis() as u64
+    }
+
+    fn held_until_ms(&self) -> u64 {
+        self.play.length_ms + LANE_HANDOFF_HOLD.as_millis() as u64
+    }
+
+    /// What the tip asks at `now`: its run, then its last step while held.
+    pub(super) fn output(&self, now: Instant) -> Option<LaneOutput> {
+        let t = self.offset(now);
+        if t < self.play.length_ms {
+            self.play.at(t)
+        } else if t < self.held_until_ms() {
+            self.play.at(self.play.length_ms.saturating_sub(1))
+        } else {
+            None
+        }
+    }
+
+    /// When `output` may next change after `now`.
+    pub(super) fn next_change(&self, now: Instant) -> Option<Instant> {
+        if now < self.start {
+            return Some(self.start);
+        }
+        let t = self.offset(now);
+        let at = match self.play.next_change_after(t) {
+            Some(at) if at < self.play.length_ms => at,
+            _ if t < self.held_until_ms() => self.held_until_ms(),
+            _ => return None,
+        };
+        Some(self.start + Duration::from_millis(at))
+    }
+
+    pub(super) fn is_over(&self, now: Instant) -> bool {
+        self.offset(now) >= self.held_until_ms()
     }
 }
 
@@ -188,7 +251,7 @@ mod tests {
 
     #[test]
     fn steady_tip_runs_its_length_then_nothing() {
-        let play = LanePlay::new(ItemId(1), &tip(Intensity::All(12), None), 5_000, 20);
+        let play = LanePlay::new(ItemId(1), &tip(Intensity::All(12), None), 5_000, 20, None);
         assert_eq!(play.at(0).map(|o| o.level), Some(12));
         assert_eq!(play.at(4_999).map(|o| o.level), Some(12));
         assert_eq!(play.at(5_000), None);
@@ -203,11 +266,12 @@ mod tests {
             &tip(Intensity::All(18), quake.clone()),
             3_000,
             20,
+            None,
         );
-        assert_eq!(free.shape(), LaneShape::Preset(4));
+        assert_eq!(free.shape(), &Shape::Preset(4));
         assert_eq!(free.at(0).and_then(|o| o.preset), Some(4));
-        let capped = LanePlay::new(ItemId(1), &tip(Intensity::All(18), quake), 3_000, 10);
-        assert_eq!(capped.shape(), LaneShape::Builtin(Pattern::Pulse));
+        let capped = LanePlay::new(ItemId(1), &tip(Intensity::All(18), quake), 3_000, 10, None);
+        assert_eq!(capped.shape(), &Shape::Builtin(Pattern::Pulse));
         assert_eq!(capped.at(0).map(|o| o.level), Some(10));
         assert_eq!(capped.at(600).map(|o| o.level), Some(0));
     }
@@ -225,6 +289,7 @@ mod tests {
             &tip(Intensity::PerOutput(levels), None),
             1_000,
             20,
+            None,
         );
         let out = play.at(0).unwrap();
         assert_eq!(out.level, 15);
@@ -236,6 +301,23 @@ mod tests {
                 (Feature::Air, 0),
                 (Feature::Thrust, 0)
             ]
+        );
+    }
+
+    #[test]
+    fn an_imported_pattern_plays_its_steps_scaled_to_the_tip() {
+        let file = PatternFile::parse("tease", "V:1;F:v;S:100;#20;10;0;20").unwrap();
+        let named = Some(PatternRef::Named("tease".into()));
+        let tip = tip(Intensity::All(12), named);
+        let play = LanePlay::new(ItemId(1), &tip, 1_000, 20, Some(Arc::new(file)));
+        let levels: Vec<u8> = (0..5).map(|k| play.at(k * 100).unwrap().level).collect();
+        assert_eq!(levels, [12, 6, 0, 12, 12], "its steps, looping");
+        assert_eq!(play.next_change_after(0), Some(100));
+        let unknown = LanePlay::new(ItemId(1), &tip, 1_000, 20, None);
+        assert_eq!(
+            unknown.at(200).map(|o| o.level),
+            Some(12),
+            "no file: steady"
         );
     }
 

@@ -41,7 +41,7 @@ fn scale_to_peak(v: u8, peak: u8) -> u8 {
 
 impl Shape {
     /// Per-feature levels of a multi-feature file (`v1,v2`, `v,r`), scaled.
-    fn features(&self, peak: u8, elapsed_ms: u64) -> Option<FeatureLevels> {
+    pub(super) fn features(&self, peak: u8, elapsed_ms: u64) -> Option<FeatureLevels> {
         let Shape::File(f) = self else { return None };
         if !f.is_multi() {
             return None;
@@ -55,7 +55,7 @@ impl Shape {
         Some(FeatureLevels::new(&scaled))
     }
 
-    fn level(&self, peak: u8, elapsed_ms: u64, length_ms: u64) -> u8 {
+    pub(super) fn level(&self, peak: u8, elapsed_ms: u64, length_ms: u64) -> u8 {
         match self {
             Shape::Builtin(p) => level_at(*p, peak, elapsed_ms, length_ms),
             Shape::Preset(_) => 0,
@@ -63,7 +63,7 @@ impl Shape {
         }
     }
 
-    fn is_dynamic(&self) -> bool {
+    pub(super) fn is_dynamic(&self) -> bool {
         match self {
             Shape::Builtin(p) => is_dynamic(*p),
             Shape::Preset(_) => false,

@@ -13,8 +13,10 @@ use tokio::time::{Instant, sleep_until};
 use super::ahead::{self, Ahead};
 use super::codec::Level;
 use super::device::{Shaping, ToyHandle};
-use super::lane_play::{LanePlay, combine};
+pub use super::lane_play::LANE_HANDOFF_HOLD;
+use super::lane_play::{LaneCurrent, LanePlay, combine};
 use super::outputs::FeatureLevels;
+use super::pattern_file::PatternFile;
 use super::plan::{ItemPlan, MAX_END_BURST_MS, Shape};
 pub use super::scheduler_config::SchedulerConfig;
 use crate::domain::event::EventKind;
@@ -62,10 +64,11 @@ enum Input {
         tip: Arc<TipToy>,
         length_ms: u64,
         start: Instant,
+        imported: Option<Arc<PatternFile>>,
     },
-    /// The tip's run was cut (the run loop's word: stop key, lost toy).
-    LaneStopped(ItemId),
-    PanicStop,
+    /// The tip's run was cut (the run loop's word: stop key, lost toy), at.
+    LaneStopped(ItemId, Instant),
+    PanicStop(Instant),
     Resume,
     Server {
         up: bool,
@@ -97,6 +100,7 @@ pub fn spawn_scheduler(config: SchedulerConfig) -> SchedulerHandle {
         status: status_tx,
         current: None,
         lane: None,
+        lane_cut_at: None,
         level: 0,
         preset: None,
         features: None,
@@ -175,20 +179,36 @@ impl SchedulerHandle {
         });
     }
 
-    /// A toy tip runs from `start` beside whatever the stage plays; it ends
-    /// by itself after its length.
+    /// A toy tip runs from `start` beside whatever the stage plays, in place
+    /// of the tip before it; it ends by itself after its length and the
+    /// hand-off hold (`LANE_HANDOFF_HOLD`).
     pub fn lane_started(&self, item: ItemId, tip: Arc<TipToy>, length_ms: u64, start: Instant) {
+        self.lane_started_with(item, tip, length_ms, start, None);
+    }
+
+    /// `lane_started` with the file of the imported pattern the tip names.
+    /// A run that starts before the lane's last stop (its file was fetched
+    /// meanwhile) is not played: the stop stands.
+    pub fn lane_started_with(
+        &self,
+        item: ItemId,
+        tip: Arc<TipToy>,
+        length_ms: u64,
+        start: Instant,
+        imported: Option<Arc<PatternFile>>,
+    ) {
         self.send(Input::LaneStarted {
             item,
             tip,
             length_ms,
             start,
+            imported,
         });
     }
 
-    /// The tip's run is cut before its end.
+    /// The tip's run is cut, or over with no tip to follow: it stops now.
     pub fn lane_stopped(&self, item: ItemId) {
-        self.send(Input::LaneStopped(item));
+        self.send(Input::LaneStopped(item, Instant::now()));
     }
 
     pub fn item_finished(&self, item: ItemId) {
@@ -203,7 +223,7 @@ impl SchedulerHandle {
     /// and stays at 0 until `resume`.
     pub fn panic_stop(&self) {
         halt_all(&self.toys);
-        self.send(Input::PanicStop);
+        self.send(Input::PanicStop(Instant::now()));
     }
 
     pub fn resume(&self) {
@@ -350,17 +370,6 @@ impl Current {
     }
 }
 
-struct LaneCurrent {
-    play: LanePlay,
-    start: Instant,
-}
-
-impl LaneCurrent {
-    fn offset(&self, now: Instant) -> u64 {
-        now.saturating_duration_since(self.start).as_millis() as u64
-    }
-}
-
 struct Scheduler {
     config: SchedulerConfig,
     rx: mpsc::UnboundedReceiver<Input>,
@@ -368,6 +377,8 @@ struct Scheduler {
     status: watch::Sender<SchedulerStatus>,
     current: Option<Current>,
     lane: Option<LaneCurrent>,
+    /// When the lane's toy run was last cut (stop, stop key, lost server).
+    lane_cut_at: Option<Instant>,
     level: u8,
     /// The stored pattern the toys were told to run.
     preset: Option<u8>,
@@ -417,6 +428,7 @@ impl Scheduler {
             && (self.current.is_some() || self.lane.is_some())
         {
             tracing::warn!("server unreachable too long: stopping the toys");
+            self.lane_cut_at = Some(now);
             self.stop_at_once(now, StopReason::ServerLost);
         }
         let level = match &self.current {
@@ -429,7 +441,7 @@ impl Scheduler {
             _ => None,
         };
         let lane = match &self.lane {
-            Some(l) if !self.halted && now >= l.start => l.play.at(l.offset(now)),
+            Some(l) if !self.halted && now >= l.start => l.output(now),
             _ => None,
         };
         let (level, features) = combine(level, features, lane);
@@ -465,11 +477,7 @@ impl Scheduler {
             // Its effects are over (the item itself may run on in overtime).
             self.current = None;
         }
-        if self
-            .lane
-            .as_ref()
-            .is_some_and(|l| l.offset(now) >= l.play.length_ms)
-        {
+        if self.lane.as_ref().is_some_and(|l| l.is_over(now)) {
             self.lane = None;
         }
         let next = self.current.as_ref().and_then(|c| {
@@ -527,14 +535,11 @@ impl Scheduler {
                     .next_change_after(c.offset(now))
                     .map(|at| c.start + Duration::from_millis(at))
             });
-        let lane = self.lane.as_ref().filter(|_| !self.halted).and_then(|l| {
-            if now < l.start {
-                return Some(l.start);
-            }
-            l.play
-                .next_change_after(l.offset(now))
-                .map(|at| l.start + Duration::from_millis(at))
-        });
+        let lane = self
+            .lane
+            .as_ref()
+            .filter(|_| !self.halted)
+            .and_then(|l| l.next_change(now));
         let plan = match (plan, lane) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -556,7 +561,7 @@ impl Scheduler {
                 | Input::Finished(_)
                 | Input::Refunded(_)
                 | Input::LaneStarted { .. }
-                | Input::LaneStopped(_)
+                | Input::LaneStopped(..)
                 | Input::Resume
         );
         match input {
@@ -597,21 +602,25 @@ impl Scheduler {
                 tip,
                 length_ms,
                 start,
+                imported,
             } => {
-                if self.halted {
-                    tracing::info!(%item, "tip started while halted: not played");
+                if self.halted || self.lane_cut_at.is_some_and(|cut| start < cut) {
+                    tracing::info!(%item, "tip started while halted or before a stop: not played");
                     return;
                 }
-                let play = LanePlay::new(item, &tip, length_ms, self.config.intensity_cap);
+                let cap = self.config.intensity_cap;
+                let play = LanePlay::new(item, &tip, length_ms, cap, imported);
                 self.lane = Some(LaneCurrent { play, start });
             }
-            Input::LaneStopped(item) => {
+            Input::LaneStopped(item, at) => {
+                self.lane_cut_at = Some(at);
                 if self.lane.as_ref().is_some_and(|l| l.play.item == item) {
                     self.lane = None;
                 }
             }
-            Input::PanicStop => {
+            Input::PanicStop(at) => {
                 self.halted = true;
+                self.lane_cut_at = Some(at);
                 self.stop_at_once(now, StopReason::PanicKey);
             }
             Input::Resume => self.halted = false,

@@ -178,6 +178,70 @@ fn tips_run_one_at_a_time_in_order() {
     assert_eq!(total, 155, "each settled once");
 }
 
+/// Two tips (low 3 s, medium 5 s), the first run and its time just over.
+fn two_tips_at_the_first_ones_end() -> (Fixture, ItemId) {
+    let mut fx = Fixture::new("performer");
+    toys(&mut fx, 1);
+    for (n, amount) in [(1, 5), (2, 15)] {
+        tip(&mut fx, amount, n);
+    }
+    let effects = std::mem::take(&mut fx.effects);
+    let first = plays(&settle(&mut fx, effects))[0].0;
+    fx.now = fx.app.lane_deadline().unwrap();
+    (fx, first)
+}
+
+#[test]
+fn back_to_back_tips_hand_over_without_a_stop_and_the_last_one_stops() {
+    let (mut fx, first) = two_tips_at_the_first_ones_end();
+
+    // Done and the next take leave together, done first.
+    let effects = fx.app.drive_lane(fx.now);
+    let sent: Vec<_> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send { command, .. } => Some(command.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        matches!(
+            sent.as_slice(),
+            [RoomCommand::LaneDone { item: Some(d) }, RoomCommand::LaneTake { .. }] if *d == first
+        ),
+        "{sent:?}"
+    );
+    let cues = settle(&mut fx, effects);
+    assert!(
+        !cues.contains(&ToyCue::LaneStop(first)),
+        "no stop between two tips: {cues:?}"
+    );
+    let second = plays(&cues)[0].0;
+    assert_eq!(plays(&cues), [(second, 5_000)]);
+    assert_eq!(settled(&fx, first), 5, "the first settled, after its run");
+    assert_eq!(fx.app.lane.handing_off, None);
+
+    fx.now = fx.app.lane_deadline().unwrap();
+    let cues = settle(&mut fx, Vec::new());
+    assert_eq!(cues, [ToyCue::LaneStop(second)], "the lane is idle: a stop");
+    assert_eq!(settled(&fx, second), 15);
+}
+
+#[test]
+fn a_hand_off_whose_take_is_refused_stops_the_held_tip() {
+    let (mut fx, first) = two_tips_at_the_first_ones_end();
+    let effects = fx.app.drive_lane(fx.now);
+    assert_eq!(fx.app.lane.handing_off, Some(first));
+    // The performer skips the next tip before the take arrives.
+    let second = waiting(&fx)[0];
+    let by = Actor::new(Role::Performer, "p");
+    fx.run(RoomCommand::LaneSkip { item: second }.into_command(ROOM.into(), by));
+    let cues = settle(&mut fx, effects);
+    assert_eq!(cues, [ToyCue::LaneStop(first)], "the held tip stops");
+    assert_eq!(settled(&fx, first), 5);
+    assert_eq!(fx.app.lane.handing_off, None);
+}
+
 #[test]
 fn stop_key_cuts_and_pauses_then_resume_continues_with_what_was_left() {
     let mut fx = Fixture::new("performer");

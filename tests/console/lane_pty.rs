@@ -4,6 +4,7 @@
 //! stronger tip is cut by the stop key (only stops follow), resumes with
 //! what was left, settles once, and a stop is the toy's last command.
 
+use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use crate::stop_pty::{is_motion, transcript, wait_transcript};
@@ -11,9 +12,9 @@ use crate::support::pty::Console;
 use crate::support::*;
 use cuedeck::domain::{ItemId, UserId};
 
-const F12: &str = "\x1b[24~";
+pub const F12: &str = "\x1b[24~";
 
-async fn settled(t: &TestServer, item: ItemId) -> u64 {
+pub async fn settled(t: &TestServer, item: ItemId) -> u64 {
     t.client(&t.tokens.performer)
         .audit(&ROOM.into(), item)
         .await
@@ -95,17 +96,7 @@ async fn tips_wait_for_a_toy_run_on_it_and_the_stop_key_cuts_and_resumes_one() {
     );
     assert_eq!(settled(&t, max).await, 0, "a cut run does not settle");
 
-    let resumed_at = tokio::task::block_in_place(|| {
-        console.press("l");
-        console.wait_for("Toy lane");
-        let resumed_at = SystemTime::now();
-        console.press("r");
-        wait_transcript(&home, "the resumed run", |got| {
-            got.iter()
-                .any(|r| r.at >= resumed_at && r.command == "Vibrate:20;")
-        });
-        resumed_at
-    });
+    let resumed_at = resume_on_the_lane_screen(&mut console, &home, "Vibrate:20;");
     wait_settled(&t, max, 150).await;
     assert_eq!(
         settled(&t, max).await,
@@ -137,19 +128,37 @@ async fn tips_wait_for_a_toy_run_on_it_and_the_stop_key_cuts_and_resumes_one() {
     t.stop().await;
 }
 
+/// Resume from the lane screen; returns when, once the toy got `first`.
+pub fn resume_on_the_lane_screen(console: &mut Console, home: &Path, first: &str) -> SystemTime {
+    tokio::task::block_in_place(|| {
+        console.press("l");
+        console.wait_for("Toy lane");
+        let resumed_at = SystemTime::now();
+        console.press("r");
+        wait_transcript(home, "the resumed run", |got| {
+            got.iter().any(|r| r.at >= resumed_at && r.command == first)
+        });
+        resumed_at
+    })
+}
+
 /// A console on the room, its virtual toy's commands in its log.
 fn spawn(url: &str, token: &str) -> Console {
-    Console::spawn(
-        &["console", "--server", url, "--room", ROOM],
-        &[
-            ("CUEDECK_TOKEN", token),
-            ("RUST_LOG", "info,cuedeck::toy::virtual_toy=debug"),
-        ],
-    )
+    spawn_with(url, token, &[])
+}
+
+/// `spawn` with more environment (`CUEDECK_VIRTUAL_TOY` picks the model).
+pub fn spawn_with(url: &str, token: &str, env: &[(&str, &str)]) -> Console {
+    let mut all = vec![
+        ("CUEDECK_TOKEN", token),
+        ("RUST_LOG", "info,cuedeck::toy::virtual_toy=debug"),
+    ];
+    all.extend_from_slice(env);
+    Console::spawn(&["console", "--server", url, "--room", ROOM], &all)
 }
 
 /// Wait (at most 20 s) until `item` has settled `amount`.
-async fn wait_settled(t: &TestServer, item: ItemId, amount: u64) {
+pub async fn wait_settled(t: &TestServer, item: ItemId, amount: u64) {
     for _ in 0..400 {
         if settled(t, item).await == amount {
             return;

@@ -438,6 +438,7 @@ fn to_request(op: &Op, now: i64) -> Request {
             room,
             item: None,
             by: performer,
+            ran_ms: None,
         },
         Op::ConsoleGone => Command::LaneConsoleGone { room },
         Op::Tick { .. } => Command::Tick,

@@ -515,6 +515,41 @@ async fn a_tip_whose_console_is_gone_returns_to_the_head_after_the_grace() {
     t.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tip_running_when_the_server_went_down_returns_after_the_grace() {
+    let (clock, mut t) = clocked().await;
+    let item = t
+        .client(&t.tokens.viewer)
+        .tip(&room(), 15, "down-1")
+        .await
+        .unwrap()
+        .item()
+        .unwrap();
+    let performer = t.client(&t.tokens.performer);
+    performer
+        .lane(&room(), LaneAction::Take(Some(item)), "down-take")
+        .await
+        .unwrap();
+    clock.set(Stamp(clock.now().0 + 1_000_000));
+    // Down and back with no console: nobody will report the run.
+    t.restart().await;
+    assert!(
+        lane(&t).await.running.is_some(),
+        "within the grace the run stands"
+    );
+    clock.set(Stamp(clock.now().0 + 61_000_000));
+    t.client(ADMIN).mint("u9", 1, Some("nudge")).await.unwrap();
+    let lane = lane(&t).await;
+    assert!(lane.running.is_none(), "not left running forever");
+    assert_eq!(lane.waiting.first().map(|w| w.item.id), Some(item));
+    assert_eq!(
+        wallet(&t, "u1").await,
+        10_000 - 15,
+        "held, not charged twice"
+    );
+    t.stop().await;
+}
+
 /// Whether the room's stream holds a `lane_console_gone` event.
 async fn console_noted(t: &TestServer) -> bool {
     let mut stream = RoomStream::connect(

@@ -11,8 +11,10 @@ use cuedeck::domain::tips::{BuiltinPattern, Intensity, Matched, OutputLevels, Pa
 use cuedeck::domain::toy_effect::{Timing, ToyEffect};
 use cuedeck::toy::device::{DriverConfig, spawn_toy};
 use cuedeck::toy::models::ModelSpec;
-use cuedeck::toy::scheduler::{SchedulerConfig, spawn_scheduler};
-use cuedeck::toy::virtual_toy::VirtualToy;
+use cuedeck::toy::scheduler::{
+    LANE_HANDOFF_HOLD, SchedulerConfig, SchedulerHandle, spawn_scheduler,
+};
+use cuedeck::toy::virtual_toy::{VirtualControl, VirtualToy};
 use tokio::time::{Instant, sleep_until};
 
 fn tip(intensity: Intensity, duration_ms: u64, pattern: Option<PatternRef>) -> Arc<TipToy> {
@@ -25,17 +27,24 @@ fn tip(intensity: Intensity, duration_ms: u64, pattern: Option<PatternRef>) -> A
     })
 }
 
-#[tokio::test(start_paused = true)]
-async fn tips_beside_the_stage_on_a_two_output_toy_then_the_stop_key_and_the_rest() {
-    let spec = ModelSpec::for_code("A", None);
-    let (transport, ctl) = VirtualToy::model("LVS-Nora", spec);
+/// A scheduler driving `toy`, identified; the moment to start from.
+async fn scheduled(
+    (transport, ctl): (VirtualToy, VirtualControl),
+    name: &str,
+) -> (SchedulerHandle, VirtualControl, Instant) {
     let (toy, _) = spawn_toy(Box::new(transport), DriverConfig::default()).unwrap();
-    toy.identify("LVS-Nora", 3, Duration::from_millis(500))
-        .await;
+    toy.identify(name, 3, Duration::from_millis(500)).await;
     let sched = spawn_scheduler(SchedulerConfig::default());
     sched.add_toy(toy);
     let t0 = Instant::now() + Duration::from_millis(500);
     sleep_until(t0).await;
+    (sched, ctl, t0)
+}
+
+#[tokio::test(start_paused = true)]
+async fn tips_beside_the_stage_on_a_two_output_toy_then_the_stop_key_and_the_rest() {
+    let spec = ModelSpec::for_code("A", None);
+    let (sched, ctl, t0) = scheduled(VirtualToy::model("LVS-Nora", spec), "LVS-Nora").await;
     let at = |ms: u64| t0 + Duration::from_millis(ms);
 
     // The stage: 6 on every output for 20 s.
@@ -149,4 +158,56 @@ async fn tips_beside_the_stage_on_a_two_output_toy_then_the_stop_key_and_the_res
         motion.last().is_some_and(|w| w.ends_with(":0;")),
         "a stop is the last command: {motion:?}"
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_tip_followed_by_a_tip_hands_over_without_a_stop_and_a_lone_hold_ends() {
+    let (sched, ctl, t0) = scheduled(VirtualToy::lush("LVS-Lush"), "LVS-Lush").await;
+    let at = |ms: u64| t0 + Duration::from_millis(ms);
+    let motion = || -> Vec<(Instant, String)> {
+        ctl.timed_writes()
+            .into_iter()
+            .filter(|(t, w)| *t >= t0 && w.starts_with("Vibrate"))
+            .collect()
+    };
+
+    sched.lane_started(ItemId(1), tip(Intensity::All(10), 1_000, None), 1_000, t0);
+    // The runner hands over 20 ms after the first tip's end.
+    sleep_until(at(1_020)).await;
+    sched.lane_started(
+        ItemId(2),
+        tip(Intensity::All(12), 1_000, None),
+        1_000,
+        at(1_020),
+    );
+    sleep_until(at(1_500)).await;
+    let writes = motion();
+    let commands: Vec<&str> = writes.iter().map(|(_, w)| w.as_str()).collect();
+    assert_eq!(commands, ["Vibrate:10;", "Vibrate:12;"], "no stop between");
+    assert!(
+        writes[1].0 - at(1_020) < Duration::from_millis(5),
+        "the next level goes out at once: {:?}",
+        writes[1].0 - at(1_020)
+    );
+
+    // The lane goes idle: the runner's stop goes out at once.
+    sleep_until(at(2_020)).await;
+    sched.lane_stopped(ItemId(2));
+    sleep_until(at(2_100)).await;
+    assert_eq!(motion().last().map(|(_, w)| w.as_str()), Some("Vibrate:0;"));
+    let stopped = motion().last().unwrap().0;
+    assert!(stopped - at(2_020) < Duration::from_millis(5));
+
+    // Nothing follows and no one says so: the hold ends by itself.
+    sched.lane_started(
+        ItemId(3),
+        tip(Intensity::All(8), 1_000, None),
+        1_000,
+        at(3_000),
+    );
+    sleep_until(at(4_000) + LANE_HANDOFF_HOLD - Duration::from_millis(10)).await;
+    assert_eq!(motion().last().map(|(_, w)| w.as_str()), Some("Vibrate:8;"));
+    sleep_until(at(4_000) + LANE_HANDOFF_HOLD + Duration::from_millis(10)).await;
+    assert_eq!(motion().last().map(|(_, w)| w.as_str()), Some("Vibrate:0;"));
+    sched.exit().await;
 }

@@ -18,8 +18,16 @@ use crate::protocol::{LaneSnapshot, LaneTip, RoomCommand};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LocalRun {
     pub item: ItemId,
-    /// When the run ends, on our clock.
+    /// When the run started and ends, on our clock.
+    pub started_at: Stamp,
     pub ends_at: Stamp,
+}
+
+impl LocalRun {
+    /// How long the toy has run it at `now`, in ms.
+    fn ran_ms(&self, now: Stamp) -> u64 {
+        (now.micros_since(self.started_at).max(0) / 1000) as u64
+    }
 }
 
 /// The lane as the console knows it, and its runner's own state.
@@ -36,6 +44,14 @@ pub struct LaneState {
     /// The last item this console reported done (its settlement may still
     /// be on its way: it is never released).
     pub reported: Option<ItemId>,
+    /// A run that ended with the next head taken at once: the toy holds its
+    /// level until the next tip plays (no stop between two tips), and stops
+    /// if the take comes to nothing.
+    pub handing_off: Option<ItemId>,
+    /// Our run cut by a lost server, and how long the toy ran it: given
+    /// back with that once the server is back (it cannot tell when the
+    /// run stopped).
+    pub lost_run: Option<(ItemId, u64)>,
 }
 
 impl LaneState {
@@ -83,9 +99,13 @@ impl App {
         let mut effects = Vec::new();
         match event {
             StreamEvent::Snapshot(snapshot) => {
-                let (run, reported) = (self.lane.run, self.lane.reported);
+                let (run, reported, lost) = (self.lane.run, self.lane.reported, self.lane.lost_run);
+                if let Some(held) = self.lane.handing_off {
+                    effects.push(Effect::ToyCue(ToyCue::LaneStop(held)));
+                }
                 self.lane = LaneState::from_snapshot(&snapshot.lane);
                 self.lane.reported = reported;
+                self.lane.lost_run = lost;
                 let still_ours = run.filter(|r| {
                     self.lane
                         .running
@@ -102,8 +122,10 @@ impl App {
                 // tip, and the snapshot after the reconnect says where it is.
                 if let Some(run) = self.lane.run.take() {
                     effects.push(Effect::ToyCue(ToyCue::LaneStop(run.item)));
+                    self.lane.lost_run = Some((run.item, run.ran_ms(now)));
                 }
                 self.lane.taking = None;
+                effects.extend(self.lane_handoff_failed());
             }
             StreamEvent::Ack { request_id, result } if result.is_err() => {
                 let take_refused = self
@@ -112,6 +134,7 @@ impl App {
                     .is_some_and(|p| matches!(p.command, RoomCommand::LaneTake { .. }));
                 if take_refused {
                     self.lane.taking = None;
+                    effects.extend(self.lane_handoff_failed());
                 }
             }
             StreamEvent::Event { event, .. } => match &event.kind {
@@ -136,8 +159,11 @@ impl App {
                         started_at: Some(*started_at),
                     });
                     if self.lane.taking.take() == Some(*item) {
+                        // This play takes over from a held one.
+                        self.lane.handing_off = None;
                         self.lane.run = Some(LocalRun {
                             item: *item,
+                            started_at: now,
                             ends_at: now.plus_millis(*remaining_ms),
                         });
                         effects.push(Effect::ToyCue(ToyCue::LanePlay {
@@ -169,6 +195,8 @@ impl App {
                     if let Some(run) = self.lane.run.take() {
                         effects.push(Effect::ToyCue(ToyCue::LaneStop(run.item)));
                     }
+                    self.lane.taking = None;
+                    effects.extend(self.lane_handoff_failed());
                     self.lane.running = None;
                     self.lane.waiting.clear();
                 }
@@ -179,6 +207,17 @@ impl App {
             _ => {}
         }
         effects
+    }
+
+    /// A hand-off that will not happen (the take refused, the server or the
+    /// lane gone): the held tip stops now.
+    fn lane_handoff_failed(&mut self) -> Vec<Effect> {
+        self.lane
+            .handing_off
+            .take()
+            .map(|held| Effect::ToyCue(ToyCue::LaneStop(held)))
+            .into_iter()
+            .collect()
     }
 
     /// The server ended or took back `item`: if we were running it, the
@@ -207,20 +246,49 @@ impl App {
         })
     }
 
-    /// What the runner does now: report a run that ended, give back a run
-    /// whose toy is gone or that is not ours, take the head.
+    /// The head the runner may take now, if any.
+    fn next_head(&self) -> Option<ItemId> {
+        let ready = !self.lane.paused && self.toy.connected > 0 && !self.toy.halted;
+        let head = self.lane.waiting.first().map(|head| head.item.id);
+        head.filter(|_| ready && self.connected())
+    }
+
+    /// What the runner does now: report a run that ended (and take the next
+    /// head with it), give back a run whose toy is gone or that is not
+    /// ours, take the head.
     pub fn drive_lane(&mut self, now: Stamp) -> Vec<Effect> {
         if self.read_only() || self.watch.is_some() {
             return Vec::new();
+        }
+        if self.lane.taking.is_none() && self.lane.run.is_none() {
+            // Whatever answered the take, no tip follows the held one.
+            let stop = self.lane_handoff_failed();
+            if !stop.is_empty() {
+                return stop;
+            }
         }
         if let Some(run) = self.lane.run {
             if now >= run.ends_at {
                 self.lane.run = None;
                 self.lane.reported = Some(run.item);
-                let mut effects = vec![Effect::ToyCue(ToyCue::LaneStop(run.item))];
+                // Done and the next take go out together, in this order (the
+                // server runs a socket's commands in order): the next tip
+                // starts as this one is settled, never beside it.
+                let next = self.next_head();
+                let mut effects = match next {
+                    Some(_) => {
+                        self.lane.handing_off = Some(run.item);
+                        Vec::new()
+                    }
+                    None => vec![Effect::ToyCue(ToyCue::LaneStop(run.item))],
+                };
                 effects.extend(self.dispatch(RoomCommand::LaneDone {
                     item: Some(run.item),
                 }));
+                if let Some(head) = next {
+                    self.lane.taking = Some(head);
+                    effects.extend(self.dispatch(RoomCommand::LaneTake { item: Some(head) }));
+                }
                 return effects;
             }
             if self.toy.connected == 0 {
@@ -233,6 +301,7 @@ impl App {
                 let mut effects = vec![Effect::ToyCue(ToyCue::LaneStop(run.item))];
                 effects.extend(self.dispatch(RoomCommand::LaneRelease {
                     item: Some(run.item),
+                    ran_ms: Some(run.ran_ms(now)),
                 }));
                 return effects;
             }
@@ -248,16 +317,22 @@ impl App {
             }
             // A run no console of ours drives (a restart, a lost server):
             // it goes back to the head with what was left, then runs again.
-            return self.dispatch(RoomCommand::LaneRelease { item: Some(item) });
+            let ran_ms = self
+                .lane
+                .lost_run
+                .take()
+                .and_then(|(lost, ran)| (lost == item).then_some(ran));
+            return self.dispatch(RoomCommand::LaneRelease {
+                item: Some(item),
+                ran_ms,
+            });
         }
-        let ready = !self.lane.paused && self.toy.connected > 0 && !self.toy.halted;
-        match self.lane.waiting.first() {
-            Some(head) if ready => {
-                let item = head.item.id;
+        match self.next_head() {
+            Some(item) => {
                 self.lane.taking = Some(item);
                 self.dispatch(RoomCommand::LaneTake { item: Some(item) })
             }
-            _ => Vec::new(),
+            None => Vec::new(),
         }
     }
 
@@ -274,6 +349,7 @@ impl App {
             effects.push(Effect::ToyCue(ToyCue::LaneStop(run.item)));
         }
         self.lane.taking = None;
+        effects.extend(self.lane_handoff_failed());
         // A lane with tips is paused so viewers see it wait; an empty one
         // needs nothing: the halted toy takes no tip until resumed.
         let has_tips = self.lane.running.is_some() || !self.lane.waiting.is_empty();

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use super::toy::{ToyLink, follow};
-use crate::client::{RoomStream, ServerUrl, StreamOptions};
+use super::toy::{PatternSource, ToyLink, follow};
+use crate::client::{RestClient, RoomStream, ServerUrl, StreamOptions};
 use crate::console::app::{App, Effect};
 use crate::console::keymap::Keymap;
 use crate::console::theme::Theme;
@@ -24,6 +24,10 @@ pub async fn run_lane(
     mut stop: watch::Receiver<bool>,
 ) {
     let mut app = App::new(room.clone(), Keymap::default_keymap(), Theme::no_color());
+    let patterns = PatternSource {
+        rest: RestClient::new(server.clone(), token.clone()),
+        room: room.clone(),
+    };
     let mut stream = RoomStream::connect(&server, &token, room, None, StreamOptions::default());
     let mut status = toys.status();
     let link = ToyLink::new(&toys);
@@ -54,7 +58,7 @@ pub async fn run_lane(
                     key,
                     command,
                 } => super::send(&stream, &request_id, &key, command).await,
-                Effect::ToyCue(cue) => follow(&toys, cue),
+                Effect::ToyCue(cue) => follow(&toys, cue, &patterns),
                 Effect::StopToy => toys.panic_stop(),
                 _ => {}
             }

@@ -82,6 +82,10 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
     let mut stream =
         RoomStream::connect(&config.server, &config.token, room.clone(), None, options);
     let rest = RestClient::new(config.server.clone(), config.token.clone());
+    let patterns = toy::PatternSource {
+        rest: rest.clone(),
+        room: room.clone(),
+    };
     let (audit_tx, mut audit_rx) = mpsc::channel::<(ItemId, Result<Item, String>)>(8);
     let (menu_tx, mut menu_rx) = mpsc::channel::<MenuAnswer>(8);
     let (game_tx, mut game_rx) = mpsc::channel::<GameAnswer>(8);
@@ -244,7 +248,7 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                         requests::send_report(&rest, &room, request).await
                     });
                 }
-                Effect::ToyCue(cue) => follow(&toys, cue),
+                Effect::ToyCue(cue) => follow(&toys, cue, &patterns),
                 Effect::Toy(request) => {
                     link.request(request, toy_tx.clone());
                     // The strip says at once what the request started.

@@ -7,15 +7,42 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+use crate::client::RestClient;
 use crate::console::app::{ToyCue, ToyReading, ToyRequest};
-use crate::domain::EventKind;
+use crate::domain::tips::PatternRef;
+use crate::domain::{EventKind, RoomId};
 use crate::toy::connect::{Which, connect};
 use crate::toy::device::DriverConfig;
+use crate::toy::pattern_file::PatternFile;
 use crate::toy::reconnect::{attach, reconnect};
 use crate::toy::scheduler::SchedulerHandle;
 
+/// Where a tip's imported pattern comes from: the room's patterns on the
+/// server, fetched when the tip runs (a tip fixes the name, not the steps).
+#[derive(Clone)]
+pub(super) struct PatternSource {
+    pub rest: RestClient,
+    pub room: RoomId,
+}
+
+impl PatternSource {
+    async fn fetch(&self, name: &str) -> Option<Arc<PatternFile>> {
+        let parsed = match self.rest.pattern_text(&self.room, name).await {
+            Ok(text) => PatternFile::parse(name, &text).map_err(|e| e.to_string()),
+            Err(err) => Err(err.to_string()),
+        };
+        match parsed {
+            Ok(file) => Some(Arc::new(file)),
+            Err(err) => {
+                tracing::warn!(pattern = name, error = %err, "imported pattern not had: steady");
+                None
+            }
+        }
+    }
+}
+
 /// Tell the scheduler what the console decided.
-pub(super) fn follow(toys: &SchedulerHandle, cue: ToyCue) {
+pub(super) fn follow(toys: &SchedulerHandle, cue: ToyCue, patterns: &PatternSource) {
     match cue {
         ToyCue::Server { up } => toys.server_connection(up),
         ToyCue::Started {
@@ -39,7 +66,20 @@ pub(super) fn follow(toys: &SchedulerHandle, cue: ToyCue) {
             item,
             tip,
             length_ms,
-        } => toys.lane_started(item, tip, length_ms, tokio::time::Instant::now()),
+        } => {
+            // Placed from now whatever the fetch takes; a stop meanwhile wins.
+            let start = tokio::time::Instant::now();
+            match tip.pattern.clone() {
+                Some(PatternRef::Named(name)) => {
+                    let (toys, patterns) = (toys.clone(), patterns.clone());
+                    tokio::spawn(async move {
+                        let file = patterns.fetch(&name).await;
+                        toys.lane_started_with(item, tip, length_ms, start, file);
+                    });
+                }
+                _ => toys.lane_started(item, tip, length_ms, start),
+            }
+        }
         ToyCue::LaneStop(item) => toys.lane_stopped(item),
         ToyCue::Play {
             item,

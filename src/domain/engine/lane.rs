@@ -223,7 +223,11 @@ impl Engine {
         }
         room.lane.paused = true;
         fx.emit(room, EventKind::LanePaused { by: by.role });
-        return_running(room, &mut self.items, LaneCut::Paused, by, fx);
+        let cut = Cut {
+            why: LaneCut::Paused,
+            ran_ms: None,
+        };
+        return_running(room, &mut self.items, cut, by, fx);
         Ok(Reply::LanePaused {
             room: room_id.clone(),
         })
@@ -252,13 +256,18 @@ impl Engine {
         &mut self,
         room_id: &RoomId,
         expected: Option<ItemId>,
+        ran_ms: Option<u64>,
         by: &Actor,
         fx: &mut Effects,
     ) -> Result<Reply, DomainError> {
         let room = room_in(&mut self.rooms, room_id)?;
         let run = running(&self.items, room, expected)?;
-        let remaining_ms = return_running(room, &mut self.items, LaneCut::Released, by, fx)
-            .unwrap_or(run.remaining_ms);
+        let cut = Cut {
+            why: LaneCut::Released,
+            ran_ms,
+        };
+        let remaining_ms =
+            return_running(room, &mut self.items, cut, by, fx).unwrap_or(run.remaining_ms);
         Ok(Reply::LaneReturned {
             item: run.item,
             remaining_ms,
@@ -376,22 +385,28 @@ fn check_in_lane(items: &super::ItemList, room: &Room, id: ItemId) -> Result<(),
     Ok(())
 }
 
+/// Why a run goes back, and how long the console says it ran.
+struct Cut {
+    why: LaneCut,
+    ran_ms: Option<u64>,
+}
+
 /// Put the running tip (if any) back at the head; returns its time left.
 fn return_running(
     room: &mut Room,
     items: &mut super::ItemList,
-    why: LaneCut,
+    cut: Cut,
     by: &Actor,
     fx: &mut Effects,
 ) -> Option<u64> {
-    let entry = room.lane.return_running(fx.at)?;
+    let entry = room.lane.return_running(fx.at, cut.ran_ms)?;
     back_to_waiting(items, entry.item, by, fx.at);
     fx.emit(
         room,
         EventKind::LaneReturned {
             item: entry.item,
             remaining_ms: entry.remaining_ms,
-            why,
+            why: cut.why,
         },
     );
     Some(entry.remaining_ms)

@@ -244,7 +244,12 @@ impl Engine {
             Command::LaneClear { room, by } => self.lane_clear(room, by, key, fx),
             Command::LanePause { room, by } => self.lane_pause(room, by, fx),
             Command::LaneResume { room, by } => self.lane_resume(room, by, fx),
-            Command::LaneRelease { room, item, by } => self.lane_release(room, *item, by, fx),
+            Command::LaneRelease {
+                room,
+                item,
+                by,
+                ran_ms,
+            } => self.lane_release(room, *item, *ran_ms, by, fx),
             Command::LaneConsoleGone { room } => self.lane_console_gone(room, fx),
             Command::Start { room, item, by } => self.start(room, *item, by.clone(), fx),
             Command::Finish { room, item, by } => self.finish(room, *item, by.clone(), key, fx),
