@@ -360,6 +360,20 @@ pub(super) fn credit_points(ledger: &mut Ledger, view: &ItemView, fx: &mut Effec
             key: None,
         },
     );
+    fx.points(crate::domain::points::PointsEntry {
+        room: Some(view.room.clone()),
+        item: Some(view.id),
+        ..super::points::entry(
+            crate::domain::points::PointsKind::Earn,
+            &view.user_id,
+            view.loyalty_points as i64,
+            "menu_item",
+            &std::sync::Arc::from("settled"),
+            &crate::domain::item::Actor::system(),
+            None,
+            fx.at,
+        )
+    });
 }
 
 /// The item's enabled toy effects; items without any share one empty list.
