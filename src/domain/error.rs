@@ -121,7 +121,7 @@ pub enum DomainError {
         available: u64,
     },
 
-    #[error("the points of `{user}` are under a {} lock ({}){}", lock.as_str(), reason.as_str(), until.map(|t| format!(" until {t}")).unwrap_or_default())]
+    #[error("the points of `{user}` are locked: a {} lock, reason {}{}", lock.as_str(), reason.as_str(), until.map(|t| format!(" until {t}")).unwrap_or_default())]
     PointsLocked {
         user: UserId,
         lock: LockKind,

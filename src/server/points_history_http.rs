@@ -200,8 +200,21 @@ fn answer(rows: Vec<(i64, PointsEntry)>, format: Format) -> Response {
 
 /// The export's columns, one row per entry.
 const CSV_HEADER: [&str; 15] = [
-    "id", "at", "kind", "user", "performer", "room", "item", "amount", "source", "reason",
-    "sourceEvent", "ticket", "idempotencyKey", "byRole", "byId",
+    "id",
+    "at",
+    "kind",
+    "user",
+    "performer",
+    "room",
+    "item",
+    "amount",
+    "source",
+    "reason",
+    "sourceEvent",
+    "ticket",
+    "idempotencyKey",
+    "byRole",
+    "byId",
 ];
 
 fn csv_of(rows: &[(i64, PointsEntry)]) -> String {

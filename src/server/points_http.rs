@@ -18,8 +18,8 @@ use super::http::{App, Authed, Reply_, actor, idempotency_key, run};
 use crate::domain::points::{AwardRoom, LockKind};
 use crate::domain::{Checked, Command, DomainError, Reply, Request, RoomId, UserId};
 use crate::protocol::{
-    AdjustRequest, AdjustmentList, AwardLeft, AwardRequest, EarnRequest, GrantRequest,
-    LockRequest, PointsBalance,
+    AdjustRequest, AdjustmentList, AwardLeft, AwardRequest, EarnRequest, GrantRequest, LockRequest,
+    PointsBalance,
 };
 
 pub fn routes() -> Router<App> {
@@ -28,7 +28,10 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/points/balance/{user}", get(balance))
         .route("/api/v1/points/allowances", post(grant))
         .route("/api/v1/rooms/{room}/points/awards", post(award))
-        .route("/api/v1/rooms/{room}/points/awards/{user}/left", get(award_left))
+        .route(
+            "/api/v1/rooms/{room}/points/awards/{user}/left",
+            get(award_left),
+        )
         .route("/api/v1/points/adjustments", post(adjust).get(adjustments))
         .route("/api/v1/points/adjustments/{id}/approve", post(approve))
         .route("/api/v1/points/adjustments/{id}/reject", post(reject))
@@ -160,8 +163,7 @@ async fn award_left(
         .query(move |engine| engine.award_room(&asked.0, &asked.1, now))
         .await
         .map_err(|e| app.refuse(e))?;
-    let left =
-        left.ok_or_else(|| app.refuse(domain_error(&DomainError::UnknownRoom { room })))?;
+    let left = left.ok_or_else(|| app.refuse(domain_error(&DomainError::UnknownRoom { room })))?;
     Ok(Json(AwardLeft {
         user,
         most: left.most(),

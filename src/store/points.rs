@@ -50,7 +50,11 @@ impl PointsHistory {
             push(&mut sql, "user_id =", Value::Text(user.as_str().into()));
         }
         if let Some(performer) = &filter.performer {
-            push(&mut sql, "performer =", Value::Text(performer.as_str().into()));
+            push(
+                &mut sql,
+                "performer =",
+                Value::Text(performer.as_str().into()),
+            );
         }
         if let Some(kind) = filter.kind {
             push(&mut sql, "kind =", Value::Text(kind.as_str().into()));

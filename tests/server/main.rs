@@ -15,6 +15,7 @@ mod moderation_controls;
 mod moderation_questions;
 mod moderation_scope;
 mod multiroom;
+mod points;
 mod protocol_doc;
 mod race_answers;
 mod report;
