@@ -508,10 +508,10 @@ pub enum Reply {
     /// An adjustment as it stands: applied, pending a second admin, or
     /// rejected.
     Adjustment {
-        adjustment: Adjustment,
+        adjustment: Box<Adjustment>,
     },
     PointsLocked {
-        lock: PointsLock,
+        lock: Box<PointsLock>,
     },
     PointsUnlocked {
         user: UserId,

@@ -349,7 +349,16 @@ impl Engine {
                 amount,
                 note,
                 by,
-            } => self.points_award(room, user, *amount, note.as_deref(), by, key, fx),
+            } => {
+                let ask = points::AwardAsk {
+                    room,
+                    user,
+                    amount: *amount,
+                    note: note.as_deref(),
+                    by,
+                };
+                self.points_award(ask, key, fx)
+            }
             Command::PointsAdjust {
                 user,
                 amount,

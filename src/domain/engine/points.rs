@@ -44,6 +44,15 @@ pub(crate) struct EarnAsk<'a> {
     pub by: &'a Actor,
 }
 
+/// A performer's award to a viewer in their room.
+pub(crate) struct AwardAsk<'a> {
+    pub room: &'a RoomId,
+    pub user: &'a UserId,
+    pub amount: u64,
+    pub note: Option<&'a str>,
+    pub by: &'a Actor,
+}
+
 /// An operator's adjustment.
 pub(crate) struct AdjustAsk<'a> {
     pub user: &'a UserId,
@@ -261,14 +270,17 @@ impl Engine {
 
     pub(super) fn points_award(
         &mut self,
-        room_id: &RoomId,
-        user: &UserId,
-        amount: u64,
-        note: Option<&str>,
-        by: &Actor,
+        ask: AwardAsk<'_>,
         key: Option<&IdemKey>,
         fx: &mut Effects,
     ) -> Result<Reply, DomainError> {
+        let AwardAsk {
+            room: room_id,
+            user,
+            amount,
+            note,
+            by,
+        } = ask;
         check_user(user)?;
         check_amount(amount)?;
         let note = check_note(note, false)?;
@@ -357,7 +369,9 @@ impl Engine {
             adjustment.decided_at = Some(fx.at);
         }
         self.points.adjustments.push(adjustment.clone());
-        Ok(Reply::Adjustment { adjustment })
+        Ok(Reply::Adjustment {
+            adjustment: Box::new(adjustment),
+        })
     }
 
     /// Approve or reject a pending adjustment; never by the admin who
@@ -398,7 +412,7 @@ impl Engine {
         decided.decided_by = Some(by.clone());
         decided.decided_at = Some(fx.at);
         Ok(Reply::Adjustment {
-            adjustment: decided.clone(),
+            adjustment: Box::new(decided.clone()),
         })
     }
 
@@ -478,7 +492,9 @@ impl Engine {
                 ..ModerationNote::new(ModerationAction::PointsLock, ask.by.clone())
             },
         });
-        Ok(Reply::PointsLocked { lock })
+        Ok(Reply::PointsLocked {
+            lock: Box::new(lock),
+        })
     }
 
     pub(super) fn points_unlock(
