@@ -50,6 +50,10 @@ pub enum Command {
         /// Loyalty points credited when the item settles (menu items carry them).
         #[serde(default)]
         loyalty_points: u64,
+        /// Paid in loyalty points (the payload then costs 0 tokens): held
+        /// from the viewer's points, burned on finish, back on refund.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        points_price: u64,
     },
     /// A tip (`payload.source` is `tip`). `toy` is what the room's tip
     /// levels matched at intake, fixed here so replay and later changes of
@@ -344,6 +348,10 @@ impl Command {
         use std::hash::BuildHasher;
         foldhash::quality::FixedState::with_seed(0x6375_6564_6563_6b21).hash_one(self)
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A command with its optional idempotency key (intake takes the payload's).

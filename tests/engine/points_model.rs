@@ -42,6 +42,12 @@ enum Op {
         points: u64,
         finish: bool,
     },
+    /// An item paid in points, then finished (burned) or refunded (back).
+    Redeem {
+        user: usize,
+        price: u64,
+        finish: bool,
+    },
     Grant {
         amount: u64,
     },
@@ -83,6 +89,7 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         4 => (0..3usize, 0..40u64, 0..12u8).prop_map(|(user, amount, event)| Op::Earn { user, amount, event }),
         2 => (0..3usize, 0..30u64, any::<bool>()).prop_map(|(user, points, finish)| Op::Bonus { user, points, finish }),
+        4 => (0..3usize, 1..60u64, any::<bool>()).prop_map(|(user, price, finish)| Op::Redeem { user, price, finish }),
         2 => (0..200u64).prop_map(|amount| Op::Grant { amount }),
         5 => (0..3usize, 0..90u64).prop_map(|(user, amount)| Op::Award { user, amount }),
         3 => (0..3usize, -80..80i64, 0..2u8).prop_map(|(user, amount, admin)| Op::Adjust { user, amount, admin }),
@@ -107,6 +114,7 @@ struct Model {
     adjustments: Vec<(u8, usize, i64, bool)>,
     /// (at, user, amount) of every award.
     awards: Vec<(i64, usize, u64)>,
+    redeemed: u64,
 }
 
 impl Model {
@@ -303,6 +311,42 @@ impl Run {
                 };
                 (self.send(Request::new(close)).map(|_| ()), Ok(()))
             }
+            Op::Redeem {
+                user,
+                price,
+                finish,
+            } => {
+                let balance = self.model.points.get(&user).copied().unwrap_or(0);
+                let want = if self.model.locked(user, LockKind::Redeem, now) {
+                    Err(ErrorCode::PointsLocked)
+                } else if balance < price {
+                    Err(ErrorCode::InsufficientPoints)
+                } else {
+                    if finish {
+                        *self.model.points.entry(user).or_default() -= price;
+                        self.model.redeemed += price;
+                    }
+                    Ok(())
+                };
+                self.item_keys += 1;
+                let key = format!("item-{}", self.item_keys);
+                let mut intake = PayloadBuilder::new(PERFORMER, USERS[user], &key, 0).queued(ROOM);
+                if let Command::Intake { points_price, .. } = &mut intake {
+                    *points_price = price;
+                }
+                let got = match self.send(Request::new(intake)) {
+                    Ok(outcome) => {
+                        let Reply::Queued { item, .. } = outcome.reply else {
+                            panic!("{:?}", outcome.reply)
+                        };
+                        assert_eq!(self.engine.ledger().points_escrow_of(item), price);
+                        self.close(item, finish);
+                        Ok(())
+                    }
+                    Err(code) => Err(code),
+                };
+                (got, want)
+            }
             Op::Grant { amount } => {
                 let want = if amount == 0 {
                     Err(ErrorCode::InvalidField)
@@ -476,6 +520,35 @@ impl Run {
         self.check();
     }
 
+    /// Finish (after starting) or refund the item just taken in.
+    fn close(&mut self, item: ItemId, finish: bool) {
+        let by = Actor::new(Role::Performer, PERFORMER);
+        let room = RoomId::from(ROOM);
+        let close = if finish {
+            self.send(Request::new(Command::Start {
+                room: room.clone(),
+                item: Some(item),
+                by: by.clone(),
+            }))
+            .expect("start");
+            Command::Finish {
+                room,
+                item: Some(item),
+                by,
+            }
+        } else {
+            Command::Refund {
+                room,
+                item,
+                amount: None,
+                reason: RefundReason::Goodwill,
+                note: None,
+                by,
+            }
+        };
+        self.send(Request::new(close)).expect("close");
+    }
+
     fn check(&self) {
         self.engine.check_invariants().expect("invariants");
         let ledger = self.engine.ledger();
@@ -489,6 +562,11 @@ impl Run {
         }
         assert_eq!(ledger.allowance(&PERFORMER.into()), self.model.allowance);
         assert_eq!(ledger.points_minted(), self.model.issued, "points issued");
+        assert_eq!(
+            ledger.points_redeemed(),
+            self.model.redeemed,
+            "points redeemed"
+        );
         // Tokens: only the bonus items' holds and settlements moved them,
         // and every token minted is still somewhere.
         assert_eq!(ledger.total_minted(), 3_000);

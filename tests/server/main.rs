@@ -16,6 +16,7 @@ mod moderation_questions;
 mod moderation_scope;
 mod multiroom;
 mod points;
+mod points_redeem;
 mod protocol_doc;
 mod race_answers;
 mod report;

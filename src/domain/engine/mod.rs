@@ -23,6 +23,7 @@ mod notices;
 mod points;
 pub use points::PointsState;
 mod presence;
+mod redeem;
 mod refund;
 mod retention;
 mod stage;
@@ -241,12 +242,17 @@ impl Engine {
                 mode,
                 payload,
                 loyalty_points,
+                points_price,
             } => {
                 let placement = match mode {
                     IntakeMode::Queued => Placement::Queue,
                     IntakeMode::Instant => Placement::Instant,
                 };
-                self.intake(room, placement, payload, *loyalty_points, fx)
+                let pay = intake::Pay {
+                    bonus: *loyalty_points,
+                    points_price: *points_price,
+                };
+                self.intake(room, placement, payload, pay, fx)
             }
             Command::Tip { room, payload, toy } => self.tip(room, payload, toy.as_deref(), fx),
             Command::LaneTake { room, item, by } => self.lane_take(room, *item, by, fx),
