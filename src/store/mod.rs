@@ -13,6 +13,7 @@
 
 mod broadcasts;
 mod checkpoint;
+mod filtered;
 mod games;
 mod menus;
 mod moderation;

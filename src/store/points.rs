@@ -6,8 +6,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use rusqlite::types::Value;
-
+use super::filtered::Filtered;
 use super::{Reader, StoreError};
 use crate::domain::points::{PointsEntry, PointsKind};
 use crate::domain::{PerformerId, RoomId, Stamp, UserId};
@@ -40,50 +39,16 @@ impl PointsHistory {
 
     /// The rows that match, newest first, each with its id.
     pub fn list(&self, filter: &PointsFilter) -> Result<Vec<(i64, PointsEntry)>, StoreError> {
-        let mut sql = String::from("SELECT id, body FROM points_entries WHERE 1 = 1");
-        let mut args: Vec<Value> = Vec::new();
-        let mut push = |sql: &mut String, clause: &str, value: Value| {
-            args.push(value);
-            sql.push_str(&format!(" AND {clause} ?{}", args.len()));
-        };
-        if let Some(user) = &filter.user {
-            push(&mut sql, "user_id =", Value::Text(user.as_str().into()));
-        }
-        if let Some(performer) = &filter.performer {
-            push(
-                &mut sql,
-                "performer =",
-                Value::Text(performer.as_str().into()),
-            );
-        }
-        if let Some(kind) = filter.kind {
-            push(&mut sql, "kind =", Value::Text(kind.as_str().into()));
-        }
-        if let Some(room) = &filter.room {
-            push(&mut sql, "room =", Value::Text(room.as_str().into()));
-        }
-        if let Some(since) = filter.since {
-            push(&mut sql, "at >=", Value::Integer(since.0));
-        }
-        if let Some(until) = filter.until {
-            push(&mut sql, "at <", Value::Integer(until.0));
-        }
-        if let Some(before) = filter.before {
-            push(&mut sql, "id <", Value::Integer(before));
-        }
-        args.push(Value::Integer(filter.limit as i64));
-        sql.push_str(&format!(" ORDER BY id DESC LIMIT ?{}", args.len()));
-
+        let mut query = Filtered::from("points_entries");
+        query.and_text("user_id", filter.user.as_ref().map(UserId::as_str));
+        query.and_text(
+            "performer",
+            filter.performer.as_ref().map(PerformerId::as_str),
+        );
+        query.and_text("kind", filter.kind.map(PointsKind::as_str));
+        query.and_text("room", filter.room.as_ref().map(RoomId::as_str));
+        query.window(filter.since, filter.until, filter.before);
         let reader = self.reader.lock().unwrap_or_else(|e| e.into_inner());
-        let mut stmt = reader.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, body) = row?;
-            out.push((id, serde_json::from_str(&body)?));
-        }
-        Ok(out)
+        query.rows(&reader.conn, filter.limit)
     }
 }

@@ -283,33 +283,12 @@ impl Run {
                     Reply::Queued { item, .. } => item,
                     other => panic!("{other:?}"),
                 };
-                let by = Actor::new(Role::Performer, PERFORMER);
-                let room = RoomId::from(ROOM);
-                let close = if finish {
-                    self.send(Request::new(Command::Start {
-                        room: room.clone(),
-                        item: Some(item),
-                        by: by.clone(),
-                    }))
-                    .expect("start");
+                if finish {
                     *self.model.points.entry(user).or_default() += points;
                     self.model.issued += points;
-                    Command::Finish {
-                        room,
-                        item: Some(item),
-                        by,
-                    }
-                } else {
-                    Command::Refund {
-                        room,
-                        item,
-                        amount: None,
-                        reason: RefundReason::Goodwill,
-                        note: None,
-                        by,
-                    }
-                };
-                (self.send(Request::new(close)).map(|_| ()), Ok(()))
+                }
+                self.close(item, finish);
+                (Ok(()), Ok(()))
             }
             Op::Redeem {
                 user,
