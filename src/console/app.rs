@@ -85,6 +85,8 @@ pub enum Dialog {
         selected: usize,
     },
     LaneClear,
+    /// Award the selected item's viewer points.
+    Award(Box<super::queue::award::AwardForm>),
 }
 
 /// What the toy screen asks for.
@@ -116,6 +118,8 @@ pub enum Effect {
     FetchModerationLog(crate::client::LogQuery),
     /// What the report screen asks for (REST).
     Report(super::report::ReportRequest),
+    /// What the award dialog asks for (REST).
+    Points(super::queue::award::PointsRequest),
     /// What the toy scheduler is told (it follows the stage).
     ToyCue(ToyCue),
     /// A request of the toy screen.
@@ -230,6 +234,7 @@ impl App {
         }
         match (&self.dialog, &self.menus) {
             (Some(Dialog::Refund(_)), _) => Screen::Refund,
+            (Some(Dialog::Award(_)), _) => Screen::Award,
             (Some(Dialog::Details { .. }), _) => Screen::Details,
             (Some(Dialog::ConfirmQuit), _) => Screen::ConfirmQuit,
             (Some(Dialog::ConfirmEnd), _) => Screen::ConfirmEnd,

@@ -49,10 +49,12 @@ pub enum Screen {
     /// The toy lane: every waiting tip, skip, clear, pause, resume.
     Lane,
     LaneClear,
+    /// Award the selected viewer points (text fields).
+    Award,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 26] = [
+    pub const ALL: [Screen; 27] = [
         Screen::Queue,
         Screen::Help,
         Screen::Details,
@@ -79,6 +81,7 @@ impl Screen {
         Screen::Report,
         Screen::Lane,
         Screen::LaneClear,
+        Screen::Award,
     ];
 
     /// Its section in the keymap file.
@@ -110,6 +113,7 @@ impl Screen {
             Screen::Report => "report",
             Screen::Lane => "lane",
             Screen::LaneClear => "lane_clear",
+            Screen::Award => "award",
         }
     }
 
@@ -142,6 +146,7 @@ impl Screen {
             Screen::Report => "the broadcast report",
             Screen::Lane => "the toy lane",
             Screen::LaneClear => "the clear-lane question",
+            Screen::Award => "the award dialog",
         }
     }
 
@@ -174,6 +179,7 @@ impl Screen {
             Screen::Report => report::keys::REPORT,
             Screen::Lane => lane::keys::LANE,
             Screen::LaneClear => lane::keys::LANE_CLEAR,
+            Screen::Award => queue::keys::AWARD,
         }
     }
 
@@ -212,6 +218,7 @@ pub enum Action {
     Broadcast,
     Report,
     Lane,
+    Award,
     // moving and paging
     Up,
     Down,

@@ -75,6 +75,8 @@ pub struct AwardRequest {
 #[serde(rename_all = "camelCase")]
 pub struct AwardLeft {
     pub user: UserId,
+    /// The viewer's points now.
+    pub balance: u64,
     #[serde(flatten)]
     pub left: AwardRoom,
     /// The most one award may be now.

@@ -158,14 +158,29 @@ async fn award_left(
         .map_err(|e| app.refuse(e))?;
     let now = app.config.clock.now();
     let asked = (room.clone(), user.clone());
-    let left: Option<AwardRoom> = app
+    // Only a viewer in the room: a performer cannot look up anyone's points.
+    let left: Option<(AwardRoom, u64, bool)> = app
         .core
-        .query(move |engine| engine.award_room(&asked.0, &asked.1, now))
+        .query(move |engine| {
+            let (room, user) = &asked;
+            let left = engine.award_room(room, user, now)?;
+            Some((
+                left,
+                engine.ledger().points(user),
+                engine.in_room(room, user),
+            ))
+        })
         .await
         .map_err(|e| app.refuse(e))?;
-    let left = left.ok_or_else(|| app.refuse(domain_error(&DomainError::UnknownRoom { room })))?;
+    let Some((left, balance, present)) = left else {
+        return Err(app.refuse(domain_error(&DomainError::UnknownRoom { room })));
+    };
+    if !present {
+        return Err(app.refuse(domain_error(&DomainError::NotInRoom { room, user })));
+    }
     Ok(Json(AwardLeft {
         user,
+        balance,
         most: left.most(),
         left,
     }))

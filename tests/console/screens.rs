@@ -58,6 +58,7 @@ fn on(screen: Screen) -> Fixture {
         Screen::Report => &[KeyCode::Char('R')],
         Screen::Lane => &[KeyCode::Char('l')],
         Screen::LaneClear => &[KeyCode::Char('l'), KeyCode::Char('c')],
+        Screen::Award => &[KeyCode::Char('a')],
     };
     if matches!(screen, Screen::Lane | Screen::LaneClear) {
         crate::lane::tip(&mut f, 30, 1);

@@ -254,6 +254,13 @@ impl Engine {
         })
     }
 
+    /// Whether `user` is in `room` now (an award's first condition).
+    pub fn in_room(&self, room: &RoomId, user: &UserId) -> bool {
+        self.rooms
+            .get(room)
+            .is_some_and(|r| r.members.contains_key(user))
+    }
+
     /// What the limits allow the performer of `room` to award `user` now.
     pub fn award_room(&self, room: &RoomId, user: &UserId, now: Stamp) -> Option<AwardRoom> {
         let performer = &self.rooms.get(room)?.performer;
