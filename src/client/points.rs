@@ -14,15 +14,18 @@ impl RestClient {
         self.call(Method::GET, &path, None, None).await
     }
 
-    /// The room's awards since `since`, newest first (at most `limit`).
+    /// The room's awards since `since` (to `user` only, when given),
+    /// newest first, at most `limit`.
     pub async fn room_awards(
         &self,
         room: &RoomId,
+        user: Option<&UserId>,
         since: Option<Stamp>,
         limit: usize,
     ) -> Result<PointsPage, ClientError> {
         let since = since.map(|s| format!("&since={}", s.0)).unwrap_or_default();
-        let path = format!("/api/v1/rooms/{room}/points/awards?limit={limit}{since}");
+        let user = user.map(|u| format!("&user={u}")).unwrap_or_default();
+        let path = format!("/api/v1/rooms/{room}/points/awards?limit={limit}{since}{user}");
         self.call(Method::GET, &path, None, None).await
     }
 

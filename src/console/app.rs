@@ -179,6 +179,11 @@ pub struct App {
     pub watch: Option<WatchGrid>,
     /// The room's toy lane and its runner.
     pub lane: LaneState,
+    /// The item details' viewer: their points and last awards here.
+    pub viewer_points: Option<(
+        crate::domain::UserId,
+        Result<(u64, Vec<crate::protocol::PointsRow>), String>,
+    )>,
     pub(super) next_request: u64,
     pub quitting: bool,
 }
@@ -201,6 +206,7 @@ impl App {
             menus: None,
             games: None,
             help: None,
+            viewer_points: None,
             status: None,
             keymap,
             theme,

@@ -112,3 +112,36 @@ fn escape_awards_nothing() {
     assert!(f.key(KeyCode::Esc).is_empty());
     assert_eq!(f.app.screen(), Screen::Queue);
 }
+
+#[test]
+fn the_item_details_show_the_viewers_points_and_last_awards() {
+    let mut f = Fixture::new("performer");
+    f.buy(1);
+    f.key(KeyCode::Enter);
+    let item = f
+        .app
+        .model
+        .as_ref()
+        .unwrap()
+        .find(cuedeck::domain::ItemId(1))
+        .cloned()
+        .unwrap();
+    let record = f.engine.item(item.id).cloned().unwrap();
+    f.app.on_audit(item.id, Ok(record));
+    assert!(f.render(100, 30).contains("points: asking"));
+    let row: cuedeck::protocol::PointsRow = serde_json::from_value(serde_json::json!({
+        "id": 4, "kind": "award", "user": item.user_id, "performer": "p", "room": "room-1",
+        "amount": 25, "source": "award", "reason": "great dance",
+        "by": {"role": "performer", "id": "t"}, "at": 1
+    }))
+    .unwrap();
+    f.app.on_points_answer(PointsAnswer::Viewer {
+        user: item.user_id.clone(),
+        points: Ok((75, vec![row])),
+    });
+    let screen = f.render(100, 30);
+    assert!(
+        screen.contains("points 75 · last awards 25 (great dance)"),
+        "{screen}"
+    );
+}

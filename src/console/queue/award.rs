@@ -25,6 +25,8 @@ pub enum PointsRequest {
     Left(UserId),
     /// The room's awards of its current (or last) broadcast, newest first.
     Awards,
+    /// A viewer's points and their last awards here, for the item details.
+    Viewer(UserId),
     Award {
         user: UserId,
         amount: u64,
@@ -39,7 +41,15 @@ pub enum PointsRequest {
 pub enum PointsAnswer {
     Left(AwardLeft),
     Awards(Vec<PointsRow>),
-    Awarded { user: UserId, amount: u64 },
+    Awarded {
+        user: UserId,
+        amount: u64,
+    },
+    /// A viewer's points and last awards, or why they cannot be shown.
+    Viewer {
+        user: UserId,
+        points: Result<(u64, Vec<PointsRow>), String>,
+    },
     Failed(String),
 }
 
@@ -175,6 +185,10 @@ impl App {
             if matches!(self.dialog, Some(Dialog::Award(_))) {
                 self.dialog = None;
             }
+            return;
+        }
+        if let PointsAnswer::Viewer { user, points } = answer {
+            self.viewer_points = Some((user, points));
             return;
         }
         let Some(Dialog::Award(form)) = &mut self.dialog else {

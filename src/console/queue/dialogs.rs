@@ -182,6 +182,25 @@ pub fn draw_award(frame: &mut Frame, t: &Theme, form: &AwardForm) {
     frame.render_widget(Paragraph::new(lines).block(block(title, t)), area);
 }
 
+/// The viewer's points and last awards here, as the details show them.
+fn viewer_points(app: &App, user: &crate::domain::UserId) -> String {
+    match &app.viewer_points {
+        Some((shown, Ok((balance, awards)))) if shown == user => {
+            let last: Vec<String> = awards
+                .iter()
+                .map(|row| format!("{} ({})", row.entry.amount, row.entry.reason))
+                .collect();
+            match last.is_empty() {
+                true => format!("points {balance} · no awards here yet"),
+                false => format!("points {balance} · last awards {}", last.join(", ")),
+            }
+        }
+        Some((shown, Err(why))) if shown == user => format!("points: {why}"),
+        _ if app.read_only() => String::new(),
+        _ => "points: asking…".into(),
+    }
+}
+
 pub fn draw_details(
     frame: &mut Frame,
     app: &App,
@@ -216,6 +235,7 @@ pub fn draw_details(
                     ),
                     fg(t.dim),
                 )),
+                Line::from(Span::styled(viewer_points(app, &v.user_id), fg(t.dim))),
                 Line::from(""),
             ];
             for entry in &record.audit {

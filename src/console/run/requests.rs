@@ -132,9 +132,20 @@ pub(in crate::console) async fn send_points(
                 Ok(page) => page.broadcasts.first().map(|b| b.started_at),
                 Err(err) => return PointsAnswer::Failed(err.to_string()),
             };
-            rest.room_awards(room, since, AWARDS_SHOWN)
+            rest.room_awards(room, None, since, AWARDS_SHOWN)
                 .await
                 .map(|page| PointsAnswer::Awards(page.entries))
+        }
+        PointsRequest::Viewer(user) => {
+            let left = rest.award_left(room, &user).await;
+            let awards = rest
+                .room_awards(room, Some(&user), None, VIEWER_AWARDS)
+                .await;
+            let points = match (left, awards) {
+                (Ok(left), Ok(page)) => Ok((left.balance, page.entries)),
+                (Err(err), _) | (_, Err(err)) => Err(api_message(err)),
+            };
+            return PointsAnswer::Viewer { user, points };
         }
         PointsRequest::Award {
             user,
@@ -152,10 +163,15 @@ pub(in crate::console) async fn send_points(
                 .map(|_| PointsAnswer::Awarded { user, amount })
         }
     };
-    answer.unwrap_or_else(|err| {
-        PointsAnswer::Failed(match err {
-            crate::client::ClientError::Api { error, .. } => error.message,
-            other => other.to_string(),
-        })
-    })
+    answer.unwrap_or_else(|err| PointsAnswer::Failed(api_message(err)))
+}
+
+/// A viewer's last awards the item details show.
+const VIEWER_AWARDS: usize = 3;
+
+fn api_message(err: crate::client::ClientError) -> String {
+    match err {
+        crate::client::ClientError::Api { error, .. } => error.message,
+        other => other.to_string(),
+    }
 }
