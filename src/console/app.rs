@@ -180,10 +180,7 @@ pub struct App {
     /// The room's toy lane and its runner.
     pub lane: LaneState,
     /// The item details' viewer: their points and last awards here.
-    pub viewer_points: Option<(
-        crate::domain::UserId,
-        Result<(u64, Vec<crate::protocol::PointsRow>), String>,
-    )>,
+    pub viewer_points: Option<super::queue::award::ViewerPoints>,
     pub(super) next_request: u64,
     pub quitting: bool,
 }

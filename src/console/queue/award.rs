@@ -18,6 +18,10 @@ pub enum AwardField {
 const NOTE_CHARS: usize = 200;
 const AMOUNT_DIGITS: usize = 9;
 
+/// A viewer's points and last awards in the room (or why they cannot be
+/// shown), for the item details.
+pub type ViewerPoints = (UserId, Result<(u64, Vec<PointsRow>), String>);
+
 /// What the console asks the server for about points.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PointsRequest {
