@@ -12,7 +12,7 @@ use axum::http::HeaderMap;
 use axum::routing::{delete, get, post};
 
 use super::auth::Permission;
-use super::errors::{HttpError, bad_request, domain_error};
+use super::errors::{HttpError, bad_request, domain_error, unavailable};
 use super::extract::{ApiPath, parse};
 use super::http::{App, Authed, Reply_, actor, idempotency_key, run};
 use crate::domain::points::{AwardRoom, LockKind};
@@ -56,13 +56,27 @@ async fn earn(
     let key = idempotency_key(&headers, false).map_err(|e| app.refuse(e))?;
     let spec: EarnRequest = parse(body).map_err(|e| app.refuse(e))?;
     let by = actor(&who);
+    // An event older than the engine's window is the store's to recognise.
+    let history = app.points_history.clone();
+    let event = spec.source_event_id.clone();
+    let stored = tokio::task::spawn_blocking(move || history.earned_reply(&event))
+        .await
+        .map_err(|_| app.refuse(unavailable()))?
+        .map_err(|err| {
+            tracing::error!(error = %err, "reading the points history failed");
+            app.refuse(unavailable())
+        })?;
     app.core
         .execute_checked(move |engine, _| {
             if let Some(reply) = key.as_ref().and_then(|k| engine.remembered_reply(k)) {
                 return Ok(Checked::Answer(reply.clone()));
             }
             let event = spec.source_event_id.as_str();
-            match engine.points_state().earned_reply(event) {
+            let known = engine
+                .points_state()
+                .earned_reply(event)
+                .or(stored.as_ref());
+            match known {
                 Some(reply @ Reply::PointsEarned { user, amount, .. })
                     if *user == spec.user && *amount == spec.amount =>
                 {

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use super::filtered::Filtered;
 use super::{Reader, StoreError};
 use crate::domain::points::{PointsEntry, PointsKind};
-use crate::domain::{PerformerId, RoomId, Stamp, UserId};
+use crate::domain::{PerformerId, Reply, RoomId, Stamp, UserId};
 
 /// Which rows to list. Every condition given must hold.
 #[derive(Debug, Clone, Default)]
@@ -35,6 +35,21 @@ impl PointsHistory {
         Ok(PointsHistory {
             reader: Mutex::new(Reader::open(path)?),
         })
+    }
+
+    /// The reply an earn event of the platform got, if `source_event` was
+    /// ever taken in (the engine knows only the retention window's).
+    pub fn earned_reply(&self, source_event: &str) -> Result<Option<Reply>, StoreError> {
+        let reader = self.reader.lock().unwrap_or_else(|e| e.into_inner());
+        let mut stmt = reader.conn.prepare_cached(
+            "SELECT c.reply FROM points_entries p JOIN commands c ON c.id = p.command_id
+             WHERE p.source_event = ?1 AND p.kind = 'earn' AND c.kind = 'points_earn' LIMIT 1",
+        )?;
+        let mut rows = stmt.query([source_event])?;
+        match rows.next()? {
+            Some(row) => Ok(Some(serde_json::from_str(&row.get::<_, String>(0)?)?)),
+            None => Ok(None),
+        }
     }
 
     /// The rows that match, newest first, each with its id.

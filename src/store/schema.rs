@@ -328,6 +328,7 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX points_entries_user ON points_entries(user_id, id) WHERE user_id IS NOT NULL;
     CREATE INDEX points_entries_performer ON points_entries(performer, id) WHERE performer IS NOT NULL;
+    CREATE INDEX points_entries_source_event ON points_entries(source_event) WHERE source_event IS NOT NULL;
     ",
 ];
 

@@ -4,7 +4,7 @@
 //! same accept/refuse decisions, same balances, points conserved, tokens
 //! untouched, every keyed request applied once.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use cuedeck::domain::builder::PayloadBuilder;
 use cuedeck::domain::points::{AdjustReason, AwardLimits, LockKind, LockReason, PointsConfig};
@@ -107,7 +107,9 @@ struct Model {
     points: BTreeMap<usize, u64>,
     allowance: u64,
     issued: u64,
-    events: HashSet<u8>,
+    /// Earn events of the last day (older ones are the store's, at the
+    /// server) and when each came.
+    events: std::collections::HashMap<u8, i64>,
     /// (user, kind, until) for each lock set.
     locks: Vec<(usize, LockKind, Option<i64>)>,
     /// (asker, user, amount, pending)
@@ -245,12 +247,17 @@ impl Run {
             } => {
                 let want = if amount == 0 {
                     Err(ErrorCode::InvalidField)
-                } else if self.model.events.contains(&event) {
+                } else if self
+                    .model
+                    .events
+                    .get(&event)
+                    .is_some_and(|at| now < at + 86_400 * SEC)
+                {
                     Err(ErrorCode::DuplicateSourceEvent)
                 } else if self.model.locked(user, LockKind::Full, now) {
                     Err(ErrorCode::PointsLocked)
                 } else {
-                    self.model.events.insert(event);
+                    self.model.events.insert(event, now);
                     *self.model.points.entry(user).or_default() += amount;
                     self.model.issued += amount;
                     Ok(())

@@ -324,3 +324,28 @@ async fn locks_refuse_by_name_expire_and_are_audited() {
         .unwrap();
     assert_eq!(csv.0, StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_earn_event_enters_once_even_after_the_engine_let_it_go() {
+    let clock = Clock::default();
+    let mut t = TestServer::start_with(ServerConfig {
+        clock: clock.clone(),
+        ..ServerConfig::default()
+    })
+    .await;
+    let integration = t.client(&t.tokens.integration);
+    let earn = |amount: u64| json!({"user": "u2", "amount": amount, "sourceEventId": "old-1", "reason": "signup"});
+    let first = ok(&integration, Method::POST, "/api/v1/points/earn", earn(15)).await;
+    // Two days on: past the engine's retention window, and across a restart.
+    clock.set(clock.now().plus_millis(2 * 86_400_000));
+    t.restart().await;
+    let integration = t.client(&t.tokens.integration);
+    let again = ok(&integration, Method::POST, "/api/v1/points/earn", earn(15)).await;
+    assert_eq!(again, first, "the first answer, from the store");
+    let (status, answer) = call(&integration, Method::POST, "/api/v1/points/earn", earn(16)).await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (StatusCode::CONFLICT, Some("duplicate_source_event"))
+    );
+    assert_eq!(points(&t, "u2").await, 15);
+}

@@ -29,8 +29,11 @@ pub struct PointsState {
     locks: HashMap<UserId, Vec<PointsLock>>,
     /// Every adjustment, by id - 1.
     adjustments: Vec<Adjustment>,
-    /// Earn events taken in, by source event id: each enters once.
+    /// Earn events of the retention window, by source event id: each
+    /// enters once (older ones are the store's to recognise).
     earned: HashMap<Arc<str>, Reply>,
+    /// The same events in the order they came, to let them go.
+    earned_order: std::collections::VecDeque<(Stamp, Arc<str>)>,
     pub(crate) awards: AwardBook,
 }
 
@@ -131,6 +134,17 @@ impl PointsState {
         self.earned.get(source_event)
     }
 
+    /// Let earn events older than `retention_ms` go.
+    pub(super) fn forget_old_earns(&mut self, now: Stamp, retention_ms: u64) {
+        while let Some((at, event)) = self.earned_order.front() {
+            if at.plus_millis(retention_ms) > now {
+                break;
+            }
+            self.earned.remove(event);
+            self.earned_order.pop_front();
+        }
+    }
+
     /// Refuse with the lock's name when one stops `user` from `action`.
     pub fn refuse_if_locked(
         &self,
@@ -205,6 +219,9 @@ impl Engine {
         self.points
             .earned
             .insert(ask.source_event.clone(), reply.clone());
+        self.points
+            .earned_order
+            .push_back((fx.at, ask.source_event.clone()));
         Ok(reply)
     }
 
