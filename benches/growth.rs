@@ -175,6 +175,7 @@ fn growth(items: usize) -> (f64, f64) {
                 subscriber: false,
                 seen_version: None,
                 display_name: None,
+                pay_with: cuedeck::menus::api::PayWith::Tokens,
             };
             match purchase.prepare(&engine, now) {
                 Ok(Checked::Execute(request)) => {

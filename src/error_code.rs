@@ -104,6 +104,13 @@ error_codes! {
     Unavailable => "unavailable", 503;
     Internal => "internal", 500;
     CommitmentChanged => "commitment_changed", 409;
+    InsufficientPoints => "insufficient_points", 402;
+    PointsLocked => "points_locked", 403;
+    AwardLimit => "award_limit", 409;
+    UnknownAdjustment => "unknown_adjustment", 404;
+    AdjustmentDecided => "adjustment_decided", 409;
+    SelfApproval => "self_approval", 403;
+    NotLocked => "not_locked", 409;
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 pub use crate::error_code::ErrorCode;
 
 mod moderation;
+mod points;
 mod tips;
 pub use moderation::*;
+pub use points::*;
 pub use tips::*;
 
 use crate::domain::{

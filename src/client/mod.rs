@@ -4,6 +4,7 @@
 
 mod games;
 mod moderation;
+mod points;
 mod report;
 mod rest;
 mod stream;

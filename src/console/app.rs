@@ -86,6 +86,8 @@ pub enum Dialog {
         selected: usize,
     },
     LaneClear,
+    /// Award the selected item's viewer points.
+    Award(Box<super::queue::award::AwardForm>),
 }
 
 /// What the toy screen asks for.
@@ -121,6 +123,8 @@ pub enum Effect {
     FetchModerationLog(crate::client::LogQuery),
     /// What the report screen asks for (REST).
     Report(super::report::ReportRequest),
+    /// What the award dialog asks for (REST).
+    Points(super::queue::award::PointsRequest),
     /// What the toy scheduler is told (it follows the stage).
     ToyCue(ToyCue),
     /// A request of the toy screen.
@@ -182,6 +186,8 @@ pub struct App {
     pub watch: Option<WatchGrid>,
     /// The room's toy lane and its runner.
     pub lane: LaneState,
+    /// The item details' viewer: their points and last awards here.
+    pub viewer_points: Option<super::queue::award::ViewerPoints>,
     pub(super) next_request: u64,
     pub quitting: bool,
 }
@@ -205,6 +211,7 @@ impl App {
             games: None,
             levels: None,
             help: None,
+            viewer_points: None,
             status: None,
             keymap,
             theme,
@@ -238,6 +245,7 @@ impl App {
         }
         match (&self.dialog, &self.menus) {
             (Some(Dialog::Refund(_)), _) => Screen::Refund,
+            (Some(Dialog::Award(_)), _) => Screen::Award,
             (Some(Dialog::Details { .. }), _) => Screen::Details,
             (Some(Dialog::ConfirmQuit), _) => Screen::ConfirmQuit,
             (Some(Dialog::ConfirmEnd), _) => Screen::ConfirmEnd,

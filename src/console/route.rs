@@ -50,6 +50,7 @@ impl App {
     pub fn typing(&self) -> bool {
         match self.screen() {
             Screen::Refund => matches!(&self.dialog, Some(Dialog::Refund(form)) if form.typing()),
+            Screen::Award => true,
             Screen::Ban => matches!(&self.dialog, Some(Dialog::Ban(form)) if form.typing()),
             Screen::MenuForm => self.menus.as_ref().is_some_and(|e| e.typing()),
             Screen::PrizeForm | Screen::GameSettings => {
@@ -62,6 +63,8 @@ impl App {
 
     fn edit_text(&mut self, edit: TextEdit) {
         if let Some(Dialog::Refund(form)) = &mut self.dialog {
+            form.edit(edit);
+        } else if let Some(Dialog::Award(form)) = &mut self.dialog {
             form.edit(edit);
         } else if let Some(Dialog::Ban(form)) = &mut self.dialog {
             form.edit(edit);
@@ -121,6 +124,7 @@ impl App {
                 Vec::new()
             }
             Screen::Refund => self.refund_action(action),
+            Screen::Award => self.award_action(action),
             Screen::ConfirmQuit => match action {
                 Action::Confirm => self.quit_now(),
                 _ => {

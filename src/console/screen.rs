@@ -55,10 +55,12 @@ pub enum Screen {
     LevelForm,
     LevelDelete,
     LevelConflict,
+    /// Award the selected viewer points (text fields).
+    Award,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 30] = [
+    pub const ALL: [Screen; 31] = [
         Screen::Queue,
         Screen::Help,
         Screen::Details,
@@ -89,6 +91,7 @@ impl Screen {
         Screen::LevelForm,
         Screen::LevelDelete,
         Screen::LevelConflict,
+        Screen::Award,
     ];
 
     /// Its section in the keymap file.
@@ -124,6 +127,7 @@ impl Screen {
             Screen::LevelForm => "tip_level_form",
             Screen::LevelDelete => "tip_level_delete",
             Screen::LevelConflict => "tip_level_conflict",
+            Screen::Award => "award",
         }
     }
 
@@ -160,6 +164,7 @@ impl Screen {
             Screen::LevelForm => "the tip level form",
             Screen::LevelDelete => "the tip level delete question",
             Screen::LevelConflict => "the tip levels' version conflict",
+            Screen::Award => "the award dialog",
         }
     }
 
@@ -196,6 +201,7 @@ impl Screen {
             Screen::LevelForm => levels::keys::LEVEL_FORM,
             Screen::LevelDelete => levels::keys::LEVEL_DELETE,
             Screen::LevelConflict => levels::keys::LEVEL_CONFLICT,
+            Screen::Award => queue::keys::AWARD,
         }
     }
 
@@ -234,6 +240,7 @@ pub enum Action {
     Broadcast,
     Report,
     Lane,
+    Award,
     // moving and paging
     Up,
     Down,

@@ -134,6 +134,7 @@ impl PayloadBuilder {
             mode,
             payload: Box::new(self.payload),
             loyalty_points: 0,
+            points_price: 0,
         }
     }
 }

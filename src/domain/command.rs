@@ -11,6 +11,7 @@ use super::item::{Actor, Item};
 use super::ledger::Transfer;
 use super::messages::Tier;
 use super::moderation::{BanReason, ModerationEntry, Switch};
+use super::points::{AdjustReason, Adjustment, LockKind, LockReason, PointsEntry, PointsLock};
 use super::refund::RefundReason;
 use super::room::RoomSettings;
 use super::time::Stamp;
@@ -49,6 +50,10 @@ pub enum Command {
         /// Loyalty points credited when the item settles (menu items carry them).
         #[serde(default)]
         loyalty_points: u64,
+        /// Paid in loyalty points (the payload then costs 0 tokens): held
+        /// from the viewer's points, burned on finish, back on refund.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        points_price: u64,
     },
     /// A tip (`payload.source` is `tip`). `toy` is what the room's tip
     /// levels matched at intake, fixed here so replay and later changes of
@@ -195,6 +200,62 @@ pub enum Command {
     },
     /// Apply grace-period deadlines that are due.
     Tick,
+    /// Points from an earn event of the platform; `sourceEventId` enters once.
+    PointsEarn {
+        user: UserId,
+        amount: u64,
+        source_event_id: Arc<str>,
+        reason: Arc<str>,
+        #[serde(default)]
+        room: Option<RoomId>,
+        by: Actor,
+    },
+    /// An admin grants a performer points to award.
+    PointsGrant {
+        performer: PerformerId,
+        amount: u64,
+        by: Actor,
+    },
+    /// The room's performer gives a viewer in the room points from their
+    /// allowance.
+    PointsAward {
+        room: RoomId,
+        user: UserId,
+        amount: u64,
+        #[serde(default)]
+        note: Option<Arc<str>>,
+        by: Actor,
+    },
+    /// An operator's correction; above the threshold it waits for a second
+    /// admin.
+    PointsAdjust {
+        user: UserId,
+        amount: i64,
+        reason: AdjustReason,
+        ticket: Arc<str>,
+        by: Actor,
+    },
+    /// Approve or reject a pending adjustment.
+    PointsDecide {
+        adjustment: u64,
+        approve: bool,
+        by: Actor,
+    },
+    PointsLock {
+        user: UserId,
+        lock: LockKind,
+        reason: LockReason,
+        #[serde(default)]
+        note: Option<Arc<str>>,
+        #[serde(default)]
+        expires_at: Option<Stamp>,
+        by: Actor,
+    },
+    PointsUnlock {
+        user: UserId,
+        lock: LockKind,
+        by: Actor,
+    },
 }
 
 impl Command {
@@ -226,6 +287,13 @@ impl Command {
             Command::Resume { .. } => "resume",
             Command::SetSwitch { .. } => "set_switch",
             Command::Tick => "tick",
+            Command::PointsEarn { .. } => "points_earn",
+            Command::PointsGrant { .. } => "points_grant",
+            Command::PointsAward { .. } => "points_award",
+            Command::PointsAdjust { .. } => "points_adjust",
+            Command::PointsDecide { .. } => "points_decide",
+            Command::PointsLock { .. } => "points_lock",
+            Command::PointsUnlock { .. } => "points_unlock",
         }
     }
 
@@ -252,9 +320,18 @@ impl Command {
             | Command::BroadcastEnd { room }
             | Command::Configure { room, .. }
             | Command::Pause { room, .. }
-            | Command::Resume { room, .. } => Some(room),
+            | Command::Resume { room, .. }
+            | Command::PointsAward { room, .. } => Some(room),
+            Command::PointsEarn { room, .. } => room.as_ref(),
             Command::Ban { rooms, .. } | Command::Unban { rooms, .. } => rooms.first(),
-            Command::Mint { .. } | Command::SetSwitch { .. } | Command::Tick => None,
+            Command::Mint { .. }
+            | Command::SetSwitch { .. }
+            | Command::Tick
+            | Command::PointsGrant { .. }
+            | Command::PointsAdjust { .. }
+            | Command::PointsDecide { .. }
+            | Command::PointsLock { .. }
+            | Command::PointsUnlock { .. } => None,
         }
     }
 
@@ -274,6 +351,10 @@ impl Command {
         use std::hash::BuildHasher;
         foldhash::quality::FixedState::with_seed(0x6375_6564_6563_6b21).hash_one(self)
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A command with its optional idempotency key (intake takes the payload's).
@@ -418,6 +499,35 @@ pub enum Reply {
         switch: Switch,
         on: bool,
     },
+    PointsEarned {
+        user: UserId,
+        amount: u64,
+        /// The viewer's points after it.
+        balance: u64,
+    },
+    AllowanceGranted {
+        performer: PerformerId,
+        amount: u64,
+        allowance: u64,
+    },
+    PointsAwarded {
+        user: UserId,
+        amount: u64,
+        /// What the performer has left to award.
+        allowance: u64,
+    },
+    /// An adjustment as it stands: applied, pending a second admin, or
+    /// rejected.
+    Adjustment {
+        adjustment: Box<Adjustment>,
+    },
+    PointsLocked {
+        lock: Box<PointsLock>,
+    },
+    PointsUnlocked {
+        user: UserId,
+        lock: LockKind,
+    },
 }
 
 impl Reply {
@@ -453,6 +563,8 @@ pub struct Outcome {
     pub closed: Vec<Item>,
     /// The moderation log's entries for what this command did.
     pub moderation: Vec<ModerationEntry>,
+    /// The points history's entries for what this command did.
+    pub points: Vec<PointsEntry>,
 }
 
 /// What a check run against the engine's state decided: run a command, or

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::ids::{IdemKey, ItemId, RoomId, UserId};
 use super::item::ItemState;
 use super::moderation::Switch;
+use super::points::{AdjustmentState, AwardLimit, LockKind, LockReason};
 use super::time::Stamp;
 use crate::error_code::ErrorCode;
 
@@ -112,6 +113,41 @@ pub enum DomainError {
 
     #[error("item {item} is not a tip in the toy lane")]
     NotInLane { item: ItemId },
+
+    #[error("`{account}` has {available} points, {needed} are needed")]
+    InsufficientPoints {
+        account: String,
+        needed: u64,
+        available: u64,
+    },
+
+    #[error("the points of `{user}` are locked: a {} lock, reason {}{}", lock.as_str(), reason.as_str(), until.map(|t| format!(" until {t}")).unwrap_or_default())]
+    PointsLocked {
+        user: UserId,
+        lock: LockKind,
+        reason: LockReason,
+        until: Option<Stamp>,
+    },
+
+    #[error("the award limit {} leaves {left} points", limit.as_str())]
+    AwardLimit { limit: AwardLimit, left: u64 },
+
+    #[error("adjustment {adjustment} does not exist")]
+    UnknownAdjustment { adjustment: u64 },
+
+    #[error("adjustment {adjustment} is already {state:?}")]
+    AdjustmentDecided {
+        adjustment: u64,
+        state: AdjustmentState,
+    },
+
+    #[error(
+        "adjustment {adjustment} needs a second admin: the one who asked for it cannot approve it"
+    )]
+    SelfApproval { adjustment: u64 },
+
+    #[error("the points of `{user}` have no {} lock", lock.as_str())]
+    NotLocked { user: UserId, lock: LockKind },
 }
 
 impl DomainError {
@@ -147,6 +183,13 @@ impl DomainError {
             DomainError::LanePaused { .. } => ErrorCode::LanePaused,
             DomainError::LaneNotPaused { .. } => ErrorCode::LaneNotPaused,
             DomainError::NotInLane { .. } => ErrorCode::NotInLane,
+            DomainError::InsufficientPoints { .. } => ErrorCode::InsufficientPoints,
+            DomainError::PointsLocked { .. } => ErrorCode::PointsLocked,
+            DomainError::AwardLimit { .. } => ErrorCode::AwardLimit,
+            DomainError::UnknownAdjustment { .. } => ErrorCode::UnknownAdjustment,
+            DomainError::AdjustmentDecided { .. } => ErrorCode::AdjustmentDecided,
+            DomainError::SelfApproval { .. } => ErrorCode::SelfApproval,
+            DomainError::NotLocked { .. } => ErrorCode::NotLocked,
         }
     }
 
@@ -159,6 +202,9 @@ impl DomainError {
             DomainError::IdempotencyConflict { .. } => Some("idempotencyKey"),
             DomainError::DuplicateSourceEvent { .. } => Some("sourceEventId"),
             DomainError::InsufficientFunds { .. } => Some("tokenCost"),
+            DomainError::InsufficientPoints { .. } | DomainError::AwardLimit { .. } => {
+                Some("amount")
+            }
             _ => None,
         }
     }

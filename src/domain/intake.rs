@@ -204,12 +204,15 @@ pub struct IntakePayload {
 pub struct IntakeLimits {
     /// The most one item may cost; anything above is taken for a bug.
     pub max_token_cost: u64,
+    /// The item is paid in loyalty points: it costs 0 tokens.
+    pub paid_in_points: bool,
 }
 
 impl Default for IntakeLimits {
     fn default() -> Self {
         IntakeLimits {
             max_token_cost: 1_000_000,
+            paid_in_points: false,
         }
     }
 }
@@ -261,7 +264,13 @@ impl IntakePayload {
         check_id("performerId", self.performer_id.as_str())?;
         check_id("userId", self.user_id.as_str())?;
 
-        if self.token_cost == 0 && !self.source.may_be_free() {
+        if limits.paid_in_points && self.token_cost != 0 {
+            return Err(DomainError::invalid(
+                "tokenCost",
+                "must be 0 for an item paid in points",
+            ));
+        }
+        if self.token_cost == 0 && !self.source.may_be_free() && !limits.paid_in_points {
             return Err(DomainError::invalid(
                 "tokenCost",
                 "must be at least 1 (only admin and system items may be free)",

@@ -149,6 +149,9 @@ pub struct ItemView {
     /// The client's own stamp, kept only as metadata.
     pub client_stamp: Arc<str>,
     pub loyalty_points: u64,
+    /// Loyalty points paid for the item (it then costs 0 tokens).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub points_cost: u64,
     /// A toy tip's matched level, fixed at intake; such an item waits in
     /// the room's toy lane, not in its queue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -316,4 +319,8 @@ impl ItemEntry {
             ItemEntry::Closed(closed) => closed.refunded,
         }
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

@@ -28,15 +28,25 @@ pub enum Account {
     /// One escrow per queue item.
     Escrow(ItemId),
     Earned(PerformerId),
-    /// Where loyalty points come from.
+    /// Where loyalty points come from (the program that issues them).
     PointsMint,
     Points(UserId),
+    /// A performer's points to award viewers, granted by an admin.
+    Allowance(PerformerId),
+    /// Points paid for one queue item, held until it ends.
+    PointsEscrow(ItemId),
+    /// Where redeemed points go: spent for good.
+    PointsSink,
 }
 
 impl Account {
     pub fn unit(&self) -> Unit {
         match self {
-            Account::PointsMint | Account::Points(_) => Unit::Points,
+            Account::PointsMint
+            | Account::Points(_)
+            | Account::Allowance(_)
+            | Account::PointsEscrow(_)
+            | Account::PointsSink => Unit::Points,
             _ => Unit::Tokens,
         }
     }
@@ -50,6 +60,9 @@ impl Account {
             Account::Earned(p) => format!("earned:{p}"),
             Account::PointsMint => "points_mint".into(),
             Account::Points(u) => format!("points:{u}"),
+            Account::Allowance(p) => format!("allowance:{p}"),
+            Account::PointsEscrow(i) => format!("points_escrow:{}", i.0),
+            Account::PointsSink => "points_sink".into(),
         }
     }
 }
@@ -68,6 +81,16 @@ pub enum TransferKind {
     Refund,
     /// Points mint -> points, when an item settles.
     Points,
+    /// Points mint -> points: an earn event of the platform.
+    Earn,
+    /// Points mint -> a performer's allowance.
+    Grant,
+    /// Allowance -> a viewer's points.
+    Award,
+    /// An operator's correction: points mint <-> a viewer's points.
+    Adjust,
+    /// Points escrow -> the sink, when an item paid in points finishes.
+    Redeem,
 }
 
 impl TransferKind {
@@ -78,6 +101,11 @@ impl TransferKind {
             TransferKind::Settle => "settle",
             TransferKind::Refund => "refund",
             TransferKind::Points => "points",
+            TransferKind::Earn => "earn",
+            TransferKind::Grant => "grant",
+            TransferKind::Award => "award",
+            TransferKind::Adjust => "adjust",
+            TransferKind::Redeem => "redeem",
         }
     }
 }
@@ -113,6 +141,10 @@ pub struct Ledger {
     minted: u64,
     points: HashMap<UserId, u64>,
     points_minted: u64,
+    allowances: HashMap<PerformerId, u64>,
+    /// Open items' points escrow; an account that is emptied goes.
+    points_escrow: HashMap<ItemId, u64>,
+    points_sink: u64,
 }
 
 /// Add to a balance, opening it on first use. The key is cloned only then:
@@ -135,7 +167,28 @@ impl Ledger {
             Account::Earned(p) => self.earned.get(p).copied().unwrap_or(0).into(),
             Account::PointsMint => -i128::from(self.points_minted),
             Account::Points(u) => self.points.get(u).copied().unwrap_or(0).into(),
+            Account::Allowance(p) => self.allowance(p).into(),
+            Account::PointsEscrow(i) => self.points_escrow_of(*i).into(),
+            Account::PointsSink => self.points_sink.into(),
         }
+    }
+
+    pub fn allowance(&self, performer: &PerformerId) -> u64 {
+        self.allowances.get(performer).copied().unwrap_or(0)
+    }
+
+    pub fn points_escrow_of(&self, item: ItemId) -> u64 {
+        self.points_escrow.get(&item).copied().unwrap_or(0)
+    }
+
+    /// Every point redeemed so far.
+    pub fn points_redeemed(&self) -> u64 {
+        self.points_sink
+    }
+
+    /// Every point issued and not taken back by an adjustment.
+    pub fn points_minted(&self) -> u64 {
+        self.points_minted
     }
 
     pub fn wallet(&self, user: &UserId) -> u64 {
@@ -207,6 +260,15 @@ impl Ledger {
             Account::Wallet(u) => take(self.wallets.get_mut(u), t.amount),
             Account::Earned(p) => take(self.earned.get_mut(p), t.amount),
             Account::Points(u) => take(self.points.get_mut(u), t.amount),
+            Account::Allowance(p) => take(self.allowances.get_mut(p), t.amount),
+            Account::PointsSink => take(Some(&mut self.points_sink), t.amount),
+            Account::PointsEscrow(i) => {
+                let taken = take(self.points_escrow.get_mut(i), t.amount);
+                if self.points_escrow.get(i) == Some(&0) {
+                    self.points_escrow.remove(i);
+                }
+                taken
+            }
             Account::Escrow(i) => {
                 let taken = take(self.escrow.get_mut(i), t.amount);
                 if self.escrow.get(i) == Some(&0) {
@@ -234,6 +296,9 @@ impl Ledger {
             Account::Earned(p) => add_to(&mut self.earned, p, amount),
             Account::Points(u) => add_to(&mut self.points, u, amount),
             Account::Escrow(i) => add_to(&mut self.escrow, i, amount),
+            Account::Allowance(p) => add_to(&mut self.allowances, p, amount),
+            Account::PointsEscrow(i) => add_to(&mut self.points_escrow, i, amount),
+            Account::PointsSink => self.points_sink += amount,
         }
     }
 
@@ -248,7 +313,18 @@ impl Ledger {
                 self.minted
             )));
         }
-        let points: u128 = self.points.values().map(|&v| u128::from(v)).sum();
+        let points: u128 = self.points.values().map(|&v| u128::from(v)).sum::<u128>()
+            + self
+                .allowances
+                .values()
+                .map(|&v| u128::from(v))
+                .sum::<u128>()
+            + self
+                .points_escrow
+                .values()
+                .map(|&v| u128::from(v))
+                .sum::<u128>()
+            + u128::from(self.points_sink);
         if points != u128::from(self.points_minted) {
             return Err(InvariantViolation(format!(
                 "points held {points} != points minted {}",
@@ -258,7 +334,7 @@ impl Ledger {
         Ok(())
     }
 
-    /// Every non-zero token balance, for comparing two ledgers.
+    /// Every non-zero balance of both units, for comparing two ledgers.
     pub fn token_balances(&self) -> Vec<(String, i128)> {
         let mut all: Vec<(String, i128)> = self
             .wallets
@@ -275,6 +351,17 @@ impl Ledger {
                     .iter()
                     .map(|(u, &v)| (Account::Points(u.clone()), v)),
             )
+            .chain(
+                self.allowances
+                    .iter()
+                    .map(|(p, &v)| (Account::Allowance(p.clone()), v)),
+            )
+            .chain(
+                self.points_escrow
+                    .iter()
+                    .map(|(&i, &v)| (Account::PointsEscrow(i), v)),
+            )
+            .chain(std::iter::once((Account::PointsSink, self.points_sink)))
             .filter(|(_, v)| *v != 0)
             .map(|(a, v)| (a.key(), i128::from(v)))
             .collect();

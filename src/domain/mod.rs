@@ -18,6 +18,7 @@ pub mod ledger;
 pub mod messages;
 pub mod moderation;
 pub mod pii;
+pub mod points;
 pub mod price_fields;
 pub mod queue;
 pub mod refund;

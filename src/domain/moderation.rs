@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::error::DomainError;
 use super::ids::{ItemId, RoomId, UserId};
 use super::item::Actor;
+use super::points::LockKind;
 use super::refund::MAX_NOTE_CHARS;
 use super::time::Stamp;
 
@@ -146,16 +147,21 @@ pub enum ModerationAction {
     Switch,
     /// A refund for reason `moderation` (by hand, or by a ban).
     Refund,
+    /// A lock on a user's loyalty points (its kind in `lock`).
+    PointsLock,
+    PointsUnlock,
 }
 
 impl ModerationAction {
-    pub const ALL: [ModerationAction; 6] = [
+    pub const ALL: [ModerationAction; 8] = [
         ModerationAction::Ban,
         ModerationAction::Unban,
         ModerationAction::Pause,
         ModerationAction::Resume,
         ModerationAction::Switch,
         ModerationAction::Refund,
+        ModerationAction::PointsLock,
+        ModerationAction::PointsUnlock,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -166,6 +172,8 @@ impl ModerationAction {
             ModerationAction::Resume => "resume",
             ModerationAction::Switch => "switch",
             ModerationAction::Refund => "refund",
+            ModerationAction::PointsLock => "points_lock",
+            ModerationAction::PointsUnlock => "points_unlock",
         }
     }
 
@@ -202,6 +210,9 @@ pub struct ModerationNote {
     /// A switch's new position.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on: Option<bool>,
+    /// A points lock's kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock: Option<LockKind>,
 }
 
 impl ModerationNote {
@@ -216,6 +227,7 @@ impl ModerationNote {
             item: None,
             amount: None,
             on: None,
+            lock: None,
         }
     }
 }
@@ -244,6 +256,24 @@ impl ModerationNote {
             ModerationAction::Refund => {
                 let item = self.item.map(|i| i.to_string()).unwrap_or_default();
                 format!("{item} of {target} refunded for moderation by {by}")
+            }
+            ModerationAction::PointsLock | ModerationAction::PointsUnlock => {
+                let kind = self.lock.map_or("?", LockKind::as_str);
+                let verb = if self.action == ModerationAction::PointsLock {
+                    "locked"
+                } else {
+                    "unlocked"
+                };
+                let reason = self
+                    .reason
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default();
+                let until = self
+                    .expires_at
+                    .map(|t| format!(" until {t}"))
+                    .unwrap_or_default();
+                format!("points of {target} {verb}: {kind}{reason}{until} by {by}")
             }
         };
         if let Some(note) = &self.note {

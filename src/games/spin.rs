@@ -232,6 +232,7 @@ impl SpinRequest {
             display_name: self.display_name.as_deref(),
             bet_tier: Some(self.tier),
             toy: prize.toy.as_ref(),
+            paid_in_points: false,
         }
         .payload(&room)?;
         Ok(Prepared::Spin {
@@ -240,6 +241,7 @@ impl SpinRequest {
                 self.room,
                 IntakeMode::Queued,
                 payload,
+                0,
                 0,
             )),
             record: Arc::new(record),

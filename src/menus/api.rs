@@ -160,6 +160,9 @@ pub struct OfferedItem {
     /// What a purchase costs now.
     pub price: u64,
     pub bonus_points: u64,
+    /// What a purchase paid in points costs (`payWith` `points`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points_price: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_hint_ms: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -184,6 +187,24 @@ pub struct PurchaseBody {
     /// when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+    /// `tokens` (the default) or `points`, for an item with a points price.
+    #[serde(default, skip_serializing_if = "PayWith::is_tokens")]
+    pub pay_with: PayWith,
+}
+
+/// What a purchase is paid in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PayWith {
+    #[default]
+    Tokens,
+    Points,
+}
+
+impl PayWith {
+    pub fn is_tokens(&self) -> bool {
+        *self == PayWith::Tokens
+    }
 }
 
 /// The answer to a purchase (and to its retries, with the same key).
@@ -197,8 +218,11 @@ pub struct PurchaseReceipt {
     /// The menu item.
     pub item: String,
     pub title: String,
-    /// What was charged.
+    /// What was charged in tokens (0 when paid in points).
     pub price: u64,
+    /// What was charged in points.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub points_price: u64,
     pub bonus_points: u64,
     /// `queued` (queue mode ON) or `instant` (OFF, settled at once).
     pub mode: IntakeMode,
@@ -237,4 +261,8 @@ pub struct Subscription {
 #[serde(rename_all = "camelCase")]
 pub struct Templates {
     pub templates: Vec<super::model::MenuSpec>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

@@ -71,11 +71,12 @@ fn id(item: &ItemSpec) -> &str {
     item.id.as_deref().unwrap_or("")
 }
 
-const ITEM_FIELDS: [&str; 9] = [
+const ITEM_FIELDS: [&str; 10] = [
     "title",
     "description",
     "baseTokens",
     "bonusPoints",
+    "pointsPrice",
     "hidden",
     "category",
     "dailyLimit",

@@ -26,6 +26,8 @@ pub const MAX_DESCRIPTION_CHARS: usize = crate::domain::intake::MAX_DESCRIPTION_
 pub const MAX_CATEGORY_CHARS: usize = 40;
 pub const MAX_BASE_TOKENS: u64 = 100_000;
 pub const MAX_BONUS_POINTS: u64 = 100_000;
+/// The most points an item may cost.
+pub const MAX_POINTS_PRICE: u64 = 10_000_000;
 pub const MAX_DAILY_LIMIT: u32 = 1_000;
 pub const MAX_WHITELIST: usize = 1_000;
 
@@ -93,6 +95,10 @@ pub struct ItemSpec {
     /// Loyalty points credited to the buyer when the item settles.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub bonus_points: u64,
+    /// A price in loyalty points, beside the token price: a viewer may pay
+    /// either (the menu's multiplier applies to tokens only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points_price: Option<u64>,
     /// Hidden items are kept but not offered.
     #[serde(default, skip_serializing_if = "is_false")]
     pub hidden: bool,
@@ -182,6 +188,16 @@ impl ItemSpec {
                 format!(
                     "{} is outside 0..={MAX_BONUS_POINTS} points",
                     self.bonus_points
+                ),
+            ));
+        }
+        if let Some(points) = self.points_price
+            && !(1..=MAX_POINTS_PRICE).contains(&points)
+        {
+            return Err(invalid(
+                at("pointsPrice"),
+                format!(
+                    "{points} is outside 1..={MAX_POINTS_PRICE} points (leave it out for tokens only)"
                 ),
             ));
         }

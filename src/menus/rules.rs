@@ -91,6 +91,7 @@ pub fn receipt(item: &Item, reply: Reply) -> PurchaseReceipt {
             .to_string(),
         title: view.action.title.to_string(),
         price: view.token_cost,
+        points_price: view.points_cost,
         bonus_points: view.loyalty_points,
         mode: if view.instant {
             IntakeMode::Instant
@@ -122,6 +123,8 @@ pub struct Purchase {
     /// The version the viewer saw, when they said.
     pub seen_version: Option<u64>,
     pub display_name: Option<String>,
+    /// Paid in points rather than tokens.
+    pub pay_with: super::api::PayWith,
 }
 
 impl Purchase {
@@ -176,8 +179,23 @@ impl Purchase {
                     format!("menu `{}` offers no item `{}`", menu.id, self.item_id),
                 )
             })?;
-        let price = item.price(menu.spec.multiplier);
-        if price == 0 {
+        let in_points = self.pay_with == super::api::PayWith::Points;
+        let points_price = match (in_points, item.points_price) {
+            (false, _) => 0,
+            (true, Some(points)) => points,
+            (true, None) => {
+                return Err(ApiError::invalid(
+                    "payWith",
+                    format!("{:?} has no points price: pay with tokens", item.title),
+                ));
+            }
+        };
+        let price = if in_points {
+            0
+        } else {
+            item.price(menu.spec.multiplier)
+        };
+        if price == 0 && !in_points {
             return Err(error(
                 ErrorCode::ZeroPrice,
                 format!(
@@ -220,6 +238,7 @@ impl Purchase {
             display_name: self.display_name.as_deref(),
             bet_tier: None,
             toy: item.toy.as_ref(),
+            paid_in_points: in_points,
         }
         .payload(&room)?;
         let mode = match menu.spec.queue_mode {
@@ -231,7 +250,9 @@ impl Purchase {
             self.room,
             mode,
             payload,
-            item.bonus_points,
+            // No bonus points for points spent: they would pay for themselves.
+            if in_points { 0 } else { item.bonus_points },
+            points_price,
         )))
     }
 
@@ -294,6 +315,7 @@ pub fn offer(
                     base_tokens: i.base_tokens,
                     price: i.price(spec.multiplier),
                     bonus_points: i.bonus_points,
+                    points_price: i.points_price,
                     duration_hint_ms: i.duration_hint_ms,
                     toy: i.toy.clone().filter(|t| t.enabled),
                     daily_limit: i.daily_limit,

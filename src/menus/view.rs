@@ -95,6 +95,8 @@ pub struct MenuItemView {
     /// round-half-up(baseTokens * multiplier / 100): what a purchase costs now.
     pub price: u64,
     pub bonus_points: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points_price: Option<u64>,
     pub hidden: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
@@ -116,6 +118,7 @@ impl MenuItemView {
             base_tokens: item.base_tokens,
             price: item.price(multiplier),
             bonus_points: item.bonus_points,
+            points_price: item.points_price,
             hidden: item.hidden,
             category: item.category.clone(),
             daily_limit: item.daily_limit,
@@ -132,6 +135,7 @@ impl MenuItemView {
             description: self.description.clone(),
             base_tokens: self.base_tokens,
             bonus_points: self.bonus_points,
+            points_price: self.points_price,
             hidden: self.hidden,
             category: self.category.clone(),
             daily_limit: self.daily_limit,

@@ -106,6 +106,8 @@ pub struct IntakeDraft<'a> {
     pub display_name: Option<&'a str>,
     pub bet_tier: Option<u8>,
     pub toy: Option<&'a ToyEffect>,
+    /// Paid in loyalty points (`cost` is then 0 tokens).
+    pub paid_in_points: bool,
 }
 
 impl IntakeDraft<'_> {
@@ -146,6 +148,7 @@ impl IntakeDraft<'_> {
         payload
             .validate(&IntakeLimits {
                 max_token_cost: room.settings.max_token_cost,
+                paid_in_points: self.cost == 0 && self.paid_in_points,
             })
             .map_err(|e| {
                 let field = match e.field() {
@@ -172,6 +175,7 @@ pub fn intake_request(
     mode: IntakeMode,
     payload: IntakePayload,
     loyalty_points: u64,
+    points_price: u64,
 ) -> Request {
     Request {
         key: Some(key),
@@ -180,6 +184,7 @@ pub fn intake_request(
             mode,
             payload: Box::new(payload),
             loyalty_points,
+            points_price,
         },
     }
 }

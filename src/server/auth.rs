@@ -103,6 +103,16 @@ pub enum Permission<'a> {
     RunLane(&'a RoomId),
     /// List the room's broadcasts and read their reports.
     ReadReports(&'a RoomId),
+    /// Post the platform's points earn events.
+    EarnPoints,
+    /// Read a user's points balance and history.
+    ReadPoints(&'a UserId),
+    /// Award the room's viewers points from the performer's allowance, and
+    /// read the room's awards.
+    AwardPoints(&'a RoomId),
+    /// Grant allowances, adjust, approve, lock; read and export every
+    /// account's history.
+    ManagePoints,
 }
 
 impl Principal {
@@ -136,6 +146,9 @@ impl Principal {
             (TokenRole::Viewer, Join(_) | Purchase(_) | Spin(_) | Tip(_)) => self.user.is_some(),
             (TokenRole::Viewer, ReadBalance(user)) => self.user.as_ref() == Some(user),
             (TokenRole::Performer | TokenRole::Moderator, ReadReports(r)) => self.has_room(r),
+            (TokenRole::Integration, EarnPoints | ReadPoints(_)) => true,
+            (TokenRole::Viewer, ReadPoints(user)) => self.user.as_ref() == Some(user),
+            (TokenRole::Performer, AwardPoints(r)) => self.has_room(r),
             _ => false,
         }
     }

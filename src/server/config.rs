@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::engine::MIN_IDEMPOTENCY_RETENTION_MS;
+use crate::domain::points::PointsConfig;
 use crate::domain::{EngineConfig, RoomSettings};
 use crate::store::{StoreOptions, Synchronous};
 
@@ -23,6 +24,8 @@ pub struct ServerConfig {
     pub idempotency_retention_hours: u64,
     /// Settings every new room starts with.
     pub room: RoomSettings,
+    /// Award limits and the adjustment approval threshold.
+    pub points: PointsConfig,
     /// The server pings each WebSocket client this often.
     pub heartbeat_ms: u64,
     /// A client silent for this long is dropped.
@@ -90,6 +93,7 @@ impl Default for ServerConfig {
             max_batch: 256,
             idempotency_retention_hours: 24,
             room: RoomSettings::default(),
+            points: PointsConfig::default(),
             heartbeat_ms: 15_000,
             client_timeout_ms: 30_000,
             subscriber_buffer: 1024,
@@ -176,6 +180,7 @@ impl ServerConfig {
             engine: EngineConfig {
                 idempotency_retention_ms: self.idempotency_retention_hours * 3_600_000,
                 room_defaults: self.room,
+                points: self.points,
             },
         }
     }

@@ -53,6 +53,8 @@ pub struct App {
     pub lane_consoles: Arc<super::tips_http::LaneConsoles>,
     /// Broadcasts and their reports (`report_http.rs`).
     pub broadcasts: Arc<crate::store::BroadcastDb>,
+    /// Loyalty points history (`points_history_http.rs`).
+    pub points_history: Arc<crate::store::PointsHistory>,
 }
 
 pub(super) type Reply_<T> = Result<Json<T>, HttpError>;
@@ -168,6 +170,8 @@ pub fn routes(app: App) -> Router {
         .route("/api/v1/wallets/{user}/mint", post(mint))
         .merge(super::menus_http::routes())
         .merge(super::moderation_http::routes())
+        .merge(super::points_http::routes())
+        .merge(super::points_history_http::routes())
         .merge(super::games_http::routes())
         .merge(super::spins_http::routes())
         .merge(super::tips_http::routes())

@@ -15,6 +15,8 @@ mod menus_http;
 pub mod metrics;
 mod moderation_http;
 mod patterns_http;
+mod points_history_http;
+mod points_http;
 mod queue_http;
 mod records;
 mod report_http;
@@ -117,6 +119,7 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
     let records = Arc::new(records::Records::new(db.clone()));
     let moderation_log = Arc::new(crate::store::ModerationLog::open(&db)?);
     let broadcasts = Arc::new(crate::store::BroadcastDb::open(&db)?);
+    let points_history = Arc::new(crate::store::PointsHistory::open(&db)?);
     let publisher = hub::Publisher::new(
         db,
         epoch,
@@ -187,6 +190,7 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         patterns,
         lane_consoles: Arc::default(),
         broadcasts,
+        points_history,
     };
     let router = http::routes(app);
     let mut stop = shutdown_rx;

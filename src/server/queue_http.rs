@@ -45,6 +45,7 @@ pub(super) async fn intake(
     // The engine checks the room's own cost limit; this parse checks the shape.
     let limits = IntakeLimits {
         max_token_cost: u64::MAX,
+        paid_in_points: false,
     };
     let payload =
         IntakePayload::from_json(&body, &limits).map_err(|e| app.refuse(domain_error(&e)))?;
@@ -64,6 +65,7 @@ pub(super) async fn intake(
         mode,
         payload: Box::new(payload),
         loyalty_points: 0,
+        points_price: 0,
     };
     let reply = run(&app, Request { key, command }).await?;
     app.metrics.intake_latency(began.elapsed());

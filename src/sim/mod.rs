@@ -183,14 +183,29 @@ pub struct Summary {
     /// The room's totals at the end.
     pub escrow: u64,
     pub earned: u64,
+    /// Loyalty points the platform credited for the items this run
+    /// finished, paid for reward items, and awarded by the performer.
+    pub points_earned: u64,
+    pub points_redeemed: u64,
+    pub points_awarded: u64,
+    /// Reward items paid in points (each one a queue item).
+    pub redeems: u64,
 }
 
 impl Summary {
     /// The line two runs with the same seed agree on.
     pub fn line(&self) -> String {
         format!(
-            "intakes={} instant={} refunds={} rejected={} final_balance_total={}",
-            self.intakes, self.instant, self.refunds, self.rejected, self.final_balance_total
+            "intakes={} instant={} refunds={} rejected={} final_balance_total={} \
+             points_earned={} points_redeemed={} points_awarded={}",
+            self.intakes,
+            self.instant,
+            self.refunds,
+            self.rejected,
+            self.final_balance_total,
+            self.points_earned,
+            self.points_redeemed,
+            self.points_awarded
         )
     }
 
@@ -214,7 +229,7 @@ impl Summary {
         format!(
             "viewers={} joins={} leaves={} private={} retries={} top_ups={} insufficient={} \
              conflicts={} disputes={} started={} finished={} other_refused={} \
-             broadcast_drops={} waiting={} minted={} escrow={} earned={} anomalies={}",
+             broadcast_drops={} waiting={} minted={} escrow={} earned={} anomalies={} redeems={}",
             self.viewers,
             self.joins,
             self.leaves,
@@ -233,6 +248,7 @@ impl Summary {
             self.escrow,
             self.earned,
             self.anomalies,
+            self.redeems,
         )
     }
 

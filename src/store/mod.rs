@@ -13,11 +13,13 @@
 
 mod broadcasts;
 mod checkpoint;
+mod filtered;
 mod game_spins;
 mod games;
 mod menus;
 mod moderation;
 mod patterns;
+mod points;
 mod read;
 mod rebuild;
 pub mod schema;
@@ -33,6 +35,7 @@ pub use games::{ClientSeedRow, GameDb, GameRows, GameVersionRow, NonceRow, SeedR
 pub use menus::{MenuDb, MenuVersionRow, VersionRow};
 pub use moderation::{ModerationFilter, ModerationLog};
 pub use patterns::{PatternDb, PatternRow};
+pub use points::{PointsFilter, PointsHistory};
 pub use read::{Reader, StoredEvent};
 pub use schema::Synchronous;
 pub use tip_levels::{TipLevelsDb, TipLevelsVersionRow};

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use rusqlite::types::Value;
 
+use super::filtered::Filtered;
 use super::{Reader, StoreError};
 use crate::domain::{ModerationAction, ModerationEntry, RoomId, Stamp};
 
@@ -44,56 +45,19 @@ impl ModerationLog {
         &self,
         filter: &ModerationFilter,
     ) -> Result<Vec<(i64, ModerationEntry)>, StoreError> {
-        let mut sql = String::from("SELECT id, body FROM moderation_log WHERE 1 = 1");
-        let mut args: Vec<Value> = Vec::new();
-        let mut push = |sql: &mut String, clause: &str, value: Value| {
-            args.push(value);
-            sql.push_str(&format!(" AND {clause} ?{}", args.len()));
-        };
+        let mut query = Filtered::from("moderation_log");
         if let Some(scope) = &filter.scope {
             // json_each keeps the statement one text however many rooms.
             let rooms: Vec<&str> = scope.iter().map(RoomId::as_str).collect();
-            push(
-                &mut sql,
-                "room IN (SELECT value FROM json_each(",
-                Value::Text(serde_json::to_string(&rooms)?),
-            );
-            sql.push_str("))");
+            let rooms = Value::Text(serde_json::to_string(&rooms)?);
+            query.and_wrapped("room IN (SELECT value FROM json_each(", rooms, "))");
         }
-        if let Some(room) = &filter.room {
-            push(&mut sql, "room =", Value::Text(room.as_str().into()));
-        }
-        if let Some(action) = filter.action {
-            push(&mut sql, "action =", Value::Text(action.as_str().into()));
-        }
-        if let Some(target) = &filter.target {
-            push(&mut sql, "target =", Value::Text(target.clone()));
-        }
-        if let Some(actor) = &filter.actor {
-            push(&mut sql, "actor_token =", Value::Text(actor.clone()));
-        }
-        if let Some(since) = filter.since {
-            push(&mut sql, "at >=", Value::Integer(since.0));
-        }
-        if let Some(until) = filter.until {
-            push(&mut sql, "at <", Value::Integer(until.0));
-        }
-        if let Some(before) = filter.before {
-            push(&mut sql, "id <", Value::Integer(before));
-        }
-        args.push(Value::Integer(filter.limit as i64));
-        sql.push_str(&format!(" ORDER BY id DESC LIMIT ?{}", args.len()));
-
+        query.and_text("room", filter.room.as_ref().map(RoomId::as_str));
+        query.and_text("action", filter.action.map(ModerationAction::as_str));
+        query.and_text("target", filter.target.as_deref());
+        query.and_text("actor_token", filter.actor.as_deref());
+        query.window(filter.since, filter.until, filter.before);
         let reader = self.reader.lock().unwrap_or_else(|e| e.into_inner());
-        let mut stmt = reader.conn.prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, body) = row?;
-            out.push((id, serde_json::from_str(&body)?));
-        }
-        Ok(out)
+        query.rows(&reader.conn, filter.limit)
     }
 }

@@ -312,6 +312,32 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX game_spins_room ON game_spins(room, game);
     CREATE INDEX game_spins_user ON game_spins(user_id);
     ",
+    // 13: loyalty points history (src/store/points.rs), one row per line a
+    // viewer or a performer sees, written in the command's own transaction
+    // beside its postings. Pages walk an index by id, so a page costs the
+    // same however long the history is.
+    "
+    CREATE TABLE points_entries (
+        id           INTEGER PRIMARY KEY,
+        command_id   INTEGER NOT NULL REFERENCES commands(id),
+        at           INTEGER NOT NULL,
+        kind         TEXT NOT NULL,
+        user_id      TEXT,
+        performer    TEXT,
+        room         TEXT,
+        item         INTEGER,
+        amount       INTEGER NOT NULL,
+        source       TEXT NOT NULL,
+        reason       TEXT NOT NULL,
+        source_event TEXT,
+        ticket       TEXT,
+        idem_key     TEXT,
+        body         TEXT NOT NULL
+    );
+    CREATE INDEX points_entries_user ON points_entries(user_id, id) WHERE user_id IS NOT NULL;
+    CREATE INDEX points_entries_performer ON points_entries(performer, id) WHERE performer IS NOT NULL;
+    CREATE INDEX points_entries_source_event ON points_entries(source_event) WHERE source_event IS NOT NULL;
+    ",
 ];
 
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;

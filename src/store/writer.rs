@@ -270,6 +270,11 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
             "INSERT INTO moderation_log (command_id, at, room, action, actor_role, actor_token, target, body)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
+        let mut insert_points = tx.prepare_cached(
+            "INSERT INTO points_entries (command_id, at, kind, user_id, performer, room, item, amount,
+                 source, reason, source_event, ticket, idem_key, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        )?;
         let mut insert_event = tx.prepare_cached(
             "INSERT INTO events (room, seq, at, type, body, command_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
@@ -383,6 +388,24 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
             }
             for item in &outcome.closed {
                 keep_record.execute(params![item.id().0 as i64, serde_json::to_string(item)?])?;
+            }
+            for entry in &outcome.points {
+                insert_points.execute(params![
+                    command_id,
+                    entry.at.0,
+                    entry.kind.as_str(),
+                    entry.user.as_ref().map(|u| u.as_str()),
+                    entry.performer.as_ref().map(|p| p.as_str()),
+                    entry.room.as_ref().map(|r| r.as_str()),
+                    entry.item.map(|i| i.0 as i64),
+                    entry.amount,
+                    &*entry.source,
+                    &*entry.reason,
+                    entry.source_event.as_deref(),
+                    entry.ticket.as_deref(),
+                    entry.key.as_ref().map(|k| k.as_str()),
+                    serde_json::to_string(entry)?
+                ])?;
             }
             for entry in &outcome.moderation {
                 let note = &entry.note;

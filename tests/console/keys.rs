@@ -298,7 +298,24 @@ fn selection_follows_the_item_as_the_queue_moves() {
 fn enter_asks_for_the_audit_record() {
     let mut f = Fixture::new("performer");
     f.buy(2);
-    assert_eq!(f.key(KeyCode::Enter), vec![Effect::FetchAudit(ItemId(1))]);
+    let viewer = f
+        .app
+        .model
+        .as_ref()
+        .unwrap()
+        .find(ItemId(1))
+        .unwrap()
+        .user_id
+        .clone();
+    assert_eq!(
+        f.key(KeyCode::Enter),
+        vec![
+            Effect::FetchAudit(ItemId(1)),
+            Effect::Points(cuedeck::console::queue::award::PointsRequest::Viewer(
+                viewer
+            )),
+        ]
+    );
     assert!(matches!(
         f.app.dialog,
         Some(Dialog::Details {

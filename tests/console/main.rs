@@ -1,6 +1,7 @@
 //! The performer console: views, keys, the menu editor, and the real binary in a pseudo-terminal.
 //! One test binary per area: each binary links the whole crate.
 
+mod award;
 mod broadcast;
 mod demo_pty;
 mod e2e;

@@ -65,6 +65,7 @@ fn on(screen: Screen) -> Fixture {
         Screen::Levels | Screen::LevelConflict => &[],
         Screen::LevelForm => &[KeyCode::Enter],
         Screen::LevelDelete => &[KeyCode::Char('d')],
+        Screen::Award => &[KeyCode::Char('a')],
     };
     if matches!(screen, Screen::Lane | Screen::LaneClear) {
         crate::lane::tip(&mut f, 30, 1);

@@ -278,7 +278,10 @@ fn toy_effects_may_come_as_a_list_one_per_timing() {
 
 #[test]
 fn a_configured_cost_limit_applies() {
-    let limits = IntakeLimits { max_token_cost: 20 };
+    let limits = IntakeLimits {
+        max_token_cost: 20,
+        ..IntakeLimits::default()
+    };
     let err = IntakePayload::from_value(valid(), &limits).unwrap_err();
     assert_eq!(field_of(&err), "tokenCost");
     assert!(err.to_string().contains("limit of 20"), "{err}");

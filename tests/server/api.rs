@@ -48,7 +48,15 @@ async fn money(t: &TestServer) -> Value {
     let mut state = json!({});
     for user in ["u1", "u2", "u3"] {
         state[user] = json!(admin.balance(&user.into()).await.unwrap().tokens);
+        let path = format!("/api/v1/points/balance/{user}");
+        let (_, points) = admin.raw(Method::GET, &path, None, None).await.unwrap();
+        state[format!("points-{user}")] = points;
     }
+    let (_, adjustments) = admin
+        .raw(Method::GET, "/api/v1/points/adjustments", None, None)
+        .await
+        .unwrap();
+    state["adjustments"] = adjustments;
     for room in [ROOM, OTHER_ROOM] {
         state[room] =
             serde_json::to_value(admin.snapshot(&room.into()).await.unwrap().totals).unwrap();
@@ -232,6 +240,118 @@ async fn every_role_against_every_command() {
                 allowed: &[Who::Admin, Who::Performer, Who::Moderator],
                 method: Method::GET,
                 path: format!("/api/v1/rooms/{ROOM}/items/1"),
+                key: false,
+                body: Value::Null,
+            },
+            Case {
+                name: "points earn",
+                allowed: &[Who::Admin, Who::Integration],
+                method: Method::POST,
+                path: "/api/v1/points/earn".into(),
+                key: false,
+                body: json!({"user": "u1", "amount": 1, "sourceEventId": format!("ev-{n}"), "reason": "test"}),
+            },
+            Case {
+                name: "own points",
+                allowed: &[Who::Admin, Who::Integration, Who::Viewer],
+                method: Method::GET,
+                path: "/api/v1/points/balance/u1".into(),
+                key: false,
+                body: Value::Null,
+            },
+            Case {
+                name: "other points",
+                allowed: &[Who::Admin, Who::Integration],
+                method: Method::GET,
+                path: "/api/v1/points/balance/u2".into(),
+                key: false,
+                body: Value::Null,
+            },
+            Case {
+                name: "own points history",
+                allowed: &[Who::Admin, Who::Integration, Who::Viewer],
+                method: Method::GET,
+                path: "/api/v1/points/transactions?user=u1&kind=earn".into(),
+                key: false,
+                body: Value::Null,
+            },
+            Case {
+                name: "every account's points history",
+                allowed: &[Who::Admin],
+                method: Method::GET,
+                path: "/api/v1/points/transactions?format=csv".into(),
+                key: false,
+                body: Value::Null,
+            },
+            Case {
+                name: "grant allowance",
+                allowed: &[Who::Admin],
+                method: Method::POST,
+                path: "/api/v1/points/allowances".into(),
+                key: false,
+                body: json!({"performer": PERFORMER, "amount": 1}),
+            },
+            Case {
+                name: "award",
+                allowed: &[Who::Admin, Who::Performer],
+                method: Method::POST,
+                path: format!("/api/v1/rooms/{ROOM}/points/awards"),
+                key: false,
+                body: json!({"user": "u1", "amount": 1}),
+            },
+            Case {
+                name: "award limits left",
+                allowed: &[Who::Admin, Who::Performer],
+                method: Method::GET,
+                path: format!("/api/v1/rooms/{ROOM}/points/awards/u1/left"),
+                key: false,
+                body: Value::Null,
+            },
+            Case {
+                name: "room's awards",
+                allowed: &[Who::Admin, Who::Performer],
+                method: Method::GET,
+                path: format!("/api/v1/rooms/{ROOM}/points/awards"),
+                key: false,
+                body: Value::Null,
+            },
+            Case {
+                name: "adjust points",
+                allowed: &[Who::Admin],
+                method: Method::POST,
+                path: "/api/v1/points/adjustments".into(),
+                key: false,
+                body: json!({"user": "u1", "amount": 1, "reason": "goodwill", "ticket": "T-1"}),
+            },
+            Case {
+                name: "list adjustments",
+                allowed: &[Who::Admin],
+                method: Method::GET,
+                path: "/api/v1/points/adjustments".into(),
+                key: false,
+                body: Value::Null,
+            },
+            Case {
+                name: "approve adjustment",
+                allowed: &[Who::Admin],
+                method: Method::POST,
+                path: "/api/v1/points/adjustments/999/approve".into(),
+                key: false,
+                body: Value::Null,
+            },
+            Case {
+                name: "lock points",
+                allowed: &[Who::Admin],
+                method: Method::POST,
+                path: "/api/v1/points/locks".into(),
+                key: false,
+                body: json!({"user": "u3", "lock": "redeem", "reason": "fraud"}),
+            },
+            Case {
+                name: "unlock points",
+                allowed: &[Who::Admin],
+                method: Method::DELETE,
+                path: "/api/v1/points/locks/u3/award".into(),
                 key: false,
                 body: Value::Null,
             },

@@ -17,6 +17,8 @@ mod moderation_controls;
 mod moderation_questions;
 mod moderation_scope;
 mod multiroom;
+mod points;
+mod points_redeem;
 mod protocol_doc;
 mod race_answers;
 mod report;

@@ -3,7 +3,7 @@
 
 use cuedeck::domain::{Event, IntakeLimits, IntakePayload, Reply};
 use cuedeck::menus;
-use cuedeck::protocol::ErrorCode;
+use cuedeck::protocol::{self, ErrorCode};
 use cuedeck::protocol::{
     ApiError, BanRequest, ClientFrame, CreateRoom, CreateToken, Join, Mint, ModerationRow,
     ServerFrame, SwitchRequest,
@@ -124,6 +124,12 @@ fn every_example_parses_as_its_type() {
                 drop(serde_json::from_str::<cuedeck::report::BroadcastPage>(&body).unwrap())
             }
             "report" => drop(serde_json::from_str::<cuedeck::report::Report>(&body).unwrap()),
+            // Loyalty points.
+            "body:earn" => drop(serde_json::from_str::<protocol::EarnRequest>(&body).unwrap()),
+            "body:award" => drop(serde_json::from_str::<protocol::AwardRequest>(&body).unwrap()),
+            "body:adjust" => drop(serde_json::from_str::<protocol::AdjustRequest>(&body).unwrap()),
+            "body:lock" => drop(serde_json::from_str::<protocol::LockRequest>(&body).unwrap()),
+            "points-page" => drop(serde_json::from_str::<protocol::PointsPage>(&body).unwrap()),
             "" => continue,
             other => panic!("an example of unknown kind {other:?}"),
         }

@@ -127,13 +127,21 @@ async fn the_same_seed_gives_the_same_run_and_another_seed_does_not() {
         a.details()
     );
     assert_eq!(a.anomalies, 0, "{}", a.details());
+    // Points: earned on settle, awarded by the performer, some redeemed.
+    assert!(
+        a.points_earned > 0 && a.points_awarded > 0 && a.redeems > 0,
+        "{}",
+        a.line()
+    );
+    assert_eq!(a.points_redeemed, a.redeems * 20);
     assert_eq!(a.line(), b.line());
     assert_eq!(a, b, "every counter agrees, not just the final line");
     assert_eq!(
         history_a, history_b,
         "the same items went through the same states"
     );
-    assert_eq!(history_a.len() as u64, a.intakes + a.instant);
+    // Reward items paid in points are items too.
+    assert_eq!(history_a.len() as u64, a.intakes + a.instant + a.redeems);
 
     let (c, history_c) = run_on_fresh_server("chaos", 8, Pace::Max, settings).await;
     assert_ne!(a.line(), c.line());

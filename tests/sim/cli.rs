@@ -186,7 +186,10 @@ async fn a_whole_run_prints_the_summary_last() {
             "instant",
             "refunds",
             "rejected",
-            "final_balance_total"
+            "final_balance_total",
+            "points_earned",
+            "points_redeemed",
+            "points_awarded"
         ],
         "{stdout}"
     );

@@ -14,6 +14,7 @@ pub enum Field {
     Description,
     BaseTokens,
     BonusPoints,
+    PointsPrice,
     Category,
     DailyLimit,
     DurationSeconds,
@@ -29,11 +30,12 @@ pub enum Field {
 const FIELD_CHARS: usize = 200;
 
 impl Field {
-    pub const ALL: [Field; 13] = [
+    pub const ALL: [Field; 14] = [
         Field::Title,
         Field::Description,
         Field::BaseTokens,
         Field::BonusPoints,
+        Field::PointsPrice,
         Field::Category,
         Field::DailyLimit,
         Field::DurationSeconds,
@@ -63,6 +65,7 @@ impl Field {
             Field::Description => "description",
             Field::BaseTokens => "base tokens",
             Field::BonusPoints => "bonus points",
+            Field::PointsPrice => "points price",
             Field::Category => "category",
             Field::DailyLimit => "daily limit",
             Field::DurationSeconds => "duration (s)",
@@ -78,6 +81,7 @@ impl Field {
             Field::Description => "description",
             Field::BaseTokens => "baseTokens",
             Field::BonusPoints => "bonusPoints",
+            Field::PointsPrice => "pointsPrice",
             Field::Category => "category",
             Field::DailyLimit => "dailyLimit",
             Field::DurationSeconds => "durationHintMs",
@@ -96,6 +100,8 @@ pub struct ItemForm {
     pub description: TextField,
     pub base_tokens: TextField,
     pub bonus_points: TextField,
+    /// Empty: the item is sold for tokens only.
+    pub points_price: TextField,
     pub category: TextField,
     pub daily_limit: TextField,
     pub duration_seconds: TextField,
@@ -114,6 +120,7 @@ impl ItemForm {
             description: String::new(),
             base_tokens: 10,
             bonus_points: 0,
+            points_price: None,
             hidden: false,
             category: None,
             daily_limit: None,
@@ -137,6 +144,7 @@ impl ItemForm {
             description: text(spec.description.clone()),
             base_tokens: number(Some(spec.base_tokens)),
             bonus_points: number(Some(spec.bonus_points)),
+            points_price: number(spec.points_price),
             category: text(spec.category.clone().unwrap_or_default()),
             daily_limit: number(spec.daily_limit.map(u64::from)),
             duration_seconds: number(spec.duration_hint_ms.map(|ms| ms / 1000)),
@@ -180,6 +188,7 @@ impl ItemForm {
             description: self.description.to_string(),
             base_tokens: number(Field::BaseTokens, &self.base_tokens)?.unwrap_or(0),
             bonus_points: number(Field::BonusPoints, &self.bonus_points)?.unwrap_or(0),
+            points_price: number(Field::PointsPrice, &self.points_price)?,
             hidden: self.hidden,
             category: Some(self.category.trim().to_string()).filter(|c| !c.is_empty()),
             daily_limit: number(Field::DailyLimit, &self.daily_limit)?
@@ -228,6 +237,7 @@ impl Form for ItemForm {
         Field::Description => form.description,
         Field::BaseTokens => form.base_tokens,
         Field::BonusPoints => form.bonus_points,
+        Field::PointsPrice => form.points_price,
         Field::Category => form.category,
         Field::DailyLimit => form.daily_limit,
         Field::DurationSeconds => form.duration_seconds,

@@ -2,6 +2,7 @@
 //! opening the other screens. Money commands are never optimistic: each is
 //! sent once, with one idempotency key, and waits for the server.
 
+use super::award::PointsRequest;
 use crate::console::app::{App, Dialog, Effect, LogKind, Pending};
 use crate::console::model::RoomModel;
 use crate::console::screen::Action;
@@ -34,6 +35,7 @@ impl App {
                 self.open_refund();
                 Vec::new()
             }
+            Action::Award => self.open_award(),
             Action::Up | Action::Down => {
                 let rows = self.rows();
                 if let Some(index) = self.selected_index() {
@@ -49,7 +51,15 @@ impl App {
             Action::Details => match self.selected_index().map(|i| self.rows()[i]) {
                 Some(item) => {
                     self.dialog = Some(Dialog::Details { item, record: None });
-                    vec![Effect::FetchAudit(item)]
+                    self.viewer_points = None;
+                    let mut effects = vec![Effect::FetchAudit(item)];
+                    let viewer = self.model.as_ref().and_then(|m| m.find(item));
+                    if let Some(viewer) = viewer.map(|i| i.user_id.clone())
+                        && !self.read_only()
+                    {
+                        effects.push(Effect::Points(PointsRequest::Viewer(viewer)));
+                    }
+                    effects
                 }
                 None => Vec::new(),
             },

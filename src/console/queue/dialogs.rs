@@ -7,6 +7,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
+use super::award::{AwardField, AwardForm};
 use super::refund::{RefundField, RefundForm};
 use super::view::who;
 use crate::console::app::App;
@@ -90,6 +91,116 @@ pub fn draw_refund(frame: &mut Frame, t: &Theme, form: &RefundForm) {
     frame.render_widget(Paragraph::new(lines).block(block(title, t)), area);
 }
 
+/// The award dialog: the viewer's points and what the limits allow, the
+/// amount and the note, and this broadcast's awards so far.
+pub fn draw_award(frame: &mut Frame, t: &Theme, form: &AwardForm) {
+    let area = popup(frame.area(), 62, 12 + form.awards.len().min(8) as u16);
+    frame.render_widget(Clear, area);
+    let focus = |field: AwardField| {
+        if form.field == field {
+            fg(t.accent).add_modifier(Modifier::BOLD)
+        } else {
+            fg(t.dim)
+        }
+    };
+    let mut lines = match &form.left {
+        None => vec![Line::from(Span::styled(
+            "asking the server what the limits allow…",
+            fg(t.dim),
+        ))],
+        Some(left) => vec![
+            Line::from(format!(
+                "{} has {} points; you may award up to {} now",
+                form.user_name, left.balance, left.most
+            )),
+            Line::from(Span::styled(
+                format!(
+                    "left: viewer {} · broadcast {} · hour {} · day {} · awards {} · allowance {}",
+                    left.left.per_viewer,
+                    left.left.per_broadcast,
+                    left.left.per_hour,
+                    left.left.per_day,
+                    left.left.velocity,
+                    left.left.allowance
+                ),
+                fg(t.dim),
+            )),
+        ],
+    };
+    lines.push(Line::from(""));
+    lines.push(Line::from(vec![
+        Span::styled("Amount ", focus(AwardField::Amount)),
+        Span::styled(
+            format!(
+                "[{}] points",
+                form.amount.shown(form.field == AwardField::Amount)
+            ),
+            fg(t.text),
+        ),
+    ]));
+    lines.push(Line::from(vec![
+        Span::styled("Note   ", focus(AwardField::Note)),
+        Span::styled(
+            format!("[{}]", form.note.shown(form.field == AwardField::Note)),
+            fg(t.text),
+        ),
+        Span::styled(" (optional)", fg(t.dim)),
+    ]));
+    lines.push(Line::from(""));
+    match &form.error {
+        Some(error) => lines.push(Line::from(Span::styled(
+            error.clone(),
+            fg(t.error).add_modifier(Modifier::BOLD),
+        ))),
+        None if form.sending => lines.push(Line::from(Span::styled("sending…", fg(t.dim)))),
+        None => lines.push(Line::from(Span::styled(
+            "the amount and the note take what you type",
+            fg(t.dim),
+        ))),
+    }
+    lines.push(Line::from(Span::styled(
+        "This broadcast's awards",
+        fg(t.text).add_modifier(Modifier::BOLD),
+    )));
+    if form.awards.is_empty() {
+        lines.push(Line::from(Span::styled("  none yet", fg(t.dim))));
+    }
+    for row in form.awards.iter().take(8) {
+        let who = row.entry.user.as_ref().map_or("?", |u| u.as_str());
+        lines.push(Line::from(Span::styled(
+            format!(
+                "  {} {:>6}  {}  {}",
+                clock(row.entry.at),
+                row.entry.amount,
+                who,
+                row.entry.reason
+            ),
+            fg(t.dim),
+        )));
+    }
+    let title = format!(" Award points to {} ", form.user_name);
+    frame.render_widget(Paragraph::new(lines).block(block(title, t)), area);
+}
+
+/// The viewer's points and last awards here, as the details show them.
+fn viewer_points(app: &App, user: &crate::domain::UserId) -> String {
+    match &app.viewer_points {
+        Some((shown, Ok((balance, awards)))) if shown == user => {
+            let last: Vec<String> = awards
+                .iter()
+                .map(|row| format!("{} ({})", row.entry.amount, row.entry.reason))
+                .collect();
+            match last.is_empty() {
+                true => format!("points {balance} · no awards here yet"),
+                false => format!("points {balance} · last awards {}", last.join(", ")),
+            }
+        }
+        Some((shown, Err(why))) if shown == user => format!("points: {why}"),
+        _ if app.read_only() => String::new(),
+        _ => "points: asking…".into(),
+    }
+}
+
 pub fn draw_details(
     frame: &mut Frame,
     app: &App,
@@ -124,6 +235,7 @@ pub fn draw_details(
                     ),
                     fg(t.dim),
                 )),
+                Line::from(Span::styled(viewer_points(app, &v.user_id), fg(t.dim))),
                 Line::from(""),
             ];
             for entry in &record.audit {

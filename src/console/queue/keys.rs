@@ -71,6 +71,12 @@ pub(in crate::console) const QUEUE: &[Binding] = &[
         "go live, or end the broadcast (asks first)",
         Some("live"),
     ),
+    bind(
+        A::Award,
+        "award",
+        "award the selected item's viewer points from your allowance",
+        None,
+    ),
     bind(A::StopToy, "stop_toy", "stop the toy at once", None),
     bind(A::LogUp, "log_up", "scroll the event log back", None),
     bind(A::LogDown, "log_down", "scroll the event log forward", None),
@@ -96,6 +102,14 @@ pub(in crate::console) const REFUND: &[Binding] = &[
     bind(A::Down, "down", "the reason below", None),
     bind(A::Erase, "erase", "erase a character", None),
     bind(A::Close, "close", "cancel: refund nothing", Some("cancel")),
+];
+
+pub(in crate::console) const AWARD: &[Binding] = &[
+    bind(A::Submit, "submit", "award as filled in", Some("award")),
+    bind(A::NextField, "next_field", "the next field", Some("next")),
+    bind(A::PrevField, "prev_field", "the previous field", None),
+    bind(A::Erase, "erase", "erase a character", None),
+    bind(A::Close, "close", "cancel: award nothing", Some("cancel")),
 ];
 
 pub(in crate::console) const CONFIRM_QUIT: &[Binding] = &[

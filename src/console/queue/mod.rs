@@ -3,6 +3,7 @@
 //! the quit and end-of-broadcast questions over it.
 
 mod actions;
+pub mod award;
 mod broadcast;
 mod dialogs;
 pub(in crate::console) mod keys;
@@ -10,6 +11,6 @@ pub mod refund;
 mod view;
 
 pub use broadcast::draw_confirm_end;
-pub use dialogs::{draw_confirm_quit, draw_details, draw_refund};
+pub use dialogs::{draw_award, draw_confirm_quit, draw_details, draw_refund};
 pub use refund::{RefundField, RefundForm};
 pub use view::draw;

@@ -27,6 +27,7 @@ use crate::console::config::Resolved;
 use crate::console::games::GameAnswer;
 use crate::console::levels::LevelAnswer;
 use crate::console::menus::MenuAnswer;
+use crate::console::queue::award::PointsAnswer;
 use crate::console::report::ReportAnswer;
 use crate::domain::{Item, ItemId, RoomId, Stamp};
 use crate::menus::client::MenuClient;
@@ -94,6 +95,7 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
     // A room that does not exist yet is asked for again after a moment.
     let (retry_tx, mut retry_rx) = mpsc::channel::<()>(1);
     let (report_tx, mut report_rx) = mpsc::channel::<ReportAnswer>(8);
+    let (points_tx, mut points_rx) = mpsc::channel::<PointsAnswer>(8);
     let menus = MenuClient::new(rest.clone());
     // The toy scheduler: told what to do by the App's cues, stopped by the
     // stop keys, on exit, on panic, and when the server is lost too long.
@@ -174,6 +176,10 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                 effects = app.on_report_answer(answer);
                 dirty = true;
             }
+            Some(answer) = points_rx.recv() => {
+                app.on_points_answer(answer);
+                dirty = true;
+            }
             Some(note) = toy_rx.recv() => {
                 app.toy_note(note, Stamp::now());
                 app.on_toy_reading(link.reading());
@@ -240,6 +246,14 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                     tokio::spawn(async move {
                         tokio::time::sleep(ROOM_RETRY).await;
                         let _ = tx.try_send(());
+                    });
+                }
+                Effect::Points(request) => {
+                    let (rest, room, tx) = (rest.clone(), room.clone(), points_tx.clone());
+                    tokio::spawn(async move {
+                        let _ = tx
+                            .send(requests::send_points(&rest, &room, request).await)
+                            .await;
                     });
                 }
                 Effect::Report(request) => {

@@ -7,10 +7,11 @@ use crate::client::{GameClientError, RestClient};
 use crate::console::games::{GameAnswer, GameRequest};
 use crate::console::levels::{LevelAnswer, LevelRequest};
 use crate::console::menus::{MenuAnswer, MenuRequest};
+use crate::console::queue::award::{PointsAnswer, PointsRequest};
 use crate::console::report::{BROADCASTS, ReportAnswer, ReportRequest};
 use crate::domain::RoomId;
 use crate::menus::client::{MenuClient, MenuClientError};
-use crate::protocol::ErrorCode;
+use crate::protocol::{AwardRequest, ErrorCode};
 
 /// Carry out one menu change and turn the answer into the editor's terms.
 pub(in crate::console) async fn send_menu(
@@ -142,4 +143,65 @@ pub(in crate::console) async fn send_report(
             .map(|report| ReportAnswer::Report(Box::new(report))),
     };
     answer.unwrap_or_else(|err| ReportAnswer::Failed(err.to_string()))
+}
+
+/// How many of the broadcast's awards the award dialog lists.
+const AWARDS_SHOWN: usize = 8;
+
+/// Carry out one points request of the award dialog.
+pub(in crate::console) async fn send_points(
+    rest: &RestClient,
+    room: &RoomId,
+    request: PointsRequest,
+) -> PointsAnswer {
+    let answer = match request {
+        PointsRequest::Left(user) => rest.award_left(room, &user).await.map(PointsAnswer::Left),
+        PointsRequest::Awards => {
+            // The current (or last) broadcast's awards.
+            let since = match rest.broadcasts(room, None, Some(1)).await {
+                Ok(page) => page.broadcasts.first().map(|b| b.started_at),
+                Err(err) => return PointsAnswer::Failed(err.to_string()),
+            };
+            rest.room_awards(room, None, since, AWARDS_SHOWN)
+                .await
+                .map(|page| PointsAnswer::Awards(page.entries))
+        }
+        PointsRequest::Viewer(user) => {
+            let left = rest.award_left(room, &user).await;
+            let awards = rest
+                .room_awards(room, Some(&user), None, VIEWER_AWARDS)
+                .await;
+            let points = match (left, awards) {
+                (Ok(left), Ok(page)) => Ok((left.balance, page.entries)),
+                (Err(err), _) | (_, Err(err)) => Err(api_message(err)),
+            };
+            return PointsAnswer::Viewer { user, points };
+        }
+        PointsRequest::Award {
+            user,
+            amount,
+            note,
+            key,
+        } => {
+            let body = AwardRequest {
+                user: user.clone(),
+                amount,
+                note,
+            };
+            rest.award(room, &body, &key)
+                .await
+                .map(|_| PointsAnswer::Awarded { user, amount })
+        }
+    };
+    answer.unwrap_or_else(|err| PointsAnswer::Failed(api_message(err)))
+}
+
+/// A viewer's last awards the item details show.
+const VIEWER_AWARDS: usize = 3;
+
+fn api_message(err: crate::client::ClientError) -> String {
+    match err {
+        crate::client::ClientError::Api { error, .. } => error.message,
+        other => other.to_string(),
+    }
 }

@@ -7,6 +7,7 @@ use crate::domain::ids::IdemKey;
 use crate::domain::item::{Item, ItemView};
 use crate::domain::ledger::{Account, Ledger, Transfer, TransferKind};
 use crate::domain::moderation::ModerationEntry;
+use crate::domain::points::PointsEntry;
 use crate::domain::room::Room;
 use crate::domain::time::Stamp;
 
@@ -16,6 +17,7 @@ pub(super) struct Effects {
     pub transfers: Vec<Transfer>,
     pub closed: Vec<Item>,
     pub moderation: Vec<ModerationEntry>,
+    pub points: Vec<PointsEntry>,
 }
 
 impl Effects {
@@ -26,7 +28,13 @@ impl Effects {
             transfers: Vec::new(),
             closed: Vec::new(),
             moderation: Vec::new(),
+            points: Vec::new(),
         }
+    }
+
+    /// Record a line of points history.
+    pub fn points(&mut self, entry: PointsEntry) {
+        self.points.push(entry);
     }
 
     /// Give the event the room's next sequence number.

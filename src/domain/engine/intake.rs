@@ -24,6 +24,15 @@ use super::effects::{Effects, settlement};
 use super::notices::{base_vars, extra_messages, private_message};
 use super::room_in;
 
+/// How an intake is paid beyond its tokens.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Pay {
+    /// Loyalty points credited when it settles.
+    pub bonus: u64,
+    /// Loyalty points paid for it (then it costs 0 tokens).
+    pub points_price: u64,
+}
+
 /// Where an item goes at intake.
 #[derive(Clone, Copy)]
 pub(super) enum Placement<'a> {
@@ -64,7 +73,7 @@ impl Engine {
             }
             None => Placement::Instant,
         };
-        self.intake(room_id, placement, payload, 0, fx)
+        self.intake(room_id, placement, payload, Pay::default(), fx)
     }
 
     pub(super) fn intake(
@@ -72,9 +81,13 @@ impl Engine {
         room_id: &RoomId,
         placement: Placement<'_>,
         payload: &IntakePayload,
-        loyalty_points: u64,
+        pay: Pay,
         fx: &mut Effects,
     ) -> Result<Reply, DomainError> {
+        let Pay {
+            bonus: loyalty_points,
+            points_price,
+        } = pay;
         if payload.source == Source::Tip && matches!(placement, Placement::Queue) {
             return Err(DomainError::invalid(
                 "source",
@@ -87,6 +100,7 @@ impl Engine {
         let room = room_in(&mut self.rooms, room_id)?;
         payload.validate(&IntakeLimits {
             max_token_cost: room.settings.max_token_cost,
+            paid_in_points: points_price > 0,
         })?;
         if payload.performer_id != room.performer {
             return Err(DomainError::invalid(
@@ -123,6 +137,19 @@ impl Engine {
         }
         if !self.ledger.can_mint(Unit::Points, loyalty_points) {
             return Err(DomainError::Overflow);
+        }
+        if points_price > 0 {
+            let user = &payload.user_id;
+            self.points
+                .refuse_if_locked(user, crate::domain::points::LockKind::Redeem, fx.at)?;
+            let available = self.ledger.points(user);
+            if available < points_price {
+                return Err(DomainError::InsufficientPoints {
+                    account: Account::Points(user.clone()).key(),
+                    needed: points_price,
+                    available,
+                });
+            }
         }
 
         // Everything is checked: from here on nothing can fail.
@@ -166,6 +193,7 @@ impl Engine {
             seq: self.next_intake_seq,
             client_stamp: payload.created_at_high_precision.clone(),
             loyalty_points,
+            points_cost: points_price,
             tip: match placement {
                 Placement::Lane(toy) => Some(Arc::new(toy.clone())),
                 _ => None,
@@ -195,6 +223,7 @@ impl Engine {
                 key: Some(item.key.clone()),
             },
         );
+        super::redeem::hold_points(&mut self.ledger, &view, fx);
         let vars = base_vars(&view);
         let public_key = TemplateKey::from(payload.chat.public_announce_template_key.clone());
         let by = integration_actor(payload.source);
@@ -289,6 +318,7 @@ impl Engine {
                 let settle = settlement(&view, cost, Some(item.key.clone()));
                 fx.post(&mut self.ledger, settle);
                 credit_points(&mut self.ledger, &view, fx);
+                super::redeem::burn_points(&mut self.ledger, &view, fx);
                 item.state = ItemState::Finished;
                 item.closed_at = Some(fx.at);
                 item.settled = cost;
@@ -360,6 +390,20 @@ pub(super) fn credit_points(ledger: &mut Ledger, view: &ItemView, fx: &mut Effec
             key: None,
         },
     );
+    fx.points(crate::domain::points::PointsEntry {
+        room: Some(view.room.clone()),
+        item: Some(view.id),
+        ..super::points::entry(
+            crate::domain::points::PointsKind::Earn,
+            &view.user_id,
+            view.loyalty_points as i64,
+            "menu_item",
+            &std::sync::Arc::from("settled"),
+            &crate::domain::item::Actor::system(),
+            None,
+            fx.at,
+        )
+    });
 }
 
 /// The item's enabled toy effects; items without any share one empty list.

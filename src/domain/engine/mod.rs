@@ -13,13 +13,17 @@
 //! invariants checks the rules between commands; retention lets go of what
 //! the window has passed.
 
+mod awards;
 mod effects;
 mod intake;
 mod invariants;
 mod lane;
 mod moderation;
 mod notices;
+mod points;
+pub use points::PointsState;
 mod presence;
+mod redeem;
 mod refund;
 mod retention;
 mod stage;
@@ -35,6 +39,7 @@ use super::ids::{IdemKey, ItemId, PerformerId, RoomId, UserId, id_problem};
 use super::intake::check_key;
 use super::item::{ClosedItem, Item, ItemEntry};
 use super::ledger::{Account, Ledger, Transfer, TransferKind, Unit};
+use super::points::PointsConfig;
 use super::room::{Room, RoomInfo, RoomSettings, RoomView};
 use super::time::Stamp;
 use effects::Effects;
@@ -53,6 +58,8 @@ pub struct EngineConfig {
     pub idempotency_retention_ms: u64,
     /// Settings a new room starts with.
     pub room_defaults: RoomSettings,
+    /// Award limits and the adjustment approval threshold.
+    pub points: PointsConfig,
 }
 
 pub const MIN_IDEMPOTENCY_RETENTION_MS: u64 = 24 * 3600 * 1000;
@@ -62,6 +69,7 @@ impl Default for EngineConfig {
         EngineConfig {
             idempotency_retention_ms: MIN_IDEMPOTENCY_RETENTION_MS,
             room_defaults: RoomSettings::default(),
+            points: PointsConfig::default(),
         }
     }
 }
@@ -86,6 +94,8 @@ pub struct Engine {
     next_intake_seq: u64,
     /// Bans, paused rooms and kill switches.
     moderation: ModerationState,
+    /// Points locks, adjustments, earn events and recent awards.
+    points: points::PointsState,
 }
 
 /// A room, found in the room map alone: a handler can hold it mutably while
@@ -183,6 +193,7 @@ impl Engine {
                         transfers: Vec::new(),
                         closed: Vec::new(),
                         moderation: Vec::new(),
+                        points: Vec::new(),
                     });
                 }
                 Some((hash, fingerprint))
@@ -211,6 +222,7 @@ impl Engine {
             transfers: fx.transfers,
             closed: fx.closed,
             moderation: fx.moderation,
+            points: fx.points,
         })
     }
 
@@ -230,12 +242,17 @@ impl Engine {
                 mode,
                 payload,
                 loyalty_points,
+                points_price,
             } => {
                 let placement = match mode {
                     IntakeMode::Queued => Placement::Queue,
                     IntakeMode::Instant => Placement::Instant,
                 };
-                self.intake(room, placement, payload, *loyalty_points, fx)
+                let pay = intake::Pay {
+                    bonus: *loyalty_points,
+                    points_price: *points_price,
+                };
+                self.intake(room, placement, payload, pay, fx)
             }
             Command::Tip { room, payload, toy } => self.tip(room, payload, toy.as_deref(), fx),
             Command::LaneTake { room, item, by } => self.lane_take(room, *item, by, fx),
@@ -314,6 +331,85 @@ impl Engine {
                 by,
             } => self.set_switch(*switch, *on, note.as_deref(), by, fx),
             Command::Tick => Ok(self.tick(fx)),
+            Command::PointsEarn {
+                user,
+                amount,
+                source_event_id,
+                reason,
+                room,
+                by,
+            } => {
+                let ask = points::EarnAsk {
+                    user,
+                    amount: *amount,
+                    source_event: source_event_id,
+                    reason,
+                    room: room.as_ref(),
+                    by,
+                };
+                self.points_earn(ask, key, fx)
+            }
+            Command::PointsGrant {
+                performer,
+                amount,
+                by,
+            } => self.points_grant(performer, *amount, by, key, fx),
+            Command::PointsAward {
+                room,
+                user,
+                amount,
+                note,
+                by,
+            } => {
+                let ask = points::AwardAsk {
+                    room,
+                    user,
+                    amount: *amount,
+                    note: note.as_deref(),
+                    by,
+                };
+                self.points_award(ask, key, fx)
+            }
+            Command::PointsAdjust {
+                user,
+                amount,
+                reason,
+                ticket,
+                by,
+            } => {
+                let ask = points::AdjustAsk {
+                    user,
+                    amount: *amount,
+                    reason: *reason,
+                    ticket,
+                    by,
+                };
+                self.points_adjust(ask, key, fx)
+            }
+            Command::PointsDecide {
+                adjustment,
+                approve,
+                by,
+            } => self.points_decide(*adjustment, *approve, by, key, fx),
+            Command::PointsLock {
+                user,
+                lock,
+                reason,
+                note,
+                expires_at,
+                by,
+            } => {
+                let ask = points::LockAsk {
+                    user,
+                    kind: *lock,
+                    reason: *reason,
+                    note: note.as_deref(),
+                    expires_at: *expires_at,
+                    by,
+                };
+                self.points_lock(ask, fx)
+            }
+            Command::PointsUnlock { user, lock, by } => self.points_unlock(user, *lock, by, fx),
         }
     }
 

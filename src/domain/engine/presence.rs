@@ -11,8 +11,8 @@ use crate::domain::refund::RefundReason;
 use crate::domain::room::Member;
 use crate::domain::time::Stamp;
 
-use super::Engine;
 use super::effects::Effects;
+use super::{Engine, room_in};
 
 /// A grace period that ends at a stamp; checked against the room when due,
 /// so one that was cancelled (the user came back) simply does nothing.
@@ -113,7 +113,7 @@ impl Engine {
         room_id: &RoomId,
         fx: &mut Effects,
     ) -> Result<Reply, DomainError> {
-        let room = self.room_mut(room_id)?;
+        let room = room_in(&mut self.rooms, room_id)?;
         if room.live {
             return Err(DomainError::AlreadyLive {
                 room: room_id.clone(),
@@ -121,6 +121,7 @@ impl Engine {
         }
         room.live = true;
         room.offline_refund_at = None;
+        self.points.awards.new_broadcast(room_id);
         fx.emit(room, EventKind::BroadcastStarted);
         Ok(Reply::BroadcastStarted {
             room: room_id.clone(),

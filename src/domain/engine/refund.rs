@@ -99,6 +99,7 @@ impl Engine {
             },
         );
         fx.post(&mut self.ledger, settlement(&view, settled, key.cloned()));
+        super::redeem::return_points(&mut self.ledger, &view, fx);
         if settled == 0
             && view.source == Source::ChipMenu
             && let Some(menu_item) = &view.action.menu_item_id

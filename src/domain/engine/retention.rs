@@ -19,6 +19,8 @@ impl Engine {
         self.expire_idempotency(at);
         self.forget_old_items(at);
         self.daily.forget_old_days(at);
+        let retention = self.config.idempotency_retention_ms;
+        self.points.forget_old_earns(at, retention);
         at
     }
 

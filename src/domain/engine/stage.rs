@@ -109,6 +109,7 @@ impl Engine {
             settlement(&item.view, escrow, key.cloned()),
         );
         credit_points(&mut self.ledger, &item.view, fx);
+        super::redeem::burn_points(&mut self.ledger, &item.view, fx);
         item.state = ItemState::Finished;
         item.closed_at = Some(fx.at);
         item.settled = escrow;

@@ -37,6 +37,7 @@ pub(super) async fn purchase(
         subscriber,
         seen_version,
         display_name: body.display_name,
+        pay_with: body.pay_with,
     };
     let reply = match app
         .core

@@ -141,6 +141,7 @@ impl Sim {
             }
             if let Some(item) = reply.item() {
                 self.items.insert(item, (offer.duration_ms, offer.tokens));
+                self.points.buyers.insert(item, v);
             }
         }
         let accepted = outcome.is_ok();
@@ -277,6 +278,7 @@ impl Sim {
         let outcome = self.send_purchase(&prepared).await?;
         if let Some(item) = outcome.as_ref().ok().and_then(Reply::item) {
             self.items.insert(item, (offer.duration_ms, offer.tokens));
+            self.points.buyers.insert(item, self.purchases[p].viewer);
         }
         self.purchases[p].outcome = outcome;
         Ok(())

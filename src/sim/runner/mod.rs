@@ -10,6 +10,7 @@
 
 mod audience;
 mod performer;
+mod points;
 mod setup;
 mod timeline;
 mod tipping;
@@ -140,6 +141,8 @@ struct Sim {
     performer_actions: u64,
     disputes_sent: u64,
     summary: Summary,
+    /// Earn on settle, redeems and awards.
+    points: points::PointsPlay,
 }
 
 impl Sim {

@@ -129,7 +129,10 @@ impl Sim {
             }
         };
         match result {
-            Ok(Reply::Finished { .. }) => self.summary.finished += 1,
+            Ok(Reply::Finished { .. }) => {
+                self.summary.finished += 1;
+                self.points_after_finish(item).await?;
+            }
             Ok(Reply::Refunded { .. }) => self.summary.refunds += 1,
             Ok(_) => {}
             Err(e) => self.refused("finish or refund", e)?,

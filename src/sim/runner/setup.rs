@@ -95,10 +95,11 @@ impl Sim {
         subscribe_some(&admin, &server, &room, &mut viewers, options.seed).await?;
         tracing::info!(room = %room, viewers = viewers.len(), minted, "audience ready");
 
+        let points_client = RestClient::new(options.server.clone(), integration.clone());
         let shop = Shop::Intake {
             client: RestClient::new(options.server.clone(), integration),
             room: room.clone(),
-            performer: performer_id,
+            performer: performer_id.clone(),
         };
         let mut sim = Sim {
             room,
@@ -129,7 +130,13 @@ impl Sim {
                 ..Summary::default()
             },
             scenario,
+            points: super::points::PointsPlay::new(
+                points_client,
+                stream(options.seed, 12),
+                options.viewers as usize,
+            ),
         };
+        sim.setup_points(&performer_id).await?;
         for v in 0..sim.viewers.len() {
             let at = span_ms(&mut sim.audience, sim.scenario.audience.arrival_s);
             sim.push(at, What::Join(v));

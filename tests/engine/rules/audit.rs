@@ -81,6 +81,7 @@ fn toy_effects_travel_with_the_item_and_disabled_ones_are_dropped() {
         mode: IntakeMode::Queued,
         payload: Box::new(payload),
         loyalty_points: 0,
+        points_price: 0,
     });
     let started = w.start();
     let EventKind::ItemStarted { effects, .. } = &started.events[0].kind else {

@@ -36,6 +36,7 @@ async fn a_performer_edits_menus_and_every_change_is_a_version() {
         description: String::new(),
         base_tokens: 7,
         bonus_points: 0,
+        points_price: None,
         hidden: false,
         category: None,
         daily_limit: None,

@@ -83,6 +83,7 @@ async fn queue_mode_on_queues_off_settles_at_once_and_points_come_on_settle() {
             &PurchaseBody {
                 menu_version: Some(1),
                 display_name: Some("LuckyStar".into()),
+                ..PurchaseBody::default()
             },
         )
         .await
@@ -232,6 +233,7 @@ async fn retries_are_idempotent_and_edits_apply_to_future_purchases_only() {
             &PurchaseBody {
                 menu_version: Some(1),
                 display_name: None,
+                ..PurchaseBody::default()
             },
         )
         .await
