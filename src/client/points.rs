@@ -5,7 +5,7 @@ use reqwest::Method;
 
 use super::{ClientError, RestClient};
 use crate::domain::{Reply, RoomId, Stamp, UserId};
-use crate::protocol::{AwardLeft, AwardRequest, PointsPage};
+use crate::protocol::{AwardLeft, AwardRequest, GrantRequest, PointsPage};
 
 impl RestClient {
     /// A viewer in the room: their points and what the award limits allow.
@@ -39,5 +39,21 @@ impl RestClient {
         let path = format!("/api/v1/rooms/{room}/points/awards");
         self.call(Method::POST, &path, Some(key), Self::json(award))
             .await
+    }
+
+    /// Grant a performer points to award (admin); `key` makes a retry, or
+    /// a second grant under the same key, move nothing more.
+    pub async fn grant_allowance(
+        &self,
+        grant: &GrantRequest,
+        key: &str,
+    ) -> Result<Reply, ClientError> {
+        self.call(
+            Method::POST,
+            "/api/v1/points/allowances",
+            Some(key),
+            Self::json(grant),
+        )
+        .await
     }
 }

@@ -149,8 +149,11 @@ async fn show(db: std::path::PathBuf, paths: &Paths, overlay_port: Option<u16>) 
     }
 }
 
-/// The room, live, with the three template menus, both games and the
-/// classic tip levels; returns the performer's token.
+/// The points the demo's performer may award.
+const DEMO_ALLOWANCE: u64 = 5_000;
+
+/// The room, live, with the three template menus, both games, the
+/// classic tip levels and an award allowance; returns the performer's token.
 async fn prepare(url: &ServerUrl, admin_token: &str) -> Result<String, ClientError> {
     let admin = RestClient::new(url.clone(), admin_token);
     tolerate(
@@ -177,6 +180,12 @@ async fn prepare(url: &ServerUrl, admin_token: &str) -> Result<String, ClientErr
             .tip_levels_from_template(&ROOM.into(), "classic", 0)
             .await?;
     }
+    // Points to award from the queue; once per demo database.
+    let grant = crate::protocol::GrantRequest {
+        performer: PERFORMER.into(),
+        amount: DEMO_ALLOWANCE,
+    };
+    admin.grant_allowance(&grant, "demo-allowance").await?;
     for game in crate::games::GameKind::ALL {
         crate::sim::spins::ensure_game(&admin, ROOM, game)
             .await
