@@ -103,6 +103,11 @@ error_codes! {
     UnknownBroadcast => "unknown_broadcast", 404;
     Unavailable => "unavailable", 503;
     Internal => "internal", 500;
+    ReplyRateLimitedPerformer => "reply_rate_limited_performer", 429;
+    ReplyRateLimitedViewer => "reply_rate_limited_viewer", 429;
+    ReplyTooLong => "reply_too_long", 422;
+    UnknownTemplate => "unknown_template", 404;
+    UnknownMessage => "unknown_message", 404;
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -8,8 +8,10 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::error_code::ErrorCode;
 
+mod messages;
 mod moderation;
 mod tips;
+pub use messages::*;
 pub use moderation::*;
 pub use tips::*;
 

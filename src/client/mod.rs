@@ -3,6 +3,7 @@
 //! exponential backoff. Used by the console, the simulator and the tests.
 
 mod games;
+mod messages;
 mod moderation;
 mod report;
 mod rest;

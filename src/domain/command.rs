@@ -192,6 +192,14 @@ pub enum Command {
     },
     /// Apply grace-period deadlines that are due.
     Tick,
+    /// The performer's public micro response in the room's chat.
+    Say {
+        room: RoomId,
+        text: Arc<str>,
+        #[serde(default)]
+        mood: Option<Arc<str>>,
+        by: Actor,
+    },
 }
 
 impl Command {
@@ -223,6 +231,7 @@ impl Command {
             Command::Resume { .. } => "resume",
             Command::SetSwitch { .. } => "set_switch",
             Command::Tick => "tick",
+            Command::Say { .. } => "say",
         }
     }
 
@@ -249,7 +258,8 @@ impl Command {
             | Command::BroadcastEnd { room }
             | Command::Configure { room, .. }
             | Command::Pause { room, .. }
-            | Command::Resume { room, .. } => Some(room),
+            | Command::Resume { room, .. }
+            | Command::Say { room, .. } => Some(room),
             Command::Ban { rooms, .. } | Command::Unban { rooms, .. } => rooms.first(),
             Command::Mint { .. } | Command::SetSwitch { .. } | Command::Tick => None,
         }
@@ -414,6 +424,11 @@ pub enum Reply {
     SwitchSet {
         switch: Switch,
         on: bool,
+    },
+    /// A public reply, as the room's event `seq`.
+    Said {
+        room: RoomId,
+        seq: u64,
     },
 }
 

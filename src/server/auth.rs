@@ -103,6 +103,14 @@ pub enum Permission<'a> {
     RunLane(&'a RoomId),
     /// List the room's broadcasts and read their reports.
     ReadReports(&'a RoomId),
+    /// Read and mark one's own private messages (a viewer's inbox).
+    ReadInbox,
+    /// Reply to a viewer of the room, privately or in its chat.
+    Reply(&'a RoomId),
+    /// Read the history of the room's private messages.
+    ReadMessages(&'a RoomId),
+    /// See the delivery figures of every room.
+    ReadDeliveryFigures,
 }
 
 impl Principal {
@@ -136,6 +144,9 @@ impl Principal {
             (TokenRole::Viewer, Join(_) | Purchase(_) | Spin(_) | Tip(_)) => self.user.is_some(),
             (TokenRole::Viewer, ReadBalance(user)) => self.user.as_ref() == Some(user),
             (TokenRole::Performer | TokenRole::Moderator, ReadReports(r)) => self.has_room(r),
+            (TokenRole::Viewer, ReadInbox) => self.user.is_some(),
+            (TokenRole::Performer, Reply(r)) => self.has_room(r),
+            (TokenRole::Performer | TokenRole::Moderator, ReadMessages(r)) => self.has_room(r),
             _ => false,
         }
     }

@@ -53,6 +53,12 @@ pub struct App {
     pub lane_consoles: Arc<super::tips_http::LaneConsoles>,
     /// Broadcasts and their reports (`report_http.rs`).
     pub broadcasts: Arc<crate::store::BroadcastDb>,
+    /// The delivery service of private messages (`postman.rs`).
+    pub postman: super::postman::PostmanHandle,
+    /// Private messages' history and figures (`messages_http.rs`).
+    pub message_db: Arc<crate::store::MessageDb>,
+    /// The performer's reply limits.
+    pub reply_rates: Arc<std::sync::Mutex<crate::domain::outbox::reply::ReplyRates>>,
 }
 
 pub(super) type Reply_<T> = Result<Json<T>, HttpError>;
@@ -173,6 +179,7 @@ pub fn routes(app: App) -> Router {
         .merge(super::patterns_http::routes())
         .merge(super::tip_levels_http::routes())
         .merge(super::report_http::routes())
+        .merge(super::messages_http::routes())
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(

@@ -69,6 +69,7 @@ pub struct Publisher {
     recent_events: usize,
     retention: u64,
     failed: Arc<AtomicBool>,
+    postman: Option<super::postman::PostmanHandle>,
 }
 
 impl Publisher {
@@ -88,6 +89,47 @@ impl Publisher {
             recent_events,
             retention,
             failed: Arc::new(AtomicBool::new(false)),
+            postman: None,
+        }
+    }
+
+    /// Tell the delivery service of each commit's private messages and
+    /// bans.
+    pub fn with_postman(mut self, postman: super::postman::PostmanHandle) -> Self {
+        self.postman = Some(postman);
+        self
+    }
+
+    fn tell_postman(&self, events: &[Event]) {
+        use super::postman::PostMsg;
+        use crate::domain::ModerationAction;
+        let Some(postman) = &self.postman else { return };
+        let mut new_messages = false;
+        for event in events {
+            match &event.kind {
+                EventKind::PrivateMessage { .. } => new_messages = true,
+                EventKind::Moderation { moderation } => {
+                    let Some(target) = &moderation.target else {
+                        continue;
+                    };
+                    let viewer = crate::domain::UserId::new(target.clone());
+                    let room = event.room.clone();
+                    match moderation.action {
+                        ModerationAction::Ban => postman.send(PostMsg::Ban {
+                            viewer,
+                            room,
+                            at: event.at,
+                            until: moderation.expires_at,
+                        }),
+                        ModerationAction::Unban => postman.send(PostMsg::Unban { viewer, room }),
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        if new_messages {
+            postman.send(PostMsg::Nudge);
         }
     }
 
@@ -113,6 +155,7 @@ impl Publisher {
                 PublisherMsg::Commit { ack, reply } => match ack.wait() {
                     Ok(outcome) => {
                         self.metrics.events_published(outcome.events.len() as u64);
+                        self.tell_postman(&outcome.events);
                         // One delivery per room and commit: a subscriber
                         // wakes once and writes the frames in one flush.
                         let mut rest = outcome.events.as_slice();

@@ -11,10 +11,13 @@ mod games_book;
 mod games_http;
 mod http;
 mod hub;
+mod inbox_ws;
 mod menus_http;
+mod messages_http;
 pub mod metrics;
 mod moderation_http;
 mod patterns_http;
+mod postman;
 mod queue_http;
 mod records;
 mod report_http;
@@ -116,6 +119,17 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
     let records = Arc::new(records::Records::new(db.clone()));
     let moderation_log = Arc::new(crate::store::ModerationLog::open(&db)?);
     let broadcasts = Arc::new(crate::store::BroadcastDb::open(&db)?);
+    let message_db = Arc::new(crate::store::MessageDb::open(
+        &db,
+        service.store().write_handle()?,
+    )?);
+    let postman = postman::start(
+        crate::domain::outbox::Outbox::new(config.messages.delivery.clone()),
+        message_db.clone(),
+        templates.clone(),
+        config.clock.clone(),
+        &epoch,
+    )?;
     let publisher = hub::Publisher::new(
         db,
         epoch,
@@ -123,7 +137,8 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         metrics.clone(),
         config.recent_events,
         config.replay_retention_events,
-    );
+    )
+    .with_postman(postman.clone());
     let (core_done_tx, core_done) = tokio::sync::oneshot::channel();
     let (ended_tx, mut ended_rx) = tokio::sync::mpsc::unbounded_channel();
     let core = engine_task::spawn(
@@ -139,6 +154,9 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
             rotating.broadcast_ended(&room).await;
         }
     });
+    messages_http::tell_bans(&core, &postman)
+        .await
+        .map_err(|e| ServeError::Setup(format!("bans: {e}")))?;
     moderation_http::apply_configured_switches(&core, &config.kill_switches)
         .await
         .map_err(|e| ServeError::Setup(format!("kill switches: {e}")))?;
@@ -170,6 +188,7 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
             }
         }
     });
+    let config_replies = config.messages.replies.clone();
     let app = http::App {
         core,
         tokens: Arc::new(tokens),
@@ -185,6 +204,11 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         patterns,
         lane_consoles: Arc::default(),
         broadcasts,
+        postman,
+        message_db,
+        reply_rates: Arc::new(std::sync::Mutex::new(
+            crate::domain::outbox::reply::ReplyRates::new(config_replies),
+        )),
     };
     let router = http::routes(app);
     let mut stop = shutdown_rx;

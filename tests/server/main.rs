@@ -10,6 +10,7 @@ mod games_fairness;
 mod games_questions;
 mod menus_api;
 mod menus_files;
+mod messages;
 mod moderation;
 mod moderation_controls;
 mod moderation_questions;

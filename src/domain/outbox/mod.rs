@@ -212,15 +212,21 @@ impl Outbox {
     /// The viewer opened their stream, having seen their inbox up to
     /// `seen` (a resume). Sent letters they have seen are delivered; their
     /// other sent letters are written again by the stream's replay; letters
-    /// waiting for a retry go now if their tier's time has come.
+    /// waiting for a retry go now if their tier's time has come (those
+    /// already numbered first, in their order, as the caller writes a
+    /// batch in inbox order).
     pub fn connect(&mut self, viewer: &UserId, seen: Option<u64>, now: Stamp) -> Vec<Letter> {
         self.online.insert(viewer.clone());
         let mut changed = Vec::new();
         for id in self.viewer_ids(viewer) {
             let letter = &self.letters[&id];
+            let seen_before = letter.seq.is_some() && letter.seq <= seen;
             match letter.status {
-                Status::Sent if letter.seq <= seen => {
-                    changed.extend(self.written(id, now));
+                Status::Sent | Status::Pending if seen_before => {
+                    let mut letter = self.release(id).expect("held");
+                    letter.status = Status::Delivered;
+                    letter.delivered_at = Some(now);
+                    changed.push(letter);
                 }
                 Status::Pending if letter.due_at <= now && letter.next_at > now => {
                     let mut letter = self.release(id).expect("held");
