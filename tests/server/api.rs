@@ -211,6 +211,46 @@ async fn every_role_against_every_command() {
                 key: false,
                 body: Value::Null,
             },
+            Case {
+                name: "pull own inbox",
+                allowed: &[Who::Viewer],
+                method: Method::GET,
+                path: "/api/v1/me/messages".into(),
+                key: false,
+                body: Value::Null,
+            },
+            Case {
+                name: "mark own messages read",
+                allowed: &[Who::Viewer],
+                method: Method::POST,
+                path: "/api/v1/me/messages/read".into(),
+                key: false,
+                body: json!({"ids": [1]}),
+            },
+            Case {
+                name: "reply",
+                allowed: &[Who::Admin, Who::Performer],
+                method: Method::POST,
+                path: format!("/api/v1/rooms/{ROOM}/replies"),
+                key: false,
+                body: json!({"item": waiting, "mood": "happy", "template": "thanks"}),
+            },
+            Case {
+                name: "message history",
+                allowed: &[Who::Admin, Who::Performer, Who::Moderator],
+                method: Method::GET,
+                path: format!("/api/v1/rooms/{ROOM}/messages?viewer=u2"),
+                key: false,
+                body: Value::Null,
+            },
+            Case {
+                name: "delivery figures",
+                allowed: &[Who::Admin],
+                method: Method::GET,
+                path: "/api/v1/messages/figures".into(),
+                key: false,
+                body: Value::Null,
+            },
         ];
         let client = t.client(&token(&t, who));
         for (i, case) in cases.iter().enumerate() {

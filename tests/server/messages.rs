@@ -369,6 +369,23 @@ async fn figures_count_by_tier_and_status_and_a_ban_fails_what_was_waiting() {
         .find(|d| d.tier == Tier::Premium)
         .unwrap();
     assert_eq!(premium.delivered, 1);
+    // Only a viewer has an inbox stream.
+    for token in [
+        ADMIN,
+        t.tokens.performer.as_str(),
+        t.tokens.moderator.as_str(),
+    ] {
+        let mut request = t.url().inbox(None).into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+        match tokio_tungstenite::connect_async(request).await {
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                assert_eq!(response.status(), 403)
+            }
+            other => panic!("an inbox stream for a non-viewer: {:?}", other.map(|_| ())),
+        }
+    }
     let err = t
         .client(&t.tokens.performer)
         .delivery_figures("")

@@ -115,6 +115,19 @@ fn every_example_parses_as_its_type() {
                 drop(serde_json::from_str::<cuedeck::report::BroadcastPage>(&body).unwrap())
             }
             "report" => drop(serde_json::from_str::<cuedeck::report::Report>(&body).unwrap()),
+            // Private messages.
+            "inbox-frame" => {
+                drop(serde_json::from_str::<cuedeck::protocol::InboxFrame>(&body).unwrap())
+            }
+            "body:reply" => {
+                drop(serde_json::from_str::<cuedeck::protocol::ReplyBody>(&body).unwrap())
+            }
+            "reply-sent" => {
+                drop(serde_json::from_str::<cuedeck::protocol::ReplySent>(&body).unwrap())
+            }
+            "figures" => {
+                drop(serde_json::from_str::<cuedeck::protocol::DeliveryFigures>(&body).unwrap())
+            }
             "" => continue,
             other => panic!("an example of unknown kind {other:?}"),
         }
