@@ -305,6 +305,9 @@ pub enum ServerFrame {
     },
     /// A frame the server could not take; the connection stays open.
     Error { error: ApiError },
+    /// A private message of the room changed status (to the room's
+    /// watchers; not numbered, not replayed: the history has them all).
+    MessageStatus { status: MessageStatusNote },
 }
 
 // ---- HTTP bodies ----------------------------------------------------------

@@ -8,7 +8,8 @@ use super::ServerUrl;
 use super::rest::{ClientError, RestClient};
 use crate::domain::RoomId;
 use crate::protocol::{
-    DeliveryFigures, InboxPage, MarkRead, MarkedRead, MessageHistory, ReplyBody, ReplySent,
+    DeliveryFigures, InboxClientFrame, InboxFrame, InboxMessage, InboxPage, MarkRead, MarkedRead,
+    MessageHistory, ReplyBody, ReplyCatalog, ReplySent,
 };
 
 impl ServerUrl {
@@ -39,6 +40,16 @@ impl RestClient {
             .await
     }
 
+    /// The reply templates in the tier wording of `item`'s viewer.
+    pub async fn reply_catalog(
+        &self,
+        room: &RoomId,
+        item: crate::domain::ItemId,
+    ) -> Result<ReplyCatalog, ClientError> {
+        let path = format!("/api/v1/rooms/{room}/replies/templates?item={}", item.0);
+        self.call(Method::GET, &path, None, None).await
+    }
+
     pub async fn reply(&self, room: &RoomId, reply: &ReplyBody) -> Result<ReplySent, ClientError> {
         let path = format!("/api/v1/rooms/{room}/replies");
         self.call(Method::POST, &path, None, Self::json(reply))
@@ -59,5 +70,79 @@ impl RestClient {
     pub async fn delivery_figures(&self, query: &str) -> Result<DeliveryFigures, ClientError> {
         let path = format!("/api/v1/messages/figures?{query}");
         self.call(Method::GET, &path, None, None).await
+    }
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A viewer's own inbox stream: their private messages as each one's tier
+/// time comes. Resume with the epoch and the highest `seq` seen.
+pub struct InboxSocket {
+    socket: Socket,
+    pub epoch: String,
+    /// The highest inbox number seen on this socket (or resumed from).
+    pub seq: u64,
+}
+
+impl InboxSocket {
+    pub async fn connect(
+        server: &ServerUrl,
+        token: &str,
+        resume: Option<(&str, u64)>,
+    ) -> Result<Self, ClientError> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = server
+            .inbox(resume)
+            .into_client_request()
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        let header = format!("Bearer {token}")
+            .parse()
+            .map_err(|_| ClientError::Transport("the token is not a header value".into()))?;
+        request.headers_mut().insert("Authorization", header);
+        let (socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        Ok(InboxSocket {
+            socket,
+            epoch: String::new(),
+            seq: resume.map_or(0, |(_, seq)| seq),
+        })
+    }
+
+    /// The next message (hello and resumed frames are taken in passing);
+    /// `None` once the stream has closed.
+    pub async fn next_message(&mut self) -> Result<Option<InboxMessage>, ClientError> {
+        use futures_util::StreamExt;
+        use tokio_tungstenite::tungstenite::Message;
+        while let Some(frame) = self.socket.next().await {
+            let frame = frame.map_err(|e| ClientError::Transport(e.to_string()))?;
+            let Message::Text(text) = frame else { continue };
+            let frame: InboxFrame =
+                serde_json::from_str(&text).map_err(|e| ClientError::Decode(e.to_string()))?;
+            match frame {
+                InboxFrame::Hello { epoch, .. } => self.epoch = epoch,
+                InboxFrame::Message { message } => {
+                    self.seq = self.seq.max(message.seq.unwrap_or(0));
+                    return Ok(Some(*message));
+                }
+                InboxFrame::Resumed { .. } => {}
+                InboxFrame::Error { error } => {
+                    return Err(ClientError::Api { status: 0, error });
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Mark messages read on the stream.
+    pub async fn mark_read(&mut self, ids: Vec<u64>) -> Result<(), ClientError> {
+        use futures_util::SinkExt;
+        let frame = serde_json::to_string(&InboxClientFrame::Read { ids })
+            .map_err(|e| ClientError::Decode(e.to_string()))?;
+        self.socket
+            .send(tokio_tungstenite::tungstenite::Message::Text(frame.into()))
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))
     }
 }

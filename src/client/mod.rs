@@ -12,6 +12,7 @@ mod tips;
 pub mod versioned;
 
 pub use games::GameClientError;
+pub use messages::InboxSocket;
 pub use moderation::LogQuery;
 pub use report::BroadcastChoice;
 pub use rest::{ClientError, RestClient};

@@ -85,6 +85,7 @@ pub enum Dialog {
         selected: usize,
     },
     LaneClear,
+    Reply(Box<super::reply::ReplyForm>),
 }
 
 /// What the toy screen asks for.
@@ -116,6 +117,8 @@ pub enum Effect {
     FetchModerationLog(crate::client::LogQuery),
     /// What the report screen asks for (REST).
     Report(super::report::ReportRequest),
+    /// What the reply dialog asks for (REST).
+    Reply(super::reply::ReplyRequest),
     /// What the toy scheduler is told (it follows the stage).
     ToyCue(ToyCue),
     /// A request of the toy screen.
@@ -239,6 +242,7 @@ impl App {
             (Some(Dialog::Report(_)), _) => Screen::Report,
             (Some(Dialog::Lane { .. }), _) => Screen::Lane,
             (Some(Dialog::LaneClear), _) => Screen::LaneClear,
+            (Some(Dialog::Reply(_)), _) => Screen::Reply,
             (None, Some(editor)) => editor.screen(),
             (None, None) if let Some(editor) = &self.games => editor.screen(),
             (None, None) => match &self.watch {

@@ -51,6 +51,7 @@ impl App {
         match self.screen() {
             Screen::Refund => matches!(&self.dialog, Some(Dialog::Refund(form)) if form.typing()),
             Screen::Ban => matches!(&self.dialog, Some(Dialog::Ban(form)) if form.typing()),
+            Screen::Reply => matches!(&self.dialog, Some(Dialog::Reply(form)) if form.typing()),
             Screen::MenuForm => self.menus.as_ref().is_some_and(|e| e.typing()),
             Screen::PrizeForm | Screen::GameSettings => {
                 self.games.as_ref().is_some_and(|e| e.typing())
@@ -63,6 +64,8 @@ impl App {
         if let Some(Dialog::Refund(form)) = &mut self.dialog {
             form.edit(edit);
         } else if let Some(Dialog::Ban(form)) = &mut self.dialog {
+            form.edit(edit);
+        } else if let Some(Dialog::Reply(form)) = &mut self.dialog {
             form.edit(edit);
         } else if let Some(editor) = &mut self.menus {
             editor.edit(edit);
@@ -111,12 +114,15 @@ impl App {
                 self.act(action, now)
             }
             Screen::Help => Vec::new(),
-            Screen::Details => {
-                if action == Action::Close {
+            Screen::Details => match action {
+                Action::Close => {
                     self.dialog = None;
+                    Vec::new()
                 }
-                Vec::new()
-            }
+                Action::Reply => self.open_reply(),
+                _ => Vec::new(),
+            },
+            Screen::Reply => self.reply_action(action),
             Screen::Refund => self.refund_action(action),
             Screen::ConfirmQuit => match action {
                 Action::Confirm => self.quit_now(),

@@ -49,10 +49,12 @@ pub enum Screen {
     /// The toy lane: every waiting tip, skip, clear, pause, resume.
     Lane,
     LaneClear,
+    /// Reply to an item's viewer: a template by mood, or free text.
+    Reply,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 26] = [
+    pub const ALL: [Screen; 27] = [
         Screen::Queue,
         Screen::Help,
         Screen::Details,
@@ -79,6 +81,7 @@ impl Screen {
         Screen::Report,
         Screen::Lane,
         Screen::LaneClear,
+        Screen::Reply,
     ];
 
     /// Its section in the keymap file.
@@ -110,6 +113,7 @@ impl Screen {
             Screen::Report => "report",
             Screen::Lane => "lane",
             Screen::LaneClear => "lane_clear",
+            Screen::Reply => "reply",
         }
     }
 
@@ -142,6 +146,7 @@ impl Screen {
             Screen::Report => "the broadcast report",
             Screen::Lane => "the toy lane",
             Screen::LaneClear => "the clear-lane question",
+            Screen::Reply => "the reply dialog",
         }
     }
 
@@ -174,6 +179,7 @@ impl Screen {
             Screen::Report => report::keys::REPORT,
             Screen::Lane => lane::keys::LANE,
             Screen::LaneClear => lane::keys::LANE_CLEAR,
+            Screen::Reply => reply::keys::REPLY,
         }
     }
 
@@ -212,6 +218,8 @@ pub enum Action {
     Broadcast,
     Report,
     Lane,
+    /// Reply to the selected item's viewer.
+    Reply,
     // moving and paging
     Up,
     Down,
@@ -308,7 +316,7 @@ pub(super) const fn bind(
     }
 }
 
-use super::{games, help, lane, menus, queue, report, toy, watch};
+use super::{games, help, lane, menus, queue, reply, report, toy, watch};
 use Action as A;
 
 pub const GLOBAL_BINDINGS: &[Binding] = &[

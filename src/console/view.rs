@@ -86,6 +86,7 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
     draw_footer(frame, app, footer);
     match &app.dialog {
         Some(Dialog::Refund(form)) => queue::draw_refund(frame, &app.theme, form),
+        Some(Dialog::Reply(form)) => super::reply::draw_reply(frame, &app.theme, form),
         Some(Dialog::Details { item, record }) => {
             queue::draw_details(frame, app, *item, record.as_ref())
         }

@@ -168,3 +168,45 @@ pub struct DeliveryFigures {
     pub success_rate_percent: Option<f64>,
     pub delays: Vec<TierDelay>,
 }
+
+/// A private message's new status, as the room's performer sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageStatusNote {
+    pub room: RoomId,
+    pub id: u64,
+    pub viewer: UserId,
+    pub tier: Tier,
+    pub status: String,
+    pub at: Stamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub attempts: u32,
+}
+
+/// `GET /api/v1/rooms/{room}/replies/templates?item=N` (or `viewer=U`):
+/// every reply template by mood, rendered in the target viewer's tier
+/// wording, for the console's preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplyCatalog {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub viewer: Option<UserId>,
+    pub tier: Tier,
+    pub moods: Vec<ReplyMood>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplyMood {
+    pub mood: String,
+    pub templates: Vec<ReplyChoice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplyChoice {
+    pub key: String,
+    pub text: String,
+}

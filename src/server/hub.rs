@@ -53,6 +53,9 @@ pub enum PublisherMsg {
     /// Answered once the commits before it are durable; dropped (the
     /// waiter hears `unavailable`) when a commit has failed.
     Durable(oneshot::Sender<()>),
+    /// A frame outside the numbered stream (a private message's status)
+    /// for the room's current watchers; dropped for a full buffer.
+    Side { room: RoomId, frame: Utf8Bytes },
 }
 
 struct Hub {
@@ -70,6 +73,10 @@ pub struct Publisher {
     retention: u64,
     failed: Arc<AtomicBool>,
     postman: Option<super::postman::PostmanHandle>,
+    channel: (
+        std::sync::mpsc::Sender<PublisherMsg>,
+        std::sync::mpsc::Receiver<PublisherMsg>,
+    ),
 }
 
 impl Publisher {
@@ -90,7 +97,13 @@ impl Publisher {
             retention,
             failed: Arc::new(AtomicBool::new(false)),
             postman: None,
+            channel: std::sync::mpsc::channel(),
         }
+    }
+
+    /// A way to reach the publisher before it starts.
+    pub fn sender(&self) -> std::sync::mpsc::Sender<PublisherMsg> {
+        self.channel.0.clone()
     }
 
     /// Tell the delivery service of each commit's private messages and
@@ -138,8 +151,8 @@ impl Publisher {
         self.failed.clone()
     }
 
-    pub fn start(self) -> std::sync::mpsc::Sender<PublisherMsg> {
-        let (tx, rx) = std::sync::mpsc::channel();
+    pub fn start(mut self) -> std::sync::mpsc::Sender<PublisherMsg> {
+        let (tx, rx) = std::mem::replace(&mut self.channel, std::sync::mpsc::channel());
         std::thread::Builder::new()
             .name("cuedeck-publisher".into())
             .spawn(move || self.run(rx))
@@ -177,6 +190,13 @@ impl Publisher {
                         }
                     }
                 },
+                PublisherMsg::Side { room, frame } => {
+                    if let Some(hub) = hubs.get(&room) {
+                        for sink in &hub.subscribers {
+                            let _ = sink.tx.try_send(Outgoing::Frame(frame.clone()));
+                        }
+                    }
+                }
                 PublisherMsg::Durable(done) => {
                     if !self.failed.load(Ordering::Relaxed) {
                         let _ = done.send(());

@@ -23,7 +23,7 @@ use crate::domain::outbox::reply::LimitHit;
 use crate::domain::{Command, Request, RoomId, Stamp, Tier, UserId};
 use crate::protocol::{
     ApiError, DeliveryFigures, ErrorCode, InboxPage, MarkRead, MarkedRead, MessageHistory,
-    ReplyBody, ReplySent, ReplyVisibility, TierDelay,
+    ReplyBody, ReplyCatalog, ReplyChoice, ReplyMood, ReplySent, ReplyVisibility, TierDelay,
 };
 use crate::store::{FigureRow, MessageFilter, NewMessage};
 
@@ -38,6 +38,7 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/me/messages/read", post(mark_read))
         .route("/api/v1/me/inbox/ws", get(super::inbox_ws::upgrade))
         .route("/api/v1/rooms/{room}/replies", post(reply))
+        .route("/api/v1/rooms/{room}/replies/templates", get(catalog))
         .route("/api/v1/rooms/{room}/messages", get(history))
         .route("/api/v1/messages/figures", get(figures))
 }
@@ -332,6 +333,58 @@ async fn reply(
             }))
         }
     }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogQuery {
+    item: Option<crate::domain::ItemId>,
+    viewer: Option<UserId>,
+}
+
+/// Every template by mood in the target's tier wording.
+async fn catalog(
+    State(app): State<App>,
+    Authed(who): Authed,
+    ApiPath(room): ApiPath<RoomId>,
+    ApiQuery(query): ApiQuery<CatalogQuery>,
+) -> Reply_<ReplyCatalog> {
+    who.require(Permission::Reply(&room))
+        .map_err(|e| app.refuse(e))?;
+    app.require_room(&room).await.map_err(|e| app.refuse(e))?;
+    let asked = ReplyBody {
+        item: query.item,
+        viewer: query.viewer,
+        visibility: ReplyVisibility::Private,
+        mood: None,
+        template: None,
+        text: None,
+    };
+    let target = target(&app, &room, &asked)
+        .await
+        .map_err(|e| app.refuse(e))?;
+    let moods = app
+        .templates
+        .reply_keys()
+        .into_iter()
+        .map(|(mood, keys)| ReplyMood {
+            templates: keys
+                .into_iter()
+                .filter_map(|key| {
+                    let text =
+                        app.templates
+                            .render_reply(&mood, &key, target.tier, &target.vars)?;
+                    Some(ReplyChoice { key, text })
+                })
+                .collect(),
+            mood,
+        })
+        .collect();
+    Ok(Json(ReplyCatalog {
+        viewer: target.viewer,
+        tier: target.tier,
+        moods,
+    }))
 }
 
 #[derive(Debug, Deserialize)]

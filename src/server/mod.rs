@@ -67,6 +67,7 @@ pub struct Server {
     shutdown: watch::Sender<bool>,
     serve: tokio::task::JoinHandle<()>,
     core_done: tokio::sync::oneshot::Receiver<()>,
+    postman: postman::PostmanHandle,
 }
 
 impl Server {
@@ -85,6 +86,7 @@ impl Server {
         let _ = self.shutdown.send(true);
         let _ = self.serve.await;
         let _ = self.core_done.await;
+        self.postman.send(postman::PostMsg::Stop);
     }
 }
 
@@ -123,22 +125,23 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         &db,
         service.store().write_handle()?,
     )?);
+    let publisher = hub::Publisher::new(
+        db,
+        epoch.clone(),
+        templates.clone(),
+        metrics.clone(),
+        config.recent_events,
+        config.replay_retention_events,
+    );
     let postman = postman::start(
+        Some(publisher.sender()),
         crate::domain::outbox::Outbox::new(config.messages.delivery.clone()),
         message_db.clone(),
         templates.clone(),
         config.clock.clone(),
         &epoch,
     )?;
-    let publisher = hub::Publisher::new(
-        db,
-        epoch,
-        templates.clone(),
-        metrics.clone(),
-        config.recent_events,
-        config.replay_retention_events,
-    )
-    .with_postman(postman.clone());
+    let publisher = publisher.with_postman(postman.clone());
     let (core_done_tx, core_done) = tokio::sync::oneshot::channel();
     let (ended_tx, mut ended_rx) = tokio::sync::mpsc::unbounded_channel();
     let core = engine_task::spawn(
@@ -204,7 +207,7 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         patterns,
         lane_consoles: Arc::default(),
         broadcasts,
-        postman,
+        postman: postman.clone(),
         message_db,
         reply_rates: Arc::new(std::sync::Mutex::new(
             crate::domain::outbox::reply::ReplyRates::new(config_replies),
@@ -230,5 +233,6 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         shutdown,
         serve,
         core_done,
+        postman,
     })
 }

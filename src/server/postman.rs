@@ -18,7 +18,7 @@ use crate::domain::messages::MessageVars;
 use crate::domain::outbox::{Letter, MessageId, NewLetter, Outbox, Status};
 use crate::domain::time::Clock;
 use crate::domain::{RoomId, Stamp, UserId};
-use crate::protocol::{ApiError, InboxFrame, InboxMessage};
+use crate::protocol::{ApiError, InboxFrame, InboxMessage, MessageStatusNote, ServerFrame};
 use crate::store::{MessageDb, MessageRow, NewMessage, StoreError};
 
 /// Replayed at most this many messages on one resume.
@@ -76,6 +76,8 @@ pub enum PostMsg {
         message: NewMessage,
         reply: oneshot::Sender<Result<InboxMessage, ApiError>>,
     },
+    /// The server stops.
+    Stop,
 }
 
 /// A cloneable way to talk to the delivery service.
@@ -116,6 +118,8 @@ struct Body {
 
 struct Postman {
     epoch: String,
+    /// Where status changes go: the rooms' watchers.
+    publisher: Option<std::sync::mpsc::Sender<super::hub::PublisherMsg>>,
     outbox: Outbox,
     db: Arc<MessageDb>,
     templates: Arc<Templates>,
@@ -129,6 +133,7 @@ struct Postman {
 
 /// Read the outbox back from the store and start the thread.
 pub fn start(
+    publisher: Option<std::sync::mpsc::Sender<super::hub::PublisherMsg>>,
     outbox: Outbox,
     db: Arc<MessageDb>,
     templates: Arc<Templates>,
@@ -137,6 +142,7 @@ pub fn start(
 ) -> Result<PostmanHandle, StoreError> {
     let mut postman = Postman {
         epoch: epoch.to_string(),
+        publisher,
         outbox,
         db,
         templates,
@@ -217,6 +223,7 @@ impl Postman {
                 Duration::from_micros(at.micros_since(now).max(0) as u64).min(MAX_NAP)
             });
             match rx.recv_timeout(nap) {
+                Ok(PostMsg::Stop) => break,
                 Ok(msg) => {
                     self.handle(msg);
                     while let Ok(msg) = rx.try_recv() {
@@ -236,6 +243,7 @@ impl Postman {
     fn handle(&mut self, msg: PostMsg) {
         let now = self.clock.now();
         match msg {
+            PostMsg::Stop => {}
             PostMsg::Nudge => self.ingest(),
             PostMsg::Ban {
                 viewer,
@@ -303,7 +311,19 @@ impl Postman {
                     .flush()
                     .and_then(|()| self.db.mark_read(viewer.as_str(), ids, now))
                     .map(|more| {
-                        read.extend(more);
+                        for (id, room, tier) in more {
+                            read.push(id);
+                            self.tell(MessageStatusNote {
+                                room: RoomId::new(room),
+                                id,
+                                viewer: viewer.clone(),
+                                tier: crate::domain::Tier::parse(&tier).unwrap_or_default(),
+                                status: Status::Read.as_str().into(),
+                                at: now,
+                                reason: None,
+                                attempts: 0,
+                            });
+                        }
                         read.sort_unstable();
                         read.dedup();
                         read
@@ -392,7 +412,44 @@ impl Postman {
             return Ok(());
         }
         let letters = std::mem::take(&mut self.unsaved);
-        self.db.save(letters)
+        let notes: Vec<MessageStatusNote> = letters
+            .iter()
+            .filter(|l| l.status != Status::Pending)
+            .map(|l| MessageStatusNote {
+                room: l.room.clone(),
+                id: l.id.0,
+                viewer: l.viewer.clone(),
+                tier: l.tier,
+                status: l.status.as_str().into(),
+                at: [l.read_at, l.failed_at, l.delivered_at, l.sent_at]
+                    .into_iter()
+                    .flatten()
+                    .max()
+                    .unwrap_or(l.created_at),
+                reason: l.reason.map(|r| r.as_str().into()),
+                attempts: l.attempts,
+            })
+            .collect();
+        self.db.save(letters)?;
+        for note in notes {
+            self.tell(note);
+        }
+        Ok(())
+    }
+
+    /// Show a status change to the room's watchers.
+    fn tell(&self, status: MessageStatusNote) {
+        let Some(publisher) = &self.publisher else {
+            return;
+        };
+        let room = status.room.clone();
+        let frame = ServerFrame::MessageStatus { status };
+        if let Ok(text) = serde_json::to_string(&frame) {
+            let _ = publisher.send(super::hub::PublisherMsg::Side {
+                room,
+                frame: Utf8Bytes::from(text),
+            });
+        }
     }
 
     fn connect(

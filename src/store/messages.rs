@@ -344,24 +344,27 @@ impl MessageDb {
     }
 
     /// Mark the viewer's own delivered (or sent) messages read; returns
-    /// those that changed. Another viewer's ids change nothing.
+    /// those that changed, with their room and tier. Another viewer's ids
+    /// change nothing.
     pub fn mark_read(
         &self,
         viewer: &str,
         ids: Vec<u64>,
         at: Stamp,
-    ) -> Result<Vec<u64>, StoreError> {
+    ) -> Result<Vec<(u64, String, String)>, StoreError> {
         let viewer = viewer.to_string();
         self.writer.write(move |tx| {
             let mut update = tx.prepare_cached(
                 "UPDATE messages SET status = 'read', read_at = ?3,
                  delivered_at = coalesce(delivered_at, ?3)
-                 WHERE id = ?1 AND viewer = ?2 AND status IN ('sent', 'delivered')",
+                 WHERE id = ?1 AND viewer = ?2 AND status IN ('sent', 'delivered')
+                 RETURNING room, tier",
             )?;
             let mut changed = Vec::new();
             for id in ids {
-                if update.execute(params![id as i64, viewer, at.0])? == 1 {
-                    changed.push(id);
+                let mut rows = update.query(params![id as i64, viewer, at.0])?;
+                if let Some(row) = rows.next()? {
+                    changed.push((id, row.get(0)?, row.get(1)?));
                 }
             }
             Ok(changed)

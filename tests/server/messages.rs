@@ -395,3 +395,67 @@ async fn figures_count_by_tier_and_status_and_a_ban_fails_what_was_waiting() {
     let _ = RoomId::new(ROOM);
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_performer_watches_a_replys_status_go_to_read() {
+    use cuedeck::client::{InboxSocket, RoomStream, StreamEvent, StreamOptions};
+    let t = TestServer::start_with(quick_tiers()).await;
+    t.client(&t.tokens.viewer)
+        .join(&ROOM.into(), Tier::Premium)
+        .await
+        .unwrap();
+    let mut room = RoomStream::connect(
+        &t.url(),
+        &t.tokens.performer,
+        ROOM.into(),
+        None,
+        StreamOptions::default(),
+    );
+    loop {
+        let event = tokio::time::timeout(WAIT, room.next())
+            .await
+            .unwrap()
+            .unwrap();
+        if matches!(event, StreamEvent::Snapshot(_)) {
+            break;
+        }
+    }
+    let mut inbox = InboxSocket::connect(&t.url(), &t.tokens.viewer, None)
+        .await
+        .unwrap();
+    let body = ReplyBody {
+        item: None,
+        viewer: Some("u1".into()),
+        visibility: ReplyVisibility::Private,
+        mood: Some("happy".into()),
+        template: Some("welcome".into()),
+        text: None,
+    };
+    let sent = t
+        .client(&t.tokens.performer)
+        .reply(&ROOM.into(), &body)
+        .await
+        .unwrap();
+    let id = sent.message.unwrap().id;
+    let got = tokio::time::timeout(WAIT, inbox.next_message())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!((got.id, got.kind.as_str()), (id, "reply"));
+    assert!(got.text.starts_with("Welcome in, u1"), "{}", got.text);
+    inbox.mark_read(vec![id]).await.unwrap();
+    let mut statuses = Vec::new();
+    while statuses.last().map(String::as_str) != Some("read") {
+        let event = tokio::time::timeout(WAIT, room.next())
+            .await
+            .unwrap()
+            .unwrap();
+        if let StreamEvent::MessageStatus(note) = event {
+            assert_eq!((note.id, note.viewer.as_str()), (id, "u1"));
+            statuses.push(note.status);
+        }
+    }
+    assert_eq!(statuses, ["sent", "delivered", "read"]);
+    t.stop().await;
+}

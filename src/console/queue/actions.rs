@@ -34,6 +34,7 @@ impl App {
                 self.open_refund();
                 Vec::new()
             }
+            Action::Reply => self.open_reply(),
             Action::Up | Action::Down => {
                 let rows = self.rows();
                 if let Some(index) = self.selected_index() {

@@ -65,6 +65,12 @@ pub(in crate::console) const QUEUE: &[Binding] = &[
         "go live, or end the broadcast (asks first)",
         Some("live"),
     ),
+    bind(
+        A::Reply,
+        "reply",
+        "reply to the selected item's viewer (template or text)",
+        Some("reply"),
+    ),
     bind(A::StopToy, "stop_toy", "stop the toy at once", None),
     bind(A::LogUp, "log_up", "scroll the event log back", None),
     bind(A::LogDown, "log_down", "scroll the event log forward", None),
@@ -78,6 +84,12 @@ pub(in crate::console) const QUEUE: &[Binding] = &[
 
 pub(in crate::console) const DETAILS: &[Binding] = &[
     bind(A::StopToy, "stop_toy", "stop the toy at once", None),
+    bind(
+        A::Reply,
+        "reply",
+        "reply to this item's viewer",
+        Some("reply"),
+    ),
     bind(A::Help, "help", "show this help", Some("help")),
     bind(A::Close, "close", "close the record", Some("close")),
 ];

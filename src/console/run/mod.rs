@@ -26,6 +26,7 @@ use crate::console::app::{App, Effect, ToyRequest};
 use crate::console::config::Resolved;
 use crate::console::games::GameAnswer;
 use crate::console::menus::MenuAnswer;
+use crate::console::reply::ReplyAnswer;
 use crate::console::report::ReportAnswer;
 use crate::domain::{Item, ItemId, RoomId, Stamp};
 use crate::menus::client::MenuClient;
@@ -88,6 +89,7 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
     // A room that does not exist yet is asked for again after a moment.
     let (retry_tx, mut retry_rx) = mpsc::channel::<()>(1);
     let (report_tx, mut report_rx) = mpsc::channel::<ReportAnswer>(8);
+    let (reply_tx, mut reply_rx) = mpsc::channel::<ReplyAnswer>(8);
     let menus = MenuClient::new(rest.clone());
     // The toy scheduler: told what to do by the App's cues, stopped by the
     // stop keys, on exit, on panic, and when the server is lost too long.
@@ -163,6 +165,10 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                 effects = app.on_report_answer(answer);
                 dirty = true;
             }
+            Some(answer) = reply_rx.recv() => {
+                effects = app.on_reply_answer(answer);
+                dirty = true;
+            }
             Some(note) = toy_rx.recv() => {
                 app.toy_note(note, Stamp::now());
                 app.on_toy_reading(reading(&toys));
@@ -234,6 +240,14 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                     tokio::spawn(async move {
                         let _ = tx
                             .send(requests::send_report(&rest, &room, request).await)
+                            .await;
+                    });
+                }
+                Effect::Reply(request) => {
+                    let (rest, room, tx) = (rest.clone(), room.clone(), reply_tx.clone());
+                    tokio::spawn(async move {
+                        let _ = tx
+                            .send(requests::send_reply(&rest, &room, request).await)
                             .await;
                     });
                 }
