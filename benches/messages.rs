@@ -66,7 +66,8 @@ fn stream_process(spec: &str) {
         let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<()>(tokens.len());
         let (line_tx, mut line_rx) = tokio::sync::mpsc::unbounded_channel::<(String, i64, i64)>();
         let opening = std::sync::Arc::new(tokio::sync::Semaphore::new(200));
-        for token in tokens.iter().cloned() {
+        for token in &tokens {
+            let token = token.clone();
             let (ready, lines, url, opening) = (
                 ready_tx.clone(),
                 line_tx.clone(),
@@ -89,7 +90,7 @@ fn stream_process(spec: &str) {
                     };
                     let at = wall_us();
                     if text.starts_with("{\"type\":\"hello\"") {
-                        drop(ready.send(()).await);
+                        let _ = ready.send(()).await;
                         continue;
                     }
                     let frame: serde_json::Value = serde_json::from_str(&text).unwrap();
