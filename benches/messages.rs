@@ -84,6 +84,8 @@ fn stream_process(spec: &str) {
                     tokio_tungstenite::connect_async_with_config(request, None, true)
                         .await
                         .unwrap();
+                // Only the opening is limited; the stream stays open.
+                drop(permit);
                 while let Some(Ok(message)) = socket.next().await {
                     let Message::Text(text) = message else {
                         continue;
@@ -101,7 +103,6 @@ fn stream_process(spec: &str) {
                         let _ = lines.send((tier.to_string(), created, at));
                     }
                 }
-                drop(permit);
             });
         }
         drop(line_tx);

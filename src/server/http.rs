@@ -180,6 +180,7 @@ pub fn routes(app: App) -> Router {
         .merge(super::tip_levels_http::routes())
         .merge(super::report_http::routes())
         .merge(super::messages_http::routes())
+        .merge(super::reply_http::routes())
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(

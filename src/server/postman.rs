@@ -13,8 +13,8 @@ use axum::extract::ws::Utf8Bytes;
 use tokio::sync::{mpsc, oneshot};
 
 use super::errors::unavailable;
+use super::inbox_frames::{Body, frame, inbox_message, status_note, text_of};
 use super::templates::Templates;
-use crate::domain::messages::MessageVars;
 use crate::domain::outbox::{Letter, MessageId, NewLetter, Outbox, Status};
 use crate::domain::time::Clock;
 use crate::domain::{RoomId, Stamp, UserId};
@@ -107,15 +107,6 @@ impl PostmanHandle {
     }
 }
 
-/// The text and origin of a held message, for its frame.
-struct Body {
-    room: RoomId,
-    kind: String,
-    key: Option<String>,
-    mood: Option<String>,
-    text: String,
-}
-
 struct Postman {
     epoch: String,
     /// Where status changes go: the rooms' watchers.
@@ -169,50 +160,6 @@ pub fn start(
         tx,
         epoch: epoch.into(),
     })
-}
-
-/// A message as a viewer sees it.
-pub fn inbox_message(row: &MessageRow, templates: &Templates) -> InboxMessage {
-    InboxMessage {
-        id: row.id,
-        seq: row.seq,
-        room: RoomId::new(row.room.as_str()),
-        viewer: UserId::new(row.viewer.as_str()),
-        tier: row.tier(),
-        kind: row.kind.clone(),
-        key: row.key.clone(),
-        mood: row.mood.clone(),
-        text: text_of(row, templates),
-        status: row.status.clone(),
-        created_at: Stamp(row.created_at),
-        sent_at: row.sent_at.map(Stamp),
-        delivered_at: row.delivered_at.map(Stamp),
-        read_at: row.read_at.map(Stamp),
-        failed_at: row.failed_at.map(Stamp),
-        reason: row.reason.clone(),
-        attempts: row.attempts,
-    }
-}
-
-/// A reply keeps its text; the queue's messages are rendered from their
-/// template and variables.
-fn text_of(row: &MessageRow, templates: &Templates) -> String {
-    if let Some(text) = &row.text {
-        return text.clone();
-    }
-    let vars: MessageVars = row
-        .vars
-        .as_deref()
-        .and_then(|v| serde_json::from_str(v).ok())
-        .unwrap_or_default();
-    let key = row.key.as_deref().unwrap_or_default();
-    templates
-        .render_private(key, &vars)
-        .unwrap_or_else(|| key.to_string())
-}
-
-fn frame(frame: &InboxFrame) -> Utf8Bytes {
-    Utf8Bytes::from(serde_json::to_string(frame).unwrap_or_default())
 }
 
 impl Postman {
@@ -415,20 +362,7 @@ impl Postman {
         let notes: Vec<MessageStatusNote> = letters
             .iter()
             .filter(|l| l.status != Status::Pending)
-            .map(|l| MessageStatusNote {
-                room: l.room.clone(),
-                id: l.id.0,
-                viewer: l.viewer.clone(),
-                tier: l.tier,
-                status: l.status.as_str().into(),
-                at: [l.read_at, l.failed_at, l.delivered_at, l.sent_at]
-                    .into_iter()
-                    .flatten()
-                    .max()
-                    .unwrap_or(l.created_at),
-                reason: l.reason.map(|r| r.as_str().into()),
-                attempts: l.attempts,
-            })
+            .map(status_note)
             .collect();
         self.db.save(letters)?;
         for note in notes {
@@ -519,27 +453,8 @@ impl Postman {
             let Some(body) = self.bodies.get(&letter.id) else {
                 continue;
             };
-            let message = InboxMessage {
-                id: letter.id.0,
-                seq: letter.seq,
-                room: body.room.clone(),
-                viewer: letter.viewer.clone(),
-                tier: letter.tier,
-                kind: body.kind.clone(),
-                key: body.key.clone(),
-                mood: body.mood.clone(),
-                text: body.text.clone(),
-                status: Status::Sent.as_str().into(),
-                created_at: letter.created_at,
-                sent_at: letter.sent_at,
-                delivered_at: None,
-                read_at: None,
-                failed_at: None,
-                reason: None,
-                attempts: letter.attempts,
-            };
             let bytes = frame(&InboxFrame::Message {
-                message: Box::new(message),
+                message: Box::new(body.message(&letter)),
             });
             if let Some(streams) = self.streams.get_mut(&letter.viewer) {
                 // A full buffer drops the stream; it resumes from its seq.
