@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::{mpsc, oneshot};
@@ -28,6 +28,9 @@ const INGEST_BATCH: usize = 10_000;
 /// The longest the thread sleeps without looking at the clock again (a
 /// test may move the clock).
 const MAX_NAP: Duration = Duration::from_millis(250);
+/// Changes that need not be kept before anything is shown (delivered,
+/// read by the stream) are kept together at most this often.
+const FLUSH_EVERY: Duration = Duration::from_millis(50);
 
 /// What an inbox connection receives.
 #[derive(Debug)]
@@ -164,13 +167,20 @@ pub fn start(
 
 impl Postman {
     fn run(mut self, rx: Receiver<PostMsg>) {
+        let mut flushed = Instant::now();
         loop {
             let now = self.clock.now();
-            let nap = self.outbox.next_wake().map_or(MAX_NAP, |at| {
+            let mut nap = self.outbox.next_wake().map_or(MAX_NAP, |at| {
                 Duration::from_micros(at.micros_since(now).max(0) as u64).min(MAX_NAP)
             });
+            if !self.unsaved.is_empty() {
+                nap = nap.min(FLUSH_EVERY.saturating_sub(flushed.elapsed()));
+            }
             match rx.recv_timeout(nap) {
-                Ok(PostMsg::Stop) => break,
+                Ok(PostMsg::Stop) => {
+                    let _ = self.flush();
+                    break;
+                }
                 Ok(msg) => {
                     self.handle(msg);
                     while let Ok(msg) = rx.try_recv() {
@@ -180,9 +190,15 @@ impl Postman {
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => break,
             }
+            // What is sent is kept before it is shown (in `dispatch`); the
+            // other changes (delivered, taken in) wait a moment so that
+            // they share a commit.
             self.dispatch();
-            if let Err(err) = self.flush() {
-                tracing::error!(error = %err, "message states not kept");
+            if flushed.elapsed() >= FLUSH_EVERY {
+                if let Err(err) = self.flush() {
+                    tracing::error!(error = %err, "message states not kept");
+                }
+                flushed = Instant::now();
             }
         }
     }
@@ -335,10 +351,13 @@ impl Postman {
                         tier: row.tier(),
                         created_at: Stamp(row.created_at),
                     });
-                    if !letter.is_final() {
+                    // A pending letter's state follows from its row and
+                    // the policy; only a failure at once is kept now.
+                    if letter.is_final() {
+                        self.unsaved.push(letter);
+                    } else {
                         self.bodies.insert(letter.id, body);
                     }
-                    self.unsaved.push(letter);
                 }
             }
         }
