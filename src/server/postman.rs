@@ -341,7 +341,7 @@ impl Postman {
                     if !letter.is_final() {
                         self.bodies.insert(letter.id, body);
                     }
-                    self.outbox.restore(letter);
+                    self.unsaved.extend(self.outbox.restore(letter));
                 }
                 None => {
                     let letter = self.outbox.admit(NewLetter {

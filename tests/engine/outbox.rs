@@ -266,12 +266,36 @@ fn a_restart_restores_pending_and_sent_letters_and_inbox_numbers() {
     let sent = before.due(T0);
     let pending = before.get(MessageId(2)).unwrap().clone();
     let mut after = Outbox::new(DeliveryPolicy::default());
-    after.restore(sent[0].clone());
-    after.restore(pending);
+    let back = after
+        .restore(sent[0].clone())
+        .expect("a sent letter changes");
+    assert_eq!((back.status, back.seq), (Status::Pending, Some(1)));
+    assert_eq!(after.restore(pending), None);
     after.connect(&UserId::new("v"), Some(1), at(10));
     assert!(after.get(MessageId(1)).is_none(), "seen before: delivered");
     let free = after.due(at(30_000));
     assert_eq!(free[0].seq, Some(2));
+}
+
+#[test]
+fn a_letter_sent_before_a_restart_and_never_written_fails_at_retention() {
+    let policy = DeliveryPolicy {
+        retention_ms: 10_000,
+        ..DeliveryPolicy::default()
+    };
+    let mut before = Outbox::new(policy.clone());
+    online(&mut before, &["v"]);
+    before.admit(new(1, "v", Tier::Vip));
+    let sent = before.due(T0);
+    let mut after = Outbox::new(policy);
+    after.restore(sent[0].clone());
+    let mut last = None;
+    while let Some(wake) = after.next_wake() {
+        last = after.due(wake).into_iter().last();
+    }
+    let failed = last.unwrap();
+    assert_eq!(failed.reason, Some(FailReason::RetentionExpired));
+    assert_eq!(failed.seq, Some(1));
 }
 
 #[test]

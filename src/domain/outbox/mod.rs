@@ -109,14 +109,24 @@ impl Outbox {
         letter
     }
 
-    /// A message read back from the store after a restart, as it was.
-    pub fn restore(&mut self, letter: Letter) {
+    /// A message read back from the store after a restart. One that was
+    /// sent and not known to be written goes back to pending with its
+    /// inbox number (returned, to be kept): it is written again on the
+    /// viewer's next stream, or fails at retention like any other.
+    pub fn restore(&mut self, mut letter: Letter) -> Option<Letter> {
         if let Some(seq) = letter.seq {
             self.note_last_seq(&letter.viewer, seq);
         }
-        if !letter.is_final() {
-            self.hold(letter);
+        if letter.is_final() {
+            return None;
         }
+        let changed = letter.status == Status::Sent;
+        if changed {
+            letter.status = Status::Pending;
+            letter.next_at = letter.due_at;
+        }
+        self.hold(letter.clone());
+        changed.then_some(letter)
     }
 
     fn hold(&mut self, letter: Letter) {
