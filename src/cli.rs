@@ -120,6 +120,11 @@ pub struct SimArgs {
     /// finishes the items.
     #[arg(long)]
     pub no_performer: bool,
+    /// After the run, most viewers open their inbox stream, take their
+    /// private messages (each at its tier's time: up to the free tier's
+    /// delay longer) and mark some read; a line counts them per tier.
+    #[arg(long)]
+    pub inbox: bool,
     /// Also this many viewers spinning the room's slot machine and spin
     /// wheel (configured from the shipped templates if the room has none).
     /// Their spins enter the queue too, so the summary of a seed is the

@@ -111,6 +111,11 @@ error_codes! {
     AdjustmentDecided => "adjustment_decided", 409;
     SelfApproval => "self_approval", 403;
     NotLocked => "not_locked", 409;
+    ReplyRateLimitedPerformer => "reply_rate_limited_performer", 429;
+    ReplyRateLimitedViewer => "reply_rate_limited_viewer", 429;
+    ReplyTooLong => "reply_too_long", 422;
+    UnknownTemplate => "unknown_template", 404;
+    UnknownMessage => "unknown_message", 404;
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -8,9 +8,11 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::error_code::ErrorCode;
 
+mod messages;
 mod moderation;
 mod points;
 mod tips;
+pub use messages::*;
 pub use moderation::*;
 pub use points::*;
 pub use tips::*;
@@ -313,6 +315,9 @@ pub enum ServerFrame {
     },
     /// A frame the server could not take; the connection stays open.
     Error { error: ApiError },
+    /// A private message of the room changed status (to the room's
+    /// watchers; not numbered, not replayed: the history has them all).
+    MessageStatus { status: MessageStatusNote },
 }
 
 // ---- HTTP bodies ----------------------------------------------------------

@@ -3,6 +3,7 @@
 //! exponential backoff. Used by the console, the simulator and the tests.
 
 mod games;
+mod messages;
 mod moderation;
 mod points;
 mod report;
@@ -12,6 +13,7 @@ mod tips;
 pub mod versioned;
 
 pub use games::GameClientError;
+pub use messages::InboxSocket;
 pub use moderation::LogQuery;
 pub use report::BroadcastChoice;
 pub use rest::{ClientError, RestClient};

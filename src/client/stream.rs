@@ -78,6 +78,8 @@ pub enum StreamEvent {
     },
     /// The server refused a frame.
     Error(ApiError),
+    /// A private message of the room changed status.
+    MessageStatus(crate::protocol::MessageStatusNote),
 }
 
 #[derive(Deserialize)]
@@ -493,6 +495,10 @@ async fn session(
                         send(None, StreamEvent::Clock { rtt_us, offset_us }).await?;
                     }
                     ServerFrame::Error { error } => send(None, StreamEvent::Error(error)).await?,
+                    ServerFrame::MessageStatus { status } => {
+                        let room = status.room.clone();
+                        send(Some(room), StreamEvent::MessageStatus(status)).await?
+                    }
                 }
             }
             outbound = outbox.recv() => {

@@ -88,6 +88,7 @@ pub enum Dialog {
     LaneClear,
     /// Award the selected item's viewer points.
     Award(Box<super::queue::award::AwardForm>),
+    Reply(Box<super::reply::ReplyForm>),
 }
 
 /// What the toy screen asks for.
@@ -125,6 +126,8 @@ pub enum Effect {
     Report(super::report::ReportRequest),
     /// What the award dialog asks for (REST).
     Points(super::queue::award::PointsRequest),
+    /// What the reply dialog asks for (REST).
+    Reply(super::reply::ReplyRequest),
     /// What the toy scheduler is told (it follows the stage).
     ToyCue(ToyCue),
     /// A request of the toy screen.
@@ -255,6 +258,7 @@ impl App {
             (Some(Dialog::Report(_)), _) => Screen::Report,
             (Some(Dialog::Lane { .. }), _) => Screen::Lane,
             (Some(Dialog::LaneClear), _) => Screen::LaneClear,
+            (Some(Dialog::Reply(_)), _) => Screen::Reply,
             (None, Some(editor)) => editor.screen(),
             (None, None) if let Some(editor) = &self.games => editor.screen(),
             (None, None) if let Some(editor) = &self.levels => editor.screen(),

@@ -19,6 +19,8 @@ impl App {
         now: Stamp,
     ) -> Vec<Effect> {
         match (room, self.watch.as_mut()) {
+            // A watched room's private messages are its performer's.
+            (Some(_), Some(_)) if matches!(event, StreamEvent::MessageStatus(_)) => Vec::new(),
             (Some(room), Some(grid)) => {
                 grid.on_event(&room, &event);
                 if grid.open.as_ref() == Some(&room) {
@@ -89,6 +91,21 @@ impl App {
                 if let Some(pending) = self.pending.remove(&request_id) {
                     self.acknowledged(&pending, result, now);
                 }
+            }
+            StreamEvent::MessageStatus(status) => {
+                let reason = status
+                    .reason
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default();
+                let line = format!(
+                    "message {} to {} ({}): {}{reason}",
+                    status.id,
+                    status.viewer,
+                    status.tier.label(),
+                    status.status
+                );
+                self.note(status.at, LogKind::Private, line);
             }
             StreamEvent::Clock { rtt_us, offset_us } => {
                 self.rtt_ms = Some((rtt_us.max(0) as u64).div_ceil(1000));

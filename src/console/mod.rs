@@ -1,7 +1,7 @@
 //! The performer console: the live queue on screen, driven by keys.
 //!
 //! One folder per screen (`queue`, `menus`, `games`, `levels`, `watch`,
-//! `toy`, `report`, `lane`, `help`), each holding that screen's state, its keymap sections and its
+//! `toy`, `report`, `lane`, `reply`, `help`), each holding that screen's state, its keymap sections and its
 //! view. The shared parts sit at the top: `app` owns the state and turns
 //! keys and events into state changes and effects, `route` sends every key
 //! (the global section first, then whatever `screen` has the keys), `view`
@@ -34,6 +34,7 @@ pub mod lane;
 pub mod levels;
 pub mod menus;
 pub mod queue;
+pub mod reply;
 pub mod report;
 pub mod toy;
 pub mod watch;

@@ -168,6 +168,7 @@ impl RoomModel {
             EventKind::Announcement { key, .. } => {
                 Some(Notice::Public(text.unwrap_or(key).to_string()))
             }
+            EventKind::PublicReply { text, .. } => Some(Notice::Public(text.to_string())),
             EventKind::PrivateMessage { user, key, .. } => Some(Notice::Private {
                 user: user.to_string(),
                 text: text.unwrap_or(key).to_string(),

@@ -52,6 +52,7 @@ impl App {
             Screen::Refund => matches!(&self.dialog, Some(Dialog::Refund(form)) if form.typing()),
             Screen::Award => true,
             Screen::Ban => matches!(&self.dialog, Some(Dialog::Ban(form)) if form.typing()),
+            Screen::Reply => matches!(&self.dialog, Some(Dialog::Reply(form)) if form.typing()),
             Screen::MenuForm => self.menus.as_ref().is_some_and(|e| e.typing()),
             Screen::PrizeForm | Screen::GameSettings => {
                 self.games.as_ref().is_some_and(|e| e.typing())
@@ -67,6 +68,8 @@ impl App {
         } else if let Some(Dialog::Award(form)) = &mut self.dialog {
             form.edit(edit);
         } else if let Some(Dialog::Ban(form)) = &mut self.dialog {
+            form.edit(edit);
+        } else if let Some(Dialog::Reply(form)) = &mut self.dialog {
             form.edit(edit);
         } else if let Some(editor) = &mut self.menus {
             editor.edit(edit);
@@ -117,12 +120,15 @@ impl App {
                 self.act(action, now)
             }
             Screen::Help => Vec::new(),
-            Screen::Details => {
-                if action == Action::Close {
+            Screen::Details => match action {
+                Action::Close => {
                     self.dialog = None;
+                    Vec::new()
                 }
-                Vec::new()
-            }
+                Action::Reply => self.open_reply(),
+                _ => Vec::new(),
+            },
+            Screen::Reply => self.reply_action(action),
             Screen::Refund => self.refund_action(action),
             Screen::Award => self.award_action(action),
             Screen::ConfirmQuit => match action {

@@ -57,10 +57,12 @@ pub enum Screen {
     LevelConflict,
     /// Award the selected viewer points (text fields).
     Award,
+    /// Reply to an item's viewer: a template by mood, or free text.
+    Reply,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 31] = [
+    pub const ALL: [Screen; 32] = [
         Screen::Queue,
         Screen::Help,
         Screen::Details,
@@ -92,6 +94,7 @@ impl Screen {
         Screen::LevelDelete,
         Screen::LevelConflict,
         Screen::Award,
+        Screen::Reply,
     ];
 
     /// Its section in the keymap file.
@@ -128,6 +131,7 @@ impl Screen {
             Screen::LevelDelete => "tip_level_delete",
             Screen::LevelConflict => "tip_level_conflict",
             Screen::Award => "award",
+            Screen::Reply => "reply",
         }
     }
 
@@ -165,6 +169,7 @@ impl Screen {
             Screen::LevelDelete => "the tip level delete question",
             Screen::LevelConflict => "the tip levels' version conflict",
             Screen::Award => "the award dialog",
+            Screen::Reply => "the reply dialog",
         }
     }
 
@@ -202,6 +207,7 @@ impl Screen {
             Screen::LevelDelete => levels::keys::LEVEL_DELETE,
             Screen::LevelConflict => levels::keys::LEVEL_CONFLICT,
             Screen::Award => queue::keys::AWARD,
+            Screen::Reply => reply::keys::REPLY,
         }
     }
 
@@ -241,6 +247,8 @@ pub enum Action {
     Report,
     Lane,
     Award,
+    /// Reply to the selected item's viewer.
+    Reply,
     // moving and paging
     Up,
     Down,
@@ -342,7 +350,7 @@ pub(super) const fn bind(
     }
 }
 
-use super::{games, help, lane, levels, menus, queue, report, toy, watch};
+use super::{games, help, lane, levels, menus, queue, reply, report, toy, watch};
 use Action as A;
 
 pub const GLOBAL_BINDINGS: &[Binding] = &[

@@ -89,6 +89,7 @@ pub fn draw(frame: &mut Frame, app: &App, now: Stamp) {
     match &app.dialog {
         Some(Dialog::Refund(form)) => queue::draw_refund(frame, &app.theme, form),
         Some(Dialog::Award(form)) => queue::draw_award(frame, &app.theme, form),
+        Some(Dialog::Reply(form)) => super::reply::draw_reply(frame, &app.theme, form),
         Some(Dialog::Details { item, record }) => {
             queue::draw_details(frame, app, *item, record.as_ref())
         }

@@ -256,6 +256,14 @@ pub enum Command {
         lock: LockKind,
         by: Actor,
     },
+    /// The performer's public micro response in the room's chat.
+    Say {
+        room: RoomId,
+        text: Arc<str>,
+        #[serde(default)]
+        mood: Option<Arc<str>>,
+        by: Actor,
+    },
 }
 
 impl Command {
@@ -294,6 +302,7 @@ impl Command {
             Command::PointsDecide { .. } => "points_decide",
             Command::PointsLock { .. } => "points_lock",
             Command::PointsUnlock { .. } => "points_unlock",
+            Command::Say { .. } => "say",
         }
     }
 
@@ -321,7 +330,8 @@ impl Command {
             | Command::Configure { room, .. }
             | Command::Pause { room, .. }
             | Command::Resume { room, .. }
-            | Command::PointsAward { room, .. } => Some(room),
+            | Command::PointsAward { room, .. }
+            | Command::Say { room, .. } => Some(room),
             Command::PointsEarn { room, .. } => room.as_ref(),
             Command::Ban { rooms, .. } | Command::Unban { rooms, .. } => rooms.first(),
             Command::Mint { .. }
@@ -527,6 +537,11 @@ pub enum Reply {
     PointsUnlocked {
         user: UserId,
         lock: LockKind,
+    },
+    /// A public reply, as the room's event `seq`.
+    Said {
+        room: RoomId,
+        seq: u64,
     },
 }
 

@@ -141,6 +141,13 @@ pub enum EventKind {
     Moderation {
         moderation: ModerationNote,
     },
+    /// The performer's public micro response (text already escaped).
+    PublicReply {
+        text: Arc<str>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mood: Option<Arc<str>>,
+        by: Role,
+    },
 }
 
 impl EventKind {
@@ -169,6 +176,7 @@ impl EventKind {
             EventKind::LanePaused { .. } => "lane_paused",
             EventKind::LaneResumed { .. } => "lane_resumed",
             EventKind::LaneConsoleGone { .. } => "lane_console_gone",
+            EventKind::PublicReply { .. } => "public_reply",
         }
     }
 }

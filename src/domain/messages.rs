@@ -139,6 +139,12 @@ impl Tier {
         }
     }
 
+    pub const ALL: [Tier; 4] = [Tier::Vip, Tier::Premium, Tier::Basic, Tier::Free];
+
+    pub fn parse(text: &str) -> Option<Tier> {
+        Tier::ALL.into_iter().find(|t| t.label() == text)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Tier::Free => "free",

@@ -17,6 +17,7 @@ pub mod lane;
 pub mod ledger;
 pub mod messages;
 pub mod moderation;
+pub mod outbox;
 pub mod pii;
 pub mod points;
 pub mod price_fields;

@@ -117,6 +117,7 @@ async fn run_room(args: SimArgs, plan: Plan, cancel: watch::Receiver<bool>) -> E
         pace: plan.pace,
         performer: !args.no_performer,
         tag: None,
+        inbox: args.inbox,
     };
     let pace = match plan.pace {
         Pace::Max => "as fast as the server answers".to_string(),
@@ -173,6 +174,9 @@ async fn run_room(args: SimArgs, plan: Plan, cancel: watch::Receiver<bool>) -> E
         Ok(summary) => {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "{}", summary.details());
+            if args.inbox {
+                let _ = writeln!(out, "messages {}", summary.inbox_line());
+            }
             if let Some(spun) = spun {
                 let _ = writeln!(out, "{spun}");
             }

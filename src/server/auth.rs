@@ -113,6 +113,14 @@ pub enum Permission<'a> {
     /// Grant allowances, adjust, approve, lock; read and export every
     /// account's history.
     ManagePoints,
+    /// Read and mark one's own private messages (a viewer's inbox).
+    ReadInbox,
+    /// Reply to a viewer of the room, privately or in its chat.
+    Reply(&'a RoomId),
+    /// Read the history of the room's private messages.
+    ReadMessages(&'a RoomId),
+    /// See the delivery figures of every room.
+    ReadDeliveryFigures,
 }
 
 impl Principal {
@@ -149,6 +157,9 @@ impl Principal {
             (TokenRole::Integration, EarnPoints | ReadPoints(_)) => true,
             (TokenRole::Viewer, ReadPoints(user)) => self.user.as_ref() == Some(user),
             (TokenRole::Performer, AwardPoints(r)) => self.has_room(r),
+            (TokenRole::Viewer, ReadInbox) => self.user.is_some(),
+            (TokenRole::Performer, Reply(r)) => self.has_room(r),
+            (TokenRole::Performer | TokenRole::Moderator, ReadMessages(r)) => self.has_room(r),
             _ => false,
         }
     }

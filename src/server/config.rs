@@ -44,6 +44,9 @@ pub struct ServerConfig {
     pub templates: Option<PathBuf>,
     /// Kill switches set at start; one left out keeps the position it had.
     pub kill_switches: KillSwitches,
+    /// Private messages: delivery by tier, retries, retention, and the
+    /// performer's replies.
+    pub messages: MessagesConfig,
     /// The admin token (set from CUEDECK_ADMIN_TOKEN, never from the file).
     #[serde(skip)]
     pub admin_token: Option<String>,
@@ -55,6 +58,15 @@ pub struct ServerConfig {
 }
 
 pub use crate::domain::time::Clock;
+
+/// `[messages]`: `[messages.delivery]` (tiers, retention, retries) and
+/// `[messages.replies]` (text length, rate limits).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MessagesConfig {
+    pub delivery: crate::domain::outbox::DeliveryPolicy,
+    pub replies: crate::domain::outbox::reply::ReplyLimits,
+}
 
 /// Kill switches as the config file sets them at start (`true`: on). A
 /// switch left out keeps the position the command log gave it, so a switch
@@ -103,6 +115,7 @@ impl Default for ServerConfig {
             commands_per_second: 20,
             templates: None,
             kill_switches: KillSwitches::default(),
+            messages: MessagesConfig::default(),
             admin_token: None,
             clock: Clock::default(),
         }
@@ -163,6 +176,16 @@ impl ServerConfig {
         }
         if self.max_frame_bytes < 1024 {
             return bad("max_frame_bytes", "must be at least 1024");
+        }
+        if let Some((field, problem)) = self.messages.delivery.problem() {
+            return bad(&format!("messages.delivery.{field}"), problem);
+        }
+        let replies = &self.messages.replies;
+        if replies.max_chars == 0 || replies.per_performer == 0 || replies.per_viewer == 0 {
+            return bad(
+                "messages.replies",
+                "max_chars, per_performer and per_viewer must be above 0",
+            );
         }
         if let Err(err) = self.room.validate() {
             return Err((

@@ -55,6 +55,12 @@ pub struct App {
     pub broadcasts: Arc<crate::store::BroadcastDb>,
     /// Loyalty points history (`points_history_http.rs`).
     pub points_history: Arc<crate::store::PointsHistory>,
+    /// The delivery service of private messages (`postman.rs`).
+    pub postman: super::postman::PostmanHandle,
+    /// Private messages' history and figures (`messages_http.rs`).
+    pub message_db: Arc<crate::store::MessageDb>,
+    /// The performer's reply limits.
+    pub reply_rates: Arc<std::sync::Mutex<crate::domain::outbox::reply::ReplyRates>>,
 }
 
 pub(super) type Reply_<T> = Result<Json<T>, HttpError>;
@@ -178,6 +184,8 @@ pub fn routes(app: App) -> Router {
         .merge(super::patterns_http::routes())
         .merge(super::tip_levels_http::routes())
         .merge(super::report_http::routes())
+        .merge(super::messages_http::routes())
+        .merge(super::reply_http::routes())
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(

@@ -53,6 +53,9 @@ pub enum PublisherMsg {
     /// Answered once the commits before it are durable; dropped (the
     /// waiter hears `unavailable`) when a commit has failed.
     Durable(oneshot::Sender<()>),
+    /// A frame outside the numbered stream (a private message's status)
+    /// for the room's current watchers; dropped for a full buffer.
+    Side { room: RoomId, frame: Utf8Bytes },
 }
 
 struct Hub {
@@ -69,6 +72,11 @@ pub struct Publisher {
     recent_events: usize,
     retention: u64,
     failed: Arc<AtomicBool>,
+    postman: Option<super::postman::PostmanHandle>,
+    channel: (
+        std::sync::mpsc::Sender<PublisherMsg>,
+        std::sync::mpsc::Receiver<PublisherMsg>,
+    ),
 }
 
 impl Publisher {
@@ -88,6 +96,53 @@ impl Publisher {
             recent_events,
             retention,
             failed: Arc::new(AtomicBool::new(false)),
+            postman: None,
+            channel: std::sync::mpsc::channel(),
+        }
+    }
+
+    /// A way to reach the publisher before it starts.
+    pub fn sender(&self) -> std::sync::mpsc::Sender<PublisherMsg> {
+        self.channel.0.clone()
+    }
+
+    /// Tell the delivery service of each commit's private messages and
+    /// bans.
+    pub fn with_postman(mut self, postman: super::postman::PostmanHandle) -> Self {
+        self.postman = Some(postman);
+        self
+    }
+
+    fn tell_postman(&self, events: &[Event]) {
+        use super::postman::PostMsg;
+        use crate::domain::ModerationAction;
+        let Some(postman) = &self.postman else { return };
+        let mut new_messages = false;
+        for event in events {
+            match &event.kind {
+                EventKind::PrivateMessage { .. } => new_messages = true,
+                EventKind::Moderation { moderation } => {
+                    let Some(target) = &moderation.target else {
+                        continue;
+                    };
+                    let viewer = crate::domain::UserId::new(target.clone());
+                    let room = event.room.clone();
+                    match moderation.action {
+                        ModerationAction::Ban => postman.send(PostMsg::Ban {
+                            viewer,
+                            room,
+                            at: event.at,
+                            until: moderation.expires_at,
+                        }),
+                        ModerationAction::Unban => postman.send(PostMsg::Unban { viewer, room }),
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        if new_messages {
+            postman.send(PostMsg::Nudge);
         }
     }
 
@@ -96,8 +151,8 @@ impl Publisher {
         self.failed.clone()
     }
 
-    pub fn start(self) -> std::sync::mpsc::Sender<PublisherMsg> {
-        let (tx, rx) = std::sync::mpsc::channel();
+    pub fn start(mut self) -> std::sync::mpsc::Sender<PublisherMsg> {
+        let (tx, rx) = std::mem::replace(&mut self.channel, std::sync::mpsc::channel());
         std::thread::Builder::new()
             .name("cuedeck-publisher".into())
             .spawn(move || self.run(rx))
@@ -113,6 +168,7 @@ impl Publisher {
                 PublisherMsg::Commit { ack, reply } => match ack.wait() {
                     Ok(outcome) => {
                         self.metrics.events_published(outcome.events.len() as u64);
+                        self.tell_postman(&outcome.events);
                         // One delivery per room and commit: a subscriber
                         // wakes once and writes the frames in one flush.
                         let mut rest = outcome.events.as_slice();
@@ -134,6 +190,13 @@ impl Publisher {
                         }
                     }
                 },
+                PublisherMsg::Side { room, frame } => {
+                    if let Some(hub) = hubs.get(&room) {
+                        for sink in &hub.subscribers {
+                            let _ = sink.tx.try_send(Outgoing::Frame(frame.clone()));
+                        }
+                    }
+                }
                 PublisherMsg::Durable(done) => {
                     if !self.failed.load(Ordering::Relaxed) {
                         let _ = done.send(());

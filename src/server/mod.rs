@@ -11,14 +11,19 @@ mod games_book;
 mod games_http;
 mod http;
 mod hub;
+mod inbox_frames;
+mod inbox_ws;
 mod menus_http;
+mod messages_http;
 pub mod metrics;
 mod moderation_http;
 mod patterns_http;
 mod points_history_http;
 mod points_http;
+mod postman;
 mod queue_http;
 mod records;
+mod reply_http;
 mod report_http;
 mod room_guard;
 mod scoped_http;
@@ -67,6 +72,7 @@ pub struct Server {
     shutdown: watch::Sender<bool>,
     serve: tokio::task::JoinHandle<()>,
     core_done: tokio::sync::oneshot::Receiver<()>,
+    postman: postman::PostmanHandle,
 }
 
 impl Server {
@@ -85,6 +91,7 @@ impl Server {
         let _ = self.shutdown.send(true);
         let _ = self.serve.await;
         let _ = self.core_done.await;
+        self.postman.send(postman::PostMsg::Stop);
     }
 }
 
@@ -120,14 +127,27 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
     let moderation_log = Arc::new(crate::store::ModerationLog::open(&db)?);
     let broadcasts = Arc::new(crate::store::BroadcastDb::open(&db)?);
     let points_history = Arc::new(crate::store::PointsHistory::open(&db)?);
+    let message_db = Arc::new(crate::store::MessageDb::open(
+        &db,
+        service.store().write_handle()?,
+    )?);
     let publisher = hub::Publisher::new(
         db,
-        epoch,
+        epoch.clone(),
         templates.clone(),
         metrics.clone(),
         config.recent_events,
         config.replay_retention_events,
     );
+    let postman = postman::start(
+        Some(publisher.sender()),
+        crate::domain::outbox::Outbox::new(config.messages.delivery.clone()),
+        message_db.clone(),
+        templates.clone(),
+        config.clock.clone(),
+        &epoch,
+    )?;
+    let publisher = publisher.with_postman(postman.clone());
     let (core_done_tx, core_done) = tokio::sync::oneshot::channel();
     let (ended_tx, mut ended_rx) = tokio::sync::mpsc::unbounded_channel();
     let core = engine_task::spawn(
@@ -143,6 +163,9 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
             rotating.broadcast_ended(&room).await;
         }
     });
+    messages_http::tell_bans(&core, &postman)
+        .await
+        .map_err(|e| ServeError::Setup(format!("bans: {e}")))?;
     moderation_http::apply_configured_switches(&core, &config.kill_switches)
         .await
         .map_err(|e| ServeError::Setup(format!("kill switches: {e}")))?;
@@ -175,6 +198,7 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
             }
         }
     });
+    let config_replies = config.messages.replies.clone();
     let app = http::App {
         core,
         tokens: Arc::new(tokens),
@@ -191,6 +215,11 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         lane_consoles: Arc::default(),
         broadcasts,
         points_history,
+        postman: postman.clone(),
+        message_db,
+        reply_rates: Arc::new(std::sync::Mutex::new(
+            crate::domain::outbox::reply::ReplyRates::new(config_replies),
+        )),
     };
     let router = http::routes(app);
     let mut stop = shutdown_rx;
@@ -212,5 +241,6 @@ pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeErr
         shutdown,
         serve,
         core_done,
+        postman,
     })
 }

@@ -1,12 +1,12 @@
 //! Message templates: the text of public chat lines and private messages,
 //! keyed as in the contract. Variables are HTML-escaped before they go in.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::domain::messages::MessageVars;
+use crate::domain::messages::{MessageVars, Tier};
 
 /// The shipped templates, used when no file is configured.
 pub const DEFAULT_TEMPLATES: &str = include_str!("../../config/templates.toml");
@@ -18,7 +18,14 @@ pub struct Templates {
     public: HashMap<String, String>,
     #[serde(default)]
     private: HashMap<String, String>,
+    /// The performer's replies: by mood, then template key, then tier
+    /// (`default` for tiers without their own wording).
+    #[serde(default)]
+    replies: BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>>,
 }
+
+/// A reply template's wording for a tier without its own.
+const DEFAULT_WORDING: &str = "default";
 
 /// A message template file that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -34,10 +41,56 @@ pub enum TemplateError {
 
 impl Templates {
     pub fn parse(text: &str, origin: &str) -> Result<Self, TemplateError> {
-        toml::from_str(text).map_err(|e| TemplateError::Parse {
+        let templates: Templates = toml::from_str(text).map_err(|e| TemplateError::Parse {
             origin: origin.to_string(),
             message: e.to_string().trim_end().to_string(),
-        })
+        })?;
+        for (mood, keys) in &templates.replies {
+            for (key, wordings) in keys {
+                let problem = |message: String| TemplateError::Parse {
+                    origin: origin.to_string(),
+                    message: format!("replies.{mood}.{key}: {message}"),
+                };
+                if let Some(bad) = wordings
+                    .keys()
+                    .find(|t| *t != DEFAULT_WORDING && Tier::parse(t).is_none())
+                {
+                    return Err(problem(format!(
+                        "`{bad}` is not a tier (free, basic, premium, vip or default)"
+                    )));
+                }
+                let covered = wordings.contains_key(DEFAULT_WORDING)
+                    || Tier::ALL.iter().all(|t| wordings.contains_key(t.label()));
+                if !covered {
+                    return Err(problem("needs a `default` wording or one per tier".into()));
+                }
+            }
+        }
+        Ok(templates)
+    }
+
+    /// The moods and their reply templates' keys, in order.
+    pub fn reply_keys(&self) -> Vec<(String, Vec<String>)> {
+        self.replies
+            .iter()
+            .map(|(mood, keys)| (mood.clone(), keys.keys().cloned().collect()))
+            .collect()
+    }
+
+    /// A reply in `tier`'s wording, variables escaped; `None` when the mood
+    /// or the key is unknown.
+    pub fn render_reply(
+        &self,
+        mood: &str,
+        key: &str,
+        tier: Tier,
+        vars: &MessageVars,
+    ) -> Option<String> {
+        let wordings = self.replies.get(mood)?.get(key)?;
+        let text = wordings
+            .get(tier.label())
+            .or_else(|| wordings.get(DEFAULT_WORDING))?;
+        Some(render(text, vars))
     }
 
     pub fn load(path: Option<&Path>) -> Result<Self, TemplateError> {
@@ -113,6 +166,13 @@ fn value(name: &str, vars: &MessageVars) -> Option<String> {
         "seconds" => vars.seconds.map(|v| v.to_string()),
         _ => None,
     }
+}
+
+/// `text` with HTML's special characters escaped.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_into(text, &mut out);
+    out
 }
 
 fn escape_into(text: &str, out: &mut String) {

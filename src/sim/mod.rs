@@ -66,6 +66,10 @@ pub struct SimOptions {
     /// `sim<seed>-<room>`. Set a fresh one to run again against a server
     /// that already saw this seed (otherwise its answers are replays).
     pub tag: Option<String>,
+    /// After the timeline, most viewers open their inbox stream, take
+    /// their private messages (each at its tier's time) and mark some
+    /// read (`--inbox`).
+    pub inbox: bool,
 }
 
 impl std::fmt::Debug for SimOptions {
@@ -82,6 +86,7 @@ impl std::fmt::Debug for SimOptions {
             .field("pace", &self.pace)
             .field("performer", &self.performer)
             .field("tag", &self.tag)
+            .field("inbox", &self.inbox)
             .finish()
     }
 }
@@ -102,6 +107,7 @@ impl SimOptions {
             pace: Pace::RealTime { speed: 1.0 },
             performer: true,
             tag: None,
+            inbox: false,
         }
     }
 }
@@ -190,6 +196,20 @@ pub struct Summary {
     pub points_awarded: u64,
     /// Reward items paid in points (each one a queue item).
     pub redeems: u64,
+    /// Private messages per tier (vip, premium, basic, free), when the run
+    /// read the inboxes.
+    pub inbox: [InboxCounts; 4],
+}
+
+/// One tier's private messages at the end of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InboxCounts {
+    /// Written to a viewer's inbox stream.
+    pub delivered: u64,
+    /// Marked read by the viewer.
+    pub read: u64,
+    /// Failed (a ban, or retention).
+    pub failed: u64,
 }
 
 impl Summary {
@@ -250,6 +270,17 @@ impl Summary {
             self.anomalies,
             self.redeems,
         )
+    }
+
+    /// The private messages per tier: `delivered/read/failed`.
+    pub fn inbox_line(&self) -> String {
+        let tiers = crate::domain::Tier::ALL;
+        tiers
+            .iter()
+            .zip(self.inbox.iter())
+            .map(|(tier, c)| format!("{}={}/{}/{}", tier.label(), c.delivered, c.read, c.failed))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// Whether every token this run minted is accounted for: in a wallet,

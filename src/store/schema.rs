@@ -338,6 +338,40 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX points_entries_performer ON points_entries(performer, id) WHERE performer IS NOT NULL;
     CREATE INDEX points_entries_source_event ON points_entries(source_event) WHERE source_event IS NOT NULL;
     ",
+    // 14: private messages and their delivery (src/store/messages.rs): the
+    // queue's, inserted by the writer in the commit of their event; the
+    // performer's replies, inserted by the delivery service. `seq` numbers
+    // a viewer's inbox once a message is first sent.
+    "
+    CREATE TABLE messages (
+        id            INTEGER PRIMARY KEY,
+        room          TEXT NOT NULL,
+        viewer        TEXT NOT NULL,
+        tier          TEXT NOT NULL,
+        kind          TEXT NOT NULL,
+        key           TEXT,
+        mood          TEXT,
+        vars          TEXT,
+        text          TEXT,
+        created_at    INTEGER NOT NULL,
+        event_seq     INTEGER,
+        status        TEXT NOT NULL DEFAULT 'pending',
+        priority      INTEGER,
+        due_at        INTEGER,
+        seq           INTEGER,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        next_at       INTEGER,
+        last_error    TEXT,
+        reason        TEXT,
+        sent_at       INTEGER,
+        delivered_at  INTEGER,
+        read_at       INTEGER,
+        failed_at     INTEGER
+    );
+    CREATE UNIQUE INDEX messages_inbox ON messages (viewer, seq) WHERE seq IS NOT NULL;
+    CREATE INDEX messages_open ON messages (status) WHERE status IN ('pending', 'sent');
+    CREATE INDEX messages_room ON messages (room, created_at);
+    ",
 ];
 
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;

@@ -275,6 +275,10 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
                  source, reason, source_event, ticket, idem_key, body)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?;
+        let mut insert_message = tx.prepare_cached(
+            "INSERT INTO messages (room, viewer, tier, kind, key, vars, created_at, event_seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
         let mut insert_event = tx.prepare_cached(
             "INSERT INTO events (room, seq, at, type, body, command_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
@@ -372,6 +376,24 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
                             *settled as i64,
                             *amount as i64,
                             at
+                        ])?;
+                    }
+                    EventKind::PrivateMessage {
+                        user,
+                        tier,
+                        key,
+                        vars,
+                        ..
+                    } => {
+                        insert_message.execute(params![
+                            event.room.as_str(),
+                            user.as_str(),
+                            tier.label(),
+                            super::messages::kind_of_key(key),
+                            key.as_str(),
+                            serde_json::to_string(vars)?,
+                            at,
+                            event.seq as i64
                         ])?;
                     }
                     _ => {}

@@ -21,7 +21,7 @@ fn typed(f: &mut Fixture, text: &str) {
 fn an_award_is_checked_against_the_limits_sent_once_and_closes_on_yes() {
     let mut f = Fixture::new("performer");
     f.buy(2);
-    let effects = f.key(KeyCode::Char('a'));
+    let effects = f.key(KeyCode::Char('p'));
     assert_eq!(f.app.screen(), Screen::Award);
     let Some(Dialog::Award(form)) = &f.app.dialog else {
         panic!("the award dialog is open")
@@ -107,7 +107,7 @@ fn an_award_is_checked_against_the_limits_sent_once_and_closes_on_yes() {
 fn escape_awards_nothing() {
     let mut f = Fixture::new("performer");
     f.buy(1);
-    f.key(KeyCode::Char('a'));
+    f.key(KeyCode::Char('p'));
     typed(&mut f, "5");
     assert!(f.key(KeyCode::Esc).is_empty());
     assert_eq!(f.app.screen(), Screen::Queue);

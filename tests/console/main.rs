@@ -17,6 +17,7 @@ mod menus;
 mod overlay_browser;
 mod overlay_page;
 mod overlay_tips;
+mod reply;
 mod report;
 mod screens;
 mod stop_pty;

@@ -65,7 +65,8 @@ fn on(screen: Screen) -> Fixture {
         Screen::Levels | Screen::LevelConflict => &[],
         Screen::LevelForm => &[KeyCode::Enter],
         Screen::LevelDelete => &[KeyCode::Char('d')],
-        Screen::Award => &[KeyCode::Char('a')],
+        Screen::Award => &[KeyCode::Char('p')],
+        Screen::Reply => &[KeyCode::Char('a')],
     };
     if matches!(screen, Screen::Lane | Screen::LaneClear) {
         crate::lane::tip(&mut f, 30, 1);
@@ -187,6 +188,23 @@ fn typing_in_the_refund_note_and_amount_is_text_and_the_stop_key_still_works() {
     };
     assert_eq!(form.note, typed_text());
     assert_eq!(form.amount, "0123456789", "the amount takes digits only");
+    assert_eq!(
+        f.press(KeyCode::F(12), KeyModifiers::NONE),
+        vec![Effect::StopToy]
+    );
+    assert_eq!(f.app.toy.level, 0);
+}
+
+#[test]
+fn typing_in_the_reply_text_is_text_and_the_stop_key_still_works() {
+    let mut f = on(Screen::Reply);
+    f.key(KeyCode::Down); // free text
+    f.key(KeyCode::Tab); // the text
+    type_everything(&mut f, Screen::Reply);
+    let Some(cuedeck::console::app::Dialog::Reply(form)) = &f.app.dialog else {
+        panic!("the reply dialog stays open")
+    };
+    assert_eq!(form.text.value(), typed_text());
     assert_eq!(
         f.press(KeyCode::F(12), KeyModifiers::NONE),
         vec![Effect::StopToy]

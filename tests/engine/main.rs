@@ -13,6 +13,7 @@ mod lane;
 mod layers;
 mod ledger_torture;
 mod model;
+mod outbox;
 mod points_model;
 mod retention;
 mod rules;

@@ -12,6 +12,7 @@ mod games_questions;
 mod games_verify_server;
 mod menus_api;
 mod menus_files;
+mod messages;
 mod moderation;
 mod moderation_controls;
 mod moderation_questions;

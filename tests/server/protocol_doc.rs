@@ -130,6 +130,19 @@ fn every_example_parses_as_its_type() {
             "body:adjust" => drop(serde_json::from_str::<protocol::AdjustRequest>(&body).unwrap()),
             "body:lock" => drop(serde_json::from_str::<protocol::LockRequest>(&body).unwrap()),
             "points-page" => drop(serde_json::from_str::<protocol::PointsPage>(&body).unwrap()),
+            // Private messages.
+            "inbox-frame" => {
+                drop(serde_json::from_str::<cuedeck::protocol::InboxFrame>(&body).unwrap())
+            }
+            "body:reply" => {
+                drop(serde_json::from_str::<cuedeck::protocol::ReplyBody>(&body).unwrap())
+            }
+            "reply-sent" => {
+                drop(serde_json::from_str::<cuedeck::protocol::ReplySent>(&body).unwrap())
+            }
+            "figures" => {
+                drop(serde_json::from_str::<cuedeck::protocol::DeliveryFigures>(&body).unwrap())
+            }
             "" => continue,
             other => panic!("an example of unknown kind {other:?}"),
         }

@@ -3,5 +3,6 @@
 
 mod audience;
 mod cli;
+mod inbox;
 mod scenarios;
 mod spins;

@@ -36,6 +36,7 @@ impl App {
                 Vec::new()
             }
             Action::Award => self.open_award(),
+            Action::Reply => self.open_reply(),
             Action::Up | Action::Down => {
                 let rows = self.rows();
                 if let Some(index) = self.selected_index() {

@@ -77,6 +77,12 @@ pub(in crate::console) const QUEUE: &[Binding] = &[
         "award the selected item's viewer points from your allowance",
         None,
     ),
+    bind(
+        A::Reply,
+        "reply",
+        "reply to the selected item's viewer (template or text)",
+        Some("reply"),
+    ),
     bind(A::StopToy, "stop_toy", "stop the toy at once", None),
     bind(A::LogUp, "log_up", "scroll the event log back", None),
     bind(A::LogDown, "log_down", "scroll the event log forward", None),
@@ -90,6 +96,12 @@ pub(in crate::console) const QUEUE: &[Binding] = &[
 
 pub(in crate::console) const DETAILS: &[Binding] = &[
     bind(A::StopToy, "stop_toy", "stop the toy at once", None),
+    bind(
+        A::Reply,
+        "reply",
+        "reply to this item's viewer",
+        Some("reply"),
+    ),
     bind(A::Help, "help", "show this help", Some("help")),
     bind(A::Close, "close", "close the record", Some("close")),
 ];

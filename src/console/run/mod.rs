@@ -28,6 +28,7 @@ use crate::console::games::GameAnswer;
 use crate::console::levels::LevelAnswer;
 use crate::console::menus::MenuAnswer;
 use crate::console::queue::award::PointsAnswer;
+use crate::console::reply::ReplyAnswer;
 use crate::console::report::ReportAnswer;
 use crate::domain::{Item, ItemId, RoomId, Stamp};
 use crate::menus::client::MenuClient;
@@ -96,6 +97,7 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
     let (retry_tx, mut retry_rx) = mpsc::channel::<()>(1);
     let (report_tx, mut report_rx) = mpsc::channel::<ReportAnswer>(8);
     let (points_tx, mut points_rx) = mpsc::channel::<PointsAnswer>(8);
+    let (reply_tx, mut reply_rx) = mpsc::channel::<ReplyAnswer>(8);
     let menus = MenuClient::new(rest.clone());
     // The toy scheduler: told what to do by the App's cues, stopped by the
     // stop keys, on exit, on panic, and when the server is lost too long.
@@ -178,6 +180,10 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
             }
             Some(answer) = points_rx.recv() => {
                 app.on_points_answer(answer);
+                dirty = true;
+            }
+            Some(answer) = reply_rx.recv() => {
+                effects = app.on_reply_answer(answer);
                 dirty = true;
             }
             Some(note) = toy_rx.recv() => {
@@ -267,6 +273,14 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                     link.request(request, toy_tx.clone());
                     // The strip says at once what the request started.
                     app.on_toy_reading(link.reading());
+                }
+                Effect::Reply(request) => {
+                    let (rest, room, tx) = (rest.clone(), room.clone(), reply_tx.clone());
+                    tokio::spawn(async move {
+                        let _ = tx
+                            .send(requests::send_reply(&rest, &room, request).await)
+                            .await;
+                    });
                 }
                 Effect::StopToy => {
                     toys.panic_stop();

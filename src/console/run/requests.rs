@@ -205,3 +205,23 @@ fn api_message(err: crate::client::ClientError) -> String {
         other => other.to_string(),
     }
 }
+
+/// Carry out one request of the reply dialog.
+pub(in crate::console) async fn send_reply(
+    rest: &RestClient,
+    room: &RoomId,
+    request: crate::console::reply::ReplyRequest,
+) -> crate::console::reply::ReplyAnswer {
+    use crate::console::reply::{ReplyAnswer, ReplyRequest};
+    let answer = match request {
+        ReplyRequest::Catalog(item) => rest
+            .reply_catalog(room, item)
+            .await
+            .map(ReplyAnswer::Catalog),
+        ReplyRequest::Send(body) => rest
+            .reply(room, &body)
+            .await
+            .map(|sent| ReplyAnswer::Sent(Box::new(sent))),
+    };
+    answer.unwrap_or_else(|err| ReplyAnswer::Failed(err.to_string()))
+}

@@ -287,6 +287,24 @@ impl Engine {
                 };
                 self.refund(room, ask, key, fx)
             }
+            Command::Say {
+                room,
+                text,
+                mood,
+                by,
+            } => {
+                let state = self.room_mut(room)?;
+                let kind = EventKind::PublicReply {
+                    text: text.clone(),
+                    mood: mood.clone(),
+                    by: by.role,
+                };
+                fx.emit(state, kind);
+                Ok(Reply::Said {
+                    room: room.clone(),
+                    seq: state.next_event_seq - 1,
+                })
+            }
             Command::Join { room, user, tier } => self.join(room, user.clone(), *tier, fx),
             Command::Leave { room, user } => self.leave(room, user.clone(), fx),
             Command::BroadcastStart { room } => self.broadcast_start(room, fx),
@@ -516,6 +534,11 @@ impl Engine {
     pub fn remembered_reply(&self, key: &IdemKey) -> Option<&Reply> {
         let hash = self.idempotency.hash(key);
         self.idempotency.get(hash, key).map(|record| &record.reply)
+    }
+
+    /// The tier of `user` in `room`, while they are a member of it.
+    pub fn member_tier(&self, room: &RoomId, user: &UserId) -> Option<crate::domain::Tier> {
+        self.rooms.get(room)?.members.get(user).map(|m| m.tier)
     }
 
     pub fn room_ids(&self) -> impl Iterator<Item = &RoomId> {

@@ -9,6 +9,7 @@
 //! are themselves the same on a fresh server.
 
 mod audience;
+mod inbox;
 mod performer;
 mod points;
 mod setup;
@@ -42,6 +43,7 @@ pub async fn run_with_progress(
     check(&options)?;
     let mut sim = Sim::setup(options).await?;
     sim.play(&mut cancel, progress.as_ref()).await?;
+    sim.read_inboxes().await?;
     let summary = sim.close().await?;
     if let Some(progress) = &progress {
         progress.send_replace(summary.clone());
@@ -102,6 +104,8 @@ struct Viewer {
     /// On the room's subscriber list (read from the server at setup).
     subscriber: bool,
     client: RestClient,
+    /// Their viewer token, for their inbox stream.
+    token: String,
     present: bool,
     /// Will leave for good; buys nothing more.
     leaving: bool,
@@ -130,6 +134,9 @@ struct Sim {
     acting: StdRng,
     /// Tippers draw from a stream of their own.
     tipping: StdRng,
+    /// Who opens their inbox and what they mark read, when asked for.
+    inbox: Option<StdRng>,
+    url: crate::client::ServerUrl,
     tips_sent: u64,
     heap: BinaryHeap<Reverse<Due>>,
     next_seq: u64,

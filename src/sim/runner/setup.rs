@@ -87,7 +87,8 @@ impl Sim {
                 name,
                 tier,
                 subscriber: false,
-                client: RestClient::new(options.server.clone(), token),
+                client: RestClient::new(options.server.clone(), token.clone()),
+                token,
                 present: false,
                 leaving: false,
             });
@@ -115,6 +116,8 @@ impl Sim {
             audience: stream(options.seed, 2),
             acting: stream(options.seed, 3),
             tipping: stream(options.seed, 11),
+            inbox: options.inbox.then(|| stream(options.seed, 13)),
+            url: options.server.clone(),
             tips_sent: 0,
             heap: BinaryHeap::new(),
             next_seq: 0,
