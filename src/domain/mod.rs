@@ -17,6 +17,7 @@ pub mod lane;
 pub mod ledger;
 pub mod messages;
 pub mod moderation;
+pub mod pattern_ref;
 pub mod pii;
 pub mod price_fields;
 pub mod queue;
