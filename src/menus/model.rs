@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::UserId;
 use crate::domain::intake::{MAX_DURATION_MS, MIN_DURATION_MS};
 use crate::domain::toy_effect::ToyEffect;
-use std::collections::BTreeSet;
 use crate::protocol::ApiError;
+use std::collections::BTreeSet;
 
 use super::pricing::{MAX_MULTIPLIER, price};
 
@@ -436,7 +436,7 @@ mod tests {
             ),
             (
                 "items[1].toy.pattern",
-                Box::new(|v| v["items"][1]["toy"]["pattern"] = json!("zigzag")),
+                Box::new(|v| v["items"][1]["toy"]["pattern"] = json!("Zig Zag")),
             ),
             (
                 "items[1].toy.timing",

@@ -622,7 +622,10 @@ impl Scheduler {
                     return;
                 }
                 if let Some(asked) = asked {
-                    let ended = self.stage_ended.iter().any(|(i, at)| *i == item && *at >= asked);
+                    let ended = self
+                        .stage_ended
+                        .iter()
+                        .any(|(i, at)| *i == item && *at >= asked);
                     if ended || self.lane_cut_at.is_some_and(|cut| cut >= asked) {
                         tracing::info!(%item, "item ended or stopped while its pattern was fetched");
                         return;

@@ -4,6 +4,7 @@
 mod broadcast;
 mod demo_pty;
 mod e2e;
+mod effect_pattern;
 mod fixture;
 mod games;
 mod keys;

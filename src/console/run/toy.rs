@@ -15,8 +15,8 @@ use crate::domain::{EventKind, RoomId};
 use crate::toy::connect::{Which, connect};
 use crate::toy::device::DriverConfig;
 use crate::toy::pattern_file::PatternFile;
-use crate::toy::reconnect::{attach, reconnect};
 use crate::toy::plan::Shape;
+use crate::toy::reconnect::{attach, reconnect};
 use crate::toy::scheduler::{SchedulerHandle, local_start};
 
 /// Where an imported pattern comes from: the room's patterns on the
