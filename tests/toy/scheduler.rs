@@ -30,7 +30,7 @@ pub(crate) fn fx(
         intensity: Some(intensity),
         duration_ms,
         device_vendor: None,
-        pattern,
+        pattern: pattern.map(Into::into),
     }
 }
 
