@@ -117,6 +117,7 @@ pub fn spawn_scheduler(config: SchedulerConfig) -> SchedulerHandle {
         lane: None,
         lane_cut_at: None,
         stage_ended: Vec::new(),
+        stopped_at: None,
         level: 0,
         preset: None,
         features: None,
@@ -163,7 +164,7 @@ impl SchedulerHandle {
 
     /// `item_started_shaped` once the shapes were fetched: an item that
     /// ended, or a stop, since `asked` (when the console heard of the
-    /// item) stands, and the item is not played.
+    /// item, if it waited for them) stands, and the item is not played.
     pub fn item_started_fetched(
         &self,
         item: ItemId,
@@ -171,7 +172,7 @@ impl SchedulerHandle {
         duration_ms: u64,
         effects: Arc<[ToyEffect]>,
         shapes: Vec<Option<Shape>>,
-        asked: Instant,
+        asked: Option<Instant>,
     ) {
         self.send(Input::Started {
             item,
@@ -179,7 +180,7 @@ impl SchedulerHandle {
             duration_ms,
             effects,
             shapes,
-            asked: Some(asked),
+            asked,
         });
     }
 
@@ -204,14 +205,7 @@ impl SchedulerHandle {
         effects: Arc<[ToyEffect]>,
         shapes: Vec<Option<Shape>>,
     ) {
-        self.send(Input::Started {
-            item,
-            start,
-            duration_ms,
-            effects,
-            shapes,
-            asked: None,
-        });
+        self.item_started_fetched(item, start, duration_ms, effects, shapes, None);
     }
 
     /// A toy tip runs from `start` beside whatever the stage plays, in place
@@ -416,6 +410,8 @@ struct Scheduler {
     lane_cut_at: Option<Instant>,
     /// The last items that finished or were refunded, and when.
     stage_ended: Vec<(ItemId, Instant)>,
+    /// When everything was last stopped (stop key, lost server).
+    stopped_at: Option<Instant>,
     level: u8,
     /// The stored pattern the toys were told to run.
     preset: Option<u8>,
@@ -466,6 +462,7 @@ impl Scheduler {
         {
             tracing::warn!("server unreachable too long: stopping the toys");
             self.lane_cut_at = Some(now);
+            self.stopped_at = Some(now);
             self.stop_at_once(now, StopReason::ServerLost);
         }
         let level = match &self.current {
@@ -626,7 +623,7 @@ impl Scheduler {
                         .stage_ended
                         .iter()
                         .any(|(i, at)| *i == item && *at >= asked);
-                    if ended || self.lane_cut_at.is_some_and(|cut| cut >= asked) {
+                    if ended || self.stopped_at.is_some_and(|cut| cut >= asked) {
                         tracing::info!(%item, "item ended or stopped while its pattern was fetched");
                         return;
                     }
@@ -678,6 +675,7 @@ impl Scheduler {
             Input::PanicStop(at) => {
                 self.halted = true;
                 self.lane_cut_at = Some(at);
+                self.stopped_at = Some(at);
                 self.stop_at_once(now, StopReason::PanicKey);
             }
             Input::Resume => self.halted = false,

@@ -78,7 +78,16 @@ pub(super) fn follow(toys: &SchedulerHandle, cue: ToyCue, patterns: &PatternSour
             duration_ms,
             effects,
             now,
-        } if names_imported(&effects) => {
+        } => {
+            if !names_imported(&effects) {
+                let started = EventKind::ItemStarted {
+                    item,
+                    started_at,
+                    duration_ms,
+                    effects,
+                };
+                return toys.on_event(&started, now);
+            }
             let Some(start) = local_start(started_at, duration_ms, now) else {
                 tracing::info!(%item, "item heard of after its effects were over");
                 return;
@@ -87,24 +96,9 @@ pub(super) fn follow(toys: &SchedulerHandle, cue: ToyCue, patterns: &PatternSour
             let asked = tokio::time::Instant::now();
             tokio::spawn(async move {
                 let shapes = patterns.shapes(&effects).await;
-                toys.item_started_fetched(item, start, duration_ms, effects, shapes, asked);
+                toys.item_started_fetched(item, start, duration_ms, effects, shapes, Some(asked));
             });
         }
-        ToyCue::Started {
-            item,
-            started_at,
-            duration_ms,
-            effects,
-            now,
-        } => toys.on_event(
-            &EventKind::ItemStarted {
-                item,
-                started_at,
-                duration_ms,
-                effects,
-            },
-            now,
-        ),
         ToyCue::Finished(item) => toys.item_finished(item),
         ToyCue::Refunded(item) => toys.item_refunded(item),
         ToyCue::LanePlay {
@@ -140,7 +134,7 @@ pub(super) fn follow(toys: &SchedulerHandle, cue: ToyCue, patterns: &PatternSour
             tokio::spawn(async move {
                 if imported {
                     let shapes = patterns.shapes(&effects).await;
-                    toys.item_started_fetched(item, start, length_ms, effects, shapes, start);
+                    toys.item_started_fetched(item, start, length_ms, effects, shapes, Some(start));
                 }
                 tokio::time::sleep_until(start + Duration::from_millis(length_ms)).await;
                 toys.item_finished(item);
