@@ -156,6 +156,17 @@ impl RestClient {
         self.call(Method::PUT, &path, None, Self::json(&body)).await
     }
 
+    /// The names of the room's imported patterns.
+    pub async fn pattern_names(&self, room: &RoomId) -> Result<Vec<String>, ClientError> {
+        #[derive(serde::Deserialize)]
+        struct Named {
+            name: String,
+        }
+        let path = format!("/api/v1/rooms/{room}/patterns");
+        let got: Vec<Named> = self.call(Method::GET, &path, None, None).await?;
+        Ok(got.into_iter().map(|p| p.name).collect())
+    }
+
     /// The text of the room's imported pattern `name` (a Lovense pattern
     /// file).
     pub async fn pattern_text(&self, room: &RoomId, name: &str) -> Result<String, ClientError> {

@@ -104,7 +104,7 @@ impl PayloadBuilder {
             intensity: Some(intensity),
             duration_ms,
             device_vendor: Some(Arc::from("lovense")),
-            pattern: Some(pattern),
+            pattern: Some(pattern.into()),
         });
         self
     }

@@ -18,6 +18,7 @@ pub mod ledger;
 pub mod messages;
 pub mod moderation;
 pub mod outbox;
+pub mod pattern_ref;
 pub mod pii;
 pub mod points;
 pub mod price_fields;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::error::DomainError;
+use super::pattern_ref::{Builtins, PatternRef};
 
 /// When an effect fires, relative to the item's duration D.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -59,6 +60,33 @@ pub enum Pattern {
     Ramp,
 }
 
+impl Builtins for Pattern {
+    const ALL: &'static [Pattern] = &[
+        Pattern::Constant,
+        Pattern::Pulse,
+        Pattern::Wave,
+        Pattern::Ramp,
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Pattern::Constant => "constant",
+            Pattern::Pulse => "pulse",
+            Pattern::Wave => "wave",
+            Pattern::Ramp => "ramp",
+        }
+    }
+}
+
+/// An effect's pattern: a built-in shape or a pattern the room imported.
+pub type EffectPattern = PatternRef<Pattern>;
+
+impl From<Pattern> for EffectPattern {
+    fn from(shape: Pattern) -> Self {
+        PatternRef::Builtin(shape)
+    }
+}
+
 /// Lovense intensity scale.
 pub const MAX_INTENSITY: u8 = 20;
 /// Used when an effect gives no intensity.
@@ -77,14 +105,42 @@ pub struct ToyEffect {
     pub duration_ms: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_vendor: Option<Arc<str>>,
-    /// An extension to the contract (seed 002 menu items carry a pattern).
+    /// An extension to the contract (seed 002 menu items carry a pattern):
+    /// a built-in shape's name or a pattern the room imported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pattern: Option<Pattern>,
+    pub pattern: Option<EffectPattern>,
 }
 
 impl ToyEffect {
     pub fn intensity_or_default(&self) -> u8 {
         self.intensity.unwrap_or(DEFAULT_INTENSITY)
+    }
+
+    /// The built-in shape it plays without an imported pattern's steps
+    /// (an imported one that cannot be had plays steady).
+    pub fn shape(&self) -> Pattern {
+        match &self.pattern {
+            Some(PatternRef::Builtin(shape)) => *shape,
+            _ => Pattern::Constant,
+        }
+    }
+
+    /// The imported pattern it names, if any.
+    pub fn imported_pattern(&self) -> Option<&str> {
+        self.pattern.as_ref().and_then(|p| p.imported())
+    }
+
+    /// Whether the pattern it names is a built-in or among `known` (the
+    /// room's imported patterns), at `{field}.pattern`.
+    pub fn check_pattern(
+        &self,
+        field: &str,
+        known: &std::collections::BTreeSet<String>,
+    ) -> Result<(), DomainError> {
+        match &self.pattern {
+            Some(pattern) => pattern.check(&format!("{field}.pattern"), known),
+            None => Ok(()),
+        }
     }
 
     pub fn validate(&self, field: &str) -> Result<(), DomainError> {
@@ -110,6 +166,14 @@ impl ToyEffect {
             return Err(DomainError::invalid(
                 format!("{field}.deviceVendor"),
                 format!("{vendor:?} is not supported (only \"lovense\")"),
+            ));
+        }
+        if let Some(name) = self.imported_pattern()
+            && let Some(problem) = super::tips::pattern_name_problem(name)
+        {
+            return Err(DomainError::invalid(
+                format!("{field}.pattern"),
+                format!("{name:?} is neither a built-in shape nor a pattern name: it {problem}"),
             ));
         }
         Ok(())

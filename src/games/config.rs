@@ -164,6 +164,23 @@ impl crate::scoped::Hideable for PrizeSpec {
     }
 }
 
+impl GameConfig {
+    /// Every pattern its prizes' toy effects name is a built-in or among
+    /// `known` (the room's imported patterns); the refusal names the field.
+    pub fn check_patterns(
+        &self,
+        known: &std::collections::BTreeSet<String>,
+    ) -> Result<(), ApiError> {
+        for (i, prize) in self.prizes.iter().enumerate() {
+            if let Some(toy) = &prize.toy {
+                toy.check_pattern(&format!("prizes[{i}].toy"), known)
+                    .map_err(|e| ApiError::from(&e))?;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl crate::scoped::ScopedConfig for GameConfig {
     fn parse(value: serde_json::Value) -> Result<Self, ApiError> {
         GameConfig::from_value(value).map_err(ApiError::from)

@@ -9,6 +9,7 @@ use crate::domain::UserId;
 use crate::domain::intake::{MAX_DURATION_MS, MIN_DURATION_MS};
 use crate::domain::toy_effect::ToyEffect;
 use crate::protocol::ApiError;
+use std::collections::BTreeSet;
 
 use super::pricing::{MAX_MULTIPLIER, price};
 
@@ -160,6 +161,16 @@ pub struct MenuSpec {
 }
 
 impl ItemSpec {
+    /// Like [`MenuSpec::check_patterns`], for one item at `prefix`.
+    pub fn check_patterns(&self, prefix: &str, known: &BTreeSet<String>) -> Result<(), ApiError> {
+        match &self.toy {
+            Some(toy) => toy
+                .check_pattern(&join(prefix, "toy"), known)
+                .map_err(|e| ApiError::from(&e)),
+            None => Ok(()),
+        }
+    }
+
     /// Check the item; `prefix` is its path (`items[2]`, or `item`).
     pub fn validate(&self, prefix: &str) -> Result<(), ApiError> {
         let at = |name: &str| join(prefix, name);
@@ -239,6 +250,15 @@ impl ItemSpec {
 }
 
 impl MenuSpec {
+    /// Every pattern its items' toy effects name is a built-in or among
+    /// `known` (the room's imported patterns); the refusal names the field.
+    pub fn check_patterns(&self, known: &BTreeSet<String>) -> Result<(), ApiError> {
+        for (i, item) in self.items.iter().enumerate() {
+            item.check_patterns(&format!("items[{i}]"), known)?;
+        }
+        Ok(())
+    }
+
     /// Check the whole menu: ranges, texts, colours, ids, limits.
     pub fn validate(&self) -> Result<(), ApiError> {
         if let Some(id) = &self.id {
@@ -432,7 +452,7 @@ mod tests {
             ),
             (
                 "items[1].toy.pattern",
-                Box::new(|v| v["items"][1]["toy"]["pattern"] = json!("zigzag")),
+                Box::new(|v| v["items"][1]["toy"]["pattern"] = json!("Zig Zag")),
             ),
             (
                 "items[1].toy.timing",

@@ -155,6 +155,9 @@ async fn store_config(
     let base = config.version;
     config.version = base + 1;
     config.check().map_err(|e| refuse(&app, e))?;
+    config
+        .check_patterns(&app.patterns.names(&room))
+        .map_err(|e| refuse(&app, e))?;
     let saved = books(&app)
         .save(&room, config, base, &by(&who))
         .await

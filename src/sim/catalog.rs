@@ -25,7 +25,7 @@ impl Effect {
             timing: toy.timing,
             intensity: toy.intensity.unwrap_or(10),
             duration_ms: toy.duration_ms,
-            pattern: toy.pattern.unwrap_or(Pattern::Constant),
+            pattern: toy.shape(),
         })
     }
 }

@@ -168,7 +168,7 @@ impl ItemPlan {
                     .get(i)
                     .cloned()
                     .flatten()
-                    .unwrap_or(Shape::Builtin(e.pattern.unwrap_or_default()));
+                    .unwrap_or(Shape::Builtin(e.shape()));
                 let shape = match shape {
                     // A stored pattern's levels are the toy's: not under a cap.
                     Shape::Preset(_) if cap < MAX_INTENSITY => Shape::Builtin(Pattern::Pulse),

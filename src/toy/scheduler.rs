@@ -56,6 +56,9 @@ enum Input {
         duration_ms: u64,
         effects: Arc<[ToyEffect]>,
         shapes: Vec<Option<Shape>>,
+        /// When the console heard of it, if its shapes were fetched since:
+        /// an end or a stop after that stands.
+        asked: Option<Instant>,
     },
     Finished(ItemId),
     Refunded(ItemId),
@@ -80,6 +83,18 @@ enum Input {
 
 type Toys = Arc<RwLock<Vec<ToyHandle>>>;
 
+/// How many ended items the scheduler remembers against late starts.
+const ENDED_KEPT: usize = 16;
+
+/// Where an item that started at `started_at` (server clock) started on
+/// the local clock, heard of at `now`; `None` when its effects are over.
+pub fn local_start(started_at: Stamp, duration_ms: u64, now: Stamp) -> Option<Instant> {
+    // Clock skew never puts a start in the future.
+    let late = Duration::from_micros(now.micros_since(started_at).max(0) as u64);
+    let over = Duration::from_millis(duration_ms.saturating_add(MAX_END_BURST_MS));
+    Instant::now().checked_sub(late).filter(|_| late < over)
+}
+
 /// The console's handle on the scheduler. Cheap to clone.
 #[derive(Clone)]
 pub struct SchedulerHandle {
@@ -101,6 +116,8 @@ pub fn spawn_scheduler(config: SchedulerConfig) -> SchedulerHandle {
         current: None,
         lane: None,
         lane_cut_at: None,
+        stage_ended: Vec::new(),
+        stopped_at: None,
         level: 0,
         preset: None,
         features: None,
@@ -133,11 +150,7 @@ impl SchedulerHandle {
                 duration_ms,
                 effects,
             } => {
-                // Clock skew never puts a start in the future.
-                let late = Duration::from_micros(now.micros_since(*started_at).max(0) as u64);
-                let over = Duration::from_millis(duration_ms.saturating_add(MAX_END_BURST_MS));
-                let local_now = Instant::now();
-                let Some(start) = local_now.checked_sub(late).filter(|_| late < over) else {
+                let Some(start) = local_start(*started_at, *duration_ms, now) else {
                     tracing::info!(%item, "item heard of after its effects were over");
                     return;
                 };
@@ -147,6 +160,28 @@ impl SchedulerHandle {
             EventKind::ItemRefunded { item, .. } => self.item_refunded(*item),
             _ => {}
         }
+    }
+
+    /// `item_started_shaped` once the shapes were fetched: an item that
+    /// ended, or a stop, since `asked` (when the console heard of the
+    /// item, if it waited for them) stands, and the item is not played.
+    pub fn item_started_fetched(
+        &self,
+        item: ItemId,
+        start: Instant,
+        duration_ms: u64,
+        effects: Arc<[ToyEffect]>,
+        shapes: Vec<Option<Shape>>,
+        asked: Option<Instant>,
+    ) {
+        self.send(Input::Started {
+            item,
+            start,
+            duration_ms,
+            effects,
+            shapes,
+            asked,
+        });
     }
 
     /// An item started at `start` (local time) with duration D and effects.
@@ -170,13 +205,7 @@ impl SchedulerHandle {
         effects: Arc<[ToyEffect]>,
         shapes: Vec<Option<Shape>>,
     ) {
-        self.send(Input::Started {
-            item,
-            start,
-            duration_ms,
-            effects,
-            shapes,
-        });
+        self.item_started_fetched(item, start, duration_ms, effects, shapes, None);
     }
 
     /// A toy tip runs from `start` beside whatever the stage plays, in place
@@ -379,6 +408,10 @@ struct Scheduler {
     lane: Option<LaneCurrent>,
     /// When the lane's toy run was last cut (stop, stop key, lost server).
     lane_cut_at: Option<Instant>,
+    /// The last items that finished or were refunded, and when.
+    stage_ended: Vec<(ItemId, Instant)>,
+    /// When everything was last stopped (stop key, lost server).
+    stopped_at: Option<Instant>,
     level: u8,
     /// The stored pattern the toys were told to run.
     preset: Option<u8>,
@@ -429,6 +462,7 @@ impl Scheduler {
         {
             tracing::warn!("server unreachable too long: stopping the toys");
             self.lane_cut_at = Some(now);
+            self.stopped_at = Some(now);
             self.stop_at_once(now, StopReason::ServerLost);
         }
         let level = match &self.current {
@@ -554,6 +588,13 @@ impl Scheduler {
         }
     }
 
+    fn note_ended(&mut self, item: ItemId, at: Instant) {
+        if self.stage_ended.len() >= ENDED_KEPT {
+            self.stage_ended.remove(0);
+        }
+        self.stage_ended.push((item, at));
+    }
+
     fn apply(&mut self, input: Input, now: Instant) {
         self.replanned |= matches!(
             input,
@@ -571,10 +612,21 @@ impl Scheduler {
                 duration_ms,
                 effects,
                 shapes,
+                asked,
             } => {
                 if self.halted {
                     tracing::info!(%item, "item started while halted: its effects are skipped");
                     return;
+                }
+                if let Some(asked) = asked {
+                    let ended = self
+                        .stage_ended
+                        .iter()
+                        .any(|(i, at)| *i == item && *at >= asked);
+                    if ended || self.stopped_at.is_some_and(|cut| cut >= asked) {
+                        tracing::info!(%item, "item ended or stopped while its pattern was fetched");
+                        return;
+                    }
                 }
                 // One item plays at a time: a new one replaces the old.
                 self.current = Some(Current {
@@ -584,12 +636,14 @@ impl Scheduler {
                 });
             }
             Input::Finished(item) => {
+                self.note_ended(item, now);
                 if let Some(c) = self.current.as_mut().filter(|c| c.item == item) {
                     let at = c.offset(now);
                     c.plan.finish(at);
                 }
             }
             Input::Refunded(item) => {
+                self.note_ended(item, now);
                 if self.current.as_ref().is_some_and(|c| c.item == item) {
                     // The tip running beside it goes on.
                     let lane = self.lane.take();
@@ -621,6 +675,7 @@ impl Scheduler {
             Input::PanicStop(at) => {
                 self.halted = true;
                 self.lane_cut_at = Some(at);
+                self.stopped_at = Some(at);
                 self.stop_at_once(now, StopReason::PanicKey);
             }
             Input::Resume => self.halted = false,

@@ -5,6 +5,7 @@ mod award;
 mod broadcast;
 mod demo_pty;
 mod e2e;
+mod effect_pattern;
 mod fixture;
 mod games;
 mod keys;

@@ -293,3 +293,50 @@ fn an_empty_room_is_offered_the_shipped_templates_one_by_one() {
             .contains("every shipped template is in the room")
     );
 }
+
+#[test]
+fn an_items_toy_pattern_cycles_through_the_shapes_then_the_rooms_imported_patterns() {
+    use cuedeck::console::menus::Field;
+    use cuedeck::domain::pattern_ref::PatternRef;
+    let mut f = opened();
+    f.app
+        .on_menu_answer(MenuAnswer::Patterns(std::sync::Arc::from([
+            std::sync::Arc::from("slow-tease"),
+        ])));
+    f.key(KeyCode::Enter);
+    f.key(KeyCode::Char('a'));
+    for c in "Tease".chars() {
+        f.key(KeyCode::Char(c));
+    }
+    let focused = |f: &Fixture| match &f.app.menus.as_ref().unwrap().level {
+        Level::Form(form) => form.focused(),
+        _ => panic!("form"),
+    };
+    while focused(&f) != Field::Toy {
+        f.key(KeyCode::Tab);
+    }
+    f.key(KeyCode::Char(' '));
+    while focused(&f) != Field::ToyPattern {
+        f.key(KeyCode::Tab);
+    }
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        f.key(KeyCode::Char(' '));
+        let Level::Form(form) = &f.app.menus.as_ref().unwrap().level else {
+            panic!("form")
+        };
+        seen.push(form.toy.pattern.name().to_string());
+    }
+    assert_eq!(seen, ["pulse", "wave", "ramp", "slow-tease", "constant"]);
+    for _ in 0..4 {
+        f.key(KeyCode::Char(' '));
+    }
+    assert!(f.render(100, 30).contains("slow-tease (imported)"));
+    let MenuRequest::AddItem { item, .. } = request(f.key(KeyCode::Enter)) else {
+        panic!("an add")
+    };
+    assert_eq!(
+        item.toy.unwrap().pattern,
+        Some(PatternRef::Named("slow-tease".into()))
+    );
+}

@@ -5,6 +5,7 @@ mod admin_cli;
 mod api;
 mod bad_input;
 mod documented_answers;
+mod effect_patterns;
 mod games_api;
 mod games_fairness;
 mod games_listing;

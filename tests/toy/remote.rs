@@ -201,7 +201,7 @@ async fn every_end_path_ends_with_a_stop_and_nothing_runs_after() {
             intensity: Some(12),
             duration_ms: Some(20_000),
             device_vendor: None,
-            pattern: Some(Pattern::Constant),
+            pattern: Some(Pattern::Constant.into()),
         };
         sched.item_started(ItemId(1), t0, 20_000, Arc::from([effect]));
         sleep(Duration::from_millis(1_500)).await;

@@ -30,7 +30,7 @@ async fn wave(app: &FakeApp) -> (SchedulerHandle, Instant) {
         intensity: Some(16),
         duration_ms: Some(ITEM_MS),
         device_vendor: None,
-        pattern: Some(Pattern::Wave),
+        pattern: Some(Pattern::Wave.into()),
     };
     sched.item_started(ItemId(1), t0, ITEM_MS, Arc::from([effect]));
     (sched, t0)

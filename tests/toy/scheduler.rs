@@ -30,7 +30,7 @@ pub(crate) fn fx(
         intensity: Some(intensity),
         duration_ms,
         device_vendor: None,
-        pattern,
+        pattern: pattern.map(Into::into),
     }
 }
 
@@ -550,4 +550,36 @@ async fn the_strip_shows_level_and_next_effect() {
         rig.sched.strip_line(),
         "LVS-Lush0 (virtual) ▯▯▯▯▯ 0/20 · STOPPED (panic key)"
     );
+}
+
+/// An item whose imported pattern is still being fetched when it ends or
+/// the stop key is pressed is not played once the file arrives; one that
+/// nothing stopped is.
+#[tokio::test(start_paused = true)]
+async fn an_item_stopped_while_its_pattern_was_fetched_stays_stopped() {
+    let rig = Rig::new(1, SchedulerConfig::default()).await;
+    let effects = || Arc::from(vec![fx(Timing::Start, 9, Some(2_000), None)]);
+    let fetched = |item: u64, asked: u64| {
+        let at = rig.at(asked);
+        rig.sched
+            .item_started_fetched(ItemId(item), at, 10_000, effects(), Vec::new(), Some(at));
+    };
+    // Heard of at 0, finished at 100, its file arrives at 200.
+    rig.until(100).await;
+    rig.sched.item_finished(ItemId(1));
+    rig.until(200).await;
+    fetched(1, 0);
+    // Heard of at 1000, the stop key at 1100, the file at 1200.
+    rig.until(1_100).await;
+    rig.sched.panic_stop();
+    rig.until(1_200).await;
+    fetched(2, 1_000);
+    rig.until(5_000).await;
+    assert_eq!(rig.timeline(0), [], "nothing played");
+    // Resumed: the next one, fetched with nothing in its way, plays.
+    rig.sched.resume();
+    rig.until(6_000).await;
+    fetched(3, 6_000);
+    rig.until(10_000).await;
+    assert_eq!(rig.timeline(0), [(6_000, 9), (8_000, 0)]);
 }

@@ -2,8 +2,11 @@
 //! timing, intensity, duration and pattern, turned into the effect the
 //! server takes.
 
+use std::sync::Arc;
+
 use crate::console::text_field::{Accept, TextField};
-use crate::domain::toy_effect::{MAX_INTENSITY, Pattern, Timing, ToyEffect};
+use crate::domain::pattern_ref::{Builtins, PatternRef};
+use crate::domain::toy_effect::{EffectPattern, MAX_INTENSITY, Pattern, Timing, ToyEffect};
 
 /// The most digits a number of the effect holds.
 const NUMBER_CHARS: usize = 200;
@@ -48,20 +51,15 @@ impl ToyField {
     }
 }
 
-const PATTERNS: [Pattern; 4] = [
-    Pattern::Constant,
-    Pattern::Pulse,
-    Pattern::Wave,
-    Pattern::Ramp,
-];
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToyFields {
     pub on: bool,
     pub timing: Timing,
     pub intensity: TextField,
     pub duration_ms: TextField,
-    pub pattern: Pattern,
+    pub pattern: EffectPattern,
+    /// The room's imported patterns, offered after the built-in shapes.
+    pub imported: Arc<[Arc<str>]>,
 }
 
 impl ToyFields {
@@ -82,8 +80,31 @@ impl ToyFields {
                 Accept::Digits,
                 NUMBER_CHARS,
             ),
-            pattern: effect.and_then(|t| t.pattern).unwrap_or_default(),
+            pattern: effect
+                .and_then(|t| t.pattern.clone())
+                .unwrap_or(PatternRef::Builtin(Pattern::Constant)),
+            imported: Arc::from([]),
         }
+    }
+
+    /// Offer the room's imported patterns too.
+    pub fn with_imported(mut self, names: Arc<[Arc<str>]>) -> ToyFields {
+        self.imported = names;
+        self
+    }
+
+    /// Every pattern the field cycles through: the built-in shapes, the
+    /// room's imported patterns, and the one chosen if it is neither.
+    fn pattern_choices(&self) -> Vec<EffectPattern> {
+        let mut all: Vec<EffectPattern> = Pattern::ALL
+            .iter()
+            .map(|p| PatternRef::Builtin(*p))
+            .chain(self.imported.iter().map(|n| PatternRef::Named(n.clone())))
+            .collect();
+        if !all.contains(&self.pattern) {
+            all.push(self.pattern.clone());
+        }
+        all
     }
 
     /// The fields shown: the details only while the effect is on.
@@ -101,7 +122,10 @@ impl ToyFields {
             ToyField::Timing => self.timing.label().into(),
             ToyField::Intensity => self.intensity.to_string(),
             ToyField::DurationMs => self.duration_ms.to_string(),
-            ToyField::Pattern => format!("{:?}", self.pattern).to_lowercase(),
+            ToyField::Pattern => match &self.pattern {
+                PatternRef::Builtin(shape) => shape.as_str().into(),
+                PatternRef::Named(name) => format!("{name} (imported)"),
+            },
         }
     }
 
@@ -126,7 +150,12 @@ impl ToyFields {
         match field {
             ToyField::On => self.on = !self.on,
             ToyField::Timing => self.timing = cycle(&Timing::ALL, self.timing, forward),
-            ToyField::Pattern => self.pattern = cycle(&PATTERNS, self.pattern, forward),
+            ToyField::Pattern => {
+                let all = self.pattern_choices();
+                let at = all.iter().position(|p| *p == self.pattern).unwrap_or(0);
+                let next = if forward { at + 1 } else { at + all.len() - 1 };
+                self.pattern = all[next % all.len()].clone();
+            }
             _ => {}
         }
     }
@@ -151,7 +180,7 @@ impl ToyFields {
             intensity: Some(intensity as u8),
             duration_ms: whole(&self.duration_ms).map_err(|e| (ToyField::DurationMs, e))?,
             device_vendor: Some("lovense".into()),
-            pattern: Some(self.pattern),
+            pattern: Some(self.pattern.clone()),
         }))
     }
 }

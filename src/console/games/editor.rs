@@ -8,6 +8,8 @@
 //! the session, the draft and the conflict are the editor kit's; the
 //! games' columns, fields and rules are here and in `prizes`.
 
+use std::sync::Arc;
+
 use super::prize::{PrizeForm, Problem, check};
 use super::request::{GameAnswer, GameEffect, GameRequest};
 use super::settings::SettingsForm;
@@ -51,6 +53,8 @@ pub struct GameEditor {
     pub prize: usize,
     pub level: Level,
     pub session: Session,
+    /// The room's imported patterns, offered in the prizes' toy effects.
+    pub patterns: Arc<[Arc<str>]>,
 }
 
 impl GameEditor {
@@ -69,6 +73,7 @@ impl GameEditor {
             prize: 0,
             level: Level::Game,
             session: Session::loading(),
+            patterns: Arc::from([]),
         };
         (editor, EditorEffect::Send(GameRequest::Load(game)))
     }
@@ -108,8 +113,10 @@ impl GameEditor {
     }
 
     pub fn on_answer(&mut self, answer: GameAnswer) {
-        self.session.waiting = false;
+        // The pattern names come beside another answer, not as one.
+        self.session.waiting &= matches!(answer, GameAnswer::Patterns(_));
         match answer {
+            GameAnswer::Patterns(names) => self.patterns = names,
             GameAnswer::Loaded(view) => {
                 let saved = self.draft.take().is_some();
                 self.view = Some(view);

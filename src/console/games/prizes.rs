@@ -54,7 +54,9 @@ impl GameEditor {
                 }
             }
             Action::Edit if count > 0 => {
-                self.level = Level::Prize(Box::new(PrizeForm::edit(&config, self.prize)));
+                let mut form = PrizeForm::edit(&config, self.prize);
+                form.toy.imported = self.patterns.clone();
+                self.level = Level::Prize(Box::new(form));
             }
             Action::Add => {
                 let most = *config.game.prize_range().end();
@@ -64,7 +66,9 @@ impl GameEditor {
                         format!("the {} holds at most {most} prizes", title(config.game)),
                     );
                 } else {
-                    self.level = Level::Prize(Box::new(PrizeForm::add(&config)));
+                    let mut form = PrizeForm::add(&config);
+                    form.toy.imported = self.patterns.clone();
+                    self.level = Level::Prize(Box::new(form));
                 }
             }
             Action::Delete if count > 0 => {

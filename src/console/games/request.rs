@@ -1,6 +1,8 @@
 //! What the game editor asks of the server and what it hears back; the
 //! runtime carries the requests out through the REST client.
 
+use std::sync::Arc;
+
 use crate::console::editor::EditorEffect;
 use crate::games::api::{GameConflict, GameView, Rotated};
 use crate::games::{GameConfig, GameKind};
@@ -21,6 +23,8 @@ pub type GameEffect = EditorEffect<GameRequest>;
 #[derive(Debug, Clone)]
 pub enum GameAnswer {
     Loaded(Box<GameView>),
+    /// The room's imported patterns, offered for the prizes' toy effects.
+    Patterns(Arc<[Arc<str>]>),
     /// The room has no such game yet.
     Missing(GameKind),
     Rotated(Box<Rotated>),

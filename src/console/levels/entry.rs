@@ -296,6 +296,6 @@ pub fn try_effect(config: &TipLevels, entry: Entry, index: usize) -> Option<ToyE
         intensity: Some(intensity.peak()),
         duration_ms: Some(u64::from(seconds) * 1000),
         device_vendor: None,
-        pattern: Some(shape),
+        pattern: Some(shape.into()),
     })
 }

@@ -6,6 +6,8 @@
 //! the conflict are the editor kit's; the menus' columns, fields and rules
 //! are here and in `items`.
 
+use std::sync::Arc;
+
 use super::form::ItemForm;
 use super::request::{MenuAnswer, MenuEffect, MenuRequest};
 use crate::console::editor::EditorEffect;
@@ -49,6 +51,8 @@ pub struct MenuEditor {
     pub draft: Draft<MenuSpec>,
     /// The last request, to re-apply after a conflict.
     last: Option<MenuRequest>,
+    /// The room's imported patterns, offered in the items' toy effects.
+    pub patterns: Arc<[Arc<str>]>,
 }
 
 impl Default for MenuEditor {
@@ -60,6 +64,7 @@ impl Default for MenuEditor {
             level: Level::Menus,
             session: Session::loading(),
             draft: Draft::default(),
+            patterns: Arc::from([]),
             last: None,
         }
     }
@@ -107,8 +112,10 @@ impl MenuEditor {
     }
 
     pub fn on_answer(&mut self, answer: MenuAnswer) {
-        self.session.waiting = false;
+        // The pattern names come beside another answer, not as one.
+        self.session.waiting &= matches!(answer, MenuAnswer::Patterns(_));
         match answer {
+            MenuAnswer::Patterns(names) => self.patterns = names,
             MenuAnswer::Menus(menus) => {
                 self.menus = menus;
                 self.menu = self.menu.min(self.menus.len().saturating_sub(1));

@@ -150,7 +150,8 @@ impl MenuEditor {
     }
 
     /// The item form opens; unsaved settings are dropped.
-    fn open_form(&mut self, form: ItemForm) {
+    fn open_form(&mut self, mut form: ItemForm) {
+        form.toy.imported = self.patterns.clone();
         self.draft.take();
         self.level = Level::Form(Box::new(form));
     }

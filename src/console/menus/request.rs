@@ -1,6 +1,8 @@
 //! What the menu editor asks of the server and what it hears back; the
 //! runtime carries the requests out through `MenuClient`.
 
+use std::sync::Arc;
+
 use crate::console::editor::EditorEffect;
 use crate::menus::api::{SortKey, VersionConflict};
 use crate::menus::model::{ItemSpec, MenuSpec, MenuView};
@@ -68,6 +70,8 @@ pub type MenuEffect = EditorEffect<MenuRequest>;
 #[derive(Debug, Clone)]
 pub enum MenuAnswer {
     Menus(Vec<MenuView>),
+    /// The room's imported patterns, offered for the items' toy effects.
+    Patterns(Arc<[Arc<str>]>),
     Menu(Box<MenuView>),
     Conflict(Box<VersionConflict>),
     Failed(String),

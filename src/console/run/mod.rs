@@ -24,9 +24,9 @@ use self::toy::{ToyLink, follow};
 use crate::client::{RestClient, RoomStream, StreamEvent, StreamOptions};
 use crate::console::app::{App, Effect, ToyRequest};
 use crate::console::config::Resolved;
-use crate::console::games::GameAnswer;
+use crate::console::games::{GameAnswer, GameRequest};
 use crate::console::levels::LevelAnswer;
-use crate::console::menus::MenuAnswer;
+use crate::console::menus::{MenuAnswer, MenuRequest};
 use crate::console::queue::award::PointsAnswer;
 use crate::console::reply::ReplyAnswer;
 use crate::console::report::ReportAnswer;
@@ -221,12 +221,24 @@ async fn run_room(config: Resolved, room: RoomId) -> Result<(), String> {
                     });
                 }
                 Effect::Menu(request) => {
+                    if matches!(request, MenuRequest::List) {
+                        let (rest, room) = (rest.clone(), room.clone());
+                        answer_later(&menu_tx, async move {
+                            MenuAnswer::Patterns(requests::pattern_names(&rest, &room).await)
+                        });
+                    }
                     let (menus, room) = (menus.clone(), room.clone());
                     answer_later(&menu_tx, async move {
                         requests::send_menu(&menus, &room, request).await
                     });
                 }
                 Effect::Game(request) => {
+                    if matches!(request, GameRequest::Load(_)) {
+                        let (rest, room) = (rest.clone(), room.clone());
+                        answer_later(&game_tx, async move {
+                            GameAnswer::Patterns(requests::pattern_names(&rest, &room).await)
+                        });
+                    }
                     let (rest, room) = (rest.clone(), room.clone());
                     answer_later(&game_tx, async move {
                         requests::send_game(&rest, &room, request).await

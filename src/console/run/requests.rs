@@ -2,6 +2,8 @@
 //! turned into the editor's own terms (the runtime's side: the editors
 //! themselves do no IO).
 
+use std::sync::Arc;
+
 use crate::client::versioned::{ConflictBody, VersionedError};
 use crate::client::{GameClientError, RestClient};
 use crate::console::games::{GameAnswer, GameRequest};
@@ -12,6 +14,18 @@ use crate::console::report::{BROADCASTS, ReportAnswer, ReportRequest};
 use crate::domain::RoomId;
 use crate::menus::client::{MenuClient, MenuClientError};
 use crate::protocol::{AwardRequest, ErrorCode};
+
+/// The names of the room's imported patterns, for the editors' toy
+/// effects (none when they cannot be had: the built-ins stay offered).
+pub(in crate::console) async fn pattern_names(rest: &RestClient, room: &RoomId) -> Arc<[Arc<str>]> {
+    match rest.pattern_names(room).await {
+        Ok(names) => names.into_iter().map(Arc::from).collect(),
+        Err(err) => {
+            tracing::warn!(%room, error = %err, "imported pattern names not had");
+            Arc::from([])
+        }
+    }
+}
 
 /// Carry out one menu change and turn the answer into the editor's terms.
 pub(in crate::console) async fn send_menu(

@@ -10,15 +10,18 @@ use tokio::sync::mpsc;
 use crate::client::RestClient;
 use crate::console::app::{ToyCue, ToyReading, ToyRequest};
 use crate::domain::tips::PatternRef;
+use crate::domain::toy_effect::ToyEffect;
 use crate::domain::{EventKind, RoomId};
 use crate::toy::connect::{Which, connect};
 use crate::toy::device::DriverConfig;
 use crate::toy::pattern_file::PatternFile;
+use crate::toy::plan::Shape;
 use crate::toy::reconnect::{attach, reconnect};
-use crate::toy::scheduler::SchedulerHandle;
+use crate::toy::scheduler::{SchedulerHandle, local_start};
 
-/// Where a tip's imported pattern comes from: the room's patterns on the
-/// server, fetched when the tip runs (a tip fixes the name, not the steps).
+/// Where an imported pattern comes from: the room's patterns on the
+/// server, fetched when the tip or the item runs (it fixes the name, not
+/// the steps).
 #[derive(Clone)]
 pub(super) struct PatternSource {
     pub rest: RestClient,
@@ -41,6 +44,30 @@ impl PatternSource {
     }
 }
 
+impl PatternSource {
+    /// The steps of every imported pattern the effects name, fetched when
+    /// the item starts (`None`: the effect's own built-in shape, or steady
+    /// if its file cannot be had).
+    async fn shapes(&self, effects: &[ToyEffect]) -> Vec<Option<Shape>> {
+        let mut shapes = Vec::with_capacity(effects.len());
+        for effect in effects {
+            let file = match effect.imported_pattern() {
+                Some(name) if effect.enabled => self.fetch(name).await,
+                _ => None,
+            };
+            shapes.push(file.map(Shape::File));
+        }
+        shapes
+    }
+}
+
+/// Whether any of the effects plays an imported pattern.
+fn names_imported(effects: &[ToyEffect]) -> bool {
+    effects
+        .iter()
+        .any(|e| e.enabled && e.imported_pattern().is_some())
+}
+
 /// Tell the scheduler what the console decided.
 pub(super) fn follow(toys: &SchedulerHandle, cue: ToyCue, patterns: &PatternSource) {
     match cue {
@@ -51,15 +78,27 @@ pub(super) fn follow(toys: &SchedulerHandle, cue: ToyCue, patterns: &PatternSour
             duration_ms,
             effects,
             now,
-        } => toys.on_event(
-            &EventKind::ItemStarted {
-                item,
-                started_at,
-                duration_ms,
-                effects,
-            },
-            now,
-        ),
+        } => {
+            if !names_imported(&effects) {
+                let started = EventKind::ItemStarted {
+                    item,
+                    started_at,
+                    duration_ms,
+                    effects,
+                };
+                return toys.on_event(&started, now);
+            }
+            let Some(start) = local_start(started_at, duration_ms, now) else {
+                tracing::info!(%item, "item heard of after its effects were over");
+                return;
+            };
+            let (toys, patterns) = (toys.clone(), patterns.clone());
+            let asked = tokio::time::Instant::now();
+            tokio::spawn(async move {
+                let shapes = patterns.shapes(&effects).await;
+                toys.item_started_fetched(item, start, duration_ms, effects, shapes, Some(asked));
+            });
+        }
         ToyCue::Finished(item) => toys.item_finished(item),
         ToyCue::Refunded(item) => toys.item_refunded(item),
         ToyCue::LanePlay {
@@ -86,10 +125,18 @@ pub(super) fn follow(toys: &SchedulerHandle, cue: ToyCue, patterns: &PatternSour
             effects,
             length_ms,
         } => {
-            toys.item_started(item, tokio::time::Instant::now(), length_ms, effects);
-            let toys = toys.clone();
+            let start = tokio::time::Instant::now();
+            let imported = names_imported(&effects);
+            if !imported {
+                toys.item_started(item, start, length_ms, effects.clone());
+            }
+            let (toys, patterns) = (toys.clone(), patterns.clone());
             tokio::spawn(async move {
-                tokio::time::sleep(Duration::from_millis(length_ms)).await;
+                if imported {
+                    let shapes = patterns.shapes(&effects).await;
+                    toys.item_started_fetched(item, start, length_ms, effects, shapes, Some(start));
+                }
+                tokio::time::sleep_until(start + Duration::from_millis(length_ms)).await;
                 toys.item_finished(item);
             });
         }

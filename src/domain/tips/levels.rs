@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::error::DomainError;
+use crate::domain::pattern_ref::Builtins;
 use crate::domain::toy_effect::MAX_INTENSITY;
 
 /// The longest a tip may drive the toy, in seconds.
@@ -88,6 +89,14 @@ pub enum BuiltinPattern {
     Earthquake,
 }
 
+impl Builtins for BuiltinPattern {
+    const ALL: &'static [BuiltinPattern] = &BuiltinPattern::ALL;
+
+    fn as_str(self) -> &'static str {
+        BuiltinPattern::as_str(self)
+    }
+}
+
 impl BuiltinPattern {
     pub const ALL: [BuiltinPattern; 4] = [
         BuiltinPattern::Pulse,
@@ -110,51 +119,8 @@ impl BuiltinPattern {
     }
 }
 
-/// A pattern by name: a built-in, or one the performer imported (a Lovense
-/// pattern file). Written as its name in files and on the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(from = "String", into = "String")]
-pub enum PatternRef {
-    Builtin(BuiltinPattern),
-    Named(Arc<str>),
-}
-
-impl From<String> for PatternRef {
-    fn from(name: String) -> Self {
-        match BuiltinPattern::from_name(&name) {
-            Some(builtin) => PatternRef::Builtin(builtin),
-            None => PatternRef::Named(name.into()),
-        }
-    }
-}
-
-impl From<PatternRef> for String {
-    fn from(pattern: PatternRef) -> Self {
-        pattern.name().to_string()
-    }
-}
-
-impl PatternRef {
-    pub fn name(&self) -> &str {
-        match self {
-            PatternRef::Builtin(builtin) => builtin.as_str(),
-            PatternRef::Named(name) => name,
-        }
-    }
-
-    fn check(&self, field: &str, known: &BTreeSet<String>) -> Result<(), DomainError> {
-        match self {
-            PatternRef::Builtin(_) => Ok(()),
-            PatternRef::Named(name) if known.contains(&**name) => Ok(()),
-            PatternRef::Named(name) => Err(DomainError::invalid(
-                field,
-                format!(
-                    "unknown pattern {name:?}: use pulse, wave, fireworks, earthquake or an imported pattern"
-                ),
-            )),
-        }
-    }
-}
+/// A tip's pattern: a built-in preset or an imported pattern.
+pub type PatternRef = crate::domain::pattern_ref::PatternRef<BuiltinPattern>;
 
 /// One rung of the ladder: tips of `min..=max` tokens (no `max`: and up).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

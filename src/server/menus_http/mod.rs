@@ -126,6 +126,8 @@ async fn create(
     require_menu_editor(&app, &who, &room)?;
     require_room(&app, &room).await?;
     let spec: MenuSpec = parse_config(&app, body)?;
+    spec.check_patterns(&app.patterns.names(&room))
+        .map_err(|e| refuse(&app, e))?;
     let store = app.menus.clone();
     let by = by(&who);
     let menu = menu_store(&app, move || store.create(&room, spec, &by)).await?;
@@ -144,6 +146,15 @@ async fn edit(
 ) -> Answer<MenuView> {
     // The handlers checked the editor before reading the body.
     require_room(app, &room).await?;
+    let known = app.patterns.names(&room);
+    match &edit {
+        Edit::Replace(spec) => spec.check_patterns(&known),
+        Edit::AddItem { item, .. } | Edit::UpdateItem { item, .. } => {
+            item.check_patterns("item", &known)
+        }
+        _ => Ok(()),
+    }
+    .map_err(|e| refuse(app, e))?;
     let store = app.menus.clone();
     let by = by(who);
     let kind = edit.kind();
