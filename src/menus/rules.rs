@@ -28,6 +28,8 @@ use crate::scoped::Hideable;
 
 /// The public announcement of every purchase (config/templates.toml).
 pub const ANNOUNCE_KEY: &str = "menu.purchase";
+/// The same announcement for an item paid in points (it names no tokens).
+pub const REDEEM_ANNOUNCE_KEY: &str = "menu.redeem";
 
 /// The start of the UTC day `at` falls in.
 pub fn day_start(at: Stamp) -> Stamp {
@@ -234,7 +236,11 @@ impl Purchase {
             rank: None,
             duration_hint_ms: item.duration_hint_ms,
             at,
-            announce_key: ANNOUNCE_KEY,
+            announce_key: if in_points {
+                REDEEM_ANNOUNCE_KEY
+            } else {
+                ANNOUNCE_KEY
+            },
             display_name: self.display_name.as_deref(),
             bet_tier: None,
             toy: item.toy.as_ref(),

@@ -222,6 +222,7 @@ mod tests {
         }
         for key in [
             "menu.purchase",
+            "menu.redeem",
             "slot.spin.started",
             "slot.spin.winner",
             "wheel.spin.started",

@@ -4,7 +4,8 @@
 //! rebuilds the same balance.
 
 use crate::support::*;
-use cuedeck::client::RestClient;
+use cuedeck::client::{RestClient, RoomStream, StreamEvent, StreamOptions};
+use cuedeck::domain::EventKind;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -57,6 +58,13 @@ async fn concurrent_redeems_never_overdraw_and_points_burn_or_come_back() {
     let tokens_before = t.client(ADMIN).balance(&"u1".into()).await.unwrap().tokens;
 
     let purchase = format!("/api/v1/rooms/{ROOM}/menus/m1/items/{item}/purchase");
+    let mut stream = RoomStream::connect(
+        &t.url(),
+        &t.tokens.performer,
+        ROOM.into(),
+        None,
+        StreamOptions::default(),
+    );
     let mut tasks = Vec::new();
     for n in 0..10 {
         let viewer = t.client(&t.tokens.viewer);
@@ -99,6 +107,21 @@ async fn concurrent_redeems_never_overdraw_and_points_burn_or_come_back() {
         "100 points buy three 30-point items"
     );
     assert_eq!(points(&t, "u1").await, 10);
+    // The room's chat says redeemed, not bought for 0 tokens.
+    let mut keys = Vec::new();
+    while keys.len() < 3 {
+        let event = tokio::time::timeout(std::time::Duration::from_secs(10), stream.next())
+            .await
+            .expect("the announcements in time")
+            .expect("stream open");
+        if let StreamEvent::Event { event, .. } = event
+            && let EventKind::Announcement { key, .. } = &event.kind
+        {
+            keys.push(key.to_string());
+        }
+    }
+    assert_eq!(keys, ["menu.redeem"; 3]);
+    stream.close();
     assert_eq!(
         t.client(ADMIN).balance(&"u1".into()).await.unwrap().tokens,
         tokens_before,

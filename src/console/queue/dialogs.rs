@@ -94,7 +94,7 @@ pub fn draw_refund(frame: &mut Frame, t: &Theme, form: &RefundForm) {
 /// The award dialog: the viewer's points and what the limits allow, the
 /// amount and the note, and this broadcast's awards so far.
 pub fn draw_award(frame: &mut Frame, t: &Theme, form: &AwardForm) {
-    let area = popup(frame.area(), 62, 12 + form.awards.len().min(8) as u16);
+    let area = popup(frame.area(), 62, 13 + form.awards.len().min(8) as u16);
     frame.render_widget(Clear, area);
     let focus = |field: AwardField| {
         if form.field == field {
@@ -113,15 +113,21 @@ pub fn draw_award(frame: &mut Frame, t: &Theme, form: &AwardForm) {
                 "{} has {} points; you may award up to {} now",
                 form.user_name, left.balance, left.most
             )),
+            // Two lines: one would be cut at the dialog's width.
             Line::from(Span::styled(
                 format!(
-                    "left: viewer {} · broadcast {} · hour {} · day {} · awards {} · allowance {}",
+                    "left: viewer {} · broadcast {} · hour {} · day {}",
                     left.left.per_viewer,
                     left.left.per_broadcast,
                     left.left.per_hour,
                     left.left.per_day,
-                    left.left.velocity,
-                    left.left.allowance
+                ),
+                fg(t.dim),
+            )),
+            Line::from(Span::styled(
+                format!(
+                    "      awards {} · allowance {}",
+                    left.left.velocity, left.left.allowance
                 ),
                 fg(t.dim),
             )),
