@@ -116,6 +116,7 @@ error_codes! {
     ReplyTooLong => "reply_too_long", 422;
     UnknownTemplate => "unknown_template", 404;
     UnknownMessage => "unknown_message", 404;
+    NotLeader => "not_leader", 503;
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -195,6 +195,9 @@ pub struct ApiError {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// On `not_leader`: the base URL of the node that leads, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leader: Option<String>,
 }
 
 impl ApiError {
@@ -203,6 +206,23 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            leader: None,
+        }
+    }
+
+    /// `not_leader`: this node is a standby; `leader` is who serves.
+    pub fn not_leader(leader: Option<String>) -> Self {
+        let message = match &leader {
+            Some(url) => format!("this node is a standby; the leader is {url}"),
+            None => {
+                "this node is a standby and no leader holds the lease yet; retry shortly".into()
+            }
+        };
+        ApiError {
+            code: ErrorCode::NotLeader,
+            message,
+            field: None,
+            leader,
         }
     }
 
@@ -216,6 +236,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: Some(field.into()),
+            leader: None,
         }
     }
 
@@ -231,6 +252,7 @@ impl From<&crate::domain::DomainError> for ApiError {
             code: err.code(),
             message: err.to_string(),
             field: err.field().map(str::to_string),
+            leader: None,
         }
     }
 }
@@ -406,4 +428,10 @@ pub struct Health {
     pub ok: bool,
     pub protocol: u32,
     pub epoch: String,
+    /// `leader` or `standby` (absent from servers without standbys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// The base URL of the node that leads, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leader: Option<String>,
 }

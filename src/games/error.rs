@@ -37,6 +37,7 @@ impl From<ConfigError> for crate::protocol::ApiError {
             code: crate::protocol::ErrorCode::InvalidField,
             message: format!("invalid field `{}`: {}", err.field, err.problem),
             field: Some(err.field),
+            leader: None,
         }
     }
 }

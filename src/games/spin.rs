@@ -153,6 +153,7 @@ impl SpinRequest {
                 config.tier_count()
             ),
             field: Some("tier".into()),
+            leader: None,
         })?;
         if !config.is_available() {
             return Err(error(

@@ -116,6 +116,7 @@ impl VersionConflict {
             code: self.code,
             message: self.message.clone(),
             field: self.field.clone(),
+            leader: None,
         }
     }
 }

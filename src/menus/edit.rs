@@ -53,6 +53,7 @@ pub fn unknown_menu(room: &RoomId, menu: &str) -> ApiError {
         code: ErrorCode::UnknownMenu,
         message: format!("room `{room}` has no menu `{menu}`"),
         field: None,
+        leader: None,
     }
 }
 
@@ -61,6 +62,7 @@ pub fn unknown_menu_item(menu: &str, item: &str) -> ApiError {
         code: ErrorCode::UnknownMenuItem,
         message: format!("menu `{menu}` has no item `{item}`"),
         field: None,
+        leader: None,
     }
 }
 

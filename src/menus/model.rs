@@ -238,6 +238,7 @@ impl ItemSpec {
                 code: e.code(),
                 message: e.to_string(),
                 field: e.field().map(str::to_string),
+                leader: None,
             })?;
         }
         Ok(())

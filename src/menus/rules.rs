@@ -170,6 +170,7 @@ impl Purchase {
                     menu.id, menu.version
                 ),
                 field: Some("menuVersion".into()),
+                leader: None,
             });
         }
         let item = menu

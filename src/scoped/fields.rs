@@ -16,6 +16,7 @@ pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> ApiError
         code: ErrorCode::InvalidField,
         message: format!("invalid field `{field}`: {message}"),
         field: Some(field),
+        leader: None,
     }
 }
 

@@ -81,6 +81,7 @@ pub fn replay(
             code: ErrorCode::IdempotencyConflict,
             message: format!("idempotency key `{key}` was already used for a different request"),
             field: Some("Idempotency-Key".into()),
+            leader: None,
         }),
     }
 }
@@ -162,6 +163,7 @@ impl IntakeDraft<'_> {
                         .to_string()
                         .replace("metadata.userDisplayName", "displayName"),
                     field,
+                    leader: None,
                 }
             })?;
         Ok(payload)

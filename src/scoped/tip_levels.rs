@@ -43,6 +43,7 @@ impl TipLevelsConflict {
             code: self.code,
             message: self.message.clone(),
             field: Some(self.field.clone()),
+            leader: None,
         }
     }
 }

@@ -248,6 +248,7 @@ fn parse_client_seed(text: &str) -> Result<ClientSeed, ApiError> {
             code: ErrorCode::ForbiddenField,
             message: format!("forbidden field `clientSeed`: looks like {kind}"),
             field: Some("clientSeed".into()),
+            leader: None,
         });
     }
     Ok(seed)

@@ -140,6 +140,7 @@ pub(super) fn idempotency_key(
             code: ErrorCode::MissingIdempotencyKey,
             message: "this request needs an Idempotency-Key header: one per intended action, reused on retry".into(),
             field: Some("Idempotency-Key".into()),
+            leader: None,
         }),
         None => Ok(None),
     }
@@ -203,6 +204,8 @@ async fn health(State(app): State<App>) -> Json<Health> {
         ok: true,
         protocol: PROTOCOL_VERSION,
         epoch: app.core.epoch().to_string(),
+        role: None,
+        leader: None,
     })
 }
 

@@ -195,6 +195,7 @@ pub fn no_price(app: &App, value: &Value, whose: &str) -> Result<(), Refusal> {
                     "forbidden field `{field}`: a client never sends a price; {whose}"
                 ),
                 field: Some(field),
+                leader: None,
             },
         )),
         None => Ok(()),

@@ -449,6 +449,7 @@ fn read_frame(text: &str) -> Result<ClientFrame, Box<ServerFrame>> {
                 code: ErrorCode::BadFrame,
                 message: format!("not a client frame: {error}"),
                 field: error.field().map(str::to_string),
+                leader: None,
             },
         })),
     }
