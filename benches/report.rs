@@ -104,7 +104,7 @@ fn fill(path: &Path, history: u64) -> i64 {
 
 /// Median milliseconds of the report of `id`, after one warm-up run.
 fn time_report(path: &Path, id: i64) -> (f64, u64) {
-    let db = BroadcastDb::open(path).expect("a reader");
+    let db = BroadcastDb::open(&path.into()).expect("a reader");
     let room = RoomId::new("measured");
     let mut runs = Vec::with_capacity(RUNS);
     let mut earned = 0;

@@ -5,8 +5,6 @@
 //! the outcome whose events may then be published. Commands are pipelined:
 //! the next one can run while earlier ones wait for their group commit.
 
-use std::path::Path;
-
 use crate::domain::{Command, DomainError, Engine, Request, Stamp};
 use crate::store::{Ack, Attachment, Reader, Store, StoreError, StoreOptions};
 
@@ -20,8 +18,11 @@ pub struct QueueService {
 
 impl QueueService {
     /// Open the database at `path`, rebuilding and verifying the state in it.
-    pub fn open(path: &Path, options: StoreOptions) -> Result<Self, StoreError> {
-        let (store, engine) = Store::open(path, options)?;
+    pub fn open(
+        db: impl Into<crate::store::Database>,
+        options: StoreOptions,
+    ) -> Result<Self, StoreError> {
+        let (store, engine) = Store::open(db, options)?;
         Ok(QueueService {
             engine,
             store,

@@ -198,6 +198,7 @@ impl ServerConfig {
 
     pub fn store_options(&self) -> StoreOptions {
         StoreOptions {
+            fence: None,
             synchronous: self.synchronous,
             max_batch: self.max_batch,
             engine: EngineConfig {

@@ -5,7 +5,6 @@
 //! publications, so a subscriber never misses or doubles an event.
 
 use std::collections::{HashMap, VecDeque};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -65,7 +64,7 @@ struct Hub {
 }
 
 pub struct Publisher {
-    db: PathBuf,
+    db: crate::store::Database,
     epoch: String,
     templates: Arc<Templates>,
     metrics: Arc<Metrics>,
@@ -81,7 +80,7 @@ pub struct Publisher {
 
 impl Publisher {
     pub fn new(
-        db: PathBuf,
+        db: crate::store::Database,
         epoch: String,
         templates: Arc<Templates>,
         metrics: Arc<Metrics>,

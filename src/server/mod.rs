@@ -37,7 +37,7 @@ mod tokens_http;
 mod ws;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+
 use std::sync::Arc;
 
 use axum::serve::ListenerExt;
@@ -96,13 +96,17 @@ impl Server {
 }
 
 /// Open the database, rebuild the state from it, and start serving.
-pub async fn start(config: ServerConfig, db: PathBuf) -> Result<Server, ServeError> {
+pub async fn start(
+    config: ServerConfig,
+    db: impl Into<crate::store::Database>,
+) -> Result<Server, ServeError> {
+    let db: crate::store::Database = db.into();
     config
         .validate()
         .map_err(|(field, problem)| ServeError::Setup(format!("`{field}` {problem}")))?;
     let options = config.store_options();
     let db_for_open = db.clone();
-    let service = tokio::task::spawn_blocking(move || QueueService::open(&db_for_open, options))
+    let service = tokio::task::spawn_blocking(move || QueueService::open(db_for_open, options))
         .await
         .map_err(|e| ServeError::Setup(e.to_string()))??;
     let epoch = service.store().epoch().to_string();

@@ -6,7 +6,6 @@
 //! (a ban refunding a purchase whose answer is being written), so a closed
 //! item is read once the store has caught up with the engine.
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use super::engine_task::CoreHandle;
@@ -16,7 +15,7 @@ use crate::protocol::ApiError;
 use crate::store::Reader;
 
 pub struct Records {
-    db: PathBuf,
+    db: crate::store::Database,
     /// Opened on first use, then kept.
     reader: Mutex<Option<Reader>>,
 }
@@ -31,7 +30,7 @@ enum Found {
 }
 
 impl Records {
-    pub fn new(db: PathBuf) -> Self {
+    pub fn new(db: crate::store::Database) -> Self {
         Records {
             db,
             reader: Mutex::new(None),

@@ -8,17 +8,16 @@
 //! contiguous range of it and nothing else of the history, so its cost
 //! follows the broadcast's size, not the database's.
 
-use std::path::Path;
 use std::sync::Mutex;
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use super::sql::{Conn, ConnExt, OptionalExt, Row, params};
 
 use super::{Reader, StoreError};
 use crate::domain::{Event, EventKind, RoomId, Stamp};
 use crate::report::{Broadcast, ItemRow, SpinRow, TipRow};
 
 /// Keep the broadcast tables in step with one committed event.
-pub(super) fn record(tx: &Transaction, event: &Event) -> Result<(), StoreError> {
+pub(super) fn record(tx: &dyn Conn, event: &Event) -> Result<(), StoreError> {
     let at = event.at.0;
     match &event.kind {
         EventKind::BroadcastStarted => {
@@ -120,9 +119,9 @@ pub struct BroadcastDb {
 }
 
 impl BroadcastDb {
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
+    pub fn open(db: &super::Database) -> Result<Self, StoreError> {
         Ok(BroadcastDb {
-            reader: Mutex::new(Reader::open(path)?),
+            reader: Mutex::new(Reader::open(db)?),
         })
     }
 
@@ -153,7 +152,16 @@ impl BroadcastDb {
         id: i64,
     ) -> Result<Option<(Broadcast, Vec<ItemRow>)>, StoreError> {
         let reader = self.reader.lock().unwrap_or_else(|e| e.into_inner());
-        let tx = reader.conn.unchecked_transaction()?;
+        reader.conn.snapshot(|tx| report_rows(tx, room, id))
+    }
+}
+
+fn report_rows(
+    tx: &dyn Conn,
+    room: &RoomId,
+    id: i64,
+) -> Result<Option<(Broadcast, Vec<ItemRow>)>, StoreError> {
+    {
         let broadcast = tx
             .prepare_cached(
                 "SELECT id, room, started_at, ended_at FROM broadcasts WHERE id = ?1 AND room = ?2",
@@ -201,13 +209,11 @@ impl BroadcastDb {
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
-        drop(stmt);
-        tx.commit()?;
         Ok(Some((broadcast, rows)))
     }
 }
 
-fn broadcast_of(r: &rusqlite::Row) -> rusqlite::Result<Broadcast> {
+fn broadcast_of(r: &Row) -> Result<Broadcast, StoreError> {
     Ok(Broadcast {
         id: r.get(0)?,
         room: RoomId::new(r.get::<_, String>(1)?.as_str()),
@@ -220,11 +226,11 @@ fn broadcast_of(r: &rusqlite::Row) -> rusqlite::Result<Broadcast> {
 /// one transaction per broadcast, without the commands behind them: for
 /// benchmarks that need a long history quickly. Not for a server's file.
 pub struct BulkBroadcasts {
-    conn: Connection,
+    conn: rusqlite::Connection,
 }
 
 impl BulkBroadcasts {
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
+    pub fn open(path: &std::path::Path) -> Result<Self, StoreError> {
         Ok(BulkBroadcasts {
             conn: super::schema::open(path, super::Synchronous::Normal)?,
         })
@@ -238,12 +244,12 @@ impl BulkBroadcasts {
         ended_at: Option<Stamp>,
         items: &[ItemRow],
     ) -> Result<i64, StoreError> {
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO broadcasts (room, started_at, ended_at, start_seq) VALUES (?1, ?2, ?3, 0)",
+        self.conn.transaction(|tx| {
+        let id = tx.insert_returning_id(
+            "INSERT INTO broadcasts (room, started_at, ended_at, start_seq) VALUES (?1, ?2, ?3, 0)
+             RETURNING id",
             params![room.as_str(), started_at.0, ended_at.map(|e| e.0)],
         )?;
-        let id = tx.last_insert_rowid();
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO broadcast_items (broadcast, item, user_id, source, title, state,
@@ -286,8 +292,8 @@ impl BulkBroadcasts {
                 ])?;
             }
         }
-        tx.commit()?;
         Ok(id)
+        })
     }
 }
 
@@ -304,7 +310,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("b.db");
         {
-            let conn = Connection::open(&path).unwrap();
+            let conn = rusqlite::Connection::open(&path).unwrap();
             schema::migrate_until(&conn, 0, 8).unwrap();
             conn.execute(
                 "INSERT INTO commands (id, at, kind, body, reply) VALUES (1, 5, 'x', '{}', '{}')",
@@ -352,7 +358,7 @@ mod tests {
             }
         }
         drop(schema::open(&path, crate::store::Synchronous::Full).unwrap());
-        let db = BroadcastDb::open(&path).unwrap();
+        let db = BroadcastDb::open(&path.clone().into()).unwrap();
         let room = RoomId::new("r1");
         let listed = db.list(&room, None, 10).unwrap();
         let spans: Vec<(i64, i64, Option<i64>)> = listed

@@ -2,8 +2,7 @@
 //! with one clause per condition given, each value bound, never pasted.
 //! The moderation log and the points history read their pages this way.
 
-use rusqlite::Connection;
-use rusqlite::types::Value;
+use super::sql::{Conn, ConnExt, Value};
 use serde::de::DeserializeOwned;
 
 use super::StoreError;
@@ -11,7 +10,7 @@ use crate::domain::Stamp;
 
 pub(super) struct Filtered {
     sql: String,
-    args: Vec<Value>,
+    args: Vec<Value<'static>>,
 }
 
 impl Filtered {
@@ -23,21 +22,24 @@ impl Filtered {
     }
 
     /// ` AND {clause} ?n{close}`, `value` bound as `?n`.
-    pub fn and_wrapped(&mut self, clause: &str, value: Value, close: &str) {
+    pub fn and_wrapped(&mut self, clause: &str, value: Value<'static>, close: &str) {
         self.args.push(value);
         self.sql
             .push_str(&format!(" AND {clause} ?{}{close}", self.args.len()));
     }
 
     /// ` AND {clause} ?n` when there is a value.
-    pub fn and(&mut self, clause: &str, value: Option<Value>) {
+    pub fn and(&mut self, clause: &str, value: Option<Value<'static>>) {
         if let Some(value) = value {
             self.and_wrapped(clause, value, "");
         }
     }
 
     pub fn and_text(&mut self, column: &str, text: Option<&str>) {
-        self.and(&format!("{column} ="), text.map(|t| Value::Text(t.into())));
+        self.and(
+            &format!("{column} ="),
+            text.map(|t| Value::Text(t.to_string().into())),
+        );
     }
 
     /// The conditions every log takes: `at` within [since, until), and
@@ -51,14 +53,14 @@ impl Filtered {
     /// The first `limit` rows, newest first, each body read as `T`.
     pub fn rows<T: DeserializeOwned>(
         mut self,
-        conn: &Connection,
+        conn: &dyn Conn,
         limit: usize,
     ) -> Result<Vec<(i64, T)>, StoreError> {
         self.args.push(Value::Integer(limit as i64));
         self.sql
             .push_str(&format!(" ORDER BY id DESC LIMIT ?{}", self.args.len()));
         let mut stmt = conn.prepare_cached(&self.sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(self.args), |r| {
+        let rows = stmt.query_map(self.args, |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
         })?;
         let mut out = Vec::new();

@@ -2,7 +2,7 @@
 //! seed's spins) or one viewer's, in spin order and by pages, and the
 //! viewer's nonces summed up per server seed.
 
-use rusqlite::params;
+use super::sql::{ConnExt, params};
 
 use super::StoreError;
 use super::games::{GameDb, record_of, spin_columns};
@@ -172,8 +172,8 @@ mod tests {
             }
         }
         let conn = schema::open(&path, Synchronous::Full).unwrap();
-        let mut writer = Writer::spawn(conn, 8).unwrap();
-        let db = GameDb::open(&path, writer.handle().unwrap()).unwrap();
+        let mut writer = Writer::spawn(Box::new(conn), None, 8).unwrap();
+        let db = GameDb::open(&path.clone().into(), writer.handle().unwrap()).unwrap();
         let room = |commitment| SpinScope::Room {
             room: "r1",
             game: "spin_wheel",

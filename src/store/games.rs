@@ -3,9 +3,7 @@
 //! writer in the commit of the spin's intake ([`insert_spin`]); the rest go
 //! through the one writer as jobs of their own.
 
-use std::path::Path;
-
-use rusqlite::params;
+use super::sql::{Conn, ConnExt, Row, params};
 
 use super::StoreError;
 use super::read::SharedReader;
@@ -95,17 +93,17 @@ pub struct GameDb {
 }
 
 impl GameDb {
-    pub fn open(path: &Path, writer: WriteHandle) -> Result<Self, StoreError> {
+    pub fn open(db: &super::Database, writer: WriteHandle) -> Result<Self, StoreError> {
         Ok(GameDb {
             writer,
-            reader: SharedReader::open(path)?,
+            reader: SharedReader::open(db)?,
         })
     }
 
     pub fn load(&self) -> Result<GameRows, StoreError> {
         let reader = self.reader.lock();
         let conn = &reader.conn;
-        let client_seed = |r: &rusqlite::Row| {
+        let client_seed = |r: &Row| {
             Ok(ClientSeedRow {
                 room: r.get(0)?,
                 game: r.get(1)?,
@@ -244,7 +242,7 @@ impl GameDb {
 }
 
 /// The spin record of a row holding [`spin_columns`] from column `from` on.
-pub(super) fn record_of(row: &rusqlite::Row, from: usize) -> Result<SpinRecord, StoreError> {
+pub(super) fn record_of(row: &Row, from: usize) -> Result<SpinRecord, StoreError> {
     let spin_id: String = row.get(from)?;
     let game: String = row.get(from + 2)?;
     let words: String = row.get(from + 11)?;
@@ -271,9 +269,9 @@ pub(super) fn record_of(row: &rusqlite::Row, from: usize) -> Result<SpinRecord, 
 
 /// Every row `sql` selects, each read by `row`.
 fn all<T>(
-    conn: &rusqlite::Connection,
+    conn: &dyn Conn,
     sql: &str,
-    row: impl FnMut(&rusqlite::Row) -> rusqlite::Result<T>,
+    row: impl FnMut(&Row) -> Result<T, StoreError>,
 ) -> Result<Vec<T>, StoreError> {
     let mut stmt = conn.prepare(sql)?;
     let rows = stmt.query_map([], row)?.collect::<Result<_, _>>()?;
@@ -283,7 +281,7 @@ fn all<T>(
 /// Insert a spin's record, kept in the commit of its intake `request`,
 /// under the queue item the intake made.
 pub(crate) fn insert_spin(
-    tx: &rusqlite::Transaction,
+    tx: &dyn Conn,
     record: &SpinRecord,
     request: &Request,
     outcome: &Outcome,
@@ -404,8 +402,8 @@ mod tests {
             .unwrap();
         }
         let conn = schema::open(&path, Synchronous::Full).unwrap();
-        let mut writer = Writer::spawn(conn, 8).unwrap();
-        let db = GameDb::open(&path, writer.handle().unwrap()).unwrap();
+        let mut writer = Writer::spawn(Box::new(conn), None, 8).unwrap();
+        let db = GameDb::open(&path.clone().into(), writer.handle().unwrap()).unwrap();
         assert_eq!(db.spin(&spin.spin_id).unwrap(), Some(spin.clone()));
         assert_eq!(db.spin("wheel-none").unwrap(), None);
         let plan: Vec<String> = {
@@ -414,7 +412,7 @@ mod tests {
                 .conn
                 .prepare(&format!("EXPLAIN QUERY PLAN {SPIN_BY_ID}"))
                 .unwrap();
-            stmt.query_map(["x"], |r| r.get(3))
+            stmt.query_map(params!["x"], |r| r.get(3))
                 .unwrap()
                 .collect::<Result<_, _>>()
                 .unwrap()

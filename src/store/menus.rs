@@ -2,9 +2,7 @@
 //! deletion is a version without a body) and each room's subscribers.
 //! Reads use a read-only connection; writes go through the one writer.
 
-use std::path::Path;
-
-use rusqlite::params;
+use super::sql::{ConnExt, params};
 
 use super::StoreError;
 use super::read::SharedReader;
@@ -38,10 +36,10 @@ pub struct MenuDb {
 }
 
 impl MenuDb {
-    pub fn open(path: &Path, writer: WriteHandle) -> Result<Self, StoreError> {
+    pub fn open(db: &super::Database, writer: WriteHandle) -> Result<Self, StoreError> {
         Ok(MenuDb {
             writer,
-            reader: SharedReader::open(path)?,
+            reader: SharedReader::open(db)?,
         })
     }
 

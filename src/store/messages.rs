@@ -2,9 +2,7 @@
 //! messages are inserted by the writer in their event's commit; replies and
 //! every status change go through the same writer thread from here.
 
-use std::path::Path;
-
-use rusqlite::{Row, params, params_from_iter};
+use super::sql::{ConnExt, Row, Value, params};
 
 use super::StoreError;
 use super::read::SharedReader;
@@ -48,7 +46,7 @@ pub struct MessageRow {
 const COLUMNS: &str = "id, room, viewer, tier, kind, key, mood, vars, text, created_at, status, \
      priority, due_at, seq, attempts, next_at, last_error, reason, sent_at, delivered_at, read_at, failed_at";
 
-fn row(r: &Row<'_>) -> rusqlite::Result<MessageRow> {
+fn row(r: &Row) -> Result<MessageRow, StoreError> {
     Ok(MessageRow {
         id: r.get::<_, i64>(0)? as u64,
         room: r.get(1)?,
@@ -154,23 +152,23 @@ pub struct MessageDb {
 }
 
 impl MessageDb {
-    pub fn open(path: &Path, writer: WriteHandle) -> Result<Self, StoreError> {
+    pub fn open(db: &super::Database, writer: WriteHandle) -> Result<Self, StoreError> {
         Ok(MessageDb {
             writer,
-            reader: SharedReader::open(path)?,
+            reader: SharedReader::open(db)?,
         })
     }
 
     fn select(
         &self,
         clause: &str,
-        values: Vec<rusqlite::types::Value>,
+        values: Vec<Value<'static>>,
     ) -> Result<Vec<MessageRow>, StoreError> {
         let reader = self.reader.lock();
         let mut stmt = reader
             .conn
             .prepare_cached(&format!("SELECT {COLUMNS} FROM messages {clause}"))?;
-        let rows = stmt.query_map(params_from_iter(values), row)?;
+        let rows = stmt.query_map(values, row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -229,14 +227,14 @@ impl MessageDb {
 
     pub fn get(&self, id: u64) -> Result<Option<MessageRow>, StoreError> {
         Ok(self
-            .select("WHERE id = ?1", vec![(id as i64).into()])?
+            .select("WHERE id = ?1", vec![Value::Integer(id as i64)])?
             .pop())
     }
 
     /// Messages matching `filter`, newest first.
     pub fn history(&self, filter: &MessageFilter) -> Result<Vec<MessageRow>, StoreError> {
         let mut clause = String::from("WHERE 1 = 1");
-        let mut values: Vec<rusqlite::types::Value> = Vec::new();
+        let mut values: Vec<Value<'static>> = Vec::new();
         for (column, value) in [
             ("room", &filter.room),
             ("viewer", &filter.viewer),
@@ -246,19 +244,19 @@ impl MessageDb {
             ("status", &filter.status),
         ] {
             if let Some(value) = value {
-                values.push(value.clone().into());
+                values.push(Value::Text(value.clone().into()));
                 clause.push_str(&format!(" AND {column} = ?{}", values.len()));
             }
         }
         if let Some(from) = filter.from {
-            values.push(from.into());
+            values.push(Value::Integer(from));
             clause.push_str(&format!(" AND created_at >= ?{}", values.len()));
         }
         if let Some(to) = filter.to {
-            values.push(to.into());
+            values.push(Value::Integer(to));
             clause.push_str(&format!(" AND created_at < ?{}", values.len()));
         }
-        values.push((filter.limit as i64).into());
+        values.push(Value::Integer(filter.limit as i64));
         clause.push_str(&format!(" ORDER BY id DESC LIMIT ?{}", values.len()));
         self.select(&clause, values)
     }
@@ -292,9 +290,9 @@ impl MessageDb {
     /// Insert a reply; returns its row once it is on disk.
     pub fn insert(&self, new: NewMessage) -> Result<MessageRow, StoreError> {
         let id = self.writer.write(move |tx| {
-            tx.execute(
+            let id = tx.insert_returning_id(
                 "INSERT INTO messages (room, viewer, tier, kind, key, mood, text, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
                 params![
                     new.room,
                     new.viewer,
@@ -306,7 +304,7 @@ impl MessageDb {
                     new.created_at.0
                 ],
             )?;
-            Ok(tx.last_insert_rowid() as u64)
+            Ok(id as u64)
         })?;
         self.get(id)?.ok_or(StoreError::WriterGone)
     }

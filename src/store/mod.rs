@@ -20,15 +20,19 @@ mod menus;
 mod messages;
 mod moderation;
 mod patterns;
+mod pg_schema;
 mod points;
 mod read;
 mod rebuild;
 pub mod schema;
+pub mod sql;
 mod tip_levels;
 mod tokens;
 mod writer;
 
 use std::path::{Path, PathBuf};
+
+use sql::pg::PgDb;
 
 pub use broadcasts::{BroadcastDb, BulkBroadcasts};
 pub use game_spins::{SequenceRow, SpinRows, SpinScope};
@@ -45,6 +49,7 @@ pub use tokens::{TokenDb, TokenRow};
 pub use writer::{Ack, Attachment, WriteHandle};
 
 use crate::domain::{Engine, EngineConfig, InvariantViolation, Outcome, Request};
+use sql::Conn as _;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -74,13 +79,26 @@ pub enum StoreError {
     Invariant(#[from] InvariantViolation),
     #[error("database error: {0}")]
     Sqlite(String),
+    #[error("PostgreSQL: {0}")]
+    Postgres(String),
+    #[error("the query found no row")]
+    NoRows,
+    #[error("unexpected column: {0}")]
+    Column(String),
+    #[error(
+        "this node lost the lease (epoch {held} is no longer the leader's); it writes nothing more"
+    )]
+    Fenced { held: i64 },
     #[error("the store's writer has stopped")]
     WriterGone,
 }
 
 impl From<rusqlite::Error> for StoreError {
     fn from(err: rusqlite::Error) -> Self {
-        StoreError::Sqlite(err.to_string())
+        match err {
+            rusqlite::Error::QueryReturnedNoRows => StoreError::NoRows,
+            other => StoreError::Sqlite(other.to_string()),
+        }
     }
 }
 
@@ -90,12 +108,71 @@ impl From<serde_json::Error> for StoreError {
     }
 }
 
+/// Where the data lives: a SQLite file, or a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub enum Database {
+    Sqlite(PathBuf),
+    Postgres(PgDb),
+}
+
+impl Database {
+    /// A `postgres://` or `postgresql://` URL selects PostgreSQL; anything
+    /// else is a SQLite path.
+    pub fn parse(location: &str) -> Result<Database, StoreError> {
+        if sql::pg::is_postgres_url(location) {
+            Ok(Database::Postgres(PgDb::connect(location, 16)?))
+        } else {
+            Ok(Database::Sqlite(PathBuf::from(location)))
+        }
+    }
+
+    /// The location as a user gave it, without a password.
+    pub fn describe(&self) -> String {
+        match self {
+            Database::Sqlite(path) => path.display().to_string(),
+            Database::Postgres(pg) => sql::pg::redacted(pg.url()),
+        }
+    }
+
+    /// A connection for reads beside the writer.
+    pub fn read_conn(&self) -> Result<Box<dyn sql::Conn + Send>, StoreError> {
+        match self {
+            Database::Sqlite(path) => Ok(Box::new(schema::open_read_only(path)?)),
+            Database::Postgres(pg) => Ok(Box::new(pg.conn()?)),
+        }
+    }
+
+    pub fn reader(&self) -> Result<Reader, StoreError> {
+        Reader::open(self)
+    }
+}
+
+impl From<&Path> for Database {
+    fn from(path: &Path) -> Self {
+        Database::Sqlite(path.to_path_buf())
+    }
+}
+
+impl From<PathBuf> for Database {
+    fn from(path: PathBuf) -> Self {
+        Database::Sqlite(path)
+    }
+}
+
+impl From<&PathBuf> for Database {
+    fn from(path: &PathBuf) -> Self {
+        Database::Sqlite(path.clone())
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct StoreOptions {
     pub synchronous: Synchronous,
     /// The most commands one transaction may carry.
     pub max_batch: usize,
     pub engine: EngineConfig,
+    /// Under a lease: the epoch every write transaction must still hold.
+    pub fence: Option<i64>,
 }
 
 impl Default for StoreOptions {
@@ -104,28 +181,50 @@ impl Default for StoreOptions {
             synchronous: Synchronous::Full,
             max_batch: 256,
             engine: EngineConfig::default(),
+            fence: None,
         }
     }
 }
 
 pub struct Store {
-    path: PathBuf,
+    db: Database,
     epoch: String,
     writer: writer::Writer,
-    checkpoints: checkpoint::Checkpointer,
+    checkpoints: Option<checkpoint::Checkpointer>,
 }
 
 impl Store {
-    /// Open or create the database at `path` and rebuild the engine from it.
-    pub fn open(path: &Path, options: StoreOptions) -> Result<(Store, Engine), StoreError> {
-        let conn = schema::open(path, options.synchronous)?;
-        let engine = rebuild::rebuild(&conn, options.engine)?;
-        let epoch = schema::epoch(&conn)?;
-        let writer = writer::Writer::spawn(conn, options.max_batch)?;
-        let checkpoints = checkpoint::Checkpointer::spawn(path)?;
+    /// Open or create the database and rebuild the engine from it.
+    pub fn open(
+        db: impl Into<Database>,
+        options: StoreOptions,
+    ) -> Result<(Store, Engine), StoreError> {
+        let db = db.into();
+        let (writer, engine, epoch, checkpoints) = match &db {
+            Database::Sqlite(path) => {
+                let conn = schema::open(path, options.synchronous)?;
+                let engine = rebuild::rebuild(&conn, options.engine)?;
+                let epoch = schema::epoch(&conn)?;
+                let writer = writer::Writer::spawn(Box::new(conn), None, options.max_batch)?;
+                let checkpoints = checkpoint::Checkpointer::spawn(path)?;
+                (writer, engine, epoch, Some(checkpoints))
+            }
+            Database::Postgres(pg) => {
+                let conn = pg.conn()?;
+                pg_schema::prepare(&conn, &db.describe())?;
+                let engine = rebuild::rebuild(&conn, options.engine)?;
+                let epoch = schema::epoch(&conn)?;
+                // A paused writer must not hold the lease row's lock for
+                // long: the database ends its transaction instead.
+                conn.batch("SET idle_in_transaction_session_timeout = '3s'")?;
+                let writer =
+                    writer::Writer::spawn(Box::new(conn), options.fence, options.max_batch)?;
+                (writer, engine, epoch, None)
+            }
+        };
         Ok((
             Store {
-                path: path.to_path_buf(),
+                db,
                 epoch,
                 writer,
                 checkpoints,
@@ -153,9 +252,13 @@ impl Store {
         self.writer.handle().ok_or(StoreError::WriterGone)
     }
 
-    /// A read-only connection for queries (WAL lets it read beside the writer).
+    /// A connection for queries beside the writer.
     pub fn reader(&self) -> Result<Reader, StoreError> {
-        Reader::open(&self.path)
+        Reader::open(&self.db)
+    }
+
+    pub fn database(&self) -> &Database {
+        &self.db
     }
 
     /// The identity of this database's event history.
@@ -163,13 +266,11 @@ impl Store {
         &self.epoch
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Finish pending commits and stop the writer.
     pub fn close(mut self) {
         self.writer.close();
-        self.checkpoints.close();
+        if let Some(checkpoints) = self.checkpoints.as_mut() {
+            checkpoints.close();
+        }
     }
 }

@@ -1,10 +1,9 @@
 //! The moderation log: rows written with the command that did the action
 //! (see the writer), read here with filters, newest first.
 
-use std::path::Path;
 use std::sync::Mutex;
 
-use rusqlite::types::Value;
+use super::sql::Value;
 
 use super::filtered::Filtered;
 use super::{Reader, StoreError};
@@ -34,9 +33,9 @@ pub struct ModerationLog {
 }
 
 impl ModerationLog {
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
+    pub fn open(db: &super::Database) -> Result<Self, StoreError> {
         Ok(ModerationLog {
-            reader: Mutex::new(Reader::open(path)?),
+            reader: Mutex::new(Reader::open(db)?),
         })
     }
 
@@ -45,19 +44,20 @@ impl ModerationLog {
         &self,
         filter: &ModerationFilter,
     ) -> Result<Vec<(i64, ModerationEntry)>, StoreError> {
+        let reader = self.reader.lock().unwrap_or_else(|e| e.into_inner());
         let mut query = Filtered::from("moderation_log");
         if let Some(scope) = &filter.scope {
-            // json_each keeps the statement one text however many rooms.
+            // A JSON array keeps the statement one text however many rooms.
             let rooms: Vec<&str> = scope.iter().map(RoomId::as_str).collect();
-            let rooms = Value::Text(serde_json::to_string(&rooms)?);
-            query.and_wrapped("room IN (SELECT value FROM json_each(", rooms, "))");
+            let rooms = Value::Text(serde_json::to_string(&rooms)?.into());
+            let (open, close) = reader.conn.dialect().json_array_values();
+            query.and_wrapped(&format!("room IN ({open}"), rooms, &format!("{close})"));
         }
         query.and_text("room", filter.room.as_ref().map(RoomId::as_str));
         query.and_text("action", filter.action.map(ModerationAction::as_str));
         query.and_text("target", filter.target.as_deref());
         query.and_text("actor_token", filter.actor.as_deref());
         query.window(filter.since, filter.until, filter.before);
-        let reader = self.reader.lock().unwrap_or_else(|e| e.into_inner());
-        query.rows(&reader.conn, filter.limit)
+        query.rows(&*reader.conn, filter.limit)
     }
 }

@@ -3,9 +3,7 @@
 //! its row; a tip already taken carries only the name, and plays what the
 //! name holds when it runs.
 
-use std::path::Path;
-
-use rusqlite::params;
+use super::sql::{ConnExt, params};
 
 use super::StoreError;
 use super::read::SharedReader;
@@ -28,10 +26,10 @@ pub struct PatternDb {
 }
 
 impl PatternDb {
-    pub fn open(path: &Path, writer: WriteHandle) -> Result<Self, StoreError> {
+    pub fn open(db: &super::Database, writer: WriteHandle) -> Result<Self, StoreError> {
         Ok(PatternDb {
             writer,
-            reader: SharedReader::open(path)?,
+            reader: SharedReader::open(db)?,
         })
     }
 

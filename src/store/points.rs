@@ -3,10 +3,10 @@
 //! walks the index of one viewer's (or one performer's) rows by id, so it
 //! costs the same however long their history is.
 
-use std::path::Path;
 use std::sync::Mutex;
 
 use super::filtered::Filtered;
+use super::sql::ConnExt;
 use super::{Reader, StoreError};
 use crate::domain::points::{PointsEntry, PointsKind};
 use crate::domain::{PerformerId, Reply, RoomId, Stamp, UserId};
@@ -31,9 +31,9 @@ pub struct PointsHistory {
 }
 
 impl PointsHistory {
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
+    pub fn open(db: &super::Database) -> Result<Self, StoreError> {
         Ok(PointsHistory {
-            reader: Mutex::new(Reader::open(path)?),
+            reader: Mutex::new(Reader::open(db)?),
         })
     }
 
@@ -45,7 +45,7 @@ impl PointsHistory {
             "SELECT c.reply FROM points_entries p JOIN commands c ON c.id = p.command_id
              WHERE p.source_event = ?1 AND p.kind = 'earn' AND c.kind = 'points_earn' LIMIT 1",
         )?;
-        let mut rows = stmt.query([source_event])?;
+        let mut rows = stmt.query(super::sql::params![source_event])?;
         match rows.next()? {
             Some(row) => Ok(Some(serde_json::from_str(&row.get::<_, String>(0)?)?)),
             None => Ok(None),

@@ -1,10 +1,7 @@
 //! Read-only queries: the event log for resume, item audit records.
 
-use std::path::Path;
-
-use rusqlite::{Connection, OpenFlags, params};
-
-use super::StoreError;
+use super::sql::{Conn, ConnExt, params};
+use super::{Database, StoreError};
 use crate::domain::{Item, ItemId, RoomId, Source};
 
 /// An event as stored: its JSON text, ready to send as is.
@@ -15,15 +12,15 @@ pub struct StoredEvent {
 }
 
 pub struct Reader {
-    pub(super) conn: Connection,
+    pub(super) conn: Box<dyn Conn + Send>,
 }
 
 /// One feature's read-only connection (menus, games), beside the writer.
 pub struct SharedReader(std::sync::Mutex<Reader>);
 
 impl SharedReader {
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Ok(SharedReader(std::sync::Mutex::new(Reader::open(path)?)))
+    pub fn open(db: &Database) -> Result<Self, StoreError> {
+        Ok(SharedReader(std::sync::Mutex::new(Reader::open(db)?)))
     }
 
     pub fn lock(&self) -> std::sync::MutexGuard<'_, Reader> {
@@ -32,12 +29,10 @@ impl SharedReader {
 }
 
 impl Reader {
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        Ok(Reader { conn })
+    pub fn open(db: &Database) -> Result<Self, StoreError> {
+        Ok(Reader {
+            conn: db.read_conn()?,
+        })
     }
 
     /// Events of `room` with seq > `after`, oldest first, at most `limit`.
@@ -89,20 +84,24 @@ impl Reader {
 
     /// The sum of all postings per unit: zero for each when the ledger balances.
     pub fn unit_sums(&self) -> Result<Vec<(String, i64)>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT unit, SUM(amount) FROM postings GROUP BY unit ORDER BY unit")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT unit, CAST(SUM(amount) AS BIGINT) FROM postings GROUP BY unit ORDER BY unit",
+        )?;
         let sums = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(sums.collect::<Result<_, _>>()?)
     }
 
     /// Whether an item was ever taken from this source event.
     pub fn source_event_taken(&self, source: Source, id: &str) -> Result<bool, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT 1 FROM items WHERE json_extract(view, '$.sourceEventId') = ?1
-             AND json_extract(view, '$.source') = ?2 LIMIT 1",
-        )?;
-        Ok(stmt.exists(params![id, source.as_str()])?)
+        let dialect = self.conn.dialect();
+        let sql = format!(
+            "SELECT 1 FROM items WHERE {} = ?1 AND {} = ?2 LIMIT 1",
+            dialect.json_text("view", "sourceEventId"),
+            dialect.json_text("view", "source"),
+        );
+        self.conn
+            .prepare_cached(&sql)?
+            .exists(params![id, source.as_str()])
     }
 
     /// A closed item's whole record (the engine keeps only its facts).
@@ -119,10 +118,14 @@ impl Reader {
 
     /// The stored events that concern one item (its audit trail as sent).
     pub fn item_events(&self, room: &RoomId, item: ItemId) -> Result<Vec<StoredEvent>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let dialect = self.conn.dialect();
+        let sql = format!(
             "SELECT seq, body FROM events WHERE room = ?1 AND type LIKE 'item_%'
-             AND (json_extract(body, '$.item') = ?2 OR json_extract(body, '$.item.id') = ?2) ORDER BY seq",
-        )?;
+             AND ({} = ?2 OR {} = ?2) ORDER BY seq",
+            dialect.json_text("body", "item"),
+            dialect.json_text_at("body", "item", "id"),
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params![room.as_str(), item.0 as i64], |r| {
             Ok(StoredEvent {
                 seq: r.get::<_, i64>(0)? as u64,

@@ -4,17 +4,44 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::Connection;
-
 use super::StoreError;
+use super::sql::{Conn, ConnExt, params};
 use crate::domain::{Engine, EngineConfig, Request, RoomId, Stamp};
 
-pub(crate) fn rebuild(conn: &Connection, config: EngineConfig) -> Result<Engine, StoreError> {
+/// Commands read per query while replaying: memory stays bounded however
+/// long the log is.
+const PAGE: i64 = 5_000;
+
+pub(crate) fn rebuild(conn: &dyn Conn, config: EngineConfig) -> Result<Engine, StoreError> {
     let mut engine = Engine::new(config);
     let mut backfill = RecordBackfill::start(conn)?;
-    let mut stmt = conn.prepare("SELECT id, at, body, reply FROM commands ORDER BY id")?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
+    let mut last = 0i64;
+    loop {
+        let page = conn.query_values(
+            "SELECT id, at, body, reply FROM commands WHERE id > ?1 ORDER BY id LIMIT ?2",
+            &params![last, PAGE],
+        )?;
+        let Some(end) = page.last() else { break };
+        last = end.get(0)?;
+        for row in &page {
+            replay(&mut engine, backfill.as_mut(), row)?;
+        }
+    }
+    if let Some(backfill) = backfill {
+        backfill.finish()?;
+    }
+    verify_events(conn, &engine)?;
+    verify_postings(conn, &engine)?;
+    engine.check_invariants()?;
+    Ok(engine)
+}
+
+fn replay(
+    engine: &mut Engine,
+    backfill: Option<&mut RecordBackfill<'_>>,
+    row: &super::sql::Row,
+) -> Result<(), StoreError> {
+    {
         let id: i64 = row.get(0)?;
         let at: i64 = row.get(1)?;
         let body: String = row.get(2)?;
@@ -31,7 +58,7 @@ pub(crate) fn rebuild(conn: &Connection, config: EngineConfig) -> Result<Engine,
         if outcome.replayed {
             return Err(replay_error("a retry was stored as a new command".into()));
         }
-        if let Some(backfill) = backfill.as_mut() {
+        if let Some(backfill) = backfill {
             backfill.keep(&outcome.closed)?;
         }
         let reply = serde_json::to_string(&outcome.reply)?;
@@ -41,25 +68,17 @@ pub(crate) fn rebuild(conn: &Connection, config: EngineConfig) -> Result<Engine,
             )));
         }
     }
-    drop(rows);
-    drop(stmt);
-    if let Some(backfill) = backfill {
-        backfill.finish()?;
-    }
-    verify_events(conn, &engine)?;
-    verify_postings(conn, &engine)?;
-    engine.check_invariants()?;
-    Ok(engine)
+    Ok(())
 }
 
 /// Closed items of a database older than schema 4 have no stored record:
 /// the replay produces them again, and they are written in one transaction.
 struct RecordBackfill<'c> {
-    tx: rusqlite::Transaction<'c>,
+    tx: &'c dyn Conn,
 }
 
 impl<'c> RecordBackfill<'c> {
-    fn start(conn: &'c Connection) -> Result<Option<Self>, StoreError> {
+    fn start(conn: &'c dyn Conn) -> Result<Option<Self>, StoreError> {
         let missing: i64 = conn.query_row(
             "SELECT count(*) FROM items WHERE record IS NULL AND state IN ('finished', 'refunded')",
             [],
@@ -72,9 +91,8 @@ impl<'c> RecordBackfill<'c> {
             missing,
             "writing the records of items closed before schema 4"
         );
-        Ok(Some(RecordBackfill {
-            tx: conn.unchecked_transaction()?,
-        }))
+        conn.batch("BEGIN")?;
+        Ok(Some(RecordBackfill { tx: conn }))
     }
 
     fn keep(&mut self, closed: &[crate::domain::Item]) -> Result<(), StoreError> {
@@ -82,22 +100,19 @@ impl<'c> RecordBackfill<'c> {
             .tx
             .prepare_cached("UPDATE items SET record = ?2 WHERE id = ?1 AND record IS NULL")?;
         for item in closed {
-            update.execute(rusqlite::params![
-                item.id().0 as i64,
-                serde_json::to_string(item)?
-            ])?;
+            update.execute(params![item.id().0 as i64, serde_json::to_string(item)?])?;
         }
         Ok(())
     }
 
     fn finish(self) -> Result<(), StoreError> {
-        Ok(self.tx.commit()?)
+        self.tx.batch("COMMIT")
     }
 }
 
 /// Every room's stored events run 1..=last without gaps, and last is where
 /// the replayed engine stands.
-fn verify_events(conn: &Connection, engine: &Engine) -> Result<(), StoreError> {
+fn verify_events(conn: &dyn Conn, engine: &Engine) -> Result<(), StoreError> {
     let mut stmt = conn.prepare("SELECT room, MAX(seq), COUNT(*) FROM events GROUP BY room")?;
     let stored: BTreeMap<String, (i64, i64)> = stmt
         .query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?))))?
@@ -122,9 +137,10 @@ fn verify_events(conn: &Connection, engine: &Engine) -> Result<(), StoreError> {
 }
 
 /// The stored postings add up to the replayed ledger, account by account.
-fn verify_postings(conn: &Connection, engine: &Engine) -> Result<(), StoreError> {
+fn verify_postings(conn: &dyn Conn, engine: &Engine) -> Result<(), StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT account, SUM(amount) FROM postings GROUP BY account HAVING SUM(amount) != 0",
+        "SELECT account, CAST(SUM(amount) AS BIGINT) FROM postings GROUP BY account
+         HAVING SUM(amount) <> 0",
     )?;
     let mut stored: Vec<(String, i128)> = stmt
         .query_map([], |r| {

@@ -466,13 +466,21 @@ pub fn open(path: &Path, synchronous: Synchronous) -> Result<Connection, StoreEr
     Ok(conn)
 }
 
+/// A read-only connection beside the writer (WAL lets it read while the
+/// writer commits).
+pub fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
+    Ok(Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?)
+}
+
 /// The epoch of the database behind `conn`.
-pub fn epoch(conn: &Connection) -> Result<String, StoreError> {
-    Ok(
-        conn.query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| {
-            r.get(0)
-        })?,
-    )
+pub fn epoch(conn: &dyn super::sql::Conn) -> Result<String, StoreError> {
+    use super::sql::ConnExt;
+    conn.query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| {
+        r.get(0)
+    })
 }
 
 fn not_a_database(path: &str, err: rusqlite::Error) -> StoreError {

@@ -2,9 +2,7 @@
 //! append-only, as menus and games keep theirs. Reads use a read-only
 //! connection; writes go through the one writer.
 
-use std::path::Path;
-
-use rusqlite::params;
+use super::sql::{ConnExt, params};
 
 use super::StoreError;
 use super::read::SharedReader;
@@ -27,10 +25,10 @@ pub struct TipLevelsDb {
 }
 
 impl TipLevelsDb {
-    pub fn open(path: &Path, writer: WriteHandle) -> Result<Self, StoreError> {
+    pub fn open(db: &super::Database, writer: WriteHandle) -> Result<Self, StoreError> {
         Ok(TipLevelsDb {
             writer,
-            reader: SharedReader::open(path)?,
+            reader: SharedReader::open(db)?,
         })
     }
 

@@ -2,7 +2,7 @@
 //! are read once at start; new ones and revocations are written through the
 //! one writer. A revoked row stays: its id still names who did what.
 
-use rusqlite::params;
+use super::sql::{ConnExt, params};
 
 use super::writer::WriteHandle;
 use super::{Reader, StoreError};

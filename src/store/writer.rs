@@ -13,11 +13,11 @@
 use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
 
-use rusqlite::{Connection, params};
 use tokio::sync::oneshot;
 
 use super::StoreError;
 use super::games::insert_spin;
+use super::sql::{Conn, ConnExt, params};
 use crate::domain::{EventKind, Outcome, Request};
 use crate::games::SpinRecord;
 
@@ -38,7 +38,7 @@ pub(crate) struct Job {
 /// A write of some other table, in a transaction of its own: it returns
 /// whether to commit, and what to call with the commit's result (so its
 /// caller hears of success only once the data is on disk).
-type Write = Box<dyn FnOnce(&rusqlite::Transaction) -> (bool, Finish) + Send>;
+type Write = Box<dyn FnOnce(&dyn Conn) -> (bool, Finish) + Send>;
 type Finish = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
 
 // Commands are nearly every message; boxing them would allocate per command.
@@ -60,7 +60,7 @@ impl WriteHandle {
     /// commit (blocking: call it from a blocking task or thread).
     pub fn write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&rusqlite::Transaction) -> Result<T, StoreError> + Send + 'static,
+        f: impl FnOnce(&dyn Conn) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let (done, result) = std::sync::mpsc::sync_channel(1);
         let job: Write = Box::new(move |tx| {
@@ -115,11 +115,18 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    pub fn spawn(conn: Connection, max_batch: usize) -> Result<Self, StoreError> {
+    /// Start the writer on `conn`; with a `fence`, every transaction first
+    /// proves this node still holds the lease at that epoch.
+    pub fn spawn(
+        conn: Box<dyn Conn + Send>,
+        fence: Option<i64>,
+        max_batch: usize,
+    ) -> Result<Self, StoreError> {
         let (tx, rx) = mpsc::channel::<Msg>();
+        let writer = Connection { conn, fence };
         let thread = std::thread::Builder::new()
             .name("cuedeck-store-writer".into())
-            .spawn(move || run(conn, rx, max_batch.max(1)))
+            .spawn(move || run(writer, rx, max_batch.max(1)))
             .map_err(|e| StoreError::Open {
                 path: "writer thread".into(),
                 detail: e.to_string(),
@@ -176,6 +183,52 @@ impl Drop for Writer {
     }
 }
 
+/// The writer's connection and the lease epoch it writes under.
+struct Connection {
+    conn: Box<dyn Conn + Send>,
+    fence: Option<i64>,
+}
+
+impl Connection {
+    /// `BEGIN`, then, under a lease, the fencing check: the lease row still
+    /// carries our epoch (its row lock held to the commit, so no take-over
+    /// can slip in between), and every command row is stamped with it.
+    fn begin(&self) -> Result<&dyn Conn, StoreError> {
+        let conn = &*self.conn;
+        conn.batch("BEGIN")?;
+        if let Some(epoch) = self.fence {
+            let held = conn.execute(
+                "UPDATE leases SET epoch = epoch WHERE name = 'leader' AND epoch = ?1",
+                params![epoch],
+            );
+            let stamped = conn.execute(
+                "SELECT set_config('cuedeck.lease_epoch', ?1, true)",
+                params![epoch.to_string()],
+            );
+            match (held, stamped) {
+                (Ok(1), Ok(_)) => {}
+                (Err(err), _) | (_, Err(err)) => {
+                    let _ = conn.batch("ROLLBACK");
+                    return Err(err);
+                }
+                (Ok(_), Ok(_)) => {
+                    let _ = conn.batch("ROLLBACK");
+                    return Err(StoreError::Fenced { held: epoch });
+                }
+            }
+        }
+        Ok(conn)
+    }
+
+    fn commit(&self) -> Result<(), StoreError> {
+        self.conn.batch("COMMIT")
+    }
+
+    fn rollback(&self) {
+        let _ = self.conn.batch("ROLLBACK");
+    }
+}
+
 fn run(mut conn: Connection, rx: mpsc::Receiver<Msg>, max_batch: usize) {
     let mut failed: Option<StoreError> = None;
     let mut next = rx.recv().ok();
@@ -222,7 +275,7 @@ fn run(mut conn: Connection, rx: mpsc::Receiver<Msg>, max_batch: usize) {
 }
 
 fn run_write(conn: &mut Connection, write: Write) {
-    let tx = match conn.transaction() {
+    let tx = match conn.begin() {
         Ok(tx) => tx,
         Err(err) => {
             tracing::error!(error = %err, "cannot begin a write");
@@ -230,10 +283,11 @@ fn run_write(conn: &mut Connection, write: Write) {
             return;
         }
     };
-    let (commit, finish) = write(&tx);
+    let (commit, finish) = write(tx);
     let committed = if commit {
-        tx.commit().map_err(StoreError::from)
+        conn.commit()
     } else {
+        conn.rollback();
         Ok(())
     };
     if let Err(err) = &committed {
@@ -244,10 +298,21 @@ fn run_write(conn: &mut Connection, write: Write) {
 
 /// Write every job of the batch in one transaction.
 fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
-    let tx = conn.transaction()?;
+    let tx = conn.begin()?;
+    match write_jobs(tx, batch) {
+        Ok(()) => conn.commit(),
+        Err(err) => {
+            conn.rollback();
+            Err(err)
+        }
+    }
+}
+
+fn write_jobs(tx: &dyn Conn, batch: &[Job]) -> Result<(), StoreError> {
     {
         let mut insert_command = tx.prepare_cached(
-            "INSERT INTO commands (at, kind, room, idem_key, body, reply) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO commands (at, kind, room, idem_key, body, reply) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             RETURNING id",
         )?;
         let mut insert_posting = tx.prepare_cached(
             "INSERT INTO postings (command_id, transfer_no, account, unit, amount, kind, item, idem_key)
@@ -291,17 +356,20 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
                 ..
             } = job;
             let at = outcome.at.0;
-            insert_command.execute(params![
-                at,
-                request.command.name(),
-                request.command.room().map(|r| r.as_str()),
-                request.idempotency_key().map(|k| k.as_str()),
-                serde_json::to_string(request)?,
-                serde_json::to_string(&outcome.reply)?,
-            ])?;
-            let command_id = tx.last_insert_rowid();
+            let command_id: i64 = insert_command
+                .query(params![
+                    at,
+                    request.command.name(),
+                    request.command.room().map(|r| r.as_str()),
+                    request.idempotency_key().map(|k| k.as_str()),
+                    serde_json::to_string(request)?,
+                    serde_json::to_string(&outcome.reply)?,
+                ])?
+                .next()?
+                .ok_or(StoreError::NoRows)?
+                .get(0)?;
             if let Some(Attachment::Spin(record)) = attachment {
-                insert_spin(&tx, record, request, outcome, command_id)?;
+                insert_spin(tx, record, request, outcome, command_id)?;
             }
 
             for (no, t) in outcome.transfers.iter().enumerate() {
@@ -398,7 +466,7 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
                     }
                     _ => {}
                 }
-                super::broadcasts::record(&tx, event)?;
+                super::broadcasts::record(tx, event)?;
                 insert_event.execute(params![
                     event.room.as_str(),
                     event.seq as i64,
@@ -444,6 +512,5 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
             }
         }
     }
-    tx.commit()?;
     Ok(())
 }
