@@ -21,6 +21,7 @@ mod moderation_scope;
 mod multiroom;
 mod points;
 mod points_redeem;
+mod postgres_harness;
 mod protocol_doc;
 mod race_answers;
 mod report;
