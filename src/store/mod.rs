@@ -145,6 +145,20 @@ impl Database {
     pub fn reader(&self) -> Result<Reader, StoreError> {
         Reader::open(self)
     }
+
+    /// A read-write connection outside the writer, for tools that work on
+    /// a database no server is running on (the move between backends,
+    /// checks and tests). Its schema is brought up to date first.
+    pub fn conn(&self) -> Result<Box<dyn sql::Conn + Send>, StoreError> {
+        match self {
+            Database::Sqlite(path) => Ok(Box::new(schema::open(path, Synchronous::Full)?)),
+            Database::Postgres(pg) => {
+                let conn = pg.conn()?;
+                pg_schema::prepare(&conn, &self.describe())?;
+                Ok(Box::new(conn))
+            }
+        }
+    }
 }
 
 impl From<&Path> for Database {
