@@ -13,9 +13,15 @@ pub struct ServeArgs {
     /// Address to listen on (default 127.0.0.1:7070, loopback only).
     #[arg(long, env = "CUEDECK_LISTEN")]
     pub listen: Option<String>,
-    /// The SQLite database (default: cuedeck.db in the data directory).
+    /// The database: a SQLite file (default: cuedeck.db in the data
+    /// directory), or a `postgres://` URL, where any number of servers
+    /// share it: one leads, the others stand by and take over.
     #[arg(long)]
     pub db: Option<PathBuf>,
+    /// The base URL clients reach this server at, told to them by the
+    /// standbys (default: http:// and the listen address).
+    #[arg(long)]
+    pub advertise: Option<String>,
     /// A server configuration file (see config/server.example.toml).
     #[arg(long)]
     pub config: Option<PathBuf>,

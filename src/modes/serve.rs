@@ -36,10 +36,25 @@ fn serve(args: ServeArgs) -> ExitCode {
     if let Some(db) = args.db {
         config.db = Some(db);
     }
+    if let Some(advertise) = args.advertise {
+        config.lease.advertise = Some(advertise);
+    }
     config.admin_token = std::env::var("CUEDECK_ADMIN_TOKEN")
         .ok()
         .filter(|t| !t.is_empty());
-    let db = config.db.clone().unwrap_or_else(|| paths.default_db());
+    let location = match config.store.url.clone() {
+        Some(url) => url,
+        None => config
+            .db
+            .clone()
+            .unwrap_or_else(|| paths.default_db())
+            .display()
+            .to_string(),
+    };
+    if crate::store::sql::pg::is_postgres_url(&location) {
+        return serve_node(config, &location, &paths);
+    }
+    let db = std::path::PathBuf::from(location);
     if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty())
         && let Err(err) = std::fs::create_dir_all(parent)
     {
@@ -77,6 +92,63 @@ fn serve(args: ServeArgs) -> ExitCode {
         server.stop().await;
         ExitCode::SUCCESS
     })
+}
+
+/// One node of several on a PostgreSQL database: standby or leader.
+fn serve_node(config: ServerConfig, url: &str, paths: &Paths) -> ExitCode {
+    let _log = crate::logging::to_file(&paths.log_dir, "serve").ok();
+    let runtime = match super::runtime() {
+        Ok(runtime) => runtime,
+        Err(err) => return fail(err),
+    };
+    let db = match crate::store::Database::parse(url) {
+        Ok(db) => db,
+        Err(err) => return fail(err),
+    };
+    println!("cuedeck serve: database {}", db.describe());
+    println!("  logs:     {}", paths.log_dir.display());
+    let announce = std::sync::Arc::new(Announcer);
+    let outcome = runtime.block_on(server::leadership::run(
+        config,
+        db,
+        announce,
+        wait_for_stop(),
+    ));
+    match outcome {
+        Ok(()) => {
+            println!("cuedeck serve: stopped");
+            ExitCode::SUCCESS
+        }
+        Err(err) => fail(err),
+    }
+}
+
+/// Role changes, said on the terminal as they happen.
+struct Announcer;
+
+impl server::leadership::Announce for Announcer {
+    fn standing_by(&self, addr: &str, leader: Option<&str>) {
+        match leader {
+            Some(leader) => println!("cuedeck serve: standby on {addr}; the leader is {leader}"),
+            None => println!("cuedeck serve: standby on {addr}; no leader yet"),
+        }
+    }
+
+    fn leading(&self, server: &server::Server, epoch: i64) {
+        println!(
+            "cuedeck serve: leading (lease epoch {epoch}), listening on {}",
+            server.url()
+        );
+        if let Some(token) = &server.generated_admin_token {
+            println!("  admin token (shown once; the server keeps only its hash):");
+            println!("  {token}");
+            print!("{}", first_steps(&server.url(), token));
+        }
+    }
+
+    fn lost(&self, epoch: i64) {
+        println!("cuedeck serve: lost the lease (epoch {epoch}); standing by");
+    }
 }
 
 async fn wait_for_stop() {

@@ -47,9 +47,17 @@ pub struct ServerConfig {
     /// Private messages: delivery by tier, retries, retention, and the
     /// performer's replies.
     pub messages: MessagesConfig,
+    /// Where the data lives (`url`: a PostgreSQL URL or a SQLite path).
+    pub store: StoreSection,
+    /// The leader lease of servers sharing a PostgreSQL database.
+    pub lease: LeaseSettings,
     /// The admin token (set from CUEDECK_ADMIN_TOKEN, never from the file).
     #[serde(skip)]
     pub admin_token: Option<String>,
+    /// The lease epoch this server writes under (set by the node that took
+    /// the lease, never from the file).
+    #[serde(skip)]
+    pub fence: Option<i64>,
     /// The server's clock: the wall clock,
     /// which only tests move, to cross a UTC midnight without sleeping.
     /// Never read from the file.
@@ -58,6 +66,38 @@ pub struct ServerConfig {
 }
 
 pub use crate::domain::time::Clock;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreSection {
+    /// `postgres://…` or `postgresql://…` selects PostgreSQL; anything
+    /// else is a SQLite path (as `db`).
+    pub url: Option<String>,
+}
+
+/// The leader lease: a leader renews every `renew_ms` a lease of
+/// `duration_ms`; a standby asks every `poll_ms` and takes an expired one,
+/// so a dead leader is replaced within about `duration_ms + poll_ms`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LeaseSettings {
+    pub duration_ms: u64,
+    pub renew_ms: u64,
+    pub poll_ms: u64,
+    /// The base URL clients reach this node at (default: its listen address).
+    pub advertise: Option<String>,
+}
+
+impl Default for LeaseSettings {
+    fn default() -> Self {
+        LeaseSettings {
+            duration_ms: 3_000,
+            renew_ms: 1_000,
+            poll_ms: 250,
+            advertise: None,
+        }
+    }
+}
 
 /// `[messages]`: `[messages.delivery]` (tiers, retention, retries) and
 /// `[messages.replies]` (text length, rate limits).
@@ -116,7 +156,10 @@ impl Default for ServerConfig {
             templates: None,
             kill_switches: KillSwitches::default(),
             messages: MessagesConfig::default(),
+            store: StoreSection::default(),
+            lease: LeaseSettings::default(),
             admin_token: None,
+            fence: None,
             clock: Clock::default(),
         }
     }
@@ -174,6 +217,12 @@ impl ServerConfig {
                 "must be at least 2 (and batches at least 1)",
             );
         }
+        if self.lease.poll_ms == 0 || self.lease.renew_ms == 0 {
+            return bad("lease.renew_ms", "renew_ms and poll_ms must be above 0");
+        }
+        if self.lease.duration_ms < 2 * self.lease.renew_ms {
+            return bad("lease.duration_ms", "must be at least twice renew_ms");
+        }
         if self.max_frame_bytes < 1024 {
             return bad("max_frame_bytes", "must be at least 1024");
         }
@@ -198,7 +247,7 @@ impl ServerConfig {
 
     pub fn store_options(&self) -> StoreOptions {
         StoreOptions {
-            fence: None,
+            fence: self.fence,
             synchronous: self.synchronous,
             max_batch: self.max_batch,
             engine: EngineConfig {

@@ -200,12 +200,16 @@ pub fn routes(app: App) -> Router {
 }
 
 async fn health(State(app): State<App>) -> Json<Health> {
+    let (role, leader) = app
+        .metrics
+        .node()
+        .map_or((None, None), |node| node.health_fields());
     Json(Health {
         ok: true,
         protocol: PROTOCOL_VERSION,
         epoch: app.core.epoch().to_string(),
-        role: None,
-        leader: None,
+        role,
+        leader,
     })
 }
 

@@ -15,6 +15,8 @@ const LATENCY_BUCKETS: [f64; 12] = [
 
 #[derive(Default)]
 pub struct Metrics {
+    /// Leader or standby, when this server shares its database.
+    node: std::sync::OnceLock<std::sync::Arc<super::node::NodeRole>>,
     connections: AtomicI64,
     slow_consumers: AtomicU64,
     events: AtomicU64,
@@ -69,8 +71,19 @@ impl Metrics {
             .store(total - before, Ordering::Relaxed);
     }
 
+    pub fn set_node(&self, node: std::sync::Arc<super::node::NodeRole>) {
+        let _ = self.node.set(node);
+    }
+
+    pub fn node(&self) -> Option<&super::node::NodeRole> {
+        self.node.get().map(|n| &**n)
+    }
+
     pub fn render(&self) -> String {
         let mut out = String::new();
+        if let Some(node) = self.node() {
+            node.render(&mut out);
+        }
         let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
         let _ = writeln!(
             out,

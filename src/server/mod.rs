@@ -13,10 +13,12 @@ mod http;
 mod hub;
 mod inbox_frames;
 mod inbox_ws;
+pub mod leadership;
 mod menus_http;
 mod messages_http;
 pub mod metrics;
 mod moderation_http;
+pub mod node;
 mod patterns_http;
 mod points_history_http;
 mod points_http;
@@ -100,7 +102,16 @@ pub async fn start(
     config: ServerConfig,
     db: impl Into<crate::store::Database>,
 ) -> Result<Server, ServeError> {
-    let db: crate::store::Database = db.into();
+    start_node(config, db.into(), None).await
+}
+
+/// [`start`], for a node among several on one database: its role shows in
+/// health and metrics.
+pub async fn start_node(
+    config: ServerConfig,
+    db: crate::store::Database,
+    node: Option<Arc<node::NodeRole>>,
+) -> Result<Server, ServeError> {
     config
         .validate()
         .map_err(|(field, problem)| ServeError::Setup(format!("`{field}` {problem}")))?;
@@ -127,6 +138,9 @@ pub async fn start(
         .map_err(|e| ServeError::Setup(e.message))?;
     let templates = Arc::new(templates::Templates::load(config.templates.as_deref())?);
     let metrics = Arc::new(metrics::Metrics::default());
+    if let Some(node) = node {
+        metrics.set_node(node);
+    }
     let records = Arc::new(records::Records::new(db.clone()));
     let moderation_log = Arc::new(crate::store::ModerationLog::open(&db)?);
     let broadcasts = Arc::new(crate::store::BroadcastDb::open(&db)?);

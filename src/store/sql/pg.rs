@@ -18,10 +18,28 @@ pub fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
+/// The store's runtime, shut down without waiting when the last handle
+/// goes (dropping a runtime inside another runtime's task would panic).
+struct OwnRuntime(Option<tokio::runtime::Runtime>);
+
+impl OwnRuntime {
+    fn get(&self) -> &tokio::runtime::Runtime {
+        self.0.as_ref().expect("present until dropped")
+    }
+}
+
+impl Drop for OwnRuntime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
 /// A PostgreSQL database: its pool and the runtime that drives it.
 #[derive(Clone)]
 pub struct PgDb {
-    runtime: Arc<tokio::runtime::Runtime>,
+    runtime: Arc<OwnRuntime>,
     pool: Pool,
     url: String,
 }
@@ -50,6 +68,19 @@ pub fn redacted(url: &str) -> String {
 
 fn pg_error(err: impl std::fmt::Display) -> StoreError {
     StoreError::Postgres(err.to_string())
+}
+
+/// A query's failure with the server's own words (code, message, detail).
+fn query_error(err: tokio_postgres::Error) -> StoreError {
+    match err.as_db_error() {
+        Some(db) => StoreError::Postgres(format!(
+            "{} ({}){}",
+            db.message(),
+            db.code().code(),
+            db.detail().map(|d| format!(": {d}")).unwrap_or_default()
+        )),
+        None => pg_error(err),
+    }
 }
 
 impl PgDb {
@@ -84,7 +115,7 @@ impl PgDb {
                 detail: e.to_string(),
             })?;
         Ok(PgDb {
-            runtime: Arc::new(runtime),
+            runtime: Arc::new(OwnRuntime(Some(runtime))),
             pool,
             url: url.to_string(),
         })
@@ -109,7 +140,7 @@ impl PgDb {
         &self,
         future: impl Future<Output = Result<T, StoreError>> + Send + 'static,
     ) -> Result<T, StoreError> {
-        block_on(&self.runtime, future)
+        block_on(self.runtime.get(), future)
     }
 }
 
@@ -146,7 +177,7 @@ fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect, StoreError> {
 
 /// One pooled client. Transactions are `BEGIN`/`COMMIT` statements on it.
 pub struct PgConn {
-    runtime: Arc<tokio::runtime::Runtime>,
+    runtime: Arc<OwnRuntime>,
     client: Arc<deadpool_postgres::Object>,
 }
 
@@ -165,11 +196,11 @@ impl Conn for PgConn {
         let client = self.client.clone();
         let sql = numbered_placeholders(sql).into_owned();
         let params = Self::owned_params(params);
-        block_on(&self.runtime, async move {
-            let stmt = client.prepare_cached(&sql).await.map_err(pg_error)?;
+        block_on(self.runtime.get(), async move {
+            let stmt = client.prepare_cached(&sql).await.map_err(query_error)?;
             let refs: Vec<&(dyn ToSql + Sync)> =
                 params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-            let n = client.execute(&stmt, &refs).await.map_err(pg_error)?;
+            let n = client.execute(&stmt, &refs).await.map_err(query_error)?;
             Ok(n as usize)
         })
     }
@@ -178,15 +209,15 @@ impl Conn for PgConn {
         let client = self.client.clone();
         let sql = numbered_placeholders(sql).into_owned();
         let params = Self::owned_params(params);
-        block_on(&self.runtime, async move {
-            let stmt = client.prepare_cached(&sql).await.map_err(pg_error)?;
+        block_on(self.runtime.get(), async move {
+            let stmt = client.prepare_cached(&sql).await.map_err(query_error)?;
             let refs: Vec<&(dyn ToSql + Sync)> =
                 params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-            let rows = client.query(&stmt, &refs).await.map_err(pg_error)?;
+            let rows = client.query(&stmt, &refs).await.map_err(query_error)?;
             rows.iter()
                 .map(|row| {
                     (0..row.len())
-                        .map(|i| row.try_get::<_, Value<'static>>(i).map_err(pg_error))
+                        .map(|i| row.try_get::<_, Value<'static>>(i).map_err(query_error))
                         .collect::<Result<Vec<_>, _>>()
                         .map(Row)
                 })
@@ -197,8 +228,8 @@ impl Conn for PgConn {
     fn batch(&self, sql: &str) -> Result<(), StoreError> {
         let client = self.client.clone();
         let sql = sql.to_string();
-        block_on(&self.runtime, async move {
-            client.batch_execute(&sql).await.map_err(pg_error)
+        block_on(self.runtime.get(), async move {
+            client.batch_execute(&sql).await.map_err(query_error)
         })
     }
 }
