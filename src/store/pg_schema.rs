@@ -55,8 +55,13 @@ CREATE TABLE balances (
 );
 CREATE FUNCTION cuedeck_post() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO balances (account, unit, balance) VALUES (NEW.account, NEW.unit, NEW.amount)
-    ON CONFLICT (account, unit) DO UPDATE SET balance = balances.balance + EXCLUDED.balance;
+    -- Update first: an upsert would check the new row (the bare amount)
+    -- against the CHECK before finding the existing balance.
+    UPDATE balances SET balance = balance + NEW.amount
+        WHERE account = NEW.account AND unit = NEW.unit;
+    IF NOT FOUND THEN
+        INSERT INTO balances (account, unit, balance) VALUES (NEW.account, NEW.unit, NEW.amount);
+    END IF;
     RETURN NEW;
 END $$;
 CREATE TRIGGER postings_balance AFTER INSERT ON postings
