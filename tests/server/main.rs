@@ -6,6 +6,7 @@ mod api;
 mod bad_input;
 mod documented_answers;
 mod effect_patterns;
+mod failover;
 mod games_api;
 mod games_fairness;
 mod games_listing;

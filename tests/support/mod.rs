@@ -2,6 +2,7 @@
 //! and tokens for every role.
 #![allow(dead_code)]
 
+pub mod cluster;
 pub mod postgres;
 pub mod pty;
 pub mod webdriver;
