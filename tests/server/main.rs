@@ -11,6 +11,7 @@ mod games_fairness;
 mod games_listing;
 mod games_questions;
 mod games_verify_server;
+mod lease;
 mod menus_api;
 mod menus_files;
 mod messages;
