@@ -189,12 +189,16 @@ impl RestClient {
     }
 
     /// The health of the node that answered. A standby answers 503 with
-    /// its health (`role`, `leader`): that is its answer, not an error.
+    /// its health (`role`, `leader`): that is its answer, not an error;
+    /// the leader it names is where the next requests go.
     pub async fn health(&self) -> Result<Health, ClientError> {
         let (status, bytes) = self.send(Method::GET, "/healthz", None, None).await?;
         if status == StatusCode::SERVICE_UNAVAILABLE
             && let Ok(health) = serde_json::from_slice::<Health>(&bytes)
         {
+            if let Some(leader) = &health.leader {
+                self.servers.move_on(&self.servers.current(), Some(leader));
+            }
             return Ok(health);
         }
         Self::decode(status, &bytes)

@@ -1,6 +1,7 @@
 //! Clients given several servers follow the leader: a fake standby on
-//! loopback answers every request (the WebSocket upgrade too) with
-//! `503 not_leader` naming a real server as the leader, and the REST
+//! loopback answers `/healthz` with its role and every other request (the
+//! WebSocket upgrade too) with `503 not_leader` naming a real server as
+//! the leader, and the REST
 //! client and the event stream end up on the real one. A request that is
 //! neither idempotent nor keyed is not sent again.
 
@@ -9,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use cuedeck::client::{RestClient, RoomStream, ServerList, ServerUrl, StreamEvent, StreamOptions};
-use cuedeck::protocol::{ApiError, ErrorCode};
+use cuedeck::protocol::{ApiError, ErrorCode, Health, PROTOCOL_VERSION};
 
 use crate::support::{ADMIN, ROOM, TestServer};
 
@@ -26,16 +27,24 @@ impl FakeStandby {
         let url = ServerUrl::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
         let hits = Arc::new(AtomicUsize::new(0));
         let (counted, leader) = (hits.clone(), leader.map(ToString::to_string));
-        let app = axum::Router::new().fallback(move || {
-            counted.fetch_add(1, Ordering::SeqCst);
-            let refusal = ApiError::not_leader(leader.clone());
-            async move {
-                (
-                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                    axum::Json(refusal),
-                )
-            }
-        });
+        let health = Health {
+            ok: true,
+            protocol: PROTOCOL_VERSION,
+            epoch: "standby-epoch".into(),
+            role: Some("standby".into()),
+            leader: leader.clone(),
+        };
+        let unavailable = axum::http::StatusCode::SERVICE_UNAVAILABLE;
+        let app = axum::Router::new()
+            .route(
+                "/healthz",
+                axum::routing::get(move || async move { (unavailable, axum::Json(health)) }),
+            )
+            .fallback(move || {
+                counted.fetch_add(1, Ordering::SeqCst);
+                let refusal = ApiError::not_leader(leader.clone());
+                async move { (unavailable, axum::Json(refusal)) }
+            });
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -116,6 +125,17 @@ async fn rest_requests_follow_the_named_leader_and_unkeyed_posts_are_not_resent(
     assert_eq!(servers.current(), leader);
     admin.create_room("r9", "p9").await.unwrap();
     assert_eq!(standby.hits(), 3);
+
+    // A standby's health is its answer; the leader it names is where the
+    // next requests go.
+    let servers = list(&[&standby.url, &leader]);
+    let health = RestClient::new(servers.clone(), ADMIN)
+        .health()
+        .await
+        .unwrap();
+    assert_eq!(health.role.as_deref(), Some("standby"));
+    assert_eq!(health.leader, Some(leader.to_string()));
+    assert_eq!(servers.current(), leader);
 
     // One URL, a standby's: the leader it names is followed though the
     // list does not hold it.
