@@ -40,7 +40,8 @@ pub enum ServeAction {
 /// Where the running server is and the admin token that may change it.
 #[derive(Debug, Args)]
 pub struct AdminConnection {
-    /// The server's base URL.
+    /// The server's base URL; or several, comma-separated (a leader and
+    /// its standbys): requests follow the leader.
     #[arg(
         long,
         env = "CUEDECK_SERVER",

@@ -6,6 +6,7 @@ mod api;
 mod bad_input;
 mod documented_answers;
 mod effect_patterns;
+mod follow_leader;
 mod games_api;
 mod games_fairness;
 mod games_listing;
