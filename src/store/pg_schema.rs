@@ -55,8 +55,12 @@ CREATE TABLE balances (
 );
 CREATE FUNCTION cuedeck_post() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO balances (account, unit, balance) VALUES (NEW.account, NEW.unit, NEW.amount)
-    ON CONFLICT (account, unit) DO UPDATE SET balance = balances.balance + EXCLUDED.balance;
+    -- The CHECK applies to an INSERT's proposed row even when it becomes
+    -- an update on conflict: make the row at zero, then move it.
+    INSERT INTO balances (account, unit, balance) VALUES (NEW.account, NEW.unit, 0)
+    ON CONFLICT (account, unit) DO NOTHING;
+    UPDATE balances SET balance = balance + NEW.amount
+    WHERE account = NEW.account AND unit = NEW.unit;
     RETURN NEW;
 END $$;
 CREATE TRIGGER postings_balance AFTER INSERT ON postings

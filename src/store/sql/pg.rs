@@ -48,8 +48,23 @@ pub fn redacted(url: &str) -> String {
     }
 }
 
-fn pg_error(err: impl std::fmt::Display) -> StoreError {
-    StoreError::Postgres(err.to_string())
+/// The error with its causes: the server's own message and SQLSTATE are
+/// in the source of `tokio_postgres::Error`, whose text alone is "db error".
+fn pg_error(err: impl std::error::Error) -> StoreError {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        if let Some(db) = cause.downcast_ref::<tokio_postgres::error::DbError>() {
+            text = format!("{}: {} (SQLSTATE {})", text, db.message(), db.code().code());
+            if let Some(detail) = db.detail() {
+                text = format!("{text}; {detail}");
+            }
+        } else {
+            text = format!("{text}: {cause}");
+        }
+        source = cause.source();
+    }
+    StoreError::Postgres(text)
 }
 
 impl PgDb {
