@@ -18,6 +18,7 @@ mod game_spins;
 mod games;
 mod menus;
 mod messages;
+pub mod migrate;
 mod moderation;
 mod patterns;
 mod pg_schema;

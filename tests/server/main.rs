@@ -14,6 +14,7 @@ mod games_verify_server;
 mod menus_api;
 mod menus_files;
 mod messages;
+mod migrate;
 mod moderation;
 mod moderation_controls;
 mod moderation_questions;
