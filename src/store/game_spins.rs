@@ -2,7 +2,7 @@
 //! seed's spins) or one viewer's, in spin order and by pages, and the
 //! viewer's nonces summed up per server seed.
 
-use super::sql::{ConnExt, params};
+use super::sql::{Conn, ConnExt, Dialect, params};
 
 use super::StoreError;
 use super::games::{GameDb, record_of, spin_columns};
@@ -46,27 +46,37 @@ pub struct SequenceRow {
     pub last_at: i64,
 }
 
-const ROOM_PAGE: &str = concat!(
-    "SELECT item, ",
-    spin_columns!(),
-    " FROM game_spins INDEXED BY game_spins_room
-    WHERE room = ?1 AND game = ?2 AND (?3 IS NULL OR commitment = ?3) AND item > ?4
-    ORDER BY item LIMIT ?5"
-);
+fn room_page(dialect: Dialect) -> String {
+    format!(
+        "SELECT item, {} FROM game_spins{}
+        WHERE room = ?1 AND game = ?2 AND (CAST(?3 AS TEXT) IS NULL OR commitment = ?3) AND item > ?4
+        ORDER BY item LIMIT ?5",
+        spin_columns!(),
+        dialect.indexed_by("game_spins_room")
+    )
+}
 
-const VIEWER_PAGE: &str = concat!(
-    "SELECT item, ",
-    spin_columns!(),
-    " FROM game_spins INDEXED BY game_spins_user
-    WHERE user_id = ?1 AND item > ?2 ORDER BY item LIMIT ?3"
-);
+fn viewer_page(dialect: Dialect) -> String {
+    format!(
+        "SELECT item, {} FROM game_spins{}
+        WHERE user_id = ?1 AND item > ?2 ORDER BY item LIMIT ?3",
+        spin_columns!(),
+        dialect.indexed_by("game_spins_user")
+    )
+}
 
-const SEQUENCES: &str = "SELECT room, game, commitment, count(*), count(DISTINCT nonce),
-        min(nonce), max(nonce), group_concat(DISTINCT client_seed), min(at), max(at)
-    FROM game_spins INDEXED BY game_spins_user
-    WHERE user_id = ?1
-    GROUP BY room, game, commitment
-    ORDER BY min(item)";
+fn sequences(dialect: Dialect) -> String {
+    format!(
+        "SELECT room, game, commitment, count(*), count(DISTINCT nonce),
+            min(nonce), max(nonce), {}, min(at), max(at)
+        FROM game_spins{}
+        WHERE user_id = ?1
+        GROUP BY room, game, commitment
+        ORDER BY min(item)",
+        dialect.distinct_list("client_seed"),
+        dialect.indexed_by("game_spins_user")
+    )
+}
 
 impl GameDb {
     /// Up to `limit` spins after the cursor `after` (0 for the first page).
@@ -86,11 +96,15 @@ impl GameDb {
                 game,
                 commitment,
             } => {
-                stmt = reader.conn.prepare_cached(ROOM_PAGE)?;
+                stmt = reader
+                    .conn
+                    .prepare_cached(&room_page(reader.conn.dialect()))?;
                 stmt.query(params![room, game, commitment, after, fetch])?
             }
             SpinScope::Viewer(user) => {
-                stmt = reader.conn.prepare_cached(VIEWER_PAGE)?;
+                stmt = reader
+                    .conn
+                    .prepare_cached(&viewer_page(reader.conn.dialect()))?;
                 stmt.query(params![user, after, fetch])?
             }
         };
@@ -110,7 +124,9 @@ impl GameDb {
     /// The viewer's spins per server seed, in the order each seed was first used.
     pub fn sequences(&self, user: &str) -> Result<Vec<SequenceRow>, StoreError> {
         let reader = self.reader.lock();
-        let mut stmt = reader.conn.prepare_cached(SEQUENCES)?;
+        let mut stmt = reader
+            .conn
+            .prepare_cached(&sequences(reader.conn.dialect()))?;
         let rows = stmt
             .query_map(params![user], |r| {
                 let seeds: String = r.get(7)?;

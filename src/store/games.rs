@@ -3,7 +3,7 @@
 //! writer in the commit of the spin's intake ([`insert_spin`]); the rest go
 //! through the one writer as jobs of their own.
 
-use super::sql::{Conn, ConnExt, Row, params};
+use super::sql::{Conn, ConnExt, Dialect, Row, params};
 
 use super::StoreError;
 use super::read::SharedReader;
@@ -78,14 +78,18 @@ macro_rules! spin_columns {
 }
 pub(super) use spin_columns;
 
-const SPIN_BY_ID: &str = concat!(
-    "SELECT ",
-    spin_columns!(),
-    " FROM game_spins
-    WHERE item IN (SELECT id FROM items WHERE json_extract(view, '$.sourceEventId') = ?1
-                   AND json_extract(view, '$.source') IN ('slot_machine', 'spin_wheel'))
-      AND spin_id = ?1"
-);
+/// A spin by its id, found through its item's source event (indexed).
+fn spin_by_id(dialect: Dialect) -> String {
+    format!(
+        "SELECT {} FROM game_spins
+        WHERE item IN (SELECT id FROM items WHERE {} = ?1
+                       AND {} IN ('slot_machine', 'spin_wheel'))
+          AND spin_id = ?1",
+        spin_columns!(),
+        dialect.json_text("view", "sourceEventId"),
+        dialect.json_text("view", "source"),
+    )
+}
 
 pub struct GameDb {
     writer: WriteHandle,
@@ -148,11 +152,12 @@ impl GameDb {
                 "SELECT room, game, user_id, client_seed, at FROM game_client_seeds",
                 client_seed,
             )?,
-            // SQLite takes the bare columns from the row holding the MAX.
+            // Each viewer's latest spin per game (items grow with time).
             last_spin_seeds: all(
                 conn,
-                "SELECT room, game, user_id, client_seed, MAX(at)
-                 FROM game_spins GROUP BY room, game, user_id",
+                "SELECT room, game, user_id, client_seed, at FROM game_spins AS s
+                 WHERE item = (SELECT MAX(item) FROM game_spins AS t
+                               WHERE t.room = s.room AND t.game = s.game AND t.user_id = s.user_id)",
                 client_seed,
             )?,
             nonces: all(
@@ -176,7 +181,9 @@ impl GameDb {
     /// A spin's record by its id.
     pub fn spin(&self, spin_id: &str) -> Result<Option<SpinRecord>, StoreError> {
         let reader = self.reader.lock();
-        let mut stmt = reader.conn.prepare_cached(SPIN_BY_ID)?;
+        let mut stmt = reader
+            .conn
+            .prepare_cached(&spin_by_id(reader.conn.dialect()))?;
         let mut rows = stmt.query(params![spin_id])?;
         let Some(row) = rows.next()? else {
             return Ok(None);
@@ -410,7 +417,10 @@ mod tests {
             let reader = db.reader.lock();
             let mut stmt = reader
                 .conn
-                .prepare(&format!("EXPLAIN QUERY PLAN {SPIN_BY_ID}"))
+                .prepare(&format!(
+                    "EXPLAIN QUERY PLAN {}",
+                    spin_by_id(Dialect::Sqlite)
+                ))
                 .unwrap();
             stmt.query_map(params!["x"], |r| r.get(3))
                 .unwrap()

@@ -147,7 +147,7 @@ impl MenuDb {
         self.writer.write(move |tx| {
             if subscriber {
                 tx.execute(
-                    "INSERT OR IGNORE INTO menu_subscribers (room, user_id, at, added_by) VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT INTO menu_subscribers (room, user_id, at, added_by) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
                     params![room, user, at, by],
                 )?;
             } else {

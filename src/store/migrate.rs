@@ -95,7 +95,7 @@ pub fn compare(from: &Path, to: &Database) -> Result<Vec<Check>, MigrateError> {
     let mut checks = vec![
         balances(source, target)?,
         compare_query(
-            "events",
+            "events per room",
             "SELECT room, CAST(max(seq) AS BIGINT), count(*) FROM events GROUP BY room",
             source,
             target,

@@ -30,7 +30,7 @@ impl TokenDb {
     pub fn insert(&self, row: TokenRow) -> Result<(), StoreError> {
         self.writer.write(move |tx| {
             tx.execute(
-                "INSERT OR IGNORE INTO tokens (hash, role, scope, created_at) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO tokens (hash, role, scope, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
                 params![row.hash, row.role, row.scope, row.created_at],
             )?;
             Ok(())

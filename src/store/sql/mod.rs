@@ -44,6 +44,23 @@ impl Dialect {
 }
 
 impl Dialect {
+    /// ` INDEXED BY index` where SQLite's planner needs telling; nothing on
+    /// PostgreSQL, whose planner picks by statistics.
+    pub fn indexed_by(self, index: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!(" INDEXED BY {index}"),
+            Dialect::Postgres => String::new(),
+        }
+    }
+
+    /// The distinct values of `column` in a group, joined by commas.
+    pub fn distinct_list(self, column: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("group_concat(DISTINCT {column})"),
+            Dialect::Postgres => format!("string_agg(DISTINCT {column}, ',')"),
+        }
+    }
+
     /// The query around a bound JSON array of text that yields its
     /// elements: `(open, close)` to put before and after the parameter.
     pub fn json_array_values(self) -> (&'static str, &'static str) {
