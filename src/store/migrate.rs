@@ -12,6 +12,9 @@ use sha2::{Digest, Sha256};
 use super::sql::{Conn, ConnExt, Dialect, Value, params};
 use super::{Database, StoreError};
 
+/// A connection to either side.
+type Connection = Box<dyn Conn + Send>;
+
 /// Rows per `INSERT`: far below PostgreSQL's 65,535 parameters.
 const PARAMETERS_PER_INSERT: usize = 20_000;
 
@@ -157,10 +160,7 @@ fn differs_or(
     }
 }
 
-fn open_both(
-    from: &Path,
-    to: &Database,
-) -> Result<(Box<dyn Conn + Send>, Box<dyn Conn + Send>), MigrateError> {
+fn open_both(from: &Path, to: &Database) -> Result<(Connection, Connection), MigrateError> {
     if !matches!(to, Database::Postgres(_)) {
         return Err(MigrateError::NotPostgres(to.describe()));
     }

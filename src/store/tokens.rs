@@ -64,6 +64,6 @@ impl Reader {
                 revoked_at: r.get(4)?,
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows.collect::<Result<_, _>>()
     }
 }

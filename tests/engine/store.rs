@@ -2,7 +2,6 @@
 //! any file it cannot trust instead of resetting it.
 
 use cuedeck::protocol::ErrorCode;
-use std::path::Path;
 
 use cuedeck::domain::builder::PayloadBuilder;
 use cuedeck::domain::*;
