@@ -35,6 +35,19 @@ pub enum ServeAction {
     Room(RoomArgs),
     /// Put test tokens into a viewer's wallet, or read its balance.
     Wallet(WalletArgs),
+    /// Move a SQLite database into an empty PostgreSQL database, and check
+    /// the copy (stop the server on the SQLite file first).
+    Migrate(MigrateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The SQLite database to move.
+    #[arg(long)]
+    pub from: PathBuf,
+    /// The empty PostgreSQL database: postgres://user@host/dbname.
+    #[arg(long)]
+    pub to: String,
 }
 
 /// Where the running server is and the admin token that may change it.

@@ -8,6 +8,7 @@ pub mod menu;
 pub mod report;
 pub mod serve;
 mod serve_admin;
+mod serve_migrate;
 pub mod sim;
 pub mod tips;
 pub mod verify;

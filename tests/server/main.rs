@@ -16,6 +16,7 @@ mod lease;
 mod menus_api;
 mod menus_files;
 mod messages;
+mod migrate;
 mod moderation;
 mod moderation_controls;
 mod moderation_questions;
