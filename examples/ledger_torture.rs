@@ -1,6 +1,9 @@
 //! Crash consistency under SIGKILL.
 //!
-//! `cargo run --release --example ledger_torture -- --rounds N [--seed S]`
+//! `cargo run --release --example ledger_torture -- --rounds N [--seed S] [--db postgres://…]`
+//!
+//! Without `--db` it works on a SQLite file in a temporary directory; with a
+//! PostgreSQL URL it works on that (empty) database.
 //!
 //! Each round starts a child process that writes intakes (and some starts,
 //! finishes and refunds) under load, printing each idempotency key once its
@@ -14,13 +17,12 @@
 //! `rounds=N acked=A lost=0 duplicated=0 imbalance=0`
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
 use std::process::{Command as Process, ExitCode, Stdio};
 
 use cuedeck::domain::builder::PayloadBuilder;
 use cuedeck::domain::{Actor, Command, ItemId, RefundReason, Request, Role, Stamp};
 use cuedeck::service::QueueService;
-use cuedeck::store::{Ack, Store, StoreOptions};
+use cuedeck::store::{Ack, Database, Store, StoreOptions};
 use rand::{RngExt, SeedableRng};
 
 const ROOM: &str = "torture";
@@ -32,7 +34,8 @@ const MAX_INTAKES_PER_ROUND: u64 = 50_000;
 
 /// What a child is asked to do; passed through the environment.
 pub struct ChildTask {
-    pub db: PathBuf,
+    /// A SQLite path or a PostgreSQL URL.
+    pub db: String,
     pub round: u64,
     /// Keys of the previous round to retry first: indexes `from..to`.
     pub retry: (u64, u64),
@@ -49,7 +52,7 @@ impl ChildTask {
     }
 
     pub fn from_env() -> Option<Self> {
-        let db = std::env::var_os("CUEDECK_TORTURE_DB")?.into();
+        let db = std::env::var("CUEDECK_TORTURE_DB").ok()?;
         let round = std::env::var("CUEDECK_TORTURE_ROUND").ok()?.parse().ok()?;
         let retry = std::env::var("CUEDECK_TORTURE_RETRY").ok()?;
         let (from, to) = retry.split_once("..")?;
@@ -76,8 +79,8 @@ fn intake_for(key: &str) -> Request {
 
 /// The child: write until killed. Prints `ack KEY` after each commit.
 pub fn run_child(task: &ChildTask) -> Result<(), String> {
-    let mut service =
-        QueueService::open(&task.db, StoreOptions::default()).map_err(|e| e.to_string())?;
+    let db = Database::parse(&task.db).map_err(|e| e.to_string())?;
+    let mut service = QueueService::open(db, StoreOptions::default()).map_err(|e| e.to_string())?;
     let now = Stamp::now;
     let setup = |service: &mut QueueService, key: &str, command: Command| {
         service
@@ -192,14 +195,14 @@ impl Report {
 }
 
 /// The parent: `rounds` children, each killed at a random moment, with a
-/// full verification after each. `child` builds the child's command line.
+/// full verification after each, on the database at `db` (a SQLite path
+/// or a PostgreSQL URL). `child` builds the child's command line.
 pub fn run_parent(
     rounds: u64,
     seed: u64,
-    dir: &Path,
+    db: &str,
     child: &dyn Fn() -> Process,
 ) -> Result<Report, String> {
-    let db = dir.join("torture.db");
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let mut acked: Vec<String> = Vec::new();
     let mut report = Report {
@@ -216,7 +219,7 @@ pub fn run_parent(
         };
         let mut cmd = child();
         ChildTask {
-            db: db.clone(),
+            db: db.to_string(),
             round,
             retry,
         }
@@ -259,7 +262,8 @@ pub fn run_parent(
             ));
         }
 
-        match Store::open(&db, StoreOptions::default()) {
+        let opened = Database::parse(db).and_then(|db| Store::open(db, StoreOptions::default()));
+        match opened {
             Ok((store, _engine)) => {
                 let reader = store.reader().map_err(|e| e.to_string())?;
                 report.lost = acked
@@ -288,8 +292,12 @@ pub fn run_parent(
 }
 
 fn arg(args: &[String], name: &str) -> Option<u64> {
+    text_arg(args, name)?.parse().ok()
+}
+
+fn text_arg<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
     let at = args.iter().position(|a| a == name)?;
-    args.get(at + 1)?.parse().ok()
+    args.get(at + 1).map(String::as_str)
 }
 
 #[allow(dead_code)] // the test harness includes this file for its functions
@@ -320,7 +328,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match run_parent(rounds, seed, dir.path(), &|| Process::new(&me)) {
+    let db = match text_arg(&args, "--db") {
+        Some(url) => url.to_string(),
+        None => dir.path().join("torture.db").display().to_string(),
+    };
+    match run_parent(rounds, seed, &db, &|| Process::new(&me)) {
         Ok(report) => {
             println!("{}", report.line());
             if report.clean() {

@@ -63,7 +63,8 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct ConsoleArgs {
-    /// The server's base URL, e.g. http://127.0.0.1:7070.
+    /// The server's base URL, e.g. http://127.0.0.1:7070; or several, comma-separated
+    /// (a leader and its standbys): requests follow the leader.
     #[arg(long, env = "CUEDECK_SERVER")]
     pub server: Option<String>,
     /// The room to open.
@@ -83,7 +84,8 @@ pub struct ConsoleArgs {
 
 #[derive(Debug, Args)]
 pub struct SimArgs {
-    /// The server's base URL, e.g. http://127.0.0.1:7070.
+    /// The server's base URL, e.g. http://127.0.0.1:7070; or several, comma-separated
+    /// (a leader and its standbys): requests follow the leader.
     #[arg(long, env = "CUEDECK_SERVER")]
     pub server: Option<String>,
     /// The room to fill with viewers (created when missing). In load mode,
@@ -247,7 +249,8 @@ pub enum MenuAction {
 
 #[derive(Debug, Args)]
 pub struct MenuTarget {
-    /// The server's base URL, e.g. http://127.0.0.1:7070.
+    /// The server's base URL, e.g. http://127.0.0.1:7070; or several, comma-separated
+    /// (a leader and its standbys): requests follow the leader.
     #[arg(long, env = "CUEDECK_SERVER")]
     pub server: String,
     /// The performer's room.
@@ -283,7 +286,8 @@ pub struct VerifyArgs {
     /// The revealed server seed (64 hex digits), when the receipt has none.
     #[arg(long)]
     pub seed: Option<String>,
-    /// Fetch the receipt and the revealed seed from this server.
+    /// Fetch the receipt and the revealed seed from this server (or the
+    /// leader of several, comma-separated).
     #[arg(long)]
     pub server: Option<String>,
     /// With --server: check every spin of this room (both games, or --game).

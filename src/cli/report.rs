@@ -9,7 +9,8 @@ use crate::client::BroadcastChoice;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The server's base URL, e.g. http://127.0.0.1:7070.
+    /// The server's base URL, e.g. http://127.0.0.1:7070; or several, comma-separated
+    /// (a leader and its standbys): requests follow the leader.
     #[arg(long, env = "CUEDECK_SERVER")]
     pub server: String,
     /// The room.

@@ -35,12 +35,26 @@ pub enum ServeAction {
     Room(RoomArgs),
     /// Put test tokens into a viewer's wallet, or read its balance.
     Wallet(WalletArgs),
+    /// Move a SQLite database into an empty PostgreSQL database, and check
+    /// the copy (stop the server on the SQLite file first).
+    Migrate(MigrateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The SQLite database to move.
+    #[arg(long)]
+    pub from: PathBuf,
+    /// The empty PostgreSQL database: postgres://user@host/dbname.
+    #[arg(long)]
+    pub to: String,
 }
 
 /// Where the running server is and the admin token that may change it.
 #[derive(Debug, Args)]
 pub struct AdminConnection {
-    /// The server's base URL.
+    /// The server's base URL; or several, comma-separated (a leader and
+    /// its standbys): requests follow the leader.
     #[arg(
         long,
         env = "CUEDECK_SERVER",

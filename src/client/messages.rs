@@ -4,8 +4,9 @@
 
 use reqwest::Method;
 
-use super::ServerUrl;
+use super::fail_over::{Attempt, FailOver, upgrade_failed, with_fail_over};
 use super::rest::{ClientError, RestClient};
+use super::{AsServerList, ServerUrl};
 use crate::domain::RoomId;
 use crate::protocol::{
     DeliveryFigures, InboxClientFrame, InboxFrame, InboxMessage, InboxPage, MarkRead, MarkedRead,
@@ -86,28 +87,41 @@ pub struct InboxSocket {
 }
 
 impl InboxSocket {
+    /// Open the inbox on the node that leads (a standby's refusal or a
+    /// node not reached moves on, as a REST read does).
     pub async fn connect(
-        server: &ServerUrl,
+        servers: &impl AsServerList,
         token: &str,
         resume: Option<(&str, u64)>,
     ) -> Result<Self, ClientError> {
-        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-        let mut request = server
-            .inbox(resume)
-            .into_client_request()
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
-        let header = format!("Bearer {token}")
-            .parse()
-            .map_err(|_| ClientError::Transport("the token is not a header value".into()))?;
-        request.headers_mut().insert("Authorization", header);
-        let (socket, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        let servers = servers.server_list();
+        let socket = with_fail_over(&servers, FailOver::default(), true, |node| async move {
+            Self::open(&node, token, resume).await
+        })
+        .await?;
         Ok(InboxSocket {
             socket,
             epoch: String::new(),
             seq: resume.map_or(0, |(_, seq)| seq),
         })
+    }
+
+    /// One try on one node.
+    async fn open(node: &ServerUrl, token: &str, resume: Option<(&str, u64)>) -> Attempt<Socket> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = match node.inbox(resume).into_client_request() {
+            Ok(request) => request,
+            Err(e) => return Attempt::Answered(Err(ClientError::Transport(e.to_string()))),
+        };
+        let Ok(header) = format!("Bearer {token}").parse() else {
+            let error = ClientError::Transport("the token is not a header value".into());
+            return Attempt::Answered(Err(error));
+        };
+        request.headers_mut().insert("Authorization", header);
+        match tokio_tungstenite::connect_async(request).await {
+            Ok((socket, _)) => Attempt::Answered(Ok(socket)),
+            Err(err) => upgrade_failed(node, err),
+        }
     }
 
     /// The next message (hello and resumed frames are taken in passing);

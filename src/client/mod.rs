@@ -1,27 +1,33 @@
 //! Clients of `cuedeck serve`: a small REST client (reqwest) and a
 //! WebSocket client that resumes where it left off, with jittered
 //! exponential backoff. Used by the console, the simulator and the tests.
+//! Both follow the leader over a list of servers ([`ServerList`]).
 
+mod fail_over;
 mod games;
 mod messages;
 mod moderation;
 mod points;
 mod report;
 mod rest;
+mod servers;
 mod stream;
 mod tips;
 pub mod versioned;
 
+pub use fail_over::FailOver;
 pub use games::GameClientError;
 pub use messages::InboxSocket;
 pub use moderation::LogQuery;
 pub use report::BroadcastChoice;
 pub use rest::{ClientError, RestClient};
+pub use servers::{AsServerList, Moved, ServerList};
 pub use stream::{RoomStream, StreamEvent, StreamOptions, WatchEvent, WatchStream};
 pub use tips::{LaneAction, TipLevelsError};
 
-/// A server's base URL as given with `--server http://HOST:PORT`; every
-/// other address (the WebSocket endpoint) is derived from it.
+/// One server's base URL, `http://HOST:PORT` (one node of a
+/// [`ServerList`]); every other address (the WebSocket endpoint) is
+/// derived from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerUrl {
     base: String,

@@ -4,7 +4,8 @@ use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::ServerUrl;
+use super::fail_over::{Attempt, FailOver, not_leader, safe_to_retry, with_fail_over};
+use super::{ServerList, ServerUrl};
 use crate::domain::{Item, ItemId, RefundReason, Reply, RoomId, Tier, UserId};
 use crate::protocol::{
     ApiError, Balance, CreateRoom, CreateToken, ErrorCode, Health, Join, Mint, RoomSnapshot,
@@ -36,12 +37,16 @@ impl ClientError {
 #[derive(Clone)]
 pub struct RestClient {
     http: reqwest::Client,
-    server: ServerUrl,
-    token: String,
+    servers: ServerList,
+    /// None: requests go without `Authorization` (the public endpoints).
+    token: Option<String>,
+    fail_over: FailOver,
 }
 
 impl RestClient {
-    pub fn new(server: ServerUrl, token: impl Into<String>) -> Self {
+    /// A client of one server, or of a leader and its standbys (clones of
+    /// one [`ServerList`] follow the leader together).
+    pub fn new(servers: impl Into<ServerList>, token: impl Into<String>) -> Self {
         let http = reqwest::Client::builder()
             .tcp_nodelay(true)
             .timeout(std::time::Duration::from_secs(30))
@@ -49,16 +54,38 @@ impl RestClient {
             .unwrap_or_default();
         RestClient {
             http,
-            server,
-            token: token.into(),
+            servers: servers.into(),
+            token: Some(token.into()),
+            fail_over: FailOver::default(),
         }
     }
 
-    pub fn server(&self) -> &ServerUrl {
-        &self.server
+    /// A client of the public endpoints: no token sent.
+    pub fn anonymous(servers: impl Into<ServerList>) -> Self {
+        RestClient {
+            token: None,
+            ..Self::new(servers, "")
+        }
     }
 
-    /// Send a request; the status and the body's bytes.
+    /// How long a request refused by a standby or unanswered is tried on
+    /// other nodes.
+    pub fn with_fail_over(mut self, fail_over: FailOver) -> Self {
+        self.fail_over = fail_over;
+        self
+    }
+
+    /// The node requests go to now.
+    pub fn server(&self) -> ServerUrl {
+        self.servers.current()
+    }
+
+    pub fn servers(&self) -> &ServerList {
+        &self.servers
+    }
+
+    /// Send a request to the node that leads; the status and the body's
+    /// bytes. See [`with_fail_over`] for when it is sent again.
     async fn send(
         &self,
         method: Method,
@@ -66,10 +93,49 @@ impl RestClient {
         key: Option<&str>,
         body: Option<Vec<u8>>,
     ) -> Result<(StatusCode, Vec<u8>), ClientError> {
-        let mut request = self
-            .http
-            .request(method, self.server.http(path))
-            .bearer_auth(&self.token);
+        let safe = safe_to_retry(&method, key);
+        with_fail_over(&self.servers, self.fail_over, safe, |node| {
+            self.send_to(node, method.clone(), path, key, body.clone())
+        })
+        .await
+    }
+
+    /// One try on one node.
+    async fn send_to(
+        &self,
+        node: ServerUrl,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> Attempt<(StatusCode, Vec<u8>)> {
+        match self.send_once(&node, method, path, key, body).await {
+            Err(error) => Attempt::Unreachable(error),
+            Ok((status, bytes)) => match not_leader(status.as_u16(), &bytes) {
+                Some(error) => Attempt::NotLeader {
+                    leader: error.leader.clone(),
+                    error: ClientError::Api {
+                        status: status.as_u16(),
+                        error,
+                    },
+                },
+                None => Attempt::Answered(Ok((status, bytes))),
+            },
+        }
+    }
+
+    async fn send_once(
+        &self,
+        node: &ServerUrl,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> Result<(StatusCode, Vec<u8>), ClientError> {
+        let mut request = self.http.request(method, node.http(path));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
         if let Some(key) = key {
             request = request.header("Idempotency-Key", key);
         }
@@ -98,17 +164,22 @@ impl RestClient {
         body: Option<Vec<u8>>,
     ) -> Result<T, ClientError> {
         let (status, bytes) = self.send(method, path, key, body).await?;
+        Self::decode(status, &bytes)
+    }
+
+    /// A success's body, or the API error the server answered.
+    fn decode<T: DeserializeOwned>(status: StatusCode, bytes: &[u8]) -> Result<T, ClientError> {
         if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()));
+            return serde_json::from_slice(bytes).map_err(|e| ClientError::Decode(e.to_string()));
         }
-        match serde_json::from_slice::<ApiError>(&bytes) {
+        match serde_json::from_slice::<ApiError>(bytes) {
             Ok(error) => Err(ClientError::Api {
                 status: status.as_u16(),
                 error,
             }),
             Err(_) => Err(ClientError::Http {
                 status: status.as_u16(),
-                body: String::from_utf8_lossy(&bytes).into_owned(),
+                body: String::from_utf8_lossy(bytes).into_owned(),
             }),
         }
     }
@@ -117,8 +188,20 @@ impl RestClient {
         serde_json::to_vec(body).ok()
     }
 
+    /// The health of the node that answered. A standby answers 503 with
+    /// its health (`role`, `leader`): that is its answer, not an error;
+    /// the leader it names is where the next requests go.
     pub async fn health(&self) -> Result<Health, ClientError> {
-        self.call(Method::GET, "/healthz", None, None).await
+        let (status, bytes) = self.send(Method::GET, "/healthz", None, None).await?;
+        if status == StatusCode::SERVICE_UNAVAILABLE
+            && let Ok(health) = serde_json::from_slice::<Health>(&bytes)
+        {
+            if let Some(leader) = &health.leader {
+                self.servers.move_on(&self.servers.current(), Some(leader));
+            }
+            return Ok(health);
+        }
+        Self::decode(status, &bytes)
     }
 
     pub async fn create_room(&self, room: &str, performer: &str) -> Result<Reply, ClientError> {
@@ -273,7 +356,8 @@ impl RestClient {
         .await
     }
 
-    /// Any endpoint, for tests of the API itself.
+    /// Any endpoint, answered as the server answered (a standby's refusal
+    /// too, once the fail-over gave up or did not apply).
     pub async fn raw(
         &self,
         method: Method,
@@ -281,7 +365,16 @@ impl RestClient {
         key: Option<&str>,
         body: Option<Vec<u8>>,
     ) -> Result<(StatusCode, serde_json::Value), ClientError> {
-        let (status, bytes) = self.send(method, path, key, body).await?;
+        let (status, bytes) = match self.send(method, path, key, body).await {
+            Ok(answer) => answer,
+            Err(ClientError::Api { status, error }) => {
+                let status =
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+                let body = serde_json::to_value(&error).unwrap_or_default();
+                return Ok((status, body));
+            }
+            Err(other) => return Err(other),
+        };
         let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
             serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned())
         });

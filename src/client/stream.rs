@@ -2,7 +2,9 @@
 //! reconnects with jittered exponential backoff and resumes from the last
 //! seq it delivered, so the caller sees every event exactly once.
 //! [`WatchStream`] does the same for several rooms on one connection, each
-//! with its own seq and resume point.
+//! with its own seq and resume point. Given several servers, a reconnect
+//! goes to the leader a standby named, or to the next node: the stream
+//! epoch and the seqs are the same on every node, so the resume holds.
 
 use crate::protocol::ErrorCode;
 use std::sync::{Arc, Mutex};
@@ -15,7 +17,8 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use super::{ClientError, ServerUrl};
+use super::fail_over::{Attempt, upgrade_failed};
+use super::{AsServerList, ClientError, ServerList, ServerUrl};
 use crate::domain::{Event, Reply, RoomId, Stamp};
 use crate::protocol::{ApiError, ClientFrame, ResumePoint, RoomCommand, RoomSnapshot, ServerFrame};
 
@@ -48,6 +51,11 @@ pub enum StreamEvent {
     Connected {
         epoch: String,
         role: String,
+    },
+    /// This connection is to another node than the last one (or than the
+    /// first given): the leader moved. Comes just before `Connected`.
+    ServerChanged {
+        url: String,
     },
     /// The room's state; events after `snapshot.seq` follow.
     Snapshot(Box<RoomSnapshot>),
@@ -98,11 +106,13 @@ pub struct WatchEvent {
     pub event: StreamEvent,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Shared {
     /// The rooms in the order subscribed, each with where it resumes from.
     rooms: Vec<(RoomId, Option<ResumePoint>)>,
     connected: bool,
+    /// The node of the last connection (at first, the one to try first).
+    serving: ServerUrl,
 }
 
 impl Shared {
@@ -131,19 +141,21 @@ impl WatchStream {
     /// Connect (in the background) and subscribe to each room, resuming
     /// each from its point when given.
     pub fn connect(
-        server: &ServerUrl,
+        servers: &impl AsServerList,
         token: &str,
         rooms: Vec<(RoomId, Option<ResumePoint>)>,
         options: StreamOptions,
     ) -> Self {
+        let servers = servers.server_list();
         let (events_tx, events) = mpsc::channel(4096);
         let (outbox, outbox_rx) = mpsc::channel(256);
         let shared = Arc::new(Mutex::new(Shared {
             rooms,
             connected: false,
+            serving: servers.current(),
         }));
         let task = tokio::spawn(run(
-            server.websocket(),
+            servers,
             token.to_string(),
             options,
             shared.clone(),
@@ -267,13 +279,13 @@ impl RoomStream {
     /// Connect (in the background) and subscribe to `room`, resuming from
     /// `resume` when given.
     pub fn connect(
-        server: &ServerUrl,
+        servers: &impl AsServerList,
         token: &str,
         room: RoomId,
         resume: Option<ResumePoint>,
         options: StreamOptions,
     ) -> Self {
-        let inner = WatchStream::connect(server, token, vec![(room.clone(), resume)], options);
+        let inner = WatchStream::connect(servers, token, vec![(room.clone(), resume)], options);
         RoomStream { inner, room }
     }
 
@@ -326,8 +338,52 @@ fn backoff(options: &StreamOptions, attempt: u32) -> Duration {
     capped.mul_f64(jitter)
 }
 
+/// The longest wait before the next try once a node said it is a standby
+/// or could not be reached while others are listed: a take-over takes
+/// seconds, and the stream should be back soon after.
+const TAKEOVER_POLL: Duration = Duration::from_secs(1);
+
+/// Why a connection ended, as far as choosing the next node goes.
+enum Ended {
+    /// It was made and dropped, or refused for a reason every node would
+    /// give (a bad token): try the same node again.
+    Dropped(String),
+    /// The node answered the upgrade with 503: a standby, and the leader
+    /// it named if it did.
+    NotLeader {
+        reason: String,
+        leader: Option<String>,
+    },
+    /// The node could not be reached.
+    Unreachable(String),
+}
+
+impl From<String> for Ended {
+    fn from(reason: String) -> Self {
+        Ended::Dropped(reason)
+    }
+}
+
+impl Ended {
+    /// A failed upgrade, as the REST client would count it.
+    fn upgrade(node: &ServerUrl, err: tokio_tungstenite::tungstenite::Error) -> Self {
+        let why = |error: ClientError| match error {
+            ClientError::Api { error, .. } => format!("{node}: {}", error.message),
+            other => format!("{node}: {other}"),
+        };
+        match upgrade_failed::<()>(node, err) {
+            Attempt::NotLeader { leader, error } => Ended::NotLeader {
+                reason: why(error),
+                leader,
+            },
+            Attempt::Unreachable(error) => Ended::Unreachable(error.to_string()),
+            Attempt::Answered(answer) => Ended::Dropped(answer.err().map(why).unwrap_or_default()),
+        }
+    }
+}
+
 async fn run(
-    url: String,
+    servers: ServerList,
     token: String,
     options: StreamOptions,
     shared: Arc<Mutex<Shared>>,
@@ -335,9 +391,11 @@ async fn run(
     mut outbox: mpsc::Receiver<Outbound>,
 ) {
     let mut attempt = 0u32;
+    let mut followed_leader = false;
     loop {
-        let reason = match session(
-            &url,
+        let node = servers.current();
+        let ended = match session(
+            &node,
             &token,
             &options,
             &shared,
@@ -347,14 +405,33 @@ async fn run(
         )
         .await
         {
-            Ok(reason) | Err(reason) => reason,
+            Ok(reason) => Ended::Dropped(reason),
+            Err(ended) => ended,
         };
         shared.lock().unwrap_or_else(|e| e.into_inner()).connected = false;
         if events.is_closed() {
             return;
         }
         attempt += 1;
-        let retry_in = backoff(&options, attempt);
+        let mut retry_in = backoff(&options, attempt);
+        let (reason, moved) = match ended {
+            Ended::Dropped(reason) => (reason, None),
+            Ended::NotLeader { reason, leader } => {
+                (reason, Some(servers.move_on(&node, leader.as_deref())))
+            }
+            Ended::Unreachable(reason) if servers.has_standbys() => {
+                (reason, Some(servers.move_on(&node, None)))
+            }
+            Ended::Unreachable(reason) => (reason, None),
+        };
+        if let Some(moved) = &moved {
+            retry_in = retry_in.min(TAKEOVER_POLL);
+            // A named leader at once, but not twice in a row.
+            if moved.leader && !followed_leader {
+                retry_in = retry_in.min(options.backoff_base);
+            }
+        }
+        followed_leader = moved.is_some_and(|m| m.leader);
         let note = WatchEvent {
             room: None,
             event: StreamEvent::Disconnected {
@@ -373,15 +450,18 @@ async fn run(
 /// One connection, from connect to drop; returns why it ended.
 #[allow(clippy::too_many_arguments)]
 async fn session(
-    url: &str,
+    node: &ServerUrl,
     token: &str,
     options: &StreamOptions,
     shared: &Arc<Mutex<Shared>>,
     events: &mpsc::Sender<WatchEvent>,
     outbox: &mut mpsc::Receiver<Outbound>,
     attempt: &mut u32,
-) -> Result<String, String> {
-    let mut request = url.into_client_request().map_err(|e| e.to_string())?;
+) -> Result<String, Ended> {
+    let mut request = node
+        .websocket()
+        .into_client_request()
+        .map_err(|e| e.to_string())?;
     let auth = format!("Bearer {token}")
         .parse()
         .map_err(|_| "the token is not valid header text".to_string())?;
@@ -391,9 +471,19 @@ async fn session(
     // (a larger snapshot still arrives, the buffer grows for it).
     let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
         .read_buffer_size(16 * 1024);
-    let (socket, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), true)
-        .await
-        .map_err(|e| e.to_string())?;
+    // A node that accepts the connection but never answers (a paused
+    // process) counts as unreachable after the silence timeout.
+    let connect = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
+    let (socket, _) = match tokio::time::timeout(options.silence_timeout, connect).await {
+        Ok(Ok(connected)) => connected,
+        Ok(Err(err)) => return Err(Ended::upgrade(node, err)),
+        Err(_) => {
+            let waited = options.silence_timeout.as_millis();
+            return Err(Ended::Unreachable(format!(
+                "{node}: no answer to the upgrade in {waited} ms"
+            )));
+        }
+    };
     let (mut tx, mut rx) = socket.split();
 
     let rooms = shared
@@ -428,7 +518,7 @@ async fn session(
                         return Ok(frame.map_or("closed by the server".into(), |f| format!("closed by the server: {}", f.reason)));
                     }
                     Some(Ok(_)) => continue,
-                    Some(Err(err)) => return Err(err.to_string()),
+                    Some(Err(err)) => return Err(err.to_string().into()),
                     None => return Ok("the connection ended".into()),
                 };
                 let frame: ServerFrame = match serde_json::from_str(&text) {
@@ -440,8 +530,15 @@ async fn session(
                 };
                 match frame {
                     ServerFrame::Hello { epoch, role, .. } => {
-                        shared.lock().unwrap_or_else(|e| e.into_inner()).connected = true;
+                        let moved = {
+                            let mut state = shared.lock().unwrap_or_else(|e| e.into_inner());
+                            state.connected = true;
+                            std::mem::replace(&mut state.serving, node.clone()) != *node
+                        };
                         *attempt = 0;
+                        if moved {
+                            send(None, StreamEvent::ServerChanged { url: node.to_string() }).await?;
+                        }
                         send(None, StreamEvent::Connected { epoch, role }).await?;
                     }
                     ServerFrame::Snapshot { snapshot } => {
@@ -472,7 +569,7 @@ async fn session(
                                 // A gap would mean a lost event: start this room over from a snapshot.
                                 let expected = point.seq + 1;
                                 *slot = None;
-                                return Err(format!("gap in room {}: expected {expected}, got {}", event.room, event.seq));
+                                return Err(format!("gap in room {}: expected {expected}, got {}", event.room, event.seq).into());
                             }
                             point.seq = event.seq;
                         }
@@ -508,7 +605,8 @@ async fn session(
             }
             _ = ping.tick() => {
                 if last_heard.elapsed() > options.silence_timeout {
-                    return Err(format!("no answer from the server for {} ms", options.silence_timeout.as_millis()));
+                    // A node that stopped answering: another may lead now.
+                    return Err(Ended::Unreachable(format!("no answer from {node} for {} ms", options.silence_timeout.as_millis())));
                 }
                 let frame = serde_json::to_string(&ClientFrame::Ping { t: Stamp::now().0 }).map_err(|e| e.to_string())?;
                 tx.send(Message::Text(frame.into())).await.map_err(|e| e.to_string())?;

@@ -222,7 +222,7 @@ impl ConsolePaths {
 /// file over the defaults.
 #[derive(Debug, Clone)]
 pub struct Resolved {
-    pub server: crate::client::ServerUrl,
+    pub server: crate::client::ServerList,
     /// None: watch every room the token may see (moderators, admins).
     pub room: Option<crate::domain::RoomId>,
     pub token: String,
@@ -266,7 +266,7 @@ pub fn resolve(
         .clone()
         .or(file.server.clone())
         .ok_or_else(|| missing("server", "--server", "CUEDECK_SERVER"))?;
-    let server = crate::client::ServerUrl::parse(&server).map_err(|e| e.to_string())?;
+    let server = crate::client::ServerList::parse(&server).map_err(|e| e.to_string())?;
     let room = args.room.clone().or(file.room.clone());
     if let Some(room) = &room
         && let Some(problem) = crate::domain::ids::id_problem(room)
@@ -312,7 +312,7 @@ pub fn for_embedded(
     let file = ConsoleFile::load(&paths.config_file)?;
     let theme_name = file.theme.clone().unwrap_or_else(|| "default".into());
     Ok(Resolved {
-        server,
+        server: server.into(),
         room: Some(room),
         token,
         theme: Theme::load(&theme_name, &paths.themes_dir, no_color)?,

@@ -1,7 +1,7 @@
 //! The state's side of the server's stream: a room's events update the
 //! mirrored room and the log, acks settle pending commands, a reconnect
-//! resends what may not have arrived, drops and clock readings update the
-//! connection.
+//! resends what may not have arrived, drops, clock readings and a move to
+//! another server update the connection.
 
 use super::app::{App, Connection, Dialog, Effect, LogKind, Pending};
 use super::model::{Notice, RoomModel};
@@ -40,6 +40,12 @@ impl App {
                 self.role = Some(role);
                 self.connection = Connection::Connected;
                 self.note(now, LogKind::Info, "connected".into());
+            }
+            StreamEvent::ServerChanged { url } => {
+                // The stream followed the leader to another node.
+                let line = format!("server: now {url} (the leader)");
+                self.note(now, LogKind::Info, line.clone());
+                self.say(LogKind::Info, line);
             }
             StreamEvent::Snapshot(snapshot) => {
                 let rows_before = self.rows();

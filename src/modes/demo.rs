@@ -112,7 +112,7 @@ async fn show(db: std::path::PathBuf, paths: &Paths, overlay_port: Option<u16>) 
     // A few viewers spin the slot machine and the wheel.
     let spinners = tokio::spawn(sim::spins::run(
         sim::spins::SpinOptions {
-            server: url.clone(),
+            server: url.clone().into(),
             room: ROOM.into(),
             token: admin_token.clone(),
             viewers: 4,

@@ -8,6 +8,7 @@ pub mod menu;
 pub mod report;
 pub mod serve;
 mod serve_admin;
+mod serve_migrate;
 pub mod sim;
 pub mod tips;
 pub mod verify;
@@ -24,7 +25,7 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 pub fn room_client(
     target: &crate::cli::MenuTarget,
 ) -> Result<(crate::client::RestClient, crate::domain::RoomId), String> {
-    let server = crate::client::ServerUrl::parse(&target.server).map_err(|e| e.to_string())?;
+    let server = crate::client::ServerList::parse(&target.server).map_err(|e| e.to_string())?;
     if let Some(problem) = crate::domain::ids::id_problem(&target.room) {
         return Err(format!("--room {:?}: {problem}", target.room));
     }

@@ -6,12 +6,12 @@
 use std::process::ExitCode;
 
 use crate::cli::{ReportArgs, ReportFormat};
-use crate::client::{RestClient, ServerUrl};
+use crate::client::{RestClient, ServerList};
 use crate::domain::RoomId;
 use crate::report::{self, Report};
 
 pub fn run(args: ReportArgs) -> ExitCode {
-    let url = match ServerUrl::parse(&args.server) {
+    let url = match ServerList::parse(&args.server) {
         Ok(url) => url,
         Err(err) => return fail(2, format!("--server: {err}")),
     };

@@ -12,6 +12,9 @@ pub fn run(args: ServeArgs) -> ExitCode {
         Some(ServeAction::Token(token)) => serve_admin::token(token),
         Some(ServeAction::Room(room)) => serve_admin::room(room.action, room.connection),
         Some(ServeAction::Wallet(wallet)) => serve_admin::wallet(wallet.action, wallet.connection),
+        Some(ServeAction::Migrate(migrate)) => {
+            super::serve_migrate::run(&migrate.from, &migrate.to)
+        }
         None => serve(args),
     }
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use chrono::{DateTime, Utc};
 
 use crate::cli::{AdminConnection, RoomAction, TokenAction, TokenArgs, WalletAction};
-use crate::client::{ClientError, RestClient, ServerUrl};
+use crate::client::{ClientError, RestClient, ServerList};
 use crate::domain::{RoomId, Stamp, UserId};
 use crate::protocol::{CreateToken, ErrorCode, TokenInfo};
 
@@ -21,7 +21,7 @@ fn with_client<F>(connection: AdminConnection, work: impl FnOnce(RestClient) -> 
 where
     F: Future<Output = Result<(), String>>,
 {
-    let server = match ServerUrl::parse(&connection.server) {
+    let server = match ServerList::parse(&connection.server) {
         Ok(server) => server,
         Err(err) => return fail(err),
     };

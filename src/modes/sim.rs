@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::cli::SimArgs;
-use crate::client::ServerUrl;
+use crate::client::ServerList;
 use crate::paths::Paths;
 use crate::sim::load::{self, LoadOptions};
 use crate::sim::{self, Pace, Scenario, SimError, SimOptions, Summary};
@@ -27,7 +27,7 @@ fn usage(message: impl std::fmt::Display) -> ExitCode {
 
 /// What the command line asks for, checked.
 struct Plan {
-    server: ServerUrl,
+    server: ServerList,
     room: String,
     token: String,
     pace: Pace,
@@ -38,7 +38,7 @@ fn plan(args: &SimArgs) -> Result<Plan, String> {
         .server
         .as_deref()
         .ok_or("--server is required (or CUEDECK_SERVER), e.g. --server http://127.0.0.1:7070")?;
-    let server = ServerUrl::parse(server).map_err(|e| e.to_string())?;
+    let server = ServerList::parse(server).map_err(|e| e.to_string())?;
     let room = args
         .room
         .clone()

@@ -10,7 +10,9 @@ use std::process::ExitCode;
 
 use serde::de::DeserializeOwned;
 
-use crate::client::ServerUrl;
+use reqwest::Method;
+
+use crate::client::{RestClient, ServerList};
 use crate::games::GameKind;
 use crate::games::api::Fairness;
 use crate::games::audit::{SpinCheck, check_history, check_nonces, check_spin};
@@ -19,11 +21,10 @@ use crate::games::listing::{CommitmentRecord, SpinEntry, SpinPage, ViewerSpins};
 const UNFAIR: u8 = 1;
 const BAD_INPUT: u8 = 2;
 
-/// GETs JSON from one server, with a token or without.
+/// GETs JSON from a server (or the leader of several), with a token or
+/// without.
 pub struct Fetcher {
-    url: ServerUrl,
-    http: reqwest::Client,
-    token: Option<String>,
+    client: RestClient,
 }
 
 /// A failed read: the server's error code when it answered with one.
@@ -44,43 +45,40 @@ impl From<String> for FetchError {
 
 impl Fetcher {
     pub fn new(server: &str, token: Option<String>) -> Result<Fetcher, String> {
-        Ok(Fetcher {
-            url: ServerUrl::parse(server).map_err(|e| format!("--server: {e}"))?,
-            http: reqwest::Client::new(),
-            token,
-        })
+        let servers = ServerList::parse(server).map_err(|e| format!("--server: {e}"))?;
+        let client = match token {
+            Some(token) => RestClient::new(servers, token),
+            None => RestClient::anonymous(servers),
+        };
+        Ok(Fetcher { client })
     }
 
-    /// The body of `path`, as text; any status but 2xx is an error naming
-    /// the address, the status and the server's answer.
-    pub async fn text(&self, path: &str) -> Result<String, FetchError> {
-        let address = self.url.http(path);
-        let mut request = self.http.get(&address);
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token);
-        }
-        let response = request
-            .send()
+    /// The body of `path`; any status but 2xx is an error naming the
+    /// address, the status and the server's answer.
+    async fn value(&self, path: &str) -> Result<serde_json::Value, FetchError> {
+        let (status, body) = self
+            .client
+            .raw(Method::GET, path, None, None)
             .await
-            .map_err(|e| format!("cannot reach {address}: {e}"))?;
-        let status = response.status();
-        let text = response.text().await.map_err(|e| e.to_string())?;
-        if status.is_success() {
-            return Ok(text);
+            .map_err(|e| format!("cannot reach {}: {e}", self.client.server().http(path)))?;
+        if !status.is_success() {
+            return Err(FetchError {
+                code: body["code"].as_str().map(str::to_string),
+                message: format!("{}: {status}: {body}", self.client.server().http(path)),
+            });
         }
-        let code = serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| v["code"].as_str().map(str::to_string));
-        Err(FetchError {
-            code,
-            message: format!("{address}: {status}: {text}"),
-        })
+        Ok(body)
+    }
+
+    /// The body of `path` as JSON text.
+    pub async fn text(&self, path: &str) -> Result<String, FetchError> {
+        Ok(self.value(path).await?.to_string())
     }
 
     pub async fn json<T: DeserializeOwned>(&self, path: &str) -> Result<T, FetchError> {
-        let text = self.text(path).await?;
-        serde_json::from_str(&text).map_err(|e| {
-            FetchError::from(format!("{}: unexpected answer: {e}", self.url.http(path)))
+        serde_json::from_value(self.value(path).await?).map_err(|e| {
+            let address = self.client.server().http(path);
+            FetchError::from(format!("{address}: unexpected answer: {e}"))
         })
     }
 

@@ -24,13 +24,13 @@ use super::runner::{create_token, failed, stream, unreachable};
 use super::shop::{Purchase, Shop};
 use super::stats::Percentiles;
 use super::{SimError, check_id};
-use crate::client::{ClientError, RestClient, ServerUrl};
+use crate::client::{ClientError, RestClient, ServerList};
 use crate::domain::RoomId;
 
 /// What load mode runs. `Debug` leaves the token out.
 #[derive(Clone)]
 pub struct LoadOptions {
-    pub server: ServerUrl,
+    pub server: ServerList,
     /// Rooms are named `<room>-1` .. `<room>-<rooms>`.
     pub room: String,
     /// An admin token.

@@ -27,7 +27,7 @@ pub mod spins;
 pub mod stats;
 pub mod tippers;
 
-use crate::client::{ClientError, ServerUrl};
+use crate::client::{ClientError, ServerList};
 
 pub use runner::run_with_progress;
 pub use scenario::{Scenario, ScenarioError};
@@ -45,7 +45,7 @@ pub enum Pace {
 /// Everything one simulated room needs. `Debug` leaves the token out.
 #[derive(Clone)]
 pub struct SimOptions {
-    pub server: ServerUrl,
+    pub server: ServerList,
     pub room: String,
     /// An admin token: the simulator creates the room (when missing), the
     /// tokens it needs and the viewers' wallets.
@@ -94,9 +94,13 @@ impl std::fmt::Debug for SimOptions {
 impl SimOptions {
     /// Defaults for a room on a server: 20 viewers, 6 purchases a minute,
     /// seed 1, the quiet scenario, real time, a simulated performer.
-    pub fn new(server: ServerUrl, room: impl Into<String>, token: impl Into<String>) -> Self {
+    pub fn new(
+        server: impl Into<ServerList>,
+        room: impl Into<String>,
+        token: impl Into<String>,
+    ) -> Self {
         SimOptions {
-            server,
+            server: server.into(),
             room: room.into(),
             token: token.into(),
             viewers: 20,
@@ -120,7 +124,7 @@ impl SimOptions {
     /// for every call, so a demo that keeps its database (`--db`) starts a
     /// new audience each time instead of replaying the last one.
     pub fn for_demo(
-        server: ServerUrl,
+        server: impl Into<ServerList>,
         room: impl Into<String>,
         admin_token: impl Into<String>,
     ) -> Self {

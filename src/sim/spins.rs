@@ -14,14 +14,14 @@ use tokio::sync::watch;
 
 use super::SimError;
 use super::runner::{create_token, failed, stream};
-use crate::client::{RestClient, ServerUrl};
+use crate::client::{RestClient, ServerList};
 use crate::domain::{RoomId, UserId};
 use crate::games::GameKind;
 
 /// What the spinners do.
 #[derive(Clone)]
 pub struct SpinOptions {
-    pub server: ServerUrl,
+    pub server: ServerList,
     pub room: String,
     /// An admin token.
     pub token: String,

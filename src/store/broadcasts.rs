@@ -141,7 +141,7 @@ impl BroadcastDb {
             params![room.as_str(), before.unwrap_or(i64::MAX), limit as i64],
             broadcast_of,
         )?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows.collect::<Result<_, _>>()
     }
 
     /// The broadcast `id` of `room` and its items, read in one transaction

@@ -2,7 +2,7 @@
 //! seed's spins) or one viewer's, in spin order and by pages, and the
 //! viewer's nonces summed up per server seed.
 
-use super::sql::{Conn as _, ConnExt, Dialect, params};
+use super::sql::{Conn, ConnExt, Dialect, params};
 
 use super::StoreError;
 use super::games::{GameDb, record_of, spin_columns};
@@ -49,18 +49,19 @@ pub struct SequenceRow {
 fn room_page(dialect: Dialect) -> String {
     format!(
         "SELECT item, {} FROM game_spins{}
-         WHERE room = ?1 AND game = ?2 AND (?3 IS NULL OR commitment = ?3) AND item > ?4
-         ORDER BY item LIMIT ?5",
+        WHERE room = ?1 AND game = ?2 AND (CAST(?3 AS TEXT) IS NULL OR commitment = ?3) AND item > ?4
+        ORDER BY item LIMIT ?5",
         spin_columns!(),
-        dialect.index_hint("game_spins_room")
+        dialect.indexed_by("game_spins_room")
     )
 }
 
 fn viewer_page(dialect: Dialect) -> String {
     format!(
-        "SELECT item, {} FROM game_spins{} WHERE user_id = ?1 AND item > ?2 ORDER BY item LIMIT ?3",
+        "SELECT item, {} FROM game_spins{}
+        WHERE user_id = ?1 AND item > ?2 ORDER BY item LIMIT ?3",
         spin_columns!(),
-        dialect.index_hint("game_spins_user")
+        dialect.indexed_by("game_spins_user")
     )
 }
 
@@ -68,12 +69,12 @@ fn sequences(dialect: Dialect) -> String {
     format!(
         "SELECT room, game, commitment, count(*), count(DISTINCT nonce),
             min(nonce), max(nonce), {}, min(at), max(at)
-         FROM game_spins{}
-         WHERE user_id = ?1
-         GROUP BY room, game, commitment
-         ORDER BY min(item)",
+        FROM game_spins{}
+        WHERE user_id = ?1
+        GROUP BY room, game, commitment
+        ORDER BY min(item)",
         dialect.distinct_list("client_seed"),
-        dialect.index_hint("game_spins_user")
+        dialect.indexed_by("game_spins_user")
     )
 }
 

@@ -3,7 +3,7 @@
 //! writer in the commit of the spin's intake ([`insert_spin`]); the rest go
 //! through the one writer as jobs of their own.
 
-use super::sql::{Conn, ConnExt, Row, params};
+use super::sql::{Conn, ConnExt, Dialect, Row, params};
 
 use super::StoreError;
 use super::read::SharedReader;
@@ -78,12 +78,13 @@ macro_rules! spin_columns {
 }
 pub(super) use spin_columns;
 
-fn spin_by_id(dialect: super::sql::Dialect) -> String {
+/// A spin by its id, found through its item's source event (indexed).
+fn spin_by_id(dialect: Dialect) -> String {
     format!(
         "SELECT {} FROM game_spins
-         WHERE item IN (SELECT id FROM items WHERE {} = ?1
-                        AND {} IN ('slot_machine', 'spin_wheel'))
-           AND spin_id = ?1",
+        WHERE item IN (SELECT id FROM items WHERE {} = ?1
+                       AND {} IN ('slot_machine', 'spin_wheel'))
+          AND spin_id = ?1",
         spin_columns!(),
         dialect.json_text("view", "sourceEventId"),
         dialect.json_text("view", "source"),
@@ -151,13 +152,12 @@ impl GameDb {
                 "SELECT room, game, user_id, client_seed, at FROM game_client_seeds",
                 client_seed,
             )?,
-            // Each viewer's latest spin per game (spins are numbered by
-            // their queue item, in order).
+            // Each viewer's latest spin per game (items grow with time).
             last_spin_seeds: all(
                 conn,
-                "SELECT s.room, s.game, s.user_id, s.client_seed, s.at FROM game_spins s
-                 WHERE s.item = (SELECT MAX(t.item) FROM game_spins t
-                                 WHERE t.room = s.room AND t.game = s.game AND t.user_id = s.user_id)",
+                "SELECT room, game, user_id, client_seed, at FROM game_spins AS s
+                 WHERE item = (SELECT MAX(item) FROM game_spins AS t
+                               WHERE t.room = s.room AND t.game = s.game AND t.user_id = s.user_id)",
                 client_seed,
             )?,
             nonces: all(
@@ -419,7 +419,7 @@ mod tests {
                 .conn
                 .prepare(&format!(
                     "EXPLAIN QUERY PLAN {}",
-                    spin_by_id(crate::store::sql::Dialect::Sqlite)
+                    spin_by_id(Dialect::Sqlite)
                 ))
                 .unwrap();
             stmt.query_map(params!["x"], |r| r.get(3))

@@ -61,7 +61,7 @@ impl MenuDb {
                 body: r.get(6)?,
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows.collect::<Result<_, _>>()
     }
 
     /// Every (room, user) on a subscriber list.
@@ -71,7 +71,7 @@ impl MenuDb {
             .conn
             .prepare("SELECT room, user_id FROM menu_subscribers")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows.collect::<Result<_, _>>()
     }
 
     /// The body of one version (`None` for a deletion or no such version).
@@ -112,7 +112,7 @@ impl MenuDb {
                 change_kind: r.get(3)?,
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows.collect::<Result<_, _>>()
     }
 
     /// Append a version; returns once it is on disk.
@@ -147,8 +147,7 @@ impl MenuDb {
         self.writer.write(move |tx| {
             if subscriber {
                 tx.execute(
-                    "INSERT INTO menu_subscribers (room, user_id, at, added_by) VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT DO NOTHING",
+                    "INSERT INTO menu_subscribers (room, user_id, at, added_by) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
                     params![room, user, at, by],
                 )?;
             } else {

@@ -169,7 +169,7 @@ impl MessageDb {
             .conn
             .prepare_cached(&format!("SELECT {COLUMNS} FROM messages {clause}"))?;
         let rows = stmt.query_map(values, row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows.collect::<Result<_, _>>()
     }
 
     /// Messages not yet delivered, failed or read: the outbox at start.
@@ -201,7 +201,7 @@ impl MessageDb {
             "SELECT viewer, max(seq) FROM messages WHERE seq IS NOT NULL GROUP BY viewer",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows.collect::<Result<_, _>>()
     }
 
     /// A viewer's inbox after `seq` (sent, delivered or read), in order.
@@ -284,7 +284,7 @@ impl MessageDb {
                 delivered_at: r.get(4)?,
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows.collect::<Result<_, _>>()
     }
 
     /// Insert a reply; returns its row once it is on disk.

@@ -19,6 +19,7 @@ mod games;
 mod lease;
 mod menus;
 mod messages;
+pub mod migrate;
 mod moderation;
 mod patterns;
 mod pg_schema;

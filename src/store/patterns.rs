@@ -48,7 +48,7 @@ impl PatternDb {
                 changed_by: r.get(4)?,
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows.collect::<Result<_, _>>()
     }
 
     /// Add or replace a pattern; returns once it is on disk.

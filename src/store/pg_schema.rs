@@ -55,13 +55,12 @@ CREATE TABLE balances (
 );
 CREATE FUNCTION cuedeck_post() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    -- Update first: an upsert would check the new row (the bare amount)
-    -- against the CHECK before finding the existing balance.
+    -- The CHECK applies to an INSERT's proposed row even when it becomes
+    -- an update on conflict: make the row at zero, then move it.
+    INSERT INTO balances (account, unit, balance) VALUES (NEW.account, NEW.unit, 0)
+    ON CONFLICT (account, unit) DO NOTHING;
     UPDATE balances SET balance = balance + NEW.amount
-        WHERE account = NEW.account AND unit = NEW.unit;
-    IF NOT FOUND THEN
-        INSERT INTO balances (account, unit, balance) VALUES (NEW.account, NEW.unit, NEW.amount);
-    END IF;
+    WHERE account = NEW.account AND unit = NEW.unit;
     RETURN NEW;
 END $$;
 CREATE TRIGGER postings_balance AFTER INSERT ON postings

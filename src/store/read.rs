@@ -51,7 +51,7 @@ impl Reader {
                 json: r.get(1)?,
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows.collect::<Result<_, _>>()
     }
 
     /// How many commands the log holds.
@@ -79,7 +79,7 @@ impl Reader {
              GROUP BY idem_key HAVING count(*) > 1",
         )?;
         let keys = stmt.query_map([], |r| r.get(0))?;
-        Ok(keys.collect::<Result<_, _>>()?)
+        keys.collect::<Result<_, _>>()
     }
 
     /// The sum of all postings per unit: zero for each when the ledger balances.
@@ -88,7 +88,7 @@ impl Reader {
             "SELECT unit, CAST(SUM(amount) AS BIGINT) FROM postings GROUP BY unit ORDER BY unit",
         )?;
         let sums = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(sums.collect::<Result<_, _>>()?)
+        sums.collect::<Result<_, _>>()
     }
 
     /// Whether an item was ever taken from this source event.
@@ -132,6 +132,6 @@ impl Reader {
                 json: r.get(1)?,
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows.collect::<Result<_, _>>()
     }
 }

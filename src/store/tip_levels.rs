@@ -48,7 +48,7 @@ impl TipLevelsDb {
                 body: r.get(4)?,
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows.collect::<Result<_, _>>()
     }
 
     /// Append a version; returns once it is on disk. A version already

@@ -30,8 +30,7 @@ impl TokenDb {
     pub fn insert(&self, row: TokenRow) -> Result<(), StoreError> {
         self.writer.write(move |tx| {
             tx.execute(
-                "INSERT INTO tokens (hash, role, scope, created_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT DO NOTHING",
+                "INSERT INTO tokens (hash, role, scope, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
                 params![row.hash, row.role, row.scope, row.created_at],
             )?;
             Ok(())
@@ -65,6 +64,6 @@ impl Reader {
                 revoked_at: r.get(4)?,
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows.collect::<Result<_, _>>()
     }
 }

@@ -326,3 +326,46 @@ fn enter_asks_for_the_audit_record() {
     assert!(f.key(KeyCode::Esc).is_empty());
     assert!(f.app.dialog.is_none());
 }
+
+#[test]
+fn a_move_to_the_leader_is_said_and_unanswered_commands_resend_there() {
+    let mut f = Fixture::new("performer");
+    f.buy(2);
+    let (request_id, key, command) = sends(&f.key(KeyCode::Char('s'))).remove(0);
+    let reason = "http://a:7070: this node is a standby; the leader is http://b:7070";
+    f.app.on_stream(
+        StreamEvent::Disconnected {
+            attempt: 1,
+            reason: reason.into(),
+            retry_in: std::time::Duration::from_millis(250),
+        },
+        f.now,
+    );
+    f.app.on_stream(
+        StreamEvent::ServerChanged {
+            url: "http://b:7070".into(),
+        },
+        f.now,
+    );
+    f.app.on_stream(
+        StreamEvent::Connected {
+            epoch: "e".into(),
+            role: "performer".into(),
+        },
+        f.now,
+    );
+    let said = "server: now http://b:7070 (the leader)";
+    assert_eq!(status(&f), said);
+    let log: Vec<&str> = f.app.log.iter().map(|l| l.text.as_str()).collect();
+    let at = log
+        .iter()
+        .position(|l| *l == said)
+        .expect("the move is logged");
+    assert_eq!(log[at - 1], format!("connection lost: {reason}"));
+    assert_eq!(log[at + 1], "connected");
+    // The start sent before the move goes out again, under its key.
+    let resent = f
+        .app
+        .on_stream(StreamEvent::Resumed { from: 5, to: 5 }, f.now);
+    assert_eq!(sends(&resent), vec![(request_id, key, command)]);
+}

@@ -3,14 +3,16 @@
 //! changes nothing; whatever was accepted is stored, rebuilds after a
 //! restart and balances.
 
-use cuedeck::protocol::ErrorCode;
-use std::path::Path;
-
 use cuedeck::domain::builder::PayloadBuilder;
 use cuedeck::domain::*;
+use cuedeck::protocol::ErrorCode;
 use cuedeck::service::QueueService;
-use cuedeck::store::{StoreOptions, Synchronous};
+use cuedeck::store::{Database, StoreOptions, Synchronous};
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
+
+use crate::backend::{Backend, TestDb};
+use crate::on_both_backends;
 
 const ROOM: &str = "room-1";
 const PERFORMER: &str = "perf-1";
@@ -23,8 +25,8 @@ fn options() -> StoreOptions {
     }
 }
 
-fn open(path: &Path) -> QueueService {
-    QueueService::open(path, options()).expect("a database the server wrote opens")
+fn open(db: impl Into<Database>) -> QueueService {
+    QueueService::open(db, options()).expect("a database the server wrote opens")
 }
 
 fn performer() -> Actor {
@@ -136,49 +138,85 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
     #[test]
-    fn amounts_near_and_past_the_limits_are_refused_or_stored_and_rebuilt(
+    fn amounts_near_and_past_the_limits_are_refused_or_stored_and_rebuilt_sqlite(
         steps in proptest::collection::vec(step(), 1..24)
     ) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("q.db");
-        let mut service = open(&path);
-        let t = Stamp::from_secs(1_800_000_000);
-        setup(&mut service, t);
-        for (n, step) in steps.iter().enumerate() {
-            let before = (service.engine().ledger().token_balances(), points_of(service.engine()));
-            match service.execute(t.plus_millis(n as u64), command(n, step)) {
-                Ok(ack) => {
-                    ack.wait().expect("whatever the engine took, the store holds");
-                }
-                Err(err) => {
-                    let after = (service.engine().ledger().token_balances(), points_of(service.engine()));
-                    prop_assert_eq!(&after, &before, "{:?} refused ({}) but changed money", step, err);
-                }
-            }
-            let ledger = service.engine().ledger();
-            prop_assert!(ledger.total_minted() <= MAX_SUPPLY);
-            prop_assert!(USERS.iter().all(|u| ledger.points(&(*u).into()) <= MAX_SUPPLY));
-            service.engine().check_invariants().expect("invariants");
-        }
-        let balances = service.engine().ledger().token_balances();
-        let points = points_of(service.engine());
-        service.close();
+        amounts_are_refused_or_stored_and_rebuilt(Backend::Sqlite, &steps)?;
+    }
 
-        let service = open(&path);
-        service.engine().check_invariants().expect("invariants after the rebuild");
-        prop_assert_eq!(service.engine().ledger().token_balances(), balances);
-        prop_assert_eq!(points_of(service.engine()), points);
-        let sums = service.store().reader().unwrap().unit_sums().unwrap();
-        prop_assert!(sums.iter().all(|(_, sum)| *sum == 0), "postings balance: {:?}", sums);
-        service.close();
+    #[test]
+    fn amounts_near_and_past_the_limits_are_refused_or_stored_and_rebuilt_postgres(
+        steps in proptest::collection::vec(step(), 1..24)
+    ) {
+        amounts_are_refused_or_stored_and_rebuilt(Backend::Postgres, &steps)?;
     }
 }
 
-#[test]
-fn a_mint_past_the_supply_is_refused_and_the_server_keeps_going() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("q.db");
-    let mut service = open(&path);
+fn amounts_are_refused_or_stored_and_rebuilt(
+    backend: Backend,
+    steps: &[Step],
+) -> Result<(), TestCaseError> {
+    let db = TestDb::new(backend, "amounts");
+    let mut service = open(&db);
+    let t = Stamp::from_secs(1_800_000_000);
+    setup(&mut service, t);
+    for (n, step) in steps.iter().enumerate() {
+        let before = (
+            service.engine().ledger().token_balances(),
+            points_of(service.engine()),
+        );
+        match service.execute(t.plus_millis(n as u64), command(n, step)) {
+            Ok(ack) => {
+                ack.wait()
+                    .expect("whatever the engine took, the store holds");
+            }
+            Err(err) => {
+                let after = (
+                    service.engine().ledger().token_balances(),
+                    points_of(service.engine()),
+                );
+                prop_assert_eq!(
+                    &after,
+                    &before,
+                    "{:?} refused ({}) but changed money",
+                    step,
+                    err
+                );
+            }
+        }
+        let ledger = service.engine().ledger();
+        prop_assert!(ledger.total_minted() <= MAX_SUPPLY);
+        prop_assert!(
+            USERS
+                .iter()
+                .all(|u| ledger.points(&(*u).into()) <= MAX_SUPPLY)
+        );
+        service.engine().check_invariants().expect("invariants");
+    }
+    let balances = service.engine().ledger().token_balances();
+    let points = points_of(service.engine());
+    service.close();
+
+    let service = open(&db);
+    service
+        .engine()
+        .check_invariants()
+        .expect("invariants after the rebuild");
+    prop_assert_eq!(service.engine().ledger().token_balances(), balances);
+    prop_assert_eq!(points_of(service.engine()), points);
+    let sums = service.store().reader().unwrap().unit_sums().unwrap();
+    prop_assert!(
+        sums.iter().all(|(_, sum)| *sum == 0),
+        "postings balance: {:?}",
+        sums
+    );
+    service.close();
+    Ok(())
+}
+
+fn a_mint_past_the_supply_is_refused_and_the_server_keeps_going(backend: Backend) {
+    let db = TestDb::new(backend, "mint_past_supply");
+    let mut service = open(&db);
     let t = Stamp::from_secs(1_800_000_000);
     let mint = |n: usize, user: &str, amount: u64| {
         Request::keyed(
@@ -213,7 +251,7 @@ fn a_mint_past_the_supply_is_refused_and_the_server_keeps_going() {
     assert_eq!(service.engine().ledger().total_minted(), MAX_SUPPLY);
     service.close();
 
-    let service = open(&path);
+    let service = open(&db);
     assert_eq!(
         service.engine().ledger().wallet(&"whale-a".into()),
         MAX_SUPPLY - 1
@@ -221,3 +259,5 @@ fn a_mint_past_the_supply_is_refused_and_the_server_keeps_going() {
     assert_eq!(service.engine().ledger().total_minted(), MAX_SUPPLY);
     service.close();
 }
+
+on_both_backends!(a_mint_past_the_supply_is_refused_and_the_server_keeps_going);

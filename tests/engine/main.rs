@@ -2,6 +2,7 @@
 //! One test binary per area: each binary links the whole crate.
 
 mod amounts;
+mod backend;
 mod games_chi_square;
 mod games_config;
 mod games_cooldown;
@@ -18,3 +19,6 @@ mod points_model;
 mod retention;
 mod rules;
 mod store;
+
+#[path = "../support/postgres.rs"]
+mod postgres;

@@ -8,6 +8,8 @@ use cuedeck::domain::*;
 use cuedeck::service::QueueService;
 
 use super::store::{open, run};
+use crate::backend::{Backend, TestDb};
+use crate::on_both_backends;
 
 const ROOM: &str = "room-1";
 const PERFORMER: &str = "perf-1";
@@ -71,11 +73,11 @@ fn setup(service: &mut QueueService) {
     }
 }
 
-#[test]
-fn closed_items_leave_the_engine_after_the_window_and_their_source_events_stay_taken() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("q.db");
-    let mut service = open(&path);
+fn closed_items_leave_the_engine_after_the_window_and_their_source_events_stay_taken(
+    backend: Backend,
+) {
+    let db = TestDb::new(backend, "retention");
+    let mut service = open(&db);
     setup(&mut service);
     for n in 0..5u64 {
         let at = T0.plus_millis(n);
@@ -159,7 +161,7 @@ fn closed_items_leave_the_engine_after_the_window_and_their_source_events_stay_t
     service.close();
 
     // The same after a restart: the rebuild forgets alike.
-    let mut service = open(&path);
+    let mut service = open(&db);
     assert!(service.engine().forgot(ItemId(1)));
     assert!(service.engine().forgot(open_one));
     let err = refused(&mut service, later.plus_millis(1), again());
@@ -167,10 +169,9 @@ fn closed_items_leave_the_engine_after_the_window_and_their_source_events_stay_t
     service.close();
 }
 
-#[test]
-fn a_retry_inside_the_window_still_gets_its_reply_once_items_were_forgotten() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut service = open(&dir.path().join("q.db"));
+fn a_retry_inside_the_window_still_gets_its_reply_once_items_were_forgotten(backend: Backend) {
+    let db = TestDb::new(backend, "retention");
+    let mut service = open(&db);
     setup(&mut service);
     run(
         &mut service,
@@ -201,11 +202,9 @@ fn purchases(service: &QueueService, user: &str, item: &str, at: Stamp) -> u32 {
         .purchases_on_day(&ROOM.into(), &user.into(), item, at)
 }
 
-#[test]
-fn daily_counts_survive_a_restart_and_end_with_their_day() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("q.db");
-    let mut service = open(&path);
+fn daily_counts_survive_a_restart_and_end_with_their_day(backend: Backend) {
+    let db = TestDb::new(backend, "retention");
+    let mut service = open(&db);
     setup(&mut service);
     let noon = T0.plus_millis(DAY_MS / 2);
     for n in 0..3 {
@@ -252,7 +251,7 @@ fn daily_counts_survive_a_restart_and_end_with_their_day() {
     assert_eq!(purchases(&service, "alice", "m1-1", noon), 2);
     service.close();
 
-    let mut service = open(&path);
+    let mut service = open(&db);
     assert_eq!(purchases(&service, "alice", "m1-1", noon), 2, "rebuilt");
     assert_eq!(purchases(&service, "alice", "m1-2", noon), 1);
 
@@ -271,3 +270,9 @@ fn daily_counts_survive_a_restart_and_end_with_their_day() {
     assert_eq!(purchases(&service, "alice", "m1-1", tomorrow), 1);
     service.close();
 }
+
+on_both_backends!(
+    closed_items_leave_the_engine_after_the_window_and_their_source_events_stay_taken,
+    a_retry_inside_the_window_still_gets_its_reply_once_items_were_forgotten,
+    daily_counts_survive_a_restart_and_end_with_their_day,
+);

@@ -2,18 +2,21 @@
 //! any file it cannot trust instead of resetting it.
 
 use cuedeck::protocol::ErrorCode;
-use std::path::Path;
 
 use cuedeck::domain::builder::PayloadBuilder;
 use cuedeck::domain::*;
 use cuedeck::service::QueueService;
-use cuedeck::store::{Store, StoreError, StoreOptions};
+use cuedeck::store::sql::{Conn, ConnExt, params};
+use cuedeck::store::{Database, Store, StoreError, StoreOptions};
+
+use crate::backend::{Backend, TestDb};
+use crate::on_both_backends;
 
 const ROOM: &str = "room-1";
 const PERFORMER: &str = "perf-1";
 
-pub(crate) fn open(path: &Path) -> QueueService {
-    let service = QueueService::open(path, StoreOptions::default()).expect("open");
+pub(crate) fn open(db: impl Into<Database>) -> QueueService {
+    let service = QueueService::open(db, StoreOptions::default()).expect("open");
     service
         .engine()
         .check_invariants()
@@ -132,17 +135,15 @@ fn fingerprint(engine: &Engine) -> String {
     )
 }
 
-#[test]
-fn state_survives_a_restart_exactly() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("q.db");
-    let mut service = open(&path);
+fn state_survives_a_restart_exactly(backend: Backend) {
+    let db = TestDb::new(backend, "state_survives_a_restart_exact");
+    let mut service = open(&db);
     populate(&mut service);
     let before = fingerprint(service.engine());
     let deadline = service.engine().next_deadline();
     service.close();
 
-    let service = open(&path);
+    let service = open(&db);
     assert_eq!(fingerprint(service.engine()), before);
     assert_eq!(
         service.engine().next_deadline(),
@@ -151,16 +152,14 @@ fn state_survives_a_restart_exactly() {
     );
 }
 
-#[test]
-fn a_retry_after_restart_gets_the_original_reply_and_moves_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("q.db");
-    let mut service = open(&path);
+fn a_retry_after_restart_gets_the_original_reply_and_moves_nothing(backend: Backend) {
+    let db = TestDb::new(backend, "a_retry_after_restart_gets_the");
+    let mut service = open(&db);
     populate(&mut service);
     let first = service.engine().item(ItemId(2)).unwrap().view.clone();
     service.close();
 
-    let mut service = open(&path);
+    let mut service = open(&db);
     let balances = service.engine().ledger().token_balances();
     let commands = service.store().reader().unwrap().command_count().unwrap();
     let within_a_day = Stamp::from_secs(1_800_000_000 + 3600);
@@ -191,11 +190,9 @@ fn a_retry_after_restart_gets_the_original_reply_and_moves_nothing() {
     assert_eq!(service.engine().ledger().token_balances(), balances);
 }
 
-#[test]
-fn an_ack_means_the_command_is_on_disk() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("q.db");
-    let mut service = open(&path);
+fn an_ack_means_the_command_is_on_disk(backend: Backend) {
+    let db = TestDb::new(backend, "an_ack_means_the_command_is_on");
+    let mut service = open(&db);
     let t = Stamp::from_secs(1_800_000_000);
     run(
         &mut service,
@@ -243,11 +240,9 @@ fn an_ack_means_the_command_is_on_disk() {
     assert!(reader.keys_with_several_holds().unwrap().is_empty());
 }
 
-#[test]
-fn events_are_stored_with_their_room_sequence_for_resume() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("q.db");
-    let mut service = open(&path);
+fn events_are_stored_with_their_room_sequence_for_resume(backend: Backend) {
+    let db = TestDb::new(backend, "events_are_stored_with_their_r");
+    let mut service = open(&db);
     populate(&mut service);
     let last = service.engine().room_view(&ROOM.into()).unwrap().last_seq;
     let reader = service.store().reader().unwrap();
@@ -274,9 +269,10 @@ fn events_are_stored_with_their_room_sequence_for_resume() {
     assert_eq!(types, ["item_queued", "item_refunded"]);
 }
 
-fn refused(path: &Path) -> StoreError {
-    match Store::open(path, StoreOptions::default()) {
-        Ok(_) => panic!("{} should have been refused", path.display()),
+fn refused(db: impl Into<Database>) -> StoreError {
+    let db = db.into();
+    match Store::open(db.clone(), StoreOptions::default()) {
+        Ok(_) => panic!("{} should have been refused", db.describe()),
         Err(err) => err,
     }
 }
@@ -358,36 +354,30 @@ fn a_corrupt_file_is_refused() {
     assert_eq!(std::fs::read(&path).unwrap(), bytes, "never reset");
 }
 
-#[test]
-fn a_tampered_ledger_is_caught_on_open() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("q.db");
-    let mut service = open(&path);
+fn a_tampered_ledger_is_caught_on_open(backend: Backend) {
+    let db = TestDb::new(backend, "a_tampered_ledger_is_caught_on");
+    let mut service = open(&db);
     populate(&mut service);
     service.close();
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute(
-        "UPDATE postings SET amount = amount + 1 WHERE id = (SELECT max(id) FROM postings)",
-        [],
-    )
-    .unwrap();
-    drop(conn);
-    let err = refused(&path);
+    db.conn()
+        .execute(
+            "UPDATE postings SET amount = amount + 1 WHERE id = (SELECT max(id) FROM postings)",
+            params![],
+        )
+        .unwrap();
+    let err = refused(&db);
     assert!(matches!(err, StoreError::Mismatch(_)), "{err}");
 }
 
-#[test]
-fn a_lost_event_is_caught_on_open() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("q.db");
-    let mut service = open(&path);
+fn a_lost_event_is_caught_on_open(backend: Backend) {
+    let db = TestDb::new(backend, "a_lost_event_is_caught_on_open");
+    let mut service = open(&db);
     populate(&mut service);
     service.close();
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute("DELETE FROM events WHERE seq = 3", [])
+    db.conn()
+        .execute("DELETE FROM events WHERE seq = 3", params![])
         .unwrap();
-    drop(conn);
-    let err = refused(&path);
+    let err = refused(&db);
     assert!(matches!(err, StoreError::Mismatch(_)), "{err}");
 }
 
@@ -410,11 +400,9 @@ fn closed_records(service: &QueueService) -> Vec<(u64, String)> {
         .collect()
 }
 
-#[test]
-fn closed_items_leave_the_engine_and_their_records_are_stored() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("q.db");
-    let mut service = open(&path);
+fn closed_items_leave_the_engine_and_their_records_are_stored(backend: Backend) {
+    let db = TestDb::new(backend, "closed_items_leave_the_engine_");
+    let mut service = open(&db);
     populate(&mut service);
     let stored = closed_records(&service);
     // Finished, instant, refunded; the rest are open and kept whole.
@@ -429,10 +417,59 @@ fn closed_items_leave_the_engine_and_their_records_are_stored() {
 
     // A database from before schema 4 has no records: the rebuild writes
     // them, the same as they were.
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute("UPDATE items SET record = NULL", []).unwrap();
-    drop(conn);
-    let service = open(&path);
+    db.conn()
+        .execute("UPDATE items SET record = NULL", params![])
+        .unwrap();
+    let service = open(&db);
     assert_eq!(closed_records(&service), stored);
     service.close();
 }
+
+#[test]
+fn a_newer_schema_version_in_postgres_is_refused() {
+    let db = TestDb::new(Backend::Postgres, "newer_schema");
+    open(&db).close();
+    db.conn()
+        .execute(
+            "UPDATE meta SET value = '99' WHERE key = 'schema_version'",
+            params![],
+        )
+        .unwrap();
+    let err = refused(&db);
+    assert!(
+        matches!(err, StoreError::NewerSchema { found: 99, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("upgrade cuedeck"), "{err}");
+}
+
+#[test]
+fn a_postgres_database_of_another_program_is_refused() {
+    let db = TestDb::new(Backend::Postgres, "foreign");
+    let url = db.location().to_string();
+    let Database::Postgres(pg) = db.database() else {
+        unreachable!("{url} is a PostgreSQL URL")
+    };
+    let conn = pg.conn().unwrap();
+    conn.batch("CREATE TABLE photos (id BIGINT); INSERT INTO photos VALUES (1)")
+        .unwrap();
+    drop(conn);
+    let err = refused(&db);
+    assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
+    let n: i64 = pg
+        .conn()
+        .unwrap()
+        .query_row("SELECT count(*) FROM photos", params![], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1, "left alone");
+}
+
+on_both_backends!(
+    state_survives_a_restart_exactly,
+    a_retry_after_restart_gets_the_original_reply_and_moves_nothing,
+    an_ack_means_the_command_is_on_disk,
+    events_are_stored_with_their_room_sequence_for_resume,
+    a_tampered_ledger_is_caught_on_open,
+    a_lost_event_is_caught_on_open,
+    closed_items_leave_the_engine_and_their_records_are_stored,
+);

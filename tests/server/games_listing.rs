@@ -290,7 +290,7 @@ async fn the_stamps_of_a_show_with_rotations_put_every_commitment_before_its_spi
     put_game(&t, WHEEL, fast_wheel(0)).await;
     let (_stop, stopped) = tokio::sync::watch::channel(false);
     let options = SpinOptions {
-        server: t.url(),
+        server: t.url().into(),
         room: ROOM.into(),
         token: ADMIN.into(),
         viewers: 4,

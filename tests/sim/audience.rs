@@ -266,7 +266,7 @@ async fn load_mode_reports_throughput_and_percentiles() {
     let fresh = Fresh::start(RoomSettings::default()).await;
     let report = load::run(
         LoadOptions {
-            server: fresh.url(),
+            server: fresh.url().into(),
             room: "bench".into(),
             token: ADMIN.into(),
             rooms: 3,

@@ -56,6 +56,17 @@ async fn usage_and_configuration_errors_exit_with_2() {
             &["http://HOST:PORT"],
         ),
         (
+            vec![
+                "--server",
+                "http://127.0.0.1:9,127.0.0.2:7070",
+                "--room",
+                "r",
+                "--token",
+                "t",
+            ],
+            &["\"127.0.0.2:7070\"", "http://HOST:PORT"],
+        ),
+        (
             vec!["--server", "http://127.0.0.1:9", "--token", "t"],
             &["--room is required"],
         ),

@@ -30,7 +30,7 @@ async fn spinners_spin_every_tier_meet_cooldowns_and_retry_the_same_spin() {
 
     let (_cancel, cancelled) = watch::channel(false);
     let options = SpinOptions {
-        server: url,
+        server: url.into(),
         room: ROOM.into(),
         token: ADMIN.into(),
         viewers: 12,

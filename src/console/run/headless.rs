@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use super::toy::{PatternSource, ToyLink, follow};
-use crate::client::{RestClient, RoomStream, ServerUrl, StreamOptions};
+use crate::client::{RestClient, RoomStream, ServerList, StreamOptions};
 use crate::console::app::{App, Effect};
 use crate::console::keymap::Keymap;
 use crate::console::theme::Theme;
@@ -17,12 +17,13 @@ use crate::toy::scheduler::SchedulerHandle;
 
 /// Run `room`'s lane on `toys` until `stop` turns true.
 pub async fn run_lane(
-    server: ServerUrl,
+    server: impl Into<ServerList>,
     token: String,
     room: RoomId,
     toys: SchedulerHandle,
     mut stop: watch::Receiver<bool>,
 ) {
+    let server = server.into();
     let mut app = App::new(room.clone(), Keymap::default_keymap(), Theme::no_color());
     let patterns = PatternSource {
         rest: RestClient::new(server.clone(), token.clone()),

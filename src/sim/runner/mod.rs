@@ -136,7 +136,7 @@ struct Sim {
     tipping: StdRng,
     /// Who opens their inbox and what they mark read, when asked for.
     inbox: Option<StdRng>,
-    url: crate::client::ServerUrl,
+    url: crate::client::ServerList,
     tips_sent: u64,
     heap: BinaryHeap<Reverse<Due>>,
     next_seq: u64,

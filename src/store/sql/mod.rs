@@ -44,16 +44,16 @@ impl Dialect {
 }
 
 impl Dialect {
-    /// ` INDEXED BY index` where SQLite's planner needs telling; nothing
-    /// for PostgreSQL, whose planner takes no hints.
-    pub fn index_hint(self, index: &str) -> String {
+    /// ` INDEXED BY index` where SQLite's planner needs telling; nothing on
+    /// PostgreSQL, whose planner picks by statistics.
+    pub fn indexed_by(self, index: &str) -> String {
         match self {
             Dialect::Sqlite => format!(" INDEXED BY {index}"),
             Dialect::Postgres => String::new(),
         }
     }
 
-    /// The distinct values of a text column, joined by commas.
+    /// The distinct values of `column` in a group, joined by commas.
     pub fn distinct_list(self, column: &str) -> String {
         match self {
             Dialect::Sqlite => format!("group_concat(DISTINCT {column})"),

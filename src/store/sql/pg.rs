@@ -66,8 +66,20 @@ pub fn redacted(url: &str) -> String {
     }
 }
 
-fn pg_error(err: impl std::fmt::Display) -> StoreError {
-    StoreError::Postgres(err.to_string())
+/// An error with its causes (a TLS handshake's "invalid peer certificate:
+/// UnknownIssuer" is a cause, not the error's own text).
+fn pg_error(err: impl std::error::Error) -> StoreError {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(inner) = cause {
+        let inner_text = inner.to_string();
+        if !text.contains(&inner_text) {
+            text.push_str(": ");
+            text.push_str(&inner_text);
+        }
+        cause = inner.source();
+    }
+    StoreError::Postgres(text)
 }
 
 /// A query's failure with the server's own words (code, message, detail).
