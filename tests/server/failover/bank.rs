@@ -172,7 +172,7 @@ impl Buyers {
                         match send().await {
                             Ok(answer) if answer.is_success() => {
                                 acked.fetch_add(1, Ordering::Relaxed);
-                                if n % resend_every == 0 {
+                                if n.is_multiple_of(resend_every) {
                                     let again = match send().await {
                                         Ok(again) => again.body,
                                         Err(err) => Value::String(err),
