@@ -296,10 +296,14 @@ fn run_write(conn: &mut Connection, write: Write) {
     finish(committed);
 }
 
-/// Write every job of the batch in one transaction.
+/// Write every job of the batch in one transaction, its statements sent
+/// together where the database allows (only the command ids are waited for).
 fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
     let tx = conn.begin()?;
-    match write_jobs(tx, batch) {
+    tx.hold_writes(true);
+    let written = write_jobs(tx, batch).and_then(|()| tx.flush());
+    tx.hold_writes(false);
+    match written {
         Ok(()) => conn.commit(),
         Err(err) => {
             conn.rollback();

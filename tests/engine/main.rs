@@ -9,6 +9,7 @@ mod games_cooldown;
 mod games_draws;
 mod games_fairness;
 mod games_verify_cli;
+mod held_writes;
 mod intake_validation;
 mod lane;
 mod layers;

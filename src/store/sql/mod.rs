@@ -80,6 +80,17 @@ pub trait Conn {
     fn query_values(&self, sql: &str, params: &[Value<'_>]) -> Result<Vec<Row>, StoreError>;
     /// Run statements without parameters (`BEGIN`, `COMMIT`, DDL).
     fn batch(&self, sql: &str) -> Result<(), StoreError>;
+    /// While on, `execute` only holds its statement (answering 0 rows) and
+    /// the held ones go to the database together, in order, before the next
+    /// query or batch or at [`Conn::flush`]: on PostgreSQL one round trip
+    /// for many; a held statement's error comes from the call that sends
+    /// it. Turning it off drops what is still held. SQLite runs every
+    /// statement at once, so nothing is held there.
+    fn hold_writes(&self, _on: bool) {}
+    /// Send the held statements now.
+    fn flush(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 impl<C: Conn + ?Sized> Conn for Box<C> {
@@ -97,6 +108,14 @@ impl<C: Conn + ?Sized> Conn for Box<C> {
 
     fn batch(&self, sql: &str) -> Result<(), StoreError> {
         (**self).batch(sql)
+    }
+
+    fn hold_writes(&self, on: bool) {
+        (**self).hold_writes(on)
+    }
+
+    fn flush(&self) -> Result<(), StoreError> {
+        (**self).flush()
     }
 }
 

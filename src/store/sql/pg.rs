@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
@@ -144,6 +144,7 @@ impl PgDb {
         Ok(PgConn {
             runtime: self.runtime.clone(),
             client: Arc::new(client),
+            held: Mutex::new(None),
         })
     }
 
@@ -191,12 +192,78 @@ fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect, StoreError> {
 pub struct PgConn {
     runtime: Arc<OwnRuntime>,
     client: Arc<deadpool_postgres::Object>,
+    /// Statements held back while [`Conn::hold_writes`] is on.
+    held: Mutex<Option<Vec<Held>>>,
+}
+
+/// A statement waiting to be sent with others.
+struct Held {
+    sql: String,
+    params: Vec<Value<'static>>,
 }
 
 impl PgConn {
     fn owned_params(params: &[Value<'_>]) -> Vec<Value<'static>> {
         params.iter().cloned().map(Value::into_owned).collect()
     }
+
+    fn held(&self) -> std::sync::MutexGuard<'_, Option<Vec<Held>>> {
+        self.held.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The held statements, taken to be sent.
+    fn take_held(&self) -> Vec<Held> {
+        self.held().as_mut().map(std::mem::take).unwrap_or_default()
+    }
+}
+
+fn param_refs<'a>(params: &'a [Value<'static>]) -> Vec<&'a (dyn ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+}
+
+/// Send `held` in order without waiting between them (tokio-postgres
+/// pipelines requests polled together), then `query` with `params` when
+/// given, in the same round trip; every answer, the query's rows last.
+async fn send_held(
+    client: &deadpool_postgres::Object,
+    held: Vec<Held>,
+    query: Option<(&str, &[Value<'static>])>,
+) -> Result<Vec<tokio_postgres::Row>, StoreError> {
+    // Prepared first, one by one (almost always from the cache), so that
+    // the requests below are sent in the order they were made.
+    let mut statements = Vec::with_capacity(held.len());
+    for statement in &held {
+        statements.push(
+            client
+                .prepare_cached(&statement.sql)
+                .await
+                .map_err(query_error)?,
+        );
+    }
+    let own = match query {
+        Some((sql, _)) => Some(client.prepare_cached(sql).await.map_err(query_error)?),
+        None => None,
+    };
+    let held_params: Vec<_> = held.iter().map(|h| param_refs(&h.params)).collect();
+    let own_params = query
+        .map(|(_, params)| param_refs(params))
+        .unwrap_or_default();
+    let executions = statements
+        .iter()
+        .zip(&held_params)
+        .map(|(statement, params)| client.execute(statement, params));
+    let executions = futures_util::future::try_join_all(executions);
+    let rows = async {
+        match &own {
+            Some(statement) => client.query(statement, &own_params).await,
+            None => Ok(Vec::new()),
+        }
+    };
+    // Polled in this order, so the held statements go first; when one
+    // fails the transaction is aborted, and its error is the one to tell.
+    let (executed, rows) = futures_util::future::join(executions, rows).await;
+    executed.map_err(query_error)?;
+    rows.map_err(query_error)
 }
 
 impl Conn for PgConn {
@@ -205,14 +272,19 @@ impl Conn for PgConn {
     }
 
     fn execute_values(&self, sql: &str, params: &[Value<'_>]) -> Result<usize, StoreError> {
-        let client = self.client.clone();
         let sql = numbered_placeholders(sql).into_owned();
         let params = Self::owned_params(params);
+        if let Some(held) = self.held().as_mut() {
+            held.push(Held { sql, params });
+            return Ok(0);
+        }
+        let client = self.client.clone();
         block_on(self.runtime.get(), async move {
             let stmt = client.prepare_cached(&sql).await.map_err(query_error)?;
-            let refs: Vec<&(dyn ToSql + Sync)> =
-                params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-            let n = client.execute(&stmt, &refs).await.map_err(query_error)?;
+            let n = client
+                .execute(&stmt, &param_refs(&params))
+                .await
+                .map_err(query_error)?;
             Ok(n as usize)
         })
     }
@@ -221,11 +293,9 @@ impl Conn for PgConn {
         let client = self.client.clone();
         let sql = numbered_placeholders(sql).into_owned();
         let params = Self::owned_params(params);
+        let held = self.take_held();
         block_on(self.runtime.get(), async move {
-            let stmt = client.prepare_cached(&sql).await.map_err(query_error)?;
-            let refs: Vec<&(dyn ToSql + Sync)> =
-                params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-            let rows = client.query(&stmt, &refs).await.map_err(query_error)?;
+            let rows = send_held(&client, held, Some((&sql, &params))).await?;
             rows.iter()
                 .map(|row| {
                     (0..row.len())
@@ -240,8 +310,22 @@ impl Conn for PgConn {
     fn batch(&self, sql: &str) -> Result<(), StoreError> {
         let client = self.client.clone();
         let sql = sql.to_string();
+        let held = self.take_held();
         block_on(self.runtime.get(), async move {
+            send_held(&client, held, None).await?;
             client.batch_execute(&sql).await.map_err(query_error)
+        })
+    }
+
+    fn hold_writes(&self, on: bool) {
+        *self.held() = on.then(Vec::new);
+    }
+
+    fn flush(&self) -> Result<(), StoreError> {
+        let client = self.client.clone();
+        let held = self.take_held();
+        block_on(self.runtime.get(), async move {
+            send_held(&client, held, None).await.map(drop)
         })
     }
 }
