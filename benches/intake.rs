@@ -10,7 +10,6 @@
 //!
 //! Ends with: `durable_intakes_per_s=D raw_sqlite_per_s=R ratio=D/R`
 
-use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use cuedeck::domain::builder::PayloadBuilder;
@@ -19,13 +18,14 @@ use cuedeck::service::QueueService;
 use cuedeck::store::{Store, StoreOptions};
 use rusqlite::{Connection, params};
 
+#[path = "support/intake_rows.rs"]
+mod intake_rows;
+use intake_rows::*;
+
 // The allocator the binary uses (src/main.rs), so the figures are its.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const ROOM: &str = "bench";
-const PERFORMER: &str = "perf";
-const USERS: usize = 16;
 const ENGINE_CYCLES: usize = 200_000;
 /// Runs of the engine measurement; the median is reported.
 const ENGINE_RUNS: usize = 3;
@@ -35,33 +35,6 @@ const ENGINE_WARMUP_RUNS: usize = 1;
 const CHUNK: usize = 1_000;
 const DURABLE_INTAKES: usize = 30_000;
 const PIPELINE: usize = 1024;
-
-fn intake(n: usize) -> Request {
-    let user = format!("user-{}", n % USERS);
-    Request::new(PayloadBuilder::new(PERFORMER, &user, &format!("key-{n}"), 10).queued(ROOM))
-}
-
-fn setup_commands() -> Vec<Request> {
-    let mut commands = vec![
-        Request::new(Command::CreateRoom {
-            room: ROOM.into(),
-            performer: PERFORMER.into(),
-        }),
-        Request::new(Command::BroadcastStart { room: ROOM.into() }),
-    ];
-    for u in 0..USERS {
-        commands.push(Request::new(Command::Mint {
-            user: format!("user-{u}").as_str().into(),
-            amount: 1 << 40,
-        }));
-    }
-    commands
-}
-
-fn median(mut runs: Vec<f64>) -> f64 {
-    runs.sort_by(f64::total_cmp);
-    runs[runs.len() / 2]
-}
 
 /// Intake + start + finish, all in memory.
 fn engine_cycles_per_s() -> Vec<f64> {
@@ -132,50 +105,11 @@ fn durable_intakes_per_s(options: StoreOptions, window: Window) -> f64 {
         service.execute(start, yesterday).unwrap().wait().unwrap();
         start = Stamp::from_secs(86_400 + 1);
     }
-    let intakes: Vec<Request> = (0..DURABLE_INTAKES).map(intake).collect();
-    let mut in_flight = VecDeque::with_capacity(PIPELINE);
-    let began = Instant::now();
-    for (n, request) in intakes.into_iter().enumerate() {
-        let at = Stamp(start.0 + n as i64);
-        in_flight.push_back(service.execute(at, request).unwrap());
-        if in_flight.len() >= PIPELINE {
-            in_flight.pop_front().unwrap().wait().unwrap();
-        }
-    }
-    for ack in in_flight {
-        ack.wait().unwrap();
-    }
-    let elapsed = began.elapsed();
+    let rate = pipelined_intakes_per_s(&mut service, start, DURABLE_INTAKES, PIPELINE);
     assert_eq!(service.engine().forgot_any(), window == Window::Past);
     service.engine().check_invariants().unwrap();
     service.close();
-    DURABLE_INTAKES as f64 / elapsed.as_secs_f64()
-}
-
-/// The rows one intake stores, rendered as the service renders them.
-struct Rows {
-    body: String,
-    reply: String,
-    view: String,
-    event: String,
-}
-
-fn sample_rows() -> Rows {
-    let mut engine = Engine::new(EngineConfig::default());
-    for c in setup_commands() {
-        engine.execute(Stamp(0), &c).unwrap();
-    }
-    let request = intake(0);
-    let outcome = engine.execute(Stamp(1), &request).unwrap();
-    let EventKind::ItemQueued { item, .. } = &outcome.events[0].kind else {
-        unreachable!()
-    };
-    Rows {
-        body: serde_json::to_string(&request).unwrap(),
-        reply: serde_json::to_string(&outcome.reply).unwrap(),
-        view: serde_json::to_string(item).unwrap(),
-        event: serde_json::to_string(&outcome.events[0]).unwrap(),
-    }
+    rate
 }
 
 /// Raw rusqlite: the same tables, pragmas and batch size, rows pre-rendered.

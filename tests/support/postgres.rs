@@ -84,6 +84,16 @@ pub fn bindir_from(pg_config: &str, versions_root: &Path) -> Result<PathBuf, Str
 impl TestPostgres {
     /// Starts a cluster of its own (stopped and removed on drop or `stop`).
     pub fn start() -> Result<TestPostgres, String> {
+        Self::start_with(false)
+    }
+
+    /// [`TestPostgres::start`] with PostgreSQL's own durability (`fsync`
+    /// and full page writes on), for benchmarks of durable writes.
+    pub fn start_durable() -> Result<TestPostgres, String> {
+        Self::start_with(true)
+    }
+
+    fn start_with(durable: bool) -> Result<TestPostgres, String> {
         let bin = bindir_from("pg_config", Path::new("/usr/lib/postgresql"))?;
         let dir = tempfile::Builder::new()
             .prefix("cuedeck-pg-")
@@ -116,7 +126,7 @@ impl TestPostgres {
             .args(["-A", "trust", "-U", "postgres", "--no-sync"])
             .args(["-E", "UTF8", "--locale=C", "--no-instructions"]);
         run(&mut initdb, "initdb")?;
-        cluster.start_postmaster()?;
+        cluster.start_postmaster(durable)?;
         Ok(cluster)
     }
 
@@ -216,13 +226,17 @@ impl TestPostgres {
             .map_err(|e| format!("cannot spawn the cleanup watchdog (sh): {e}"))
     }
 
-    fn start_postmaster(&mut self) -> Result<(), String> {
+    fn start_postmaster(&mut self, durable: bool) -> Result<(), String> {
         let log = self.dir.join("postgres.log");
         for _ in 0..PORT_ATTEMPTS {
             self.port = free_port()?;
+            let speed = if durable {
+                ""
+            } else {
+                " -c fsync=off -c full_page_writes=off"
+            };
             let options = format!(
-                "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
-                 -c full_page_writes=off -c max_connections=300",
+                "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300{speed}",
                 self.port,
                 sh_quote(&self.dir)
             );
