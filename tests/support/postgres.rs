@@ -222,7 +222,7 @@ impl TestPostgres {
             self.port = free_port()?;
             let options = format!(
                 "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
-                 -c full_page_writes=off -c max_connections=300",
+                 -c full_page_writes=off -c max_connections=1000",
                 self.port,
                 sh_quote(&self.dir)
             );

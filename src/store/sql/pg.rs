@@ -119,8 +119,13 @@ impl PgDb {
                 recycling_method: RecyclingMethod::Fast,
             },
         );
+        // A connection that cannot be had in time is an error, never a
+        // wait without end.
         let pool = Pool::builder(manager)
             .max_size(max_connections.max(2))
+            .wait_timeout(Some(std::time::Duration::from_secs(10)))
+            .create_timeout(Some(std::time::Duration::from_secs(10)))
+            .runtime(deadpool_postgres::Runtime::Tokio1)
             .build()
             .map_err(|e| StoreError::Open {
                 path: redacted(url),
