@@ -13,6 +13,7 @@
 
 mod broadcasts;
 mod checkpoint;
+mod command_rows;
 mod filtered;
 mod game_spins;
 mod games;
