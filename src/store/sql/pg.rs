@@ -199,9 +199,37 @@ pub struct PgConn {
 }
 
 impl PgConn {
-    fn owned_params(params: &[Value<'_>]) -> Vec<Value<'static>> {
-        params.iter().cloned().map(Value::into_owned).collect()
+    /// Prepare `sql` (cached per connection) and hand it to `run` with the
+    /// parameters, on the store's runtime.
+    fn with_statement<T, F, Fut>(
+        &self,
+        sql: &str,
+        params: &[Value<'_>],
+        run: F,
+    ) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(
+                Arc<deadpool_postgres::Object>,
+                tokio_postgres::Statement,
+                Vec<Value<'static>>,
+            ) -> Fut
+            + Send
+            + 'static,
+        Fut: Future<Output = Result<T, StoreError>> + Send,
+    {
+        let client = self.client.clone();
+        let sql = numbered_placeholders(sql).into_owned();
+        let params: Vec<Value<'static>> = params.iter().cloned().map(Value::into_owned).collect();
+        block_on(self.runtime.get(), async move {
+            let stmt = client.prepare_cached(&sql).await.map_err(query_error)?;
+            run(client, stmt, params).await
+        })
     }
+}
+
+fn bound<'a>(params: &'a [Value<'static>]) -> Vec<&'a (dyn ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
 }
 
 impl Conn for PgConn {
@@ -210,27 +238,21 @@ impl Conn for PgConn {
     }
 
     fn execute_values(&self, sql: &str, params: &[Value<'_>]) -> Result<usize, StoreError> {
-        let client = self.client.clone();
-        let sql = numbered_placeholders(sql).into_owned();
-        let params = Self::owned_params(params);
-        block_on(self.runtime.get(), async move {
-            let stmt = client.prepare_cached(&sql).await.map_err(query_error)?;
-            let refs: Vec<&(dyn ToSql + Sync)> =
-                params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-            let n = client.execute(&stmt, &refs).await.map_err(query_error)?;
+        self.with_statement(sql, params, |client, stmt, params| async move {
+            let n = client
+                .execute(&stmt, &bound(&params))
+                .await
+                .map_err(query_error)?;
             Ok(n as usize)
         })
     }
 
     fn query_values(&self, sql: &str, params: &[Value<'_>]) -> Result<Vec<Row>, StoreError> {
-        let client = self.client.clone();
-        let sql = numbered_placeholders(sql).into_owned();
-        let params = Self::owned_params(params);
-        block_on(self.runtime.get(), async move {
-            let stmt = client.prepare_cached(&sql).await.map_err(query_error)?;
-            let refs: Vec<&(dyn ToSql + Sync)> =
-                params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-            let rows = client.query(&stmt, &refs).await.map_err(query_error)?;
+        self.with_statement(sql, params, |client, stmt, params| async move {
+            let rows = client
+                .query(&stmt, &bound(&params))
+                .await
+                .map_err(query_error)?;
             rows.iter()
                 .map(|row| {
                     (0..row.len())
