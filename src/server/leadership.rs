@@ -182,19 +182,8 @@ impl Standby {
             .local_addr()
             .map(|a| a.to_string())
             .unwrap_or_else(|_| listen.to_string());
-        let (shutdown, mut stop) = watch::channel(false);
-        let router = standby_routes(node, epoch.to_string());
-        let serve = tokio::spawn(async move {
-            let graceful = async move {
-                let _ = stop.changed().await;
-            };
-            if let Err(err) = axum::serve(listener, router)
-                .with_graceful_shutdown(graceful)
-                .await
-            {
-                tracing::error!(error = %err, "standby listener stopped with an error");
-            }
-        });
+        let (shutdown, stop) = watch::channel(false);
+        let serve = super::spawn_serving(listener, standby_routes(node, epoch.to_string()), stop);
         Ok(Standby {
             addr,
             shutdown,

@@ -240,8 +240,30 @@ pub async fn start_node(
         )),
     };
     let router = http::routes(app);
-    let mut stop = shutdown_rx;
-    let serve = tokio::spawn(async move {
+    let serve = spawn_serving(listener, router, shutdown_rx);
+    tracing::info!(%addr, "serving");
+    Ok(Server {
+        addr,
+        generated_admin_token,
+        shutdown,
+        serve,
+        core_done,
+        postman,
+    })
+}
+
+/// Serve `router` on `listener` until `stop` changes, then finish the
+/// requests in flight.
+pub(crate) fn spawn_serving<L>(
+    listener: L,
+    router: axum::Router,
+    mut stop: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
+    tokio::spawn(async move {
         let graceful = async move {
             let _ = stop.changed().await;
         };
@@ -251,14 +273,5 @@ pub async fn start_node(
         {
             tracing::error!(error = %err, "server stopped with an error");
         }
-    });
-    tracing::info!(%addr, "serving");
-    Ok(Server {
-        addr,
-        generated_admin_token,
-        shutdown,
-        serve,
-        core_done,
-        postman,
     })
 }

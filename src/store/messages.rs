@@ -272,8 +272,9 @@ impl MessageDb {
         let reader = self.reader.lock();
         let mut stmt = reader.conn.prepare_cached(
             "SELECT tier, status, mood, due_at, delivered_at FROM messages
-             WHERE (?1 IS NULL OR room = ?1) AND (?2 IS NULL OR created_at >= ?2)
-               AND (?3 IS NULL OR created_at < ?3)",
+             WHERE (CAST(?1 AS TEXT) IS NULL OR room = ?1)
+               AND (CAST(?2 AS BIGINT) IS NULL OR created_at >= ?2)
+               AND (CAST(?3 AS BIGINT) IS NULL OR created_at < ?3)",
         )?;
         let rows = stmt.query_map(params![room, from, to], |r| {
             Ok(FigureRow {

@@ -13,6 +13,7 @@
 
 mod broadcasts;
 mod checkpoint;
+mod command_rows;
 mod filtered;
 mod game_spins;
 mod games;
@@ -123,7 +124,8 @@ impl Database {
     /// else is a SQLite path.
     pub fn parse(location: &str) -> Result<Database, StoreError> {
         if sql::pg::is_postgres_url(location) {
-            Ok(Database::Postgres(PgDb::connect(location, 16)?))
+            // The writer, a reader per feature and the requests' readers.
+            Ok(Database::Postgres(PgDb::connect(location, 32)?))
         } else {
             Ok(Database::Sqlite(PathBuf::from(location)))
         }

@@ -29,7 +29,7 @@ async fn verify(args: &[&str]) -> (Option<i32>, String, String) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn verify_checks_a_room_and_a_viewer_and_reports_a_tampered_row() {
-    let t = TestServer::start().await;
+    let t = TestServer::start_on_sqlite().await;
     put_game(&t, WHEEL, fast_wheel(0)).await;
     let (u1, u2) = (viewer(&t, "u1").await, viewer(&t, "u2").await);
     for n in 0..3 {

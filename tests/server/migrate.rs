@@ -29,7 +29,7 @@ fn migrate(from: &std::path::Path, to: &str) -> (bool, String, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_simulated_room_moves_to_postgres_checked_and_serves_the_same() {
-    let mut fresh = TestServer::start().await;
+    let mut fresh = TestServer::start_on_sqlite().await;
     let options = SimOptions {
         viewers: 12,
         rate_per_min: 30.0,

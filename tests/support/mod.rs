@@ -37,6 +37,20 @@ pub struct TestServer {
     pub dir: tempfile::TempDir,
     pub config: ServerConfig,
     pub tokens: Tokens,
+    /// The SQLite file in `dir`, or with `CUEDECK_TEST_DATABASE=postgres` a
+    /// fresh database on the tests' throwaway PostgreSQL.
+    pub database: cuedeck::store::Database,
+}
+
+/// Where a test server keeps its data (see [`TestServer::database`]).
+fn database(dir: &tempfile::TempDir) -> cuedeck::store::Database {
+    match std::env::var("CUEDECK_TEST_DATABASE").as_deref() {
+        Ok("postgres") => {
+            let url = postgres::shared().fresh_url("server");
+            cuedeck::store::Database::parse(&url).expect("a PostgreSQL URL")
+        }
+        _ => db(dir).into(),
+    }
 }
 
 pub fn db(dir: &tempfile::TempDir) -> PathBuf {
@@ -49,11 +63,28 @@ impl TestServer {
         Self::start_with(ServerConfig::default()).await
     }
 
-    pub async fn start_with(mut config: ServerConfig) -> Self {
+    /// [`TestServer::start`] on the SQLite file in `dir` whatever
+    /// `CUEDECK_TEST_DATABASE` says, for tests that read or move the file.
+    pub async fn start_on_sqlite() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let file = db(&dir).into();
+        Self::start_in(ServerConfig::default(), dir, file).await
+    }
+
+    pub async fn start_with(config: ServerConfig) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let database = database(&dir);
+        Self::start_in(config, dir, database).await
+    }
+
+    async fn start_in(
+        mut config: ServerConfig,
+        dir: tempfile::TempDir,
+        database: cuedeck::store::Database,
+    ) -> Self {
         config.listen = "127.0.0.1:0".into();
         config.admin_token = Some(ADMIN.into());
-        let dir = tempfile::tempdir().unwrap();
-        let server = server::start(config.clone(), db(&dir))
+        let server = server::start(config.clone(), database.clone())
             .await
             .expect("server starts");
         let url = ServerUrl::parse(&server.url()).unwrap();
@@ -92,6 +123,7 @@ impl TestServer {
             dir,
             config,
             tokens,
+            database,
         }
     }
 
@@ -111,7 +143,7 @@ impl TestServer {
         let mut config = self.config.clone();
         config.listen = addr.to_string();
         self.server = Some(
-            server::start(config, db(&self.dir))
+            server::start(config, self.database.clone())
                 .await
                 .expect("server restarts"),
         );

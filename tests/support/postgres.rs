@@ -236,7 +236,7 @@ impl TestPostgres {
                 " -c fsync=off -c full_page_writes=off"
             };
             let options = format!(
-                "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300{speed}",
+                "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=1000{speed}",
                 self.port,
                 sh_quote(&self.dir)
             );

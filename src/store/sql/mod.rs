@@ -66,7 +66,11 @@ impl Dialect {
     pub fn json_array_values(self) -> (&'static str, &'static str) {
         match self {
             Dialect::Sqlite => ("SELECT value FROM json_each(", ")"),
-            Dialect::Postgres => ("SELECT jsonb_array_elements_text(CAST(", " AS jsonb))"),
+            // Bound as text, then read as JSON (JSONB's binary form is not text).
+            Dialect::Postgres => (
+                "SELECT jsonb_array_elements_text(CAST(CAST(",
+                " AS TEXT) AS jsonb))",
+            ),
         }
     }
 }

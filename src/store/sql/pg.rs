@@ -119,8 +119,13 @@ impl PgDb {
                 recycling_method: RecyclingMethod::Fast,
             },
         );
+        // A connection that cannot be had in time is an error, never a
+        // wait without end.
         let pool = Pool::builder(manager)
             .max_size(max_connections.max(2))
+            .wait_timeout(Some(std::time::Duration::from_secs(10)))
+            .create_timeout(Some(std::time::Duration::from_secs(10)))
+            .runtime(deadpool_postgres::Runtime::Tokio1)
             .build()
             .map_err(|e| StoreError::Open {
                 path: redacted(url),
@@ -203,8 +208,32 @@ struct Held {
 }
 
 impl PgConn {
-    fn owned_params(params: &[Value<'_>]) -> Vec<Value<'static>> {
-        params.iter().cloned().map(Value::into_owned).collect()
+    /// Prepare `sql` (cached per connection) and hand it to `run` with the
+    /// parameters, on the store's runtime.
+    fn with_statement<T, F, Fut>(
+        &self,
+        sql: &str,
+        params: &[Value<'_>],
+        run: F,
+    ) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(
+                Arc<deadpool_postgres::Object>,
+                tokio_postgres::Statement,
+                Vec<Value<'static>>,
+            ) -> Fut
+            + Send
+            + 'static,
+        Fut: Future<Output = Result<T, StoreError>> + Send,
+    {
+        let client = self.client.clone();
+        let sql = numbered_placeholders(sql).into_owned();
+        let params = owned(params);
+        block_on(self.runtime.get(), async move {
+            let stmt = client.prepare_cached(&sql).await.map_err(query_error)?;
+            run(client, stmt, params).await
+        })
     }
 
     fn held(&self) -> std::sync::MutexGuard<'_, Option<Vec<Held>>> {
@@ -217,17 +246,13 @@ impl PgConn {
     }
 }
 
-fn param_refs<'a>(params: &'a [Value<'static>]) -> Vec<&'a (dyn ToSql + Sync)> {
-    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
-}
-
 /// Send `held` in order without waiting between them (tokio-postgres
-/// pipelines requests polled together), then `query` with `params` when
-/// given, in the same round trip; every answer, the query's rows last.
+/// pipelines requests polled together), then the prepared `query` with its
+/// parameters when given, in the same round trip; the query's rows.
 async fn send_held(
     client: &deadpool_postgres::Object,
     held: Vec<Held>,
-    query: Option<(&str, &[Value<'static>])>,
+    query: Option<(&tokio_postgres::Statement, &[Value<'static>])>,
 ) -> Result<Vec<tokio_postgres::Row>, StoreError> {
     // Prepared first, one by one (almost always from the cache), so that
     // the requests below are sent in the order they were made.
@@ -240,22 +265,15 @@ async fn send_held(
                 .map_err(query_error)?,
         );
     }
-    let own = match query {
-        Some((sql, _)) => Some(client.prepare_cached(sql).await.map_err(query_error)?),
-        None => None,
-    };
-    let held_params: Vec<_> = held.iter().map(|h| param_refs(&h.params)).collect();
-    let own_params = query
-        .map(|(_, params)| param_refs(params))
-        .unwrap_or_default();
+    let held_params: Vec<_> = held.iter().map(|h| bound(&h.params)).collect();
     let executions = statements
         .iter()
         .zip(&held_params)
         .map(|(statement, params)| client.execute(statement, params));
     let executions = futures_util::future::try_join_all(executions);
     let rows = async {
-        match &own {
-            Some(statement) => client.query(statement, &own_params).await,
+        match query {
+            Some((statement, params)) => client.query(statement, &bound(params)).await,
             None => Ok(Vec::new()),
         }
     };
@@ -266,23 +284,31 @@ async fn send_held(
     rows.map_err(query_error)
 }
 
+fn bound<'a>(params: &'a [Value<'static>]) -> Vec<&'a (dyn ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+}
+
+fn owned(params: &[Value<'_>]) -> Vec<Value<'static>> {
+    params.iter().cloned().map(Value::into_owned).collect()
+}
+
 impl Conn for PgConn {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }
 
     fn execute_values(&self, sql: &str, params: &[Value<'_>]) -> Result<usize, StoreError> {
-        let sql = numbered_placeholders(sql).into_owned();
-        let params = Self::owned_params(params);
         if let Some(held) = self.held().as_mut() {
-            held.push(Held { sql, params });
+            let sql = numbered_placeholders(sql).into_owned();
+            held.push(Held {
+                sql,
+                params: owned(params),
+            });
             return Ok(0);
         }
-        let client = self.client.clone();
-        block_on(self.runtime.get(), async move {
-            let stmt = client.prepare_cached(&sql).await.map_err(query_error)?;
+        self.with_statement(sql, params, |client, stmt, params| async move {
             let n = client
-                .execute(&stmt, &param_refs(&params))
+                .execute(&stmt, &bound(&params))
                 .await
                 .map_err(query_error)?;
             Ok(n as usize)
@@ -290,12 +316,9 @@ impl Conn for PgConn {
     }
 
     fn query_values(&self, sql: &str, params: &[Value<'_>]) -> Result<Vec<Row>, StoreError> {
-        let client = self.client.clone();
-        let sql = numbered_placeholders(sql).into_owned();
-        let params = Self::owned_params(params);
         let held = self.take_held();
-        block_on(self.runtime.get(), async move {
-            let rows = send_held(&client, held, Some((&sql, &params))).await?;
+        self.with_statement(sql, params, |client, stmt, params| async move {
+            let rows = send_held(&client, held, Some((&stmt, &params))).await?;
             rows.iter()
                 .map(|row| {
                     (0..row.len())
