@@ -2,7 +2,8 @@
 //! on a fixed loopback port: find the leader, kill it (`SIGKILL`), pause and
 //! wake it (`SIGSTOP`/`SIGCONT`). Every process is killed when the cluster
 //! is dropped, and each one's terminal output is kept in a file so a
-//! failing test can show it.
+//! failing test can show it (with `CUEDECK_KEEP_CLUSTER` set, the files and
+//! the nodes' logs stay after the test, and their directory is printed).
 //!
 //! Self-contained (std, tokio, reqwest, tempfile) so that a bench can
 //! include it too: `#[path = "../tests/support/cluster.rs"] mod cluster;`.
