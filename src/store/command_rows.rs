@@ -10,11 +10,16 @@ use super::writer::{Attachment, Job};
 use crate::domain::EventKind;
 
 /// Write every job of the batch in the open transaction `tx`.
-pub(super) fn write(tx: &dyn Conn, batch: &[Job]) -> Result<(), StoreError> {
+/// Commands are numbered on from `last_command`, which ends at the last.
+pub(super) fn write(
+    tx: &dyn Conn,
+    batch: &[Job],
+    last_command: &mut i64,
+) -> Result<(), StoreError> {
     {
         let mut insert_command = tx.prepare_cached(
-            "INSERT INTO commands (at, kind, room, idem_key, body, reply) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             RETURNING id",
+            "INSERT INTO commands (id, at, kind, room, idem_key, body, reply)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         let mut insert_posting = tx.prepare_cached(
             "INSERT INTO postings (command_id, transfer_no, account, unit, amount, kind, item, idem_key)
@@ -58,18 +63,17 @@ pub(super) fn write(tx: &dyn Conn, batch: &[Job]) -> Result<(), StoreError> {
                 ..
             } = job;
             let at = outcome.at.0;
-            let command_id: i64 = insert_command
-                .query(params![
-                    at,
-                    request.command.name(),
-                    request.command.room().map(|r| r.as_str()),
-                    request.idempotency_key().map(|k| k.as_str()),
-                    serde_json::to_string(request)?,
-                    serde_json::to_string(&outcome.reply)?,
-                ])?
-                .next()?
-                .ok_or(StoreError::NoRows)?
-                .get(0)?;
+            *last_command += 1;
+            let command_id = *last_command;
+            insert_command.execute(params![
+                command_id,
+                at,
+                request.command.name(),
+                request.command.room().map(|r| r.as_str()),
+                request.idempotency_key().map(|k| k.as_str()),
+                serde_json::to_string(request)?,
+                serde_json::to_string(&outcome.reply)?,
+            ])?;
             if let Some(Attachment::Spin(record)) = attachment {
                 insert_spin(tx, record, request, outcome, command_id)?;
             }

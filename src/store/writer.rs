@@ -122,7 +122,18 @@ impl Writer {
         max_batch: usize,
     ) -> Result<Self, StoreError> {
         let (tx, rx) = mpsc::channel::<Msg>();
-        let writer = Connection { conn, fence };
+        // The one writer numbers the commands itself: no statement has to
+        // wait for an id the database hands out.
+        let last_command: i64 = conn.query_row(
+            "SELECT COALESCE(MAX(id), 0) FROM commands",
+            params![],
+            |r| r.get(0),
+        )?;
+        let writer = Connection {
+            conn,
+            fence,
+            last_command,
+        };
         let thread = std::thread::Builder::new()
             .name("cuedeck-store-writer".into())
             .spawn(move || run(writer, rx, max_batch.max(1)))
@@ -186,6 +197,8 @@ impl Drop for Writer {
 struct Connection {
     conn: Box<dyn Conn + Send>,
     fence: Option<i64>,
+    /// The id of the last command committed (or being committed).
+    last_command: i64,
 }
 
 impl Connection {
@@ -298,12 +311,18 @@ fn run_write(conn: &mut Connection, write: Write) {
 /// Write every job of the batch in one transaction, its statements sent
 /// together where the database allows (only the command ids are waited for).
 fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
+    let mut last_command = conn.last_command;
     let tx = conn.begin()?;
     tx.hold_writes(true);
-    let written = super::command_rows::write(tx, batch).and_then(|()| tx.flush());
+    let written =
+        super::command_rows::write(tx, batch, &mut last_command).and_then(|()| tx.flush());
     tx.hold_writes(false);
     match written {
-        Ok(()) => conn.commit(),
+        Ok(()) => {
+            conn.commit()?;
+            conn.last_command = last_command;
+            Ok(())
+        }
         Err(err) => {
             conn.rollback();
             Err(err)
