@@ -33,6 +33,32 @@ fn owned(value: ValueRef<'_>) -> Result<Value<'static>, StoreError> {
     })
 }
 
+/// Run a prepared statement.
+pub(super) fn execute(
+    stmt: &mut rusqlite::Statement<'_>,
+    params: &[Value<'_>],
+) -> Result<usize, StoreError> {
+    Ok(stmt.execute(rusqlite::params_from_iter(params.iter()))?)
+}
+
+/// Every row a prepared query returns, read into owned values.
+pub(super) fn rows(
+    stmt: &mut rusqlite::Statement<'_>,
+    params: &[Value<'_>],
+) -> Result<Vec<Row>, StoreError> {
+    let columns = stmt.column_count();
+    let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let mut values = Vec::with_capacity(columns);
+        for i in 0..columns {
+            values.push(owned(row.get_ref(i)?)?);
+        }
+        out.push(Row(values));
+    }
+    Ok(out)
+}
+
 impl Conn for rusqlite::Connection {
     fn dialect(&self) -> Dialect {
         Dialect::Sqlite
@@ -40,22 +66,16 @@ impl Conn for rusqlite::Connection {
 
     fn execute_values(&self, sql: &str, params: &[Value<'_>]) -> Result<usize, StoreError> {
         let mut stmt = self.prepare_cached(sql)?;
-        Ok(stmt.execute(rusqlite::params_from_iter(params.iter()))?)
+        execute(&mut stmt, params)
     }
 
     fn query_values(&self, sql: &str, params: &[Value<'_>]) -> Result<Vec<Row>, StoreError> {
         let mut stmt = self.prepare_cached(sql)?;
-        let columns = stmt.column_count();
-        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            let mut values = Vec::with_capacity(columns);
-            for i in 0..columns {
-                values.push(owned(row.get_ref(i)?)?);
-            }
-            out.push(Row(values));
-        }
-        Ok(out)
+        rows(&mut stmt, params)
+    }
+
+    fn sqlite(&self) -> Option<&rusqlite::Connection> {
+        Some(self)
     }
 
     fn batch(&self, sql: &str) -> Result<(), StoreError> {

@@ -95,6 +95,10 @@ pub trait Conn {
     fn flush(&self) -> Result<(), StoreError> {
         Ok(())
     }
+    /// The rusqlite connection underneath, if this is SQLite.
+    fn sqlite(&self) -> Option<&rusqlite::Connection> {
+        None
+    }
 }
 
 impl<C: Conn + ?Sized> Conn for Box<C> {
@@ -120,6 +124,10 @@ impl<C: Conn + ?Sized> Conn for Box<C> {
 
     fn flush(&self) -> Result<(), StoreError> {
         (**self).flush()
+    }
+
+    fn sqlite(&self) -> Option<&rusqlite::Connection> {
+        (**self).sqlite()
     }
 }
 
@@ -183,9 +191,16 @@ pub trait ConnExt: Conn {
     }
 
     fn prepare_cached(&self, sql: &str) -> Result<Stmt<'_, Self>, StoreError> {
+        // On SQLite the statement is prepared once and kept while `Stmt`
+        // lives (the writer runs a batch's rows through the same ones).
+        let sqlite = match self.sqlite() {
+            Some(conn) => Some(conn.prepare_cached(sql)?),
+            None => None,
+        };
         Ok(Stmt {
             conn: self,
             sql: sql.to_string(),
+            sqlite,
         })
     }
 
@@ -233,16 +248,27 @@ impl<C: Conn + ?Sized> ConnExt for C {}
 pub struct Stmt<'c, C: ?Sized> {
     conn: &'c C,
     sql: String,
+    sqlite: Option<rusqlite::CachedStatement<'c>>,
 }
 
 impl<C: Conn + ?Sized> Stmt<'_, C> {
     pub fn execute(&mut self, params: impl Params) -> Result<usize, StoreError> {
-        self.conn.execute_values(&self.sql, params.values())
+        match &mut self.sqlite {
+            Some(stmt) => lite::execute(stmt, params.values()),
+            None => self.conn.execute_values(&self.sql, params.values()),
+        }
+    }
+
+    fn rows(&mut self, params: impl Params) -> Result<Vec<Row>, StoreError> {
+        match &mut self.sqlite {
+            Some(stmt) => lite::rows(stmt, params.values()),
+            None => self.conn.query_values(&self.sql, params.values()),
+        }
     }
 
     pub fn query(&mut self, params: impl Params) -> Result<Rows, StoreError> {
         Ok(Rows {
-            rows: self.conn.query_values(&self.sql, params.values())?,
+            rows: self.rows(params)?,
             next: 0,
         })
     }
@@ -253,7 +279,7 @@ impl<C: Conn + ?Sized> Stmt<'_, C> {
         params: impl Params,
         f: impl FnMut(&Row) -> Result<T, StoreError>,
     ) -> Result<std::vec::IntoIter<Result<T, StoreError>>, StoreError> {
-        let rows = self.conn.query_values(&self.sql, params.values())?;
+        let rows = self.rows(params)?;
         Ok(rows.iter().map(f).collect::<Vec<_>>().into_iter())
     }
 
@@ -262,14 +288,14 @@ impl<C: Conn + ?Sized> Stmt<'_, C> {
         params: impl Params,
         f: impl FnOnce(&Row) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        self.conn.query_row(&self.sql, params, f)
+        match self.rows(params)?.first() {
+            Some(row) => f(row),
+            None => Err(StoreError::NoRows),
+        }
     }
 
     pub fn exists(&mut self, params: impl Params) -> Result<bool, StoreError> {
-        Ok(!self
-            .conn
-            .query_values(&self.sql, params.values())?
-            .is_empty())
+        Ok(!self.rows(params)?.is_empty())
     }
 }
 
