@@ -65,6 +65,16 @@ async fn concurrent_redeems_never_overdraw_and_points_burn_or_come_back() {
         None,
         StreamOptions::default(),
     );
+    // Subscribed before anything is bought, so no announcement is missed.
+    loop {
+        let event = tokio::time::timeout(std::time::Duration::from_secs(10), stream.next())
+            .await
+            .expect("subscribed in time")
+            .expect("stream open");
+        if matches!(event, StreamEvent::Snapshot(_)) {
+            break;
+        }
+    }
     let mut tasks = Vec::new();
     for n in 0..10 {
         let viewer = t.client(&t.tokens.viewer);
@@ -109,8 +119,9 @@ async fn concurrent_redeems_never_overdraw_and_points_burn_or_come_back() {
     assert_eq!(points(&t, "u1").await, 10);
     // The room's chat says redeemed, not bought for 0 tokens.
     let mut keys = Vec::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     while keys.len() < 3 {
-        let event = tokio::time::timeout(std::time::Duration::from_secs(10), stream.next())
+        let event = tokio::time::timeout_at(deadline, stream.next())
             .await
             .expect("the announcements in time")
             .expect("stream open");
